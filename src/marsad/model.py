@@ -1,0 +1,223 @@
+"""The data model that flows between pipeline stages.
+
+Every record is a frozen, slotted dataclass. Offsets are Python ``str`` indices,
+half-open ``[start, end)``, always into the ORIGINAL document text
+(``Document.text``), never into a normalised copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A ``[start, end)`` slice of the original text, with the text it covers."""
+
+    start: int
+    end: int
+    text: str
+
+    @classmethod
+    def of(cls, source: str, start: int, end: int) -> Span:
+        """Build a span from ``source``; the only sanctioned way to make one."""
+        return cls(start, end, source[start:end])
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input article. ``text`` is what offsets refer to (title + blank line + body)."""
+
+    doc_id: str
+    text: str
+    published: date | None = None
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+
+    @classmethod
+    def from_parts(
+        cls,
+        doc_id: str,
+        body: str,
+        published: date | None = None,
+        title: str | None = None,
+        outlet: str | None = None,
+        url: str | None = None,
+    ) -> Document:
+        """Compose the analysed text as ``title + "\\n\\n" + body`` when a title exists."""
+        text = f"{title}\n\n{body}" if title else body
+        return cls(doc_id, text, published, title, outlet, url)
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A token of the original text; ``norm`` is its normalised surface, ``stem`` without proclitics."""
+
+    start: int
+    end: int
+    text: str
+    norm: str
+    stem: str
+    sent: int  # index of the sentence the token belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    text: str
+
+
+class MentionKind(str, Enum):
+    ACTOR = "actor"
+    PLACE = "place"
+    NUMBER = "number"
+    DATE = "date"
+    TRIGGER = "trigger"
+    SOURCE = "source"
+    CUE = "cue"  # negation, denial, plan, update ("ارتفعت الحصيلة") ...
+    NER = "ner"  # statistical entity (PERS/LOC/ORG/MISC), before typing
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """Something recognised in the text: a span plus what it is.
+
+    ``value`` is the canonical value (actor name, number, ISO date, trigger label ...);
+    ``attrs`` holds kind-specific details as an immutable tuple of pairs.
+    """
+
+    kind: MentionKind
+    span: Span
+    value: Any
+    sent: int = -1
+    attrs: tuple[tuple[str, Any], ...] = ()
+
+    def attr(self, key: str, default: Any = None) -> Any:
+        for k, v in self.attrs:
+            if k == key:
+                return v
+        return default
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A gazetteer entry (what a place mention may resolve to)."""
+
+    geonameid: int | None
+    name: str  # English / ASCII name as GeoNames spells it
+    country: str  # ISO 3166-1 alpha-2
+    latitude: float
+    longitude: float
+    feature: str  # "country", "admin1", "admin2", "admin3", "city", "village", "region", "site", ...
+    population: int = 0
+    admin1: str = ""
+    admin2: str = ""
+    source: str = ""  # "wof:123", "geonames:456", "opensyria:SY09", "curated"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """An event record as defined by spec/events.md section 3 (plus ``injuries``)."""
+
+    doc_id: str
+    event_id: str
+    event_type: str
+    sub_event_type: str
+    event_date: str | None = None
+    time_precision: int = 1
+    actor1: str | None = None
+    actor2: str | None = None
+    assoc_actor_1: str = ""
+    assoc_actor_2: str = ""
+    inter1: int = 0
+    inter2: int = 0
+    actor1_text: str | None = None
+    actor2_text: str | None = None
+    country: str | None = None
+    admin1: str = ""
+    admin2: str = ""
+    location: str | None = None
+    location_text: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    geo_precision: int | None = None
+    geonameid: int | None = None
+    fatalities: int = 0
+    fatalities_low: int | None = None
+    fatalities_high: int | None = None
+    injuries: int | None = None
+    source: str | None = None
+    source_text: str | None = None
+    notes: str = ""
+    tags: str = ""
+    evidence: tuple[tuple[int, int], ...] = ()
+    confidence: float = 0.5
+    # spans of each field's value in the original text: (field, start, end)
+    provenance: tuple[tuple[str, int, int], ...] = field(default=())
+
+    def to_record(self) -> dict[str, Any]:
+        """A plain dict in the field order of events.md (evidence as lists)."""
+        rec = {name: getattr(self, name) for name in EVENT_FIELDS}
+        rec["evidence"] = [list(e) for e in self.evidence]
+        rec["provenance"] = {f: [s, e] for f, s, e in self.provenance}
+        return rec
+
+
+EVENT_FIELDS: tuple[str, ...] = (
+    "doc_id", "event_id", "event_date", "time_precision", "event_type", "sub_event_type",
+    "actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "inter1", "inter2",
+    "actor1_text", "actor2_text", "country", "admin1", "admin2", "location", "location_text",
+    "latitude", "longitude", "geo_precision", "geonameid", "fatalities", "fatalities_low",
+    "fatalities_high", "injuries", "source", "source_text", "notes", "tags", "evidence", "confidence",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """A document as it moves through the pipeline: each stage returns a new one with more filled in."""
+
+    doc: Document
+    norm: str = ""  # normalised text (see text.normalise); offsets map back via ``offsets``
+    # offsets[i] = original index of norm[i]; offsets[len(norm)] = len(text); None = identity.
+    # A norm span [s, e) covers original [offsets[s], offsets[e]), which keeps the diacritics
+    # and tatweel of its last letter and the whole of a collapsed letter run.
+    offsets: tuple[int, ...] | None = None
+    sentences: tuple[Sentence, ...] = ()
+    tokens: tuple[Token, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    events: tuple[Event, ...] = ()
+
+    def orig(self, norm_index: int) -> int:
+        """Map an index of ``norm`` (0..len(norm)) back to the original text."""
+        if self.offsets is None:
+            return norm_index
+        return self.offsets[norm_index]
+
+    def span_from_norm(self, start: int, end: int) -> Span:
+        """The original-text span covering ``norm[start:end]``."""
+        s, e = self.orig(start), self.orig(end)
+        # never end a span on trailing whitespace that followed deleted marks
+        text = self.doc.text
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        return Span.of(text, s, e)
+
+    def mentions_of(self, kind: MentionKind) -> list[Mention]:
+        return [m for m in self.mentions if m.kind is kind]
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """A document (or record) that could not be processed, and why."""
+
+    doc_id: str
+    reason: str
+    source: str = ""  # file (and line) it came from

@@ -1,0 +1,89 @@
+"""Offset-preserving Arabic normalisation.
+
+Requires: the original text. Provides: a normalised copy and an offset map
+(``offsets[i]`` = index in the original of normalised character ``i``, with one
+extra entry for the end), so that anything found in the normalised text maps back
+to exact characters of the original.
+
+What it does, and why:
+- deletes diacritics (harakat, shadda, sukun, dagger alef, Quranic marks) and tatweel,
+  and format characters (ZWJ/ZWNJ/LRM/RLM/BOM): they vary between outlets;
+- unifies alef forms (أ إ آ ٱ → ا), ى → ي, ة → ه, ؤ → و, ئ → ي: spelling of these
+  letters is inconsistent in news text;
+- maps Eastern Arabic (٠-٩) and Persian (۰-۹) digits to ASCII digits;
+- maps Arabic punctuation look-alikes that matter for patterns (، ؛ ؟ stay as they are);
+- collapses a letter repeated three or more times to two ("السورييين" → "السوريين"):
+  Arabic words never carry the same letter three times in a row.
+
+All maps are 1:1 or deletions, so the normalised text is never longer than the original.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+# Character classes, named.
+ARABIC_DIACRITICS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
+TATWEEL = "\u0640"
+FORMAT_CHARS = "\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff\u00ad"
+
+_DELETE = f"[{ARABIC_DIACRITICS}{TATWEEL}{FORMAT_CHARS}]"
+
+# 1:1 character map (the data of the normaliser, applied by str.translate).
+CHAR_MAP: dict[str, str] = {
+    "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ٲ": "ا", "ٳ": "ا",
+    "ى": "ي", "ی": "ي", "ې": "ي",
+    "ة": "ه", "ۀ": "ه", "ە": "ه",
+    "ؤ": "و", "ئ": "ي",
+    "ک": "ك", "ڪ": "ك",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u3000": " ",
+    "“": '"', "”": '"', "«": '"', "»": '"', "„": '"',
+    "‘": "'", "’": "'",
+    "–": "-", "—": "-",
+}
+CHAR_MAP.update({chr(0x0660 + i): str(i) for i in range(10)})  # Eastern Arabic digits
+CHAR_MAP.update({chr(0x06F0 + i): str(i) for i in range(10)})  # Persian digits
+_TABLE = str.maketrans(CHAR_MAP)
+
+# deletions, or a run of 3+ identical Arabic letters (the third and later are dropped)
+_EDIT = re.compile(f"{_DELETE}+|([\u0621-\u064a])\\1\\1+")
+
+
+def normalise(text: str) -> tuple[str, tuple[int, ...] | None]:
+    """Return ``(normalised, offsets)``; ``offsets`` is None when nothing was deleted.
+
+    ``offsets`` has ``len(normalised) + 1`` entries; see the module docstring.
+    """
+    mapped = text.translate(_TABLE)
+    if not _EDIT.search(mapped):
+        return mapped, None
+    pieces: list[str] = []
+    offsets: list[int] = []
+    pos = 0
+    for m in _EDIT.finditer(mapped):
+        start, end = m.span()
+        if m.group(1):  # letter run: keep two letters
+            start += 2
+        if start > pos:
+            pieces.append(mapped[pos:start])
+            offsets.extend(range(pos, start))
+        pos = end
+    if pos < len(mapped):
+        pieces.append(mapped[pos:])
+        offsets.extend(range(pos, len(mapped)))
+    offsets.append(len(text))
+    return "".join(pieces), tuple(offsets)
+
+
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=65536)
+def normalise_key(s: str) -> str:
+    """Normalise a dictionary key or alias the same way as text, with spaces collapsed.
+
+    Use this for every lexicon key so that lookups in ``normalise(text)[0]`` match.
+    """
+    out, _ = normalise(s)
+    return _SPACES.sub(" ", out).strip()
