@@ -1,0 +1,380 @@
+"""Train marsad's Arabic NER model (CRF, PERS/LOC/ORG/MISC) from the gold in ../shared/ner.
+
+Data (all read from ``$MARSAD_SHARED`` or ``../shared`` beside the repository):
+
+- ANERcorp, original single file (IOB2, B-PERS/B-LOC/B-ORG/B-MISC, no sentence breaks: we split
+  after ``. ! ? ؟``). Its CAMeL Lab test split (``ANERCorp_CamelLab_test.txt``) is THE test set
+  and is never trained on: every training sentence equal to a test sentence after normalisation,
+  or sharing at least half of its token 6-grams with the test set, is removed (and counted).
+- WikiFANE / NewsFANE (fine ACE-style classes → coarse, see ``FANE_MAP``). NewsFANE re-annotates
+  the ANERcorp text, so it goes through the same leakage filter (off by default: it duplicates
+  ANERcorp's training text with a different annotation convention).
+- Wojood sample (nested, 21 types → coarse via ``WOJOOD_MAP``, outermost kept spans win).
+
+A dev split (10% of ANERcorp training sentences, in blocks of 40, seeded) is used for tuning
+c1/c2 (``--mode dev``); ``--mode final`` trains on everything allowed and writes the model,
+then reports test-set scores (reporting only, never used for choices).
+
+    .venv/bin/python build/train_ner.py --mode dev --grid
+    .venv/bin/python build/train_ner.py --mode final --c1 0.05 --c2 0.01
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from marsad.recognise.ner import (  # noqa: E402
+    DEFAULT_MODEL,
+    NerModel,
+    featurize,
+    format_scores,
+    read_conll,
+    score_spans,
+    spans_of,
+    to_iob2,
+)
+from marsad.text.normalise import normalise_key  # noqa: E402
+
+log = logging.getLogger("train_ner")
+
+Sentence = list[tuple[str, str]]  # (token, IOB2 tag)
+
+SEED = 20261125
+NGRAM = 6
+OVERLAP_THRESHOLD = 0.5
+SENT_END = {".", "!", "?", "؟"}
+
+# FANE fine class → coarse (None = not an entity in ANERcorp's convention).
+FANE_MAP: dict[str, str | None] = {
+    **dict.fromkeys(
+        ["Politician", "Athlete", "Artist", "Other_PER", "Religious_PER", "Scientist", "Businessperson",
+         "Lawyer", "Engineer", "Police"], "PERS"),
+    "Group": None,  # nationalities / peoples ("العرب", "الاكراد"): O in ANERcorp
+    **dict.fromkeys(
+        ["Government", "Non-Governmental", "Commercial", "Educational", "Media", "Religious_ORG", "Sports",
+         "Entertainment", "Medical-Science"], "ORG"),
+    **dict.fromkeys(
+        ["Nation", "Population-Center", "State-or-Province", "County-or-District", "Continent", "GPE-Cluster",
+         "Water-Body", "Land-Region-Natural", "Celestial", "Building-Grounds", "Airport", "Path",
+         "Subarea-Facility", "Plant"], "LOC"),
+    **dict.fromkeys(["Book", "Movie", "Sound", "Software", "Hardware", "Food", "Drug"], "MISC"),
+    # vehicles (Air, Land, Water) and weapons (Projectile, Shooting, Blunt, Exploding, Nuclear,
+    # Chemical, Sharp) are not ANERcorp entities
+}
+
+WOJOOD_MAP: dict[str, str | None] = {
+    "PERS": "PERS", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
+    "NORP": "MISC", "EVENT": "MISC", "CURR": "MISC", "PRODUCT": "MISC", "LANGUAGE": "MISC",
+    # OCC, DATE, TIME, CARDINAL, ORDINAL, PERCENT, QUANTITY, UNIT, MONEY, LAW, WEBSITE → O
+}
+
+
+def shared_dir() -> Path:
+    """Where the shared data lives: ``$MARSAD_SHARED`` or ``../shared`` beside the repo."""
+    return Path(os.environ.get("MARSAD_SHARED", ROOT.parent / "shared"))
+
+
+# ------------------------------------------------------------------------------------------------
+# readers
+# ------------------------------------------------------------------------------------------------
+
+
+def read_anercorp_original(path: Path) -> list[Sentence]:
+    """The original ANERcorp file ("token TAG" lines, no sentence breaks), split into sentences.
+
+    Empty tokens are dropped; a token containing a space is split (the tag continues as I-).
+    """
+    sents: list[Sentence] = []
+    cur: Sentence = []
+    with open(path, encoding="utf-8-sig") as fh:
+        for raw in fh:
+            parts = raw.rstrip("\r\n").rsplit(None, 1)
+            if len(parts) != 2:
+                continue
+            text, tag = parts
+            words = text.split()
+            for j, w in enumerate(words):
+                t = tag if j == 0 or tag == "O" else "I-" + tag[2:]
+                cur.append((w, t))
+            if text.strip() in SENT_END and cur:
+                sents.append(cur)
+                cur = []
+    if cur:
+        sents.append(cur)
+    return [_iob2(s) for s in sents]
+
+
+def _iob2(sent: Sentence) -> Sentence:
+    tags = to_iob2([t for _, t in sent])
+    return [(w, t) for (w, _), t in zip(sent, tags, strict=True)]
+
+
+def _rebuild(tokens: Sequence[str], spans: Iterable[tuple[int, int, str]]) -> Sentence:
+    tags = ["O"] * len(tokens)
+    for s, e, t in spans:
+        tags[s] = "B-" + t
+        for j in range(s + 1, e):
+            tags[j] = "I-" + t
+    return list(zip(tokens, tags, strict=True))
+
+
+def read_test(path: Path | None = None) -> list[Sentence]:
+    """The CAMeL Lab ANERcorp test split (IOB2 already)."""
+    path = path or shared_dir() / "ner/anercorp/ANERCorp_CamelLab_test.txt"
+    return [_iob2(s) for s in read_conll(path)]
+
+
+def read_fane(path: Path) -> list[Sentence]:
+    """NewsFANE/WikiFANE with fine classes mapped to PERS/LOC/ORG/MISC (unmapped → O)."""
+    out: list[Sentence] = []
+    for sent in read_conll(path):
+        tokens = [t.strip() for t, _ in sent]
+        spans = [(s, e, FANE_MAP.get(t)) for s, e, t in spans_of([g for _, g in sent])]
+        out.append(_rebuild(tokens, [(s, e, t) for s, e, t in spans if t]))
+    return out
+
+
+def read_wojood(path: Path) -> list[Sentence]:
+    """Wojood nested NER flattened: every layer's spans mapped, then longest non-overlapping kept."""
+    out: list[Sentence] = []
+    with open(path, encoding="utf-8") as fh:
+        block: list[list[str]] = []
+        for raw in [*fh, ""]:
+            cols = raw.split()
+            if cols:
+                block.append(cols)
+                continue
+            if not block:
+                continue
+            tokens = [c[0] for c in block]
+            depth = max(len(c) - 1 for c in block)
+            cands: list[tuple[int, int, str]] = []
+            for layer in range(depth):
+                # a layer = the layer-th tag of each token; nesting order is not stable, so take each
+                # type separately: B-X/I-X of the same type anywhere in the token's tag list
+                pass
+            types = {t[2:] for c in block for t in c[1:] if len(t) > 2}
+            for typ in types:
+                seq = []
+                for c in block:
+                    tags = c[1:]
+                    if "B-" + typ in tags:
+                        seq.append("B-" + typ)
+                    elif "I-" + typ in tags:
+                        seq.append("I-" + typ)
+                    else:
+                        seq.append("O")
+                for s, e, t in spans_of(seq):
+                    mapped = WOJOOD_MAP.get(t)
+                    if mapped:
+                        cands.append((s, e, mapped))
+            cands.sort(key=lambda x: (-(x[1] - x[0]), x[0]))
+            used = [False] * len(tokens)
+            kept = []
+            for s, e, t in cands:
+                if not any(used[s:e]):
+                    kept.append((s, e, t))
+                    for j in range(s, e):
+                        used[j] = True
+            if not (len(tokens) == 1 and tokens[0] == "$#$"):
+                out.append(_rebuild([t for t in tokens if True], kept))
+            block = []
+    # "$#$" is Wojood's paragraph marker, not text
+    return [[(w, t) for w, t in s if w != "$#$"] for s in out if any(w != "$#$" for w, _ in s)]
+
+
+# ------------------------------------------------------------------------------------------------
+# leakage control
+# ------------------------------------------------------------------------------------------------
+
+
+def _loose(token: str) -> str:
+    """A token key that ignores spelling variants and punctuation (for duplicate detection)."""
+    return "".join(c for c in normalise_key(token).lower() if c.isalnum())
+
+
+def sentence_key(tokens: Sequence[str]) -> str:
+    """A sentence's normalised key: loose token keys, punctuation-only tokens dropped."""
+    return " ".join(k for k in (_loose(t) for t in tokens) if k)
+
+
+def ngrams(tokens: Sequence[str], n: int = NGRAM) -> set[tuple[str, ...]]:
+    keys = [k for k in (_loose(t) for t in tokens) if k]
+    return {tuple(keys[i:i + n]) for i in range(len(keys) - n + 1)}
+
+
+class LeakageFilter:
+    """Detects training sentences that are (near) copies of test sentences."""
+
+    def __init__(self, test: Sequence[Sentence], n: int = NGRAM, threshold: float = OVERLAP_THRESHOLD) -> None:
+        self.n = n
+        self.threshold = threshold
+        self.keys = {sentence_key([w for w, _ in s]) for s in test}
+        self.keys.discard("")
+        self.grams: set[tuple[str, ...]] = set()
+        for s in test:
+            self.grams |= ngrams([w for w, _ in s], n)
+
+    def overlap(self, tokens: Sequence[str]) -> float:
+        """Share of the sentence's n-grams found in the test set (0 for short sentences)."""
+        g = ngrams(tokens, self.n)
+        return len(g & self.grams) / len(g) if g else 0.0
+
+    def leaks(self, tokens: Sequence[str]) -> bool:
+        key = sentence_key(tokens)
+        return (bool(key) and key in self.keys) or self.overlap(tokens) >= self.threshold
+
+    def split(self, sents: Sequence[Sentence]) -> tuple[list[Sentence], list[int]]:
+        """Kept sentences and the indices of the removed ones."""
+        kept, removed = [], []
+        for i, s in enumerate(sents):
+            if self.leaks([w for w, _ in s]):
+                removed.append(i)
+            else:
+                kept.append(s)
+        return kept, removed
+
+
+def load_training(corpora: Sequence[str], test: Sequence[Sentence] | None = None) -> dict[str, list[Sentence]]:
+    """Training sentences per corpus, leakage-filtered against the test set (counts logged)."""
+    root = shared_dir() / "ner"
+    test = test if test is not None else read_test()
+    filt = LeakageFilter(test)
+    readers = {
+        "aner": lambda: read_anercorp_original(root / "anercorp/ANERCorp_Benajiba_HassanAzzam.txt"),
+        "newsfane": lambda: read_fane(root / "fane_gold/NewsFANE_Gold_2014_170K.txt"),
+        "wikifane": lambda: read_fane(root / "fane_gold/WikiFANE_Gold_2014_500K.txt"),
+        "wojood": lambda: [s for f in ("train", "val", "test") for s in read_wojood(root / f"wojood_sample/{f}.txt")],
+    }
+    out: dict[str, list[Sentence]] = {}
+    for name in corpora:
+        sents = readers[name]()
+        kept, removed = filt.split(sents)
+        if name == "aner" and removed:
+            # the CAMeL test split is the tail of the original file: drop everything from the first
+            # leaking sentence of the last 25% on, so that no partial test sentence survives there
+            tail = [i for i in removed if i >= len(sents) * 3 // 4]
+            if tail:
+                cut = tail[0]
+                extra = [i for i in range(cut, len(sents)) if i not in set(removed)]
+                kept = [s for i, s in enumerate(sents) if i < cut and i not in set(removed)]
+                log.info("aner: tail from sentence %d of %d dropped (%d more non-matching sentences)",
+                         cut, len(sents), len(extra))
+                removed = sorted(set(removed) | set(extra))
+        log.info("%s: %d sentences, %d removed as test duplicates/near-duplicates, %d kept (%d tokens)",
+                 name, len(sents), len(removed), len(kept), sum(len(s) for s in kept))
+        out[name] = kept
+    return out
+
+
+def dev_split(sents: Sequence[Sentence], share: float = 0.1, block: int = 40,
+              seed: int = SEED) -> tuple[list[Sentence], list[Sentence]]:
+    """(train, dev): a seeded random ``share`` of blocks of ``block`` consecutive sentences is dev."""
+    n_blocks = (len(sents) + block - 1) // block
+    rng = random.Random(seed)
+    dev_blocks = set(rng.sample(range(n_blocks), max(1, round(n_blocks * share))))
+    train, dev = [], []
+    for i, s in enumerate(sents):
+        (dev if i // block in dev_blocks else train).append(s)
+    return train, dev
+
+
+# ------------------------------------------------------------------------------------------------
+# training
+# ------------------------------------------------------------------------------------------------
+
+
+def train(sents: Sequence[Sentence], out: Path, c1: float, c2: float, iterations: int,
+          min_freq: int = 1) -> None:
+    import pycrfsuite
+
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for s in sents:
+        trainer.append(featurize([w for w, _ in s]), [t for _, t in s])
+    trainer.set_params({
+        "c1": c1, "c2": c2, "max_iterations": iterations,
+        "feature.possible_transitions": True, "feature.minfreq": min_freq,
+    })
+    t0 = time.time()
+    trainer.train(str(out))
+    log.info("trained on %d sentences in %.0fs (c1=%s c2=%s): %s (%.1f MB)", len(sents),
+             time.time() - t0, c1, c2, out, out.stat().st_size / 1e6)
+
+
+def evaluate(model_path: Path, sents: Sequence[Sentence]) -> dict:
+    model = NerModel.load(model_path)
+    t0 = time.perf_counter()
+    pred = model.tag_sentences([[w for w, _ in s] for s in sents])
+    secs = time.perf_counter() - t0
+    res: dict = dict(score_spans([[t for _, t in s] for s in sents], pred))
+    n = sum(len(s) for s in sents)
+    res.update(tokens=n, seconds=secs, tokens_per_s=n / secs)
+    return res
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--mode", choices=["dev", "final"], default="final")
+    ap.add_argument("--corpora", default="aner,wikifane,wojood",
+                    help="comma list of aner,wikifane,newsfane,wojood (default: %(default)s)")
+    ap.add_argument("--c1", type=float, default=0.05)
+    ap.add_argument("--c2", type=float, default=0.01)
+    ap.add_argument("--iterations", type=int, default=200)
+    ap.add_argument("--min-freq", type=int, default=1)
+    ap.add_argument("--grid", action="store_true", help="dev mode: try several c1/c2 pairs")
+    ap.add_argument("--output", type=Path, default=DEFAULT_MODEL)
+    ap.add_argument("--report", type=Path, help="write the scores as JSON here")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    random.seed(SEED)
+
+    test = read_test()
+    corpora = [c.strip() for c in args.corpora.split(",") if c.strip()]
+    data = load_training(corpora, test)
+    aner = data.pop("aner", [])
+    extra = [s for c in corpora if c != "aner" for s in data.get(c, [])]
+    report: dict = {"corpora": corpora, "c1": args.c1, "c2": args.c2, "iterations": args.iterations}
+
+    if args.mode == "dev":
+        tr, dev = dev_split(aner)
+        log.info("dev split: %d train / %d dev ANERcorp sentences (+%d other)", len(tr), len(dev), len(extra))
+        pairs = [(args.c1, args.c2)]
+        if args.grid:
+            pairs = [(0.0, 0.01), (0.05, 0.01), (0.1, 0.05), (0.2, 0.01), (0.05, 0.1)]
+        with tempfile.TemporaryDirectory() as tmp:
+            for c1, c2 in pairs:
+                path = Path(tmp) / f"dev_{c1}_{c2}.model"
+                train(tr + extra, path, c1, c2, args.iterations, args.min_freq)
+                res = evaluate(path, dev)
+                print(f"== dev  corpora={','.join(corpora)} c1={c1} c2={c2}")
+                print(format_scores(res))
+                report[f"dev c1={c1} c2={c2}"] = res
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        train(aner + extra, args.output, args.c1, args.c2, args.iterations, args.min_freq)
+        digest = hashlib.sha256(args.output.read_bytes()).hexdigest()[:16]
+        res = evaluate(args.output, test)
+        print(f"== test (CAMeL ANERcorp) corpora={','.join(corpora)} c1={args.c1} c2={args.c2} sha256={digest}")
+        print(format_scores(res))
+        report["test"] = res
+        report["sha256"] = digest
+    if args.report:
+        args.report.write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

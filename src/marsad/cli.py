@@ -1,0 +1,155 @@
+"""The ``marsad`` command line: argument parsing, calls into the library, error mapping.
+
+Exit codes: 0 success; 1 the run finished but some documents failed; 2 usage or
+input error (a ``MarsadError``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from marsad import __version__
+from marsad.errors import MarsadError
+
+log = logging.getLogger("marsad")
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    from marsad.run.extract import extract_files
+
+    summary = extract_files(
+        args.inputs, args.output, db=args.db, workers=args.workers, executor=args.executor,
+        scheduler=args.scheduler, ner=not args.no_ner, max_chars=args.max_chars, strict=args.strict,
+        progress=not args.quiet,
+    )
+    if not args.quiet:
+        sys.stderr.write(summary.format() + "\n")
+    return 1 if summary.failures else 0
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from marsad.eval.report import evaluate
+    from marsad.run.extract import predict_gold
+
+    gold = [json.loads(line) for line in Path(args.gold).read_text(encoding="utf-8").splitlines() if line.strip()]
+    if args.pred:
+        preds = [json.loads(line) for line in Path(args.pred).read_text(encoding="utf-8").splitlines()
+                 if line.strip()]
+    else:
+        preds = [e.to_record() for e in predict_gold(gold, ner=not args.no_ner)]
+    report = evaluate(gold, preds)
+    if args.json:
+        _out(json.dumps(report.summary, ensure_ascii=False))
+    else:
+        _out(report.format(errors=args.errors))
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from marsad.run.extract import export_db
+
+    n = export_db(args.db, args.output)
+    sys.stderr.write(f"exported {n} events to {args.output}\n")
+    return 0
+
+
+def _cmd_geocode(args: argparse.Namespace) -> int:
+    from marsad.geo.geocode import debug_report
+
+    _out(debug_report(args.text))
+    return 0
+
+
+def _cmd_ner(args: argparse.Namespace) -> int:
+    from marsad.recognise import ner
+
+    if args.eval:
+        _out(ner.format_scores(ner.evaluate_conll(Path(args.eval))))
+        return 0
+    if not (args.input and args.output):
+        raise MarsadError("marsad ner: give INPUT OUTPUT, or --eval GOLD")
+    ner.run_conll(Path(args.input), Path(args.output))
+    return 0
+
+
+def _cmd_bench(args: argparse.Namespace) -> int:
+    from marsad.bench import run_benchmark
+
+    _out(run_benchmark(args.inputs, limit=args.limit, json_path=args.json, workers=args.workers))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="marsad", description="Arabic conflict-news event extraction")
+    p.add_argument("--version", action="version", version=f"marsad {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    x = sub.add_parser("extract", help="extract events from article files")
+    x.add_argument("inputs", nargs="+", help=".jsonl[.gz] .csv .txt dir .html .rss/.atom/.xml .warc[.gz]")
+    x.add_argument("-o", "--output", help="events file: .jsonl .csv .geojson .parquet")
+    x.add_argument("--db", help="also store documents, events and spans in this SQLite file")
+    x.add_argument("--workers", type=int, default=1, help="processes (local executor)")
+    x.add_argument("--executor", choices=["local", "dask"], default="local")
+    x.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
+    x.add_argument("--no-ner", action="store_true", help="skip the statistical NER stage")
+    x.add_argument("--max-chars", type=int, default=2_000_000, help="longer documents are reported and skipped")
+    x.add_argument("--strict", action="store_true", help="stop at the first failing document")
+    x.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    x.set_defaults(func=_cmd_extract)
+
+    e = sub.add_parser("eval", help="score the pipeline (or a prediction file) on a gold file")
+    e.add_argument("gold")
+    e.add_argument("--pred", help="score these predictions instead of running the pipeline")
+    e.add_argument("--errors", action="store_true", help="list missed and spurious events")
+    e.add_argument("--json", action="store_true", help="print the summary as JSON")
+    e.add_argument("--no-ner", action="store_true")
+    e.set_defaults(func=_cmd_eval)
+
+    xp = sub.add_parser("export", help="write the events of a SQLite store to a file")
+    xp.add_argument("--db", required=True)
+    xp.add_argument("-o", "--output", required=True)
+    xp.set_defaults(func=_cmd_export)
+
+    g = sub.add_parser("geocode", help="show place mentions, their candidates and the choice")
+    g.add_argument("text")
+    g.set_defaults(func=_cmd_geocode)
+
+    n = sub.add_parser("ner", help="tag a CoNLL file with the NER model, or evaluate it")
+    n.add_argument("input", nargs="?")
+    n.add_argument("output", nargs="?")
+    n.add_argument("--eval", metavar="GOLD", help="print P/R/F1 per type on a CoNLL gold file")
+    n.set_defaults(func=_cmd_ner)
+
+    b = sub.add_parser("bench", help="throughput benchmark (docs/s, per stage, peak RSS)")
+    b.add_argument("inputs", nargs="+")
+    b.add_argument("--limit", type=int, default=2000)
+    b.add_argument("--workers", type=int, default=1)
+    b.add_argument("--json", help="also write the results here")
+    b.set_defaults(func=_cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except MarsadError as exc:
+        sys.stderr.write(f"marsad: {exc}\n")
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,379 @@
+"""Event frames: from triggers, actors, places, dates, tolls and sources to event records.
+
+Requires: sentences and the TRIGGER, CUE, ACTOR, PLACE (resolved), DATE, NUMBER and
+SOURCE mentions of an analysis. Provides: ``Analysis.events``.
+
+How (the ACLED rules of spec/events.md §1 in code):
+1. every sentence with a typed trigger that is not negated, threatened, planned,
+   conditional or background gives a *frame* (type, actors, place, date, sentence);
+2. frames of one type at the same place and day merge (one event per place × day ×
+   actor pair × type); a sentence that only repeats a type without a place joins the
+   frame of that type before it;
+3. remote violence at the place and day of a battle is part of the battle (its
+   modality kept in ``tags``);
+4. tolls are assigned to the frame of their sentence (or the nearest frame before it)
+   and combined per event (fatalities.combine).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from marsad.extract.fatalities import TollStatement, combine, toll_statements
+from marsad.model import Analysis, Event, Mention, MentionKind, Place
+
+log = logging.getLogger(__name__)
+
+BATTLES = "Battles"
+REMOTE = "Explosions/Remote violence"
+VAC = "Violence against civilians"
+PROTESTS = "Protests"
+RIOTS = "Riots"
+STRATEGIC = "Strategic developments"
+
+# When a sentence holds triggers of several types, the first type in this order wins:
+# a battle absorbs its strikes; a suicide bomb outranks the explosion it causes.
+_TYPE_RANK = {BATTLES: 0, REMOTE: 1, VAC: 2, RIOTS: 3, PROTESTS: 4, STRATEGIC: 5}
+_SUB_RANK = {
+    "Non-state actor overtakes territory": 0, "Government regains territory": 0, "Armed clash": 1,
+    "Chemical weapon": 0, "Suicide bomb": 1, "Air/drone strike": 2, "Remote explosive/landmine/IED": 3,
+    "Shelling/artillery/missile attack": 4, "Grenade": 5,
+    "Excessive force against protesters": 0, "Protest with intervention": 1, "Peaceful protest": 2,
+    "Violent demonstration": 0, "Mob violence": 1,
+    "Abduction/forced disappearance": 0, "Sexual violence": 1, "Attack": 2,
+}
+# cue classes that cancel a trigger in the same clause before it
+_BLOCKING_CUES = {"negation", "denial", "threat", "plan", "future", "conditional", "hypothetical"}
+_CUE_WINDOW = 40  # characters before the trigger that a cue may govern (about 5 words)
+BACKGROUND_DAYS = 30
+_STATE_KINDS = {"state_military", "state_police", "military", "police", "state"}
+_VICTIM_KINDS = {"civilians", "protesters"}
+
+
+@dataclass
+class Frame:
+    """A mutable event under construction (frozen into an Event at the end)."""
+
+    event_type: str
+    sub_event_type: str
+    sents: list[int]
+    anchor: int  # original offset of the main trigger
+    triggers: list[Mention]
+    tags: set[str] = field(default_factory=set)
+    actors: list[Mention] = field(default_factory=list)
+    place: Place | None = None
+    place_mention: Mention | None = None
+    precision: int | None = None
+    date: str | None = None
+    date_precision: int = 2
+    date_mention: Mention | None = None
+    tolls: list[TollStatement] = field(default_factory=list)
+    weight: float = 0.5
+
+    def key(self) -> tuple:
+        loc = self.place.name if self.place else None
+        return (self.event_type, loc, self.date)
+
+
+class EventExtractor:
+    """Builds events from an analysis whose place mentions are already resolved."""
+
+    name = "events"
+    requires = ("sentences", "mentions", "places")
+    provides = ("events",)
+
+    def __init__(self, geocoder, actor_canonical=None, outlet_source=None) -> None:
+        self.geocoder = geocoder
+        self.actor_canonical = actor_canonical
+        self.outlet_source = outlet_source
+
+    # -- public ---------------------------------------------------------------------------
+    def __call__(self, analysis: Analysis) -> Analysis:
+        from dataclasses import replace
+
+        return replace(analysis, events=tuple(self.extract(analysis)))
+
+    def extract(self, analysis: Analysis) -> list[Event]:
+        by_sent: dict[int, list[Mention]] = {}
+        for m in analysis.mentions:
+            by_sent.setdefault(m.sent, []).append(m)
+        published = analysis.doc.published
+        doc_country = self._doc_country(analysis)
+        frames: list[Frame] = []
+        for si in range(len(analysis.sentences)):
+            frame = self._frame_for_sentence(analysis, si, by_sent.get(si, []), published)
+            if frame is not None:
+                frames.append(frame)
+        if not frames:
+            return []
+        for f in frames:
+            self._fill_place(analysis, f)
+        frames = self._merge(frames)
+        self._assign_tolls(analysis, frames)
+        return [self._to_event(analysis, f, doc_country) for f in frames]
+
+    # -- frames ---------------------------------------------------------------------------
+    def _frame_for_sentence(self, analysis: Analysis, si: int, ms: list[Mention], published: date | None):
+        triggers = [m for m in ms if m.kind is MentionKind.TRIGGER and m.value and m.value[0]]
+        if not triggers:
+            return None
+        cues = [m for m in ms if m.kind is MentionKind.CUE]
+        live = [t for t in triggers if not self._blocked(t, cues)]
+        if not live:
+            return None
+        dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")]
+        event_date, precision, date_m = self._date_for(dates, published, live[0].span.start)
+        if published and event_date and date.fromisoformat(event_date) < published - timedelta(days=BACKGROUND_DAYS):
+            return None  # background reference to an old incident
+        if any(m.kind is MentionKind.DATE and m.attr("future") for m in ms) and not dates:
+            return None
+        if any(c.value == "background" for c in cues) and not dates:
+            return None
+        live.sort(key=lambda t: (_TYPE_RANK.get(t.value[0], 9), _SUB_RANK.get(t.value[1], 9), t.span.start))
+        main = live[0]
+        etype, sub = main.value
+        tags: set[str] = set()
+        for t in live:
+            for tag in (t.attr("tags") or "").split(";"):
+                if tag:
+                    tags.add(tag)
+        actors = [m for m in ms if m.kind is MentionKind.ACTOR]
+        frame = Frame(etype, sub, [si], main.span.start, live, tags, actors,
+                      date=event_date, date_precision=precision, date_mention=date_m,
+                      weight=max(float(t.attr("weight") or 0.5) for t in live))
+        return frame
+
+    @staticmethod
+    def _blocked(trigger: Mention, cues: list[Mention]) -> bool:
+        for c in cues:
+            if c.value in _BLOCKING_CUES and 0 <= trigger.span.start - c.span.end <= _CUE_WINDOW:
+                return True
+        return False
+
+    @staticmethod
+    def _date_for(dates: list[Mention], published: date | None, anchor: int):
+        if dates:
+            best = min(dates, key=lambda m: abs(m.span.start - anchor))
+            return best.value, int(best.attr("precision") or 1), best
+        if published:
+            return published.isoformat(), 2, None
+        return None, 3, None
+
+    def _fill_place(self, analysis: Analysis, f: Frame) -> None:
+        spans = [(analysis.sentences[i].start, analysis.sentences[i].end) for i in f.sents]
+        mention, place, precision = self.geocoder.event_place(analysis, analysis.mentions, spans, f.anchor)
+        f.place_mention, f.place, f.precision = mention, place, precision
+
+    # -- merging --------------------------------------------------------------------------
+    def _merge(self, frames: list[Frame]) -> list[Frame]:
+        merged: list[Frame] = []
+        for f in frames:
+            target = None
+            for g in merged:
+                if self._same_event(g, f):
+                    target = g
+                    break
+            if target is None:
+                merged.append(f)
+                continue
+            self._absorb(target, f)
+        # remote violence inside a battle at the same place and day belongs to the battle
+        battles = [f for f in merged if f.event_type == BATTLES]
+        out: list[Frame] = []
+        for f in merged:
+            if f.event_type == REMOTE and f.sub_event_type != "Chemical weapon":
+                host = next((b for b in battles if _same_place(b, f) and b.date == f.date), None)
+                if host is not None:
+                    self._absorb(host, f)
+                    host.tags.update(_modality_tags(f))
+                    continue
+            out.append(f)
+        return out
+
+    @staticmethod
+    def _same_event(g: Frame, f: Frame) -> bool:
+        if g.event_type != f.event_type:
+            return False
+        if f.date and g.date and f.date != g.date and f.date_mention is not None and g.date_mention is not None:
+            return False
+        if f.place is None or g.place is None:
+            return True
+        return _same_place(g, f)
+
+    @staticmethod
+    def _absorb(target: Frame, f: Frame) -> None:
+        target.sents.extend(s for s in f.sents if s not in target.sents)
+        target.triggers.extend(f.triggers)
+        target.tags.update(f.tags)
+        target.actors.extend(f.actors)
+        if _SUB_RANK.get(f.sub_event_type, 9) < _SUB_RANK.get(target.sub_event_type, 9):
+            target.sub_event_type = f.sub_event_type
+        if target.place is None or (f.precision and target.precision and f.precision < target.precision
+                                    and _same_place(target, f)):
+            target.place, target.place_mention, target.precision = f.place, f.place_mention, f.precision
+        if target.date_mention is None and f.date_mention is not None:
+            target.date, target.date_precision, target.date_mention = f.date, f.date_precision, f.date_mention
+        target.weight = max(target.weight, f.weight)
+
+    # -- tolls ----------------------------------------------------------------------------
+    @staticmethod
+    def _assign_tolls(analysis: Analysis, frames: list[Frame]) -> None:
+        statements = toll_statements(analysis)
+        for st in statements:
+            owner = next((f for f in frames if st.sent in f.sents), None)
+            if owner is None:
+                before = [f for f in frames if min(f.sents) < st.sent]
+                owner = max(before, key=lambda f: max(s for s in f.sents if s < st.sent), default=None)
+            if owner is not None:
+                owner.tolls.append(st)
+
+    # -- records --------------------------------------------------------------------------
+    def _doc_country(self, analysis: Analysis) -> str | None:
+        counts: Counter[str] = Counter()
+        for m in analysis.mentions:
+            if m.kind is MentionKind.PLACE and isinstance(m.value, Place) and m.attr("role") in (None, "event"):
+                counts[m.value.country] += 1
+        return counts.most_common(1)[0][0] if counts else None
+
+    def _to_event(self, analysis: Analysis, f: Frame, doc_country: str | None) -> Event:
+        doc = analysis.doc
+        country = f.place.country if f.place else doc_country
+        a1, a2 = self._actor_pair(f, country)
+        sub = _territory_subtype(f, a1) if f.event_type == BATTLES else f.sub_event_type
+        killed, low, high, injured = combine(f.tolls)
+        if f.tolls and f.event_type == BATTLES and killed == 0:
+            killed = 0
+        source, source_text, source_span = self._source(analysis, f)
+        evidence = tuple(sorted({(analysis.sentences[i].start, analysis.sentences[i].end) for i in f.sents}))
+        tags = set(f.tags)
+        if any(t.update for t in f.tolls):
+            tags.add("toll updated")
+        name = lambda m: self._canonical(m, country) if m is not None else None  # noqa: E731
+        actor1, actor2 = name(a1), name(a2)
+        prov: list[tuple[str, int, int]] = [("event_type", f.triggers[0].span.start, f.triggers[0].span.end)]
+        for fld, m in (("actor1", a1), ("actor2", a2), ("location", f.place_mention), ("event_date", f.date_mention)):
+            if m is not None:
+                prov.append((fld, m.span.start, m.span.end))
+        for st in f.tolls:
+            prov.append(("fatalities", st.start, st.end))
+        if source_span:
+            prov.append(("source", *source_span))
+        place = f.place
+        key = "|".join(str(x) for x in (doc.doc_id, f.event_type, f.date, place.name if place else "",
+                                         actor1, actor2, min(f.sents)))
+        event_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+        confidence = _confidence(f, a1, a2)
+        notes = _notes(sub, actor1, actor2, place, f.date, killed, source)
+        return Event(
+            doc_id=doc.doc_id, event_id=event_id, event_type=f.event_type, sub_event_type=sub,
+            event_date=f.date, time_precision=f.date_precision,
+            actor1=actor1, actor2=actor2,
+            inter1=int(a1.attr("inter") or 0) if a1 else 0, inter2=int(a2.attr("inter") or 0) if a2 else 0,
+            actor1_text=a1.span.text if a1 else None, actor2_text=a2.span.text if a2 else None,
+            country=country, admin1=place.admin1 if place else "", admin2=place.admin2 if place else "",
+            location=place.name if place else None,
+            location_text=f.place_mention.span.text if f.place_mention else None,
+            latitude=place.latitude if place else None, longitude=place.longitude if place else None,
+            geo_precision=f.precision if place else None, geonameid=place.geonameid if place else None,
+            fatalities=killed, fatalities_low=low, fatalities_high=high, injuries=injured,
+            source=source, source_text=source_text, notes=notes, tags=";".join(sorted(tags)),
+            evidence=evidence, confidence=confidence, provenance=tuple(prov),
+        )
+
+    def _canonical(self, m: Mention, country: str | None) -> str:
+        value = str(m.value)
+        if "{country}" in value and self.actor_canonical is not None:
+            return self.actor_canonical(m.attr("kind"), m.attr("country") or country)
+        return value
+
+    @staticmethod
+    def _actor_pair(f: Frame, country: str | None) -> tuple[Mention | None, Mention | None]:
+        """Actor 1 = the acting side (first non-victim actor by distance to the trigger);
+        actor 2 = a different actor, preferring victims (civilians) and the target side."""
+        seen: dict[str, Mention] = {}
+        for m in sorted(f.actors, key=lambda m: abs(m.span.start - f.anchor)):
+            seen.setdefault(str(m.value), m)
+        cands = list(seen.values())
+        if not cands:
+            return None, None
+        actors = [m for m in cands if m.attr("kind") not in _VICTIM_KINDS]
+        victims = [m for m in cands if m.attr("kind") in _VICTIM_KINDS]
+        a1 = actors[0] if actors else None
+        rest = [m for m in actors[1:]]
+        a2 = victims[0] if victims and f.event_type in (VAC, REMOTE, PROTESTS) else (rest[0] if rest else None)
+        if a2 is None and victims:
+            a2 = victims[0]
+        if a1 is None:
+            a1, a2 = a2, None
+        return a1, a2
+
+    def _source(self, analysis: Analysis, f: Frame) -> tuple[str | None, str | None, tuple[int, int] | None]:
+        sources = [m for m in analysis.mentions if m.kind is MentionKind.SOURCE]
+        near = [m for m in sources if m.sent in f.sents]
+        pick = min(near, key=lambda m: abs(m.span.start - f.anchor)) if near else (sources[0] if sources else None)
+        if pick is not None:
+            return str(pick.value), pick.span.text, (pick.span.start, pick.span.end)
+        outlet = analysis.doc.outlet
+        if self.outlet_source is not None:
+            return self.outlet_source(outlet), None, None
+        return outlet, None, None
+
+
+def _same_place(a: Frame, b: Frame) -> bool:
+    if a.place is None or b.place is None:
+        return True
+    if a.place.name == b.place.name and a.place.country == b.place.country:
+        return True
+    return _km(a.place, b.place) < 10.0
+
+
+def _km(p: Place, q: Place) -> float:
+    from math import asin, cos, radians, sin, sqrt
+
+    la1, lo1, la2, lo2 = map(radians, (p.latitude, p.longitude, q.latitude, q.longitude))
+    h = sin((la2 - la1) / 2) ** 2 + cos(la1) * cos(la2) * sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * asin(min(1.0, sqrt(h)))
+
+
+def _modality_tags(f: Frame) -> set[str]:
+    tags = set(f.tags)
+    mod = {"Air/drone strike": "air strike", "Shelling/artillery/missile attack": "shelling",
+           "Suicide bomb": "suicide bomb", "Remote explosive/landmine/IED": "IED"}.get(f.sub_event_type)
+    if mod:
+        tags.add(mod)
+    return tags
+
+
+def _territory_subtype(f: Frame, a1: Mention | None) -> str:
+    """Territory change: who took it decides the sub-type."""
+    if f.sub_event_type not in ("Non-state actor overtakes territory", "Government regains territory"):
+        return f.sub_event_type
+    if a1 is not None and a1.attr("kind") in _STATE_KINDS:
+        return "Government regains territory"
+    if a1 is not None:
+        return "Non-state actor overtakes territory"
+    return f.sub_event_type
+
+
+def _confidence(f: Frame, a1: Mention | None, a2: Mention | None) -> float:
+    """Evidence-weighted score in [0, 1]; calibrated on dev (see docs/quality.md)."""
+    score = 0.25 + 0.35 * f.weight
+    score += 0.1 * (a1 is not None) + 0.05 * (a2 is not None)
+    score += 0.1 * (f.place is not None) + 0.05 * (f.date_mention is not None)
+    score += 0.05 * bool(f.tolls) + 0.05 * min(len(f.triggers) - 1, 2) / 2
+    return round(min(score, 1.0), 3)
+
+
+def _notes(sub: str, a1: str | None, a2: str | None, place: Place | None, day: str | None,
+           killed: int, source: str | None) -> str:
+    who = a1 or "Unknown actor"
+    against = f" against {a2}" if a2 else ""
+    where = f" in {place.name} ({place.country})" if place else ""
+    when = f" on {day}" if day else ""
+    toll = f"; {killed} killed" if killed else ""
+    src = f" (source: {source})" if source else ""
+    return f"{sub}: {who}{against}{where}{when}{toll}{src}."

@@ -1,0 +1,128 @@
+"""Death and injury tolls: which numbers count, and how statements combine.
+
+Requires: NUMBER, TRIGGER (role ``kill``/``injure``) and CUE mentions of an analysis.
+Provides: ``TollStatement`` records (one per clause that reports deaths), which the
+event builder assigns to events and combines with :func:`combine`.
+
+Rules (spec/events.md §4): an updated toll replaces the earlier one; a partial toll
+included in a larger one is counted once (so within an event the largest statement
+wins); tolls per side in one clause ("26 من القوات و12 من داعش") add up; injuries
+never count as deaths.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from marsad.model import Analysis, Mention, MentionKind
+
+# Words that follow a toll number and name who died (after normalisation).
+_VICTIM_AFTER = re.compile(
+    r"^\s*(?:من\s+)?(?:ال)?(?:عناصر|عنصرا|عنصر|مقاتلا|مقاتلين|مقاتل|جنديا|جنود|جندي|مدنيا|مدنيين|مدني|"
+    r"اشخاص|شخصا|شخص|اطفال|طفلا|نساء|امراه|مسلحا|مسلحين|قتلى|قتيلا|قتيل|شهيدا|شهداء|ضحايا|ضحيه|"
+    r"فلسطينيا|فلسطينيين|حوثيا|حوثيين|ارهابيا|ارهابيين|داعشيا|شرطيا|شرطيين|ضباط|ضابطا|افراد|فردا|"
+    r"مواطنا|مواطنين|متظاهرا|متظاهرين|محتجا|محتجين|مهاجرا|مهاجرين|رجال|بينهم|منهم)"
+)
+# The number is the object of a death word right before it ("مقتل 5", "سقوط 26", "الحصيلة إلى 26").
+_KILL_BEFORE = re.compile(
+    r"(?:مقتل|قتل|مصرع|سقوط|استشهاد|وفاه|ووفاه|حصيله|الحصيله|القتلى|الضحايا|عدد|لمقتل|بمقتل|ومقتل|ومصرع|"
+    r"قتلت|قتلوا|قتل|اعدام|اعدم|الى|حياه|ارواح)\s+(?:(?:ما\s+لا\s+يقل\s+عن|اكثر\s+من|نحو|حوالي|قرابه|"
+    r"زهاء|اقل\s+من|ما\s+يزيد\s+عن|ما\s+يزيد\s+على)\s+)?$"
+)
+_INJURY_NEAR = re.compile(r"(?:اصابه|واصابه|جرح|وجرح|اصيب|واصيب|اصيبوا|جرحى|مصابين|جريحا|الجرحى|المصابين)\s*(?:\S+\s+){0,2}$")
+_INJURY_AFTER = re.compile(r"^\s*(?:\S+\s+)?(?:جرحى|جريحا|مصابين|مصابا|بجروح|اصابات|جريح)")
+_DEATH_AFTER = re.compile(r"^\s*(?:\S+\s+){0,3}?(?:قتلى|قتيلا|قتيل|شهيدا|شهداء|لقوا\s+(?:حتفهم|مصرعهم)|قتلوا|"
+                          r"حتفهم|مصرعهم|لقي|جثه|جثث)")
+_AND_BEFORE = re.compile(r"(?:^|\s)و\s*$|\sو$")
+_UPDATE_BEFORE = re.compile(r"(?:ارتفع|ارتفعت|ارتفاع|ليرتفع|لترتفع|يرتفع|ترتفع|حصيله\s+جديده|الحصيله\s+النهاييه)")
+_RUNNING = re.compile(r"(?:منذ\s+(?:بدء|بدايه|اندلاع|مطلع|انطلاق|18|\d)|حتى\s+الان|اجمالي|الاجمالي|منذ\s+بدء)")
+
+
+@dataclass(frozen=True, slots=True)
+class TollStatement:
+    """Deaths (and injuries) one clause reports, with the offsets they came from."""
+
+    sent: int
+    start: int  # original offset of the first number
+    end: int
+    killed: int
+    injured: int
+    update: bool  # "the toll rose to ..." — replaces earlier statements
+    vague: bool
+    running_total: bool  # "since the start of the offensive": context, not an event toll
+
+
+def _window_before(norm: str, s: int, width: int = 60) -> str:
+    return norm[max(0, s - width):s]
+
+
+def toll_statements(analysis: Analysis) -> list[TollStatement]:
+    """Find the clauses that report deaths, one statement per clause (per-side tolls added)."""
+    norm = analysis.norm
+    numbers = [m for m in analysis.mentions if m.kind is MentionKind.NUMBER]
+    numbers.sort(key=lambda m: m.span.start)
+    out: list[TollStatement] = []
+    current: dict | None = None
+    for m in numbers:
+        if m.attr("year") or m.attr("unit") or m.attr("time") or m.attr("ordinal"):
+            continue
+        ns, ne = m.attr("norm_start"), m.attr("norm_end")
+        if ns is None:
+            continue
+        value = int(m.value)
+        before, after = _window_before(norm, ns), norm[ne:ne + 50]
+        injured = bool(_INJURY_NEAR.search(before[-25:]) or _INJURY_AFTER.match(after))
+        kill = bool(_KILL_BEFORE.search(before[-40:]) or _DEATH_AFTER.match(after))
+        side = _VICTIM_AFTER.match(after) is not None
+        joined = current is not None and current["sent"] == m.sent and _AND_BEFORE.search(before[-4:]) is not None
+        if injured and not _DEATH_AFTER.match(after):
+            if current is not None and current["sent"] == m.sent and ns - current["nend"] < 40:
+                current["injured"] += value
+            continue
+        if kill and not (joined and current and ns - current["nend"] < 60):
+            if current:
+                out.append(_close(current))
+            current = {
+                "sent": m.sent, "start": m.span.start, "end": m.span.end, "nend": ne, "killed": value,
+                "injured": 0, "update": bool(_UPDATE_BEFORE.search(before)), "vague": bool(m.attr("vague")),
+                "running": bool(_RUNNING.search(norm[max(0, ns - 80):ne + 80])),
+            }
+        elif joined and side and current and ns - current["nend"] < 60:
+            # per-side toll in the same clause: "26 عنصرا من القوات و12 من عناصر داعش"
+            current["killed"] += value
+            current["end"], current["nend"] = m.span.end, ne
+    if current:
+        out.append(_close(current))
+    return out
+
+
+def _close(c: dict) -> TollStatement:
+    return TollStatement(c["sent"], c["start"], c["end"], c["killed"], c["injured"], c["update"],
+                         c["vague"], c["running"])
+
+
+def combine(statements: list[TollStatement]) -> tuple[int, int | None, int | None, int | None]:
+    """Fatalities of one event from its statements: ``(best, low, high, injuries)``.
+
+    The last update wins if there is one; otherwise the largest statement (it includes
+    the partial ones). ``low``/``high`` are set when statements disagree or are vague.
+    """
+    usable = [s for s in statements if not s.running_total]
+    if not usable:
+        return 0, None, None, None
+    updates = [s for s in usable if s.update]
+    best = updates[-1].killed if updates else max(s.killed for s in usable)
+    values = {s.killed for s in usable}
+    low = high = None
+    if any(s.vague for s in usable):
+        low, high = best, None
+    elif len(values) > 1 and not updates:
+        low, high = min(values), max(values)
+    injuries = max((s.injured for s in usable), default=0) or None
+    return best, low, high, injuries
+
+
+def injuries_only(mentions: list[Mention]) -> int:
+    """Sum of numbers tagged as injuries (used for notes)."""
+    return sum(int(m.value) for m in mentions if m.attr("injury"))

@@ -1,0 +1,661 @@
+"""Input readers: turn files of many formats into a stream of :class:`Document` records.
+
+:func:`iter_documents` is the single entry point. It streams (one record, file or archive
+member in memory at a time), dispatches on the file extension and never raises for bad
+input: every problem becomes one :class:`Failure` (logged once, at WARNING) and iteration
+goes on with the next record or file.
+
+Formats (extension, case-insensitive):
+
+``.jsonl`` / ``.jsonl.gz``
+    One JSON object per line: ``doc_id``, ``text`` (required), ``published``, ``title``,
+    ``outlet``, ``url`` (optional); other keys are ignored. A record without ``doc_id`` gets
+    ``"<file name>:<line>"``. Lines are decoded one by one (UTF-8, else cp1256); a file that
+    starts with a UTF-16 BOM is decoded as UTF-16 throughout.
+``.csv``
+    Same columns as JSONL, with a header row. The encoding is chosen for the whole file
+    (BOM, else UTF-8 if every byte decodes, else cp1256) by a streaming pre-scan.
+``.txt``
+    One document per file, ``doc_id`` = file stem; whole-file decoding as for CSV, plus
+    UTF-16 without BOM for Arabic/ASCII text.
+``.html`` / ``.htm``
+    One page per file, ``doc_id`` = file stem; body, title, date and site name via
+    trafilatura, falling back to plain tag stripping when trafilatura finds no main text.
+``.rss`` / ``.atom`` / ``.xml``
+    Every feed entry is a document; ``doc_id`` = entry id, else its link; body from the
+    entry content (else summary) with HTML stripped; ``outlet`` = the feed title.
+``.warc`` / ``.warc.gz``
+    Every HTML ``response`` record is a page handled as ``.html``; ``doc_id`` = the
+    ``WARC-Target-URI`` (else ``WARC-Record-ID``); ``published`` from the page, else
+    the ``WARC-Date``. Non-HTML and non-2xx responses are skipped silently.
+
+Directories are walked recursively in sorted order; files with unsupported extensions
+inside them are skipped (DEBUG log), while an unsupported file named explicitly yields a
+Failure.
+
+Checks applied to every document (each a Failure with ``reason``):
+
+* ``"empty text"`` - nothing but whitespace;
+* ``"too large: N chars"`` - longer than ``max_chars``. Files (or JSONL lines, WARC
+  payloads) so big that they cannot possibly fit are refused before decoding with
+  ``"too large: N bytes"`` (or ``">N bytes"`` when the size is only known to exceed N);
+* ``"binary content: P% control characters"`` - more than 2% of the characters are
+  control characters (other than tab/newline/CR/form feed) or U+FFFD;
+* ``"duplicate doc_id (first at SOURCE)"`` - **the first document with an id wins**; later
+  ones with the same id (anywhere in the same :func:`iter_documents` call) are refused
+  rather than renamed, so ids stay exactly those of the input.
+
+Record-level reasons: ``"malformed JSON: ..."``, ``"record is not a JSON object"``,
+``"missing text"``, ``"text is not a string (int)"``, ``"doc_id is not a string"``.
+File-level reasons: ``"no such file or directory"``, ``"unsupported file type"``,
+``"unreadable file: ..."``, ``"not a feed: ..."``, ``"CSV has no 'text' column"``.
+
+``Failure.source`` is ``"path:line"`` for JSONL and CSV (line where the record starts),
+``"path:N"`` for the N-th feed entry, ``"path@offset"`` for a WARC record (byte offset of
+the record) and ``"path"`` for whole-file formats.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from marsad.errors import RecordError
+from marsad.model import Document, Failure
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MAX_CHARS = 2_000_000
+
+#: extension -> format name; longest suffixes first so ".jsonl.gz" wins over ".gz".
+FORMATS: dict[str, str] = {
+    ".jsonl.gz": "jsonl",
+    ".warc.gz": "warc",
+    ".jsonl": "jsonl",
+    ".csv": "csv",
+    ".txt": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".rss": "feed",
+    ".atom": "feed",
+    ".xml": "feed",
+    ".warc": "warc",
+}
+
+SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(FORMATS)
+
+JUNK_SHARE = 0.02  # share of control / replacement characters that marks binary content
+_JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+_DATE_RE = re.compile(r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
+_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_SCAN_CHUNK = 1 << 20
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def detect_format(path: str | Path) -> str | None:
+    """The reader format for ``path`` (``"jsonl"``, ``"csv"``, ...) or None if unsupported."""
+    name = Path(path).name.lower()
+    for ext, fmt in FORMATS.items():
+        if name.endswith(ext):
+            return fmt
+    return None
+
+
+def parse_date(value: Any) -> date | None:
+    """``YYYY-MM-DD`` (or an ISO datetime, or an RFC 2822 date) -> date; anything else -> None."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not value.strip():
+        return None
+    m = _DATE_RE.match(value)
+    if m:
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    try:
+        return parsedate_to_datetime(value).date()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def bom_encoding(head: bytes) -> str | None:
+    """The encoding announced by a byte-order mark at the start of ``head``, if any."""
+    for bom, enc in _BOMS:
+        if head.startswith(bom):
+            return enc
+    return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Guess BOM-less UTF-16 of Arabic/Latin text: high bytes are mostly 0x00 or 0x06."""
+    sample = data[:4096]
+    if len(sample) < 8 or len(sample) % 2:
+        return None
+    odd, even = sample[1::2], sample[0::2]
+
+    def share(b: bytes) -> float:
+        return sum(1 for x in b if x in (0x00, 0x06)) / len(b)
+
+    if share(odd) > 0.6 and share(even) < 0.2:
+        return "utf-16-le"
+    if share(even) > 0.6 and share(odd) < 0.2:
+        return "utf-16-be"
+    return None
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a whole file: BOM, else strict UTF-8, else BOM-less UTF-16, else cp1256.
+
+    Returns ``(text, encoding)``. Never raises: undecodable bytes become U+FFFD, which the
+    binary-content check then catches. A BOM is removed from the text.
+    """
+    enc = bom_encoding(data[:4])
+    if enc:
+        return data.decode(enc, errors="replace"), enc
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    enc16 = _utf16_without_bom(data)
+    if enc16:
+        return data.decode(enc16, errors="replace"), enc16
+    return data.decode("cp1256", errors="replace"), "cp1256"
+
+
+def sniff_file_encoding(path: Path, opener: Any = open) -> str:
+    """Choose one encoding for a whole file by streaming over it (constant memory)."""
+    with opener(path, "rb") as fb:
+        head = fb.read(4)
+        enc = bom_encoding(head)
+        if enc:
+            return enc
+        dec = codecs.getincrementaldecoder("utf-8")()
+        chunk = head
+        try:
+            while chunk:
+                dec.decode(chunk)
+                chunk = fb.read(_SCAN_CHUNK)
+            dec.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "cp1256"
+    return "utf-8"
+
+
+def junk_share(text: str) -> float:
+    """Share of control characters (bar whitespace) and U+FFFD in ``text``."""
+    if not text:
+        return 0.0
+    return len(_JUNK_RE.findall(text)) / len(text)
+
+
+class _TextExtractor(HTMLParser):
+    """Collects the visible text of an HTML fragment, one line per block element."""
+
+    _BLOCK = frozenset(
+        {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"}
+        | {"blockquote", "section", "article", "header", "footer", "pre"}
+    )
+    _SKIP = frozenset(["script", "style", "noscript", "template", "head"])
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+        self.title: list[str] = []
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "title":
+            self._in_title = True
+        if tag in self._SKIP:
+            self._skip += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
+        if tag in self._SKIP:
+            self._skip = max(0, self._skip - 1)
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title.append(data)
+        elif not self._skip:
+            self.parts.append(data)
+
+
+def _tidy(text: str) -> str:
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def strip_html(markup: str) -> str:
+    """Visible text of an HTML fragment: tags dropped, entities decoded, one line per block."""
+    if "<" not in markup:
+        return _tidy(markup)
+    parser = _TextExtractor()
+    parser.feed(markup)
+    parser.close()
+    return _tidy("".join(parser.parts))
+
+
+def _html_title(markup: str) -> str | None:
+    parser = _TextExtractor()
+    parser.feed(markup[:200_000])
+    title = " ".join("".join(parser.title).split())
+    return title or None
+
+
+def decode_html(data: bytes, declared: str | None = None) -> str:
+    """Decode an HTML page: BOM, declared charset (HTTP header or <meta>), UTF-8, cp1256."""
+    enc = bom_encoding(data[:4])
+    if enc:
+        return data.decode(enc, errors="replace")
+    m = _META_CHARSET_RE.search(data[:4096])
+    for candidate in (declared, m[1].decode("ascii", "replace") if m else None):
+        if not candidate:
+            continue
+        try:
+            return data.decode(candidate)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return decode_bytes(data)[0]
+
+
+def extract_html(markup: str, url: str | None = None) -> tuple[str, dict[str, Any]]:
+    """Main text and metadata (title, date, sitename, url) of an HTML page via trafilatura."""
+    import trafilatura  # heavy import, only when HTML is read
+
+    meta: dict[str, Any] = {}
+    body = ""
+    try:
+        res = trafilatura.bare_extraction(
+            markup, url=url, with_metadata=True, include_comments=False, favor_recall=True
+        )
+    except Exception as exc:  # trafilatura/lxml raise many types on odd markup
+        log.debug("trafilatura failed (%s); falling back to tag stripping", exc)
+        res = None
+    if res is not None:
+        data = res if isinstance(res, dict) else res.as_dict()
+        body = (data.get("text") or "").strip()
+        meta = {k: data.get(k) for k in ("title", "date", "sitename", "url")}
+    if not body:
+        body = strip_html(markup)
+    if not meta.get("title"):
+        meta["title"] = _html_title(markup)
+    return body, meta
+
+
+def _opt_str(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    return None
+
+
+# --------------------------------------------------------------------------- reader
+
+
+class _Reader:
+    """State of one :func:`iter_documents` call: limits, seen ids, failure logging."""
+
+    def __init__(self, max_chars: int) -> None:
+        self.max_chars = max_chars
+        self.max_bytes = max_chars * 4 + 4  # UTF-8 needs at most 4 bytes a char
+        self.max_line_bytes = max_chars * 6 + 65_536  # JSON \\uXXXX escapes: 6 bytes a char
+        self.seen: dict[str, str] = {}
+
+    # -- outcome helpers
+    def fail(self, doc_id: str, reason: str, source: str) -> Failure:
+        log.warning("skipping %s: %s [%s]", doc_id, reason, source)
+        return Failure(doc_id, reason, source)
+
+    def accept(self, doc: Document, source: str) -> Document | Failure:
+        """Apply the document checks; register the id of an accepted document."""
+        text = doc.text
+        if not text.strip():
+            return self.fail(doc.doc_id, "empty text", source)
+        if len(text) > self.max_chars:
+            return self.fail(doc.doc_id, f"too large: {len(text)} chars", source)
+        share = junk_share(text)
+        if share > JUNK_SHARE:
+            return self.fail(doc.doc_id, f"binary content: {share:.0%} control characters", source)
+        first = self.seen.get(doc.doc_id)
+        if first is not None:
+            return self.fail(doc.doc_id, f"duplicate doc_id (first at {first})", source)
+        self.seen[doc.doc_id] = source
+        return doc
+
+    # -- dispatch
+    def paths(self, paths: Iterable[str | Path]) -> Iterator[Document | Failure]:
+        if isinstance(paths, (str, Path)):
+            paths = [paths]
+        for p in paths:
+            path = Path(p)
+            if path.is_dir():
+                for f in sorted(x for x in path.rglob("*") if x.is_file()):
+                    if detect_format(f) is None:
+                        log.debug("skipping unsupported file %s", f)
+                        continue
+                    yield from self.file(f)
+            elif not path.exists():
+                yield self.fail(path.name or str(path), "no such file or directory", str(path))
+            elif detect_format(path) is None:
+                yield self.fail(path.name, "unsupported file type", str(path))
+            else:
+                yield from self.file(path)
+
+    def file(self, path: Path) -> Iterator[Document | Failure]:
+        fmt = detect_format(path)
+        reader = {
+            "jsonl": self.jsonl,
+            "csv": self.csv,
+            "txt": self.txt,
+            "html": self.html,
+            "feed": self.feed,
+            "warc": self.warc,
+        }[fmt or ""]
+        n = 0
+        try:
+            for item in reader(path):
+                n += 1
+                yield item
+        except Exception as exc:  # a broken file must not stop the corpus
+            log.debug("error reading %s", path, exc_info=True)
+            yield self.fail(path.name, f"unreadable file: {type(exc).__name__}: {exc}", str(path))
+        log.debug("read %d records from %s", n, path)
+
+    # -- records (JSONL and CSV)
+    def record(self, rec: dict[str, Any], fallback_id: str, source: str) -> Document | Failure:
+        doc_id: Any = rec.get("doc_id")
+        if doc_id is None or doc_id == "":
+            doc_id = fallback_id
+        elif isinstance(doc_id, (int, float)) and not isinstance(doc_id, bool):
+            doc_id = str(doc_id)
+        elif not isinstance(doc_id, str):
+            return self.fail(fallback_id, "doc_id is not a string", source)
+        try:
+            if "text" not in rec or rec["text"] is None:
+                raise RecordError("missing text")
+            text = rec["text"]
+            if not isinstance(text, str):
+                raise RecordError(f"text is not a string ({type(text).__name__})")
+            if not text.strip():
+                raise RecordError("empty text")
+        except RecordError as exc:
+            return self.fail(doc_id, str(exc), source)
+        published = parse_date(rec.get("published"))
+        if published is None and rec.get("published") not in (None, ""):
+            log.debug("%s: unparsable published date %r ignored", source, rec.get("published"))
+        doc = Document.from_parts(
+            doc_id,
+            text,
+            published,
+            _opt_str(rec.get("title")),
+            _opt_str(rec.get("outlet")),
+            _opt_str(rec.get("url")),
+        )
+        return self.accept(doc, source)
+
+    def jsonl(self, path: Path) -> Iterator[Document | Failure]:
+        opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rb") as fb:
+            head = fb.peek(4)[:4] if hasattr(fb, "peek") else b""
+            enc = bom_encoding(head)
+            if enc in ("utf-16", "utf-32"):
+                lines: Iterator[tuple[bytes | str, bool]] = self._text_lines(
+                    io.TextIOWrapper(fb, encoding=enc, newline="\n")
+                )
+            else:
+                lines = self._byte_lines(fb)
+            for lineno, (raw, oversized) in enumerate(lines, 1):
+                source = f"{path}:{lineno}"
+                fallback = f"{path.name}:{lineno}"
+                if oversized:
+                    yield self.fail(fallback, f"too large: >{self.max_line_bytes} bytes", source)
+                    continue
+                if isinstance(raw, bytes):
+                    if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                        raw = raw[3:]
+                    try:
+                        line = raw.decode("utf-8")
+                    except UnicodeDecodeError:
+                        line = raw.decode("cp1256", errors="replace")
+                else:
+                    line = raw
+                if not line.strip():
+                    continue
+                try:
+                    rec = json.loads(line)
+                except (ValueError, RecursionError) as exc:
+                    yield self.fail(fallback, f"malformed JSON: {exc}", source)
+                    continue
+                if not isinstance(rec, dict):
+                    yield self.fail(fallback, "record is not a JSON object", source)
+                    continue
+                yield self.record(rec, fallback, source)
+
+    def _byte_lines(self, fb: Any) -> Iterator[tuple[bytes, bool]]:
+        """Lines of a binary stream; a line longer than the limit is skipped, not buffered."""
+        limit = self.max_line_bytes
+        while True:
+            raw = fb.readline(limit)
+            if not raw:
+                return
+            if len(raw) >= limit and not raw.endswith(b"\n"):
+                while True:  # drain the rest of the oversized line in bounded pieces
+                    more = fb.readline(limit)
+                    if not more or more.endswith(b"\n"):
+                        break
+                yield b"", True
+                continue
+            yield raw, False
+
+    def _text_lines(self, fh: io.TextIOWrapper) -> Iterator[tuple[str, bool]]:
+        limit = self.max_line_bytes
+        while True:
+            line = fh.readline(limit)
+            if not line:
+                return
+            if len(line) >= limit and not line.endswith("\n"):
+                while True:
+                    more = fh.readline(limit)
+                    if not more or more.endswith("\n"):
+                        break
+                yield "", True
+                continue
+            yield line.lstrip("\ufeff"), False
+
+    def csv(self, path: Path) -> Iterator[Document | Failure]:
+        _raise_csv_field_limit()
+        enc = sniff_file_encoding(path)
+        if enc == "cp1256":
+            log.info("%s is not UTF-8; reading it as cp1256", path)
+        with open(path, encoding=enc, errors="replace", newline="") as fh:
+            reader = csv.DictReader(fh)
+            fields = [f.strip().lstrip("\ufeff") for f in (reader.fieldnames or [])]
+            if "text" not in fields:
+                yield self.fail(path.name, "CSV has no 'text' column", str(path))
+                return
+            reader.fieldnames = fields
+            start = reader.line_num + 1
+            for row in reader:
+                source = f"{path}:{start}"
+                fallback = f"{path.name}:{start}"
+                start = reader.line_num + 1
+                rec = {k: v for k, v in row.items() if k is not None}
+                yield self.record(rec, fallback, source)
+
+    def _read_whole(self, path: Path, max_bytes: int) -> bytes | Failure:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return self.fail(path.stem, f"too large: {size} bytes", str(path))
+        return path.read_bytes()
+
+    def txt(self, path: Path) -> Iterator[Document | Failure]:
+        data = self._read_whole(path, self.max_bytes)
+        if isinstance(data, Failure):
+            yield data
+            return
+        text, enc = decode_bytes(data)
+        if enc not in ("utf-8", "utf-8-sig"):
+            log.info("%s decoded as %s", path, enc)
+        yield self.accept(Document(path.stem, text), str(path))
+
+    def _page(
+        self, doc_id: str, markup: str, source: str, url: str | None = None, fallback_date: Any = None
+    ) -> Document | Failure:
+        body, meta = extract_html(markup, url)
+        title = _opt_str(meta.get("title"))
+        first, _, rest = body.partition("\n")
+        if title and first.strip() == title and rest.strip():
+            body = rest.lstrip("\n")  # the headline is repeated at the top of the body
+        if not body.strip():
+            return self.fail(doc_id, "empty text", source)
+        published = parse_date(meta.get("date")) or parse_date(fallback_date)
+        doc = Document.from_parts(
+            doc_id,
+            body,
+            published,
+            title,
+            _opt_str(meta.get("sitename")),
+            url or _opt_str(meta.get("url")),
+        )
+        return self.accept(doc, source)
+
+    def html(self, path: Path) -> Iterator[Document | Failure]:
+        data = self._read_whole(path, self.max_bytes * 4)  # markup may dwarf the text
+        if isinstance(data, Failure):
+            yield data
+            return
+        yield self._page(path.stem, decode_html(data), str(path))
+
+    def feed(self, path: Path) -> Iterator[Document | Failure]:
+        import feedparser
+
+        data = self._read_whole(path, max(self.max_bytes * 4, 256 << 20))
+        if isinstance(data, Failure):
+            yield data
+            return
+        parsed = feedparser.parse(data)
+        if not parsed.entries:
+            if parsed.bozo:
+                yield self.fail(path.name, f"not a feed: {parsed.get('bozo_exception')}", str(path))
+            elif not parsed.get("version"):
+                yield self.fail(path.name, "not a feed: no RSS/Atom root element", str(path))
+            else:
+                log.info("%s: feed has no entries", path)
+            return
+        outlet = _opt_str(parsed.feed.get("title"))
+        for i, entry in enumerate(parsed.entries, 1):
+            source = f"{path}:{i}"
+            doc_id = _opt_str(entry.get("id")) or _opt_str(entry.get("link")) or f"{path.name}:{i}"
+            contents = entry.get("content") or []
+            raw = next((c.get("value") for c in contents if c.get("value")), None)
+            raw = raw or entry.get("summary") or entry.get("description") or ""
+            body = strip_html(raw)
+            if not body:
+                yield self.fail(doc_id, "empty text", source)
+                continue
+            stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+            published = date(*stamp[:3]) if stamp else parse_date(entry.get("published"))
+            title = _opt_str(strip_html(entry.get("title") or ""))
+            doc = Document.from_parts(doc_id, body, published, title, outlet, _opt_str(entry.get("link")))
+            yield self.accept(doc, source)
+
+    def warc(self, path: Path) -> Iterator[Document | Failure]:
+        from warcio.archiveiterator import ArchiveIterator
+
+        limit = self.max_bytes * 4
+        with open(path, "rb") as fb:
+            records = ArchiveIterator(fb)
+            for rec in records:
+                if rec.rec_type not in ("response", "resource"):
+                    continue
+                source = f"{path}@{records.get_record_offset()}"
+                headers = rec.rec_headers
+                uri = _opt_str(headers.get_header("WARC-Target-URI"))
+                doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) or source
+                http = rec.http_headers
+                ctype = (
+                    (http.get_header("Content-Type") if http else None)
+                    or headers.get_header("Content-Type")
+                    or ""
+                )
+                if http is not None:
+                    status = http.get_statuscode() or ""
+                    if not str(status).startswith("2"):
+                        log.debug("%s: skipping HTTP %s for %s", source, status, doc_id)
+                        continue
+                if "html" not in ctype.lower():
+                    log.debug("%s: skipping %s (%s)", source, doc_id, ctype or "no content type")
+                    continue
+                payload = rec.content_stream().read(limit + 1)
+                if len(payload) > limit:
+                    yield self.fail(doc_id, f"too large: >{limit} bytes", source)
+                    continue
+                m = re.search(r"charset=([\w:.\-]+)", ctype, re.I)
+                markup = decode_html(payload, m[1] if m else None)
+                yield self._page(doc_id, markup, source, uri, headers.get_header("WARC-Date"))
+
+
+def _raise_csv_field_limit() -> None:
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:
+            limit //= 2
+
+
+def iter_documents(
+    paths: Iterable[str | Path] | str | Path, *, max_chars: int = DEFAULT_MAX_CHARS
+) -> Iterator[Document | Failure]:
+    """Stream the documents of ``paths`` (files or directories), one Failure per bad record.
+
+    See the module docstring for formats, checks and failure reasons. Duplicate ``doc_id``
+    values are detected across all ``paths`` of one call; the first occurrence is kept.
+    """
+    yield from _Reader(max_chars).paths(paths)
+
+
+__all__ = [
+    "DEFAULT_MAX_CHARS",
+    "SUPPORTED_EXTENSIONS",
+    "decode_bytes",
+    "decode_html",
+    "detect_format",
+    "extract_html",
+    "iter_documents",
+    "junk_share",
+    "parse_date",
+    "sniff_file_encoding",
+    "strip_html",
+]

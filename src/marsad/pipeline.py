@@ -1,0 +1,167 @@
+"""The pipeline: a plain list of stages, each a callable ``Analysis -> Analysis``.
+
+A stage declares what it ``requires`` and ``provides`` (names of ``Analysis`` fields
+or mention kinds); ``Pipeline`` checks at construction that every requirement is met
+by an earlier stage, so a mis-ordered pipeline fails when it is built, not mid-corpus.
+Heavy resources (gazetteer, lexicons, NER model) are loaded once per process by the
+stages' constructors.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Protocol
+
+from marsad.model import Analysis, Document, Event, Mention
+from marsad.text.normalise import normalise
+from marsad.text.segment import split_sentences, tokenise
+
+log = logging.getLogger(__name__)
+
+
+class Stage(Protocol):
+    """One step of the pipeline."""
+
+    name: str
+    requires: tuple[str, ...]
+    provides: tuple[str, ...]
+
+    def __call__(self, analysis: Analysis) -> Analysis: ...
+
+
+class PipelineError(ValueError):
+    """The stage list is inconsistent (a requirement nobody provides)."""
+
+
+@dataclass
+class Normalise:
+    """Requires the document; provides the normalised text and its offset map."""
+
+    name: str = "normalise"
+    requires: tuple[str, ...] = ("doc",)
+    provides: tuple[str, ...] = ("norm",)
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        norm, offsets = normalise(analysis.doc.text)
+        return replace(analysis, norm=norm, offsets=offsets)
+
+
+@dataclass
+class Segment:
+    """Requires ``norm``; provides sentences and tokens (original offsets)."""
+
+    name: str = "segment"
+    requires: tuple[str, ...] = ("norm",)
+    provides: tuple[str, ...] = ("sentences", "tokens")
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        sentences = split_sentences(analysis)
+        return replace(analysis, sentences=sentences, tokens=tokenise(analysis, sentences))
+
+
+@dataclass
+class Recognise:
+    """Runs one recogniser ``Analysis -> list[Mention]`` and adds its mentions.
+
+    Mentions come back with ``sent=-1``; this stage assigns the sentence index.
+    """
+
+    name: str
+    finder: Callable[[Analysis], list[Mention]]
+    provides: tuple[str, ...]
+    requires: tuple[str, ...] = ("sentences",)
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        found = self.finder(analysis)
+        if not found:
+            return analysis
+        starts = [s.start for s in analysis.sentences]
+        placed = [
+            m if m.sent >= 0 else replace(m, sent=max(bisect.bisect_right(starts, m.span.start) - 1, 0))
+            for m in found
+        ]
+        return replace(analysis, mentions=analysis.mentions + tuple(placed))
+
+
+@dataclass
+class Timings:
+    """Seconds spent per stage, summed over documents (for the benchmark and summaries)."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    documents: int = 0
+
+
+class Pipeline:
+    """An ordered list of stages; ``pipeline(doc)`` runs them all on one document."""
+
+    def __init__(self, stages: Sequence[Stage], *, timings: bool = False) -> None:
+        available = {"doc"}
+        for stage in stages:
+            missing = [r for r in stage.requires if r not in available]
+            if missing:
+                raise PipelineError(f"stage {stage.name!r} requires {missing}, provided by no earlier stage")
+            available.update(stage.provides)
+        self.stages = list(stages)
+        self.timings = Timings() if timings else None
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.stages]
+
+    def __call__(self, doc: Document) -> Analysis:
+        analysis = Analysis(doc=doc)
+        if self.timings is None:
+            for stage in self.stages:
+                analysis = stage(analysis)
+            return analysis
+        clock = time.perf_counter
+        for stage in self.stages:
+            t0 = clock()
+            analysis = stage(analysis)
+            self.timings.seconds[stage.name] += clock() - t0
+        self.timings.documents += 1
+        return analysis
+
+    def pipe(self, docs: Iterable[Document]) -> Iterator[Analysis]:
+        """Process documents lazily, in order."""
+        for doc in docs:
+            yield self(doc)
+
+    @classmethod
+    def default(cls, *, ner: bool = True, timings: bool = False) -> Pipeline:
+        """The standard marsad pipeline, with its resources loaded (once per process)."""
+        from marsad.stages import default_stages
+
+        return cls(default_stages(ner=ner), timings=timings)
+
+
+_DEFAULT: dict[bool, Pipeline] = {}
+
+
+def extract(
+    text: str,
+    published: date | str | None = None,
+    doc_id: str | None = None,
+    title: str | None = None,
+) -> list[Event]:
+    """Extract the events of one article (the library's front door).
+
+    ``published`` (a date or ``YYYY-MM-DD``) anchors relative dates such as أمس.
+    When ``title`` is given, offsets refer to ``title + "\\n\\n" + text``.
+    """
+    if isinstance(published, str):
+        published = date.fromisoformat(published[:10])
+    if doc_id is None:
+        doc_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    pipeline = _DEFAULT.get(True)
+    if pipeline is None:
+        pipeline = _DEFAULT[True] = Pipeline.default()
+    doc = Document.from_parts(doc_id, text, published, title)
+    return list(pipeline(doc).events)

@@ -1,0 +1,70 @@
+"""The default stage list: ingest text → normalise → segment → recognise → geocode → events.
+
+Each recogniser is a plain function ``Analysis -> list[Mention]`` wrapped in
+``pipeline.Recognise``; services (gazetteer, lexicons, NER model) are loaded here once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from functools import partial
+
+from marsad.model import Analysis, MentionKind
+from marsad.pipeline import Normalise, Recognise, Segment, Stage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Geocode:
+    """Requires place mentions; provides them resolved to one Place each, with roles."""
+
+    geocoder: object
+    name: str = "geocode"
+    requires: tuple[str, ...] = ("place", "actor")
+    provides: tuple[str, ...] = ("places",)
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        resolved = self.geocoder.resolve(analysis)
+        others = tuple(m for m in analysis.mentions if m.kind is not MentionKind.PLACE)
+        return replace(analysis, mentions=others + tuple(resolved))
+
+
+def default_stages(*, ner: bool = True) -> list[Stage]:
+    """Build the standard stages with their resources (loaded once per process)."""
+    from marsad.extract.events import EventExtractor
+    from marsad.geo.gazetteer import Gazetteer
+    from marsad.geo.geocode import Geocoder
+    from marsad.geo.places import find_places
+    from marsad.recognise.actors import ActorLexicon, canonical_for, find_actors
+    from marsad.recognise.dates import find_dates
+    from marsad.recognise.numbers import find_numbers
+    from marsad.recognise.sources import find_sources, outlet_source
+    from marsad.recognise.triggers import find_cues, find_triggers
+
+    gazetteer = Gazetteer.load()
+    geocoder = Geocoder(gazetteer)
+    actors = ActorLexicon.load()
+    stages: list[Stage] = [
+        Normalise(),
+        Segment(),
+        Recognise("numbers", find_numbers, ("number",)),
+        Recognise("dates", find_dates, ("date",)),
+        Recognise("triggers", find_triggers, ("trigger",)),
+        Recognise("cues", find_cues, ("cue",)),
+        Recognise("actors", partial(find_actors, lexicon=actors), ("actor",)),
+        Recognise("sources", find_sources, ("source",)),
+        Recognise("places", partial(find_places, gazetteer=gazetteer), ("place",)),
+    ]
+    if ner:
+        try:
+            from marsad.recognise.ner import NerModel, find_entities
+
+            model = NerModel.load()
+            stages.append(Recognise("ner", partial(find_entities, model=model), ("ner",)))
+        except (ImportError, OSError) as exc:  # optional: the pipeline runs without it
+            log.warning("NER stage disabled: %s", exc)
+    stages.append(Geocode(geocoder))
+    stages.append(EventExtractor(geocoder, actor_canonical=canonical_for, outlet_source=outlet_source))
+    return stages

@@ -1,0 +1,80 @@
+"""Sentence splitting and tokenisation with clitic handling, on the normalised text.
+
+Requires: ``Analysis.norm`` (and ``offsets``). Provides: ``sentences`` and ``tokens``,
+whose ``start``/``end`` are indices into the ORIGINAL text.
+
+Tokens are found with one regex pass over the normalised text (no per-character Python);
+each token keeps its normalised form and a ``stem`` with Arabic proclitics removed
+(و ف ب ل ك ال لل and their combinations), which dictionary features and the NER use.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from marsad.model import Analysis, Sentence, Token
+
+# A token: a run of letters/digits (Arabic or Latin, with an internal . or , between
+# digits so "1,200" and "2.5" stay whole), or one punctuation character.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\S", re.UNICODE)
+
+# A sentence ends at . ! ? ؟ … or a line break, followed by space/end; a full stop
+# between two digits is a decimal point, not an end.
+_SENT_END = re.compile(r"(?:(?<!\d)[.!?؟…]+|(?<=\d)[.!?؟…]+(?!\d))[\"'”»)\]]*(?=\s|$)|\n+")
+
+# Proclitic sequences, longest first; stripped only if a stem of >= 3 letters remains,
+# because short words (بل، لم، فى) are themselves whole words.
+_PROCLITIC = re.compile(r"^(?:وال|فال|بال|كال|ولل|فلل|لل|ال|وب|فب|ول|فل|وك|و|ف|ب|ل|ك)(?=[\u0621-\u064a]{3})")
+
+
+def strip_proclitics(word: str) -> str:
+    """Remove one sequence of proclitics from a normalised Arabic word."""
+    return _PROCLITIC.sub("", word, count=1)
+
+
+def split_sentences(analysis: Analysis) -> tuple[Sentence, ...]:
+    """Sentence spans over the original text, trimmed of surrounding whitespace."""
+    norm, text = analysis.norm, analysis.doc.text
+    out: list[Sentence] = []
+    start = 0
+    bounds = [m.end() for m in _SENT_END.finditer(norm)]
+    if not bounds or bounds[-1] < len(norm):
+        bounds.append(len(norm))
+    for end in bounds:
+        s, e = analysis.orig(start), analysis.orig(end)
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(Sentence(s, e, text[s:e]))
+        start = end
+    return tuple(out)
+
+
+def tokenise(analysis: Analysis, sentences: tuple[Sentence, ...]) -> tuple[Token, ...]:
+    """Tokens with original offsets, normalised form, clitic-stripped stem and sentence index."""
+    text = analysis.doc.text
+    starts = [s.start for s in sentences]
+    offsets = analysis.offsets
+    tokens: list[Token] = []
+    append = tokens.append
+    for m in _TOKEN.finditer(analysis.norm):
+        ns, ne = m.span()
+        if offsets is None:
+            s, e = ns, ne
+        else:
+            s, e = offsets[ns], offsets[ne]
+            while e > s and text[e - 1].isspace():
+                e -= 1
+        word = m.group()
+        sent = bisect.bisect_right(starts, s) - 1
+        append(Token(s, e, text[s:e], word, strip_proclitics(word), max(sent, 0)))
+    return tuple(tokens)
+
+
+def sentence_index(sentences: tuple[Sentence, ...], offset: int) -> int:
+    """The index of the sentence containing original ``offset`` (the nearest before it)."""
+    i = bisect.bisect_right([s.start for s in sentences], offset) - 1
+    return max(i, 0)
