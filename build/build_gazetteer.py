@@ -67,10 +67,16 @@ STOP_KEYS = {
     "الغربيه", "الوطني", "الوطنيه", "الدولي", "الدوليه", "العربي", "العربيه", "الاسلامي", "الاسلاميه",
     "الحر", "الحره", "الخضراء", "البيضاء", "السوداء", "الحمراء", "الزرقاء", "النور", "الفجر", "الامل",
     "الرحمه", "الخير", "الجامعه", "المستشفي", "السوق", "المسجد", "الكنيسه", "المدرسه", "الطريق",
-    "الاتحاد", "التحالف", "المجلس", "الشعب", "العدل", "القدس", "الهدي", "الرشيد", "الفرات", "دجله",
+    "الاتحاد", "التحالف", "المجلس", "الشعب", "العدل", "الهدي", "الرشيد", "الفرات", "دجله",
     "النيل", "الاردن", "الزاويه", "الحصن", "القصر", "القلعه", "البرج", "المحطه", "الميناء", "الرمله",
-    "الشعب", "السلطان", "الحاكم", "القائد", "المحرر", "المحرره", "الاحرار", "العسكري", "العسكريه",
+    "السلطان", "الحاكم", "القائد", "المحرر", "المحرره", "الاحرار", "العسكري", "العسكريه",
     "القوات", "الشرطه", "المعارضه", "النظام", "الرياضه", "الاعلام", "الحوثي", "الحوثيين", "داعش",
+    "جامعه", "معسكر", "المعسكر", "سماء", "كبري", "المؤديه", "بركان", "المحيطه",
+    # frequent words and first names that are also town names (checked against the corpus list)
+    "بيان", "جديده", "وان", "بانه", "الابيض", "اطار", "جمال", "وقف", "عنه", "الزعيم", "سنه", "بلد",
+    "الاشهر", "الخبراء", "دير", "سلطات", "ساره", "الحد", "العلم", "الكردي", "خبر", "اشرف", "ثوره", "الطرف",
+    "الام", "صور", "الصور", "دورا", "عاليه", "الهنديه", "حديثه", "بشار", "اراك", "اجا", "مقداد", "بارو",
+    "هويه", "الهويه", "الرابط", "ليل", "روسي", "ميل", "لاي", "طراز",
     "انصار", "حزب", "حماس", "فتح", "امل", "الحشد", "النجباء", "الجبهه", "جبهه", "المقاومه",
 }
 # Keys of important places that are too often a common word; such keys are kept only for the
@@ -80,6 +86,10 @@ KEEP_IMPORTANT_ONLY = {"القدس", "الشام", "الفرات", "الاردن
 # Prefixes whose Arabic names are written both joined and spaced (البوكمال / البو كمال).
 SPACING_HEADS = ("البو", "ابو", "ام", "بني", "بيت", "كفر", "عين", "دير", "تل", "خان", "راس", "جسر",
                  "بير", "ابي", "بنت", "عبد")
+
+# Site names ("معبر نصيب الحدودي") and the adjectives the news often leaves out.
+SITE_HEADS = {"معبر", "مطار", "قاعده", "مخيم", "سجن", "ميناء"}
+SITE_TAILS = {"الحدودي", "الدولي", "العسكري", "العسكريه", "الجويه", "البري", "المركزي"}
 
 # ISO2 codes of countries whose context matters most; their towns get the 'city' class from pop 5k.
 MENA = {"SY", "IQ", "YE", "LY", "PS", "LB", "SD", "SO", "IL", "JO", "EG", "SA", "TR", "IR", "AE", "KW",
@@ -118,7 +128,20 @@ class Rec:
     admin2: str = ""
     source: str = ""
     keys: set[str] = field(default_factory=set)
-    important: bool = False  # protected from the frequent-word filter
+    important: bool = False  # protected from the frequent-word filter (admin areas, curated, big towns)
+
+    def min_freq(self, village_min: int) -> float:
+        """How common in news a key must be before it is dropped as a common word for this place."""
+        if self.feature in ("country", "admin1") or self.source == "curated":
+            return math.inf
+        if self.country not in MENA and self.population < 1_000_000:
+            # a town far away that Arabic news names often is mostly a word ("ليل", "روسي", "ميل")
+            return village_min * 2.5
+        if self.important and self.population >= 100_000:
+            return math.inf
+        if self.important and self.country in MENA and self.population >= 15_000:
+            return math.inf  # the towns of the region are what its news is about (درعا is frequent)
+        return village_min
 
 
 def km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
@@ -146,10 +169,15 @@ def arabic_keys(names: list[str]) -> set[str]:
         raw = re.sub(r"\s*[(\[].*?[)\]]\s*", " ", raw)  # drop bracketed qualifiers
         k = normalise_key(raw).replace("-", " ").strip()
         k = re.sub(r"\s+", " ", k)
-        if len(k) < 2 or not all(ARABIC.match(c) or c == " " for c in k):
+        if len(k) < 3 or not all(ARABIC.match(c) or c == " " for c in k):
             continue
         out.add(k)
+        if k.endswith("اء") and len(k) >= 5:
+            out.add(k[:-1])  # "التحيتاء" is mostly written "التحيتا"
         words = k.split(" ")
+        # "معبر نصيب الحدودي" is usually written "معبر نصيب"
+        if len(words) >= 3 and words[0] in SITE_HEADS and words[-1] in SITE_TAILS:
+            out.add(" ".join(words[:-1]))
         # spacing variants: "البو كمال" <-> "البوكمال"
         if len(words) >= 2 and words[0] in SPACING_HEADS:
             out.add(words[0] + words[1] + (" " + " ".join(words[2:]) if len(words) > 2 else ""))
@@ -216,7 +244,8 @@ def read_curated(b: Builder, path: Path) -> None:
     """Hand-curated regions, bases, crossings, camps (build/curated_places.tsv)."""
     lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
     for row in csv.DictReader(lines, delimiter="\t"):
-        b.add(Rec(None, row["name"], row["country"], float(row["lat"]), float(row["lon"]), row["feature"],
+        gid = int(row["geonameid"]) if (row.get("geonameid") or "").strip().isdigit() else None
+        b.add(Rec(gid, row["name"], row["country"], float(row["lat"]), float(row["lon"]), row["feature"],
                   0, row["admin1"], "", "curated", arabic_keys(row["aliases_ar"].split("|")), True))
 
 
@@ -329,7 +358,8 @@ def read_gn15000(b: Builder, gn: dict[int, list[str]], admin1_names: dict[str, s
         fcode = f[7]
         feature = "neighbourhood" if fcode == "PPLX" else "city"
         b.add(Rec(gid, f[2], f[8], float(f[4]), float(f[5]), feature, int(f[14] or 0),
-                  admin1_names.get(f"{f[8]}.{f[10]}", ""), "", f"geonames:{gid}", keys, True))
+                  admin1_names.get(f"{f[8]}.{f[10]}", ""), "", f"geonames:{gid}", keys,
+                  f[8] in MENA or int(f[14] or 0) >= 100_000))
 
 
 def read_cities500(b: Builder, admin1_names: dict[str, str]) -> None:
@@ -346,7 +376,7 @@ def read_cities500(b: Builder, admin1_names: dict[str, str]) -> None:
         feature = "city" if pop >= (5000 if cc in MENA else 15000) else "village"
         b.add(Rec(int(c["geonameid"]), ascii_name(c["name"]), cc, float(c["latitude"]), float(c["longitude"]),
                   feature, pop, admin1_names.get(f"{cc}.{c.get('admin1code', '')}", ""), "",
-                  f"geonames:{c['geonameid']}", keys, pop >= 15000))
+                  f"geonames:{c['geonameid']}", keys, pop >= (15000 if cc in MENA else 100_000)))
 
 
 def admin1_capitals(gn: dict[int, list[str]]) -> dict[tuple[str, str], int]:
@@ -416,8 +446,8 @@ def read_countries(b: Builder, shared: Path, gn: dict[int, list[str]]) -> dict[s
     return out
 
 
-def frequent_words(shared: Path, docs: int, min_count: int) -> set[str]:
-    """Word forms (and their clitic-stripped stems, and bigrams) common in news text."""
+def frequent_words(shared: Path, docs: int, min_count: int) -> dict[str, int]:
+    """Counts of the word forms and bigrams that occur at least ``min_count`` times in news text."""
     from marsad.text.normalise import normalise
 
     path = shared / "corpus" / "ant-me-2018.jsonl.gz"
@@ -431,7 +461,8 @@ def frequent_words(shared: Path, docs: int, min_count: int) -> set[str]:
             toks = word.findall(normalise(json.loads(line)["text"])[0])
             uni.update(toks)
             bi.update(a + " " + b for a, b in zip(toks, toks[1:], strict=False))
-    out = {w for w, n in uni.items() if n >= min_count} | {w for w, n in bi.items() if n >= min_count}
+    out = {w: n for w, n in uni.items() if n >= min_count}
+    out.update((w, n) for w, n in bi.items() if n >= min_count)
     return out
 
 
@@ -443,8 +474,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "marsad" / "data" / "gazetteer.pkl.gz")
-    ap.add_argument("--freq-docs", type=int, default=8000)
-    ap.add_argument("--freq-min", type=int, default=40)
+    ap.add_argument("--freq-docs", type=int, default=20000)
+    ap.add_argument("--freq-min", type=int, default=60)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     t0 = time.time()
@@ -476,18 +507,19 @@ def main(argv: list[str] | None = None) -> int:
 
     # Drop keys that are common words, unless the place is important (a city, admin area, curated).
     freq = frequent_words(shared, args.freq_docs, args.freq_min)
-    dangerous = set(STOP_KEYS)
-    for w in freq:
-        dangerous.add(w)
+    # a key is as common as its most common clitic-prefixed form ("وزير" makes "زير" common)
+    common: dict[str, int] = {}
+    for w, n in freq.items():
+        common[w] = max(common.get(w, 0), n)
         for p in PREFIXES:
             if p and w.startswith(p) and len(w) - len(p) >= 2:
-                dangerous.add(w[len(p):])
+                k = w[len(p):]
+                common[k] = max(common.get(k, 0), n)
     dropped = 0
     for r in b.recs:
-        bad = {k for k in r.keys if k in STOP_KEYS or (k in dangerous and (not r.important or
-                                                                             k in KEEP_IMPORTANT_ONLY))}
-        if r.feature == "country":
-            bad = {k for k in r.keys if k in STOP_KEYS and k not in EXTRA_COUNTRY_NAMES.get(r.country, ())}
+        limit = r.min_freq(args.freq_min)
+        bad = {k for k in r.keys if (k in STOP_KEYS and r.feature != "country") or common.get(k, 0) >= limit
+               or (k in KEEP_IMPORTANT_ONLY and not r.important)}
         dropped += len(bad)
         r.keys -= bad
     log.info("dropped %d common-word keys", dropped)
@@ -525,14 +557,33 @@ def main(argv: list[str] | None = None) -> int:
             capitals[(p[2], p[7])] = i
     best: dict[tuple[str, str], int] = {}
     for i, p in enumerate(places):
-        if p[5] == "city" and p[7] and (p[2], p[7]) not in capitals:
+        if p[5] == "city" and p[6] > 0 and p[7] and (p[2], p[7]) not in capitals:
             j = best.get((p[2], p[7]))
             if j is None or places[j][6] < p[6]:
                 best[(p[2], p[7])] = i
     for k, i in best.items():
         capitals.setdefault(k, i)
+    # each admin1 area -> its capital: the PPLA sharing one of its Arabic keys (governorates are
+    # mostly named after their capital), else the PPLA/most populous town listed under its name.
+    admin1_capital: dict[int, int] = {}
+    for i, r in enumerate(keep):
+        if r.feature != "admin1":
+            continue
+        same = [j for k in r.keys for j in keys.get(k, ()) if places[j][5] == "city" and places[j][2] == r.country
+                and km(places[j][3], places[j][4], r.lat, r.lon) < 150]
+        if same:
+            admin1_capital[i] = max(same, key=lambda j: (places[j][0] in ppla, places[j][6]))
+        elif (r.country, r.name) in capitals:
+            admin1_capital[i] = capitals[(r.country, r.name)]
+        elif (r.country, r.admin1) in capitals:
+            admin1_capital[i] = capitals[(r.country, r.admin1)]
+    # national capitals (GeoNames PPLC) as towns, for "العاصمة" without a name
+    pplc = {f[8]: gid for gid, f in gn.items() if f[7] == "PPLC"}
+    by_gid = {p[0]: i for i, p in enumerate(places) if p[0] and p[5] == "city"}
+    capital_city = {cc: by_gid[gid] for cc, gid in pplc.items() if gid in by_gid}
     data = {"version": FORMAT_VERSION, "places": places, "keys": out_keys, "countries": country_idx,
-            "capitals": capitals, "built": time.strftime("%Y-%m-%d")}
+            "capital_city": capital_city,
+            "capitals": capitals, "admin1_capital": admin1_capital, "built": time.strftime("%Y-%m-%d")}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(args.out, "wb", compresslevel=9) as fh:
         pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)

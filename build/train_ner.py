@@ -15,7 +15,7 @@ A dev split (10% of ANERcorp training sentences, in blocks of 40, seeded) is use
 c1/c2 (``--mode dev``); ``--mode final`` trains on everything allowed and writes the model,
 then reports test-set scores (reporting only, never used for choices).
 
-    .venv/bin/python build/train_ner.py --mode dev --grid
+    .venv/bin/python build/train_ner.py --mode dev --grid "0.05/0.01,0.2/0.01"
     .venv/bin/python build/train_ner.py --mode final --c1 0.05 --c2 0.01
 """
 
@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import logging
 import os
 import random
+import re
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -37,10 +40,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from marsad.recognise.ner import (  # noqa: E402
+    DEFAULT_LEXICON,
     DEFAULT_MODEL,
+    Lexicon,
     NerModel,
     featurize,
     format_scores,
+    load_lexicon,
     read_conll,
     score_spans,
     spans_of,
@@ -53,8 +59,9 @@ log = logging.getLogger("train_ner")
 Sentence = list[tuple[str, str]]  # (token, IOB2 tag)
 
 SEED = 20261125
-NGRAM = 6
+SHINGLE = 24  # characters, about four words
 OVERLAP_THRESHOLD = 0.5
+GAP = 10  # sentences between two leaks that are removed with them
 SENT_END = {".", "!", "?", "؟"}
 
 # FANE fine class → coarse (None = not an entity in ANERcorp's convention).
@@ -160,12 +167,9 @@ def read_wojood(path: Path) -> list[Sentence]:
             if not block:
                 continue
             tokens = [c[0] for c in block]
-            depth = max(len(c) - 1 for c in block)
+            # the column order of nested tags is not stable, so read each type separately:
+            # B-X/I-X of the same type anywhere in the token's tag list
             cands: list[tuple[int, int, str]] = []
-            for layer in range(depth):
-                # a layer = the layer-th tag of each token; nesting order is not stable, so take each
-                # type separately: B-X/I-X of the same type anywhere in the token's tag list
-                pass
             types = {t[2:] for c in block for t in c[1:] if len(t) > 2}
             for typ in types:
                 seq = []
@@ -189,8 +193,7 @@ def read_wojood(path: Path) -> list[Sentence]:
                     kept.append((s, e, t))
                     for j in range(s, e):
                         used[j] = True
-            if not (len(tokens) == 1 and tokens[0] == "$#$"):
-                out.append(_rebuild([t for t in tokens if True], kept))
+            out.append(_rebuild(tokens, kept))
             block = []
     # "$#$" is Wojood's paragraph marker, not text
     return [[(w, t) for w, t in s if w != "$#$"] for s in out if any(w != "$#$" for w, _ in s)]
@@ -211,41 +214,62 @@ def sentence_key(tokens: Sequence[str]) -> str:
     return " ".join(k for k in (_loose(t) for t in tokens) if k)
 
 
-def ngrams(tokens: Sequence[str], n: int = NGRAM) -> set[tuple[str, ...]]:
-    keys = [k for k in (_loose(t) for t in tokens) if k]
-    return {tuple(keys[i:i + n]) for i in range(len(keys) - n + 1)}
+def shingles(tokens: Sequence[str], n: int = SHINGLE) -> set[str]:
+    """Character n-grams of the sentence's letters with spaces and punctuation removed.
+
+    Independent of tokenisation (NewsFANE splits pronoun clitics, ANERcorp does not) and of
+    sentence segmentation.
+    """
+    chars = "".join(_loose(t) for t in tokens)
+    return {chars[i:i + n] for i in range(len(chars) - n + 1)}
 
 
 class LeakageFilter:
     """Detects training sentences that are (near) copies of test sentences."""
 
-    def __init__(self, test: Sequence[Sentence], n: int = NGRAM, threshold: float = OVERLAP_THRESHOLD) -> None:
+    def __init__(self, test: Sequence[Sentence], n: int = SHINGLE, threshold: float = OVERLAP_THRESHOLD) -> None:
         self.n = n
         self.threshold = threshold
         self.keys = {sentence_key([w for w, _ in s]) for s in test}
         self.keys.discard("")
-        self.grams: set[tuple[str, ...]] = set()
+        self.grams: set[str] = set()
         for s in test:
-            self.grams |= ngrams([w for w, _ in s], n)
+            self.grams |= shingles([w for w, _ in s], n)
 
     def overlap(self, tokens: Sequence[str]) -> float:
-        """Share of the sentence's n-grams found in the test set (0 for short sentences)."""
-        g = ngrams(tokens, self.n)
+        """Share of the sentence's character shingles found in the test set (0 for short sentences)."""
+        g = shingles(tokens, self.n)
         return len(g & self.grams) / len(g) if g else 0.0
 
     def leaks(self, tokens: Sequence[str]) -> bool:
         key = sentence_key(tokens)
         return (bool(key) and key in self.keys) or self.overlap(tokens) >= self.threshold
 
-    def split(self, sents: Sequence[Sentence]) -> tuple[list[Sentence], list[int]]:
-        """Kept sentences and the indices of the removed ones."""
-        kept, removed = [], []
-        for i, s in enumerate(sents):
-            if self.leaks([w for w, _ in s]):
-                removed.append(i)
-            else:
-                kept.append(s)
-        return kept, removed
+    def split(self, sents: Sequence[Sentence], gap: int = GAP) -> tuple[list[Sentence], list[int]]:
+        """Kept sentences and the indices of the removed ones.
+
+        A sentence lying between two leaking sentences at most ``gap`` apart is removed too: it is
+        test-region text that the test split segmented or cleaned differently.
+        """
+        hits = [i for i, s in enumerate(sents) if self.leaks([w for w, _ in s])]
+        gone = set(hits)
+        for a, b in zip(hits, hits[1:], strict=False):
+            if b - a <= gap:
+                gone.update(range(a + 1, b))
+        removed = sorted(gone)
+        return [s for i, s in enumerate(sents) if i not in gone], removed
+
+
+def _leaking_tail(n: int, removed: Sequence[int], gap: int = GAP) -> int | None:
+    """Start of the last run of removed sentences, when that run reaches the end of the file."""
+    if not removed or removed[-1] < n - 1 - gap:
+        return None
+    start = removed[-1]
+    for i in reversed(removed[:-1]):
+        if i != start - 1:
+            break
+        start = i
+    return start
 
 
 def load_training(corpora: Sequence[str], test: Sequence[Sentence] | None = None) -> dict[str, list[Sentence]]:
@@ -263,17 +287,16 @@ def load_training(corpora: Sequence[str], test: Sequence[Sentence] | None = None
     for name in corpora:
         sents = readers[name]()
         kept, removed = filt.split(sents)
-        if name == "aner" and removed:
-            # the CAMeL test split is the tail of the original file: drop everything from the first
-            # leaking sentence of the last 25% on, so that no partial test sentence survives there
-            tail = [i for i in removed if i >= len(sents) * 3 // 4]
-            if tail:
-                cut = tail[0]
-                extra = [i for i in range(cut, len(sents)) if i not in set(removed)]
-                kept = [s for i, s in enumerate(sents) if i < cut and i not in set(removed)]
-                log.info("aner: tail from sentence %d of %d dropped (%d more non-matching sentences)",
-                         cut, len(sents), len(extra))
-                removed = sorted(set(removed) | set(extra))
+        cut = _leaking_tail(len(sents), removed) if name == "aner" else None
+        if cut is not None:
+            # the CAMeL test split is the tail of the original file: drop the whole tail, so that
+            # no sentence between two test sentences (e.g. split differently) survives there
+            gone = set(removed)
+            extra = [i for i in range(cut, len(sents)) if i not in gone]
+            kept = [s for i, s in enumerate(sents) if i < cut and i not in gone]
+            log.info("aner: tail from sentence %d of %d dropped (%d more non-matching sentences)",
+                     cut, len(sents), len(extra))
+            removed = sorted(gone | set(extra))
         log.info("%s: %d sentences, %d removed as test duplicates/near-duplicates, %d kept (%d tokens)",
                  name, len(sents), len(removed), len(kept), sum(len(s) for s in kept))
         out[name] = kept
@@ -293,35 +316,78 @@ def dev_split(sents: Sequence[Sentence], share: float = 0.1, block: int = 40,
 
 
 # ------------------------------------------------------------------------------------------------
+# place lexicon (external: GeoNames; never derived from the test set)
+# ------------------------------------------------------------------------------------------------
+
+# Arabic names of states and regions as news writes them (our own list; GeoNames' Arabic country
+# names are sometimes archaic, e.g. Syria as "الشام")
+STATES_AR = ["سوريا", "سورية", "العراق", "لبنان", "الأردن", "فلسطين", "إسرائيل", "مصر", "ليبيا", "تونس", "الجزائر", "المغرب", "موريتانيا", "السودان", "الصومال", "جيبوتي", "اليمن", "السعودية", "الكويت", "قطر", "البحرين", "الإمارات", "عمان", "إيران", "تركيا", "أفغانستان", "باكستان", "الهند", "الصين", "روسيا", "أوكرانيا", "فرنسا", "ألمانيا", "بريطانيا", "إيطاليا", "إسبانيا", "اليونان", "قبرص", "أمريكا", "أميركا", "واشنطن", "كندا", "المكسيك", "البرازيل", "الأرجنتين", "اليابان", "كوريا", "إثيوبيا", "إريتريا", "كينيا", "نيجيريا", "مالي", "النيجر", "تشاد", "أوروبا", "آسيا", "أفريقيا", "إفريقيا", "غزة", "الضفة", "سيناء", "كردستان", "دارفور"] + ["الولايات المتحدة", "المملكة المتحدة", "الضفة الغربية", "قطاع غزة", "جنوب السودان",
+               "الشرق الأوسط", "شمال أفريقيا", "كوريا الشمالية", "كوريا الجنوبية"]
+
+_ARABIC = re.compile("^[\u0621-\u064a ]+$")
+
+
+def build_lexicon(out: Path = DEFAULT_LEXICON) -> int:
+    """Write the shipped place lexicon: Arabic names of countries and cities15000 from GeoNames.
+
+    Keys are ``normalise_key``-ed names of one or two words (longer names are skipped: the
+    feature hook looks words and word pairs up); the category is ``PLACE``. Returns the size.
+    """
+    geo = shared_dir() / "geonames"
+    names: set[str] = set()
+    for entry in json.loads((geo / "country_translations.json").read_text(encoding="utf-8")).values():
+        if entry.get("ar"):
+            names.add(entry["ar"])
+    with zipfile.ZipFile(geo / "cities15000.zip") as zf, zf.open("cities15000.txt") as fh:
+        for line in io.TextIOWrapper(fh, encoding="utf-8"):
+            cols = line.rstrip("\n").split("\t")
+            names.update(a for a in cols[3].split(",") if a)
+    names.update(STATES_AR)
+    keys: set[str] = set()
+    for name in names:
+        key = normalise_key(name)
+        if _ARABIC.match(key) and len(key) >= 3 and len(key.split()) <= 2:
+            keys.add(key)
+    out.write_text("".join(f"{k}\tPLACE\n" for k in sorted(keys)), encoding="utf-8")
+    log.info("lexicon: %d place keys written to %s", len(keys), out)
+    return len(keys)
+
+
+# ------------------------------------------------------------------------------------------------
 # training
 # ------------------------------------------------------------------------------------------------
 
 
 def train(sents: Sequence[Sentence], out: Path, c1: float, c2: float, iterations: int,
-          min_freq: int = 1) -> None:
+          min_freq: int = 1, lexicon: Lexicon | None = None) -> None:
+    """Train a CRF on IOB2 sentences and write it to ``out`` (plus ``out.json`` metadata)."""
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
     for s in sents:
-        trainer.append(featurize([w for w, _ in s]), [t for _, t in s])
+        trainer.append(featurize([w for w, _ in s], lexicon), [t for _, t in s])
     trainer.set_params({
         "c1": c1, "c2": c2, "max_iterations": iterations,
         "feature.possible_transitions": True, "feature.minfreq": min_freq,
     })
     t0 = time.time()
     trainer.train(str(out))
+    meta = {"lexicon": lexicon is not None, "c1": c1, "c2": c2, "iterations": iterations,
+            "min_freq": min_freq, "sentences": len(sents), "tokens": sum(len(s) for s in sents)}
+    out.with_suffix(".json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     log.info("trained on %d sentences in %.0fs (c1=%s c2=%s): %s (%.1f MB)", len(sents),
              time.time() - t0, c1, c2, out, out.stat().st_size / 1e6)
 
 
 def evaluate(model_path: Path, sents: Sequence[Sentence]) -> dict:
+    """Exact-span scores of a model file on gold sentences, with tagging speed."""
     model = NerModel.load(model_path)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     pred = model.tag_sentences([[w for w, _ in s] for s in sents])
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     res: dict = dict(score_spans([[t for _, t in s] for s in sents], pred))
     n = sum(len(s) for s in sents)
-    res.update(tokens=n, seconds=secs, tokens_per_s=n / secs)
+    res.update(tokens=n, seconds=secs, tokens_per_s=n / secs, cpu_seconds=cpu, tokens_per_cpu_s=n / cpu)
     return res
 
 
@@ -334,40 +400,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--c2", type=float, default=0.01)
     ap.add_argument("--iterations", type=int, default=200)
     ap.add_argument("--min-freq", type=int, default=1)
-    ap.add_argument("--grid", action="store_true", help="dev mode: try several c1/c2 pairs")
+    ap.add_argument("--grid", default="", help='dev mode: several c1/c2 pairs to try, e.g. "0.1/0.01,0.2/0.05"')
+    ap.add_argument("--lexicon", action="store_true",
+                    help="train with place-lexicon features (rebuilds the shipped lexicon from GeoNames)")
     ap.add_argument("--output", type=Path, default=DEFAULT_MODEL)
     ap.add_argument("--report", type=Path, help="write the scores as JSON here")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     random.seed(SEED)
 
+    lexicon = None
+    if args.lexicon:
+        build_lexicon()
+        lexicon = load_lexicon(DEFAULT_LEXICON)
     test = read_test()
     corpora = [c.strip() for c in args.corpora.split(",") if c.strip()]
     data = load_training(corpora, test)
     aner = data.pop("aner", [])
     extra = [s for c in corpora if c != "aner" for s in data.get(c, [])]
-    report: dict = {"corpora": corpora, "c1": args.c1, "c2": args.c2, "iterations": args.iterations}
+    report: dict = {"corpora": corpora, "c1": args.c1, "c2": args.c2, "iterations": args.iterations,
+                    "lexicon": args.lexicon}
 
     if args.mode == "dev":
         tr, dev = dev_split(aner)
         log.info("dev split: %d train / %d dev ANERcorp sentences (+%d other)", len(tr), len(dev), len(extra))
         pairs = [(args.c1, args.c2)]
         if args.grid:
-            pairs = [(0.0, 0.01), (0.05, 0.01), (0.1, 0.05), (0.2, 0.01), (0.05, 0.1)]
+            pairs = [(float(a), float(b)) for a, b in (p.split("/") for p in args.grid.split(","))]
         with tempfile.TemporaryDirectory() as tmp:
             for c1, c2 in pairs:
                 path = Path(tmp) / f"dev_{c1}_{c2}.model"
-                train(tr + extra, path, c1, c2, args.iterations, args.min_freq)
+                train(tr + extra, path, c1, c2, args.iterations, args.min_freq, lexicon)
                 res = evaluate(path, dev)
-                print(f"== dev  corpora={','.join(corpora)} c1={c1} c2={c2}")
+                print(f"== dev  corpora={','.join(corpora)} c1={c1} c2={c2} lexicon={args.lexicon}")
                 print(format_scores(res))
                 report[f"dev c1={c1} c2={c2}"] = res
     else:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        train(aner + extra, args.output, args.c1, args.c2, args.iterations, args.min_freq)
+        train(aner + extra, args.output, args.c1, args.c2, args.iterations, args.min_freq, lexicon)
         digest = hashlib.sha256(args.output.read_bytes()).hexdigest()[:16]
         res = evaluate(args.output, test)
-        print(f"== test (CAMeL ANERcorp) corpora={','.join(corpora)} c1={args.c1} c2={args.c2} sha256={digest}")
+        print(f"== test (CAMeL ANERcorp) corpora={','.join(corpora)} c1={args.c1} c2={args.c2} "
+              f"lexicon={args.lexicon} sha256={digest}")
         print(format_scores(res))
         report["test"] = res
         report["sha256"] = digest

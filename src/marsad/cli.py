@@ -28,7 +28,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     summary = extract_files(
         args.inputs, args.output, db=args.db, workers=args.workers, executor=args.executor,
         scheduler=args.scheduler, ner=not args.no_ner, max_chars=args.max_chars, strict=args.strict,
-        progress=not args.quiet,
+        progress=not args.quiet, fresh=args.fresh,
     )
     if not args.quiet:
         sys.stderr.write(summary.format() + "\n")
@@ -87,6 +87,17 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        import uvicorn
+    except ImportError as exc:
+        raise MarsadError("marsad serve needs the web extra: pip install 'marsad[web]'") from exc
+    from marsad.web import create_app
+
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="marsad", description="Arabic conflict-news event extraction")
     p.add_argument("--version", action="version", version=f"marsad {__version__}")
@@ -103,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--no-ner", action="store_true", help="skip the statistical NER stage")
     x.add_argument("--max-chars", type=int, default=2_000_000, help="longer documents are reported and skipped")
     x.add_argument("--strict", action="store_true", help="stop at the first failing document")
+    x.add_argument("--fresh", action="store_true",
+                   help="start the output afresh instead of resuming after the documents it already holds")
     x.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     x.set_defaults(func=_cmd_extract)
 
@@ -135,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--workers", type=int, default=1)
     b.add_argument("--json", help="also write the results here")
     b.set_defaults(func=_cmd_bench)
+
+    w = sub.add_parser("serve", help="serve POST /extract over HTTP (needs the [web] extra)")
+    w.add_argument("--host", default="127.0.0.1")
+    w.add_argument("--port", type=int, default=8000)
+    w.set_defaults(func=_cmd_serve)
     return p
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from marsad.extract.fatalities import TollStatement, combine, toll_statements
@@ -50,6 +50,14 @@ _SUB_RANK = {
 _BLOCKING_CUES = {"negation", "denial", "threat", "plan", "future", "conditional", "hypothetical"}
 _CUE_WINDOW = 40  # characters before the trigger that a cue may govern (about 5 words)
 BACKGROUND_DAYS = 30
+# Triggers below this weight (aircraft/tank nouns, "سيطرة" as a state, "مواجهة") only add
+# tags and sub-types to a frame opened by a stronger word: on dev they flip types and open
+# false events more often than they find real ones.
+MIN_WEIGHT = 0.5
+# roles that mark a sentence as outside political violence (court executions, road accidents)
+_NON_CONFLICT_ROLES = {"judicial", "nonconflict"}
+# untyped violence words that make a civilian-harm sentence an attack on civilians
+_HARM_ROLES = {"kill", "attack", "shoot"}
 _STATE_KINDS = {"state_military", "state_police", "military", "police", "state"}
 _VICTIM_KINDS = {"civilians", "protesters"}
 
@@ -73,6 +81,7 @@ class Frame:
     date_mention: Mention | None = None
     tolls: list[TollStatement] = field(default_factory=list)
     weight: float = 0.5
+    place_inferred: bool = False  # the place is the article's main place, not named in these sentences
 
     def key(self) -> tuple:
         loc = self.place.name if self.place else None
@@ -83,7 +92,7 @@ class EventExtractor:
     """Builds events from an analysis whose place mentions are already resolved."""
 
     name = "events"
-    requires = ("sentences", "mentions", "places")
+    requires = ("sentences", "trigger", "actor", "number", "date", "places")
     provides = ("events",)
 
     def __init__(self, geocoder, actor_canonical=None, outlet_source=None) -> None:
@@ -93,8 +102,6 @@ class EventExtractor:
 
     # -- public ---------------------------------------------------------------------------
     def __call__(self, analysis: Analysis) -> Analysis:
-        from dataclasses import replace
-
         return replace(analysis, events=tuple(self.extract(analysis)))
 
     def extract(self, analysis: Analysis) -> list[Event]:
@@ -118,34 +125,45 @@ class EventExtractor:
 
     # -- frames ---------------------------------------------------------------------------
     def _frame_for_sentence(self, analysis: Analysis, si: int, ms: list[Mention], published: date | None):
-        triggers = [m for m in ms if m.kind is MentionKind.TRIGGER and m.value and m.value[0]]
-        if not triggers:
+        triggers = [m for m in ms if m.kind is MentionKind.TRIGGER]
+        if not triggers or any(t.attr("role") in _NON_CONFLICT_ROLES for t in triggers):
             return None
         cues = [m for m in ms if m.kind is MentionKind.CUE]
         live = [t for t in triggers if not self._blocked(t, cues)]
-        if not live:
-            return None
+        actors = [m for m in ms if m.kind is MentionKind.ACTOR]
+        typed = [t for t in live if t.value and t.value[0] and t.attr("role") != "instrument"]
+        strong = [t for t in typed if float(t.attr("weight") or 0.5) >= MIN_WEIGHT]
+        if not strong:
+            harm = [t for t in live if t.attr("role") in _HARM_ROLES]
+            if not harm or not any(a.attr("kind") == "civilians" for a in actors):
+                return None
+            # "مقتل 5 مدنيين برصاص مسلحين": harm to civilians with no other event word
+            harm_t = harm[0]
+            strong = [replace(harm_t, value=(VAC, "Attack"), attrs=harm_t.attrs + (("weight", 0.5),))]
         dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")]
-        event_date, precision, date_m = self._date_for(dates, published, live[0].span.start)
+        event_date, precision, date_m = self._date_for(dates, published, strong[0].span.start)
         if published and event_date and date.fromisoformat(event_date) < published - timedelta(days=BACKGROUND_DAYS):
             return None  # background reference to an old incident
         if any(m.kind is MentionKind.DATE and m.attr("future") for m in ms) and not dates:
             return None
         if any(c.value == "background" for c in cues) and not dates:
             return None
-        live.sort(key=lambda t: (_TYPE_RANK.get(t.value[0], 9), _SUB_RANK.get(t.value[1], 9), t.span.start))
-        main = live[0]
+        strong.sort(key=lambda t: (_TYPE_RANK.get(t.value[0], 9), _SUB_RANK.get(t.value[1], 9), t.span.start))
+        main = strong[0]
         etype, sub = main.value
+        # weaker words of the same type may refine the sub-type (a territory verb in a battle)
+        for t in typed:
+            if t.value[0] == etype and _SUB_RANK.get(t.value[1], 9) < _SUB_RANK.get(sub, 9) and t not in strong:
+                if float(t.attr("weight") or 0) >= 0.3:
+                    sub = t.value[1]
         tags: set[str] = set()
         for t in live:
             for tag in (t.attr("tags") or "").split(";"):
                 if tag:
                     tags.add(tag)
-        actors = [m for m in ms if m.kind is MentionKind.ACTOR]
-        frame = Frame(etype, sub, [si], main.span.start, live, tags, actors,
-                      date=event_date, date_precision=precision, date_mention=date_m,
-                      weight=max(float(t.attr("weight") or 0.5) for t in live))
-        return frame
+        return Frame(etype, sub, [si], main.span.start, strong, tags, actors,
+                     date=event_date, date_precision=precision, date_mention=date_m,
+                     weight=max(float(t.attr("weight") or 0.5) for t in strong))
 
     @staticmethod
     def _blocked(trigger: Mention, cues: list[Mention]) -> bool:
@@ -167,54 +185,58 @@ class EventExtractor:
         spans = [(analysis.sentences[i].start, analysis.sentences[i].end) for i in f.sents]
         mention, place, precision = self.geocoder.event_place(analysis, analysis.mentions, spans, f.anchor)
         f.place_mention, f.place, f.precision = mention, place, precision
+        f.place_inferred = mention is None or not any(s <= mention.span.start < e for s, e in spans)
 
     # -- merging --------------------------------------------------------------------------
     def _merge(self, frames: list[Frame]) -> list[Frame]:
+        """One event per place x day x type; remote violence inside a battle joins the battle.
+
+        A frame joins the most recent compatible frame (articles tell one event, then the
+        next), so a sentence that names no place continues the event told just before it.
+        """
         merged: list[Frame] = []
         for f in frames:
-            target = None
-            for g in merged:
-                if self._same_event(g, f):
-                    target = g
-                    break
+            target = next((g for g in reversed(merged) if self._same_event(g, f) or _inside_battle(g, f)), None)
             if target is None:
                 merged.append(f)
-                continue
-            self._absorb(target, f)
-        # remote violence inside a battle at the same place and day belongs to the battle
+            else:
+                self._absorb(target, f)
+        # strikes told before the battle they belong to (a title, a lead)
         battles = [f for f in merged if f.event_type == BATTLES]
         out: list[Frame] = []
         for f in merged:
-            if f.event_type == REMOTE and f.sub_event_type != "Chemical weapon":
-                host = next((b for b in battles if _same_place(b, f) and b.date == f.date), None)
-                if host is not None:
-                    self._absorb(host, f)
-                    host.tags.update(_modality_tags(f))
-                    continue
-            out.append(f)
+            host = next((b for b in battles if _inside_battle(b, f)), None)
+            if host is None:
+                out.append(f)
+            else:
+                self._absorb(host, f)
         return out
 
     @staticmethod
     def _same_event(g: Frame, f: Frame) -> bool:
         if g.event_type != f.event_type:
             return False
-        if f.date and g.date and f.date != g.date and f.date_mention is not None and g.date_mention is not None:
+        if f.date_mention is not None and g.date_mention is not None and _days_apart(f.date, g.date) > 1:
             return False
-        if f.place is None or g.place is None:
+        if f.place_inferred or g.place_inferred:
             return True
         return _same_place(g, f)
 
     @staticmethod
     def _absorb(target: Frame, f: Frame) -> None:
+        if f.event_type != target.event_type:
+            target.tags.update(_modality_tags(f))
         target.sents.extend(s for s in f.sents if s not in target.sents)
         target.triggers.extend(f.triggers)
         target.tags.update(f.tags)
         target.actors.extend(f.actors)
-        if _SUB_RANK.get(f.sub_event_type, 9) < _SUB_RANK.get(target.sub_event_type, 9):
+        if f.event_type == target.event_type and _SUB_RANK.get(f.sub_event_type, 9) < _SUB_RANK.get(
+                target.sub_event_type, 9):
             target.sub_event_type = f.sub_event_type
-        if target.place is None or (f.precision and target.precision and f.precision < target.precision
-                                    and _same_place(target, f)):
+        if (target.place_inferred and not f.place_inferred) or (
+                f.precision and target.precision and f.precision < target.precision and _same_place(target, f)):
             target.place, target.place_mention, target.precision = f.place, f.place_mention, f.precision
+            target.place_inferred = f.place_inferred
         if target.date_mention is None and f.date_mention is not None:
             target.date, target.date_precision, target.date_mention = f.date, f.date_precision, f.date_mention
         target.weight = max(target.weight, f.weight)
@@ -321,6 +343,21 @@ class EventExtractor:
         if self.outlet_source is not None:
             return self.outlet_source(outlet), None, None
         return outlet, None, None
+
+
+def _inside_battle(battle: Frame, f: Frame) -> bool:
+    """Whether remote-violence frame ``f`` happened inside ``battle`` (same place, within a day)."""
+    if battle.event_type != BATTLES or f.event_type != REMOTE or f.sub_event_type == "Chemical weapon":
+        return False
+    if _days_apart(battle.date, f.date) > 1:
+        return False
+    return f.place_inferred or battle.place_inferred or _same_place(battle, f)
+
+
+def _days_apart(a: str | None, b: str | None) -> int:
+    if not a or not b:
+        return 0
+    return abs((date.fromisoformat(a) - date.fromisoformat(b)).days)
 
 
 def _same_place(a: Frame, b: Frame) -> bool:

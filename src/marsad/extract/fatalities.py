@@ -15,28 +15,28 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from marsad.model import Analysis, Mention, MentionKind
+from marsad.model import Analysis, MentionKind
 
 # Words that follow a toll number and name who died (after normalisation).
 _VICTIM_AFTER = re.compile(
     r"^\s*(?:من\s+)?(?:ال)?(?:عناصر|عنصرا|عنصر|مقاتلا|مقاتلين|مقاتل|جنديا|جنود|جندي|مدنيا|مدنيين|مدني|"
-    r"اشخاص|شخصا|شخص|اطفال|طفلا|نساء|امراه|مسلحا|مسلحين|قتلى|قتيلا|قتيل|شهيدا|شهداء|ضحايا|ضحيه|"
+    r"اشخاص|شخصا|شخص|اطفال|طفلا|نساء|امراه|مسلحا|مسلحين|قتلي|قتيلا|قتيل|شهيدا|شهداء|ضحايا|ضحيه|"
     r"فلسطينيا|فلسطينيين|حوثيا|حوثيين|ارهابيا|ارهابيين|داعشيا|شرطيا|شرطيين|ضباط|ضابطا|افراد|فردا|"
     r"مواطنا|مواطنين|متظاهرا|متظاهرين|محتجا|محتجين|مهاجرا|مهاجرين|رجال|بينهم|منهم)"
 )
 # The number is the object of a death word right before it ("مقتل 5", "سقوط 26", "الحصيلة إلى 26").
 _KILL_BEFORE = re.compile(
-    r"(?:مقتل|قتل|مصرع|سقوط|استشهاد|وفاه|ووفاه|حصيله|الحصيله|القتلى|الضحايا|عدد|لمقتل|بمقتل|ومقتل|ومصرع|"
-    r"قتلت|قتلوا|قتل|اعدام|اعدم|الى|حياه|ارواح)\s+(?:(?:ما\s+لا\s+يقل\s+عن|اكثر\s+من|نحو|حوالي|قرابه|"
-    r"زهاء|اقل\s+من|ما\s+يزيد\s+عن|ما\s+يزيد\s+على)\s+)?$"
+    r"(?:مقتل|قتل|مصرع|سقوط|استشهاد|وفاه|ووفاه|حصيله|الحصيله|القتلي|الضحايا|عدد|لمقتل|بمقتل|ومقتل|ومصرع|"
+    r"قتلت|قتلوا|قتل|اعدام|اعدم|الي|حياه|ارواح)\s+(?:(?:ما\s+لا\s+يقل\s+عن|اكثر\s+من|نحو|حوالي|قرابه|"
+    r"زهاء|اقل\s+من|ما\s+يزيد\s+عن|ما\s+يزيد\s+علي)\s+)?$"
 )
-_INJURY_NEAR = re.compile(r"(?:اصابه|واصابه|جرح|وجرح|اصيب|واصيب|اصيبوا|جرحى|مصابين|جريحا|الجرحى|المصابين)\s*(?:\S+\s+){0,2}$")
-_INJURY_AFTER = re.compile(r"^\s*(?:\S+\s+)?(?:جرحى|جريحا|مصابين|مصابا|بجروح|اصابات|جريح)")
-_DEATH_AFTER = re.compile(r"^\s*(?:\S+\s+){0,3}?(?:قتلى|قتيلا|قتيل|شهيدا|شهداء|لقوا\s+(?:حتفهم|مصرعهم)|قتلوا|"
+_INJURY_NEAR = re.compile(r"(?:اصابه|واصابه|جرح|وجرح|اصيب|واصيب|اصيبوا|جرحي|مصابين|جريحا|الجرحي|المصابين)\s*(?:\S+\s+){0,2}$")
+_INJURY_AFTER = re.compile(r"^\s*(?:\S+\s+)?(?:جرحي|جريحا|مصابين|مصابا|بجروح|اصابات|جريح)")
+_DEATH_AFTER = re.compile(r"^\s*(?:\S+\s+){0,3}?(?:قتلي|قتيلا|قتيل|شهيدا|شهداء|لقوا\s+(?:حتفهم|مصرعهم)|قتلوا|"
                           r"حتفهم|مصرعهم|لقي|جثه|جثث)")
 _AND_BEFORE = re.compile(r"(?:^|\s)و\s*$|\sو$")
 _UPDATE_BEFORE = re.compile(r"(?:ارتفع|ارتفعت|ارتفاع|ليرتفع|لترتفع|يرتفع|ترتفع|حصيله\s+جديده|الحصيله\s+النهاييه)")
-_RUNNING = re.compile(r"(?:منذ\s+(?:بدء|بدايه|اندلاع|مطلع|انطلاق|18|\d)|حتى\s+الان|اجمالي|الاجمالي|منذ\s+بدء)")
+_RUNNING = re.compile(r"(?:منذ\s+(?:بدء|بدايه|اندلاع|مطلع|انطلاق|18|\d)|حتي\s+الان|اجمالي|الاجمالي|منذ\s+بدء)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,8 +121,3 @@ def combine(statements: list[TollStatement]) -> tuple[int, int | None, int | Non
         low, high = min(values), max(values)
     injuries = max((s.injured for s in usable), default=0) or None
     return best, low, high, injuries
-
-
-def injuries_only(mentions: list[Mention]) -> int:
-    """Sum of numbers tagged as injuries (used for notes)."""
-    return sum(int(m.value) for m in mentions if m.attr("injury"))

@@ -29,9 +29,12 @@ Formats (extension, case-insensitive):
     ``WARC-Target-URI`` (else ``WARC-Record-ID``); ``published`` from the page, else
     the ``WARC-Date``. Non-HTML and non-2xx responses are skipped silently.
 
-Directories are walked recursively in sorted order; files with unsupported extensions
-inside them are skipped (DEBUG log), while an unsupported file named explicitly yields a
-Failure.
+``-``
+    JSON Lines read from standard input (ids default to ``"<stdin>:<line>"``).
+
+Directories are walked recursively in sorted order; hidden files and directories (name
+starting with ``.``) and files with unsupported extensions inside them are skipped (DEBUG
+log), while an unsupported file named explicitly yields a Failure.
 
 Checks applied to every document (each a Failure with ``reason``):
 
@@ -40,7 +43,8 @@ Checks applied to every document (each a Failure with ``reason``):
   payloads) so big that they cannot possibly fit are refused before decoding with
   ``"too large: N bytes"`` (or ``">N bytes"`` when the size is only known to exceed N);
 * ``"binary content: P% control characters"`` - more than 2% of the characters are
-  control characters (other than tab/newline/CR/form feed) or U+FFFD;
+  control characters (other than tab/newline/CR/form feed), U+FFFD or lone surrogates
+  (a few lone surrogates are replaced by U+FFFD, as they cannot be written as UTF-8);
 * ``"duplicate doc_id (first at SOURCE)"`` - **the first document with an id wins**; later
   ones with the same id (anywhere in the same :func:`iter_documents` call) are refused
   rather than renamed, so ids stay exactly those of the input.
@@ -66,13 +70,14 @@ import logging
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from marsad.errors import RecordError
+from marsad.errors import InputError, RecordError
 from marsad.model import Document, Failure
 
 log = logging.getLogger(__name__)
@@ -97,7 +102,8 @@ FORMATS: dict[str, str] = {
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(FORMATS)
 
 JUNK_SHARE = 0.02  # share of control / replacement characters that marks binary content
-_JUNK_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")
+_JUNK_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _DATE_RE = re.compile(r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -168,7 +174,7 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a whole file: BOM, else strict UTF-8, else BOM-less UTF-16, else cp1256.
+    """Decode a whole file: BOM, else BOM-less UTF-16 (by its byte pattern), else UTF-8, else cp1256.
 
     Returns ``(text, encoding)``. Never raises: undecodable bytes become U+FFFD, which the
     binary-content check then catches. A BOM is removed from the text.
@@ -176,13 +182,13 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     enc = bom_encoding(data[:4])
     if enc:
         return data.decode(enc, errors="replace"), enc
+    enc16 = _utf16_without_bom(data)  # before UTF-8: ASCII-range UTF-16 is valid UTF-8 too
+    if enc16:
+        return data.decode(enc16, errors="replace"), enc16
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    enc16 = _utf16_without_bom(data)
-    if enc16:
-        return data.decode(enc16, errors="replace"), enc16
     return data.decode("cp1256", errors="replace"), "cp1256"
 
 
@@ -295,6 +301,8 @@ def extract_html(markup: str, url: str | None = None) -> tuple[str, dict[str, An
 
     meta: dict[str, Any] = {}
     body = ""
+    if not markup.strip():
+        return "", meta
     try:
         res = trafilatura.bare_extraction(
             markup, url=url, with_metadata=True, include_comments=False, favor_recall=True
@@ -346,6 +354,11 @@ class _Reader:
         share = junk_share(text)
         if share > JUNK_SHARE:
             return self.fail(doc.doc_id, f"binary content: {share:.0%} control characters", source)
+        if _SURROGATE_RE.search(text):  # lone surrogates (from JSON "\\ud800") cannot be encoded
+            doc = replace(
+                doc, **{f: _SURROGATE_RE.sub("\ufffd", v) for f in ("text", "title", "outlet", "url")
+                        if isinstance(v := getattr(doc, f), str)}
+            )
         first = self.seen.get(doc.doc_id)
         if first is not None:
             return self.fail(doc.doc_id, f"duplicate doc_id (first at {first})", source)
@@ -357,9 +370,15 @@ class _Reader:
         if isinstance(paths, (str, Path)):
             paths = [paths]
         for p in paths:
+            if str(p) == "-":
+                yield from self._guard(self._jsonl_stream(sys.stdin.buffer, Path("<stdin>")), Path("<stdin>"))
+                continue
             path = Path(p)
             if path.is_dir():
-                for f in sorted(x for x in path.rglob("*") if x.is_file()):
+                files = (x for x in path.rglob("*") if x.is_file())
+                for f in sorted(files):
+                    if any(part.startswith(".") for part in f.relative_to(path).parts):
+                        continue  # hidden files and directories (.git, editor locks, ...)
                     if detect_format(f) is None:
                         log.debug("skipping unsupported file %s", f)
                         continue
@@ -381,9 +400,13 @@ class _Reader:
             "feed": self.feed,
             "warc": self.warc,
         }[fmt or ""]
+        yield from self._guard(reader(path), path)
+
+    def _guard(self, items: Iterator[Document | Failure], path: Path) -> Iterator[Document | Failure]:
+        """Turn an exception while reading a file into one Failure for that file."""
         n = 0
         try:
-            for item in reader(path):
+            for item in items:
                 n += 1
                 yield item
         except Exception as exc:  # a broken file must not stop the corpus
@@ -426,40 +449,43 @@ class _Reader:
     def jsonl(self, path: Path) -> Iterator[Document | Failure]:
         opener: Any = gzip.open if path.name.lower().endswith(".gz") else open
         with opener(path, "rb") as fb:
-            head = fb.peek(4)[:4] if hasattr(fb, "peek") else b""
-            enc = bom_encoding(head)
-            if enc in ("utf-16", "utf-32"):
-                lines: Iterator[tuple[bytes | str, bool]] = self._text_lines(
-                    io.TextIOWrapper(fb, encoding=enc, newline="\n")
-                )
-            else:
-                lines = self._byte_lines(fb)
-            for lineno, (raw, oversized) in enumerate(lines, 1):
-                source = f"{path}:{lineno}"
-                fallback = f"{path.name}:{lineno}"
-                if oversized:
-                    yield self.fail(fallback, f"too large: >{self.max_line_bytes} bytes", source)
-                    continue
-                if isinstance(raw, bytes):
-                    if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-                        raw = raw[3:]
-                    try:
-                        line = raw.decode("utf-8")
-                    except UnicodeDecodeError:
-                        line = raw.decode("cp1256", errors="replace")
-                else:
-                    line = raw
-                if not line.strip():
-                    continue
+            yield from self._jsonl_stream(fb, path)
+
+    def _jsonl_stream(self, fb: Any, path: Path) -> Iterator[Document | Failure]:
+        head = fb.peek(4)[:4] if hasattr(fb, "peek") else b""
+        enc = bom_encoding(head)
+        if enc in ("utf-16", "utf-32"):
+            lines: Iterator[tuple[bytes | str, bool]] = self._text_lines(
+                io.TextIOWrapper(fb, encoding=enc, newline="\n")
+            )
+        else:
+            lines = self._byte_lines(fb)
+        for lineno, (raw, oversized) in enumerate(lines, 1):
+            source = f"{path}:{lineno}"
+            fallback = f"{path.name}:{lineno}"
+            if oversized:
+                yield self.fail(fallback, f"too large: >{self.max_line_bytes} bytes", source)
+                continue
+            if isinstance(raw, bytes):
+                if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[3:]
                 try:
-                    rec = json.loads(line)
-                except (ValueError, RecursionError) as exc:
-                    yield self.fail(fallback, f"malformed JSON: {exc}", source)
-                    continue
-                if not isinstance(rec, dict):
-                    yield self.fail(fallback, "record is not a JSON object", source)
-                    continue
-                yield self.record(rec, fallback, source)
+                    line = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    line = raw.decode("cp1256", errors="replace")
+            else:
+                line = raw
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                yield self.fail(fallback, f"malformed JSON: {exc}", source)
+                continue
+            if not isinstance(rec, dict):
+                yield self.fail(fallback, "record is not a JSON object", source)
+                continue
+            yield self.record(rec, fallback, source)
 
     def _byte_lines(self, fb: Any) -> Iterator[tuple[bytes, bool]]:
         """Lines of a binary stream; a line longer than the limit is skipped, not buffered."""
@@ -595,13 +621,16 @@ class _Reader:
         limit = self.max_bytes * 4
         with open(path, "rb") as fb:
             records = ArchiveIterator(fb)
-            for rec in records:
+            for n, rec in enumerate(records):
+                if n == 0 and rec.format != "warc":
+                    stamp = rec.rec_headers.get_header("archive-date") or ""
+                    if not stamp.isdigit():  # warcio reads any text as an ARC header
+                        raise InputError("not a WARC archive")
                 if rec.rec_type not in ("response", "resource"):
                     continue
-                source = f"{path}@{records.get_record_offset()}"
                 headers = rec.rec_headers
                 uri = _opt_str(headers.get_header("WARC-Target-URI"))
-                doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) or source
+                doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) or f"{path.name}#{n}"
                 http = rec.http_headers
                 ctype = (
                     (http.get_header("Content-Type") if http else None)
@@ -611,12 +640,13 @@ class _Reader:
                 if http is not None:
                     status = http.get_statuscode() or ""
                     if not str(status).startswith("2"):
-                        log.debug("%s: skipping HTTP %s for %s", source, status, doc_id)
+                        log.debug("%s: skipping HTTP %s for %s", path, status, doc_id)
                         continue
                 if "html" not in ctype.lower():
-                    log.debug("%s: skipping %s (%s)", source, doc_id, ctype or "no content type")
+                    log.debug("%s: skipping %s (%s)", path, doc_id, ctype or "no content type")
                     continue
                 payload = rec.content_stream().read(limit + 1)
+                source = f"{path}@{records.get_record_offset()}"  # reads the record to its end
                 if len(payload) > limit:
                     yield self.fail(doc_id, f"too large: >{limit} bytes", source)
                     continue

@@ -133,7 +133,7 @@ class _StreamWriter(EventWriter):
             raise OutputError(f"cannot write {self.path}: {exc}") from exc
 
     def _emit(self, data: str) -> None:
-        self._fh.write(data.encode("utf-8"))
+        self._fh.write(data.encode("utf-8", errors="replace"))  # lone surrogates -> "?"
 
     def flush(self, fsync: bool = False) -> None:
         self._fh.flush()
@@ -204,7 +204,7 @@ class GeoJsonWriter(_AtomicWriter):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         try:
-            self._fh = open(self.tmp, "w", encoding="utf-8")  # noqa: SIM115
+            self._fh = open(self.tmp, "w", encoding="utf-8", errors="replace")  # noqa: SIM115
         except OSError as exc:
             raise OutputError(f"cannot write {self.path}: {exc}") from exc
         self._fh.write('{"type": "FeatureCollection", "features": [\n')

@@ -3,25 +3,33 @@
 Requires: normalised text (``Analysis.norm``). Provides: matches as ``(start, end, payload)``
 in norm offsets, half-open; map them back with ``Analysis.span_from_norm``.
 
-How a match is accepted (everything below is checked only at the automaton's hits,
-so the cost does not grow with the size of the lexicon):
+Usage (actors, places, triggers, cues ... can all share it)::
+
+    lex = Lexicon([("غارة", "strike"), LexEntry("قصف", "shell", VERB_PROCLITICS, VERB_SUFFIXES)])
+    lex.find(analysis.norm)     # [(start, end, payload), ...]
+    lex.matches(analysis.norm)  # [LexMatch(start, end, payload, key, proclitic, suffix), ...]
+
+How a match is accepted:
 
 - keys are normalised with :func:`normalise_key` (so a key written with أ/ة/ى and
   diacritics still matches); runs of spaces/tabs in the text count as one space, so
-  multi-word keys match across irregular spacing (not across a line break);
-- **left boundary**: the key starts the text, follows a non-letter, or follows one of
-  the entry's *proclitics* (``و ف ب ل ك ال لل وال بال ...``) which itself follows a
-  non-letter. The returned span starts at the key, not at the proclitic;
+  multi-word keys match across irregular spacing, but not across punctuation;
+- **left boundary**: the key starts the text, follows a non-word character, or follows
+  one of the entry's *proclitics* (``و ف ب ل ك ال لل وال بال ...``) which itself follows
+  a non-word character. The returned span starts at the key, not at the proclitic.
+  (Digits count as word characters here: "5قتلى" glued together does not match.)
 - **right boundary**: the key ends the text or is followed by a non-letter, or by one
   of the entry's allowed *suffixes* (e.g. ``ات ون ين ه ها هم``) which is then followed
   by a non-letter. The returned span includes the suffix (the whole word);
-- **overlaps** are resolved longest-first (ties: leftmost, then lexicon order), so
-  ``هجوم انتحاري`` wins over ``هجوم``. Several rows with the same key share one span and
-  are all returned.
+- **overlaps** are resolved longest-first (ties: the longer key, i.e. less suffix, then
+  leftmost, then lexicon order), so ``هجوم انتحاري`` wins over ``هجوم``. Several rows
+  with the same key share one span and are all returned (co-readings).
 
-Use :meth:`Lexicon.find` for the plain triples or :meth:`Lexicon.matches` for
-:class:`LexMatch` records that also say which proclitic and suffix were seen (a verb
-preceded by ``س`` is future tense, for instance).
+Implementation: every key is compiled as ``" " + proclitic + key`` for each proclitic its
+entry accepts, into ONE pyahocorasick automaton per lexicon, which scans a copy of the
+text where every non-word character is a space. Hits therefore always start at a word
+boundary; Python only checks the right boundary and resolves overlaps, so the cost per
+document does not grow with the size of the lexicon. Build a lexicon once per process.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 import ahocorasick
@@ -59,11 +68,6 @@ VERB_SUFFIXES: frozenset[str] = frozenset(
 PLURAL_SUFFIXES: frozenset[str] = frozenset({"ات", "ون", "ين", "ان", "تين", "تان"})
 
 
-def _is_letter(ch: str) -> bool:
-    """A letter for boundary purposes (Arabic or Latin; digits and marks are not letters)."""
-    return ch.isalpha()
-
-
 @dataclass(frozen=True, slots=True)
 class LexEntry(Generic[P]):
     """One row of a lexicon: a key, its payload and the affixes it accepts."""
@@ -86,12 +90,15 @@ class LexMatch(Generic[P]):
     suffix: str = ""
 
 
-_HSPACE = re.compile(r"[^\S\n]{2,}|[\t\r\f\v]")
+# non-word characters other than the space (digits count as word characters); "_" too,
+# since hashtags join words with it
+_BOUNDARY = re.compile(r"[^\w ]|_")
+_HSPACE = re.compile(r"[ \t\r]{2,}|[\t\r]")
 
 
 def _squeeze(norm: str) -> tuple[str, list[int] | None]:
     """Collapse runs of horizontal whitespace to one space; return the text and a map back."""
-    if not _HSPACE.search(norm):
+    if "  " not in norm and "\t" not in norm and "\r" not in norm:
         return norm, None
     pieces: list[str] = []
     back: list[int] = []
@@ -107,6 +114,16 @@ def _squeeze(norm: str) -> tuple[str, list[int] | None]:
     back.extend(range(pos, len(norm)))
     back.append(len(norm))
     return "".join(pieces), back
+
+
+@lru_cache(maxsize=4)
+def _prepare(norm: str) -> tuple[str, list[int] | None, str]:
+    """Squeezed text, its map back to ``norm``, and the boundary copy the automaton scans.
+
+    Cached for the last few texts, so several lexicons run on one document share the work.
+    """
+    text, back = _squeeze(norm)
+    return text, back, " " + _BOUNDARY.sub(" ", text)
 
 
 class Lexicon(Generic[P]):
@@ -140,19 +157,29 @@ class Lexicon(Generic[P]):
                 entry = LexEntry(key, entry.payload, entry.proclitics, entry.suffixes)
             by_key.setdefault(key, []).append(entry)
             n += 1
-        self._auto = ahocorasick.Automaton()
+        # One automaton over boundary-padded keys: " " + proclitic + key, for every proclitic
+        # an entry accepts (and none). It runs over a copy of the text in which every
+        # non-word character is a space, so a hit always starts at a word boundary and
+        # the left check costs nothing; only the right boundary is checked in Python.
+        padded: dict[str, dict[str, list[tuple[LexEntry[P], frozenset[str], int]]]] = {}
         for key, entries in by_key.items():
-            # a key's entries may accept different affixes: keep the sorted unions per entry
-            packed = tuple(
-                (e, tuple(sorted(e.proclitics, key=len, reverse=True)), tuple(sorted(e.suffixes, key=len, reverse=True)))
-                for e in entries
-            )
-            self._auto.add_word(key, (len(key), packed))
+            skey = _BOUNDARY.sub(" ", key)
+            for e in entries:
+                maxs = max(map(len, e.suffixes), default=0)
+                for pro in ("", *e.proclitics):
+                    padded.setdefault(" " + pro + skey, {}).setdefault(pro, []).append((e, e.suffixes, maxs))
+        self._auto = ahocorasick.Automaton()
+        for pkey, by_pro in padded.items():
+            # " الاتفاق" is both "ال" + "اتفاق" and "" + "الاتفاق": keep every split
+            splits = tuple((len(pro) + 1, pkey[len(pro) + 1 :], tuple(rd)) for pro, rd in by_pro.items())
+            self._auto.add_word(pkey, (len(pkey), splits))
         self._n_keys = len(by_key)
+        self._keys = frozenset(by_key)
         self._n_rows = n
-        if by_key:
+        self._n_auto = len(padded)
+        if padded:
             self._auto.make_automaton()
-        log.debug("%s: %d rows, %d keys", name, n, len(by_key))
+        log.debug("%s: %d rows, %d keys, %d automaton keys", name, n, len(by_key), len(padded))
 
     def __len__(self) -> int:
         return self._n_keys
@@ -163,37 +190,39 @@ class Lexicon(Generic[P]):
         return self._n_rows
 
     def __contains__(self, key: str) -> bool:
-        return self._n_keys > 0 and normalise_key(key) in self._auto
+        return normalise_key(key) in self._keys
 
     def matches(self, norm: str) -> list[LexMatch[P]]:
         """All accepted, non-overlapping matches in ``norm``, in text order."""
         if not self._n_keys or not norm:
             return []
-        text, back = _squeeze(norm)
+        text, back, bound = _prepare(norm)
         n = len(text)
-        cands: list[tuple[int, int, int, LexMatch[P]]] = []  # (-length, start, order, match)
+        # (-word length, -key length, start, order, match): longest word, then the reading
+        # that explains more of it by the key itself rather than by a suffix
+        cands: list[tuple[int, int, int, int, LexMatch[P]]] = []
         order = 0
-        for end_idx, (klen, packed) in self._auto.iter(text):
-            s = end_idx + 1 - klen
-            e = end_idx + 1
-            key = text[s:e]
-            for entry, procs, sufs in packed:
-                pro = _left(text, s, procs)
-                if pro is None:
-                    continue
-                suf = _right(text, e, n, sufs)
-                if suf is None:
-                    continue
-                we = e + len(suf)
-                order += 1
-                cands.append((-(we - s), s, order, LexMatch(s, we, entry.payload, key, pro, suf)))
+        for end_idx, (plen, splits) in self._auto.iter(bound):
+            e = end_idx  # bound[i] = text[i - 1], so the hit ends at text index end_idx
+            for off, key, readings in splits:
+                s = e - plen + off
+                pro = text[s - off + 1 : s]
+                klen = e - s
+                for entry, sufs, maxs in readings:
+                    suf = _right(text, e, n, sufs, maxs)
+                    if suf is None:
+                        continue
+                    we = e + len(suf)
+                    order += 1
+                    cands.append((s - we, -klen, s, order, LexMatch(s, we, entry.payload, key, pro, suf)))
         if not cands:
             return []
-        cands.sort(key=lambda c: (c[0], c[1], c[2]))
+        cands.sort(key=lambda c: c[:4])
         busy = bytearray(n)
         spans: dict[tuple[int, int], str] = {}
         out: list[LexMatch[P]] = []
-        for _, s, _, m in cands:
+        for *_, m in cands:
+            s = m.start
             span = (s, m.end)
             if span in spans:
                 if spans[span] == m.key:  # another row of the same key: a co-reading
@@ -216,23 +245,15 @@ class Lexicon(Generic[P]):
         return [(m.start, m.end, m.payload) for m in self.matches(norm)]
 
 
-def _left(text: str, s: int, procs: tuple[str, ...]) -> str | None:
-    """The proclitic accepted before ``s`` ("" if none needed), or None if not a word start."""
-    if s == 0 or not _is_letter(text[s - 1]):
-        return ""
-    for p in procs:  # longest first
-        ps = s - len(p)
-        if ps >= 0 and text.startswith(p, ps) and (ps == 0 or not _is_letter(text[ps - 1])):
-            return p
-    return None
-
-
-def _right(text: str, e: int, n: int, sufs: tuple[str, ...]) -> str | None:
+def _right(text: str, e: int, n: int, sufs: frozenset[str], maxs: int) -> str | None:
     """The suffix accepted after ``e`` ("" if none needed), or None if not a word end."""
-    if e == n or not _is_letter(text[e]):
+    if e == n or not text[e].isalpha():
         return ""
-    for x in sufs:  # longest first
-        xe = e + len(x)
-        if text.startswith(x, e) and (xe == n or not _is_letter(text[xe])):
-            return x
-    return None
+    j = e
+    stop = min(e + maxs + 1, n)
+    while j < stop and text[j].isalpha():
+        j += 1
+    if j < n and text[j].isalpha():
+        return None
+    suf = text[e:j]
+    return suf if suf in sufs else None

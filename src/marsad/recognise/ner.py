@@ -11,6 +11,7 @@ Also here: CoNLL reading/writing and an exact-span scorer (CoNLL-2003 style), so
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -31,8 +32,10 @@ log = logging.getLogger(__name__)
 ENTITY_TYPES: tuple[str, ...] = ("PERS", "LOC", "ORG", "MISC")
 LABELS: tuple[str, ...] = ("O",) + tuple(f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I"))
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "ner_crf.model"
+DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "data" / "ner_lexicon.tsv"
 
 Lexicon = Callable[[str], "str | None"]
+"""Maps a normalised key (word, stem, or two words) to a category such as ``"PLACE"``, or None."""
 
 # ---------------------------------------------------------------------------------------------
 # features
@@ -167,6 +170,41 @@ def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[lis
     return feats
 
 
+@lru_cache(maxsize=4)
+def _lexicon_table(path: Path) -> dict[str, str]:
+    table: dict[str, str] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            key, _, cat = line.rstrip("\n").partition("\t")
+            if key and cat:
+                table[key] = cat
+    return table
+
+
+def load_lexicon(path: Path | None = None) -> Lexicon | None:
+    """The shipped place lexicon (GeoNames names → ``"PLACE"``) as a lookup, or None if absent."""
+    target = path or DEFAULT_LEXICON
+    if not target.exists():
+        return None
+    return _lexicon_table(target).get
+
+
+def combine_lexicons(*lexicons: Lexicon | None) -> Lexicon | None:
+    """A lookup that asks each lexicon in turn and returns the first answer."""
+    found = [lx for lx in lexicons if lx is not None]
+    if len(found) <= 1:
+        return found[0] if found else None
+
+    def lookup(key: str) -> str | None:
+        for lx in found:
+            cat = lx(key)
+            if cat:
+                return cat
+        return None
+
+    return lookup
+
+
 # ---------------------------------------------------------------------------------------------
 # spans and scoring
 # ---------------------------------------------------------------------------------------------
@@ -242,7 +280,8 @@ def format_scores(scores: dict[str, Any]) -> str:
             f"{int(s['support']):>8}{int(s['predicted']):>8}"
         )
     if "tokens_per_s" in scores:
-        lines.append(f"{scores['tokens']} tokens tagged at {scores['tokens_per_s']:,.0f} tokens/s")
+        lines.append(f"{scores['tokens']} tokens tagged at {scores['tokens_per_s']:,.0f} tokens/s wall-clock"
+                     f" ({scores.get('tokens_per_cpu_s', 0):,.0f} tokens per CPU second, one core)")
     return "\n".join(lines)
 
 
@@ -267,8 +306,7 @@ def read_conll(path: Path | str) -> Iterator[list[tuple[str, str]]]:
                     sent = []
                 continue
             cols = line.split("\t") if "\t" in line else line.split()
-            token = cols[0] if cols[0] else line.strip()
-            sent.append((token, cols[-1].strip() if len(cols) > 1 else ""))
+            sent.append((_conll_token(line), cols[-1].strip() if len(cols) > 1 else ""))
     if sent:
         yield sent
 
@@ -287,6 +325,7 @@ class NerModel:
         self._tagger = tagger
         self.path = path
         self.uses_lexicon = uses_lexicon
+        self.lexicon: Lexicon | None = None  # the shipped lexicon, when the model was trained with one
 
     @classmethod
     def load(cls, path: Path | None = None) -> NerModel:
@@ -310,8 +349,11 @@ class NerModel:
         else:
             tagger = pycrfsuite.Tagger()
             tagger.open(str(target))
-            uses_lex = any(a.startswith(("lw=", "ls=", "lbB=")) for a in tagger.info().state_features)
-            model = cls(tagger, target, uses_lex)
+            meta_path = target.with_suffix(".json")
+            meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+            model = cls(tagger, target, bool(meta.get("lexicon", False)))
+            if model.uses_lexicon:
+                model.lexicon = load_lexicon()
         if path is None:
             _DEFAULT = model
         return model
@@ -322,12 +364,17 @@ class NerModel:
         return self._tagger is not None
 
     def tag(self, tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[str]:
-        """IOB2 tags (``B-PERS``, ``I-LOC``, ``O`` ...) for one sentence of tokens."""
+        """IOB2 tags (``B-PERS``, ``I-LOC``, ``O`` ...) for one sentence of tokens.
+
+        ``lexicon`` (e.g. the pipeline's gazetteer membership) is consulted before the shipped
+        one; both are ignored by a model trained without lexicon features.
+        """
         if not tokens:
             return []
         if self._tagger is None:
             return ["O"] * len(tokens)
-        tags = self._tagger.tag(featurize(tokens, lexicon if self.uses_lexicon else None))
+        lex = combine_lexicons(lexicon, self.lexicon) if self.uses_lexicon else None
+        tags = self._tagger.tag(featurize(tokens, lex))
         return to_iob2(tags)
 
     def tag_sentences(self, sentences: Iterable[Sequence[str]],
@@ -361,23 +408,38 @@ def find_entities(analysis: Analysis, model: NerModel | None = None,
     return mentions
 
 
-def run_conll(input_path: Path | str, output_path: Path | str, model: NerModel | None = None) -> int:
-    """Tag a CoNLL-style file; writes ``token<TAB>tag`` lines, blank lines between sentences kept.
+def _conll_token(line: str) -> str:
+    """The token of a CoNLL line: its first tab-separated column, else its first field."""
+    if "\t" in line:
+        return line.split("\t")[0] or line.strip()
+    return line.split()[0]
 
+
+def run_conll(input_path: Path | str, output_path: Path | str, model: NerModel | None = None) -> int:
+    """Tag a CoNLL-style file; writes ``token<TAB>tag`` lines and keeps every blank line where it was.
+
+    Input: one token per line (further columns ignored), blank lines between sentences.
     Returns the number of tokens tagged.
     """
     model = model or NerModel.load()
     n = 0
-    with open(output_path, "w", encoding="utf-8") as out:
-        first = True
-        for sent in read_conll(input_path):
-            tokens = [t for t, _ in sent]
-            if not first:
-                out.write("\n")
-            first = False
+    with open(input_path, encoding="utf-8-sig") as src, open(output_path, "w", encoding="utf-8") as out:
+        tokens: list[str] = []
+
+        def flush() -> None:
             for tok, tag in zip(tokens, model.tag(tokens), strict=True):
                 out.write(f"{tok}\t{tag}\n")
-            n += len(tokens)
+            tokens.clear()
+
+        for raw in src:
+            line = raw.rstrip("\r\n").replace("\u200e", "")
+            if line.strip():
+                tokens.append(_conll_token(line))
+                n += 1
+            else:
+                flush()
+                out.write("\n")
+        flush()
     log.info("tagged %d tokens into %s", n, output_path)
     return n
 
@@ -391,10 +453,11 @@ def evaluate_conll(gold_path: Path | str, model: NerModel | None = None) -> dict
     sents = list(read_conll(gold_path))
     tokens = [[t for t, _ in s] for s in sents]
     gold = [to_iob2([g or "O" for _, g in s]) for s in sents]
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     pred = model.tag_sentences(tokens)
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     res: dict[str, Any] = dict(score_spans(gold, pred))
     n = sum(len(s) for s in tokens)
-    res.update(tokens=n, seconds=secs, tokens_per_s=n / secs if secs > 0 else 0.0)
+    res.update(tokens=n, seconds=secs, tokens_per_s=n / secs if secs > 0 else 0.0,
+               cpu_seconds=cpu, tokens_per_cpu_s=n / cpu if cpu > 0 else 0.0)
     return res

@@ -2,31 +2,40 @@
 
 Requires: ``Analysis.norm`` (see :mod:`marsad.text.normalise`) and its offsets.
 Provides: ``parse_number`` for a normalised phrase and ``find_numbers`` that returns
-``MentionKind.NUMBER`` mentions with original-text spans.
+``MentionKind.NUMBER`` mentions (``value`` an int) with original-text spans.
 
-Every mention carries attrs ``vague``, ``low``, ``high``, ``norm_start``, ``norm_end``;
-optional flags tell downstream stages what the number is NOT a toll of:
-``year``, ``day`` (day of a month in a date), ``time``, ``unit`` (km, m, percent,
-currency, weight, duration, mm), ``label`` (brigade / road numbers), plus
-``qualifier`` (approx, more_than, at_least, less_than), ``range`` and ``dual``.
+Every mention carries attrs ``vague``, ``low``, ``high``, ``norm_start``, ``norm_end``.
+Optional attrs say what the number is NOT (a toll must skip them): ``year`` (also Hijri
+years), ``day`` (day of a month in a date), ``time`` (clock time), ``unit`` (km, m, mm,
+percent, currency, weight, duration), ``label`` (brigade / road / article numbers),
+``decimal``. Others qualify it: ``qualifier`` (approx, more_than, at_least, less_than)
+with ``approx`` True; ``range`` (value = low, with ``low``/``high``); ``dual`` (a dual
+noun such as "قتيلين" = 2); ``mult`` (digits scaled by a word: "3 آلاف").
+Vague quantities follow events.md section 4: عشرات 10, مئات 100, آلاف 1000,
+عدة / بضعة / عدد من 3 (``vague`` True, ``low`` = value, ``high`` None).
+Ordinals ("الثالث", "التاسع عشر") and numeric dates ("24/12/2015") give no mention.
 
-All patterns are compiled once at import; number words are matched with a
-prefix-factored (trie) regex so the scan is a single C-level pass.
+Speed: all patterns are compiled once at import. One master regex holds every form;
+:class:`AnchoredScanner` runs it only where a match can start (digit runs and anchor
+words found by one Aho-Corasick pass), which is equivalent to ``finditer`` and several
+times faster.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
+
+import ahocorasick
 
 from marsad.model import Analysis, Mention, MentionKind
 from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MONTHS", "MONTH_PATTERN", "find_numbers", "parse_number", "trie_regex"]
+__all__ = ["MONTHS", "MONTH_PATTERN", "AnchoredScanner", "find_numbers", "parse_number", "trie_regex"]
 
 # --------------------------------------------------------------------------- lexicon
 # classes: u unit, t ten (عشر), e teen, d tens, h hundred (multipliable), H hundreds, m multiplier
@@ -116,6 +125,62 @@ def trie_regex(words: Iterable[str]) -> str:
 
 MONTH_PATTERN = trie_regex(MONTHS)
 
+class AnchoredScanner:
+    """The matches ``pattern.finditer`` would give, trying ``pattern`` only where it can start.
+
+    A match must start at a digit run or at most ``back`` letters before an anchor word that
+    begins a word (proclitics such as و/ب/ال); anchors are found by one Aho-Corasick pass.
+    """
+
+    def __init__(self, pattern: re.Pattern[str], anchors: Iterable[str], back: int = 3) -> None:
+        self.pattern = pattern
+        self.back = back
+        self._ac = ahocorasick.Automaton()
+        for a in set(anchors):
+            if a:
+                self._ac.add_word(a, len(a))
+        for d in "0123456789":
+            self._ac.add_word(d, 0)  # 0 marks a digit
+        self._ac.make_automaton()
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Non-overlapping matches, left to right (same as ``pattern.finditer``)."""
+        starts: set[int] = set()
+        back = self.back
+        for end, n in self._ac.iter(text):
+            if n == 0:  # a digit: candidate if it starts a digit run
+                if end == 0 or not text[end - 1].isdigit():
+                    starts.add(end)
+                continue
+            p = end - n + 1
+            if n == 1:  # "(" opens an expression by itself
+                starts.add(p)
+                continue
+            ws = p
+            lim = p - back
+            while ws > 0 and ws > lim and text[ws - 1].isalpha():
+                ws -= 1
+            if ws == 0 or not text[ws - 1].isalpha():  # else the anchor is inside a word
+                starts.add(ws)
+        pos = 0
+        match = self.pattern.match
+        for s in sorted(starts):
+            if s < pos:
+                continue
+            m = match(text, s)
+            if m is not None and m.end() > s:
+                pos = m.end()
+                yield m
+
+
+def _first_words(keys: Iterable[str]) -> set[str]:
+    """Anchor words for multi-word keys: the first word, or the whole key when that word is short."""
+    out = set()
+    for k in keys:
+        first = k.split(" ")[0]
+        out.add(first if len(first) >= 3 or first == k else k)
+    return out
+
 _WORD = trie_regex(_RAW_WORDS)
 _SEP = r"[,.\u066b\u066c]"
 _DIGITS = rf"\d{{1,3}}(?:{_SEP}\d{{3}})+(?!\d)|\d+(?:[.\u066b]\d+)?"
@@ -124,21 +189,29 @@ _B = r"(?<![\w])"  # word start
 _E = r"(?![\w])"  # word end
 _DUAL_NOUNS = trie_regex(
     normalise_key(w)
-    for w in ("قتيل", "شخص", "جريح", "طفل", "عنصر", "جندي", "شهيد", "رجل", "امرأت", "شاب", "مصاب")
+    for w in ("قتيل", "شخص", "جريح", "طفل", "عنصر", "جندي", "شهيد", "رجل", "امرأت", "شاب")
 )
+
+# nouns whose "-ين" form is also a plural: only the nominative dual "-ان" counts
+_DUAL_AN_WORDS = ("شرطي", "انتحاري", "قيادي", "مدني", "عسكري", "صحفي", "إرهابي", "حوثي", "مسلح", "مقاتل",
+                  "مواطن", "ناشط", "مصاب", "مهاجم", "معتقل", "أسير", "ضابط", "فلسطيني", "إسرائيلي", "سوري",
+                  "عراقي", "يمني", "مصري", "ليبي", "تركي", "لبناني", "سعودي", "أمريكي", "أميركي")
+_DUAL_AN = trie_regex(normalise_key(w) for w in _DUAL_AN_WORDS)
 
 _MASTER = re.compile(
     "|".join(
         [
             # numeric dates and clock times: consumed, not numbers
-            r"(?P<ndate>(?<!\d)\d{1,4}[/.\-]\d{1,2}[/.\-]\d{2,4}(?!\d))",
+            r"(?P<ndate>(?<!\d)\d{1,4}(?:[.\-]|\s*/\s*)\d{1,2}(?:[.\-]|\s*/\s*)\d{2,4}(?!\d))",
             r"(?P<clock>(?<!\d)\d{1,2}:\d{2}(?!\d))",
             # vague quantities
-            rf"(?P<vague>{_B}[وبل]?(?P<vc>(?:ال)?(?P<vq>عشرات|ميات|مايات|الاف|الالاف)"
+            rf"(?P<vague>{_B}[وف]?[بل]?(?P<vc>(?:ال)?(?P<vq>عشرات|ميات|مايات|الاف|الالاف)"
             rf"(?:\s+(?:من\s+)?(?:ال)?(?P<vq2>الاف|ملايين))?){_E})",
-            rf"(?P<several>{_B}[وب]?(?P<sc>بضعه|بضع|عده|عدد(?:\s+كبير)?\s+من){_E})",
+            rf"(?P<several>{_B}(?:[وب]?(?P<sc>بضعه|بضع|عدد(?:\s+كبير)?\s+من)|و?(?P<sc2>عده)){_E})",
+            # "نصف مليون", "ربع مليون"
+            rf"(?P<frac>{_B}[وب]?(?P<fr>نصف|ربع)\s+(?P<fm>مليون|مليار|الف){_E})",
             # "قتيلين" = two killed
-            rf"(?P<dual>{_B}(?:{_DUAL_NOUNS})(?:ين|ان){_E})",
+            rf"(?P<dual>{_B}[وف]?(?P<dc>(?:{_DUAL_NOUNS})(?:ين|ان)|(?:{_DUAL_AN})ان){_E})",
             # digits, optionally scaled ("3 آلاف", "1.5 مليون")
             rf"(?P<dig>(?<![A-Za-z\d_])(?<![A-Za-z\u0621-\u064a]-)(?P<dv>{_DIGITS})(?![A-Za-z])"
             rf"(?:\s*(?P<dm>{_MULT}){_E})?)",
@@ -146,6 +219,13 @@ _MASTER = re.compile(
             rf"(?P<words>{_B}(?:[وبل](?=\w))?(?:{_WORD}){_E}(?:\s+(?:و\s*)?(?:{_WORD}){_E})*)",
         ]
     )
+)
+_SCANNER = AnchoredScanner(
+    _MASTER,
+    _first_words(_RAW_WORDS)
+    | {"عشرات", "ميات", "مايات", "الاف", "الالاف", "بضع", "عده", "عدد", "نصف", "ربع"}
+    | {normalise_key(w) for w in ("قتيل", "شخص", "جريح", "طفل", "عنصر", "جندي", "شهيد", "رجل", "امرأت", "شاب")}
+    | {normalise_key(w) for w in _DUAL_AN_WORDS},
 )
 _TOKEN = re.compile(rf"(?:(?P<pre>[وبل])(?=\w))?(?P<w>{_WORD}){_E}")
 _SPACES = re.compile(r"\s+")
@@ -164,6 +244,7 @@ for _q, _forms in {
 _BEFORE_QUAL = re.compile(rf"(?:^|(?<=[\s(]))[وب]?(?P<q>{trie_regex(_QUALS)})\s*$")
 _AFTER_QUAL = re.compile(rf"^\s*(?:[\u0621-\u064a]+\s+)?(?P<q>{trie_regex([normalise_key('على الأقل'), 'تقريبا'])}){_E}")
 _BETWEEN = re.compile(r"(?:^|(?<=\s))(?:ما\s+)?[وب]?(?:بين|من)\s*$")
+_AND = re.compile(r"^\s*و\s*$")
 _RANGE_JOIN = re.compile(r"^\s*(?:-|الي|حتي|او|و)\s*$")
 
 _UNITS: dict[str, str] = {}
@@ -191,13 +272,16 @@ _BEFORE_LABEL = re.compile(
 _BEFORE_ORDINAL = re.compile(
     r"(?:^|(?<=\W))ال(?:حادي|ثاني|ثالث|رابع|خامس|سادس|سابع|ثامن|تاسع)(?:ه)?\s*$"
 )
-_AFTER_MONTH = re.compile(rf"^\s*(?:من\s+)?(?:شهر\s+)?\(?\s*(?:{MONTH_PATTERN})(?![\w])")
+_HIJRI_MONTH = r"(?:محرم|صفر|ربيع\s+\w+|جمادي\s+\w+|رجب|شعبان|رمضان|شوال|ذو\s+\w+|ذي\s+\w+)"
+_AFTER_MONTH = re.compile(rf"^\s*(?:من\s+)?(?:شهر\s+)?\(?\s*(?:{MONTH_PATTERN}|{_HIJRI_MONTH})(?![\w])")
+_AFTER_HIJRI_YEAR = re.compile(r"^\s*(?:ه|هجري|هجريه)(?![\w])")
+_BEFORE_HIJRI_YEAR = re.compile(rf"{_HIJRI_MONTH}\s*(?:من\s+)?(?:عام\s+)?$")
 _BEFORE_MONTH = re.compile(rf"(?:{MONTH_PATTERN})\s*\)?\s*(?:[/\-]\s*\(?\s*\w+\s*\)?\s*)?(?:من\s+)?(?:عام\s+)?$")
 _COUNT_NOUN_AFTER = re.compile(
     r"^\s*(?:قتيل|قتلي|شخص|اشخاص|مدني|جندي|جنود|عنصر|عناصر|مسلح|لاجي|نازح|جريح|مصاب|طفل|اطفال|امراه|نساء|"
     r"رجل|مقاتل|سجين|معتقل|منزل|مبني|غاره|صاروخ|برميل|قذيفه|اسير)"
 )
-_WINDOW = 40
+_WINDOW = 32
 
 
 _THOUSANDS = re.compile(rf"\d{{1,3}}(?:{_SEP}\d{{3}})+")
@@ -307,10 +391,11 @@ def _mention(analysis: Analysis, s: int, e: int, value: int, **attrs: Any) -> Me
     return Mention(MentionKind.NUMBER, analysis.span_from_norm(s, e), value, -1, tuple(base))
 
 
-def _raw_numbers(norm: str) -> list[tuple[int, int, int, dict[str, Any]]]:
+def _raw_numbers(analysis: Analysis) -> list[tuple[int, int, int, dict[str, Any]]]:
     """Pass 1: (start, end, value, attrs) for every number-like match."""
+    norm = analysis.norm
     out: list[tuple[int, int, int, dict[str, Any]]] = []
-    for m in _MASTER.finditer(norm):
+    for m in _SCANNER.finditer(norm):
         kind = m.lastgroup
         if kind in ("ndate", "clock"):
             continue
@@ -322,24 +407,72 @@ def _raw_numbers(norm: str) -> list[tuple[int, int, int, dict[str, Any]]]:
                 value *= 1000 if m.group("vq2").endswith("الاف") else 1_000_000
             out.append((m.start("vc"), e, value, {"vague": True, "low": value}))
         elif kind == "several":
-            out.append((m.start("sc"), e, 3, {"vague": True, "low": 3}))
+            out.append((m.start("sc") if m.group("sc") else m.start("sc2"), e, 3, {"vague": True, "low": 3}))
+        elif kind == "frac":
+            v = _RAW_WORDS[m.group("fm")][1] // (2 if m.group("fr") == "نصف" else 4)
+            out.append((m.start("fr"), e, v, {}))
         elif kind == "dual":
-            out.append((s, e, 2, {"dual": True, "low": 2, "high": 2}))
+            out.append((m.start("dc"), e, 2, {"dual": True, "low": 2, "high": 2}))
         elif kind == "dig":
             v = _digits_value(m.group("dv"))
             attrs: dict[str, Any] = {}
             if m.group("dm"):
-                v *= _RAW_WORDS[_SPACES.sub(" ", m.group("dm"))][1]
+                mult = _RAW_WORDS[_SPACES.sub(" ", m.group("dm"))][1]
+                v *= mult
+                attrs["mult"] = mult
             elif re.fullmatch(r"\d+[.\u066b]\d+", m.group("dv")) and not _THOUSANDS.fullmatch(m.group("dv")):
                 attrs["decimal"] = True
             out.append((s, e, int(round(v)), attrs))
         else:
-            _split_words(norm, s, e, out)
+            _split_words(analysis, s, e, out)
+    _nisba_duals(norm, out)
     return out
 
 
-def _split_words(norm: str, s: int, e: int, out: list[tuple[int, int, int, dict[str, Any]]]) -> None:
+# "-يان" closes words that are not duals
+_NOT_DUAL = frozenset(
+    normalise_key(w)
+    for w in ("بيان", "كيان", "أحيان", "بنيان", "طغيان", "عصيان", "سريان", "نسيان", "هذيان", "غليان", "عميان",
+              "صبيان", "فتيان", "بلدان", "عنفوان", "إيمان", "سفيان", "بنيامين", "عليان", "بريطانيان", "ديان")
+)
+
+
+_CASUALTY_VERB = re.compile(
+    r"(?:^|\s)[وف]?(?:قتل|اصيب|جرح|استشهد|اعتقل|اختطف|خطف|اسر|لقي|توفي|قضي|سقط|نجا|اصيبت|قتلت)\s+$"
+)
+
+
+def _nisba_duals(norm: str, out: list[tuple[int, int, int, dict[str, Any]]]) -> None:
+    """Nominative duals of nisba nouns ("إسرائيليان", "مدنيان"): two people."""
+    i = norm.find("يان")
+    found = False
+    taken = {r[0] for r in out}
+    while i != -1:
+        e = i + 3
+        if e == len(norm) or not norm[e].isalnum():
+            s = i
+            while s > 0 and norm[s - 1].isalpha():
+                s -= 1
+            if norm[s] in "وبلف" and e - s > 7:
+                s += 1  # conjunction / preposition
+            word = norm[s:e]
+            if (
+                s not in taken
+                and len(word) >= 6
+                and not word.startswith("ال")
+                and word not in _NOT_DUAL
+                and _CASUALTY_VERB.search(norm[max(0, s - 16):s])
+            ):
+                out.append((s, e, 2, {"dual": True, "low": 2, "high": 2}))
+                found = True
+        i = norm.find("يان", e)
+    if found:
+        out.sort(key=lambda r: r[0])
+
+
+def _split_words(analysis: Analysis, s: int, e: int, out: list[tuple[int, int, int, dict[str, Any]]]) -> None:
     """Split a run of number words into valid numbers (a run may hold several)."""
+    norm = analysis.norm
     toks = [(t.start("w"), t.end("w"), _SPACES.sub(" ", t.group("w")), t.group("pre")) for t in
             _TOKEN.finditer(norm, s, e)]
     i = 0
@@ -354,30 +487,37 @@ def _split_words(norm: str, s: int, e: int, out: list[tuple[int, int, int, dict[
         if first[3] in ("ل", "ب") and first[2] == "ست":  # "لست" = "I am not"
             continue
         attrs: dict[str, Any] = {}
-        if value == 1000 and used == 1 and first[2] == "الاف":
-            attrs = {"vague": True, "low": 1000}
+        if used == 1 and first[2] in ("الاف", "ملايين"):  # "آلاف" alone: thousands
+            attrs = {"vague": True, "low": value}
+        elif used == 1 and first[2] == "الف" and "\u0651" in analysis.span_from_norm(first[0], first[1]).text:
+            continue  # "ألّف" (he composed)
         out.append((first[0], last[1], value, attrs))
 
 
 def find_numbers(analysis: Analysis) -> list[Mention]:
     """All number mentions of ``analysis.norm``, with flags and merged ranges / qualifiers."""
     norm = analysis.norm
-    raw = _raw_numbers(norm)
+    raw = _raw_numbers(analysis)
     mentions: list[Mention] = []
     i = 0
     while i < len(raw):
         s, e, value, attrs = raw[i]
         i += 1
         before = norm[max(0, s - _WINDOW):s]
+        core = norm[s:e]
         # ordinal context ("التاسع عشر"): not a quantity
-        if _BEFORE_ORDINAL.search(before) and norm[s:e] in ("عشر", "عشره"):
+        if core in ("عشر", "عشره") and _BEFORE_ORDINAL.search(before):
             continue
+        # "12 ألفا و500" = 12500
+        if i < len(raw) and attrs.get("mult") and raw[i][2] < attrs["mult"] and _AND.match(norm[e:raw[i][0]]):
+            value += raw[i][2]
+            e = raw[i][1]
+            i += 1
         # ranges: "بين 10 و15", "10 - 15", "من 10 الى 15", "3 او 4"
         if i < len(raw) and not attrs.get("vague"):
             s2, e2, v2, a2 = raw[i]
             join = norm[e:s2]
-            jm = _RANGE_JOIN.match(join)
-            if jm and not a2.get("vague") and v2 > value:
+            if len(join) <= 6 and v2 > value and not a2.get("vague") and _RANGE_JOIN.match(join):
                 word = join.strip()
                 bm = _BETWEEN.search(before)
                 if word in ("-", "او", "الي", "حتي") or bm:
@@ -387,24 +527,24 @@ def find_numbers(analysis: Analysis) -> list[Mention]:
                     i += 1
                     before = norm[max(0, s - _WINDOW):s]
         after = norm[e:e + _WINDOW]
-        qm = _BEFORE_QUAL.search(before)
-        if qm and "range" not in attrs:
-            q = _QUALS[_SPACES.sub(" ", qm.group("q"))]
-            s = max(0, s - len(before) + qm.start("q"))
-            attrs["qualifier"] = q
-        else:
-            am = _AFTER_QUAL.match(after)
-            if am and "range" not in attrs:
-                attrs["qualifier"] = "at_least" if am.group("q") != "تقريبا" else "approx"
+        if "range" not in attrs:
+            qm = _BEFORE_QUAL.search(before)
+            if qm:
+                s = s - len(before) + qm.start("q")
+                attrs["qualifier"] = _QUALS[_SPACES.sub(" ", qm.group("q"))]
+            else:
+                am = _AFTER_QUAL.match(after)
+                if am:
+                    attrs["qualifier"] = "at_least" if am.group("q") != "تقريبا" else "approx"
         q = attrs.get("qualifier")
-        if q == "more_than":
-            attrs["low"] = value + 1
-        elif q == "at_least":
-            attrs["low"] = value
-        elif q == "less_than":
-            attrs["high"] = max(value - 1, 0)
         if q:
             attrs["approx"] = True
+            if q == "more_than":
+                attrs["low"] = value + 1
+            elif q == "at_least":
+                attrs["low"] = value
+            elif q == "less_than":
+                attrs["high"] = max(value - 1, 0)
         # what the number counts
         um = _AFTER_UNIT.match(after)
         if um:
@@ -413,26 +553,24 @@ def find_numbers(analysis: Analysis) -> list[Mention]:
             attrs["time"] = True
         if _BEFORE_LABEL.search(before):
             attrs["label"] = True
-        if _AFTER_MONTH.match(after) and 1 <= value <= 31:
+        if 1 <= value <= 31 and _AFTER_MONTH.match(after):
             attrs["day"] = True
-        digit_text = norm[s:e]
+        # a year, unless it plainly counts something ("2000 قتيل")
         if (
             "range" not in attrs
-            and 1900 <= value <= 2100
-            and digit_text.isdigit()
+            and core.isdigit()
+            and len(core) == 4
+            and 1000 <= value <= 2100
             and (
                 _BEFORE_YEAR.search(before)
                 or _BEFORE_MONTH.search(before)
-                or not _COUNT_NOUN_AFTER.match(after)
+                or (1300 <= value <= 1600 and (_AFTER_HIJRI_YEAR.match(after) or _BEFORE_HIJRI_YEAR.search(before)))
+                or (value >= 1900 and "unit" not in attrs and not _COUNT_NOUN_AFTER.match(after))
             )
         ):
             attrs["year"] = True
-        elif _BEFORE_YEAR.search(before) and 1 <= value <= 2100 and digit_text.isdigit() and "unit" not in attrs:
-            attrs["year"] = value >= 1000
-            if not attrs["year"]:
-                del attrs["year"]
         mentions.append(_mention(analysis, s, e, value, **attrs))
-    # a dual noun followed by "اثنين" states the same number twice
+    # a dual followed by "اثنين" (or by an agreeing dual adjective) states the same number twice
     dedup: list[Mention] = []
     for m in mentions:
         if (
@@ -441,6 +579,8 @@ def find_numbers(analysis: Analysis) -> list[Mention]:
             and m.value == 2
             and not norm[dedup[-1].attr("norm_end"):m.attr("norm_start")].strip()
         ):
+            if m.attr("dual"):
+                continue
             dedup.pop()
         dedup.append(m)
     return dedup

@@ -1,0 +1,377 @@
+"""Geocoding: choose one place per mention, mark non-event places, pick an event's place.
+
+Requires: an Analysis with ``norm`` (and PLACE mentions from ``find_places``, else they are found here),
+a ``GazetteerLike``. Provides: ``Geocoder.resolve`` (mentions whose ``value`` is the chosen Place, attrs
+``candidates``, ``precision``, ``score`` and, for places that are not event locations, ``role`` =
+"distance" | "dateline" | "statement" | "origin"), ``Geocoder.event_place`` and ``debug_report``.
+
+Disambiguation is a transparent score: the article's country context (unambiguous places, country
+names, nationality adjectives, optional actor hints), the feature class the wording asks for
+("محافظة X" wants a province), population, and closeness to the article's other places.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from marsad.geo.gazetteer import Gazetteer, GazetteerLike
+from marsad.geo.places import find_places, modifier_before, precision_for
+from marsad.model import Analysis, Document, Mention, MentionKind, Place
+from marsad.text.normalise import normalise
+
+# Nationality adjectives and names of parties that point at a country (normalised stems).
+NISBA: dict[str, str] = {
+    "سوري": "SY", "عراقي": "IQ", "يمني": "YE", "ليبي": "LY", "لبناني": "LB", "فلسطيني": "PS",
+    "اسرائيلي": "IL", "مصري": "EG", "سعودي": "SA", "تركي": "TR", "ايراني": "IR", "اردني": "JO",
+    "سوداني": "SD", "صومالي": "SO", "اماراتي": "AE", "قطري": "QA", "كويتي": "KW", "بحريني": "BH",
+    "عماني": "OM", "افغاني": "AF", "باكستاني": "PK", "تونسي": "TN", "جزائري": "DZ", "مغربي": "MA",
+    "نيجيري": "NG", "مالي": "ML", "روسي": "RU", "امريكي": "US", "فرنسي": "FR", "بريطاني": "GB",
+    "حوثي": "YE", "حوثيين": "YE", "كردي": "", "الاسد": "SY", "طالبان": "AF", "الشباب": "SO",
+}
+_NISBA_RE = re.compile(
+    r"(?<![\w])[وفبلك]{0,2}(?:ال)?(" + "|".join(sorted((k for k in NISBA if NISBA[k]), key=len, reverse=True))
+    + r")(?:ه|ين|ون|يه|يين|يون)?(?![\w])")
+
+FEATURE_PRIOR = {"country": 1.2, "city": 1.0, "site": 0.8, "region": 0.7, "admin1": 0.6, "neighbourhood": 0.5,
+                 "admin2": 0.3, "admin3": 0.2, "village": 0.2}
+POINT_FEATURES = frozenset({"city", "village", "neighbourhood", "site"})
+# what each modifier asks of the place's class
+MODIFIER_FIT: dict[str | None, dict[str, float]] = {
+    "province": {"admin1": 2.0, "region": 0.5},
+    "district": {"admin2": 1.0, "admin3": 1.0, "region": 0.5, "village": 0.3},
+    "rural": {"city": 1.0},  # "ريف X": the countryside of the town X
+    "town": {"city": 1.0, "village": 1.0},
+    "neighbourhood": {"city": 1.0},
+    "container": {"city": 1.0},
+    "site": {"site": 1.0, "city": 0.3},
+}
+
+# A speaker's whereabouts ("قال وزير الخارجية السوري في دمشق"): only a national capital is taken for a
+# statement place (a local "أفاد ناشطون في مدينة الرقة" still reports from the event's town) ...
+_SPEECH = re.compile(
+    r"(?<!\w)[وف]?(?:قال|قالت|يقول|تقول|صرح|صرحت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|اوضح|اوضحت|افاد|افادت|تحدث|تحدثت|"
+    r"تصريحات|تصريح|بيان)(?!\w)[^.،:\"!?؟\n]{0,60}?(?:\s|^)(?:في|من)\s+(?:العاصمه\s+)?$")
+# ... while meetings, talks and visits are never events of political violence.
+_MEETING = re.compile(
+    r"(?<!\w)[وفب]?(?:مؤتمر|مؤتمرا|اجتماع|اجتماعا|لقاء|قمه|محادثات|مفاوضات|زياره|زار|يزور|استقبل|التقي|اجتمع|"
+    r"اجتمعوا|عقد|عقدوا|عقدت|سفير|السفير|سفاره|السفاره|قنصل|القنصل|قنصليه|القنصليه|مبعوث|المبعوث|مراسل|"
+    r"مراسله)(?!\w)[^.،:\"!?؟\n]{0,60}?(?:\s|^)(?:في|من|الي)\s+(?:العاصمه\s+)?$")
+_SPEECH_BREAK = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان)(?:\s|$)")
+_ORIGIN = re.compile(
+    r"(?:القادم|القادمه|القادمين|قادما|قادمه|النازحين|نازحين|المهجرين|مهجرين|الفارين|فروا|نزحوا|هجروا|خرجوا|"
+    r"انطلق|انطلقت|اطلق|اطلقت|اطلقه|اطلقها|عائدا|العائدين|تسلل|تسللوا|المرحلين|رحلوا|نقلوا|نقل)"
+    r"[^.،:\n]{0,40}?(?:\s|^)من\s+(?:(?:مدينه|بلده|محافظه|مناطق)\s+)?$")
+_ANAPHOR = re.compile(r"(?<!\w)[وفب]?(?P<art>ال|لل)(?P<w>عاصمه|قطاع)(?:\s+(?P<adj>ال\w+))?(?!\w)")
+_DATELINE_AFTER = re.compile(r"^\s*(?:\(|-|–|—|:|/)")
+
+
+class Geocoder:
+    """Resolves place mentions against a gazetteer (the shipped one by default)."""
+
+    def __init__(self, gazetteer: GazetteerLike | None = None) -> None:
+        self.gazetteer: GazetteerLike = gazetteer if gazetteer is not None else Gazetteer.load()
+
+    # ---------------------------------------------------------------- resolution
+    def resolve(self, analysis: Analysis, context_countries: Counter[str] | None = None) -> tuple[Mention, ...]:
+        """Every place mention with its chosen Place as ``value`` (see the module docstring)."""
+        mentions = analysis.mentions_of(MentionKind.PLACE) or find_places(analysis, self.gazetteer)
+        if not mentions:
+            return ()
+        n2o = _norm_index(analysis)
+        roles = [self._role(analysis, m, n2o) for m in mentions]
+        ctx = self.country_context(analysis, mentions, roles, context_countries)
+        extra = self._anaphors(analysis, mentions, ctx)
+        if extra:
+            mentions = sorted([*mentions, *extra], key=lambda m: m.span.start)
+            roles = [self._role(analysis, m, n2o) for m in mentions]
+        anchors = [None if r == "dateline" else self._unambiguous(m) for m, r in zip(mentions, roles, strict=True)]
+        out: list[Mention] = []
+        for j, (m, role) in enumerate(zip(mentions, roles, strict=True)):
+            cands = _candidates(m)
+            modifier = m.attr("modifier")
+            # other mentions' places (a mention must not vouch for its own readings)
+            others = [a for k, a in enumerate(anchors) if k != j and a is not None and a.feature != "country"
+                      and a not in cands]
+            scored = sorted(((self._score(p, modifier, ctx, others), i, p) for i, p in enumerate(cands)),
+                            key=lambda t: (-t[0], t[1]))
+            best = scored[0][2] if scored else None
+            attrs: list[tuple[str, Any]] = [(k, v) for k, v in m.attrs if k not in ("precision", "role")]
+            attrs += [("candidates", cands), ("precision", precision_for(modifier, best)),
+                      ("score", round(scored[0][0], 3) if scored else 0.0)]
+            if role:
+                attrs.append(("role", role))
+            if best is not None and ctx and best.feature != "country":
+                # a small place in a country the article otherwise never mentions: likely a wrong reading
+                top, top_w = ctx.most_common(1)[0]
+                if top != best.country and ctx.get(best.country, 0) < 0.2 * top_w:
+                    attrs.append(("doubtful", True))
+            out.append(Mention(MentionKind.PLACE, m.span, best, m.sent, tuple(attrs)))
+        # "حي X بY": if X resolved far from Y, X is a wrong reading and Y is the place (its neighbourhood)
+        for j, m in enumerate(out):
+            if m.attr("modifier") == "container" and j > 0 and m.value is not None and out[j - 1].value is not None \
+                    and _km(m.value, out[j - 1].value) > 30:
+                prev = out[j - 1]
+                out[j - 1] = Mention(prev.kind, prev.span, prev.value, prev.sent, prev.attrs + (("doubtful", True),))
+                attrs = tuple((k, "neighbourhood" if k == "modifier" else v) for k, v in m.attrs)
+                out[j] = Mention(m.kind, m.span, m.value, m.sent, attrs)
+        return tuple(out)
+
+    def country_context(self, analysis: Analysis, mentions: Sequence[Mention], roles: Sequence[str | None],
+                        context_countries: Counter[str] | None = None) -> Counter[str]:
+        """Evidence for the article's countries: unambiguous places, country names, nationalities, hints."""
+        ctx: Counter[str] = Counter()
+        for m, role in zip(mentions, roles, strict=True):
+            if role == "dateline":
+                continue  # the outlet's office says nothing about where things happen
+            cands = _candidates(m)
+            countries = {p.country for p in cands}
+            w = 0.5 if role else 1.0
+            if len(countries) == 1:
+                ctx[next(iter(countries))] += w * (2.0 if cands[0].feature == "country" else 1.0)
+            elif cands:
+                # a weak vote for the most important reading (cities are listed first by population)
+                ctx[cands[0].country] += 0.25 * w
+        for mm in _NISBA_RE.finditer(analysis.norm):
+            ctx[NISBA[mm.group(1)]] += 0.5
+        if context_countries:
+            for c, k in context_countries.items():
+                ctx[c] += float(k)
+        return ctx
+
+    @staticmethod
+    def _unambiguous(m: Mention) -> Place | None:
+        cands = _candidates(m)
+        if cands and len({p.country for p in cands}) == 1:
+            pts = [p for p in cands if p.feature in ("city", "village", "neighbourhood", "site")]
+            return pts[0] if pts else cands[0]
+        return None
+
+    @staticmethod
+    def _score(p: Place, modifier: str | None, ctx: Counter[str], anchors: Sequence[Place]) -> float:
+        total = sum(ctx.values()) or 1.0
+        s = 3.0 * ctx.get(p.country, 0.0) / total
+        s += FEATURE_PRIOR.get(p.feature, 0.2)
+        # an area's population is not a town's: count it at half weight
+        s += (0.15 if p.feature in POINT_FEATURES else 0.075) * math.log10(p.population + 1)
+        s += MODIFIER_FIT.get(modifier, {}).get(p.feature, 0.0)
+        if p.source == "curated":
+            s += 0.3
+        best = min((_km(p, a) for a in anchors if a.country == p.country), default=1e9)
+        s += 0.8 * math.exp(-best / 60.0)  # the article's places cluster
+        return s
+
+    def _role(self, analysis: Analysis, m: Mention, n2o: dict[int, int]) -> str | None:
+        """Why a mention is not an event location, or None."""
+        modifier = m.attr("modifier")
+        if modifier == "distance":
+            return "distance"
+        text = analysis.doc.text
+        start = m.span.start
+        line_start = text.rfind("\n", 0, start) + 1
+        body_start = text.find("\n\n")
+        body_start = body_start + 2 if body_start >= 0 and analysis.doc.title else 0
+        if start >= body_start and text[line_start:start].strip() == "" and \
+                text[body_start:line_start].count("\n") <= 2 and _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4]):
+            return "dateline"
+        ns = n2o.get(start)
+        if ns is None:
+            return None
+        sent_start = max(analysis.norm.rfind(".", 0, ns), analysis.norm.rfind("\n", 0, ns)) + 1
+        before = analysis.norm[max(sent_start, ns - 100):ns]
+        # the clitic-glued "من" / "في" ("بدمشق") is part of the word: look at the word too
+        word_pre = _word_prefix(analysis.norm, ns)
+        before_w = before + (" في " if word_pre.endswith("ب") else "")
+        mt = _MEETING.search(before_w)
+        if mt and not _SPEECH_BREAK.search(mt.group(0)):
+            return "statement"
+        sp = _SPEECH.search(before_w)
+        if sp and not _SPEECH_BREAK.search(sp.group(0)) and self._is_capital(m):
+            return "statement"
+        if _ORIGIN.search(before):
+            return "origin"
+        return None
+
+    def _anaphors(self, analysis: Analysis, mentions: Sequence[Mention], ctx: Counter[str]) -> list[Mention]:
+        """Unnamed places the article's country makes clear: "العاصمة (اليمنية)" -> the national capital,
+        "القطاع" in Palestinian news -> the Gaza Strip."""
+        norm = analysis.norm
+        taken = [(m.span.start, m.span.end) for m in mentions]
+        top = ctx.most_common(1)[0][0] if ctx else None
+        out: list[Mention] = []
+        for mm in _ANAPHOR.finditer(norm):
+            word, adj = mm.group("w"), mm.group("adj")
+            cc = _nisba_country(adj) if adj else None
+            cc = cc or top
+            if cc is None:
+                continue
+            if word == "قطاع":
+                if cc != "PS":
+                    continue
+                place = next((p for p in self.gazetteer.lookup("قطاع غزه") if p.feature == "region"), None)
+            else:
+                place = self.gazetteer.capital_city(cc)
+            if place is None:
+                continue
+            s = mm.start("art")
+            e = mm.end("adj") if adj and _nisba_country(adj) else mm.end("w")
+            modifier, wide = modifier_before(norm, mm.start())
+            span = analysis.span_from_norm(wide if wide is not None else s, e)
+            if any(a < span.end and span.start < b for a, b in taken):
+                continue
+            out.append(Mention(MentionKind.PLACE, span, (place,), -1,
+                               (("modifier", modifier), ("precision", precision_for(modifier, place)),
+                                ("key", word), ("anaphor", True))))
+        return out
+
+    def _is_capital(self, m: Mention) -> bool:
+        """Whether a mention can be read as a national capital (within 20 km of its country's capital)."""
+        for p in _candidates(m):
+            if p.feature in ("city", "admin1", "country"):
+                c = self.gazetteer.country(p.country)
+                if c is not None and _km(p, c) < 20:
+                    return True
+        return False
+
+    # ---------------------------------------------------------------- event place
+    def event_place(self, analysis: Analysis, mentions: Iterable[Mention],
+                    sentence_spans: list[tuple[int, int]], anchor: int) -> tuple[Mention | None, Place | None,
+                                                                                  int | None]:
+        """The place of an event whose trigger is at ``anchor`` (original offset) in these sentences.
+
+        Chooses among resolved mentions inside the sentences, skipping non-event roles, the most specific
+        (lowest precision) and then the nearest to the trigger; falls back to the article's main place.
+        Returns (mention, place for coordinates, geo_precision); for precision 3 the place is the
+        provincial (or national) capital.
+        """
+        ms = [m for m in mentions if m.kind is MentionKind.PLACE and isinstance(m.value, Place)]
+        usable = [m for m in ms if not m.attr("role")]
+        inside = [m for m in usable if any(s <= m.span.start < e for s, e in sentence_spans)]
+        sure = [m for m in inside if not m.attr("doubtful")]
+        inside = sure or inside
+        # "حي القدم بدمشق": the container only counts when its neighbourhood is not a candidate too
+        inside = [m for m in inside if m.attr("modifier") != "container" or not any(
+            o is not m and o.span.end <= m.span.start and m.span.start - o.span.end < 40 for o in inside)]
+        if inside:
+            def cost(m: Mention) -> float:
+                prec = m.attr("precision") or 2
+                dist = abs((m.span.start + m.span.end) // 2 - anchor)
+                # at equal precision a province beats a whole country ("البصرة" over "مع إيران")
+                return prec * 60 + dist / 2 + (40 if m.value.feature == "country" else 0)
+
+            chosen = min(inside, key=cost)
+        else:
+            # the article's main place, else a statement place of these sentences (better than nothing)
+            chosen = self.main_place([m for m in usable if not m.attr("doubtful")]) or next(
+                (m for m in ms if m.attr("role") == "statement" and any(s <= m.span.start < e
+                                                                        for s, e in sentence_spans)), None)
+            if chosen is None:
+                return None, None, None
+        place: Place = chosen.value
+        prec = int(chosen.attr("precision") or precision_for(chosen.attr("modifier"), place))
+        # an area stands for its capital: at precision 3 (a province) and for "ريف X" read as the area X
+        if place.feature in ("admin1", "admin2") and (prec == 3 or chosen.attr("modifier") == "rural"):
+            cap = self.gazetteer.capital_of(place)
+            if cap is not None:
+                place = cap
+        return chosen, place, prec
+
+    @staticmethod
+    def main_place(mentions: Sequence[Mention]) -> Mention | None:
+        """The article's main place: the most mentioned event-role place, towns before areas."""
+        counts: Counter[Place] = Counter()
+        first: dict[Place, Mention] = {}
+        for m in mentions:
+            if m.attr("role") or not isinstance(m.value, Place):
+                continue
+            counts[m.value] += 1
+            first.setdefault(m.value, m)
+        if not counts:
+            return None
+        best = max(counts, key=lambda p: (counts[p] - 0.5 * precision_for(None, p), -first[p].span.start))
+        return first[best]
+
+
+# -------------------------------------------------------------------- helpers
+def _nisba_country(word: str) -> str | None:
+    """ISO2 of a nationality adjective ("اليمنيه" -> YE), else None."""
+    w = word[2:] if word.startswith("ال") else word
+    for suffix in ("يه", "ه", "ين", "ون"):
+        if w.endswith(suffix) and w[: -len(suffix)] + ("ي" if suffix == "يه" else "") in NISBA:
+            w = w[: -len(suffix)] + ("ي" if suffix == "يه" else "")
+            break
+    return NISBA.get(w) or None
+
+
+def _candidates(m: Mention) -> tuple[Place, ...]:
+    c = m.attr("candidates")
+    if c is not None:
+        return tuple(c)
+    if isinstance(m.value, Place):
+        return (m.value,)
+    return tuple(m.value or ())
+
+
+def _km(a: Place, b: Place) -> float:
+    p1, p2 = math.radians(a.latitude), math.radians(b.latitude)
+    dp, dl = p2 - p1, math.radians(b.longitude - a.longitude)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _norm_index(analysis: Analysis) -> dict[int, int]:
+    """Original offset -> norm index (first norm char at or after it), for mention starts only."""
+    if analysis.offsets is None:
+        return _Identity()
+    out: dict[int, int] = {}
+    for i, o in enumerate(analysis.offsets):
+        out.setdefault(o, i)
+    return out
+
+
+class _Identity(dict):
+    def get(self, key: int, default: Any = None) -> int:  # type: ignore[override]
+        return key
+
+
+def _word_prefix(norm: str, i: int) -> str:
+    j = i
+    while j > 0 and norm[j - 1].isalnum():
+        j -= 1
+    return norm[j:i]
+
+
+def analyse_text(text: str) -> Analysis:
+    """A bare Analysis of a text (normalised, no sentences) for debugging and tests."""
+    norm, offsets = normalise(text)
+    return Analysis(Document("debug", text), norm, offsets)
+
+
+def debug_report(text: str, geocoder: Geocoder | None = None) -> str:
+    """Every place mention of ``text`` with its candidates and the choice (for ``marsad geocode``)."""
+    geocoder = geocoder or Geocoder()
+    analysis = analyse_text(text)
+    resolved = geocoder.resolve(analysis)
+    lines = []
+    for m in resolved:
+        p: Place | None = m.value
+        head = (f"[{m.span.start}:{m.span.end}] {m.span.text!r} modifier={m.attr('modifier')} "
+                f"precision={m.attr('precision')} role={m.attr('role')} score={m.attr('score')}")
+        lines.append(head)
+        if p is not None:
+            lines.append(f"  -> {p.name} ({p.country}, {p.feature}, {p.latitude:.4f},{p.longitude:.4f}, "
+                         f"pop {p.population}, {p.admin1}) [{p.source}]")
+        for c in m.attr("candidates", ())[:8]:
+            mark = "*" if c is p else " "
+            lines.append(f"   {mark} {c.name} | {c.country} | {c.feature} | pop {c.population} | {c.source}")
+    mention, place, prec = geocoder.event_place(analysis, resolved, [(0, len(text))], 0)
+    if place is not None:
+        lines.append(f"event place (whole text, anchor 0): {place.name} ({place.country}) "
+                     f"{place.latitude:.4f},{place.longitude:.4f} precision {prec}"
+                     f" from {mention.span.text!r}" if mention else "")
+    else:
+        lines.append("event place: none")
+    return "\n".join(lines)

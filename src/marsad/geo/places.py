@@ -1,0 +1,212 @@
+"""Place recognition: gazetteer names in the normalised text, with clitics and modifiers.
+
+Requires: ``analysis.norm`` (see ``text.normalise``) and a ``GazetteerLike``. Provides: PLACE mentions
+(``sent=-1``; the pipeline fills it) whose ``value`` is the tuple of candidate places and whose attrs are
+``modifier`` (see MODIFIERS), ``precision`` (1|2|3, provisional until geocoding), ``key`` (the gazetteer
+key), ``name_span`` (start, end of the bare name in the original text) and ``norm_end`` (end in norm). The span covers the whole
+phrase ("ريف درعا الغربي", "حي القدم بدمشق") so it can serve as ``location_text``.
+
+One Aho-Corasick automaton per gazetteer is compiled once; a match is kept when it ends at a word end
+and starts at a word start or after an allowed clitic prefix; the longest non-overlapping matches win.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import weakref
+from typing import Any
+
+import ahocorasick
+
+from marsad.geo.gazetteer import GazetteerLike
+from marsad.model import Analysis, Mention, MentionKind, Place
+
+log = logging.getLogger(__name__)
+
+# Proclitics that may be glued to a place name: conjunction, preposition, article, and combinations.
+PREFIXES: frozenset[str] = frozenset(
+    {c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك") for a in ("", "ال")} | {"لل", "ولل", "فلل"})
+# "للرقة" = ل + الرقة with the article's alef dropped: the key is "الرقه" but the text shows "رقه".
+ARTICLE_PREFIXES: frozenset[str] = frozenset({"لل", "ولل", "فلل"})
+# A name right after these words is part of a person's name (خالد بن الوليد), not a place.
+NAME_HEADS: frozenset[str] = frozenset({"بن", "ابن", "ابو", "ابي", "ام", "عبد", "بنت", "ال"})
+
+# modifier -> provisional precision (None: take it from the place's feature class)
+MODIFIERS: dict[str, int | None] = {
+    "distance": 2,  # "450 كلم شمال شرقي دمشق": a reference point, not an event location
+    "between": 2,  # "بين X و Y"
+    "rural": 2,  # "ريف X"
+    "province": 3,  # "محافظة X", "ولاية X"
+    "district": 2,  # "مديرية X", "قضاء X", "منطقة X"
+    "neighbourhood": 1,  # "حي X في مدينة Y": the mention of Y
+    "site": 1,  # "معبر/مطار/سجن/مخيم/قاعدة X"
+    "near": 2,  # "قرب X", "شمال X", "شمال شرقي X", "أطراف X"
+    "town": 1,  # "مدينة X", "بلدة X", "قرية X"
+    "container": None,  # Y in "حي X بY" when X is a known place itself
+}
+FEATURE_PRECISION = {"country": 3, "admin1": 3, "region": 2, "admin2": 2, "admin3": 2, "city": 1,
+                     "village": 1, "neighbourhood": 1, "site": 1}
+
+_CL = "[وفبلك]{0,3}"  # clitics on a modifier word ("وبريف")
+_DIR = r"(?:ال)?(?:شمال|جنوب|شرق|غرب)(?:ي|يه)?(?:\s+(?:ال)?(?:شرق|غرب)(?:ي|يه)?)?"
+_UNIT = r"(?:كلم|كم|كيلومتر|كيلومترات|كيلو\s*متر|كيلو\s*مترا|ميل|اميال|مترا?|متر)"
+# Patterns on the text just before the name's word (anchored at the end, i.e. right before the name).
+_BEFORE: list[tuple[str, re.Pattern[str]]] = [
+    ("distance", re.compile(rf"(?:\d+(?:[.,]\d+)?|\S+)\s*{_UNIT}\s+(?:(?:الى\s+)?{_DIR}\s+)?(?:من\s+)?"
+                            r"(?:(?:مدينه|العاصمه|محافظه|بلده)\s+)?$")),
+    ("neighbourhood", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:حي|احياء|منطقه|شارع|ساحه|سوق)\s+[^\s،.:]+"
+                                 r"(?:\s+[^\s،.:]+)?\s+(?:(?:في|داخل|وسط|جنوب|شمال|شرق|غرب)(?:ي)?\s+)?"
+                                 r"(?:مدينه\s+|العاصمه\s+)?)$")),
+    ("rural", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?ريف(?:ي)?\s+(?:(?:محافظه|مدينه)\s+)?)$")),
+    ("province", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:محافظه|محافظتي|ولايه|اقليم|امانه)\s+)$")),
+    ("district", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:مديريه|قضاء|ناحيه|منطقه|مناطق)\s+)$")),
+    ("site", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:معبر|منفذ|مطار|سجن|مخيم|معسكر|قاعده|ميناء|مرفا|سد|جسر)"
+                        r"(?:\s+\S+)?\s+)$")),
+    ("near", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:بالقرب\s+من|قرب|قرابه|محيط|اطراف|ضواحي|مشارف|مدخل|"
+                        rf"تخوم|{_DIR})\s+(?:(?:مدينه|بلده|قريه|العاصمه|محافظه)\s+)?)$")),
+    ("town", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:مدينه|بلده|قريه|بلدتي|مدينتي|قريتي|العاصمه)\s+)$")),
+]
+# Only these modifiers widen the span to cover the modifier word(s).
+_SPAN_MODIFIERS = {"rural", "province", "district", "neighbourhood", "site", "near", "town"}
+_BETWEEN = re.compile(rf"(?:^|\s){_CL}بين\s+$")
+_AFTER_DIR = re.compile(r"^\s+ال(?:شمالي|جنوبي|شرقي|غربي)(?:\s+ال(?:شرقي|غربي))?(?=\W|$)")
+
+_automata: weakref.WeakKeyDictionary[Any, ahocorasick.Automaton] = weakref.WeakKeyDictionary()
+
+
+def automaton(gazetteer: GazetteerLike) -> ahocorasick.Automaton:
+    """The (cached) automaton of a gazetteer: value = (key, key-with-article or None)."""
+    try:
+        return _automata[gazetteer]
+    except (KeyError, TypeError):
+        pass
+    vals: dict[str, tuple[str | None, str | None]] = {}
+    for k in gazetteer.keys():  # noqa: SIM118 (a gazetteer, not a dict)
+        vals[k] = (k, vals.get(k, (None, None))[1])
+        if k.startswith("ال") and len(k) >= 5:
+            bare = k[2:]
+            vals[bare] = (vals.get(bare, (None, None))[0], k)
+    a = ahocorasick.Automaton()
+    for k, v in vals.items():
+        a.add_word(k, (len(k),) + v)
+    a.make_automaton()
+    try:
+        _automata[gazetteer] = a
+    except TypeError:  # not weak-referenceable: rebuilt per call
+        log.debug("gazetteer %r cannot be cached", type(gazetteer))
+    return a
+
+
+def _word_start(norm: str, i: int) -> int:
+    while i > 0 and norm[i - 1].isalnum():
+        i -= 1
+    return i
+
+
+def matches(norm: str, gazetteer: GazetteerLike) -> list[tuple[int, int, str, int]]:
+    """Longest non-overlapping gazetteer names in ``norm``: (start, end, key, word start)."""
+    found: list[tuple[int, int, str, int]] = []
+    n = len(norm)
+    for end, (length, plain, with_article) in automaton(gazetteer).iter(norm):
+        e = end + 1
+        if e < n and norm[e].isalnum():
+            continue
+        s = e - length
+        ws = _word_start(norm, s)
+        pre = norm[ws:s]
+        if with_article is not None and pre in ARTICLE_PREFIXES:
+            found.append((s, e, with_article, ws))  # "للرقه": the article's key, not a bare "رقه"
+        elif plain is not None and (not pre or pre in PREFIXES):
+            found.append((s, e, plain, ws))
+    found.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
+    taken: list[tuple[int, int, str, int]] = []
+    used = bytearray(n + 1)
+    for m in found:
+        if any(used[m[3]:m[1]]):
+            continue
+        used[m[3]:m[1]] = b"\x01" * (m[1] - m[3])
+        taken.append(m)
+    taken.sort()
+    return taken
+
+
+def modifier_before(norm: str, ws: int) -> tuple[str | None, int | None]:
+    """The modifier written just before the word starting at ``ws`` and, for modifiers that belong in
+    the span ("ريف", "محافظة", "شمال" ...), the norm index where the widened span starts."""
+    before = norm[max(0, ws - 80):ws]
+    for name, pat in _BEFORE:
+        m = pat.search(before)
+        if m:
+            return name, (ws - len(before) + m.start("w")) if name in _SPAN_MODIFIERS else None
+    return None, None
+
+
+def precision_for(modifier: str | None, place: Place | None) -> int:
+    """geo_precision (events.md) of a mention with this modifier resolved to ``place``."""
+    base = FEATURE_PRECISION.get(place.feature, 1) if place is not None else 2
+    if modifier is None or modifier in ("town", "site", "distance", "container"):
+        return base
+    if modifier == "neighbourhood":
+        return 1 if base < 3 else 3
+    if modifier == "province":
+        return 3
+    if modifier == "near" and base == 3:
+        return 3  # "جنوب فرنسا": part of a country is still country-level
+    return max(2, base) if base < 3 or modifier != "rural" else 2
+
+
+def find_places(analysis: Analysis, gazetteer: GazetteerLike) -> list[Mention]:
+    """PLACE mentions of ``analysis.norm`` (see the module docstring for attrs)."""
+    norm = analysis.norm
+    found = matches(norm, gazetteer)
+    out: list[Mention] = []
+    prev_between_end = -1
+    for s, e, key, ws in found:
+        # a person's name: "خالد بن الوليد", "ابو بكر"
+        pw = norm[max(0, ws - 5):ws].split()
+        if pw and pw[-1] in NAME_HEADS and not norm[max(0, ws - 6):ws].endswith((".", "،")):
+            continue
+        cands = gazetteer.lookup(key)
+        if not cands:
+            continue
+        before = norm[max(0, ws - 80):ws]
+        span_start = ws if norm[ws:s] in ("ال",) else s
+        modifier, wide = modifier_before(norm, ws)
+        if modifier is not None:
+            if wide is not None:
+                span_start = wide
+            if out and span_start < out[-1].attr("norm_end", -1):
+                    # "حي القدم بدمشق" where "حي القدم" is itself known: this one only says where it is
+                modifier, span_start = "container", (ws if norm[ws:s] == "ال" else s)
+        if modifier is None:
+            if _BETWEEN.search(before):
+                modifier = "between"
+                prev_between_end = e
+            elif prev_between_end >= 0 and norm[prev_between_end:ws].strip() == "" and norm[ws:s].startswith("و"):
+                modifier = "between"
+                prev_between_end = -1
+        span_end = e
+        if modifier == "rural":
+            t = _AFTER_DIR.match(norm[e:e + 30])
+            if t:
+                span_end = e + t.end()
+        span = analysis.span_from_norm(span_start, span_end)
+        name_span = analysis.span_from_norm(s, e)
+        attrs: tuple[tuple[str, Any], ...] = (
+            ("modifier", modifier), ("precision", precision_for(modifier, _prefer(cands, modifier))),
+            ("key", key), ("name_span", (name_span.start, name_span.end)), ("norm_end", span_end))
+        out.append(Mention(MentionKind.PLACE, span, cands, -1, attrs))
+    return out
+
+
+def _prefer(cands: tuple[Place, ...], modifier: str | None) -> Place | None:
+    """The candidate a modifier points to before context is known (for the provisional precision)."""
+    if not cands:
+        return None
+    if modifier == "province":
+        return next((p for p in cands if p.feature == "admin1"), cands[0])
+    if modifier in ("rural", "town", "neighbourhood", "container", "near", "distance", "site", "between", None):
+        return next((p for p in cands if p.feature in ("city", "village", "neighbourhood", "site", "country")),
+                    cands[0])
+    return cands[0]

@@ -1,0 +1,268 @@
+"""Actor recognition: dictionary look-up of Arabic actor phrases.
+
+Requires: ``Analysis.norm`` (see ``marsad.text.normalise``). Provides: ``Mention``s of kind
+``ACTOR`` whose ``value`` is the canonical actor name of ``spec/actors.md``.
+
+The dictionary (``marsad/data/actors.tsv``, built by ``build/build_actors.py``) maps normalised
+alias keys to canonical names. All keys go into one Aho–Corasick automaton, compiled once per
+process. A match counts when it starts a word (optionally after proclitics و ف ب ل ك, or as
+"لل" + the word for keys that start with the article) and ends a word; overlapping matches are
+resolved longest first. "Stop" keys (القاعدة العسكرية, مجلس الأمن ...) win like any other match
+and are then dropped, so that the shorter alias inside them is not reported.
+
+Pattern actors (``Civilians ({country})``, ``Police Forces of {country}`` ...) get their country
+from ``default_country``; without it, ``value`` keeps the ``{country}`` placeholder and the
+mention carries ``needs_country=True`` (fill it later with ``canonical_for`` or ``resolve``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import ahocorasick
+
+from marsad.model import Analysis, Mention, MentionKind
+
+log = logging.getLogger(__name__)
+
+# proclitic strings that may precede an alias inside the same word
+CLITICS: frozenset[str] = frozenset({"", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"})
+_MAX_CLITIC = 2
+PLACEHOLDER = "{country}"
+
+# kind -> pattern of canonical name, and inter code
+PATTERNS: dict[str, tuple[str, int]] = {
+    "state_military": ("Military Forces of {forces}", 1),
+    "state_police": ("Police Forces of {forces}", 1),
+    "civilians": ("Civilians ({name})", 7),
+    "people": ("Civilians ({name})", 7),
+    "protesters": ("Protesters ({name})", 6),
+    "rioters": ("Rioters ({name})", 5),
+    "unidentified": ("Unidentified Armed Group ({name})", 3),
+}
+STATE_KINDS = frozenset({"state_military", "state_police", "state_name"})
+
+
+@dataclass(frozen=True, slots=True)
+class ActorEntry:
+    """One canonical actor as a dictionary key resolves to it."""
+
+    canonical: str  # may contain "{country}"; context actors start with "@"
+    inter: int
+    country: str | None
+    kind: str
+    weak: bool
+    context: tuple[tuple[str, str], ...] = ()  # (iso2, canonical) for context actors
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+class ActorLexicon:
+    """The actor dictionary and its compiled automaton."""
+
+    def __init__(self, rows: list[tuple[str, str, int, str, str, bool]],
+                 countries: dict[str, tuple[str, str, int]]) -> None:
+        """``rows``: (key, canonical, inter, country, kind, weak); ``countries``: iso2 -> (name, forces, inter)."""
+        self.countries = countries
+        self.entries: list[ActorEntry] = []
+        self.keys: dict[str, int] = {}
+        index: dict[tuple[str, int, str, str, bool], int] = {}
+        auto = ahocorasick.Automaton()
+        for key, canonical, inter, country, kind, weak in rows:
+            context: tuple[tuple[str, str], ...] = ()
+            if canonical.startswith("@"):
+                context = tuple(tuple(p.split("=", 1)) for p in canonical[1:].split(";"))  # type: ignore[misc]
+            sig = (canonical, inter, country, kind, weak)
+            eid = index.get(sig)
+            if eid is None:
+                eid = index[sig] = len(self.entries)
+                self.entries.append(ActorEntry(canonical, inter, country or None, kind, weak, context))
+            self.keys[key] = eid
+            auto.add_word(key, (eid, len(key), 0))
+            if key.startswith("ال") and len(key) > 3:
+                ll = "لل" + key[2:]  # ل + ال contracts to لل
+                if ll not in self.keys:
+                    auto.add_word(ll, (eid, len(ll), 1))
+        auto.make_automaton()
+        self.automaton = auto
+        log.info("actor lexicon: %d keys, %d entries", len(self.keys), len(self.entries))
+
+    @classmethod
+    @lru_cache(maxsize=1)
+    def load(cls) -> ActorLexicon:
+        """The packaged dictionary (``marsad/data/actors.tsv``), loaded once per process."""
+        data = resources.files("marsad") / "data"
+        rows = []
+        for line in (data / "actors.tsv").read_text(encoding="utf-8").splitlines():
+            if not line or line.startswith("#") or line.startswith("key\t"):
+                continue
+            key, canonical, inter, country, kind, weak, _alias = line.split("\t")
+            rows.append((key, canonical, int(inter), country, kind, weak == "1"))
+        countries = {}
+        for line in (data / "actors_countries.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+            iso2, name, forces, inter, _stems = line.split("\t")
+            countries[iso2] = (name, forces, int(inter))
+        return cls(rows, countries)
+
+    def lookup(self, phrase: str) -> ActorEntry | None:
+        """The entry of an exact (already normalised) key, if any."""
+        eid = self.keys.get(phrase)
+        return None if eid is None else self.entries[eid]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+
+def country_name(iso2: str | None) -> str | None:
+    """English country name as ACLED writes it (``SY`` -> ``Syria``); None when unknown."""
+    if not iso2:
+        return None
+    info = ActorLexicon.load().countries.get(iso2.upper())
+    if info:
+        return info[0]
+    try:
+        import pycountry
+
+        c = pycountry.countries.get(alpha_2=iso2.upper())
+        return getattr(c, "common_name", None) or c.name if c else None
+    except (ImportError, LookupError):  # pragma: no cover
+        return None
+
+
+def _forces_name(iso2: str) -> str | None:
+    info = ActorLexicon.load().countries.get(iso2.upper())
+    if info:
+        return info[1]
+    name = country_name(iso2)
+    return name
+
+
+def canonical_for(kind: str, country: str | None) -> str | None:
+    """Canonical name of a pattern actor of ``kind`` in ``country`` (ISO2), e.g.
+    ``canonical_for("state_police", "IQ") == "Police Forces of Iraq"``; None if not a pattern kind."""
+    pattern = PATTERNS.get(kind)
+    if pattern is None:
+        return None
+    if not country:
+        return pattern[0].format(forces=PLACEHOLDER, name=PLACEHOLDER)
+    name, forces = country_name(country), _forces_name(country)
+    if name is None:
+        return None
+    return pattern[0].format(forces=forces, name=name)
+
+
+def inter_for(inter: int, kind: str, actor_country: str | None, event_country: str | None) -> int:
+    """ACLED inter code in context: state forces acting outside their country get 8."""
+    if kind in STATE_KINDS and actor_country and event_country and actor_country != event_country:
+        return 8
+    if kind in STATE_KINDS and inter == 8 and actor_country and actor_country == event_country:
+        return 1
+    return inter
+
+
+def _resolve_entry(entry: ActorEntry, country: str | None) -> tuple[str, int, str | None, bool]:
+    """(canonical, inter, country, needs_country) of an entry in a document about ``country``."""
+    if entry.context:
+        table = dict(entry.context)
+        if country and country in table:
+            return table[country], entry.inter, country, False
+        if country:
+            return canonical_for("unidentified", country) or "", 3, country, False
+        return f"Unidentified Armed Group ({PLACEHOLDER})", 3, None, True
+    if PLACEHOLDER in entry.canonical:
+        value = canonical_for(entry.kind, country) if country else None
+        if value is None:
+            return entry.canonical, entry.inter, None, True
+        return value, entry.inter, country, False
+    return entry.canonical, entry.inter, entry.country, False
+
+
+def resolve(mention: Mention, country: str | None) -> Mention:
+    """Fill the country of a pattern/context actor mention (returns it unchanged if not needed)."""
+    if not mention.attr("needs_country") or not country:
+        return mention
+    lex = ActorLexicon.load()
+    entry = lex.entries[mention.attr("entry")]
+    value, inter, ctry, needs = _resolve_entry(entry, country)
+    attrs = dict(mention.attrs)
+    attrs.update(inter=inter, country=ctry, needs_country=needs)
+    return Mention(mention.kind, mention.span, value, mention.sent, tuple(attrs.items()))
+
+
+def _candidates(norm: str, automaton: Any) -> list[tuple[int, int, int]]:
+    """All dictionary matches ``(start, end, entry)`` that sit on word boundaries."""
+    n = len(norm)
+    out = []
+    for last, (eid, klen, _ll) in automaton.iter(norm):
+        e = last + 1
+        s = e - klen
+        if e < n and _is_word_char(norm[e]):
+            continue
+        ws = s
+        while ws > 0 and _is_word_char(norm[ws - 1]) and s - ws <= _MAX_CLITIC:
+            ws -= 1
+        if ws > 0 and _is_word_char(norm[ws - 1]):
+            continue
+        if norm[ws:s] not in CLITICS:
+            continue
+        out.append((s, e, eid))
+    return out
+
+
+def _longest(cands: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """Non-overlapping matches, longest first, then leftmost."""
+    taken: list[tuple[int, int]] = []
+    chosen = []
+    for s, e, eid in sorted(cands, key=lambda c: (c[0] - c[1], c[0])):
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        taken.append((s, e))
+        chosen.append((s, e, eid))
+    chosen.sort()
+    return chosen
+
+
+def dictionary_matches(norm: str, automaton: Any) -> list[tuple[int, int, int]]:
+    """Longest non-overlapping word-bounded matches ``(start, end, value id)`` of an automaton whose
+    values are ``(id, key length, contracted-article flag)``, in text order."""
+    return _longest(_candidates(norm, automaton))
+
+
+def compile_keys(keys: dict[str, int]) -> Any:
+    """An automaton for ``dictionary_matches`` from normalised keys -> ids (adds the لل forms)."""
+    auto = ahocorasick.Automaton()
+    for key, i in keys.items():
+        auto.add_word(key, (i, len(key), 0))
+    for key, i in keys.items():
+        if key.startswith("ال") and len(key) > 3 and ("لل" + key[2:]) not in keys:
+            auto.add_word("لل" + key[2:], (i, len(key), 1))
+    auto.make_automaton()
+    return auto
+
+
+def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,
+                default_country: str | None = None) -> list[Mention]:
+    """Actor mentions of ``analysis`` (over ``analysis.norm``), in text order."""
+    lex = lexicon or ActorLexicon.load()
+    norm = analysis.norm
+    if not norm:
+        return []
+    mentions = []
+    for s, e, eid in dictionary_matches(norm, lex.automaton):
+        entry = lex.entries[eid]
+        if entry.kind == "stop":
+            continue
+        value, inter, country, needs = _resolve_entry(entry, default_country)
+        span = analysis.span_from_norm(s, e)
+        attrs: tuple[tuple[str, Any], ...] = (
+            ("inter", inter), ("country", country), ("kind", entry.kind), ("norm_start", s), ("norm_end", e),
+            ("needs_country", needs), ("weak", entry.weak), ("alias", norm[s:e]), ("entry", eid),
+        )
+        mentions.append(Mention(MentionKind.ACTOR, span, value, -1, attrs))
+    return mentions

@@ -1,0 +1,593 @@
+"""The Dask executor: the same stage list over partitions of a corpus, on a Dask cluster.
+
+Requires: input paths (``.jsonl``/``.jsonl.gz``, ``.parquet``, ``.warc``/``.warc.gz`` and
+every other format :mod:`marsad.io.readers` reads, or directories of them) and an output
+path. Provides: the events file (any format ``open_writer`` writes), with the same records
+in the same order as the local executor (partition order, then position), and a
+:class:`~marsad.run.local.RunSummary`.
+
+How the work is cut:
+
+- JSONL: ranges of ``partition_size`` lines. The client scans each file once (bytes only,
+  no JSON decoding) to note the byte offset of every range start; a worker seeks there
+  and decodes its own lines. Line numbers, fallback ids and failure reasons are those of
+  :func:`~marsad.io.readers.iter_documents`.
+- Parquet: runs of whole row groups holding about ``partition_size`` rows (columns
+  ``doc_id``, ``text`` and optionally ``published``, ``title``, ``outlet``, ``url``).
+- Anything else (WARC, CSV, HTML, feeds, text): one partition per file, streamed by the
+  reader (one record in memory at a time).
+
+Each worker builds the pipeline once per process (:func:`worker_pipeline`) and writes its
+partition to ``OUTPUT.parts/part-NNNNN.jsonl`` plus a ``part-NNNNN.done.json`` manifest
+(counts, accepted ids, failures), both by atomic rename. A restart with the same inputs
+and settings skips every partition that has a manifest. When all partitions are done the
+client concatenates the part files in order into ``OUTPUT`` (via ``OUTPUT.tmp``) and
+removes the parts directory unless ``keep_parts=True``. The output directory must be
+visible to the workers (a shared filesystem on a real cluster).
+
+Duplicate ``doc_id`` values across partitions are resolved at the merge exactly as the
+reader does within one stream: the first document wins, later ones count as failures and
+their events are dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import hashlib
+import itertools
+import json
+import logging
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from marsad.io.readers import DEFAULT_MAX_CHARS, bom_encoding, detect_format
+from marsad.io.writers import open_writer
+from marsad.model import Document, Failure
+from marsad.pipeline import Pipeline
+from marsad.run.local import RunSummary, run
+
+log = logging.getLogger(__name__)
+
+DEFAULT_PARTITION_SIZE = 1000
+PLAN_NAME = "_plan.json"
+_SCAN_PIECE = 1 << 20  # read JSONL lines in pieces of at most 1 MiB while planning
+
+PipelineFactory = Callable[[], Pipeline]
+
+
+# --------------------------------------------------------------------------- partitions
+
+
+@dataclass(frozen=True)
+class Partition:
+    """A slice of one input file.
+
+    ``kind`` is ``"jsonl"`` (lines ``[start, stop)``, 0-based, the first one at byte
+    ``offset`` of the decompressed stream), ``"parquet"`` (row groups ``[start, stop)``,
+    whose first row is row ``offset``) or ``"file"`` (the whole file, read by the reader).
+    """
+
+    index: int
+    path: str
+    kind: str
+    start: int = 0
+    stop: int = 0
+    offset: int = 0
+
+    @property
+    def name(self) -> str:
+        return f"part-{self.index:05d}"
+
+
+def _input_files(inputs: Iterable[str | Path]) -> Iterator[Path]:
+    """Files in the order :func:`iter_documents` reads them (directories walked sorted)."""
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    for p in inputs:
+        path = Path(p)
+        if path.is_dir():
+            for f in sorted(x for x in path.rglob("*") if x.is_file()):
+                if detect_format(f) is not None or f.name.lower().endswith(".parquet"):
+                    yield f
+        else:
+            yield path  # missing or unsupported files become a Failure in their partition
+
+
+def _open_binary(path: Path) -> Any:
+    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")  # noqa: SIM115
+
+
+def _jsonl_ranges(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
+    """``(start_line, stop_line, byte_offset)`` per ``size`` lines, scanning bytes only.
+
+    Lines are counted as the reader counts them: every newline ends one, and a last line
+    without a newline is one more.
+    """
+    line = start = start_offset = offset = 0
+    partial = False
+    with _open_binary(path) as fb:
+        while True:
+            piece = fb.readline(_SCAN_PIECE)
+            if not piece:
+                break
+            offset += len(piece)
+            partial = not piece.endswith(b"\n")
+            if not partial:
+                line += 1
+                if line - start == size:
+                    yield start, line, start_offset
+                    start, start_offset = line, offset
+    if partial:
+        line += 1
+    if line > start:
+        yield start, line, start_offset
+
+
+def _wide_encoding(path: Path) -> bool:
+    """True for a UTF-16/32 JSONL file (read whole by the reader, not cut into ranges)."""
+    try:
+        with _open_binary(path) as fb:
+            return bom_encoding(fb.read(4)) in ("utf-16", "utf-32")
+    except OSError:
+        return False
+
+
+def plan_partitions(inputs: Iterable[str | Path], partition_size: int = DEFAULT_PARTITION_SIZE) -> list[Partition]:
+    """Cut the inputs into partitions (metadata only; no document is decoded)."""
+    if partition_size < 1:
+        raise ValueError("partition_size must be at least 1")
+    parts: list[Partition] = []
+    for path in _input_files(inputs):
+        fmt = detect_format(path)
+        name = path.name.lower()
+        if path.is_file() and fmt == "jsonl" and not _wide_encoding(path):
+            for start, stop, offset in _jsonl_ranges(path, partition_size):
+                parts.append(Partition(len(parts), str(path), "jsonl", start, stop, offset))
+        elif path.is_file() and name.endswith(".parquet"):
+            parts.extend(_parquet_ranges(path, partition_size, len(parts)))
+        else:
+            parts.append(Partition(len(parts), str(path), "file"))
+    return parts
+
+
+def _parquet_ranges(path: Path, size: int, first_index: int) -> list[Partition]:
+    import pyarrow.parquet as pq
+
+    meta = pq.ParquetFile(str(path)).metadata
+    out: list[Partition] = []
+    group, row, start, start_row = 0, 0, 0, 0
+    while group < meta.num_row_groups:
+        row += meta.row_group(group).num_rows
+        group += 1
+        if row - start_row >= size or group == meta.num_row_groups:
+            out.append(Partition(first_index + len(out), str(path), "parquet", start, group, start_row))
+            start, start_row = group, row
+    return out
+
+
+# --------------------------------------------------------------------------- reading a partition
+
+
+def _reader(max_chars: int) -> Any:
+    # The reader's record checks (ids, empty/large/binary text, duplicates within the
+    # stream) are reused as they are, so a partition yields what iter_documents would.
+    from marsad.io.readers import _Reader
+
+    return _Reader(max_chars)
+
+
+def _jsonl_items(part: Partition, max_chars: int) -> Iterator[Document | Failure]:
+    """Documents of lines ``[start, stop)`` of a JSONL file, as ``iter_documents`` reads them."""
+    reader = _reader(max_chars)
+    path = Path(part.path)
+    limit = reader.max_line_bytes
+    with _open_binary(path) as fb:
+        fb.seek(part.offset)
+        for lineno in range(part.start + 1, part.stop + 1):
+            raw = fb.readline(limit)
+            if not raw:
+                return
+            source, fallback = f"{path}:{lineno}", f"{path.name}:{lineno}"
+            if len(raw) >= limit and not raw.endswith(b"\n"):
+                while True:  # drain the oversized line in bounded pieces
+                    more = fb.readline(limit)
+                    if not more or more.endswith(b"\n"):
+                        break
+                yield reader.fail(fallback, f"too large: >{limit} bytes", source)
+                continue
+            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[3:]
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                line = raw.decode("cp1256", errors="replace")
+            if not line.strip():
+                continue
+            try:
+                rec = json.loads(line)
+            except (ValueError, RecursionError) as exc:
+                yield reader.fail(fallback, f"malformed JSON: {exc}", source)
+                continue
+            if not isinstance(rec, dict):
+                yield reader.fail(fallback, "record is not a JSON object", source)
+                continue
+            yield reader.record(rec, fallback, source)
+
+
+_PARQUET_COLUMNS = ("doc_id", "text", "published", "title", "outlet", "url")
+
+
+def _parquet_items(part: Partition, max_chars: int) -> Iterator[Document | Failure]:
+    """Documents of row groups ``[start, stop)`` of a Parquet file, one batch in memory."""
+    import pyarrow.parquet as pq
+
+    reader = _reader(max_chars)
+    path = Path(part.path)
+    pf = pq.ParquetFile(str(path))
+    columns = [c for c in _PARQUET_COLUMNS if c in pf.schema_arrow.names]
+    if "text" not in columns:
+        yield reader.fail(path.name, "Parquet file has no 'text' column", str(path))
+        return
+    rowno = part.offset
+    for batch in pf.iter_batches(row_groups=list(range(part.start, part.stop)), columns=columns):
+        for rec in batch.to_pylist():
+            rowno += 1
+            yield reader.record(rec, f"{path.name}:{rowno}", f"{path}:{rowno}")
+
+
+def partition_items(part: Partition, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Document | Failure]:
+    """Stream the ``Document | Failure`` items of one partition."""
+    if part.kind == "jsonl":
+        yield from _jsonl_items(part, max_chars)
+    elif part.kind == "parquet":
+        yield from _parquet_items(part, max_chars)
+    else:
+        yield from _reader(max_chars).paths([part.path])
+
+
+# --------------------------------------------------------------------------- worker side
+
+_PIPELINES: dict[str, Pipeline] = {}
+_PIPELINES_LOCK = threading.Lock()
+
+
+def worker_pipeline(factory: PipelineFactory | None = None, kwargs: Mapping[str, Any] | None = None) -> Pipeline:
+    """The pipeline of this worker process, built on first use and then reused.
+
+    ``factory`` defaults to ``Pipeline.default``; ``kwargs`` are passed to it.
+    """
+    kwargs = dict(kwargs or {})
+    key = f"{factory!r}|{sorted(kwargs.items())!r}"
+    pipeline = _PIPELINES.get(key)
+    if pipeline is None:
+        with _PIPELINES_LOCK:
+            pipeline = _PIPELINES.get(key)
+            if pipeline is None:
+                t0 = time.perf_counter()
+                pipeline = (factory or Pipeline.default)(**kwargs)
+                _PIPELINES[key] = pipeline
+                log.info("pipeline built in %.1f s (pid %d)", time.perf_counter() - t0, os.getpid())
+    return pipeline
+
+
+def _done_path(parts_dir: Path, part: Partition) -> Path:
+    return parts_dir / f"{part.name}.done.json"
+
+
+def _part_path(parts_dir: Path, part: Partition) -> Path:
+    return parts_dir / f"{part.name}.jsonl"
+
+
+def _write_json_atomic(path: Path, data: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def process_partition(
+    part: Partition,
+    parts_dir: str,
+    factory: PipelineFactory | None = None,
+    pipeline_kwargs: Mapping[str, Any] | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    strict: bool = False,
+) -> dict[str, Any]:
+    """Run one partition (on a worker): write its part file and manifest; return the manifest.
+
+    The manifest holds the counts of a :class:`RunSummary`, the ids of the documents the
+    reader accepted (in order, for duplicate checks at the merge) and the failures.
+    """
+    pipeline = worker_pipeline(factory, pipeline_kwargs)
+    out_dir = Path(parts_dir)
+    final = _part_path(out_dir, part)
+    tmp = out_dir / f"{part.name}.tmp.jsonl"
+    summary = RunSummary()
+    t0 = time.perf_counter()
+    accepted: list[str] = []
+    accepted_chars: list[int] = []
+    failures: list[list[str]] = []
+    with open_writer(tmp) as writer:
+        for doc, events, failure in run(partition_items(part, max_chars), lambda: pipeline, strict=strict):
+            summary.add(doc, events, failure)
+            if doc is not None:
+                accepted.append(doc.doc_id)
+                accepted_chars.append(len(doc.text) if failure is None else 0)
+            if failure is not None:
+                failures.append([failure.doc_id, failure.reason, failure.source])
+            writer.write_many(events)
+        writer.flush(fsync=True)
+    os.replace(tmp, final)
+    manifest = {
+        "partition": asdict(part),
+        "documents": summary.documents,
+        "failures": summary.failures,
+        "events": summary.events,
+        "by_type": dict(summary.by_type),
+        "chars": summary.chars,
+        "seconds": time.perf_counter() - t0,
+        "accepted": accepted,
+        "accepted_chars": accepted_chars,
+        "failed": failures,
+        "worker_pid": os.getpid(),
+    }
+    _write_json_atomic(_done_path(out_dir, part), manifest)
+    return manifest
+
+
+# --------------------------------------------------------------------------- client side
+
+
+def _fingerprint(
+    inputs: list[str], partition_size: int, max_chars: int, factory: PipelineFactory | None,
+    pipeline_kwargs: Mapping[str, Any],
+) -> str:
+    """What a resumed run must share with the run that wrote the parts."""
+    files = []
+    for f in _input_files(inputs):
+        try:
+            st = f.stat()
+            files.append([str(f.resolve()), st.st_size, st.st_mtime_ns])
+        except OSError:
+            files.append([str(f), None, None])
+    factory_name = "Pipeline.default" if factory is None else getattr(factory, "__qualname__", repr(factory))
+    blob = json.dumps(
+        [files, partition_size, max_chars, factory_name, sorted((k, repr(v)) for k, v in pipeline_kwargs.items())]
+    )
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _load_plan(parts_dir: Path, fingerprint: str) -> list[Partition] | None:
+    path = parts_dir / PLAN_NAME
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:
+        log.warning("%s is corrupt; starting afresh", path)
+        return None
+    if data.get("fingerprint") != fingerprint:
+        log.warning("%s was made for other inputs or settings; starting afresh", parts_dir)
+        return None
+    return [Partition(**p) for p in data["partitions"]]
+
+
+def _prepare(
+    parts_dir: Path, inputs: list[str], partition_size: int, fingerprint: str
+) -> list[Partition]:
+    plan = _load_plan(parts_dir, fingerprint)
+    if plan is not None:
+        return plan
+    if parts_dir.exists():
+        shutil.rmtree(parts_dir)
+    parts_dir.mkdir(parents=True)
+    plan = plan_partitions(inputs, partition_size)
+    _write_json_atomic(
+        parts_dir / PLAN_NAME,
+        {"fingerprint": fingerprint, "inputs": inputs, "partitions": [asdict(p) for p in plan]},
+    )
+    return plan
+
+
+def _read_manifest(parts_dir: Path, part: Partition) -> dict[str, Any] | None:
+    done = _done_path(parts_dir, part)
+    if not (done.exists() and _part_path(parts_dir, part).exists()):
+        return None
+    try:
+        return json.loads(done.read_text(encoding="utf-8"))
+    except ValueError:
+        log.warning("%s is corrupt; the partition is run again", done)
+        return None
+
+
+def _merge(
+    parts_dir: Path, plan: list[Partition], manifests: Mapping[int, dict[str, Any]], output: Path,
+    summary: RunSummary, ran: set[int],
+) -> None:
+    """Concatenate the part files in order into ``output``, dropping duplicate documents.
+
+    A ``.jsonl`` output is a byte copy of the part files (lines of duplicates left out);
+    other formats are rewritten record by record with ``open_writer``.
+    """
+    seen: set[str] = set()
+    fast = output.suffix.lower() == ".jsonl"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(output.name + ".tmp")
+    with open(tmp, "wb") if fast else open_writer(output) as sink:
+        for part in plan:
+            manifest = manifests[part.index]
+            dups = {d for d in manifest["accepted"] if d in seen}
+            seen.update(manifest["accepted"])
+            src = _part_path(parts_dir, part)
+            if fast and not dups:
+                with open(src, "rb") as fh:
+                    shutil.copyfileobj(fh, sink, 1 << 20)
+                continue
+            if dups:
+                log.warning("%s: %d duplicate doc_id(s) of earlier partitions dropped", part.name, len(dups))
+                _discount_duplicates(summary, manifest, dups, part.index in ran)
+            with open(src, "rb") as fh:
+                for raw in fh:
+                    rec = json.loads(raw)
+                    if rec.get("doc_id") in dups:
+                        summary.events -= 1
+                        summary.by_type[rec.get("event_type")] -= 1
+                    elif fast:
+                        sink.write(raw)
+                    else:
+                        sink.write(rec)
+    if fast:
+        os.replace(tmp, output)
+    summary.by_type = +summary.by_type  # drop zero counts
+
+
+def _discount_duplicates(summary: RunSummary, manifest: dict[str, Any], dups: set[str], ran: bool) -> None:
+    """Move duplicate documents from 'processed' to 'failed' (their events are already out)."""
+    summary.failures += len(dups)
+    failed_ids = {f[0] for f in manifest["failed"] if f[2] == "pipeline"}
+    for doc_id in dups:
+        if doc_id in failed_ids:  # a pipeline failure: already counted as failed
+            summary.failures -= 1
+        elif ran:
+            summary.documents -= 1
+        else:
+            summary.skipped -= 1
+    summary.chars -= sum(c for d, c in zip(manifest["accepted"], manifest["accepted_chars"], strict=True)
+                         if d in dups)
+
+
+def run_dask(
+    inputs: Iterable[str | Path] | str | Path,
+    output: str | Path,
+    *,
+    scheduler: str | None = None,
+    partition_size: int = DEFAULT_PARTITION_SIZE,
+    pipeline_kwargs: Mapping[str, Any] | None = None,
+    pipeline_factory: PipelineFactory | None = None,
+    n_workers: int | None = None,
+    processes: bool = True,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    strict: bool = False,
+    keep_parts: bool = False,
+    progress: bool = False,
+    retries: int = 1,
+) -> RunSummary:
+    """Extract events from ``inputs`` into ``output`` on a Dask cluster; resumable.
+
+    ``scheduler`` is a scheduler address (``tcp://host:8786``); without one a LocalCluster
+    on 127.0.0.1 is started with ``n_workers`` single-threaded workers (default: CPU count),
+    as processes unless ``processes=False``. ``pipeline_factory`` (picklable, called with
+    ``pipeline_kwargs`` once per worker process) defaults to ``Pipeline.default``.
+    Partitions done by an earlier, interrupted run with the same inputs and settings are
+    skipped (their documents are counted in ``summary.skipped``).
+    """
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    t0 = time.perf_counter()
+    input_list = [str(inputs)] if isinstance(inputs, (str, Path)) else [str(p) for p in inputs]
+    output = Path(output)
+    parts_dir = output.with_name(output.name + ".parts")
+    kwargs = dict(pipeline_kwargs or {})
+    fingerprint = _fingerprint(input_list, partition_size, max_chars, pipeline_factory, kwargs)
+    plan = _prepare(parts_dir, input_list, partition_size, fingerprint)
+
+    summary = RunSummary()
+    manifests: dict[int, dict[str, Any]] = {}
+    pending: list[Partition] = []
+    for part in plan:
+        manifest = _read_manifest(parts_dir, part)
+        if manifest is None:
+            pending.append(part)
+        else:
+            manifests[part.index] = manifest
+    if manifests:
+        log.info("resuming: %d of %d partitions already done", len(manifests), len(plan))
+    log.info("%d partitions to run (%d done earlier)", len(pending), len(manifests))
+
+    if pending:
+        cluster = None
+        if scheduler is None:
+            cluster = LocalCluster(
+                n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=processes,
+                host="127.0.0.1", protocol="tcp", dashboard_address=None,
+            )
+        try:
+            with Client(cluster if cluster is not None else scheduler) as client:
+                _submit_all(client, as_completed, pending, parts_dir, manifests, progress, retries,
+                            pipeline_factory, kwargs, max_chars, strict)
+        finally:
+            if cluster is not None:
+                cluster.close()
+
+    ran = {p.index for p in pending}
+    for part in plan:
+        m = manifests[part.index]
+        if part.index in ran:
+            summary.documents += m["documents"]
+        else:
+            summary.skipped += m["documents"]
+        summary.failures += m["failures"]
+        summary.events += m["events"]
+        summary.by_type.update(m["by_type"])
+        summary.chars += m["chars"]
+    _merge(parts_dir, plan, manifests, output, summary, ran)
+    if not keep_parts:
+        shutil.rmtree(parts_dir, ignore_errors=True)
+    summary.seconds = time.perf_counter() - t0
+    return summary
+
+
+def _submit_all(
+    client: Any, as_completed: Any, pending: list[Partition], parts_dir: Path,
+    manifests: dict[int, dict[str, Any]], progress: bool, retries: int,
+    factory: PipelineFactory | None, kwargs: dict[str, Any], max_chars: int, strict: bool,
+) -> None:
+    """Keep a bounded number of partitions in flight; collect manifests as they finish."""
+    window = max(2 * sum(client.nthreads().values()), 2)
+    token = uuid.uuid4().hex[:8]
+    todo = iter(pending)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(pending), unit="part", desc="partitions")
+
+    def submit(part: Partition) -> Any:
+        return client.submit(
+            process_partition, part, str(parts_dir), factory, kwargs, max_chars, strict,
+            key=f"marsad-{token}-{part.name}", retries=retries, pure=False,
+        )
+
+    queue = as_completed([submit(p) for p in itertools.islice(todo, window)])
+    for future in queue:
+        manifest = future.result()
+        manifests[manifest["partition"]["index"]] = manifest
+        future.release()
+        if bar is not None:
+            bar.update(1)
+        nxt = next(todo, None)
+        if nxt is not None:
+            queue.add(submit(nxt))
+    if bar is not None:
+        bar.close()
+
+
+__all__ = [
+    "DEFAULT_PARTITION_SIZE",
+    "Partition",
+    "partition_items",
+    "plan_partitions",
+    "process_partition",
+    "run_dask",
+    "worker_pipeline",
+]

@@ -1,0 +1,223 @@
+"""Resumable file outputs: an append-only ``.done`` sidecar beside a .jsonl/.csv output.
+
+For an output ``OUT`` the sidecar ``OUT.done`` holds one JSON line per finished document::
+
+    {"doc_id": "...", "hash": "<sha256 of the text>", "events": 3, "status": "ok", "offset": 18234}
+
+where ``offset`` is the size of ``OUT`` in bytes once that document's events were written.
+
+Ordering, per document (:meth:`Checkpoint.commit`):
+
+1. the document's events are written to ``OUT``;
+2. ``OUT`` is flushed (and fsync'd);
+3. the ``.done`` line is appended, flushed (and fsync'd).
+
+Recovery (opening with ``resume=True``): a partial last line of ``OUT.done`` (a crash in
+step 3) is dropped; ``OUT`` is truncated to the ``offset`` of the last complete ``.done``
+line (0 when there is none). That removes exactly the bytes of documents that were written
+but not marked done - including any partial last line - so those documents are processed
+again and appear once.
+
+**Guarantee**: when a run over the same inputs is killed at any point (SIGKILL included)
+and restarted with ``resume=True`` any number of times, the final ``OUT`` holds the events
+of every document exactly once, in processing order, and documents marked done are not
+processed again. With ``fsync=True`` (the default) this also holds after a power cut, as far
+as the disk honours fsync; with ``fsync=False`` it holds for process crashes only.
+
+Opening with ``resume=False`` starts afresh (``OUT`` and ``OUT.done`` are emptied). Opening
+with ``resume=True`` an ``OUT`` that has content but no ``OUT.done`` raises
+:class:`CheckpointError` rather than truncating a file this class did not write.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from types import TracebackType
+from typing import Any, BinaryIO
+
+from marsad.errors import CheckpointError
+from marsad.io.writers import WRITERS, EventWriter, open_writer
+from marsad.model import Event
+
+log = logging.getLogger(__name__)
+
+
+def done_path_for(output: str | Path) -> Path:
+    """The sidecar of ``output``: ``OUT.done``."""
+    output = Path(output)
+    return output.with_name(output.name + ".done")
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class Checkpoint:
+    """A streaming event writer plus the ``.done`` sidecar that makes it resumable.
+
+    Typical use::
+
+        with Checkpoint(out, resume=True) as ck:
+            for doc in docs:
+                h = content_hash(doc.text)
+                if ck.is_done(doc.doc_id, h):
+                    continue
+                ck.write_document(doc.doc_id, extract(doc), h)
+
+    ``ck.writer`` is the underlying :class:`EventWriter`; events may also be written to it
+    directly, followed by :meth:`commit`. Documents that failed can be committed with no
+    events (``status="failed"``) so that a resumed run skips them too.
+    """
+
+    def __init__(
+        self, output: str | Path, *, resume: bool = True, fsync: bool = True, **writer_options: Any
+    ) -> None:
+        self.output = Path(output)
+        cls = WRITERS.get(self.output.suffix.lower())
+        if cls is None or not cls.streaming:
+            raise CheckpointError(f"{self.output}: resumable output must be .jsonl or .csv")
+        self.done_path = done_path_for(self.output)
+        self.fsync = fsync
+        self.done_ids: set[str] = set()
+        self.done_hashes: set[str] = set()
+        self.resumed = 0  # documents found done when opening
+        self.output.parent.mkdir(parents=True, exist_ok=True)
+        if resume:
+            self._recover()
+        else:
+            self._reset()
+        self._done: BinaryIO = open(self.done_path, "ab")  # noqa: SIM115
+        _fsync_dir(self.output.parent)
+        self.writer: EventWriter = open_writer(self.output, append=True, **writer_options)
+        self._committed = self.writer.tell()
+        self._closed = False
+
+    # ------------------------------------------------------------------ recovery
+
+    def _reset(self) -> None:
+        for p in (self.output, self.done_path):
+            if p.exists():
+                p.unlink()
+
+    def _recover(self) -> None:
+        offset = 0
+        if self.done_path.exists():
+            good = 0
+            with open(self.done_path, "rb") as fh:
+                for raw in fh:
+                    if not raw.endswith(b"\n"):
+                        log.warning("%s: dropping a partial last line", self.done_path)
+                        break
+                    try:
+                        entry = json.loads(raw)
+                        new_offset = int(entry["offset"])
+                    except (ValueError, KeyError, TypeError) as exc:
+                        raise CheckpointError(f"{self.done_path}: corrupt line {raw[:80]!r}") from exc
+                    if new_offset < offset:
+                        raise CheckpointError(f"{self.done_path}: offsets go backwards at {raw[:80]!r}")
+                    offset = new_offset
+                    self.done_ids.add(entry["doc_id"])
+                    if entry.get("hash"):
+                        self.done_hashes.add(entry["hash"])
+                    self.resumed += 1
+                    good += len(raw)
+            if good < self.done_path.stat().st_size:
+                os.truncate(self.done_path, good)
+        elif self.output.exists() and self.output.stat().st_size > 0:
+            raise CheckpointError(
+                f"{self.output} exists but {self.done_path.name} does not: not resuming a file "
+                "this run did not write (start afresh to overwrite it)"
+            )
+        size = self.output.stat().st_size if self.output.exists() else 0
+        if size < offset:
+            raise CheckpointError(
+                f"{self.output} is {size} bytes but {self.done_path.name} says {offset} were "
+                "written: was the output modified?"
+            )
+        if size > offset:
+            log.info("%s: dropping %d bytes written after the last finished document", self.output,
+                     size - offset)
+            os.truncate(self.output, offset)
+        if self.resumed:
+            log.info("%s: resuming after %d finished documents", self.output, self.resumed)
+
+    # ------------------------------------------------------------------ progress
+
+    def is_done(self, doc_id: str | None = None, content_hash: str | None = None) -> bool:
+        """Whether a document with this id, or with this text hash, was committed."""
+        return (doc_id is not None and doc_id in self.done_ids) or (
+            content_hash is not None and content_hash in self.done_hashes
+        )
+
+    @property
+    def done_count(self) -> int:
+        return len(self.done_ids)
+
+    def commit(self, doc_id: str, content_hash: str = "", *, events: int = 0, status: str = "ok") -> None:
+        """Mark a document finished; call after ALL its events went to :attr:`writer`."""
+        if self._closed:
+            raise CheckpointError(f"{self.output}: checkpoint is closed")
+        self.writer.flush(fsync=self.fsync)
+        offset = self.writer.tell()
+        entry = {"doc_id": doc_id, "hash": content_hash, "events": events, "status": status,
+                 "offset": offset}
+        self._done.write((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+        self._done.flush()
+        if self.fsync:
+            os.fsync(self._done.fileno())
+        self._committed = offset
+        self.done_ids.add(doc_id)
+        if content_hash:
+            self.done_hashes.add(content_hash)
+
+    def write_document(
+        self, doc_id: str, events: Iterable[Event | dict[str, Any]], content_hash: str = "",
+        *, status: str = "ok",
+    ) -> int:
+        """Write the events of one document, then commit it; returns the number written."""
+        n = 0
+        for ev in events:
+            self.writer.write(ev)
+            n += 1
+        self.commit(doc_id, content_hash, events=n, status=status)
+        return n
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def close(self) -> None:
+        """Close the output; bytes written after the last commit are discarded."""
+        if self._closed:
+            return
+        self._closed = True
+        self.writer.flush()
+        if self.writer.tell() > self._committed:
+            log.warning("%s: discarding events of an unfinished document", self.output)
+            self.writer.close()
+            os.truncate(self.output, self._committed)
+        else:
+            self.writer.close()
+        self._done.close()
+
+    def __enter__(self) -> Checkpoint:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+__all__ = ["Checkpoint", "done_path_for"]

@@ -1,0 +1,123 @@
+"""Geocoding on hand-written sentences: disambiguation, non-event roles, event place and precision."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from marsad.geo.gazetteer import Gazetteer, MemoryGazetteer
+from marsad.geo.geocode import Geocoder, debug_report
+from marsad.model import Analysis, Document, Place
+from marsad.text.normalise import normalise
+
+
+def analyse(text: str, title: str | None = None) -> Analysis:
+    doc = Document.from_parts("t", text, title=title)
+    norm, offsets = normalise(doc.text)
+    return Analysis(doc, norm, offsets)
+
+
+@pytest.fixture(scope="module")
+def geo() -> Geocoder:
+    return Geocoder(Gazetteer.load())
+
+
+def by_text(ms, text: str):
+    return next(m for m in ms if m.span.text == text)
+
+
+def test_raqqa_in_syrian_article(geo: Geocoder) -> None:
+    a = analyse("قالت قوات سوريا الديمقراطية إن اشتباكات عنيفة دارت في الرقة مع عناصر داعش قرب دير الزور.")
+    m = by_text(geo.resolve(a), "الرقة")
+    assert m.value.country == "SY" and m.value.feature == "city"
+
+
+def test_raqqa_context_memory() -> None:
+    sy = Place(163915, "Ar Raqqah", "SY", 35.95, 39.01, "city", 531952)
+    kw = Place(285728, "Ar Riqqah", "KW", 29.15, 48.09, "city", 52068)
+    gaz = MemoryGazetteer({"الرقة": [sy, kw], "الكويت": [Place(285570, "Kuwait", "KW", 29.37, 47.98,
+                                                                     "country", 4100000)]})
+    geo = Geocoder(gaz)
+    text = "أعلنت شرطة الكويت توقيف مطلوب في الرقة."
+    assert by_text(geo.resolve(analyse(text)), "الرقة").value.country == "KW"
+    # actor hints can pull the other way
+    hint = Counter({"SY": 10})
+    assert by_text(geo.resolve(analyse("توقيف مطلوب في الرقة."), hint), "الرقة").value.country == "SY"
+
+
+def test_aleppo_vs_halabja(geo: Geocoder) -> None:
+    ms = geo.resolve(analyse("قصفت الطائرات حلب، بينما أحيا أهالي حلبجة ذكرى الهجوم الكيميائي."))
+    assert [m.value.name for m in ms] == ["Aleppo", "Halabja"]
+    assert [m.value.country for m in ms] == ["SY", "IQ"]
+
+
+def test_distance_reference_is_not_event_place(geo: Geocoder) -> None:
+    text = "قتل 38 شخصا في غارات على دير الزور. وتبعد المدينة 450 كلم شمال شرقي دمشق."
+    a = analyse(text)
+    ms = geo.resolve(a)
+    dam = by_text(ms, "دمشق")
+    assert dam.attr("role") == "distance"
+    mention, place, prec = geo.event_place(a, ms, [(0, len(text))], text.find("غارات"))
+    assert mention is not None and mention.span.text == "دير الزور"
+    assert place.name == "Deir ez-Zor" and place.feature == "city" and prec == 1
+    # even an anchor right next to Damascus does not pick it
+    _m, place2, _p = geo.event_place(a, ms, [(0, len(text))], text.find("دمشق"))
+    assert place2.name == "Deir ez-Zor"
+
+
+def test_dateline(geo: Geocoder) -> None:
+    text = "بيروت (رويترز) - قتل خمسة مدنيين في قصف على مدينة حمص."
+    a = analyse(text, title="مقتل خمسة مدنيين")
+    ms = geo.resolve(a)
+    assert by_text(ms, "بيروت").attr("role") == "dateline"
+    _m, place, prec = geo.event_place(a, ms, [(0, len(a.doc.text))], a.doc.text.find("قصف"))
+    assert place.name == "Homs" and prec == 1
+    ms2 = geo.resolve(analyse("دبي - العربية نت\nسقط صاروخ على مأرب"))
+    assert by_text(ms2, "دبي").attr("role") == "dateline"
+
+
+def test_statement_and_origin(geo: Geocoder) -> None:
+    text = "وقال وزير الخارجية السوري في دمشق إن الهجوم على دوما مفبرك."
+    ms = geo.resolve(analyse(text))
+    assert by_text(ms, "دمشق").attr("role") == "statement"
+    assert by_text(ms, "دوما").attr("role") is None
+    ms2 = geo.resolve(analyse("اعترضت الدفاعات صاروخا باليستيا أطلق من اليمن باتجاه الرياض."))
+    assert by_text(ms2, "اليمن").attr("role") == "origin"
+
+
+def test_rural_precision_and_capital(geo: Geocoder) -> None:
+    text = "قتل ثلاثة مدنيين في قصف على ريف إدلب الجنوبي."
+    a = analyse(text)
+    ms = geo.resolve(a)
+    _m, place, prec = geo.event_place(a, ms, [(0, len(text))], 0)
+    assert prec == 2 and place.name == "Idlib" and place.feature == "city"
+
+
+def test_province_precision_3_uses_capital(geo: Geocoder) -> None:
+    text = "سيطرت القوات الحكومية على مواقع في محافظة لحج."
+    a = analyse(text)
+    ms = geo.resolve(a)
+    _m, place, prec = geo.event_place(a, ms, [(0, len(text))], 0)
+    assert prec == 3
+    assert place.feature == "city" and place.name == "Lahij"
+
+
+def test_most_specific_wins(geo: Geocoder) -> None:
+    text = "قصفت قوات النظام بلدة كفرنبل في ريف إدلب."
+    a = analyse(text)
+    ms = geo.resolve(a)
+    m, place, prec = geo.event_place(a, ms, [(0, len(text))], text.find("قصفت"))
+    assert prec == 1 and place.country == "SY" and "كفرنبل" in m.span.text
+
+
+def test_no_place(geo: Geocoder) -> None:
+    a = analyse("لا يوجد هنا أي مكان.")
+    ms = geo.resolve(a)
+    assert ms == ()
+    assert geo.event_place(a, ms, [(0, 10)], 0) == (None, None, None)
+
+
+def test_debug_report(geo: Geocoder) -> None:
+    rep = debug_report("قتل 38 شخصا في دير الزور، وتبعد المدينة 450 كلم شمال شرقي دمشق", geo)
+    assert "Deir ez-Zor" in rep and "role=distance" in rep

@@ -1,0 +1,123 @@
+"""Place recognition on hand-written sentences (shipped gazetteer and a tiny in-memory one)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from marsad.geo.gazetteer import Gazetteer, GazetteerLike, MemoryGazetteer
+from marsad.geo.places import find_places
+from marsad.model import Analysis, Document, Place
+from marsad.text.normalise import normalise
+
+
+def analyse(text: str) -> Analysis:
+    norm, offsets = normalise(text)
+    return Analysis(Document("t", text), norm, offsets)
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+ALEPPO = Place(170063, "Aleppo", "SY", 36.20369, 37.17262, "city", 2098210, "Aleppo")
+HALABJA = Place(99347, "Halabja", "IQ", 35.18, 45.98, "city", 57333, "Halabja")
+RAQQA = Place(163915, "Ar Raqqah", "SY", 35.95, 39.01, "city", 531952, "Ar Raqqah")
+DEIR = Place(170794, "Deir ez-Zor", "SY", 35.33588, 40.14084, "city", 271800, "Deir ez-Zor")
+MINI = MemoryGazetteer({"حلب": [ALEPPO], "حلبجة": [HALABJA], "الرقة": [RAQQA], "دير الزور": [DEIR]})
+
+
+def names(ms) -> list[str]:
+    return [m.span.text for m in ms]
+
+
+def test_protocol() -> None:
+    assert isinstance(MINI, GazetteerLike)
+
+
+def test_clitics_memory() -> None:
+    text = "قصفت الطائرات وبحلب مواقع، وتوجهت القوات لدير الزور ثم للرقة."
+    ms = find_places(analyse(text), MINI)
+    assert names(ms) == ["حلب", "دير الزور", "رقة"]
+    assert ms[2].value == (RAQQA,)
+    assert all(m.sent == -1 for m in ms)
+
+
+def test_prefix_is_not_a_match() -> None:
+    ms = find_places(analyse("وقعت المجزرة في حلبجة عام 1988 وليس في حلب."), MINI)
+    assert [m.value[0].name for m in ms] == ["Halabja", "Aleppo"]
+
+
+def test_clitics_real(gaz: Gazetteer) -> None:
+    text = "سقطت قذائف وبحلب، ووصلت التعزيزات لدير الزور والبوكمال."
+    ms = find_places(analyse(text), gaz)
+    assert names(ms) == ["حلب", "دير الزور", "البوكمال"]
+
+
+def test_spacing_variant(gaz: Gazetteer) -> None:
+    a = find_places(analyse("سيطرت القوات على البوكمال"), gaz)
+    b = find_places(analyse("سيطرت القوات على البو كمال"), gaz)
+    assert a and b
+    assert a[0].value[0] == b[0].value[0]
+    assert a[0].value[0].name == "Albu Kamal"
+
+
+def test_rural_precision_2(gaz: Gazetteer) -> None:
+    ms = find_places(analyse("قتل ثلاثة مدنيين في قصف على ريف إدلب الجنوبي"), gaz)
+    assert len(ms) == 1
+    m = ms[0]
+    assert m.span.text == "ريف إدلب الجنوبي"
+    assert m.attr("modifier") == "rural" and m.attr("precision") == 2
+
+
+def test_province_town_site(gaz: Gazetteer) -> None:
+    ms = find_places(analyse("في محافظة درعا، وفي مدينة دوما، وعند معبر نصيب"), gaz)
+    assert [m.attr("precision") for m in ms] == [3, 1, 1]
+    assert ms[1].span.text == "مدينة دوما"
+
+
+def test_direction_and_between(gaz: Gazetteer) -> None:
+    ms = find_places(analyse("وقعت اشتباكات شمال شرقي حماة، وعلى الطريق بين اللاذقية وجبلة"), gaz)
+    mods = {m.span.text: m.attr("modifier") for m in ms}
+    assert mods["شمال شرقي حماة"] == "near"
+    assert [m.attr("modifier") for m in ms[1:]] == ["between", "between"]
+    assert all(m.attr("precision") == 2 for m in ms)
+
+
+def test_distance_modifier(gaz: Gazetteer) -> None:
+    ms = find_places(analyse("وتبعد المدينة 450 كلم شمال شرقي دمشق"), gaz)
+    assert [m.attr("modifier") for m in ms] == ["distance"]
+
+
+def test_neighbourhood_in_city(gaz: Gazetteer) -> None:
+    ms = find_places(analyse("سقطت قذيفة على حي الميدان في مدينة حلب"), gaz)
+    last = ms[-1]
+    assert last.value[0].country == "SY"
+    assert last.attr("modifier") in ("neighbourhood", "container")
+    assert last.attr("precision") == 1
+
+
+def test_person_name_is_not_a_place(gaz: Gazetteer) -> None:
+    ms = find_places(analyse("قال خالد بن الوليد"), gaz)
+    assert "الوليد" not in names(ms)
+
+
+WORDS = ["قصف", "على", "في", "مدينة", "ريف", "قرب", "و", "بين", "450 كلم", "شمال", "،", ".", "\n", "حي",
+         "محافظة", "إن", "الجيش"]
+PLACES = ["حلب", "وبحلب", "لدير الزور", "الرقة", "للرقة", "البوكمال", "البو كمال", "إدلب", "دِمَشْق",
+          "دمشـــق", "الغوطة الشرقية", "حمص", "غزة", "صنعاء", "عدن"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(WORDS + PLACES), min_size=1, max_size=25))
+def test_spans_are_faithful(words: list[str]) -> None:
+    text = " ".join(words)
+    gaz = Gazetteer.load()
+    for m in find_places(analyse(text), gaz):
+        s = m.span
+        assert text[s.start:s.end] == s.text
+        assert s.text.strip() == s.text and s.text
+        ns, ne = m.attr("name_span")
+        assert s.start <= ns < ne <= s.end

@@ -1,0 +1,183 @@
+"""Tests of the statistical NER stage (marsad.recognise.ner). Sentences here are our own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from marsad.model import Analysis, Document, MentionKind, Token
+from marsad.recognise.ner import (
+    LABELS,
+    NerModel,
+    featurize,
+    find_entities,
+    format_scores,
+    read_conll,
+    run_conll,
+    score_spans,
+    spans_of,
+    strip_clitics,
+    to_iob2,
+)
+from marsad.text.normalise import normalise_key
+
+SHARED_TEST = Path(__file__).resolve().parents[2] / "shared/ner/anercorp/ANERCorp_CamelLab_test.txt"
+
+
+@pytest.fixture(scope="module")
+def model() -> NerModel:
+    m = NerModel.load()
+    if not m.available:
+        pytest.skip("packaged NER model or python-crfsuite missing")
+    return m
+
+
+# -- spans and scoring ------------------------------------------------------------------------
+
+
+def test_spans_of_iob2_and_iob1() -> None:
+    assert spans_of(["B-PERS", "I-PERS", "O", "B-LOC"]) == [(0, 2, "PERS"), (3, 4, "LOC")]
+    # IOB1 / broken sequences: an I- that does not continue starts a chunk
+    assert spans_of(["I-ORG", "I-ORG", "I-LOC", "O", "I-LOC"]) == [(0, 2, "ORG"), (2, 3, "LOC"), (4, 5, "LOC")]
+    assert spans_of(["B-PERS", "B-PERS"]) == [(0, 1, "PERS"), (1, 2, "PERS")]
+    assert to_iob2(["I-ORG", "I-ORG", "O", "I-LOC"]) == ["B-ORG", "I-ORG", "O", "B-LOC"]
+
+
+def test_score_spans_known_values() -> None:
+    gold = [
+        ["B-PERS", "I-PERS", "O", "B-LOC", "O"],
+        ["B-ORG", "I-ORG", "I-ORG", "O", "B-LOC"],
+    ]
+    pred = [
+        ["B-PERS", "I-PERS", "O", "B-LOC", "B-MISC"],  # 2 correct, 1 spurious
+        ["B-ORG", "I-ORG", "O", "O", "B-PERS"],  # ORG boundary wrong, LOC typed PERS
+    ]
+    s = score_spans(gold, pred)
+    # gold: PERS 1, LOC 2, ORG 1 = 4; pred: PERS 2, LOC 1, ORG 1, MISC 1 = 5; correct: PERS 1, LOC 1
+    assert s["micro"]["correct"] == 2
+    assert s["micro"]["precision"] == pytest.approx(2 / 5)
+    assert s["micro"]["recall"] == pytest.approx(2 / 4)
+    assert s["micro"]["f1"] == pytest.approx(2 * 0.4 * 0.5 / 0.9)
+    assert s["PERS"]["precision"] == pytest.approx(0.5) and s["PERS"]["recall"] == 1.0
+    assert s["LOC"]["precision"] == 1.0 and s["LOC"]["recall"] == pytest.approx(0.5)
+    assert s["ORG"]["f1"] == 0.0
+    assert s["MISC"]["support"] == 0 and s["MISC"]["precision"] == 0.0
+    table = format_scores(s)
+    assert "micro" in table and "0.4444" in table
+
+
+def test_score_spans_length_mismatch() -> None:
+    with pytest.raises(ValueError):
+        score_spans([["O", "O"]], [["O"]])
+
+
+# -- features ---------------------------------------------------------------------------------
+
+
+def test_strip_clitics() -> None:
+    assert strip_clitics(normalise_key("وبالمدينة")) == ("و+ب+ال", "مدينه")
+    assert strip_clitics("للحكومه") == ("لل", "حكومه")
+    assert strip_clitics("فلسطين") == ("", "فلسطين")  # ف not stripped before a non-ال stem
+    assert strip_clitics("وزير") == ("و", "زير")  # conjunction stripping is blind by design
+    assert strip_clitics("بل") == ("", "بل")
+
+
+def test_featurize_shapes_and_lexicon_hook() -> None:
+    toks = ["زار", "الرئيس", "دمشق", "عام", "2024"]
+    feats = featurize(toks)
+    assert len(feats) == len(toks)
+    assert "w=دمشق" in feats[2] and "-1w=الرييس" in feats[2] and "+2w=2024" in feats[2]
+    assert "dig" in feats[4] and "BOS" in feats[0] and "EOS" in feats[4]
+    assert not any(f.startswith("lw=") for f in feats[2])
+
+    def lexicon(key: str) -> str | None:
+        return {"دمشق": "PLACE", "الرييس": "TITLE"}.get(key)
+
+    lf = featurize(toks, lexicon)
+    assert "lw=PLACE" in lf[2] and "-1lw=TITLE" in lf[2] and "+1lw=PLACE" in lf[1]
+    # training and production share this function: same output for the same input
+    assert featurize(toks) == feats
+
+
+# -- the model --------------------------------------------------------------------------------
+
+
+def test_tagging_hand_written_sentences(model: NerModel) -> None:
+    sent = ["قال", "الرئيس", "الفرنسي", "إيمانويل", "ماكرون", "في", "باريس", "إن", "وزارة", "الخارجية", "ستعلن", "الموقف"] + ["."]
+    tags = model.tag(sent)
+    assert len(tags) == len(sent) and set(tags) <= set(LABELS)
+    spans = {(" ".join(sent[s:e]), t) for s, e, t in spans_of(tags)}
+    assert ("إيمانويل ماكرون", "PERS") in spans
+    assert ("باريس", "LOC") in spans
+
+    sent2 = ["وأعلنت", "منظمة", "الأمم", "المتحدة", "أن", "القصف", "استهدف", "مدينة", "حلب", "في", "سوريا"] + ["."]
+    spans2 = {(" ".join(sent2[s:e]), t) for s, e, t in spans_of(model.tag(sent2))}
+    assert ("حلب", "LOC") in spans2 and ("سوريا", "LOC") in spans2
+    assert any(t == "ORG" and "الأمم" in txt for txt, t in spans2)
+
+
+def test_find_entities_offsets(model: NerModel) -> None:
+    text = "التقى وزير الخارجية الأمريكي جون كيري في القاهرة.\n\nوصل الوفد إلى بغداد أمس."
+    doc = Document("d1", text)
+    toks: list[Token] = []
+    sent = 0
+    pos = 0
+    for word in text.replace(".", " .").split():
+        start = text.index(word, pos)
+        end = start + len(word)
+        pos = end
+        toks.append(Token(start, end, word, normalise_key(word), strip_clitics(normalise_key(word))[1], sent))
+        if word == ".":
+            sent += 1
+    analysis = Analysis(doc=doc, tokens=tuple(toks))
+    ments = find_entities(analysis, model)
+    assert all(m.kind is MentionKind.NER for m in ments)
+    found = {(m.span.text, m.value, m.sent) for m in ments}
+    assert ("جون كيري", "PERS", 0) in found
+    assert ("القاهرة", "LOC", 0) in found
+    assert ("بغداد", "LOC", 1) in found
+    for m in ments:
+        assert text[m.span.start:m.span.end] == m.span.text
+
+
+def test_fallback_model_tags_nothing() -> None:
+    fallback = NerModel(None, None)
+    assert not fallback.available
+    assert fallback.tag(["دمشق", "مدينة"]) == ["O", "O"]
+    doc = Document("d", "دمشق")
+    analysis = Analysis(doc=doc, tokens=(Token(0, 4, "دمشق", "دمشق", "دمشق", 0),))
+    assert find_entities(analysis, fallback) == []
+
+
+def test_conll_round_trip(tmp_path: Path, model: NerModel) -> None:
+    src = tmp_path / "in.conll"
+    # two-column input (second column ignored), tab and space separated, blank lines between sentences
+    src.write_text(
+        "\ufeffوصل\tO\nالوزير\tO\nإلى\tO\nعمان\tB-LOC\n.\tO\n\n"
+        "قالت B-PERS\nسلمى O\n\n\n"
+        "بيروت\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.conll"
+    n = run_conll(src, out, model)
+    assert n == 8
+    lines = out.read_text(encoding="utf-8").split("\n")
+    assert lines[5] == "" and lines[8] == "" and lines[9] == ""  # both blank lines kept
+    assert len(lines) == 12 and lines[-1] == ""
+    body = [ln for ln in lines if ln]
+    assert [ln.split("\t")[0] for ln in body] == ["وصل", "الوزير", "إلى", "عمان", ".", "قالت", "سلمى", "بيروت"]
+    assert all(ln.split("\t")[1] in LABELS for ln in body)
+    # the output is itself valid input, and reads back into the same three sentences
+    back = list(read_conll(out))
+    assert [len(s) for s in back] == [5, 2, 1]
+
+
+def test_packaged_model_meets_target_on_anercorp_test(model: NerModel) -> None:
+    if not SHARED_TEST.exists():
+        pytest.skip("../shared/ner not available")
+    from marsad.recognise.ner import evaluate_conll
+
+    res = evaluate_conll(SHARED_TEST, model)
+    assert res["micro"]["f1"] >= 0.78, format_scores(res)
+    assert res["tokens"] == 25008
