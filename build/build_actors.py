@@ -56,7 +56,7 @@ VERSION = "1.0"
 # iso2: (English name as ACLED writes it, needs "the" in "Forces of", inter of its army,
 #        adjective stems (masculine singular, no article), extra plural forms, Arabic state names)
 NATIONALITIES: dict[str, tuple[str, bool, int, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    "SY": ("Syria", False, 1, ("سوري",), (), ("سوريا", "سورية", "دمشق")),
+    "SY": ("Syria", False, 1, ("سوري",), (), ("سوريا", "دمشق")),
     "IQ": ("Iraq", False, 1, ("عراقي",), (), ("العراق", "بغداد")),
     "YE": ("Yemen", False, 1, ("يمني",), (), ()),
     "LY": ("Libya", False, 1, ("ليبي",), (), ()),
@@ -132,6 +132,12 @@ PROTESTER_TEMPLATES = (
     "متظاهرين {pi}", "متظاهرون {pi}", "المتظاهرين ال{p}", "المتظاهرون ال{p}", "محتجين {pi}",
     "محتجون {pi}", "المحتجين ال{p}", "المحتجون ال{p}", "محتجا {mi}ا", "متظاهرا {mi}ا",
 )
+
+# Arabic country names that a generated adjective form (stem + ا) would collide with
+COUNTRY_NAMES = {normalise_key(n) for n in (
+    "سوريا", "ليبيا", "تركيا", "روسيا", "بريطانيا", "ألمانيا", "إيطاليا", "نيجيريا", "إثيوبيا", "كينيا",
+    "مصر", "إسبانيا", "أستراليا", "ماليزيا", "إندونيسيا", "الصومال", "السودان", "العراق", "اليمن", "لبنان",
+)}
 
 GROUP_PREFIXES = ("مقاتلي", "مقاتلو", "مسلحي", "مسلحو", "عناصر", "عناصر من", "متشددي", "قوات", "ميليشيات",
                   "قادة", "قيادات", "خلايا", "مقاتلين من", "عنصر من", "عنصرا من")
@@ -217,7 +223,7 @@ def read_curated(path: Path = CURATED) -> list[dict[str, str]]:
 def generated_rows() -> list[dict[str, str]]:
     """State-force, civilian and protester phrases built from the nationality adjectives."""
     rows = []
-    all_names = {normalise_key(n) for v in NATIONALITIES.values() for n in v[5]}
+    all_names = {normalise_key(n) for v in NATIONALITIES.values() for n in v[5]} | COUNTRY_NAMES
     for iso2, (name, the, inter, stems, plurals, state_names) in NATIONALITIES.items():
         forces = f"the {name}" if the else name
         groups: list[tuple[str, str, int, tuple[str, ...], str]] = [

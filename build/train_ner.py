@@ -359,8 +359,11 @@ def build_lexicon(out: Path = DEFAULT_LEXICON) -> int:
 
 
 def train(sents: Sequence[Sentence], out: Path, c1: float, c2: float, iterations: int,
-          min_freq: int = 1, lexicon: Lexicon | None = None) -> None:
-    """Train a CRF on IOB2 sentences and write it to ``out`` (plus ``out.json`` metadata)."""
+          min_freq: int = 1, lexicon: Lexicon | None = None, extra_meta: dict | None = None) -> Path:
+    """Train a CRF (CRFsuite, L-BFGS) on IOB2 sentences; write the CRFsuite file and the exported model.
+
+    Returns the path of the CRFsuite file (in the temp directory), kept for checks.
+    """
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
@@ -371,12 +374,34 @@ def train(sents: Sequence[Sentence], out: Path, c1: float, c2: float, iterations
         "feature.possible_transitions": True, "feature.minfreq": min_freq,
     })
     t0 = time.time()
-    trainer.train(str(out))
+    crf_path = Path(tempfile.gettempdir()) / f"marsad_ner_{os.getpid()}_{out.name.split('.')[0]}.crfsuite"
+    trainer.train(str(crf_path))
     meta = {"lexicon": lexicon is not None, "c1": c1, "c2": c2, "iterations": iterations,
-            "min_freq": min_freq, "sentences": len(sents), "tokens": sum(len(s) for s in sents)}
-    out.with_suffix(".json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
-    log.info("trained on %d sentences in %.0fs (c1=%s c2=%s): %s (%.1f MB)", len(sents),
-             time.time() - t0, c1, c2, out, out.stat().st_size / 1e6)
+            "min_freq": min_freq, "sentences": len(sents), "tokens": sum(len(s) for s in sents),
+            "seed": SEED, **(extra_meta or {})}
+    model = NerModel.from_crfsuite(crf_path, meta)
+    model.save(out)
+    log.info("trained on %d sentences in %.0fs (c1=%s c2=%s): %s (%.1f MB, %d attributes)", len(sents),
+             time.time() - t0, c1, c2, out, out.stat().st_size / 1e6, len(model._state))
+    return crf_path
+
+
+def check_decoder(crf_path: Path, model_path: Path, sents: Sequence[Sentence],
+                  lexicon: Lexicon | None = None) -> float:
+    """Share of sentences where our decoder and CRFsuite's tagger give identical tags."""
+    import pycrfsuite
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(crf_path))
+    model = NerModel.load(model_path)
+    lex = lexicon if model.uses_lexicon else None
+    same = 0
+    for s in sents:
+        toks = [w for w, _ in s]
+        same += to_iob2(tagger.tag(featurize(toks, lex))) == model.tag(toks, lex)
+    share = same / max(1, len(sents))
+    log.info("decoder agrees with CRFsuite on %.4f of %d sentences", share, len(sents))
+    return share
 
 
 def evaluate(model_path: Path, sents: Sequence[Sentence]) -> dict:
@@ -429,15 +454,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             pairs = [(float(a), float(b)) for a, b in (p.split("/") for p in args.grid.split(","))]
         with tempfile.TemporaryDirectory() as tmp:
             for c1, c2 in pairs:
-                path = Path(tmp) / f"dev_{c1}_{c2}.model"
-                train(tr + extra, path, c1, c2, args.iterations, args.min_freq, lexicon)
+                path = Path(tmp) / f"dev_{c1}_{c2}.json.gz"
+                crf = train(tr + extra, path, c1, c2, args.iterations, args.min_freq, lexicon)
+                check_decoder(crf, path, dev, lexicon)
                 res = evaluate(path, dev)
                 print(f"== dev  corpora={','.join(corpora)} c1={c1} c2={c2} lexicon={args.lexicon}")
                 print(format_scores(res))
                 report[f"dev c1={c1} c2={c2}"] = res
     else:
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        train(aner + extra, args.output, args.c1, args.c2, args.iterations, args.min_freq, lexicon)
+        crf = train(aner + extra, args.output, args.c1, args.c2, args.iterations, args.min_freq, lexicon,
+                    {"corpora": corpora})
+        check_decoder(crf, args.output, test, lexicon)
+        crf.unlink()  # not shipped: the exported JSON is the model
         digest = hashlib.sha256(args.output.read_bytes()).hexdigest()[:16]
         res = evaluate(args.output, test)
         print(f"== test (CAMeL ANERcorp) corpora={','.join(corpora)} c1={args.c1} c2={args.c2} "

@@ -60,7 +60,7 @@ class Gazetteer:
     """The shipped index. Places are materialised lazily: most keys are never looked up."""
 
     __slots__ = ("_rows", "_keys", "_countries", "_capitals", "_admin1_capital", "_capital_city", "_cache",
-                 "_index_of", "__weakref__")
+                 "_index_of", "path", "__weakref__")
 
     def __init__(self, data: Mapping) -> None:
         if data.get("version") != FORMAT_VERSION:
@@ -73,6 +73,7 @@ class Gazetteer:
         self._capital_city: dict[str, int] = data.get("capital_city", {})
         self._cache: dict[int, Place] = {}
         self._index_of: dict[Place, int] = {}
+        self.path: Path | None = None  # where it was loaded from (a prebuilt automaton may sit beside it)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Gazetteer:
@@ -87,6 +88,7 @@ class Gazetteer:
         with gzip.open(path, "rb") as fh:
             data = pickle.load(fh)  # our own build output, shipped inside the package
         gaz = cls(data)
+        gaz.path = path
         log.info("gazetteer %s: %d places, %d keys in %.2fs", path.name, len(gaz._rows), len(gaz._keys),
                  time.perf_counter() - t0)
         return gaz
@@ -111,6 +113,9 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def key_count(self) -> int:
+        return len(self._keys)
 
     def country(self, iso2: str) -> Place | None:
         i = self._countries.get(iso2.upper())

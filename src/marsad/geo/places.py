@@ -12,9 +12,12 @@ and starts at a word start or after an allowed clitic prefix; the longest non-ov
 
 from __future__ import annotations
 
+import gzip
 import logging
+import pickle
 import re
 import weakref
+from pathlib import Path
 from typing import Any
 
 import ahocorasick
@@ -75,12 +78,59 @@ _AFTER_DIR = re.compile(r"^\s+ال(?:شمالي|جنوبي|شرقي|غربي)(?:
 _automata: weakref.WeakKeyDictionary[Any, ahocorasick.Automaton] = weakref.WeakKeyDictionary()
 
 
+# Bump when the automaton's words or values change: a prebuilt automaton of another scheme is ignored.
+AUTOMATON_SCHEME = 1
+
+
+def automaton_path(index_path: Path) -> Path:
+    """Where the prebuilt automaton of a gazetteer index lives."""
+    return index_path.with_name(index_path.name.replace(".pkl.gz", "") + ".automaton.pkl.gz")
+
+
+def save_automaton(gazetteer: GazetteerLike, path: Path) -> None:
+    """Pickle a gazetteer's automaton (the build does this: loading it is ~4x faster than compiling)."""
+    a = build_automaton(gazetteer)
+    with gzip.open(path, "wb", compresslevel=6) as fh:
+        pickle.dump({"scheme": AUTOMATON_SCHEME, "keys": _key_count(gazetteer), "automaton": a}, fh,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _key_count(gazetteer: GazetteerLike) -> int:
+    n = getattr(gazetteer, "key_count", None)
+    return n() if n is not None else sum(1 for _ in gazetteer.keys())  # noqa: SIM118
+
+
+def _load_prebuilt(gazetteer: GazetteerLike) -> ahocorasick.Automaton | None:
+    index_path = getattr(gazetteer, "path", None)
+    if index_path is None:
+        return None
+    path = automaton_path(index_path)
+    if not path.exists():
+        return None
+    with gzip.open(path, "rb") as fh:
+        data = pickle.load(fh)  # our own build output, shipped beside the index
+    if data.get("scheme") != AUTOMATON_SCHEME or data.get("keys") != _key_count(gazetteer):
+        log.warning("prebuilt automaton %s is stale; compiling", path.name)
+        return None
+    return data["automaton"]
+
+
 def automaton(gazetteer: GazetteerLike) -> ahocorasick.Automaton:
-    """The (cached) automaton of a gazetteer: value = (key, key-with-article or None)."""
+    """The (cached) automaton of a gazetteer: value = (length, key, key-with-article or None)."""
     try:
         return _automata[gazetteer]
     except (KeyError, TypeError):
         pass
+    a = _load_prebuilt(gazetteer) or build_automaton(gazetteer)
+    try:
+        _automata[gazetteer] = a
+    except TypeError:  # not weak-referenceable: rebuilt per call
+        log.debug("gazetteer %r cannot be cached", type(gazetteer))
+    return a
+
+
+def build_automaton(gazetteer: GazetteerLike) -> ahocorasick.Automaton:
+    """Compile the automaton: every key, plus article-less forms of "ال" keys (for "للرقة")."""
     vals: dict[str, tuple[str | None, str | None]] = {}
     for k in gazetteer.keys():  # noqa: SIM118 (a gazetteer, not a dict)
         vals[k] = (k, vals.get(k, (None, None))[1])
@@ -91,10 +141,6 @@ def automaton(gazetteer: GazetteerLike) -> ahocorasick.Automaton:
     for k, v in vals.items():
         a.add_word(k, (len(k),) + v)
     a.make_automaton()
-    try:
-        _automata[gazetteer] = a
-    except TypeError:  # not weak-referenceable: rebuilt per call
-        log.debug("gazetteer %r cannot be cached", type(gazetteer))
     return a
 
 

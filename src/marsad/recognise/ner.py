@@ -2,8 +2,10 @@
 
 Requires: tokens (``Analysis.tokens`` from the pipeline, or plain strings).
 Provides: IOB2 tags per token, and ``MentionKind.NER`` mentions whose ``value`` is the
-entity type. The model ships in ``marsad/data/ner_crf.model`` (see ``ner_NOTE.md`` there)
-and is built by ``build/train_ner.py``; training and tagging share :func:`featurize`.
+entity type. The model ships in ``marsad/data/ner_crf.json.gz`` (see ``ner_NOTE.md`` there):
+CRFsuite weights exported to JSON and decoded here in plain Python (no third-party package
+at run time). It is built by ``build/train_ner.py``; training and tagging share
+:func:`featurize` (the decoder sums exactly the weights of the features it lists).
 
 Also here: CoNLL reading/writing and an exact-span scorer (CoNLL-2003 style), so that
 ``marsad ner`` can tag and evaluate CoNLL files without extra dependencies.
@@ -11,27 +13,24 @@ Also here: CoNLL reading/writing and an exact-span scorer (CoNLL-2003 style), so
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
+from operator import add
 from pathlib import Path
 from typing import Any
 
 from marsad.model import Analysis, Mention, MentionKind, Span, Token
 from marsad.text.normalise import normalise_key
 
-try:  # pragma: no cover - exercised only where python-crfsuite is missing
-    import pycrfsuite
-except ImportError:  # pragma: no cover
-    pycrfsuite = None
-
 log = logging.getLogger(__name__)
 
 ENTITY_TYPES: tuple[str, ...] = ("PERS", "LOC", "ORG", "MISC")
 LABELS: tuple[str, ...] = ("O",) + tuple(f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I"))
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "ner_crf.model"
+DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "ner_crf.json.gz"
 DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "data" / "ner_lexicon.tsv"
 
 Lexicon = Callable[[str], "str | None"]
@@ -125,29 +124,43 @@ def _token_features(token: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple
     )
 
 
+def _lexicon_features(tokens: Sequence[str], stems: Sequence[str], lexicon: Lexicon) -> list[list[str]]:
+    """Lexicon features per position: own hits, word-pair hits, and the neighbours' hits."""
+    n = len(tokens)
+    keys = [normalise_key(t) for t in tokens]
+    own: list[list[str]] = [[] for _ in range(n)]
+    for i in range(n):
+        for name, key in (("lw=", keys[i]), ("ls=", stems[i])):
+            cat = lexicon(key) if key else None
+            if cat:
+                own[i].append(name + cat)
+        if i + 1 < n and keys[i] and keys[i + 1]:
+            cat = lexicon(keys[i] + " " + keys[i + 1])
+            if cat:
+                own[i].append("lbB=" + cat)
+                own[i + 1].append("lbI=" + cat)
+    out: list[list[str]] = []
+    for i in range(n):
+        f = list(own[i])
+        if i >= 1:
+            f.extend("-1" + x for x in own[i - 1])
+        if i + 1 < n:
+            f.extend("+1" + x for x in own[i + 1])
+        out.append(f)
+    return out
+
+
 def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[list[str]]:
     """CRF features for one sentence: word, normalised form, stem, affixes, shape, ±2 context.
 
     ``lexicon``, when given, maps a normalised key (a word, its clitic-free stem, or two words
-    joined by a space) to a category (e.g. ``"PLACE"``, ``"ACTOR"``) or None; its answers become
-    features of the token and of its neighbours. A model only uses them if it was trained with a
-    lexicon (see ``build/train_ner.py --lexicon``); otherwise they are ignored.
+    joined by a space) to a category (e.g. ``"PLACE"``) or None; its answers become features of
+    the token and of its neighbours. A model only uses them if it was trained with a lexicon
+    (``build/train_ner.py --lexicon``); otherwise they are ignored.
     """
     n = len(tokens)
     info = [_token_features(t) for t in tokens]
-    lex: list[list[str]] = [[] for _ in range(n)]
-    if lexicon is not None:
-        keys = [normalise_key(t) for t in tokens]
-        for i in range(n):
-            for name, key in (("lw=", keys[i]), ("ls=", info[i][5])):
-                cat = lexicon(key) if key else None
-                if cat:
-                    lex[i].append(name + cat)
-            if i + 1 < n and keys[i] and keys[i + 1]:
-                cat = lexicon(keys[i] + " " + keys[i + 1])
-                if cat:
-                    lex[i].append("lbB=" + cat)
-                    lex[i + 1].append("lbI=" + cat)
+    lex = _lexicon_features(tokens, [x[5] for x in info], lexicon) if lexicon is not None else None
     feats: list[list[str]] = []
     for i in range(n):
         f = list(info[i][0])
@@ -158,16 +171,15 @@ def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[lis
         if i + 2 < n:
             f.extend(info[i + 2][4])
         if i >= 1:
-            f.append("w-1w0=" + info[i - 1][0][1][2:] + "|" + info[i][0][1][2:])
-        if lex[i]:
+            f.append(_bigram(info[i - 1], info[i]))
+        if lex is not None:
             f.extend(lex[i])
-        if lexicon is not None:
-            if i >= 1:
-                f.extend("-1" + x for x in lex[i - 1])
-            if i + 1 < n:
-                f.extend("+1" + x for x in lex[i + 1])
         feats.append(f)
     return feats
+
+
+def _bigram(prev: tuple, cur: tuple) -> str:
+    return "w-1w0=" + prev[0][1][2:] + "|" + cur[0][1][2:]
 
 
 @lru_cache(maxsize=4)
@@ -315,53 +327,143 @@ def read_conll(path: Path | str) -> Iterator[list[tuple[str, str]]]:
 # the model
 # ---------------------------------------------------------------------------------------------
 
+MODEL_FORMAT = "marsad-ner-crf/1"
 _DEFAULT: NerModel | None = None
+_CACHE_MAX = 200_000
 
 
 class NerModel:
-    """A trained CRF tagger. Use :meth:`load`; :meth:`tag` returns IOB2 tags."""
+    """A trained linear-chain CRF (weights exported from CRFsuite), decoded in plain Python.
 
-    def __init__(self, tagger: Any, path: Path | None, uses_lexicon: bool = False) -> None:
-        self._tagger = tagger
+    Use :meth:`load`; :meth:`tag` returns IOB2 tags. Decoding needs no third-party package:
+    the score of a token is the sum of the weights of its features, cached per token string
+    and neighbour slot, and Viterbi runs over the label set.
+    """
+
+    def __init__(self, labels: Sequence[str], transitions: Sequence[Sequence[float]],
+                 state: dict[str, Sequence[Sequence[float]]], meta: dict[str, Any] | None = None,
+                 path: Path | None = None) -> None:
+        self.labels = list(labels)
+        self.meta = dict(meta or {})
         self.path = path
-        self.uses_lexicon = uses_lexicon
-        self.lexicon: Lexicon | None = None  # the shipped lexicon, when the model was trained with one
+        self.uses_lexicon = bool(self.meta.get("lexicon", False))
+        self.lexicon: Lexicon | None = load_lexicon() if self.uses_lexicon else None
+        n = len(self.labels)
+        # columns: _tcol[j][k] = weight of the transition k -> j
+        self._tcol = [[float(transitions[k][j]) for k in range(n)] for j in range(n)]
+        self._state = {a: tuple((int(j), float(w)) for j, w in sp) for a, sp in state.items()}
+        self._zero = [0.0] * n
+        self._bos = self._sum(("BOS",))
+        self._eos = self._sum(("EOS",))
+        self._cache: dict[str, tuple[list[float], ...]] = {}
+
+    # -- construction ---------------------------------------------------------------------------
 
     @classmethod
     def load(cls, path: Path | None = None) -> NerModel:
-        """Open a model file; without ``path`` the packaged model, loaded once and cached.
+        """Read a model file (gzipped JSON); without ``path`` the packaged model, loaded once.
 
-        Without python-crfsuite (or without the model file) returns a model that tags
-        everything ``O`` and logs a warning once.
+        If the packaged model is missing, returns a model that tags everything ``O`` and logs
+        a warning (the pipeline keeps working without statistical NER).
         """
         global _DEFAULT
         if path is None and _DEFAULT is not None:
             return _DEFAULT
         target = Path(path) if path is not None else DEFAULT_MODEL
-        if pycrfsuite is None:
-            log.warning("python-crfsuite is not installed: statistical NER is disabled")
-            model = cls(None, None)
-        elif not target.exists():
+        if not target.exists():
             if path is not None:
                 raise FileNotFoundError(target)
             log.warning("NER model %s is missing: statistical NER is disabled", target)
-            model = cls(None, None)
+            model = cls(LABELS, [[0.0] * len(LABELS)] * len(LABELS), {}, {"empty": True})
         else:
-            tagger = pycrfsuite.Tagger()
-            tagger.open(str(target))
-            meta_path = target.with_suffix(".json")
-            meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-            model = cls(tagger, target, bool(meta.get("lexicon", False)))
-            if model.uses_lexicon:
-                model.lexicon = load_lexicon()
+            with gzip.open(target, "rt", encoding="utf-8") as fh:
+                data = json.load(fh)
+            if data.get("format") != MODEL_FORMAT:
+                raise ValueError(f"{target}: not a {MODEL_FORMAT} model")
+            model = cls(data["labels"], data["transitions"], data["state"], data.get("meta"), target)
+            log.debug("NER model %s: %d attributes", target, len(model._state))
         if path is None:
             _DEFAULT = model
         return model
 
+    @classmethod
+    def from_crfsuite(cls, crf_path: Path | str, meta: dict[str, Any] | None = None) -> NerModel:
+        """Build from a CRFsuite model file (needs python-crfsuite; used by the build)."""
+        import pycrfsuite
+
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(crf_path))
+        info = tagger.info()
+        labels = sorted(info.labels, key=lambda x: (x != "O", x))
+        idx = {lab: i for i, lab in enumerate(labels)}
+        trans = [[0.0] * len(labels) for _ in labels]
+        for (a, b), w in info.transitions.items():
+            trans[idx[a]][idx[b]] = w
+        state: dict[str, list[list[float]]] = {}
+        for (attr, lab), w in info.state_features.items():
+            state.setdefault(attr, []).append([idx[lab], w])
+        tagger.close()
+        return cls(labels, trans, state, meta)
+
+    def save(self, path: Path | str) -> None:
+        """Write the model as gzipped JSON (deterministic: sorted attributes, fixed precision)."""
+        state = {a: [[j, round(w, 6)] for j, w in sp] for a, sp in sorted(self._state.items())}
+        trans = [[round(self._tcol[j][k], 6) for j in range(len(self.labels))] for k in range(len(self.labels))]
+        data = {"format": MODEL_FORMAT, "labels": self.labels, "transitions": trans, "state": state,
+                "meta": self.meta}
+        raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+            gz.write(raw)
+
+    # -- tagging --------------------------------------------------------------------------------
+
     @property
     def available(self) -> bool:
-        """True when a real model is loaded (not the all-``O`` fallback)."""
-        return self._tagger is not None
+        """True when real weights are loaded (not the all-``O`` fallback)."""
+        return bool(self._state)
+
+    def _sum(self, attrs: Iterable[str]) -> list[float]:
+        acc = list(self._zero)
+        get = self._state.get
+        for a in attrs:
+            sp = get(a)
+            if sp:
+                for j, w in sp:
+                    acc[j] += w
+        return acc
+
+    def _vectors(self, token: str) -> tuple[list[float], ...]:
+        v = self._cache.get(token)
+        if v is None:
+            info = _token_features(token)
+            v = tuple(self._sum(info[k]) for k in range(5))
+            if len(self._cache) >= _CACHE_MAX:
+                self._cache.clear()
+            self._cache[token] = v
+        return v
+
+    def scores(self, tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[list[float]]:
+        """Per-token label scores (sum of state-feature weights), the same as CRFsuite's."""
+        n = len(tokens)
+        vecs = [self._vectors(t) for t in tokens]
+        lex = None
+        if lexicon is not None:
+            lex = _lexicon_features(tokens, [_token_features(t)[5] for t in tokens], lexicon)
+        out: list[list[float]] = []
+        for i in range(n):
+            parts = [vecs[i][0], vecs[i - 1][1] if i >= 1 else self._bos,
+                     vecs[i + 1][2] if i + 1 < n else self._eos]
+            if i >= 2:
+                parts.append(vecs[i - 2][3])
+            if i + 2 < n:
+                parts.append(vecs[i + 2][4])
+            extra = [_bigram(_token_features(tokens[i - 1]), _token_features(tokens[i]))] if i >= 1 else []
+            if lex is not None:
+                extra.extend(lex[i])
+            if extra:
+                parts.append(self._sum(extra))
+            out.append(list(map(sum, zip(*parts, strict=True))))
+        return out
 
     def tag(self, tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[str]:
         """IOB2 tags (``B-PERS``, ``I-LOC``, ``O`` ...) for one sentence of tokens.
@@ -371,11 +473,26 @@ class NerModel:
         """
         if not tokens:
             return []
-        if self._tagger is None:
+        if not self._state:
             return ["O"] * len(tokens)
         lex = combine_lexicons(lexicon, self.lexicon) if self.uses_lexicon else None
-        tags = self._tagger.tag(featurize(tokens, lex))
-        return to_iob2(tags)
+        emis = self.scores(tokens, lex)
+        # forward pass keeps only the scores; back-pointers are recomputed along the best path
+        tcol = self._tcol
+        labs = range(len(self.labels))
+        deltas = [emis[0]]
+        delta = emis[0]
+        for e in emis[1:]:
+            delta = [max(map(add, delta, tcol[j])) + e[j] for j in labs]
+            deltas.append(delta)
+        j = delta.index(max(delta))
+        path = [j]
+        for i in range(len(emis) - 1, 0, -1):
+            cand = list(map(add, deltas[i - 1], tcol[j]))
+            j = cand.index(max(cand))
+            path.append(j)
+        path.reverse()
+        return to_iob2([self.labels[j] for j in path])
 
     def tag_sentences(self, sentences: Iterable[Sequence[str]],
                       lexicon: Lexicon | None = None) -> list[list[str]]:
