@@ -278,10 +278,11 @@ def write_outputs() -> None:
     entries = build_entries()
     digest = hashlib.sha1(CURATED.read_bytes()).hexdigest()[:12]
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    canon = {e[1] for e in entries if e[4] != "stop"}
+    canon = {e[1] for e in entries if e[4] not in ("stop", "anaphor") and "{" not in e[1] and not e[1].startswith("@")}
+    patterns = {e[1] for e in entries if "{" in e[1] or e[1].startswith("@")}
     with (OUT_DIR / "actors.tsv").open("w", encoding="utf-8") as f:
         f.write(f"# marsad actor dictionary v{VERSION}; built by build/build_actors.py from actors_curated.tsv "
-                f"sha1:{digest}; {len(canon)} canonical actors, {len(entries)} keys\n")
+                f"sha1:{digest}; {len(canon)} named actors, {len(patterns)} patterns, {len(entries)} keys\n")
         f.write("key\tcanonical\tinter\tcountry\tkind\tweak\talias\n")
         for e in entries:
             f.write("\t".join(e) + "\n")
@@ -290,7 +291,7 @@ def write_outputs() -> None:
         for iso2, (name, the, inter, stems, _pl, _names) in NATIONALITIES.items():
             forces = f"the {name}" if the else name
             f.write(f"{iso2}\t{name}\t{forces}\t{inter}\t{'|'.join(normalise_key(s) for s in stems)}\n")
-    log.info("wrote %d keys for %d canonical actors", len(entries), len(canon))
+    log.info("wrote %d keys: %d named actors, %d patterns", len(entries), len(canon), len(patterns))
 
 
 def _corpus_texts() -> Iterable[str]:

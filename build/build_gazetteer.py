@@ -202,7 +202,7 @@ class Builder:
         """Merge ``rec`` into an existing place (same GeoNames id, or same key within 5 km) or append it."""
         idx = self.by_gid.get(rec.geonameid) if rec.geonameid else None
         if idx is None:
-            for k in rec.keys:
+            for k in sorted(rec.keys):  # sorted: merges must not depend on set order (reproducible builds)
                 for j in self.by_key.get(k, ()):
                     o = self.recs[j]
                     if o.country != rec.country:
@@ -217,13 +217,13 @@ class Builder:
         if idx is None:
             self.recs.append(rec)
             idx = len(self.recs) - 1
-            for k in rec.keys:
+            for k in sorted(rec.keys):
                 self.by_key[k].append(idx)
             if rec.geonameid:
                 self.by_gid[rec.geonameid] = idx
             return idx
         o = self.recs[idx]
-        for k in rec.keys - o.keys:
+        for k in sorted(rec.keys - o.keys):
             self.by_key[k].append(idx)
         o.keys |= rec.keys
         o.population = max(o.population, rec.population)
@@ -529,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in b.recs:
         if r.feature not in ("admin2", "admin3"):
             continue
-        for k in list(r.keys):
+        for k in sorted(r.keys):
             for j in b.by_key.get(k, ()):
                 o = b.recs[j]
                 if o.feature in ("city", "village") and o.country == r.country and k in o.keys and \
@@ -543,7 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     index = {id(r): i for i, r in enumerate(keep)}
     keys: dict[str, list[int]] = collections.defaultdict(list)
     for i, r in enumerate(keep):
-        for k in r.keys:
+        for k in sorted(r.keys):
             keys[k].append(i)
     # candidates ordered by importance: class rank, then population
     out_keys = {k: tuple(sorted(v, key=lambda i: (RANK[places[i][5]] > 5, -places[i][6], RANK[places[i][5]])))

@@ -180,3 +180,14 @@ def test_spans_are_faithful(words: list[str], sep: str) -> None:
         s = m.span
         assert a.doc.text[s.start:s.end] == s.text
         assert s.text.strip() == s.text and s.text
+
+
+def test_anaphor_takes_last_named_group() -> None:
+    assert [v for _, v in actors("هاجم تنظيم داعش القرية ثم انسحب مسلحو التنظيم")] == ["Islamic State"] * 2
+    assert actors("أعلن التنظيم مسؤوليته") == []
+
+
+def test_country_names_are_weak_state_actors() -> None:
+    (m,) = find_actors(analyse("قصفت إسرائيل الموقع"))
+    assert m.value == "Military Forces of Israel" and m.attr("weak") is True
+    assert [v for _, v in actors("زار ليبيا وتركيا")] == ["Military Forces of Turkey"]  # no "Civilians (Libya)"

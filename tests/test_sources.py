@@ -76,3 +76,10 @@ def test_source_spans_are_faithful(words: list[str]) -> None:
     a = analyse(text)
     for m in find_sources(a):
         assert a.doc.text[m.span.start:m.span.end] == m.span.text
+
+
+def test_authorities_and_outlet_attribution() -> None:
+    assert names("وأعلنت السلطات العراقية حظر التجول") == ["Iraqi authorities"]
+    assert names("وقالت الحكومة الأردنية إن") == ["Government of Jordan"]
+    assert "Field sources (Sky News Arabia)" in names("وقالت مصادر ميدانية لسكاي نيوز عربية إن")
+    assert names("وقال مصدر في الشرطة") == ["Police source"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from marsad.model import Analysis, MentionKind
 
@@ -36,7 +37,15 @@ _DEATH_AFTER = re.compile(r"^\s*(?:\S+\s+){0,3}?(?:قتلي|قتيلا|قتيل|
                           r"حتفهم|مصرعهم|لقي|جثه|جثث)")
 _AND_BEFORE = re.compile(r"(?:^|\s)و\s*$|\sو$")
 _UPDATE_BEFORE = re.compile(r"(?:ارتفع|ارتفعت|ارتفاع|ليرتفع|لترتفع|يرتفع|ترتفع|حصيله\s+جديده|الحصيله\s+النهاييه)")
-_RUNNING = re.compile(r"(?:منذ\s+(?:بدء|بدايه|اندلاع|مطلع|انطلاق|18|\d)|حتي\s+الان|اجمالي|الاجمالي|منذ\s+بدء)")
+# A toll over a period ("since 18 February", "within three weeks", "in recent weeks") is a
+# running total: context, not the toll of one event (spec §1).
+_RUNNING = re.compile(
+    r"(?:منذ\s+(?:بدء|بدايه|اندلاع|مطلع|انطلاق|\d)|حتي\s+الان|اجمالي|الاجمالي|"
+    r"خلال\s+(?:\S+\s+)?(?:اسابيع|اسبوعين|اسبوع|اشهر|شهرين|شهر|اعوام|عامين|عام|سنوات|سنه|الاسابيع|الاشهر|"
+    r"الشهور|السنوات|الاعوام|الفتره|العام|الشهر|الاسبوع)|"
+    r"في\s+(?:الاسابيع|الاشهر|الشهور|السنوات|الاعوام)\s+(?:الماضيه|الاخيره|الاخيرة)|"
+    r"(?:الاسابيع|الاشهر|الشهور|السنوات)\s+(?:الماضيه|الاخيره))")
+_UNIT_AFTER = re.compile(r"^\s*/?\s*(?:كلم|كم|كيلومتر|كيلو|متر|م\b|%|بالمئه|بالمائه|دولار|ساعه|دقيقه)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +70,7 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
     """Find the clauses that report deaths, one statement per clause (per-side tolls added)."""
     norm = analysis.norm
     numbers = [m for m in analysis.mentions if m.kind is MentionKind.NUMBER]
+    old_sents = _background_sentences(analysis)
     numbers.sort(key=lambda m: m.span.start)
     out: list[TollStatement] = []
     current: dict | None = None
@@ -72,6 +82,8 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
             continue
         value = int(m.value)
         before, after = _window_before(norm, ns), norm[ne:ne + 50]
+        if _UNIT_AFTER.match(after):
+            continue
         injured = bool(_INJURY_NEAR.search(before[-25:]) or _INJURY_AFTER.match(after))
         kill = bool(_KILL_BEFORE.search(before[-40:]) or _DEATH_AFTER.match(after))
         side = _VICTIM_AFTER.match(after) is not None
@@ -86,7 +98,7 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
             current = {
                 "sent": m.sent, "start": m.span.start, "end": m.span.end, "nend": ne, "killed": value,
                 "injured": 0, "update": bool(_UPDATE_BEFORE.search(before)), "vague": bool(m.attr("vague")),
-                "running": bool(_RUNNING.search(norm[max(0, ns - 80):ne + 80])),
+                "running": bool(_RUNNING.search(norm[max(0, ns - 80):ne + 80])) or m.sent in old_sents,
             }
         elif joined and side and current and ns - current["nend"] < 60:
             # per-side toll in the same clause: "26 عنصرا من القوات و12 من عناصر داعش"
@@ -94,6 +106,18 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
             current["end"], current["nend"] = m.span.end, ne
     if current:
         out.append(_close(current))
+    return out
+
+
+def _background_sentences(analysis: Analysis) -> set[int]:
+    """Sentences dated more than 30 days before publication ("في أكتوبر" in a June article)."""
+    published = analysis.doc.published
+    if published is None:
+        return set()
+    out = set()
+    for m in analysis.mentions:
+        if m.kind is MentionKind.DATE and m.value and (published - date.fromisoformat(m.value)).days > 30:
+            out.add(m.sent)
     return out
 
 

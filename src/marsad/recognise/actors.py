@@ -7,7 +7,8 @@ The dictionary (``marsad/data/actors.tsv``, built by ``build/build_actors.py``) 
 alias keys to canonical names. All keys go into one Aho–Corasick automaton, compiled once per
 process. A match counts when it starts a word (optionally after proclitics و ف ب ل ك, or as
 "لل" + the word for keys that start with the article) and ends a word; overlapping matches are
-resolved longest first. "Stop" keys (القاعدة العسكرية, مجلس الأمن ...) win like any other match
+resolved longest first. Anaphors (التنظيم، الجماعة، مسلحي التنظيم ...) take the name of the nearest
+preceding named armed group and are dropped when there is none. "Stop" keys (القاعدة العسكرية, مجلس الأمن ...) win like any other match
 and are then dropped, so that the shorter alias inside them is not reported.
 
 Pattern actors (``Civilians ({country})``, ``Police Forces of {country}`` ...) get their country
@@ -44,6 +45,7 @@ PATTERNS: dict[str, tuple[str, int]] = {
     "rioters": ("Rioters ({name})", 5),
     "unidentified": ("Unidentified Armed Group ({name})", 3),
 }
+GROUP_KINDS = frozenset({"rebel", "militia"})
 STATE_KINDS = frozenset({"state_military", "state_police", "state_name"})
 
 
@@ -76,7 +78,7 @@ class ActorLexicon:
         auto = ahocorasick.Automaton()
         for key, canonical, inter, country, kind, weak in rows:
             context: tuple[tuple[str, str], ...] = ()
-            if canonical.startswith("@"):
+            if canonical.startswith("@") and kind != "anaphor":
                 context = tuple(tuple(p.split("=", 1)) for p in canonical[1:].split(";"))  # type: ignore[misc]
             sig = (canonical, inter, country, kind, weak)
             eid = index.get(sig)
@@ -253,16 +255,26 @@ def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,
     norm = analysis.norm
     if not norm:
         return []
-    mentions = []
+    mentions: list[Mention] = []
+    last_group: Mention | None = None
     for s, e, eid in dictionary_matches(norm, lex.automaton):
         entry = lex.entries[eid]
         if entry.kind == "stop":
             continue
-        value, inter, country, needs = _resolve_entry(entry, default_country)
+        if entry.kind == "anaphor":  # التنظيم، الجماعة ...: the last named armed group, if any
+            if last_group is None:
+                continue
+            value, inter, country, needs = (last_group.value, last_group.attr("inter"),
+                                            last_group.attr("country"), False)
+        else:
+            value, inter, country, needs = _resolve_entry(entry, default_country)
         span = analysis.span_from_norm(s, e)
         attrs: tuple[tuple[str, Any], ...] = (
             ("inter", inter), ("country", country), ("kind", entry.kind), ("norm_start", s), ("norm_end", e),
             ("needs_country", needs), ("weak", entry.weak), ("alias", norm[s:e]), ("entry", eid),
         )
-        mentions.append(Mention(MentionKind.ACTOR, span, value, -1, attrs))
+        mention = Mention(MentionKind.ACTOR, span, value, -1, attrs)
+        mentions.append(mention)
+        if entry.kind in GROUP_KINDS and not entry.weak:
+            last_group = mention
     return mentions

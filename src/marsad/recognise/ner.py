@@ -87,8 +87,8 @@ def word_shape(token: str) -> str:
 
 @lru_cache(maxsize=262144)
 def _token_features(token: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...],
-                                         tuple[str, ...], tuple[str, ...], str]:
-    """Features of one token: (own, as -1, as +1, as -2, as +2, lexicon key)."""
+                                         tuple[str, ...], tuple[str, ...], str, str]:
+    """Features of one token: (own, as -1, as +1, as -2, as +2, stem, normalised form)."""
     norm = normalise_key(token).lower() or token
     clitics, stem = strip_clitics(norm)
     shape = word_shape(norm)
@@ -121,6 +121,7 @@ def _token_features(token: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple
         tuple("-2" + f for f in far),
         tuple("+2" + f for f in far),
         stem,
+        norm,
     )
 
 
@@ -179,7 +180,7 @@ def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[lis
 
 
 def _bigram(prev: tuple, cur: tuple) -> str:
-    return "w-1w0=" + prev[0][1][2:] + "|" + cur[0][1][2:]
+    return "w-1w0=" + prev[6] + "|" + cur[6]
 
 
 @lru_cache(maxsize=4)
@@ -446,23 +447,30 @@ class NerModel:
         """Per-token label scores (sum of state-feature weights), the same as CRFsuite's."""
         n = len(tokens)
         vecs = [self._vectors(t) for t in tokens]
+        zero, bos, eos = self._zero, self._bos, self._eos
+        get = self._state.get
+        norms = [_token_features(t)[6] for t in tokens]
         lex = None
         if lexicon is not None:
             lex = _lexicon_features(tokens, [_token_features(t)[5] for t in tokens], lexicon)
         out: list[list[float]] = []
         for i in range(n):
-            parts = [vecs[i][0], vecs[i - 1][1] if i >= 1 else self._bos,
-                     vecs[i + 1][2] if i + 1 < n else self._eos]
-            if i >= 2:
-                parts.append(vecs[i - 2][3])
-            if i + 2 < n:
-                parts.append(vecs[i + 2][4])
-            extra = [_bigram(_token_features(tokens[i - 1]), _token_features(tokens[i]))] if i >= 1 else []
-            if lex is not None:
-                extra.extend(lex[i])
-            if extra:
-                parts.append(self._sum(extra))
-            out.append(list(map(sum, zip(*parts, strict=True))))
+            row = [a + b + c + d + e for a, b, c, d, e in zip(
+                vecs[i][0],
+                vecs[i - 1][1] if i >= 1 else bos,
+                vecs[i + 1][2] if i + 1 < n else eos,
+                vecs[i - 2][3] if i >= 2 else zero,
+                vecs[i + 2][4] if i + 2 < n else zero,
+                strict=True,
+            )]
+            if i >= 1:
+                sp = get("w-1w0=" + norms[i - 1] + "|" + norms[i])
+                if sp:
+                    for j, w in sp:
+                        row[j] += w
+            if lex is not None and lex[i]:
+                row = list(map(add, row, self._sum(lex[i])))
+            out.append(row)
         return out
 
     def tag(self, tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[str]:

@@ -22,14 +22,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import regex
 
 from marsad.model import Analysis, Mention, MentionKind
-from marsad.recognise.actors import ActorLexicon, compile_keys, country_name, dictionary_matches, find_actors
+from marsad.recognise.actors import compile_keys, country_name, dictionary_matches, find_actors
 from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,6 @@ _IN_QUAL: dict[str, str] = {"الشرطه": "police", "المقاومه": "Popul
                             "المعارضه": "opposition", "وزاره الداخليه": "interior ministry",
                             "وزاره الدفاع": "defence ministry", "المستشفي": "hospital",
                             "الدفاع المدني": "civil defence"}
-_ADJ_COUNTRY: dict[str, str] = {}  # nationality adjective (normalised, m./f.) -> English adjective
 _ENGLISH_ADJ = {
     "SY": "Syrian", "IQ": "Iraqi", "YE": "Yemeni", "LY": "Libyan", "EG": "Egyptian", "TR": "Turkish",
     "RU": "Russian", "US": "US", "IL": "Israeli", "IR": "Iranian", "SA": "Saudi", "AE": "Emirati",
@@ -120,18 +119,23 @@ class SourceLexicon:
 
 
 @lru_cache(maxsize=1)
-def _generic_re() -> regex.Pattern[str]:
-    """Regex for "مصدر/مصادر/مسؤول [في X] [qualifier [و qualifier]] [nationality]"."""
-    lex = ActorLexicon.load()
-    stems = (resources.files("marsad") / "data" / "actors_countries.tsv").read_text(encoding="utf-8")
-    for line in stems.splitlines()[1:]:
-        iso2, _name, _forces, _inter, st = line.split("\t")
-        for stem in st.split("|"):
+def _adjectives() -> dict[str, str]:
+    """Normalised nationality adjectives (masculine, feminine, plural) -> ISO2, from actors_countries.tsv."""
+    table = (resources.files("marsad") / "data" / "actors_countries.tsv").read_text(encoding="utf-8")
+    out: dict[str, str] = {}
+    for line in table.splitlines()[1:]:
+        iso2, _name, _forces, _inter, stems = line.split("\t")
+        for stem in stems.split("|"):
             if stem and iso2 in _ENGLISH_ADJ:
-                _ADJ_COUNTRY[stem] = _ADJ_COUNTRY[stem + "ه"] = _ADJ_COUNTRY[stem + "ين"] = iso2
-    del lex
+                out[stem] = out[stem + "ه"] = out[stem + "ين"] = iso2
+    return out
+
+
+@lru_cache(maxsize=1)
+def _generic_re() -> regex.Pattern[str]:
+    """Regex for "مصدر/مصادر/مسؤول [qualifier [و qualifier]] [nationality] [في X]"."""
     qual = "|".join(sorted(QUALIFIERS, key=len, reverse=True))
-    adj = "|".join(sorted(_ADJ_COUNTRY, key=len, reverse=True))
+    adj = "|".join(sorted(_adjectives(), key=len, reverse=True))
     inq = "|".join(sorted(_IN_QUAL, key=len, reverse=True))
     return regex.compile(
         r"(?P<head>" + "|".join(_HEADS) + r")"
@@ -145,8 +149,7 @@ def _generic_re() -> regex.Pattern[str]:
 @lru_cache(maxsize=1)
 def _authority_re() -> regex.Pattern[str]:
     """Regex for "السلطات/الحكومة + nationality adjective" (Iraqi authorities, Government of Jordan)."""
-    _generic_re()  # fills _ADJ_COUNTRY
-    adj = "|".join(sorted((a for a in _ADJ_COUNTRY if a.endswith("ه")), key=len, reverse=True))
+    adj = "|".join(sorted((a for a in _adjectives() if a.endswith("ه")), key=len, reverse=True))
     return regex.compile(r"(?<![\p{L}\p{N}])(?P<head>السلطات|الحكومه) ال(?P<adj>" + adj + r")(?![\p{L}\p{N}])")
 
 
@@ -162,7 +165,7 @@ def _generic_name(m: regex.Match[str]) -> str:
     if m.group("in"):
         words.insert(0, _IN_QUAL[m.group("in")])
     if m.group("adj"):
-        words.insert(0, _ENGLISH_ADJ[_ADJ_COUNTRY[m.group("adj")]])
+        words.insert(0, _ENGLISH_ADJ[_adjectives()[m.group("adj")]])
     name = " ".join([*words, noun]).strip()
     return name[:1].upper() + name[1:]
 
@@ -224,7 +227,7 @@ def find_sources(analysis: Analysis, lexicon: SourceLexicon | None = None,
         cue = _nearest_cue(cues, s, e, norm)
         if cue is None or not free(s, e):
             continue
-        iso2 = _ADJ_COUNTRY[m.group("adj")]
+        iso2 = _adjectives()[m.group("adj")]
         name = (f"{_ENGLISH_ADJ[iso2]} authorities" if m.group("head") == "السلطات"
                 else f"Government of {country_name(iso2)}")
         found.append((s, e, name, "authority", cue))
