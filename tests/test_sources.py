@@ -52,6 +52,9 @@ def test_ambiguous_outlet_needs_cue() -> None:
     assert names("زار المملكة العربية السعودية") == []
     assert names("تعلم اللغة العربية") == []
     assert names("مصادر كثيرة للمياه") == []  # generic source without a cue
+    assert names("أعلنت الدول العربية موقفها") == []
+    assert names("أعلن اليوم عن خطة") == []
+    assert names("وقالت متحدثة باسم الجيش الإسرائيلي إن") == ["Military Forces of Israel"]
 
 
 def test_outlet_fallback() -> None:

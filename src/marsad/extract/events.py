@@ -87,6 +87,9 @@ class Frame:
     tolls: list[TollStatement] = field(default_factory=list)
     weight: float = 0.5
     place_inferred: bool = False  # the place is the article's main place, not named in these sentences
+    split: tuple[int, int] = (0, 1)  # (k, n): the k-th of n places one sentence names for one attack
+    roles: set[str] = field(default_factory=set)  # roles of every live trigger of the sentences (kill, shoot ...)
+    instruments: set[str] = field(default_factory=set)  # sub-types named by instruments (aircraft, tanks)
 
     def key(self) -> tuple:
         loc = self.place.name if self.place else None
@@ -124,9 +127,11 @@ class EventExtractor:
                 frames.append(frame)
         if not frames:
             return []
+        placed: list[Frame] = []
         for f in frames:
             self._fill_place(analysis, f)
-        frames = self._merge(frames)
+            placed.extend(self._split_by_place(analysis, f))
+        frames = self._merge(placed)
         self._assign_tolls(analysis, frames)
         events = [self._to_event(analysis, f, doc_country) for f in frames]
         return [e for e in events if e.confidence >= self.min_confidence]
@@ -171,7 +176,9 @@ class EventExtractor:
                     tags.add(tag)
         return Frame(etype, sub, [si], main.span.start, strong, tags, actors,
                      date=event_date, date_precision=precision, date_mention=date_m,
-                     weight=max(float(t.attr("weight") or 0.5) for t in strong))
+                     weight=max(float(t.attr("weight") or 0.5) for t in strong),
+                     roles={str(t.attr("role")) for t in live},
+                     instruments={t.value[1] for t in live if t.attr("role") == "instrument"})
 
     @staticmethod
     def _blocked(trigger: Mention, cues: list[Mention]) -> bool:
@@ -194,6 +201,34 @@ class EventExtractor:
         mention, place, precision = self.geocoder.event_place(analysis, analysis.mentions, spans, f.anchor)
         f.place_mention, f.place, f.precision = mention, place, precision
         f.place_inferred = mention is None or not any(s <= mention.span.start < e for s, e in spans)
+
+    @staticmethod
+    def _split_by_place(analysis: Analysis, f: Frame) -> list[Frame]:
+        """One frame per town when a sentence names several for one attack ("قصف حرستا وعربين").
+
+        Only towns named plainly (precision 1, no "near"/"in the countryside of" modifier) and
+        more than 5 km apart split; the sentence's toll is later shared evenly among them.
+        """
+        if f.place is None or f.place_inferred or len(f.sents) != 1:
+            return [f]
+        sent = analysis.sentences[f.sents[0]]
+        towns: list[Mention] = []
+        for m in analysis.mentions:
+            if (m.kind is MentionKind.PLACE and isinstance(m.value, Place) and sent.start <= m.span.start < sent.end
+                    and not m.attr("role") and not m.attr("doubtful") and m.attr("precision") == 1
+                    and m.attr("modifier") in (None, "town") and m.value.feature in _TOWN_FEATURES
+                    and all(_km(m.value, t.value) > 5.0 for t in towns)
+                    and (not towns or m.span.start - towns[-1].span.end <= _LIST_GAP)):
+                towns.append(m)
+        if len(towns) < 2 or not any(t.value == f.place for t in towns):
+            return [f]
+        out = []
+        for k, m in enumerate(towns):
+            g = replace(f, place=m.value, place_mention=m, precision=1, split=(k, len(towns)),
+                        triggers=list(f.triggers), tags=set(f.tags), actors=list(f.actors), sents=list(f.sents),
+                        tolls=[], roles=set(f.roles), instruments=set(f.instruments))
+            out.append(g)
+        return out
 
     # -- merging --------------------------------------------------------------------------
     def _merge(self, frames: list[Frame]) -> list[Frame]:
@@ -238,6 +273,8 @@ class EventExtractor:
         target.triggers.extend(f.triggers)
         target.tags.update(f.tags)
         target.actors.extend(f.actors)
+        target.roles.update(f.roles)
+        target.instruments.update(f.instruments)
         if f.event_type == target.event_type and _SUB_RANK.get(f.sub_event_type, 9) < _SUB_RANK.get(
                 target.sub_event_type, 9):
             target.sub_event_type = f.sub_event_type
@@ -254,7 +291,12 @@ class EventExtractor:
     def _assign_tolls(analysis: Analysis, frames: list[Frame]) -> None:
         statements = toll_statements(analysis)
         for st in statements:
-            owner = next((f for f in frames if st.sent in f.sents), None)
+            owners = [f for f in frames if st.sent in f.sents]
+            if len(owners) > 1 and all(f.split[1] == len(owners) for f in owners):
+                for f in owners:  # a joint toll of several places: shared evenly (spec §4)
+                    f.tolls.append(st)
+                continue
+            owner = owners[0] if owners else None
             if owner is None:
                 before = [f for f in frames if min(f.sents) < st.sent]
                 owner = max(before, key=lambda f: max(s for s in f.sents if s < st.sent), default=None)
@@ -281,6 +323,11 @@ class EventExtractor:
             f.event_type, f.sub_event_type = RIOTS, "Violent demonstration"
         sub = _territory_subtype(f, a1) if f.event_type == BATTLES else f.sub_event_type
         killed, low, high, injured = combine(f.tolls)
+        sub = _refine_subtype(f, sub, killed)
+        k, n = f.split
+        if n > 1:  # the remainder goes to the first place, as ACLED does
+            killed = killed // n + (killed % n if k == 0 else 0)
+            low = high = None
         if f.tolls and f.event_type == BATTLES and killed == 0:
             killed = 0
         source, source_text, source_span = self._source(analysis, f)
@@ -392,6 +439,8 @@ def allied(a: str | None, b: str | None) -> bool:
 _NAMED_KINDS = {"state_military", "state_police", "rebel", "militia", "coalition", "external", "government"}
 
 
+_LIST_GAP = 12  # characters between two towns of one list ("حرستا وعربين", "دوما، وحرستا")
+_TOWN_FEATURES = {"city", "village", "neighbourhood"}
 _CROWD_KINDS = {"civilians", "people", "protesters", "rioters"}
 
 
@@ -468,6 +517,15 @@ def _modality_tags(f: Frame) -> set[str]:
     if mod:
         tags.add(mod)
     return tags
+
+
+def _refine_subtype(f: Frame, sub: str, killed: int) -> str:
+    """Sub-types that depend on more than the trigger word."""
+    if f.event_type == PROTESTS and (killed > 0 or f.roles & {"kill", "shoot"}):
+        return "Excessive force against protesters"  # protesters killed or shot at
+    if f.event_type == REMOTE and sub == "Shelling/artillery/missile attack" and "Air/drone strike" in f.instruments:
+        return "Air/drone strike"  # "قصف" by aircraft is an air strike
+    return sub
 
 
 def _territory_subtype(f: Frame, a1: Mention | None) -> str:

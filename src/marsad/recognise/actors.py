@@ -137,7 +137,8 @@ def country_name(iso2: str | None) -> str | None:
         return None
 
 
-def _forces_name(iso2: str) -> str | None:
+def forces_name(iso2: str) -> str | None:
+    """Country name as used after "Forces of" ("the United States", "Syria")."""
     info = ActorLexicon.load().countries.get(iso2.upper())
     if info:
         return info[1]
@@ -153,7 +154,7 @@ def canonical_for(kind: str, country: str | None) -> str | None:
         return None
     if not country:
         return pattern[0].format(forces=PLACEHOLDER, name=PLACEHOLDER)
-    name, forces = country_name(country), _forces_name(country)
+    name, forces = country_name(country), forces_name(country)
     if name is None:
         return None
     return pattern[0].format(forces=forces, name=name)

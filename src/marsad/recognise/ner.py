@@ -413,7 +413,7 @@ class NerModel:
         data = {"format": MODEL_FORMAT, "labels": self.labels, "transitions": trans, "state": state,
                 "meta": self.meta}
         raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        with open(path, "wb") as fh, gzip.GzipFile(fileobj=fh, mode="wb", mtime=0) as gz:
+        with open(path, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
             gz.write(raw)
 
     # -- tagging --------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from typing import Any
 import regex
 
 from marsad.model import Analysis, Mention, MentionKind
-from marsad.recognise.actors import compile_keys, country_name, dictionary_matches, find_actors
+from marsad.recognise.actors import compile_keys, dictionary_matches, find_actors, forces_name
 from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
@@ -186,12 +186,16 @@ def _nearest_cue(cues: list[tuple[int, int]], s: int, e: int, norm: str) -> tupl
     return best
 
 
+_GAP = regex.compile(
+    r"\s*(?:(?:ال)?(?:متحدث|متحدثه|ناطق|ناطقه) (?:رسمي )?باسم\s*|(?:في )?بيان (?:صادر )?(?:عن|ل)\s*)?[لب]?"
+)
+
+
 def _right_after(cue: tuple[int, int] | None, s: int, norm: str) -> bool:
-    """True when only clitics, spaces and a short word separate the cue's end from ``s``."""
-    if cue is None:
+    """True when only a spokesman/statement phrase or a clitic separates the cue's end from ``s``."""
+    if cue is None or s - cue[1] > 30:
         return False
-    gap = norm[cue[1]:s]
-    return len(gap) <= 8 and not any(c in gap for c in ".!؟?\n،,")
+    return _GAP.fullmatch(norm, cue[1], s) is not None
 
 
 def find_sources(analysis: Analysis, lexicon: SourceLexicon | None = None,
@@ -229,7 +233,7 @@ def find_sources(analysis: Analysis, lexicon: SourceLexicon | None = None,
             continue
         iso2 = _adjectives()[m.group("adj")]
         name = (f"{_ENGLISH_ADJ[iso2]} authorities" if m.group("head") == "السلطات"
-                else f"Government of {country_name(iso2)}")
+                else f"Government of {forces_name(iso2)}")
         found.append((s, e, name, "authority", cue))
         taken.append((s, e))
     outlets = {s: lex.entries[i].canonical for s, _e, i in named if lex.entries[i].kind.startswith("outlet")}
