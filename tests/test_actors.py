@@ -153,9 +153,16 @@ def test_helpers() -> None:
     assert canonical_for("civilians", "YE") == "Civilians (Yemen)"
     assert canonical_for("rioters", "PS") == "Rioters (Palestine)"
     assert canonical_for("nope", "PS") is None
+    assert canonical_for("rebel_generic", "YE") == "Houthis"
+    assert canonical_for("rebel_generic", "LY") == "Unidentified Armed Group (Libya)"
+    assert canonical_for("militia_generic", "YE") == "Popular Resistance (Yemen)"
+    assert canonical_for("civilians", None) == "Civilians ({country})"
     assert inter_for(1, "state_military", "TR", "SY") == 8
     assert inter_for(8, "state_military", "RU", "RU") == 1
     assert inter_for(2, "rebel", "SY", "IQ") == 2
+    lex = ActorLexicon.load()
+    assert lex.inter_of("Houthis") == 2 and lex.inter_of("Civilians (Syria)") == 7
+    assert lex.inter_of("Rioters (Chile)") == 5 and lex.inter_of("Nobody") is None
 
 
 def test_diacritics_and_tatweel_spans() -> None:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marsad.pipeline import Normalise, Segment
 from marsad.model import Analysis, Document
+from marsad.pipeline import Normalise, Segment
 from marsad.text.segment import strip_proclitics
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
@@ -75,7 +75,7 @@ class Sentence:
     text: str
 
 
-class MentionKind(str, Enum):
+class MentionKind(StrEnum):
     ACTOR = "actor"
     PLACE = "place"
     NUMBER = "number"

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from functools import cache
-from importlib import resources
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cache
+from importlib import resources
 
 from marsad.extract.fatalities import TollStatement, combine, toll_statements
 from marsad.model import Analysis, Event, Mention, MentionKind, Place
@@ -87,6 +88,7 @@ class Frame:
     tolls: list[TollStatement] = field(default_factory=list)
     weight: float = 0.5
     place_inferred: bool = False  # the place is the article's main place, not named in these sentences
+    territory_at: list[int] = field(default_factory=list)  # offsets of territory words (any weight)
     split: tuple[int, int] = (0, 1)  # (k, n): the k-th of n places one sentence names for one attack
     roles: set[str] = field(default_factory=set)  # roles of every live trigger of the sentences (kill, shoot ...)
     instruments: set[str] = field(default_factory=set)  # sub-types named by instruments (aircraft, tanks)
@@ -166,9 +168,9 @@ class EventExtractor:
         etype, sub = main.value
         # weaker words of the same type may refine the sub-type (a territory verb in a battle)
         for t in typed:
-            if t.value[0] == etype and _SUB_RANK.get(t.value[1], 9) < _SUB_RANK.get(sub, 9) and t not in strong:
-                if float(t.attr("weight") or 0) >= 0.3:
-                    sub = t.value[1]
+            if (t.value[0] == etype and _SUB_RANK.get(t.value[1], 9) < _SUB_RANK.get(sub, 9) and t not in strong
+                    and float(t.attr("weight") or 0) >= 0.3):
+                sub = t.value[1]
         tags: set[str] = set()
         for t in live:
             for tag in (t.attr("tags") or "").split(";"):
@@ -178,6 +180,8 @@ class EventExtractor:
                      date=event_date, date_precision=precision, date_mention=date_m,
                      weight=max(float(t.attr("weight") or 0.5) for t in strong),
                      roles={str(t.attr("role")) for t in live},
+                     territory_at=[t.span.start for t in typed if t.value[0] == BATTLES
+                                   and t.value[1] in _TERRITORY_SUBS],
                      instruments={t.value[1] for t in live if t.attr("role") == "instrument"})
 
     @staticmethod
@@ -274,6 +278,7 @@ class EventExtractor:
         target.tags.update(f.tags)
         target.actors.extend(f.actors)
         target.roles.update(f.roles)
+        target.territory_at.extend(f.territory_at)
         target.instruments.update(f.instruments)
         if f.event_type == target.event_type and _SUB_RANK.get(f.sub_event_type, 9) < _SUB_RANK.get(
                 target.sub_event_type, 9):
@@ -321,6 +326,10 @@ class EventExtractor:
         if f.event_type == BATTLES and crowd is not None:
             # a "clash" between demonstrators and police is a riot, not a battle
             f.event_type, f.sub_event_type = RIOTS, "Violent demonstration"
+        if f.event_type == BATTLES and f.sub_event_type in _TERRITORY_SUBS:
+            winner = _territory_winner(analysis.norm, f)
+            if winner is not None and a1 is not None and str(winner.value) != str(a1.value):
+                a1, a2 = winner, (a1 if a2 is None or _same_side(a2, winner) else a2)
         sub = _territory_subtype(f, a1) if f.event_type == BATTLES else f.sub_event_type
         killed, low, high, injured = combine(f.tolls)
         sub = _refine_subtype(f, sub, killed)
@@ -439,6 +448,11 @@ def allied(a: str | None, b: str | None) -> bool:
 _NAMED_KINDS = {"state_military", "state_police", "rebel", "militia", "coalition", "external", "government"}
 
 
+_TERRITORY_SUBS = ("Non-state actor overtakes territory", "Government regains territory")
+_WINNER_WINDOW = 60  # characters between a territory word and the actor that won the ground
+# the governments whose allies "regain" territory (alliances.tsv blocs)
+_GOVERNMENT_ANCHORS = ("Military Forces of Syria", "Military Forces of Yemen", "Military Forces of Iraq",
+                       "Military Forces of Libya (GNA)")
 _LIST_GAP = 12  # characters between two towns of one list ("حرستا وعربين", "دوما، وحرستا")
 _TOWN_FEATURES = {"city", "village", "neighbourhood"}
 _CROWD_KINDS = {"civilians", "people", "protesters", "rioters"}
@@ -529,14 +543,34 @@ def _refine_subtype(f: Frame, sub: str, killed: int) -> str:
 
 
 def _territory_subtype(f: Frame, a1: Mention | None) -> str:
-    """Territory change: who took it decides the sub-type."""
-    if f.sub_event_type not in ("Non-state actor overtakes territory", "Government regains territory"):
+    """Territory change: who took it decides the sub-type (the state and its allies regain)."""
+    if f.sub_event_type not in _TERRITORY_SUBS or a1 is None:
         return f.sub_event_type
-    if a1 is not None and a1.attr("kind") in _STATE_KINDS:
-        return "Government regains territory"
-    if a1 is not None:
-        return "Non-state actor overtakes territory"
-    return f.sub_event_type
+    state_side = a1.attr("kind") in _STATE_KINDS or any(
+        allied(str(a1.value), name) for name in _GOVERNMENT_ANCHORS)
+    return "Government regains territory" if state_side else "Non-state actor overtakes territory"
+
+
+# "في صفوف X", "ضد X", "استهدف X": X is the side that suffered, not the one that acted
+_TARGET_BEFORE = re.compile(r"(?:صفوف|ضد|علي|استهداف|استهدف|استهدفت|مواقع|معاقل|عناصر\s+من|بين\s+قتلي)\s*(?:ال)?$")
+
+
+def _is_target(norm: str, m: Mention) -> bool:
+    ns = m.attr("norm_start")
+    return ns is not None and bool(_TARGET_BEFORE.search(norm[max(0, ns - 14):ns]))
+
+
+def _territory_winner(norm: str, f: Frame) -> Mention | None:
+    """The actor named next to a territory word (the one that took or kept the ground)."""
+    best, best_d = None, _WINNER_WINDOW
+    for m in f.actors:
+        if _actor_rank(m) > 1 or m.attr("kind") in _VICTIM_KINDS or _is_target(norm, m):
+            continue
+        for at in f.territory_at:
+            d = abs(m.span.start - at)
+            if d < best_d:
+                best, best_d = m, d
+    return best
 
 
 def _confidence(f: Frame, a1: Mention | None, a2: Mention | None, lead_end: int) -> float:

@@ -93,6 +93,7 @@ class ActorLexicon:
                     auto.add_word(ll, (eid, len(ll), 1))
         auto.make_automaton()
         self.automaton = auto
+        self._inter: dict[str, int] | None = None
         log.info("actor lexicon: %d keys, %d entries", len(self.keys), len(self.entries))
 
     @classmethod
@@ -111,6 +112,17 @@ class ActorLexicon:
             iso2, name, forces, inter, _stems = line.split("\t")
             countries[iso2] = (name, forces, int(inter))
         return cls(rows, countries)
+
+    def inter_of(self, canonical: str) -> int | None:
+        """Inter code of a canonical name (named or filled pattern), None if unknown."""
+        if self._inter is None:
+            self._inter = {e.canonical: e.inter for e in self.entries if "{" not in e.canonical}
+            for pat, code in PATTERNS.values():
+                self._inter.setdefault(pat.split("{")[0], code)
+        if canonical in self._inter:
+            return self._inter[canonical]
+        prefix = next((p for p in self._inter if p.endswith((" of ", " (")) and canonical.startswith(p)), None)
+        return self._inter[prefix] if prefix else None
 
     def lookup(self, phrase: str) -> ActorEntry | None:
         """The entry of an exact (already normalised) key, if any."""
@@ -146,12 +158,29 @@ def forces_name(iso2: str) -> str | None:
     return name
 
 
+@lru_cache(maxsize=16)
+def _context_table(kind: str) -> dict[str, str]:
+    """iso2 -> canonical for a context kind ("rebel_generic": YE -> Houthis, SY -> Free Syrian Army ...)."""
+    table: dict[str, str] = {}
+    for entry in ActorLexicon.load().entries:
+        if entry.kind == kind and entry.context:
+            table.update(dict(entry.context))
+    return table
+
+
 def canonical_for(kind: str, country: str | None) -> str | None:
     """Canonical name of a pattern actor of ``kind`` in ``country`` (ISO2), e.g.
-    ``canonical_for("state_police", "IQ") == "Police Forces of Iraq"``; None if not a pattern kind."""
+    ``canonical_for("state_police", "IQ") == "Police Forces of Iraq"``; context kinds resolve by country
+    (``canonical_for("rebel_generic", "YE") == "Houthis"``, else an unidentified armed group); None if
+    ``kind`` is neither. Without a country the ``{country}`` placeholder is kept."""
     pattern = PATTERNS.get(kind)
     if pattern is None:
-        return None
+        context = _context_table(kind)
+        if not context:
+            return None
+        if country and country.upper() in context:
+            return context[country.upper()]
+        pattern = PATTERNS["unidentified"]
     if not country:
         return pattern[0].format(forces=PLACEHOLDER, name=PLACEHOLDER)
     name, forces = country_name(country), forces_name(country)

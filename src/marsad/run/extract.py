@@ -81,10 +81,9 @@ def extract_files(
 
     def todo() -> Iterator[Document | Failure]:
         for item in iter_documents(inputs, max_chars=max_chars):
-            if isinstance(item, Document) and ck is not None:
-                if ck.is_done(item.doc_id, content_hash(item.text)):
-                    summary.skipped += 1
-                    continue
+            if isinstance(item, Document) and ck is not None and ck.is_done(item.doc_id, content_hash(item.text)):
+                summary.skipped += 1
+                continue
             yield item
 
     try:

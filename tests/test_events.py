@@ -1,0 +1,94 @@
+"""The event builder on short hand-written reports: types, merging, exclusions, provenance."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from marsad.model import Document, Event, MentionKind
+from marsad.pipeline import Pipeline
+
+
+@pytest.fixture(scope="module")
+def pipe() -> Pipeline:
+    return Pipeline.default(ner=False)
+
+
+def _events(pipe: Pipeline, text: str, published: date = date(2018, 3, 5), title: str | None = None) -> list[Event]:
+    return list(pipe(Document.from_parts("t", text, published, title)).events)
+
+
+def test_air_strike_on_civilians(pipe: Pipeline) -> None:
+    (e,) = _events(pipe, "قتل سبعة مدنيين أمس الأحد في غارات شنتها طائرات حربية روسية على مدينة سراقب "
+                         "في ريف إدلب، بحسب المرصد السوري لحقوق الإنسان.")
+    assert (e.event_type, e.sub_event_type) == ("Explosions/Remote violence", "Air/drone strike")
+    assert e.fatalities == 7 and e.event_date == "2018-03-04"
+    assert {e.actor1, e.actor2} == {"Military Forces of Russia", "Civilians (Syria)"}
+    assert e.country == "SY" and e.source == "Syrian Observatory for Human Rights"
+
+
+def test_strikes_inside_a_battle_belong_to_it(pipe: Pipeline) -> None:
+    events = _events(pipe, "اندلعت اشتباكات عنيفة اليوم بين قوات النظام وتنظيم داعش في مدينة دير الزور. "
+                           "وترافقت الاشتباكات مع غارات جوية وقصف مدفعي على المدينة.")
+    assert [e.event_type for e in events] == ["Battles"]
+    assert "air strike" in events[0].tags
+
+
+def test_negated_and_planned_events_are_not_events(pipe: Pipeline) -> None:
+    assert _events(pipe, "نفى الجيش أن يكون قد قصف مدينة حلب. وهدد التنظيم بشن هجمات على بغداد.") == []
+
+
+def test_old_background_is_not_an_event(pipe: Pipeline) -> None:
+    assert _events(pipe, "في العام 2011 قصفت قوات النظام مدينة درعا بالمدفعية.", date(2018, 3, 5)) == []
+
+
+def test_protesters_shot_is_excessive_force(pipe: Pipeline) -> None:
+    events = _events(pipe, "قتل متظاهران برصاص الشرطة العراقية خلال احتجاجات في مدينة البصرة اليوم.")
+    assert events and events[0].event_type == "Protests"
+    assert events[0].sub_event_type == "Excessive force against protesters"
+
+
+def test_no_event_in_economic_news(pipe: Pipeline) -> None:
+    assert _events(pipe, "افتتح في الرياض اليوم مؤتمر اقتصادي بمشاركة وزراء ومستثمرين من عشرين دولة.") == []
+
+
+def test_distance_reference_is_not_the_event_place(pipe: Pipeline) -> None:
+    events = _events(pipe, "سيطر تنظيم داعش اليوم على حي في مدينة دير الزور بعد اشتباكات مع قوات النظام. "
+                           "وتبعد المدينة 450 كلم شمال شرقي دمشق.")
+    assert events and all(e.location != "Damascus" for e in events)
+
+
+def test_event_ids_are_stable(pipe: Pipeline) -> None:
+    text = "اندلعت اشتباكات عنيفة اليوم بين قوات النظام وتنظيم داعش في مدينة دير الزور."
+    assert [e.event_id for e in _events(pipe, text)] == [e.event_id for e in _events(pipe, text)]
+
+
+def test_title_offsets_refer_to_title_plus_body(pipe: Pipeline) -> None:
+    title, body = "غارة على إدلب", "قتل خمسة مدنيين اليوم في غارة جوية على مدينة إدلب."
+    doc = Document.from_parts("t", body, date(2018, 3, 5), title)
+    for e in pipe(doc).events:
+        for field, s, end in e.provenance:
+            assert doc.text[s:end], field
+        assert all(doc.text[s:end] for s, end in e.evidence)
+
+
+arabic = st.text(alphabet=st.sampled_from(list("قتلوبالأإآةىيـًٌٍَُِّْ ٢٦.\n!؟،مدنيغارةحلبدمشقداعش0123456789")),
+                 max_size=200)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=200), arabic))
+def test_every_span_of_the_whole_pipeline_indexes_the_original(text: str) -> None:
+    pipe = Pipeline.default(ner=False)
+    analysis = pipe(Document("h", text, date(2018, 3, 5)))
+    for m in analysis.mentions:
+        assert text[m.span.start:m.span.end] == m.span.text, m.kind
+        assert m.kind in MentionKind
+    for t in analysis.tokens:
+        assert text[t.start:t.end] == t.text
+    for e in analysis.events:
+        for s, end in e.evidence:
+            assert 0 <= s <= end <= len(text)

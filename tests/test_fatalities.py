@@ -1,0 +1,58 @@
+"""Toll rules of spec/events.md §4 on hand-written reports."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from marsad.extract.fatalities import TollStatement, combine, toll_statements
+from marsad.pipeline import Pipeline
+
+
+@pytest.fixture(scope="module")
+def pipe() -> Pipeline:
+    return Pipeline.default(ner=False)
+
+
+def _tolls(pipe: Pipeline, text: str) -> list[TollStatement]:
+    from marsad.model import Document
+
+    return toll_statements(pipe(Document("t", text, date(2018, 5, 1))))
+
+
+def test_per_side_tolls_in_one_clause_add_up(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "أدت المعارك إلى ارتفاع الحصيلة إلى 26 عنصرا في صفوف القوات الحكومية و12 من عناصر داعش.")
+    assert [s.killed for s in st] == [38]
+    assert st[0].update
+
+
+def test_injuries_are_kept_apart(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "قتل خمسة مدنيين وأصيب 11 آخرون في القصف.")
+    assert [s.killed for s in st] == [5]
+    assert st[0].injured == 11
+
+
+def test_number_words_and_eastern_digits(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "أسفر الهجوم عن مقتل ثلاثة وعشرين شخصا. وقتل ٤ جنود في هجوم آخر.")
+    assert [s.killed for s in st] == [23, 4]
+
+
+def test_running_totals_and_distances_are_not_tolls(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "قتل أكثر من ألف مدني خلال ثلاثة أسابيع من القصف. وتبعد المدينة 450 كلم عن العاصمة.")
+    assert all(s.running_total for s in st)
+    assert combine(st)[0] == 0
+
+
+def test_update_replaces_and_partial_is_included() -> None:
+    partial = TollStatement(0, 0, 1, 11, 0, False, False, False)
+    first = TollStatement(0, 2, 3, 26, 0, False, False, False)
+    update = TollStatement(1, 4, 5, 38, 0, True, False, False)
+    assert combine([partial, first])[0] == 26  # 11 of the 26 are counted once
+    assert combine([first, update, partial])[0] == 38  # the update replaces
+
+
+def test_vague_toll_keeps_an_open_high_bound() -> None:
+    vague = TollStatement(0, 0, 1, 10, 0, False, True, False)
+    best, low, high, _ = combine([vague])
+    assert (best, low, high) == (10, 10, None)
