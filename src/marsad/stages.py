@@ -37,7 +37,7 @@ def default_stages(*, ner: bool = True) -> list[Stage]:
     from marsad.geo.gazetteer import Gazetteer
     from marsad.geo.geocode import Geocoder
     from marsad.geo.places import find_places
-    from marsad.recognise.actors import ActorLexicon, canonical_for, find_actors
+    from marsad.recognise.actors import ActorLexicon, ActorNaming, find_actors
     from marsad.recognise.dates import find_dates
     from marsad.recognise.numbers import find_numbers
     from marsad.recognise.sources import find_sources, outlet_source
@@ -66,5 +66,5 @@ def default_stages(*, ner: bool = True) -> list[Stage]:
         except (ImportError, OSError) as exc:  # optional: the pipeline runs without it
             log.warning("NER stage disabled: %s", exc)
     stages.append(Geocode(geocoder))
-    stages.append(EventExtractor(geocoder, actor_canonical=canonical_for, outlet_source=outlet_source))
+    stages.append(EventExtractor(geocoder, ActorNaming(actors), outlet_source=outlet_source))
     return stages

@@ -21,13 +21,16 @@ import hashlib
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
 
 from marsad.extract.fatalities import TollStatement, combine, toll_statements
+from marsad.geo.geocode import Geocoder
 from marsad.model import Analysis, Event, Mention, MentionKind, Place
+from marsad.recognise.actors import ActorNaming
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +108,12 @@ class EventExtractor:
     requires = ("sentences", "trigger", "actor", "number", "date", "places")
     provides = ("events",)
 
-    def __init__(self, geocoder, actor_canonical=None, outlet_source=None,
+    def __init__(self, geocoder: Geocoder, naming: ActorNaming,
+                 outlet_source: Callable[[str | None], str | None] | None = None,
                  min_confidence: float = MIN_CONFIDENCE) -> None:
         self.geocoder = geocoder
+        self.naming = naming
         self.min_confidence = min_confidence
-        self.actor_canonical = actor_canonical
         self.outlet_source = outlet_source
 
     # -- public ---------------------------------------------------------------------------
@@ -344,14 +348,18 @@ class EventExtractor:
         tags = set(f.tags)
         if any(t.update for t in f.tolls):
             tags.add("toll updated")
-        name = lambda m: self._canonical(m, country) if m is not None else None  # noqa: E731
-        actor1, actor2 = name(a1), name(a2)
-        if f.event_type in (PROTESTS, RIOTS) and self.actor_canonical is not None:
+        actor1 = self.naming.name(a1, country) if a1 is not None else None
+        actor2 = self.naming.name(a2, country) if a2 is not None else None
+        if actor2 is not None and actor2 == actor1:
+            a2, actor2 = None, None
+        if f.event_type in (PROTESTS, RIOTS):
             # the people in a demonstration are its protesters (or rioters), not bystanders
-            crowd_kind = "protesters" if f.event_type == PROTESTS else "rioters"
-            fix = lambda m, n: (self.actor_canonical(crowd_kind, country) or n  # noqa: E731
-                                if m is not None and m.attr("kind") in _CROWD_KINDS else n)
-            actor1, actor2 = fix(a1, actor1), fix(a2, actor2)
+            crowd = self.naming.pattern("protesters" if f.event_type == PROTESTS else "rioters", country)
+            if crowd:
+                if a1 is not None and a1.attr("kind") in _CROWD_KINDS:
+                    actor1 = crowd
+                if a2 is not None and a2.attr("kind") in _CROWD_KINDS:
+                    actor2 = crowd
         prov: list[tuple[str, int, int]] = [("event_type", f.triggers[0].span.start, f.triggers[0].span.end)]
         for fld, m in (("actor1", a1), ("actor2", a2), ("location", f.place_mention), ("event_date", f.date_mention)):
             if m is not None:
@@ -370,7 +378,8 @@ class EventExtractor:
             doc_id=doc.doc_id, event_id=event_id, event_type=f.event_type, sub_event_type=sub,
             event_date=f.date, time_precision=f.date_precision,
             actor1=actor1, actor2=actor2,
-            inter1=int(a1.attr("inter") or 0) if a1 else 0, inter2=int(a2.attr("inter") or 0) if a2 else 0,
+            inter1=self.naming.inter(a1, actor1, country) if a1 and actor1 else 0,
+            inter2=self.naming.inter(a2, actor2, country) if a2 and actor2 else 0,
             actor1_text=a1.span.text if a1 else None, actor2_text=a2.span.text if a2 else None,
             country=country, admin1=place.admin1 if place else "", admin2=place.admin2 if place else "",
             location=place.name if place else None,
@@ -381,12 +390,6 @@ class EventExtractor:
             source=source, source_text=source_text, notes=notes, tags=";".join(sorted(tags)),
             evidence=evidence, confidence=confidence, provenance=tuple(prov),
         )
-
-    def _canonical(self, m: Mention, country: str | None) -> str:
-        value = str(m.value)
-        if "{country}" in value and self.actor_canonical is not None:
-            return self.actor_canonical(m.attr("kind"), m.attr("country") or country)
-        return value
 
     @staticmethod
     def _actor_pair(f: Frame, country: str | None) -> tuple[Mention | None, Mention | None]:

@@ -8,8 +8,10 @@ alias keys to canonical names. All keys go into one Aho–Corasick automaton, co
 process. A match counts when it starts a word (optionally after proclitics و ف ب ل ك, or as
 "لل" + the word for keys that start with the article) and ends a word; overlapping matches are
 resolved longest first. Anaphors (التنظيم، الجماعة، مسلحي التنظيم ...) take the name of the nearest
-preceding named armed group and are dropped when there is none. "Stop" keys (القاعدة العسكرية, مجلس الأمن ...) win like any other match
-and are then dropped, so that the shorter alias inside them is not reported.
+preceding named armed group and are dropped when there is none. "Stop" keys (القاعدة العسكرية،
+مجلس الأمن ...) win like any other match and are then dropped, so that the shorter alias inside
+them is not reported. Single-word generic aliases (الجيش، الأمن، المتمردين) and country names used
+as actors (إسرائيل، روسيا) carry ``weak=True``.
 
 Pattern actors (``Civilians ({country})``, ``Police Forces of {country}`` ...) get their country
 from ``default_country``; without it, ``value`` keeps the ``{country}`` placeholder and the
@@ -308,3 +310,28 @@ def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,
         if entry.kind in GROUP_KINDS and not entry.weak:
             last_group = mention
     return mentions
+
+
+@dataclass(frozen=True)
+class ActorNaming:
+    """What the event builder asks of the actor dictionary, as one service (a Protocol's worth).
+
+    ``name`` fills a pattern actor's country from the event; ``pattern`` names a generic
+    kind (protesters, rioters) in a country; ``inter`` gives the ACLED code in context.
+    """
+
+    lexicon: ActorLexicon
+
+    def name(self, mention: Mention, country: str | None) -> str:
+        value = str(resolve(mention, country).value)
+        return value if PLACEHOLDER not in value else value.replace(PLACEHOLDER, "Unknown")
+
+    def pattern(self, kind: str, country: str | None) -> str | None:
+        value = canonical_for(kind, country)
+        return None if value is None or PLACEHOLDER in value else value
+
+    def inter(self, mention: Mention, name: str, event_country: str | None) -> int:
+        base = self.lexicon.inter_of(name)
+        if base is None:
+            base = int(mention.attr("inter") or 0)
+        return inter_for(base, str(mention.attr("kind")), mention.attr("country"), event_country)
