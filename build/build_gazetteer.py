@@ -84,7 +84,10 @@ STOP_KEYS = {
     "عود", "القرصنه", "الضلوع", "الكبار", "بلاغ", "الحاضر", "الاثريه", "حظي", "ارمله", "سعاد", "مهد",
     "الصفحه", "سارع", "الجيد", "ليليه", "طبق", "وثيق", "الاشراف", "فتيه", "سفيره", "المغاره", "فراغ",
     "ديوان", "ادار", "يعين", "الحراك", "الخبر", "الحديثه", "الامانه", "قبه", "الصف", "المنشاه", "العبور",
-    "الكرامه", "الطويله", "الرفاعي", "العباره", "جنه", "تام", "عتاد", "كلفه",
+    "الكرامه", "الطويله", "الرفاعي", "العباره", "جنه", "تام", "عتاد", "كلفه", "البلاد", "مديريه", "اسيا",
+    "الصحراء", "كيلو", "منكوبه", "ريفيه", "حركي", "بالا", "شور", "ادم", "قوام", "بنيان", "الخلل", "الحلال",
+    "الفرع", "بشاره", "الشامي", "غايبه", "النجمه", "جرس", "سرحان", "مروحه", "معزوله", "الظاهر", "جابر",
+    "الصعيد", "الخان", "البور", "زرق",
     "انصار", "حزب", "حماس", "فتح", "امل", "الحشد", "النجباء", "الجبهه", "جبهه", "المقاومه",
 }
 # Keys of important places that are too often a common word; such keys are kept only for the
@@ -445,19 +448,20 @@ def read_countries(b: Builder, shared: Path, gn: dict[int, list[str]]) -> dict[s
     return out
 
 
-# Words after which a place name is expected ("في دوما", "ريف درعا", "شمال حلب").
-LOCATIVE = {"في", "من", "الى", "قرب", "بلده", "قريه", "مدينه", "منطقه", "ريف", "حي", "شمال", "جنوب", "شرق",
-            "غرب", "شمالي", "جنوبي", "شرقي", "غربي", "محافظه", "ناحيه", "مدينتي", "بلدتي", "وفي", "ومن",
-            "والى", "داخل", "نحو", "باتجاه", "مخيم", "مطار", "معبر", "اطراف", "محيط", "بين", "مديريه", "قضاء",
-            "ولايه", "العاصمه"}
+# Words after which only a place name can come ("مدينة دوما", "ريف درعا", "حي جوبر"). Prepositions such
+# as "في"/"من" are not used: "من عناصر", "في الإدارة" are as common as "في دوما".
+LOCATIVE = {p + w for p in ("", "و", "ب", "وب", "ل") for w in (
+    "مدينه", "بلده", "قريه", "ريف", "محافظه", "محافظتي", "حي", "احياء", "منطقه", "ناحيه", "مديريه", "قضاء",
+    "ولايه", "مدينتي", "بلدتي", "بلدات", "قري", "مخيم", "مطار", "معبر", "العاصمه")}
+# (directions are no cue: "شمال البلاد", "جنوب الصحراء", "شرق آسيا"; nor "أطراف", "محيط")
 
 
-def word_usage(shared: Path) -> tuple[dict[str, int], dict[str, int]]:
+def word_usage(shared: Path) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
     """How often each word (and each clitic-stripped form) occurs in the news corpus, and how often
-    in a locative position (after "في", "ريف", "شمال" ..., or glued to the preposition ب).
+    right after a place word ("مدينة", "ريف", "حي", "شمال" ...).
 
-    A place name is used locatively a good part of the time (دوما 0.63, درعا 0.77); a common word
-    that happens to name a village almost never is (الغاية 0.02, الداخلية 0.00, يهود 0.01).
+    A place name often follows such a word (دوما 0.36, درعا 0.6, جوبر 0.6); a common word that happens
+    to name a village almost never does (الإدارة, السياج, عناصر: under 0.03).
     """
     from marsad.text.normalise import normalise
 
@@ -477,24 +481,36 @@ def word_usage(shared: Path) -> tuple[dict[str, int], dict[str, int]]:
         for p in PREFIXES:
             if p and w.startswith(p) and len(w) - len(p) >= 2:
                 rest = w[len(p):]
-                forms.append((rest, n if "ب" in p else 0))
+                forms.append((rest, 0))
                 if p.endswith("لل"):  # "للغاية" is ل + الغاية
                     forms.append(("ال" + rest, 0))
         for f, k in forms:
             total[f] = total.get(f, 0) + n
             local[f] = local.get(f, 0) + k
-    return total, local
+    bare = {w: n for w, n in uni.items() if w in total}
+    return total, local, bare
 
 
-def is_common_word(key: str, rec: Rec, total: dict[str, int], local: dict[str, int]) -> bool:
+PERSON_HEADS = {"عبد", "محمد", "احمد", "علي", "حسن", "حسين", "محمود", "ال", "بن", "شيخ", "الشيخ", "حركه", "شهر",
+                "فتح", "نصر", "زين", "سيد", "السيد", "امام", "الامام", "صالح", "خالد", "عمر", "جعفر", "ملا"}
+
+
+def is_common_word(key: str, rec: Rec, total: dict[str, int], local: dict[str, int],
+                   bare: dict[str, int]) -> bool:
     """Whether ``key`` is, in news text, mostly a word rather than this place's name."""
     n = total.get(key, 0)
-    if n == 0 or rec.feature == "country":
+    if n == 0 or rec.feature in ("country", "admin1"):
         return False
     ratio = local.get(key, 0) / n
-    if rec.source == "curated" or rec.feature == "admin1" or (rec.important and rec.country in MENA):
-        return n >= 50 and ratio < 0.07  # القدم (كرة القدم) 0.05, الداخلية 0.00; الباب 0.13 stays
-    return n >= 25 and ratio < 0.15
+    if n >= 50 and bare.get(key, 0) < 0.1 * n and ratio < 0.03:
+        return True  # seen almost only glued to a clitic: "رانس" (Reims) is the tail of "فرانس"
+    if rec.important and rec.population >= 100_000:
+        return False  # capitals are rarely written "مدينة طهران": their usage says nothing
+    if rec.important or rec.source == "curated":
+        return n >= 50 and ratio < 0.03  # القدم (كرة القدم), القائم (الوضع القائم); الباب 0.05 stays
+    if rec.feature == "village" and key.split(" ")[0] in PERSON_HEADS and " " in key:
+        return True  # villages named after people ("محمد علي", "عبد الله") match people
+    return n >= 20 and ratio < 0.1
 
 
 PREFIXES = sorted({c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك") for a in ("", "ال")}
@@ -535,10 +551,10 @@ def main(argv: list[str] | None = None) -> int:
     log.info("+countries: %d", len(b.recs))
 
     # Drop keys that are common words, unless the place is important (a city, admin area, curated).
-    total, local = word_usage(shared)
+    total, local, bare = word_usage(shared)
     dropped = 0
     for r in b.recs:
-        bad = {k for k in r.keys if (k in STOP_KEYS and r.feature != "country") or is_common_word(k, r, total, local)
+        bad = {k for k in r.keys if (k in STOP_KEYS and r.feature != "country") or is_common_word(k, r, total, local, bare)
                or (k in KEEP_IMPORTANT_ONLY and not r.important)}
         dropped += len(bad)
         r.keys -= bad

@@ -121,3 +121,15 @@ def test_spans_are_faithful(words: list[str]) -> None:
         assert s.text.strip() == s.text and s.text
         ns, ne = m.attr("name_span")
         assert s.start <= ns < ne <= s.end
+
+
+def test_prebuilt_automaton_matches_compiled(gaz: Gazetteer) -> None:
+    from marsad.geo.places import _load_prebuilt, build_automaton
+
+    pre = _load_prebuilt(gaz)
+    if pre is None:
+        pytest.skip("no prebuilt automaton beside the index")
+    fresh = build_automaton(gaz)
+    assert len(pre) == len(fresh)
+    text = "وبحلب ولدير الزور وللرقة والبو كمال"
+    assert list(pre.iter(text)) == list(fresh.iter(text))

@@ -349,7 +349,8 @@ def test_ten_megabyte_documents(tmp_path: Path):
     with open(p, "w", encoding="utf-8") as fh:
         fh.write(jline(doc_id="before", text=BODY1))
         fh.write(jline(doc_id="huge", text=big[:5_000_000]))  # 10 MB line: parsed, then refused
-        fh.write(jline(doc_id="giant", text=big))  # 20 MB line: refused without parsing
+        fh.write(jline(doc_id="giant", text=big))  # 20 MB line: refused without parsing (id found)
+        fh.write('{"text": "' + "x" * 13_000_000 + '"}\n')  # no id: file:line
         fh.write(jline(doc_id="after", text=BODY2))
     (tmp_path / "big.txt").write_text(big[:3_000_000], encoding="utf-8")
     (tmp_path / "huge.txt").write_text(big, encoding="utf-8")
@@ -357,7 +358,8 @@ def test_ten_megabyte_documents(tmp_path: Path):
     assert [d.doc_id for d in docs] == ["before", "after"]
     assert [(f.doc_id, f.reason) for f in fails] == [
         ("huge", "too large: 5000000 chars"),
-        ("big.jsonl:3", f"too large: >{2_000_000 * 6 + 65_536} bytes"),
+        ("giant", f"too large: >{2_000_000 * 6 + 65_536} bytes"),
+        ("big.jsonl:4", f"too large: >{2_000_000 * 6 + 65_536} bytes"),
         ("big", "too large: 3000000 chars"),
         ("huge", "too large: 20000000 bytes"),
     ]
@@ -451,3 +453,31 @@ def test_fuzz_jsonl_one_item_per_record_line(tmp_path: Path, lines: list[bytes])
             it.text.encode("utf-8")
         else:
             assert isinstance(it, Failure) and it.reason
+
+
+def test_parquet_input(tmp_path: Path):
+    pa = pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    table = pa.table({
+        "doc_id": ["p1", "p2", None],
+        "text": [BODY1, "", BODY3],
+        "published": [date(2018, 4, 24), None, None],
+        "title": [None, None, "عنوان"],
+        "other": [1, 2, 3],
+    })
+    pq.write_table(table, tmp_path / "docs.parquet")
+    docs, fails = split(iter_documents([tmp_path]))
+    assert [(d.doc_id, d.published) for d in docs] == [("p1", date(2018, 4, 24)), ("docs.parquet:3", None)]
+    assert docs[1].text == "عنوان\n\n" + BODY3
+    assert [(f.doc_id, f.reason) for f in fails] == [("p2", "empty text")]
+
+
+def test_iter_input_files(tmp_path: Path):
+    from marsad.io.readers import iter_input_files
+
+    (tmp_path / "d" / "e").mkdir(parents=True)
+    for name in ("d/b.txt", "d/a.jsonl", "d/e/c.html", "d/x.pdf", "d/.h.txt"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    got = list(iter_input_files([tmp_path / "d", "-", tmp_path / "missing.csv"]))
+    assert got == [tmp_path / "d/a.jsonl", tmp_path / "d/b.txt", tmp_path / "d/e/c.html", tmp_path / "missing.csv"]

@@ -33,7 +33,8 @@ def test_basic_and_reopen(tmp_path: Path):
     assert done_path_for(out).exists()
     with Checkpoint(out, resume=True) as ck:
         assert ck.resumed == 2
-        assert ck.is_done("a") and ck.is_done(None, content_hash("B")) and not ck.is_done("c")
+        assert ck.is_done("a") and ck.is_done("b", content_hash("B")) and not ck.is_done("c")
+        assert not ck.is_done("c", content_hash("A"))  # same text, other id: not done
         ck.write_document("c", [ev("c", 0)])
     assert [r["event_id"] for r in read_events(out)] == ["a-0", "a-1", "c-0"]
     with Checkpoint(out, resume=False) as ck:  # start afresh

@@ -1,7 +1,7 @@
 """Geocoding: choose one place per mention, mark non-event places, pick an event's place.
 
-Requires: an Analysis with ``norm`` (and PLACE mentions from ``find_places``, else they are found here),
-a ``GazetteerLike``. Provides: ``Geocoder.resolve`` (mentions whose ``value`` is the chosen Place, attrs
+Requires: an Analysis with ``norm`` (and PLACE mentions from ``find_places``, else they are found here;
+ACTOR mentions' ``country`` attrs are used as hints when present), a ``GazetteerLike``. Provides: ``Geocoder.resolve`` (mentions whose ``value`` is the chosen Place, attrs
 ``candidates``, ``precision``, ``score`` and, for places that are not event locations, ``role`` =
 "distance" | "dateline" | "statement" | "origin"), ``Geocoder.event_place`` and ``debug_report``.
 
@@ -12,6 +12,7 @@ names, nationality adjectives, optional actor hints), the feature class the word
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
@@ -66,6 +67,7 @@ _ORIGIN = re.compile(
     r"انطلق|انطلقت|اطلق|اطلقت|اطلقه|اطلقها|عائدا|العائدين|تسلل|تسللوا|المرحلين|رحلوا|نقلوا|نقل)"
     r"[^.،:\n]{0,40}?(?:\s|^)من\s+(?:(?:مدينه|بلده|محافظه|مناطق)\s+)?$")
 _ANAPHOR = re.compile(r"(?<!\w)[وفب]?(?P<art>ال|لل)(?P<w>عاصمه|قطاع)(?:\s+(?P<adj>ال\w+))?(?!\w)")
+_NISBA_AFTER = re.compile(r"\s+(ال[\u0621-\u064a]+)")
 _DATELINE_AFTER = re.compile(r"^\s*(?:\(|-|–|—|:|/)")
 
 
@@ -96,16 +98,25 @@ class Geocoder:
             # other mentions' places (a mention must not vouch for its own readings)
             others = [a for k, a in enumerate(anchors) if k != j and a is not None and a.feature != "country"
                       and a not in cands]
-            scored = sorted(((self._score(p, modifier, ctx, others), i, p) for i, p in enumerate(cands)),
-                            key=lambda t: (-t[0], t[1]))
+            # "مدينة صعدة اليمنية": a nationality adjective right after the name settles the country
+            ne = m.attr("norm_end")
+            after = _NISBA_AFTER.match(analysis.norm, ne) if ne is not None else None
+            said = _nisba_country(after.group(1)) if after else None
+            scored = sorted(((self._score(p, modifier, ctx, others) + (3.0 if p.country == said else 0.0), i, p)
+                             for i, p in enumerate(cands)), key=lambda t: (-t[0], t[1]))
             best = scored[0][2] if scored else None
             attrs: list[tuple[str, Any]] = [(k, v) for k, v in m.attrs if k not in ("precision", "role")]
             attrs += [("candidates", cands), ("precision", precision_for(modifier, best)),
                       ("score", round(scored[0][0], 3) if scored else 0.0)]
             if role:
                 attrs.append(("role", role))
-            if best is not None and ctx and best.feature != "country":
-                # a small place in a country the article otherwise never mentions: likely a wrong reading
+            ambiguous = len({p.country for p in cands}) > 1
+            small = best is not None and best.feature in ("village", "neighbourhood", "admin3", "site") \
+                and best.population < 15_000
+            if best is not None and ctx and best.feature != "country" and (ambiguous or small) and \
+                    best.country != said:
+                # an ambiguous name read in, or a small place of, a country the article otherwise
+                # hardly mentions: likely a wrong reading
                 top, top_w = ctx.most_common(1)[0]
                 if top != best.country and ctx.get(best.country, 0) < 0.2 * top_w:
                     attrs.append(("doubtful", True))
@@ -140,6 +151,12 @@ class Geocoder:
         if context_countries:
             for c, k in context_countries.items():
                 ctx[c] += float(k)
+        else:
+            # actor mentions know their country ("الجيش السوري" -> SY): a weak hint each
+            for a in analysis.mentions_of(MentionKind.ACTOR):
+                c = a.attr("country")
+                if isinstance(c, str) and len(c) == 2:
+                    ctx[c.upper()] += 0.5
         return ctx
 
     @staticmethod
@@ -222,7 +239,7 @@ class Geocoder:
             span = analysis.span_from_norm(wide if wide is not None else s, e)
             if any(a < span.end and span.start < b for a, b in taken):
                 continue
-            out.append(Mention(MentionKind.PLACE, span, (place,), -1,
+            out.append(Mention(MentionKind.PLACE, span, (place,), _sentence_index(analysis, span.start),
                                (("modifier", modifier), ("precision", precision_for(modifier, place)),
                                 ("key", word), ("anaphor", True))))
         return out
@@ -296,6 +313,12 @@ class Geocoder:
 
 
 # -------------------------------------------------------------------- helpers
+def _sentence_index(analysis: Analysis, start: int) -> int:
+    """Index of the sentence holding original offset ``start`` (-1 without sentences)."""
+    starts = [s.start for s in analysis.sentences]
+    return bisect.bisect_right(starts, start) - 1 if starts else -1
+
+
 def _nisba_country(word: str) -> str | None:
     """ISO2 of a nationality adjective ("اليمنيه" -> YE), else None."""
     w = word[2:] if word.startswith("ال") else word

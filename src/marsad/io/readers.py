@@ -29,6 +29,9 @@ Formats (extension, case-insensitive):
     ``WARC-Target-URI`` (else ``WARC-Record-ID``); ``published`` from the page, else
     the ``WARC-Date``. Non-HTML and non-2xx responses are skipped silently.
 
+``.parquet``
+    Columns ``doc_id``, ``text``, ``published``, ``title``, ``outlet``, ``url`` as in JSONL
+    (needs pyarrow); read one batch at a time; source ``"path:row"``.
 ``-``
     JSON Lines read from standard input (ids default to ``"<stdin>:<line>"``).
 
@@ -41,7 +44,8 @@ Checks applied to every document (each a Failure with ``reason``):
 * ``"empty text"`` - nothing but whitespace;
 * ``"too large: N chars"`` - longer than ``max_chars``. Files (or JSONL lines, WARC
   payloads) so big that they cannot possibly fit are refused before decoding with
-  ``"too large: N bytes"`` (or ``">N bytes"`` when the size is only known to exceed N);
+  ``"too large: N bytes"`` (or ``">N bytes"`` when the size is only known to exceed N;
+  the doc_id of such a JSONL line is then taken from its first 64 KB if it is there);
 * ``"binary content: P% control characters"`` - more than 2% of the characters are
   control characters (other than tab/newline/CR/form feed), U+FFFD or lone surrogates
   (a few lone surrogates are replaced by U+FFFD, as they cannot be written as UTF-8);
@@ -62,6 +66,7 @@ the record) and ``"path"`` for whole-file formats.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import gzip
 import io
@@ -97,6 +102,7 @@ FORMATS: dict[str, str] = {
     ".atom": "feed",
     ".xml": "feed",
     ".warc": "warc",
+    ".parquet": "parquet",
 }
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(FORMATS)
@@ -104,6 +110,8 @@ SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(FORMATS)
 JUNK_SHARE = 0.02  # share of control / replacement characters that marks binary content
 _JUNK_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_DOC_ID_RE = re.compile(r'"doc_id"\s*:\s*"((?:[^"\\]|\\.){0,1000})"')
+_ID_PREFIX = 65_536  # bytes of an oversized JSONL line searched for its doc_id
 _DATE_RE = re.compile(r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -375,13 +383,7 @@ class _Reader:
                 continue
             path = Path(p)
             if path.is_dir():
-                files = (x for x in path.rglob("*") if x.is_file())
-                for f in sorted(files):
-                    if any(part.startswith(".") for part in f.relative_to(path).parts):
-                        continue  # hidden files and directories (.git, editor locks, ...)
-                    if detect_format(f) is None:
-                        log.debug("skipping unsupported file %s", f)
-                        continue
+                for f in iter_input_files([path]):
                     yield from self.file(f)
             elif not path.exists():
                 yield self.fail(path.name or str(path), "no such file or directory", str(path))
@@ -399,6 +401,7 @@ class _Reader:
             "html": self.html,
             "feed": self.feed,
             "warc": self.warc,
+            "parquet": self.parquet,
         }[fmt or ""]
         yield from self._guard(reader(path), path)
 
@@ -464,7 +467,13 @@ class _Reader:
             source = f"{path}:{lineno}"
             fallback = f"{path.name}:{lineno}"
             if oversized:
-                yield self.fail(fallback, f"too large: >{self.max_line_bytes} bytes", source)
+                head = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+                m = _DOC_ID_RE.search(head)
+                doc_id = fallback
+                if m:
+                    with contextlib.suppress(ValueError):
+                        doc_id = json.loads(f'"{m[1]}"') or fallback
+                yield self.fail(doc_id, f"too large: >{self.max_line_bytes} bytes", source)
                 continue
             if isinstance(raw, bytes):
                 if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
@@ -499,7 +508,7 @@ class _Reader:
                     more = fb.readline(limit)
                     if not more or more.endswith(b"\n"):
                         break
-                yield b"", True
+                yield raw[:_ID_PREFIX], True  # the start, where the doc_id usually is
                 continue
             yield raw, False
 
@@ -514,7 +523,7 @@ class _Reader:
                     more = fh.readline(limit)
                     if not more or more.endswith("\n"):
                         break
-                yield "", True
+                yield line[:_ID_PREFIX], True
                 continue
             yield line.lstrip("\ufeff"), False
 
@@ -655,6 +664,55 @@ class _Reader:
                 yield self._page(doc_id, markup, source, uri, headers.get_header("WARC-Date"))
 
 
+    def parquet(self, path: Path) -> Iterator[Document | Failure]:
+        try:
+            import pyarrow.parquet as pq
+        except ImportError:
+            yield self.fail(path.name, "reading .parquet needs pyarrow", str(path))
+            return
+        pf = pq.ParquetFile(str(path))
+        columns = [c for c in PARQUET_COLUMNS if c in pf.schema_arrow.names]
+        if "text" not in columns:
+            yield self.fail(path.name, "Parquet file has no 'text' column", str(path))
+            return
+        rowno = 0
+        for batch in pf.iter_batches(columns=columns, batch_size=256):
+            for rec in batch.to_pylist():
+                rowno += 1
+                yield self.record(rec, f"{path.name}:{rowno}", f"{path}:{rowno}")
+
+
+#: public name of the reader state, for executors that split files themselves
+Reader = _Reader
+
+PARQUET_COLUMNS: tuple[str, ...] = ("doc_id", "text", "published", "title", "outlet", "url")
+
+
+def iter_input_files(paths: Iterable[str | Path] | str | Path) -> Iterator[Path]:
+    """The files :func:`iter_documents` reads, in its order.
+
+    A directory gives its supported, non-hidden files recursively in sorted order; any
+    other path (even missing or unsupported, which the reader turns into a Failure) is
+    given as it is. ``"-"`` (standard input) is left out.
+    """
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    for p in paths:
+        if str(p) == "-":
+            continue
+        path = Path(p)
+        if not path.is_dir():
+            yield path
+            continue
+        for f in sorted(x for x in path.rglob("*") if x.is_file()):
+            if any(part.startswith(".") for part in f.relative_to(path).parts):
+                continue  # hidden files and directories (.git, editor locks, ...)
+            if detect_format(f) is None:
+                log.debug("skipping unsupported file %s", f)
+                continue
+            yield f
+
+
 def _raise_csv_field_limit() -> None:
     limit = sys.maxsize
     while True:
@@ -678,12 +736,15 @@ def iter_documents(
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
+    "PARQUET_COLUMNS",
+    "Reader",
     "SUPPORTED_EXTENSIONS",
     "decode_bytes",
     "decode_html",
     "detect_format",
     "extract_html",
     "iter_documents",
+    "iter_input_files",
     "junk_share",
     "parse_date",
     "sniff_file_encoding",

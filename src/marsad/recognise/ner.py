@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -85,13 +86,18 @@ def word_shape(token: str) -> str:
     return "".join(out)[:6]
 
 
+_EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
+
+
 @lru_cache(maxsize=262144)
 def _token_features(token: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...],
                                          tuple[str, ...], tuple[str, ...], str, str]:
     """Features of one token: (own, as -1, as +1, as -2, as +2, stem, normalised form)."""
-    norm = normalise_key(token).lower() or token
+    full = normalise_key(token).lower() or token
+    shape = word_shape(full)
+    # punctuation glued to a word ("لادن؛", "(حماس") does not change the word
+    norm = _EDGE_PUNCT.sub("", full) or full
     clitics, stem = strip_clitics(norm)
-    shape = word_shape(norm)
     own = [
         "b",
         "w=" + norm,
@@ -433,11 +439,12 @@ class NerModel:
                     acc[j] += w
         return acc
 
-    def _vectors(self, token: str) -> tuple[list[float], ...]:
+    def _vectors(self, token: str) -> tuple[Any, ...]:
+        """Weight sums of the token's feature groups (own, as -1, +1, -2, +2) and its normalised form."""
         v = self._cache.get(token)
         if v is None:
             info = _token_features(token)
-            v = tuple(self._sum(info[k]) for k in range(5))
+            v = (*(self._sum(info[k]) for k in range(5)), info[6])
             if len(self._cache) >= _CACHE_MAX:
                 self._cache.clear()
             self._cache[token] = v
@@ -449,7 +456,7 @@ class NerModel:
         vecs = [self._vectors(t) for t in tokens]
         zero, bos, eos = self._zero, self._bos, self._eos
         get = self._state.get
-        norms = [_token_features(t)[6] for t in tokens]
+        norms = [v[5] for v in vecs]
         lex = None
         if lexicon is not None:
             lex = _lexicon_features(tokens, [_token_features(t)[5] for t in tokens], lexicon)

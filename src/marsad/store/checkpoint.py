@@ -24,6 +24,10 @@ of every document exactly once, in processing order, and documents marked done a
 processed again. With ``fsync=True`` (the default) this also holds after a power cut, as far
 as the disk honours fsync; with ``fsync=False`` it holds for process crashes only.
 
+Documents are identified by ``doc_id`` (the readers guarantee unique ids within a run);
+the content hash is recorded for information and to warn when an input changed between
+runs. Committing the same ``doc_id`` twice in one run is the caller's bug and is not checked.
+
 Opening with ``resume=False`` starts afresh (``OUT`` and ``OUT.done`` are emptied). Opening
 with ``resume=True`` an ``OUT`` that has content but no ``OUT.done`` raises
 :class:`CheckpointError` rather than truncating a file this class did not write.
@@ -91,8 +95,7 @@ class Checkpoint:
             raise CheckpointError(f"{self.output}: resumable output must be .jsonl or .csv")
         self.done_path = done_path_for(self.output)
         self.fsync = fsync
-        self.done_ids: set[str] = set()
-        self.done_hashes: set[str] = set()
+        self.done: dict[str, str] = {}  # doc_id -> content hash ("" if not given)
         self.resumed = 0  # documents found done when opening
         self.output.parent.mkdir(parents=True, exist_ok=True)
         if resume:
@@ -129,9 +132,7 @@ class Checkpoint:
                     if new_offset < offset:
                         raise CheckpointError(f"{self.done_path}: offsets go backwards at {raw[:80]!r}")
                     offset = new_offset
-                    self.done_ids.add(entry["doc_id"])
-                    if entry.get("hash"):
-                        self.done_hashes.add(entry["hash"])
+                    self.done[entry["doc_id"]] = entry.get("hash") or ""
                     self.resumed += 1
                     good += len(raw)
             if good < self.done_path.stat().st_size:
@@ -156,15 +157,25 @@ class Checkpoint:
 
     # ------------------------------------------------------------------ progress
 
-    def is_done(self, doc_id: str | None = None, content_hash: str | None = None) -> bool:
-        """Whether a document with this id, or with this text hash, was committed."""
-        return (doc_id is not None and doc_id in self.done_ids) or (
-            content_hash is not None and content_hash in self.done_hashes
-        )
+    def is_done(self, doc_id: str, content_hash: str | None = None) -> bool:
+        """Whether the document ``doc_id`` was committed.
+
+        Documents are keyed by id, not by text: two inputs with the same text under
+        different ids are both written. When ``content_hash`` is given and differs from the
+        one committed for that id (the input changed between the runs), a warning is logged;
+        the document still counts as done, so its events are never written twice.
+        """
+        committed = self.done.get(doc_id)
+        if committed is None:
+            return False
+        if content_hash and committed and committed != content_hash:
+            log.warning("%s: text of %s changed since it was written; keeping the earlier events",
+                        self.output, doc_id)
+        return True
 
     @property
     def done_count(self) -> int:
-        return len(self.done_ids)
+        return len(self.done)
 
     def commit(self, doc_id: str, content_hash: str = "", *, events: int = 0, status: str = "ok") -> None:
         """Mark a document finished; call after ALL its events went to :attr:`writer`."""
@@ -179,9 +190,7 @@ class Checkpoint:
         if self.fsync:
             os.fsync(self._done.fileno())
         self._committed = offset
-        self.done_ids.add(doc_id)
-        if content_hash:
-            self.done_hashes.add(content_hash)
+        self.done[doc_id] = content_hash
 
     def write_document(
         self, doc_id: str, events: Iterable[Event | dict[str, Any]], content_hash: str = "",
