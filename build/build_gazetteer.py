@@ -41,7 +41,7 @@ log = logging.getLogger("build_gazetteer")
 FORMAT_VERSION = 1
 ARABIC = re.compile(r"[\u0600-\u06ff]")
 # Letters only Persian/Kurdish/Urdu use: such "Arabic-script" names are not Arabic and would only add noise.
-NON_ARABIC_LETTERS = re.compile(r"[پچژگڤڵێۆەھیۇۈۋ]")
+NON_ARABIC_LETTERS = re.compile(r"[پچژگڤڵێۆەھۇۈۋ]")  # ی and ک are normalised to ي and ك
 MERGE_KM = 5.0
 
 # Feature classes that describe a point (a settlement or a site) vs an area (admin or region).
@@ -140,6 +140,7 @@ class Rec:
     source: str = ""
     keys: set[str] = field(default_factory=set)
     important: bool = False  # protected from the frequent-word filter (admin areas, curated, big towns)
+    admin_refs: tuple[int | None, int | None] = (None, None)  # builder indices of its admin1/admin2 areas
 
 
 def km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
@@ -316,6 +317,7 @@ def read_wof(b: Builder, shared: Path, gn: dict[int, list[str]], admin1_names: d
     order = {"country": 0, "region": 1, "county": 2, "localadmin": 3, "locality": 4, "neighbourhood": 5,
              "campus": 6}
     rows.sort(key=lambda r: order.get(r["placetype"], 9))
+    area_idx: dict[str, int] = {}  # WOF id of a region/county -> builder index (after merging)
     for r in rows:
         pt = r["placetype"]
         if pt not in order or pt == "country":
@@ -343,8 +345,14 @@ def read_wof(b: Builder, shared: Path, gn: dict[int, list[str]], admin1_names: d
         cty = by_id.get(r["county_id"])
         admin1 = en(reg) if reg and pt != "region" else (en(r) if pt == "region" else "")
         admin2 = en(cty) if cty and pt not in ("region", "county") else (en(r) if pt == "county" else "")
-        b.add(Rec(gid, en(r), r["country"], lat, lon, feature, pop, admin1, admin2, f"wof:{r['wof_id']}",
-                  keys, pt in ("region", "campus") or pop >= 15000))
+        rec = Rec(gid, en(r), r["country"], lat, lon, feature, pop, admin1, admin2, f"wof:{r['wof_id']}",
+                  keys, pt in ("region", "campus") or pop >= 15000)
+        # admin names are taken from the merged area records at the end, so that every place of a
+        # province carries the same spelling (OpenSyria's "Deir ez-Zor", not WOF's "Days Az Zawr")
+        rec.admin_refs = (area_idx.get(r["region_id"]), area_idx.get(r["county_id"]))
+        idx = b.add(rec)
+        if pt in ("region", "county"):
+            area_idx[r["wof_id"]] = idx
 
 
 def read_gn15000(b: Builder, gn: dict[int, list[str]], admin1_names: dict[str, str]) -> None:
@@ -498,6 +506,8 @@ PERSON_HEADS = {"عبد", "محمد", "احمد", "علي", "حسن", "حسين"
 def is_common_word(key: str, rec: Rec, total: dict[str, int], local: dict[str, int],
                    bare: dict[str, int]) -> bool:
     """Whether ``key`` is, in news text, mostly a word rather than this place's name."""
+    if rec.feature == "village" and key.split(" ")[0] in PERSON_HEADS and " " in key:
+        return True  # villages named after people ("محمد علي", "عبد الله") match people
     n = total.get(key, 0)
     if n == 0 or rec.feature in ("country", "admin1"):
         return False
@@ -508,8 +518,6 @@ def is_common_word(key: str, rec: Rec, total: dict[str, int], local: dict[str, i
         return False  # capitals are rarely written "مدينة طهران": their usage says nothing
     if rec.important or rec.source == "curated":
         return n >= 50 and ratio < 0.03  # القدم (كرة القدم), القائم (الوضع القائم); الباب 0.05 stays
-    if rec.feature == "village" and key.split(" ")[0] in PERSON_HEADS and " " in key:
-        return True  # villages named after people ("محمد علي", "عبد الله") match people
     return n >= 20 and ratio < 0.1
 
 
@@ -560,6 +568,21 @@ def main(argv: list[str] | None = None) -> int:
         r.keys -= bad
     log.info("dropped %d common-word keys", dropped)
 
+    # one spelling per province/district: the merged area record's name
+    for r in b.recs:
+        a1, a2 = r.admin_refs
+        if a1 is not None and b.recs[a1].feature == "admin1":
+            r.admin1 = b.recs[a1].name
+        if a2 is not None and b.recs[a2].feature in ("admin2", "admin1"):
+            r.admin2 = b.recs[a2].name
+    # other sources' spellings of a province ("Al Anbar") -> the admin1 record's ("Al-Anbar")
+    def fold(name: str) -> str:
+        return re.sub(r"^al|[^a-z]", "", re.sub(r"[^a-z]", "", name.lower()))
+
+    canon = {(r.country, fold(r.name)): r.name for r in b.recs if r.feature == "admin1"}
+    for r in b.recs:
+        if r.admin1:
+            r.admin1 = canon.get((r.country, fold(r.admin1)), r.admin1)
     # Admin2/admin3 areas named like a town of the same country nearby are that town in the news.
     for r in b.recs:
         if r.feature not in ("admin2", "admin3"):

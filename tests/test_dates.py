@@ -188,7 +188,7 @@ def test_hijri_roundtrip_range() -> None:
 )
 def test_hijri_dates(text: str, value: str) -> None:
     m = one(text)
-    assert (m.value, m.attr("calendar"), m.attr("precision")) == (value, "hijri", 1)
+    assert (m.value, m.attr("calendar"), m.attr("precision"), m.attr("approx_days")) == (value, "hijri", 1, 1)
 
 
 def test_hijri_without_year_takes_latest_past() -> None:

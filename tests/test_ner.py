@@ -187,6 +187,31 @@ def test_exported_model_decodes_like_crfsuite(tmp_path: Path) -> None:
     assert (tmp_path / "m.json.gz").read_bytes() == (tmp_path / "m2.json.gz").read_bytes()
 
 
+def test_lexicon_model_decodes_like_crfsuite(tmp_path: Path) -> None:
+    """Same with lexicon features: a pipeline lexicon, cached shipped-lexicon hits, word pairs."""
+    pycrfsuite = pytest.importorskip("pycrfsuite")
+    places = {"حمص": "PLACE", "حلب": "PLACE", "دمشق": "PLACE", "بيروت": "PLACE", "الامم المتحده": "ORG"}
+    trainer = pycrfsuite.Trainer(verbose=False)
+    for text, tags in TRAIN:
+        trainer.append(featurize(text.split(), places.get), tags.split())
+    trainer.set_params({"c1": 0.0, "c2": 0.01, "max_iterations": 50, "feature.possible_transitions": True})
+    crf = tmp_path / "m.crfsuite"
+    trainer.train(str(crf))
+    NerModel.from_crfsuite(crf, {"lexicon": True}).save(tmp_path / "m.json.gz")
+    model = NerModel.load(tmp_path / "m.json.gz")
+    assert model.uses_lexicon
+    model.lexicon = places.get  # stands in for the shipped lexicon (cached path)
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(crf))
+    for toks in [t.split() for t, _ in TRAIN] + [["زار", "وفد", "الأمم", "المتحدة", "حلب", "."]]:
+        expected = to_iob2(tagger.tag(featurize(toks, places.get)))
+        assert model.tag(toks) == expected
+        assert model.tag(toks) == expected  # second call: from the cache
+        assert model.tag(toks, {"حمص": "PLACE"}.get) == to_iob2(
+            tagger.tag(featurize(toks, lambda k: {"حمص": "PLACE"}.get(k) or places.get(k)))
+        )
+
+
 def test_conll_round_trip(tmp_path: Path, model: NerModel) -> None:
     src = tmp_path / "in.conll"
     # two-column input (second column ignored), tab and space separated, blank lines between sentences

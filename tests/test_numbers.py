@@ -303,3 +303,7 @@ def test_nisba_duals(text: str, span: str) -> None:
 @pytest.mark.parametrize("text", ["أصدر بيانا", "في بيان رسمي", "الفلسطينيان", "أحيان", "كيان"])
 def test_not_nisba_duals(text: str) -> None:
     assert nums(text) == []
+
+
+def test_dead_is_not_two_hundred() -> None:
+    assert nums("عثر عليه ميتًا") == []

@@ -45,6 +45,15 @@ _RUNNING = re.compile(
     r"الشهور|السنوات|الاعوام|الفتره|العام|الشهر|الاسبوع)|"
     r"في\s+(?:الاسابيع|الاشهر|الشهور|السنوات|الاعوام)\s+(?:الماضيه|الاخيره|الاخيرة)|"
     r"(?:الاسابيع|الاشهر|الشهور|السنوات)\s+(?:الماضيه|الاخيره))")
+# a singular person right after a death word: one death
+_ONE_PERSON_AFTER = re.compile(
+    r"^\s*(?:ال)?(?:جندي|شخص|طفل|طفله|امراه|مدني|مدنيه|ضابط|عنصر|قيادي|مسعف|مسعفه|صحفي|صحفيه|شاب|شابه|"
+    r"فلسطيني|فلسطينيه|رجل|شرطي|مقاتل|مسلح|قائد|مواطن|مواطنه|عسكري|زعيم|مسوول|ناشط|ناشطه)(?:\s|$|[،.,])")
+# Numbers the recogniser flags as something other than a count of people.
+_NOT_TOLL_FLAGS = ("year", "unit", "time", "ordinal", "day", "label", "decimal")
+# A single toll this large is a war-wide or campaign total in news text, not one event's
+# (none of the dev gold events reaches it).
+WAR_TOTAL = 1000
 _UNIT_AFTER = re.compile(r"^\s*/?\s*(?:كلم|كم|كيلومتر|كيلو|متر|م\b|%|بالمئه|بالمائه|دولار|ساعه|دقيقه)")
 
 
@@ -75,7 +84,7 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
     out: list[TollStatement] = []
     current: dict | None = None
     for m in numbers:
-        if m.attr("year") or m.attr("unit") or m.attr("time") or m.attr("ordinal"):
+        if any(m.attr(flag) for flag in _NOT_TOLL_FLAGS):
             continue
         ns, ne = m.attr("norm_start"), m.attr("norm_end")
         if ns is None:
@@ -98,7 +107,8 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
             current = {
                 "sent": m.sent, "start": m.span.start, "end": m.span.end, "nend": ne, "killed": value,
                 "injured": 0, "update": bool(_UPDATE_BEFORE.search(before)), "vague": bool(m.attr("vague")),
-                "running": bool(_RUNNING.search(norm[max(0, ns - 80):ne + 80])) or m.sent in old_sents,
+                "running": (bool(_RUNNING.search(norm[max(0, ns - 80):ne + 80])) or m.sent in old_sents
+                            or value >= WAR_TOTAL),
             }
         elif joined and side and current and ns - current["nend"] < 60:
             # per-side toll in the same clause: "26 عنصرا من القوات و12 من عناصر داعش"
@@ -106,6 +116,24 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
             current["end"], current["nend"] = m.span.end, ne
     if current:
         out.append(_close(current))
+    counted = {st.sent for st in out}
+    out.extend(_single_deaths(analysis, counted))
+    out.sort(key=lambda st: st.start)
+    return out
+
+
+def _single_deaths(analysis: Analysis, counted: set[int]) -> list[TollStatement]:
+    """One death named without a number ("مقتل جندي", "قتلت المسعفة") in a sentence with no toll."""
+    norm = analysis.norm
+    out: list[TollStatement] = []
+    for m in analysis.mentions:
+        if m.kind is not MentionKind.TRIGGER or m.attr("role") != "kill" or m.sent in counted:
+            continue
+        ne = m.attr("norm_end")
+        if ne is None or not _ONE_PERSON_AFTER.match(norm[ne:ne + 30]):
+            continue
+        out.append(TollStatement(m.sent, m.span.start, m.span.end, 1, 0, False, False, False))
+        counted.add(m.sent)
     return out
 
 

@@ -83,21 +83,22 @@ class Geocoder:
         mentions = analysis.mentions_of(MentionKind.PLACE) or find_places(analysis, self.gazetteer)
         if not mentions:
             return ()
-        n2o = _norm_index(analysis)
-        roles = [self._role(analysis, m, n2o) for m in mentions]
+        roles = [self._role(analysis, m) for m in mentions]
         ctx = self.country_context(analysis, mentions, roles, context_countries)
         extra = self._anaphors(analysis, mentions, ctx)
         if extra:
             mentions = sorted([*mentions, *extra], key=lambda m: m.span.start)
-            roles = [self._role(analysis, m, n2o) for m in mentions]
-        anchors = [None if r == "dateline" else self._unambiguous(m) for m, r in zip(mentions, roles, strict=True)]
+            roles = [self._role(analysis, m) for m in mentions]
+        # distinct unambiguous places of the article (deduplicated: long articles repeat them)
+        anchors = list(dict.fromkeys(
+            a for m, r in zip(mentions, roles, strict=True) if r != "dateline"
+            for a in (self._unambiguous(m),) if a is not None and a.feature != "country"))
         out: list[Mention] = []
-        for j, (m, role) in enumerate(zip(mentions, roles, strict=True)):
+        for m, role in zip(mentions, roles, strict=True):
             cands = _candidates(m)
             modifier = m.attr("modifier")
             # other mentions' places (a mention must not vouch for its own readings)
-            others = [a for k, a in enumerate(anchors) if k != j and a is not None and a.feature != "country"
-                      and a not in cands]
+            others = [a for a in anchors if a not in cands]
             # "مدينة صعدة اليمنية": a nationality adjective right after the name settles the country
             ne = m.attr("norm_end")
             after = _NISBA_AFTER.match(analysis.norm, ne) if ne is not None else None
@@ -181,7 +182,7 @@ class Geocoder:
         s += 0.8 * math.exp(-best / 60.0)  # the article's places cluster
         return s
 
-    def _role(self, analysis: Analysis, m: Mention, n2o: dict[int, int]) -> str | None:
+    def _role(self, analysis: Analysis, m: Mention) -> str | None:
         """Why a mention is not an event location, or None."""
         modifier = m.attr("modifier")
         if modifier == "distance":
@@ -194,9 +195,7 @@ class Geocoder:
         if start >= body_start and text[line_start:start].strip() == "" and \
                 text[body_start:line_start].count("\n") <= 2 and _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4]):
             return "dateline"
-        ns = n2o.get(start)
-        if ns is None:
-            return None
+        ns = _to_norm(analysis, start)
         sent_start = max(analysis.norm.rfind(".", 0, ns), analysis.norm.rfind("\n", 0, ns)) + 1
         before = analysis.norm[max(sent_start, ns - 100):ns]
         # the clitic-glued "من" / "في" ("بدمشق") is part of the word: look at the word too
@@ -345,19 +344,11 @@ def _km(a: Place, b: Place) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _norm_index(analysis: Analysis) -> dict[int, int]:
-    """Original offset -> norm index (first norm char at or after it), for mention starts only."""
+def _to_norm(analysis: Analysis, orig: int) -> int:
+    """Norm index of the first normalised character at or after original offset ``orig``."""
     if analysis.offsets is None:
-        return _Identity()
-    out: dict[int, int] = {}
-    for i, o in enumerate(analysis.offsets):
-        out.setdefault(o, i)
-    return out
-
-
-class _Identity(dict):
-    def get(self, key: int, default: Any = None) -> int:  # type: ignore[override]
-        return key
+        return orig
+    return bisect.bisect_left(analysis.offsets, orig)
 
 
 def _word_prefix(norm: str, i: int) -> str:

@@ -56,7 +56,7 @@ _DIR = r"(?:ال)?(?:شمال|جنوب|شرق|غرب)(?:ي|يه)?(?:\s+(?:ال)?
 _UNIT = r"(?:كلم|كم|كيلومتر|كيلومترات|كيلو\s*متر|كيلو\s*مترا|ميل|اميال|مترا?|متر)"
 # Patterns on the text just before the name's word (anchored at the end, i.e. right before the name).
 _BEFORE: list[tuple[str, re.Pattern[str]]] = [
-    ("distance", re.compile(rf"(?:\d+(?:[.,]\d+)?|\S+)\s*{_UNIT}\s+(?:(?:الى\s+)?{_DIR}\s+)?(?:من\s+)?"
+    ("distance", re.compile(rf"(?:\d+(?:[.,]\d+)?\s*|(?<!\S)\S+\s+){_UNIT}\s+(?:(?:الى\s+)?{_DIR}\s+)?(?:(?:من|عن)\s+)?"
                             r"(?:(?:مدينه|العاصمه|محافظه|بلده)\s+)?$")),
     ("neighbourhood", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:حي|احياء|منطقه|شارع|ساحه|سوق)\s+[^\s،.:]+"
                                  r"(?:\s+[^\s،.:]+)?\s+(?:(?:في|داخل|وسط|جنوب|شمال|شرق|غرب)(?:ي)?\s+)?"

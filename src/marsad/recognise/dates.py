@@ -11,8 +11,8 @@ ago, explicit, numeric, month_year, month, day_of_month, hijri), ``norm_start``,
 ``norm_end`` and, when they
 apply, ``future`` (after publication), ``weekday`` (0 = Monday, as ``date.weekday``),
 ``weekday_mismatch`` ("اليوم (الأربعاء)" in an article dated a Thursday: the value still
-follows the publication date) and ``calendar`` ("hijri": tabular conversion, may be one
-day off the sighted calendar).
+follows the publication date) and ``calendar`` ("hijri": tabular conversion, with
+``approx_days`` 1 since the sighted calendar may differ by a day).
 
 Conventions: a weekday means the most recent such day on or before publication (the
 publication day itself unless "الماضي" is said); a day and month without a year take the
@@ -230,16 +230,16 @@ def _resolve(m: re.Match[str], published: date | None) -> tuple[date | None, int
     if kind == "dmy":
         y, mo, d = int(g("y1")), int(g("mo1")), int(g("d1"))
         if 1300 <= y <= 1600 and 1 <= mo <= 12 and 1 <= d <= 30:  # a Hijri year: "17/5/1436 هـ"
-            return hijri_to_gregorian(y, mo, d), 1, {"relative": False, "expr": "numeric", "calendar": "hijri"}
+            return hijri_to_gregorian(y, mo, d), 1, {"relative": False, "expr": "numeric", "calendar": "hijri", "approx_days": 1}
         return _safe_date(y, mo, d), 1, {"relative": False, "expr": "numeric"}
     if kind == "ymd":
         y, mo, d = int(g("y2")), int(g("mo2")), int(g("d2"))
         if 1300 <= y <= 1600 and 1 <= mo <= 12 and 1 <= d <= 30:
-            return hijri_to_gregorian(y, mo, d), 1, {"relative": False, "expr": "numeric", "calendar": "hijri"}
+            return hijri_to_gregorian(y, mo, d), 1, {"relative": False, "expr": "numeric", "calendar": "hijri", "approx_days": 1}
         return _safe_date(y, mo, d), 1, {"relative": False, "expr": "numeric"}
     if kind == "hijri":
         hd, hm = int(g("hd")), HIJRI_MONTHS[normalise_key(g("hm"))]
-        attrs = {"relative": False, "expr": "hijri", "calendar": "hijri"}
+        attrs = {"relative": False, "expr": "hijri", "calendar": "hijri", "approx_days": 1}
         if g("hy"):
             hy = int(g("hy"))
         elif published is not None:
@@ -366,6 +366,8 @@ def _bare_month(m: re.Match[str]) -> bool:
 def find_dates(analysis: Analysis) -> list[Mention]:
     """All date mentions of ``analysis.norm``, resolved against ``analysis.doc.published``."""
     published = analysis.doc.published
+    if published is None:
+        log.debug("%s: no publication date, relative dates stay unresolved", analysis.doc.doc_id)
     out: list[Mention] = []
     for m in _SCANNER.finditer(analysis.norm):
         if _bare_month(m):

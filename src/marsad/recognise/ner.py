@@ -131,21 +131,28 @@ def _token_features(token: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple
     )
 
 
-def _lexicon_features(tokens: Sequence[str], stems: Sequence[str], lexicon: Lexicon) -> list[list[str]]:
-    """Lexicon features per position: own hits, word-pair hits, and the neighbours' hits."""
-    n = len(tokens)
-    keys = [normalise_key(t) for t in tokens]
-    own: list[list[str]] = [[] for _ in range(n)]
-    for i in range(n):
-        for name, key in (("lw=", keys[i]), ("ls=", stems[i])):
-            cat = lexicon(key) if key else None
-            if cat:
-                own[i].append(name + cat)
-        if i + 1 < n and keys[i] and keys[i + 1]:
+def _lexicon_unary(key: str, stem: str, lexicon: Lexicon) -> tuple[str, ...]:
+    """Lexicon hits of one token alone: its normalised key and its stem."""
+    out = []
+    for name, k in (("lw=", key), ("ls=", stem)):
+        cat = lexicon(k) if k else None
+        if cat:
+            out.append(name + cat)
+    return tuple(out)
+
+
+def _lexicon_combine(unary: Sequence[Sequence[str]], keys: Sequence[str], lexicon: Lexicon) -> list[list[str]] | None:
+    """Lexicon features per position: own hits, word-pair hits, and the neighbours' hits (None if none)."""
+    n = len(keys)
+    own: list[list[str]] = [list(u) for u in unary]
+    for i in range(n - 1):
+        if keys[i] and keys[i + 1]:
             cat = lexicon(keys[i] + " " + keys[i + 1])
             if cat:
                 own[i].append("lbB=" + cat)
                 own[i + 1].append("lbI=" + cat)
+    if not any(own):
+        return None
     out: list[list[str]] = []
     for i in range(n):
         f = list(own[i])
@@ -155,6 +162,13 @@ def _lexicon_features(tokens: Sequence[str], stems: Sequence[str], lexicon: Lexi
             f.extend("+1" + x for x in own[i + 1])
         out.append(f)
     return out
+
+
+def _lexicon_features(tokens: Sequence[str], stems: Sequence[str], lexicon: Lexicon) -> list[list[str]]:
+    """Lexicon features per position: own hits, word-pair hits, and the neighbours' hits."""
+    keys = [normalise_key(t) for t in tokens]
+    unary = [_lexicon_unary(k, st, lexicon) for k, st in zip(keys, stems, strict=True)]
+    return _lexicon_combine(unary, keys, lexicon) or [[] for _ in tokens]
 
 
 def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[list[str]]:
@@ -362,7 +376,8 @@ class NerModel:
         self._zero = [0.0] * n
         self._bos = self._sum(("BOS",))
         self._eos = self._sum(("EOS",))
-        self._cache: dict[str, tuple[list[float], ...]] = {}
+        self._cache: dict[str, tuple[Any, ...]] = {}
+        self._lex_cache: dict[str, tuple[tuple[str, ...], str]] = {}
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -450,6 +465,24 @@ class NerModel:
             self._cache[token] = v
         return v
 
+    def _lexicon_attrs(self, tokens: Sequence[str], lexicon: Lexicon) -> list[list[str]] | None:
+        """As :func:`_lexicon_features`, with single-token hits cached for the shipped lexicon."""
+        cache = self._lex_cache if lexicon is self.lexicon else None
+        unary: list[tuple[str, ...]] = []
+        keys: list[str] = []
+        for t in tokens:
+            e = cache.get(t) if cache is not None else None
+            if e is None:
+                key = normalise_key(t)
+                e = (_lexicon_unary(key, _token_features(t)[5], lexicon), key)
+                if cache is not None:
+                    if len(cache) >= _CACHE_MAX:
+                        cache.clear()
+                    cache[t] = e
+            unary.append(e[0])
+            keys.append(e[1])
+        return _lexicon_combine(unary, keys, lexicon)
+
     def scores(self, tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[list[float]]:
         """Per-token label scores (sum of state-feature weights), the same as CRFsuite's."""
         n = len(tokens)
@@ -457,9 +490,7 @@ class NerModel:
         zero, bos, eos = self._zero, self._bos, self._eos
         get = self._state.get
         norms = [v[5] for v in vecs]
-        lex = None
-        if lexicon is not None:
-            lex = _lexicon_features(tokens, [_token_features(t)[5] for t in tokens], lexicon)
+        lex = self._lexicon_attrs(tokens, lexicon) if lexicon is not None else None
         out: list[list[float]] = []
         for i in range(n):
             row = [a + b + c + d + e for a, b, c, d, e in zip(

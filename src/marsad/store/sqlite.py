@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS events (
     record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_hash ON events(content_hash, seq);
-CREATE INDEX IF NOT EXISTS events_doc ON events(doc_id);
+CREATE INDEX IF NOT EXISTS events_order ON events(doc_id, content_hash, seq);
 CREATE INDEX IF NOT EXISTS events_date ON events(event_date);
 CREATE INDEX IF NOT EXISTS events_type ON events(event_type, sub_event_type);
 CREATE INDEX IF NOT EXISTS events_country ON events(country, admin1);

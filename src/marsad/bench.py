@@ -1,0 +1,445 @@
+"""Throughput benchmark: docs/s, chars/s, time per stage, peak RSS, cold start, baseline.
+
+Requires: input files that :func:`marsad.io.readers.iter_documents` reads, and (by default)
+a buildable ``Pipeline.default()``. Provides: :func:`run_benchmark`, which returns a
+printable table and optionally writes the same numbers as JSON.
+
+What is measured, on the first ``limit`` documents of the inputs:
+
+- **read only**: ``iter_documents`` alone (decompression, JSON, document checks);
+- **baseline**: the same reading plus one pass of ONE pyahocorasick automaton over each
+  text, built from the keys of every dictionary the loaded pipeline exposes (automata and
+  lexicons reachable from the stages or cached in marsad modules, the gazetteer's keys),
+  with the normaliser's 1:1 character fold applied first so that the keys can match;
+  marsad's end-to-end time is reported as a multiple of it;
+- **marsad**: reading + the full pipeline through the local executor (``run.local.run``),
+  with per-stage seconds from ``Pipeline.timings``; with ``workers > 1`` the same again with
+  N worker processes, and the speed-up over one;
+- **cold start**: in a fresh interpreter, ``import marsad`` and ``Pipeline.default()``;
+- **peak RSS**: ``ru_maxrss`` of this process (and of the worker processes when N > 1).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import logging
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from marsad.io.readers import iter_documents
+from marsad.model import Document, Failure
+from marsad.pipeline import Pipeline
+from marsad.run.local import run
+
+log = logging.getLogger(__name__)
+
+DATA_DIR = Path(__file__).parent / "data"
+
+_COLD_START_CODE = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+import marsad
+from marsad.pipeline import Pipeline
+t1 = time.perf_counter()
+pipeline = Pipeline.default(ner={ner})
+t2 = time.perf_counter()
+pipeline(marsad.Document("cold", "قصفت طائرات حربية بلدة قرب حلب أمس وقتل 3 مدنيين."))
+t3 = time.perf_counter()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+json.dump({{"import_s": t1 - t0, "build_s": t2 - t1, "first_doc_s": t3 - t2, "rss_kb": rss}}, sys.stdout)
+"""
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _take(items: Iterable[Document | Failure], limit: int) -> Iterator[Document | Failure]:
+    """Items until ``limit`` documents have passed (failures pass through uncounted)."""
+    n = 0
+    for item in items:
+        if n >= limit:
+            return
+        if isinstance(item, Document):
+            n += 1
+        yield item
+
+
+def _rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak resident set size in MB (``ru_maxrss`` is KiB on Linux, bytes on macOS)."""
+    rss = resource.getrusage(who).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def _current_rss_mb() -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def cold_start(ner: bool = True, python: str = sys.executable) -> dict[str, float]:
+    """Seconds to import marsad and build ``Pipeline.default()`` in a fresh interpreter.
+
+    ``first_doc_s`` is the first (short) document, which pays for resources the stages
+    load lazily; ``process_s`` is the wall time of the whole subprocess (interpreter start
+    included); ``rss_mb`` the peak RSS of that process, i.e. the memory of a loaded pipeline.
+    """
+    t0 = time.perf_counter()
+    proc = subprocess.run(
+        [python, "-c", _COLD_START_CODE.format(ner=ner)], capture_output=True, text=True, check=False,
+    )
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"cold-start subprocess failed: {proc.stderr.strip()[-2000:]}")
+    data = json.loads(proc.stdout)
+    rss_kb = data["rss_kb"] / 1024 if sys.platform == "darwin" else data["rss_kb"]
+    return {"import_s": data["import_s"], "build_s": data["build_s"], "first_doc_s": data["first_doc_s"],
+            "process_s": wall, "rss_mb": rss_kb / 1024}
+
+
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def parallel_ceiling(workers: int, n: int = 3_000_000) -> float:
+    """Speed-up of ``workers`` processes on a pure-Python CPU loop: what this machine allows.
+
+    On a machine whose "CPUs" are hyperthreads of one core, or with a CPU quota, this is
+    well below ``workers`` and bounds any executor's speed-up.
+    """
+    import multiprocessing as mp
+
+    t0 = time.perf_counter()
+    _spin(n)
+    one = time.perf_counter() - t0
+    with mp.get_context("fork").Pool(workers) as pool:
+        pool.map(_spin, [1] * workers)  # start the workers before timing
+        t0 = time.perf_counter()
+        pool.map(_spin, [n] * workers, chunksize=1)
+        many = time.perf_counter() - t0
+    return workers * one / many if many > 0 else 0.0
+
+
+# --------------------------------------------------------------------------- baseline keys
+
+
+def _automaton_keys(obj: Any) -> list[str] | None:
+    import ahocorasick
+
+    if isinstance(obj, ahocorasick.Automaton):
+        return list(obj.keys())
+    inner = getattr(obj, "_auto", None) or getattr(obj, "automaton", None)  # marsad Lexicon, ActorLexicon
+    if isinstance(inner, ahocorasick.Automaton):
+        return list(inner.keys())
+    return None
+
+
+def _gazetteer_keys(obj: Any) -> list[str] | None:
+    if type(obj).__name__.endswith("Gazetteer") and callable(getattr(obj, "keys", None)):
+        try:
+            return [k for k in obj.keys() if isinstance(k, str)]  # noqa: SIM118 — not a dict
+        except TypeError:
+            return None
+    return None
+
+
+def _walk(obj: Any, found: dict[int, tuple[str, list[str]]], path: str, depth: int, seen: set[int]) -> None:
+    """Collect dictionaries (automata, lexicons, gazetteers) reachable from ``obj``."""
+    if depth > 4 or id(obj) in seen or isinstance(obj, (str, bytes, int, float, bool, type(None))):
+        return
+    seen.add(id(obj))
+    keys = _automaton_keys(obj) or _gazetteer_keys(obj)
+    if keys:
+        found[id(obj)] = (path, keys)
+        return
+    if isinstance(obj, functools.partial):
+        children: Iterable[tuple[str, Any]] = [(k, v) for k, v in obj.keywords.items()]
+    elif isinstance(obj, dict):
+        children = [(str(k), v) for k, v in itertools.islice(obj.items(), 64)]
+    elif isinstance(obj, (list, tuple)):
+        children = [(str(i), v) for i, v in enumerate(obj[:64])]
+    else:
+        attrs = dict(vars(obj)) if hasattr(obj, "__dict__") else {}
+        for slot in getattr(type(obj), "__slots__", ()):
+            if hasattr(obj, slot):
+                attrs[slot] = getattr(obj, slot)
+        children = [(k, v) for k, v in attrs.items() if not callable(v) or isinstance(v, functools.partial)]
+        finder = attrs.get("finder")
+        if isinstance(finder, functools.partial):
+            children.append(("finder", finder))
+    for name, child in children:
+        _walk(child, found, f"{path}.{name}", depth + 1, seen)
+
+
+def _cached_dictionaries(found: dict[int, tuple[str, list[str]]]) -> None:
+    """Dictionaries held by already-filled zero-argument caches of loaded marsad modules."""
+    for modname, mod in list(sys.modules.items()):
+        if not modname.startswith("marsad.") or mod is None:
+            continue
+        for name, fn in list(vars(mod).items()):
+            info = getattr(fn, "cache_info", None)
+            if info is None or getattr(fn, "__module__", None) != modname or info().currsize == 0:
+                continue
+            try:
+                value = fn()  # cached: returns the object the pipeline already built
+            except TypeError:
+                continue  # takes arguments: not a dictionary loader
+            keys = _automaton_keys(value) or _gazetteer_keys(value)
+            if keys and id(value) not in found:
+                found[id(value)] = (f"{modname}.{name}()", keys)
+
+
+def _tsv_keys() -> list[str]:
+    """Fallback: the first column of the project's ``data/*.tsv`` files."""
+    keys: list[str] = []
+    for path in sorted(DATA_DIR.glob("*.tsv")):
+        lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+        keys.extend(ln.split("\t", 1)[0] for ln in lines[1:])
+    return keys
+
+
+def dictionary_keys(pipeline: Pipeline | None) -> tuple[list[str], list[str]]:
+    """All dictionary keys the pipeline uses, and where they came from.
+
+    Falls back to the first column of ``data/*.tsv`` when the stages expose fewer than
+    100 keys (a stand-in pipeline, for instance).
+    """
+    from marsad.text.normalise import normalise_key
+
+    found: dict[int, tuple[str, list[str]]] = {}
+    if pipeline is not None:
+        seen: set[int] = set()
+        for stage in pipeline.stages:
+            _walk(stage, found, stage.name, 0, seen)
+        _cached_dictionaries(found)
+    sources = [f"{path} ({len(keys)})" for path, keys in found.values()]
+    keys = {k for _, ks in found.values() for k in ks}
+    if len(keys) < 100:
+        tsv = _tsv_keys()
+        sources.append(f"data/*.tsv first column ({len(tsv)})")
+        keys.update(normalise_key(k) for k in tsv)
+    keys.discard("")
+    return sorted(keys), sources
+
+
+def build_baseline(keys: Iterable[str]) -> Any:
+    """One pyahocorasick automaton over all ``keys``."""
+    import ahocorasick
+
+    auto = ahocorasick.Automaton()
+    for key in keys:
+        auto.add_word(key, len(key))
+    auto.make_automaton()
+    return auto
+
+
+# --------------------------------------------------------------------------- passes
+
+
+def _read_pass(inputs: list[str], limit: int, max_chars: int) -> dict[str, float]:
+    t0 = time.perf_counter()
+    docs = chars = failures = 0
+    for item in _take(iter_documents(inputs, max_chars=max_chars), limit):
+        if isinstance(item, Document):
+            docs += 1
+            chars += len(item.text)
+        else:
+            failures += 1
+    return {"seconds": time.perf_counter() - t0, "documents": docs, "chars": chars, "failures": failures}
+
+
+def _baseline_pass(inputs: list[str], limit: int, max_chars: int, auto: Any) -> dict[str, float]:
+    from marsad.text.normalise import CHAR_MAP
+
+    table = str.maketrans(CHAR_MAP)
+    t0 = time.perf_counter()
+    docs = hits = 0
+    for item in _take(iter_documents(inputs, max_chars=max_chars), limit):
+        if isinstance(item, Document):
+            docs += 1
+            for _ in auto.iter(item.text.translate(table)):
+                hits += 1
+    return {"seconds": time.perf_counter() - t0, "documents": docs, "matches": hits}
+
+
+def _marsad_pass(
+    inputs: list[str], limit: int, max_chars: int, factory: Callable[[], Pipeline], workers: int
+) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    docs = chars = events = failures = 0
+    items = _take(iter_documents(inputs, max_chars=max_chars), limit)
+    for doc, evs, failure in run(items, factory, workers=workers):
+        if failure is not None:
+            failures += 1
+        elif doc is not None:
+            docs += 1
+            chars += len(doc.text)
+            events += len(evs)
+    return {"seconds": time.perf_counter() - t0, "documents": docs, "chars": chars, "events": events,
+            "failures": failures}
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _rate(n: float, seconds: float) -> float:
+    return n / seconds if seconds > 0 else 0.0
+
+
+def measure(
+    inputs: Iterable[str | Path] | str | Path,
+    *,
+    limit: int = 2000,
+    workers: int = 1,
+    pipeline_factory: Callable[[], Pipeline] | None = None,
+    ner: bool = True,
+    with_cold_start: bool = True,
+    max_chars: int = 2_000_000,
+) -> dict[str, Any]:
+    """Run every measurement and return the numbers (see the module docstring).
+
+    ``pipeline_factory`` must return a pipeline built with ``timings=True`` for the stage
+    breakdown; by default ``Pipeline.default(ner=ner, timings=True)``.
+    """
+    input_list = [str(inputs)] if isinstance(inputs, (str, Path)) else [str(p) for p in inputs]
+    factory = pipeline_factory or functools.partial(Pipeline.default, ner=ner, timings=True)
+    result: dict[str, Any] = {
+        "inputs": input_list, "limit": limit, "workers": workers,
+        "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    if with_cold_start:
+        log.info("cold start ...")
+        result["cold_start"] = cold_start(ner=ner)
+
+    rss_before = _current_rss_mb()
+    t0 = time.perf_counter()
+    pipeline = factory()
+    result["build_s"] = time.perf_counter() - t0
+    result["rss_after_build_mb"] = _current_rss_mb()
+    result["rss_before_build_mb"] = rss_before
+    result["stages"] = pipeline.names
+
+    log.info("read-only pass ...")
+    result["read"] = _read_pass(input_list, limit, max_chars)
+
+    keys, sources = dictionary_keys(pipeline)
+    t0 = time.perf_counter()
+    auto = build_baseline(keys)
+    result["baseline_build_s"] = time.perf_counter() - t0
+    result["baseline_keys"] = len(keys)
+    result["baseline_key_sources"] = sources
+    log.info("baseline pass (%d keys) ...", len(keys))
+    result["baseline"] = _baseline_pass(input_list, limit, max_chars, auto)
+    del auto
+
+    log.info("marsad pass, 1 worker ...")
+    if pipeline.timings is not None:
+        pipeline.timings.seconds.clear()
+        pipeline.timings.documents = 0
+    one = _marsad_pass(input_list, limit, max_chars, lambda: pipeline, 1)
+    one["peak_rss_mb"] = _rss_mb()
+    result["marsad"] = one
+    if pipeline.timings is not None:
+        result["stage_seconds"] = dict(pipeline.timings.seconds)
+        result["stage_documents"] = pipeline.timings.documents
+
+    if workers > 1:
+        log.info("marsad pass, %d workers ...", workers)
+        many = _marsad_pass(input_list, limit, max_chars, lambda: pipeline, workers)
+        many["children_peak_rss_mb"] = _rss_mb(resource.RUSAGE_CHILDREN)
+        many["speedup"] = _rate(one["seconds"], many["seconds"])
+        many["same_events"] = many["events"] == one["events"]
+        many["machine_ceiling"] = parallel_ceiling(workers)
+        result[f"marsad_{workers}_workers"] = many
+    result["peak_rss_mb"] = _rss_mb()
+    return result
+
+
+def format_table(r: dict[str, Any]) -> str:
+    """The numbers of :func:`measure` as a plain-text table."""
+    m, rd, b = r["marsad"], r["read"], r["baseline"]
+    names = ", ".join(Path(p).name for p in r["inputs"])
+    lines = [
+        f"marsad benchmark: {m['documents']} documents ({m['chars'] / 1e6:.2f} M chars) of {names}",
+        f"python {r['python']}, {r['cpus']} CPUs, {r['platform']}",
+        "",
+        f"{'pass':34s} {'seconds':>9s} {'docs/s':>9s} {'chars/s':>11s} {'x base':>7s}",
+    ]
+
+    def row(label: str, p: dict[str, Any]) -> str:
+        secs = p["seconds"]
+        ratio = secs / b["seconds"] if b["seconds"] else 0.0
+        return (f"{label:34s} {secs:9.2f} {_rate(p['documents'], secs):9.1f} "
+                f"{_rate(m['chars'], secs):11,.0f} {ratio:7.1f}")
+
+    lines.append(row("read only", rd))
+    lines.append(row(f"baseline (1 automaton, {r['baseline_keys']:,} keys)", b))
+    lines.append(row("marsad, 1 worker", m))
+    many = r.get(f"marsad_{r['workers']}_workers")
+    if many:
+        lines.append(row(f"marsad, {r['workers']} workers", many))
+    lines.append("")
+    ratio = m["seconds"] / b["seconds"] if b["seconds"] else 0.0
+    lines.append(f"marsad end-to-end = {ratio:.1f} x the baseline "
+                 f"({b['matches']:,} baseline matches; {m['events']:,} marsad events, {m['failures']} failures)")
+    if many:
+        lines.append(f"speed-up with {r['workers']} workers: x{many['speedup']:.2f} "
+                     f"(machine ceiling for a pure CPU loop: x{many['machine_ceiling']:.2f}; "
+                     f"same event count: {many['same_events']}; worker peak RSS {many['children_peak_rss_mb']:.0f} MB)")
+    cs = r.get("cold_start")
+    if cs:
+        lines.append(f"cold start: import {cs['import_s']:.2f} s + Pipeline.default() {cs['build_s']:.2f} s "
+                     f"+ first document {cs['first_doc_s']:.2f} s (lazy loads); "
+                     f"fresh process {cs['process_s']:.2f} s wall, {cs['rss_mb']:.0f} MB RSS")
+    lines.append(f"peak RSS (this process, 1 worker run): {m['peak_rss_mb']:.0f} MB "
+                 f"(after pipeline build: {r['rss_after_build_mb'] or 0:.0f} MB)")
+    stage = r.get("stage_seconds")
+    if stage:
+        total = sum(stage.values()) or 1.0
+        n = r.get("stage_documents") or 1
+        lines += ["", f"{'stage':14s} {'seconds':>9s} {'share':>7s} {'ms/doc':>8s}"]
+        for name in r["stages"]:
+            s = stage.get(name, 0.0)
+            lines.append(f"{name:14s} {s:9.2f} {s / total:7.1%} {1000 * s / n:8.2f}")
+        other = m["seconds"] - total
+        lines.append(f"{'(all stages)':14s} {total:9.2f} {'':7s} {1000 * total / n:8.2f}")
+        lines.append(f"{'(read+run)':14s} {other:9.2f}   reading, executor and bookkeeping outside the stages")
+    return "\n".join(lines)
+
+
+def run_benchmark(
+    inputs: Iterable[str | Path] | str | Path,
+    limit: int = 2000,
+    json_path: str | Path | None = None,
+    workers: int = 1,
+    **options: Any,
+) -> str:
+    """Measure (see the module docstring), write JSON to ``json_path`` if given, return the table.
+
+    ``options`` go to :func:`measure` (``pipeline_factory``, ``ner``, ``with_cold_start``).
+    """
+    result = measure(inputs, limit=limit, workers=workers, **options)
+    if json_path:
+        path = Path(json_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return format_table(result)
+
+
+__all__ = ["build_baseline", "cold_start", "dictionary_keys", "format_table", "measure", "run_benchmark"]

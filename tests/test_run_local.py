@@ -1,0 +1,118 @@
+"""The local executor: N worker processes give the same results, in the same order, as one.
+
+Synthetic templated reports (no corpus text), a stand-in pipeline that makes events and
+raises on a marker, and reader failures mixed in, so that order and ids of failures are
+checked as well as events.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from marsad.io.readers import iter_documents
+from marsad.model import Analysis, Document, Event, Failure
+from marsad.pipeline import Normalise, Pipeline, Segment
+from marsad.run.local import RunSummary, run, timed
+
+PLACES = ["حمص", "حماة", "كركوك", "عدن", "مأرب", "سرت", "غزة", "الحسكة"]
+_VERB = re.compile(r"قصف|هاجم|فجر")
+
+
+@dataclass
+class VerbEvents:
+    """Stand-in stage: an event per sentence with an attack verb; raises on ``BOOM``."""
+
+    name: str = "verb-events"
+    requires: tuple[str, ...] = ("sentences",)
+    provides: tuple[str, ...] = ("events",)
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        if "BOOM" in analysis.doc.text:
+            raise ValueError(f"cannot handle {analysis.doc.doc_id}")
+        events = tuple(
+            Event(doc_id=analysis.doc.doc_id, event_id=f"{analysis.doc.doc_id}-{k}", event_type="Explosions",
+                  sub_event_type="Shelling", evidence=((s.start, s.end),))
+            for k, s in enumerate(analysis.sentences) if _VERB.search(s.text)
+        )
+        return replace(analysis, events=events)
+
+
+def stand_in() -> Pipeline:
+    return Pipeline([Normalise(), Segment(), VerbEvents()])
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rng = random.Random(3)
+    lines = []
+    for i in range(300):
+        place = rng.choice(PLACES)
+        text = (f"قصفت المدفعية أطراف {place} صباح اليوم. وقال شهود إن {rng.randint(2, 40)} قذيفة سقطت."
+                if i % 3 else f"زار وفد رسمي مدينة {place} لبحث مشاريع إعادة الإعمار.")
+        if i in (50, 210):
+            text = "BOOM " + text
+        lines.append(json.dumps({"doc_id": f"loc-{i:04d}", "text": text}, ensure_ascii=False))
+    lines[20] = "{not json"
+    lines[120] = json.dumps({"doc_id": "loc-0001", "text": "هاجم مسلحون حاجزا."}, ensure_ascii=False)
+    path = tmp_path_factory.mktemp("local") / "docs.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _flatten(results) -> list[tuple]:
+    out = []
+    for doc, events, failure in results:
+        out.append((
+            doc.doc_id if doc else None,
+            tuple(json.dumps(e.to_record(), ensure_ascii=False) for e in events),
+            (failure.doc_id, failure.reason, failure.source) if failure else None,
+        ))
+    return out
+
+
+def test_two_workers_same_as_one(corpus: Path) -> None:
+    one = _flatten(run(iter_documents(corpus), stand_in, workers=1))
+    two = _flatten(run(iter_documents(corpus), stand_in, workers=2, chunksize=7))
+    assert len(one) == 300
+    assert two == one
+    assert sum(len(ev) for _, ev, _ in one) > 150
+
+
+def test_failures_keep_order_and_ids(corpus: Path) -> None:
+    results = _flatten(run(iter_documents(corpus), stand_in, workers=2, chunksize=5))
+    failed = [(i, f) for i, (_, _, f) in enumerate(results) if f is not None]
+    assert [(i, f[0]) for i, f in failed] == [
+        (20, "docs.jsonl:21"), (50, "loc-0050"), (120, "loc-0001"), (210, "loc-0210"),
+    ]
+    reasons = dict((f[0], f[1]) for _, f in failed)
+    assert reasons["docs.jsonl:21"].startswith("malformed JSON")
+    assert reasons["loc-0050"] == "ValueError: cannot handle loc-0050"
+    assert reasons["loc-0001"].startswith("duplicate doc_id")
+    assert results[51][0] == "loc-0051" and results[51][2] is None  # the run went on
+
+
+def test_failure_items_pass_through_in_place() -> None:
+    items = [Document("a", "قصفت طائرات قرية."), Failure("b", "empty text", "x:2"), Document("c", "هدوء.")]
+    results = list(run(items, stand_in, workers=2, chunksize=1))
+    assert [r[0].doc_id if r[0] else r[2].doc_id for r in results] == ["a", "b", "c"]
+    assert results[1] == (None, (), items[1])
+
+
+def test_summary_counts(corpus: Path) -> None:
+    summary = RunSummary()
+    for _ in timed(run(iter_documents(corpus), stand_in, workers=2), summary):
+        pass
+    assert summary.documents + summary.failures == 300
+    assert summary.failures == 4
+    assert summary.events == sum(summary.by_type.values())
+
+
+def test_strict_reraises() -> None:
+    with pytest.raises(ValueError):
+        list(run([Document("x", "BOOM قصف.")], stand_in, strict=True))
