@@ -97,11 +97,15 @@ def test_bad_input_is_reported_and_the_run_goes_on(tmp_path: Path, caplog: pytes
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
     assert main(["extract", str(src), "-o", str(out), "-q"]) == 1  # some documents failed
-    done = [json.loads(line)["doc_id"] for line in (tmp_path / "out.jsonl.done").read_text().splitlines()]
-    assert done == ["ok-1", "ok-2"]
+    done = [json.loads(line) for line in (tmp_path / "out.jsonl.done").read_text().splitlines()]
+    assert [d["doc_id"] for d in done if d["status"] == "ok"] == ["ok-1", "ok-2"]
+    assert {d["doc_id"] for d in done if d["status"] == "failed"} >= {"no-text", "empty", "huge"}
     messages = " ".join(r.getMessage() for r in caplog.records)
     for doc_id in ("no-text", "empty", "huge"):
         assert doc_id in messages
+    caplog.clear()
+    assert main(["extract", str(src), "-o", str(out), "-q"]) == 0  # resumed: nothing new, nothing reported twice
+    assert not [r for r in caplog.records if "failed:" in r.getMessage()]
 
 
 def test_cp1256_and_utf16_inputs(tmp_path: Path) -> None:
@@ -110,8 +114,8 @@ def test_cp1256_and_utf16_inputs(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_bytes(text.encode("utf-16"))
     out = tmp_path / "o.jsonl"
     assert main(["extract", str(tmp_path), "-o", str(out), "-q"]) == 0
-    ids = [json.loads(line)["doc_id"] for line in (tmp_path / "o.jsonl.done").read_text().splitlines()]
-    assert ids == ["a", "b"]
+    done = [json.loads(line) for line in (tmp_path / "o.jsonl.done").read_text().splitlines()]
+    assert [(d["doc_id"], d["status"]) for d in done] == [("a", "ok"), ("b", "ok")]
 
 
 def test_killed_run_resumes_without_duplicates(tmp_path: Path) -> None:

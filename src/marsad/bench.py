@@ -79,6 +79,13 @@ def _rss_mb(who: int = resource.RUSAGE_SELF) -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds used so far by this process and its waited-for children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def _current_rss_mb() -> float | None:
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
@@ -252,7 +259,7 @@ def build_baseline(keys: Iterable[str]) -> Any:
 
 
 def _read_pass(inputs: list[str], limit: int, max_chars: int) -> dict[str, float]:
-    t0 = time.perf_counter()
+    c0, t0 = _cpu_seconds(), time.perf_counter()
     docs = chars = failures = 0
     for item in _take(iter_documents(inputs, max_chars=max_chars), limit):
         if isinstance(item, Document):
@@ -260,27 +267,29 @@ def _read_pass(inputs: list[str], limit: int, max_chars: int) -> dict[str, float
             chars += len(item.text)
         else:
             failures += 1
-    return {"seconds": time.perf_counter() - t0, "documents": docs, "chars": chars, "failures": failures}
+    return {"seconds": time.perf_counter() - t0, "cpu_seconds": _cpu_seconds() - c0, "documents": docs,
+            "chars": chars, "failures": failures}
 
 
 def _baseline_pass(inputs: list[str], limit: int, max_chars: int, auto: Any) -> dict[str, float]:
     from marsad.text.normalise import CHAR_MAP
 
     table = str.maketrans(CHAR_MAP)
-    t0 = time.perf_counter()
+    c0, t0 = _cpu_seconds(), time.perf_counter()
     docs = hits = 0
     for item in _take(iter_documents(inputs, max_chars=max_chars), limit):
         if isinstance(item, Document):
             docs += 1
             for _ in auto.iter(item.text.translate(table)):
                 hits += 1
-    return {"seconds": time.perf_counter() - t0, "documents": docs, "matches": hits}
+    return {"seconds": time.perf_counter() - t0, "cpu_seconds": _cpu_seconds() - c0, "documents": docs,
+            "matches": hits}
 
 
 def _marsad_pass(
     inputs: list[str], limit: int, max_chars: int, factory: Callable[[], Pipeline], workers: int
 ) -> dict[str, Any]:
-    t0 = time.perf_counter()
+    c0, t0 = _cpu_seconds(), time.perf_counter()
     docs = chars = events = failures = 0
     items = _take(iter_documents(inputs, max_chars=max_chars), limit)
     for doc, evs, failure in run(items, factory, workers=workers):
@@ -290,8 +299,9 @@ def _marsad_pass(
             docs += 1
             chars += len(doc.text)
             events += len(evs)
-    return {"seconds": time.perf_counter() - t0, "documents": docs, "chars": chars, "events": events,
-            "failures": failures}
+    # with workers, the children's CPU time is counted once the pool has reaped them
+    return {"seconds": time.perf_counter() - t0, "cpu_seconds": _cpu_seconds() - c0, "documents": docs,
+            "chars": chars, "events": events, "failures": failures}
 
 
 # --------------------------------------------------------------------------- report
@@ -322,6 +332,7 @@ def measure(
         "inputs": input_list, "limit": limit, "workers": workers,
         "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "load_average_before": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
     }
     if with_cold_start:
         log.info("cold start ...")
@@ -368,7 +379,12 @@ def measure(
         many["machine_ceiling"] = parallel_ceiling(workers)
         result[f"marsad_{workers}_workers"] = many
     result["peak_rss_mb"] = _rss_mb()
+    result["load_average_after"] = list(os.getloadavg()) if hasattr(os, "getloadavg") else None
     return result
+
+
+def _load(values: list[float] | None) -> str:
+    return "n/a" if not values else f"{values[0]:.2f}"
 
 
 def format_table(r: dict[str, Any]) -> str:
@@ -378,15 +394,19 @@ def format_table(r: dict[str, Any]) -> str:
     lines = [
         f"marsad benchmark: {m['documents']} documents ({m['chars'] / 1e6:.2f} M chars) of {names}",
         f"python {r['python']}, {r['cpus']} CPUs, {r['platform']}",
+        f"load average before/after: {_load(r.get('load_average_before'))} / {_load(r.get('load_average_after'))}"
+        " (wall-clock rates are only comparable on an idle machine; docs/cpu-s is less sensitive)",
         "",
-        f"{'pass':34s} {'seconds':>9s} {'docs/s':>9s} {'chars/s':>11s} {'x base':>7s}",
+        f"{'pass':34s} {'seconds':>9s} {'docs/s':>9s} {'chars/s':>11s} {'x base':>7s} {'cpu s':>8s} "
+        f"{'docs/cpu-s':>10s}",
     ]
 
     def row(label: str, p: dict[str, Any]) -> str:
         secs = p["seconds"]
         ratio = secs / b["seconds"] if b["seconds"] else 0.0
+        cpu = p.get("cpu_seconds", 0.0)
         return (f"{label:34s} {secs:9.2f} {_rate(p['documents'], secs):9.1f} "
-                f"{_rate(m['chars'], secs):11,.0f} {ratio:7.1f}")
+                f"{_rate(m['chars'], secs):11,.0f} {ratio:7.1f} {cpu:8.2f} {_rate(p['documents'], cpu):10.1f}")
 
     lines.append(row("read only", rd))
     lines.append(row(f"baseline (1 automaton, {r['baseline_keys']:,} keys)", b))

@@ -81,8 +81,8 @@ def extract_files(
 
     def todo() -> Iterator[Document | Failure]:
         for item in iter_documents(inputs, max_chars=max_chars):
-            if isinstance(item, Document) and ck is not None and ck.is_done(item.doc_id, content_hash(item.text)):
-                summary.skipped += 1
+            if ck is not None and ck.is_done(item.doc_id):
+                summary.skipped += 1  # finished (or reported as failed) by an earlier run
                 continue
             yield item
 
@@ -93,6 +93,8 @@ def extract_files(
                 log.warning("failed: %s (%s) %s", failure.doc_id, failure.source, failure.reason)
                 if store:
                     store.add_failure(failure, run_id)
+                if ck is not None:  # so that a resumed run does not report it twice
+                    ck.write_document(failure.doc_id, [], status="failed")
                 continue
             assert doc is not None
             if store:
