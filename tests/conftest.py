@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared() -> Path:
     """The read-only ../shared folder; tests that need it skip where it is absent."""
     if not (SHARED / "gold" / "dev.jsonl").exists():

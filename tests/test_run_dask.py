@@ -9,6 +9,7 @@ the equality test also runs with ``Pipeline.default()`` when it can be built.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -212,3 +213,19 @@ def test_changed_input_invalidates_parts(corpus: Path, tmp_path: Path) -> None:
                        processes=False)
     assert summary.skipped == 0
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[-1])["doc_id"] == "new"
+
+
+def test_process_workers_build_their_own_pipeline(corpus: Path, tmp_path: Path) -> None:
+    """Real worker processes (not threads): the factory travels by pickle and is built there."""
+    src = tmp_path / "few.jsonl"
+    src.write_text("\n".join(corpus.read_text(encoding="utf-8").splitlines()[:120]) + "\n", encoding="utf-8")
+    try:
+        _real_factory()
+        factory = _real_factory
+    except Exception:  # noqa: BLE001 — the real pipeline has not landed: use library stages only
+        factory = functools.partial(Pipeline, [Normalise(), Segment()])
+    local_output([src], tmp_path / "local.jsonl", factory)
+    out = tmp_path / "dask.jsonl"
+    summary = run_dask([src], out, partition_size=40, pipeline_factory=factory, n_workers=2, processes=True)
+    assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert summary.documents + summary.failures == 120

@@ -153,12 +153,9 @@ class EventExtractor:
         typed = [t for t in live if t.value and t.value[0] and t.attr("role") != "instrument"]
         strong = [t for t in typed if float(t.attr("weight") or 0.5) >= MIN_WEIGHT]
         if not strong:
-            harm = [t for t in live if t.attr("role") in _HARM_ROLES]
-            if not harm or not any(a.attr("kind") == "civilians" for a in actors):
+            strong = self._untyped_attack(live, actors)
+            if not strong:
                 return None
-            # "مقتل 5 مدنيين برصاص مسلحين": harm to civilians with no other event word
-            harm_t = harm[0]
-            strong = [replace(harm_t, value=(VAC, "Attack"), attrs=harm_t.attrs + (("weight", 0.5),))]
         dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")]
         event_date, precision, date_m = self._date_for(dates, published, strong[0].span.start)
         if published and event_date and date.fromisoformat(event_date) < published - timedelta(days=BACKGROUND_DAYS):
@@ -187,6 +184,28 @@ class EventExtractor:
                      territory_at=[t.span.start for t in typed if t.value[0] == BATTLES
                                    and t.value[1] in _TERRITORY_SUBS],
                      instruments={t.value[1] for t in live if t.attr("role") == "instrument"})
+
+    @staticmethod
+    def _untyped_attack(live: list[Mention], actors: list[Mention]) -> list[Mention]:
+        """Type an attack told with untyped words ("استهدف"، "هاجم"، "إطلاق نار"، "مقتل").
+
+        Aircraft or artillery named with it make it their strike ("استهدفت طائرات التحالف");
+        civilian victims make it an attack on civilians; armed actors on a side make it a clash.
+        """
+        harm = [t for t in live if t.attr("role") in _HARM_ROLES]
+        if not harm:
+            return []
+        t = harm[0]
+        instruments = [i for i in live if i.attr("role") == "instrument" and i.value and i.value[0]]
+        if instruments and t.attr("role") in ("attack", "shoot"):
+            typed = instruments[0].value
+        elif any(a.attr("kind") == "civilians" for a in actors):
+            typed = (VAC, "Attack")  # "مقتل 5 مدنيين برصاص مسلحين"
+        elif t.attr("role") in ("attack", "shoot") and any(_actor_rank(a) == 0 for a in actors):
+            typed = (BATTLES, "Armed clash")  # "هاجم مقاتلون معسكرات للحرس الثوري"
+        else:
+            return []
+        return [replace(t, value=typed, attrs=t.attrs + (("weight", 0.5),))]
 
     @staticmethod
     def _blocked(trigger: Mention, cues: list[Mention]) -> bool:

@@ -33,6 +33,7 @@ their events are dropped.
 from __future__ import annotations
 
 import codecs
+import functools
 import gzip
 import hashlib
 import itertools
@@ -360,11 +361,20 @@ def _fingerprint(
             files.append([str(f.resolve()), st.st_size, st.st_mtime_ns])
         except OSError:
             files.append([str(f), None, None])
-    factory_name = "Pipeline.default" if factory is None else getattr(factory, "__qualname__", repr(factory))
+    factory_name = _factory_name(factory)
     blob = json.dumps(
         [files, partition_size, max_chars, factory_name, sorted((k, repr(v)) for k, v in pipeline_kwargs.items())]
     )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def _factory_name(factory: Any) -> str:
+    """A name of the pipeline factory that is stable across runs (no memory addresses)."""
+    if factory is None:
+        return "Pipeline.default"
+    if isinstance(factory, functools.partial):
+        return f"partial({_factory_name(factory.func)}, {len(factory.args)} args, {sorted(factory.keywords)})"
+    return f"{getattr(factory, '__module__', '')}.{getattr(factory, '__qualname__', type(factory).__name__)}"
 
 
 def _load_plan(parts_dir: Path, fingerprint: str) -> list[Partition] | None:

@@ -1,0 +1,79 @@
+"""Quality gate: the scorer's figures on ../shared/gold/dev.jsonl must not regress.
+
+The pinned figures live in tests/quality_baseline.json; a figure that falls more than
+TOLERANCE below its pin fails CI (and false events per empty document must not rise by
+more than TOLERANCE). Raise the pins when the extractor gets better. Skips where
+../shared is absent.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from marsad.eval.report import evaluate
+from marsad.run.extract import gold_documents, predict_gold
+
+BASELINE = Path(__file__).with_name("quality_baseline.json")
+TOLERANCE = 0.02
+HIGHER_IS_BETTER = ("event_f1", "event_precision", "event_recall", "sub_event_type_acc", "actor_acc", "date_acc",
+                    "location_acc", "place_recall_25km", "fatalities_acc", "doc_fatalities_acc")
+
+
+@pytest.fixture(scope="module")
+def dev_report(shared: Path) -> dict:
+    gold = [json.loads(line) for line in (shared / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    return evaluate(gold, [e.to_record() for e in predict_gold(gold)]).summary
+
+
+@pytest.fixture(scope="module")
+def seed_report(shared: Path) -> dict:
+    gold = [json.loads(line) for line in (shared / "gold" / "seed.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    return evaluate(gold, [e.to_record() for e in predict_gold(gold)]).summary
+
+
+@pytest.mark.gold
+@pytest.mark.parametrize("metric", HIGHER_IS_BETTER)
+def test_dev_metric_does_not_regress(dev_report: dict, metric: str) -> None:
+    pinned = json.loads(BASELINE.read_text())[metric]
+    assert dev_report[metric] is not None
+    assert dev_report[metric] >= pinned - TOLERANCE, f"{metric}: {dev_report[metric]} < pinned {pinned}"
+
+
+@pytest.mark.gold
+def test_dev_false_events_on_empty_documents_do_not_rise(dev_report: dict) -> None:
+    pinned = json.loads(BASELINE.read_text())["false_events_per_empty_doc"]
+    assert dev_report["false_events_per_empty_doc"] <= pinned + TOLERANCE
+
+
+@pytest.mark.gold
+def test_seed_stays_perfect(seed_report: dict) -> None:
+    for metric in ("event_f1", "actor_acc", "location_acc", "doc_fatalities_acc", "sub_event_type_acc"):
+        assert seed_report[metric] == 1.0, metric
+
+
+@pytest.mark.gold
+def test_vendored_scorer_agrees_with_the_reference(shared: Path, tmp_path: Path) -> None:
+    """marsad's copy of the scorer prints exactly what shared/tools/score_events.py prints."""
+    import subprocess
+    import sys
+
+    from marsad.eval.scorer import load_jsonl, score
+
+    gold_path = shared / "gold" / "dev.jsonl"
+    gold = load_jsonl(gold_path)
+    pred = tmp_path / "pred.jsonl"
+    pred.write_text("".join(json.dumps(e.to_record(), ensure_ascii=False) + "\n"
+                            for e in predict_gold(gold[:30])), encoding="utf-8")
+    ref = subprocess.run([sys.executable, str(shared / "tools" / "score_events.py"), str(gold_path), str(pred),
+                          "--json"], capture_output=True, text=True, check=True).stdout
+    assert json.loads(ref) == score(gold, load_jsonl(pred))[0]
+
+
+def test_gold_documents_compose_title_and_text() -> None:
+    (doc,) = gold_documents([{"doc_id": "x", "title": "عنوان", "text": "نص", "published": "2018-01-02"}])
+    assert doc.text == "عنوان\n\nنص" and doc.published.isoformat() == "2018-01-02"
