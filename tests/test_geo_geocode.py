@@ -33,6 +33,13 @@ def test_raqqa_in_syrian_article(geo: Geocoder) -> None:
     assert m.value.country == "SY" and m.value.feature == "city"
 
 
+def test_cnn_style_dateline_with_country(geo: Geocoder) -> None:
+    ms = geo.resolve(analyse("دبي، الإمارات العربية المتحدة (CNN)-- قصفت طائرات حربية مواقع في مدينة الرقة."))
+    assert by_text(ms, "دبي").attr("role") == "dateline"
+    assert by_text(ms, "الإمارات العربية المتحدة").attr("role") == "dateline"
+    assert by_text(ms, "مدينة الرقة").attr("role") is None
+
+
 def test_raqqa_context_memory() -> None:
     sy = Place(163915, "Ar Raqqah", "SY", 35.95, 39.01, "city", 531952)
     kw = Place(285728, "Ar Riqqah", "KW", 29.15, 48.09, "city", 52068)

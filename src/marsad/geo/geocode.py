@@ -69,6 +69,9 @@ _ORIGIN = re.compile(
 _ANAPHOR = re.compile(r"(?<!\w)[وفب]?(?P<art>ال|لل)(?P<w>عاصمه|قطاع)(?:\s+(?P<adj>ال\w+))?(?!\w)")
 _NISBA_AFTER = re.compile(r"\s+(ال[\u0621-\u064a]+)")
 _DATELINE_AFTER = re.compile(r"^\s*(?:\(|-|–|—|:|/)")
+# "دبي، الإمارات العربية المتحدة (CNN)--": a city, a comma, its country, then the agency
+_DATELINE_LEAD = re.compile(r"^[^\n،(.]{1,30}،\s*$")
+_DATELINE_COUNTRY = re.compile(r"^\s*،\s*[^\s(،.]+(?:\s+[^\s(،.]+){0,3}\s*\(")
 
 
 class Geocoder:
@@ -193,8 +196,13 @@ class Geocoder:
         body_start = text.find("\n\n")
         body_start = body_start + 2 if body_start >= 0 and analysis.doc.title else 0
         if start >= body_start and text[line_start:start].strip() == "" and \
-                text[body_start:line_start].count("\n") <= 2 and _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4]):
+                text[body_start:line_start].count("\n") <= 2 and (
+                    _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4])
+                    or _DATELINE_COUNTRY.match(text[m.span.end:m.span.end + 50])):
             return "dateline"
+        if start >= body_start and _DATELINE_LEAD.match(text[line_start:start]) and \
+                _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4]):
+            return "dateline"  # the country of a dateline: "دبي، الإمارات العربية المتحدة (CNN)"
         ns = _to_norm(analysis, start)
         sent_start = max(analysis.norm.rfind(".", 0, ns), analysis.norm.rfind("\n", 0, ns)) + 1
         before = analysis.norm[max(sent_start, ns - 100):ns]
