@@ -49,6 +49,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from marsad.errors import OutputError
 from marsad.io.readers import DEFAULT_MAX_CHARS, bom_encoding, detect_format
 from marsad.io.writers import open_writer
 from marsad.model import Document, Failure
@@ -409,6 +410,14 @@ def _prepare(
     return plan
 
 
+_ID_LISTS = ("accepted", "accepted_chars", "failed")
+
+
+def _slim(manifest: dict[str, Any]) -> dict[str, Any]:
+    """A manifest without its per-document lists (the client keeps only counts in memory)."""
+    return {k: v for k, v in manifest.items() if k not in _ID_LISTS}
+
+
 def _read_manifest(parts_dir: Path, part: Partition) -> dict[str, Any] | None:
     done = _done_path(parts_dir, part)
     if not (done.exists() and _part_path(parts_dir, part).exists()):
@@ -420,10 +429,7 @@ def _read_manifest(parts_dir: Path, part: Partition) -> dict[str, Any] | None:
         return None
 
 
-def _merge(
-    parts_dir: Path, plan: list[Partition], manifests: Mapping[int, dict[str, Any]], output: Path,
-    summary: RunSummary, ran: set[int],
-) -> None:
+def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSummary, ran: set[int]) -> None:
     """Concatenate the part files in order into ``output``, dropping duplicate documents.
 
     A ``.jsonl`` output is a byte copy of the part files (lines of duplicates left out);
@@ -435,7 +441,12 @@ def _merge(
     tmp = output.with_name(output.name + ".tmp")
     with open(tmp, "wb") if fast else open_writer(output) as sink:
         for part in plan:
-            manifest = manifests[part.index]
+            manifest = _read_manifest(parts_dir, part)
+            if manifest is None:
+                raise OutputError(
+                    f"{parts_dir}: {part.name} is missing; the output directory must be on storage that "
+                    "the workers and this client share"
+                )
             dups = {d for d in manifest["accepted"] if d in seen}
             seen.update(manifest["accepted"])
             src = _part_path(parts_dir, part)
@@ -519,7 +530,7 @@ def run_dask(
         if manifest is None:
             pending.append(part)
         else:
-            manifests[part.index] = manifest
+            manifests[part.index] = _slim(manifest)
     if manifests:
         log.info("resuming: %d of %d partitions already done", len(manifests), len(plan))
     log.info("%d partitions to run (%d done earlier)", len(pending), len(manifests))
@@ -550,7 +561,7 @@ def run_dask(
         summary.events += m["events"]
         summary.by_type.update(m["by_type"])
         summary.chars += m["chars"]
-    _merge(parts_dir, plan, manifests, output, summary, ran)
+    _merge(parts_dir, plan, output, summary, ran)
     if not keep_parts:
         shutil.rmtree(parts_dir, ignore_errors=True)
     summary.seconds = time.perf_counter() - t0
@@ -581,7 +592,7 @@ def _submit_all(
     queue = as_completed([submit(p) for p in itertools.islice(todo, window)])
     for future in queue:
         manifest = future.result()
-        manifests[manifest["partition"]["index"]] = manifest
+        manifests[manifest["partition"]["index"]] = _slim(manifest)
         future.release()
         if bar is not None:
             bar.update(1)
