@@ -106,6 +106,11 @@ class Mention:
                 return v
         return default
 
+    def with_attr(self, key: str, value: Any) -> Mention:
+        """A copy with ``key`` set to ``value`` (replacing any earlier value)."""
+        attrs = tuple((k, v) for k, v in self.attrs if k != key) + ((key, value),)
+        return Mention(self.kind, self.span, self.value, self.sent, attrs)
+
 
 @dataclass(frozen=True, slots=True)
 class Place:

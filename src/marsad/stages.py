@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, replace
 from functools import partial
 
-from marsad.model import Analysis, MentionKind
+from marsad.model import Analysis, Mention, MentionKind, Place
 from marsad.pipeline import Normalise, Recognise, Segment, Stage
 
 log = logging.getLogger(__name__)
@@ -22,13 +22,33 @@ class Geocode:
 
     geocoder: object
     name: str = "geocode"
-    requires: tuple[str, ...] = ("place", "actor")
+    requires: tuple[str, ...] = ("place", "actor")  # and NER mentions when the NER stage ran
     provides: tuple[str, ...] = ("places",)
 
     def __call__(self, analysis: Analysis) -> Analysis:
         resolved = self.geocoder.resolve(analysis)
+        persons = [(m.span.start, m.span.end) for m in analysis.mentions
+                   if m.kind is MentionKind.NER and m.value == "PERS"]
+        if persons:
+            resolved = tuple(_unless_person(m, persons) for m in resolved)
         others = tuple(m for m in analysis.mentions if m.kind is not MentionKind.PLACE)
         return replace(analysis, mentions=others + tuple(resolved))
+
+
+# A place name inside a person's name ("رزان", "أبو عمر") is no place; big cities are exempt,
+# since the tagger sometimes reads a city as a person and a city is rarely a given name.
+_PERSON_EXEMPT_POPULATION = 100_000
+
+
+def _unless_person(m: Mention, persons: list[tuple[int, int]]) -> Mention:
+    place = m.value
+    if not isinstance(place, Place) or m.attr("role") or place.population >= _PERSON_EXEMPT_POPULATION:
+        return m
+    if place.feature in ("country", "admin1") or m.attr("modifier") not in (None, "town"):
+        return m
+    if any(s < m.span.end and m.span.start < e for s, e in persons):
+        return m.with_attr("role", "person")
+    return m
 
 
 def default_stages(*, ner: bool = True) -> list[Stage]:

@@ -205,7 +205,7 @@ class EventExtractor:
             typed = (BATTLES, "Armed clash")  # "هاجم مقاتلون معسكرات للحرس الثوري"
         else:
             return []
-        return [replace(t, value=typed, attrs=t.attrs + (("weight", 0.5),))]
+        return [replace(t.with_attr("weight", 0.5), value=typed)]
 
     @staticmethod
     def _blocked(trigger: Mention, cues: list[Mention]) -> bool:
