@@ -23,7 +23,7 @@ from marsad.io.writers import open_writer
 from marsad.model import Analysis, Event
 from marsad.pipeline import Normalise, Pipeline, Segment
 from marsad.run.dask import plan_partitions, run_dask
-from marsad.run.local import run
+from marsad.run.local import RunSummary, run, timed
 
 PLACES = ["دمشق", "حلب", "إدلب", "درعا", "الموصل", "صنعاء", "تعز", "بنغازي", "الرقة", "دير الزور"]
 ACTORS = ["قوات النظام", "فصائل المعارضة", "الجيش العراقي", "قوات التحالف", "مسلحون مجهولون"]
@@ -229,3 +229,35 @@ def test_process_workers_build_their_own_pipeline(corpus: Path, tmp_path: Path) 
     summary = run_dask([src], out, partition_size=40, pipeline_factory=factory, n_workers=2, processes=True)
     assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert summary.documents + summary.failures == 120
+
+
+def test_directory_of_mixed_inputs(tmp_path: Path) -> None:
+    """Parquet cut by row groups, a broken .gz, a text file and a hidden file: same as local."""
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    recs = synthetic_records(90, seed=11)
+    table = pa.Table.from_pylist([{"doc_id": r["doc_id"], "text": r["text"], "title": r["title"]} for r in recs[:60]]
+                                 + [{"doc_id": None, "text": "قصفت مدفعية بلدة قرب درعا وقتل 2.", "title": None}])
+    pq.write_table(table, src / "a.parquet", row_group_size=10)
+    (src / "b.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    with (src / "sub" / "c.jsonl").open("w", encoding="utf-8") as fh:
+        for r in recs[60:]:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+        fh.write(json.dumps(recs[0], ensure_ascii=False))  # duplicate of a Parquet row, no final newline
+    (src / "sub" / "d.txt").write_text("هاجم مسلحون نقطة تفتيش في تعز وقتل 5.", encoding="utf-8")
+    (src / ".hidden.jsonl").write_text(json.dumps(recs[1], ensure_ascii=False) + "\n", encoding="utf-8")
+
+    plan = plan_partitions([src], 25)
+    assert [p.kind for p in plan] == ["parquet", "parquet", "parquet", "file", "jsonl", "jsonl", "file"]
+    expected = local_output([src], tmp_path / "local.jsonl", light_pipeline)
+    out = tmp_path / "dask.jsonl"
+    summary = run_dask([src], out, partition_size=25, pipeline_factory=light_pipeline, n_workers=2,
+                       processes=False)
+    assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert any(e["doc_id"] == "a.parquet:61" for e in expected)
+    local = RunSummary()
+    for _ in timed(run(iter_documents([src]), light_pipeline), local):
+        pass
+    assert (summary.documents, summary.failures, summary.events) == (local.documents, local.failures, local.events)

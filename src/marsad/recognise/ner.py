@@ -377,7 +377,7 @@ class NerModel:
         self._bos = self._sum(("BOS",))
         self._eos = self._sum(("EOS",))
         self._cache: dict[str, tuple[Any, ...]] = {}
-        self._lex_cache: dict[str, tuple[tuple[str, ...], str]] = {}
+        self._lex_cache: dict[str, tuple[Any, ...]] = {}
 
     # -- construction ---------------------------------------------------------------------------
 
@@ -465,23 +465,59 @@ class NerModel:
             self._cache[token] = v
         return v
 
-    def _lexicon_attrs(self, tokens: Sequence[str], lexicon: Lexicon) -> list[list[str]] | None:
-        """As :func:`_lexicon_features`, with single-token hits cached for the shipped lexicon."""
+    def _lexicon_rows(self, tokens: Sequence[str], lexicon: Lexicon) -> list[list[float] | None] | None:
+        """Score contributions of the lexicon features per position (None where there are none).
+
+        Sums the same features as :func:`_lexicon_features`: single-token hits as cached weight
+        vectors (own, as -1, as +1; cached for the shipped lexicon), word-pair hits directly.
+        """
         cache = self._lex_cache if lexicon is self.lexicon else None
-        unary: list[tuple[str, ...]] = []
-        keys: list[str] = []
+        n = len(tokens)
+        unary: list[tuple[Any, ...]] = []
         for t in tokens:
             e = cache.get(t) if cache is not None else None
             if e is None:
                 key = normalise_key(t)
-                e = (_lexicon_unary(key, _token_features(t)[5], lexicon), key)
+                attrs = _lexicon_unary(key, _token_features(t)[5], lexicon)
+                vecs = (self._sum(attrs), self._sum("-1" + a for a in attrs),
+                        self._sum("+1" + a for a in attrs)) if attrs else None
+                e = (vecs, key)
                 if cache is not None:
                     if len(cache) >= _CACHE_MAX:
                         cache.clear()
                     cache[t] = e
-            unary.append(e[0])
-            keys.append(e[1])
-        return _lexicon_combine(unary, keys, lexicon)
+            unary.append(e)
+        pairs: list[list[str]] = [[] for _ in range(n)]
+        any_pair = False
+        for i in range(n - 1):
+            k1, k2 = unary[i][1], unary[i + 1][1]
+            if k1 and k2:
+                cat = lexicon(k1 + " " + k2)
+                if cat:
+                    pairs[i].append("lbB=" + cat)
+                    pairs[i + 1].append("lbI=" + cat)
+                    any_pair = True
+        if not any_pair and all(u[0] is None for u in unary):
+            return None
+        rows: list[list[float] | None] = []
+        for i in range(n):
+            parts = []
+            if unary[i][0] is not None:
+                parts.append(unary[i][0][0])
+            if i >= 1 and unary[i - 1][0] is not None:
+                parts.append(unary[i - 1][0][1])
+            if i + 1 < n and unary[i + 1][0] is not None:
+                parts.append(unary[i + 1][0][2])
+            if any_pair:
+                attrs = list(pairs[i])
+                if i >= 1:
+                    attrs.extend("-1" + x for x in pairs[i - 1])
+                if i + 1 < n:
+                    attrs.extend("+1" + x for x in pairs[i + 1])
+                if attrs:
+                    parts.append(self._sum(attrs))
+            rows.append([sum(c) for c in zip(*parts, strict=True)] if parts else None)
+        return rows
 
     def scores(self, tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[list[float]]:
         """Per-token label scores (sum of state-feature weights), the same as CRFsuite's."""
@@ -490,7 +526,7 @@ class NerModel:
         zero, bos, eos = self._zero, self._bos, self._eos
         get = self._state.get
         norms = [v[5] for v in vecs]
-        lex = self._lexicon_attrs(tokens, lexicon) if lexicon is not None else None
+        lex = self._lexicon_rows(tokens, lexicon) if lexicon is not None else None
         out: list[list[float]] = []
         for i in range(n):
             row = [a + b + c + d + e for a, b, c, d, e in zip(
@@ -506,8 +542,8 @@ class NerModel:
                 if sp:
                     for j, w in sp:
                         row[j] += w
-            if lex is not None and lex[i]:
-                row = list(map(add, row, self._sum(lex[i])))
+            if lex is not None and lex[i] is not None:
+                row = list(map(add, row, lex[i]))
             out.append(row)
         return out
 

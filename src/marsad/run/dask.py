@@ -32,7 +32,6 @@ their events are dropped.
 
 from __future__ import annotations
 
-import codecs
 import functools
 import gzip
 import hashlib
@@ -49,8 +48,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from marsad.errors import OutputError
-from marsad.io.readers import DEFAULT_MAX_CHARS, bom_encoding, detect_format
+from marsad.errors import InputError, OutputError
+from marsad.io.readers import (
+    DEFAULT_MAX_CHARS,
+    PARQUET_COLUMNS,
+    Reader,
+    bom_encoding,
+    detect_format,
+    iter_input_files,
+)
 from marsad.io.writers import open_writer
 from marsad.model import Document, Failure
 from marsad.pipeline import Pipeline
@@ -89,18 +95,12 @@ class Partition:
         return f"part-{self.index:05d}"
 
 
-def _input_files(inputs: Iterable[str | Path]) -> Iterator[Path]:
-    """Files in the order :func:`iter_documents` reads them (directories walked sorted)."""
-    if isinstance(inputs, (str, Path)):
-        inputs = [inputs]
-    for p in inputs:
-        path = Path(p)
-        if path.is_dir():
-            for f in sorted(x for x in path.rglob("*") if x.is_file()):
-                if detect_format(f) is not None or f.name.lower().endswith(".parquet"):
-                    yield f
-        else:
-            yield path  # missing or unsupported files become a Failure in their partition
+def _input_files(inputs: Iterable[str | Path] | str | Path) -> Iterator[Path]:
+    """Files in the order :func:`iter_documents` reads them; standard input is refused."""
+    listed = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
+    if any(str(p) == "-" for p in listed):
+        raise InputError("the Dask executor cannot read standard input: give files")
+    yield from iter_input_files(listed)
 
 
 def _open_binary(path: Path) -> Any:
@@ -149,14 +149,17 @@ def plan_partitions(inputs: Iterable[str | Path], partition_size: int = DEFAULT_
     parts: list[Partition] = []
     for path in _input_files(inputs):
         fmt = detect_format(path)
-        name = path.name.lower()
-        if path.is_file() and fmt == "jsonl" and not _wide_encoding(path):
-            for start, stop, offset in _jsonl_ranges(path, partition_size):
-                parts.append(Partition(len(parts), str(path), "jsonl", start, stop, offset))
-        elif path.is_file() and name.endswith(".parquet"):
-            parts.extend(_parquet_ranges(path, partition_size, len(parts)))
-        else:
-            parts.append(Partition(len(parts), str(path), "file"))
+        cut: list[Partition] = []
+        try:
+            if path.is_file() and fmt == "jsonl" and not _wide_encoding(path):
+                cut = [Partition(len(parts) + i, str(path), "jsonl", start, stop, offset)
+                       for i, (start, stop, offset) in enumerate(_jsonl_ranges(path, partition_size))]
+            elif path.is_file() and fmt == "parquet":
+                cut = _parquet_ranges(path, partition_size, len(parts))
+        except Exception as exc:  # noqa: BLE001 — a broken file is the reader's to report
+            log.debug("cannot cut %s (%s); it is read whole", path, exc)
+            cut = []
+        parts.extend(cut or [Partition(len(parts), str(path), "file")])
     return parts
 
 
@@ -178,53 +181,44 @@ def _parquet_ranges(path: Path, size: int, first_index: int) -> list[Partition]:
 # --------------------------------------------------------------------------- reading a partition
 
 
-def _reader(max_chars: int) -> Any:
+def _reader(max_chars: int) -> Reader:
     # The reader's record checks (ids, empty/large/binary text, duplicates within the
     # stream) are reused as they are, so a partition yields what iter_documents would.
-    from marsad.io.readers import _Reader
+    return Reader(max_chars)
 
-    return _Reader(max_chars)
+
+class _LineWindow:
+    """A binary stream that reads as lines ``[start, stop)`` of a file and blank lines before.
+
+    ``start`` empty lines come first, so the reader numbers the real lines (sources,
+    fallback ids) exactly as it does over the whole file; blank lines cost no decoding.
+    Only ``readline`` is offered, which is all the reader's line loop uses.
+    """
+
+    def __init__(self, fb: Any, start: int, stop: int) -> None:
+        self._fb = fb
+        self._pad = start
+        self._left = stop - start
+
+    def readline(self, limit: int = -1) -> bytes:
+        if self._pad:
+            self._pad -= 1
+            return b"\n"
+        if self._left <= 0:
+            return b""
+        raw = self._fb.readline(limit)
+        if raw.endswith(b"\n") or limit is None or limit < 0 or len(raw) < limit:
+            self._left -= 1  # a whole line (or the last one, without newline) was read
+        return raw
 
 
 def _jsonl_items(part: Partition, max_chars: int) -> Iterator[Document | Failure]:
     """Documents of lines ``[start, stop)`` of a JSONL file, as ``iter_documents`` reads them."""
     reader = _reader(max_chars)
     path = Path(part.path)
-    limit = reader.max_line_bytes
     with _open_binary(path) as fb:
         fb.seek(part.offset)
-        for lineno in range(part.start + 1, part.stop + 1):
-            raw = fb.readline(limit)
-            if not raw:
-                return
-            source, fallback = f"{path}:{lineno}", f"{path.name}:{lineno}"
-            if len(raw) >= limit and not raw.endswith(b"\n"):
-                while True:  # drain the oversized line in bounded pieces
-                    more = fb.readline(limit)
-                    if not more or more.endswith(b"\n"):
-                        break
-                yield reader.fail(fallback, f"too large: >{limit} bytes", source)
-                continue
-            if lineno == 1 and raw.startswith(codecs.BOM_UTF8):
-                raw = raw[3:]
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                line = raw.decode("cp1256", errors="replace")
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except (ValueError, RecursionError) as exc:
-                yield reader.fail(fallback, f"malformed JSON: {exc}", source)
-                continue
-            if not isinstance(rec, dict):
-                yield reader.fail(fallback, "record is not a JSON object", source)
-                continue
-            yield reader.record(rec, fallback, source)
-
-
-_PARQUET_COLUMNS = ("doc_id", "text", "published", "title", "outlet", "url")
+        yield from reader._guard(reader._jsonl_stream(_LineWindow(fb, part.start, part.stop), path), path)
 
 
 def _parquet_items(part: Partition, max_chars: int) -> Iterator[Document | Failure]:
@@ -234,12 +228,12 @@ def _parquet_items(part: Partition, max_chars: int) -> Iterator[Document | Failu
     reader = _reader(max_chars)
     path = Path(part.path)
     pf = pq.ParquetFile(str(path))
-    columns = [c for c in _PARQUET_COLUMNS if c in pf.schema_arrow.names]
+    columns = [c for c in PARQUET_COLUMNS if c in pf.schema_arrow.names]
     if "text" not in columns:
         yield reader.fail(path.name, "Parquet file has no 'text' column", str(path))
         return
     rowno = part.offset
-    for batch in pf.iter_batches(row_groups=list(range(part.start, part.stop)), columns=columns):
+    for batch in pf.iter_batches(row_groups=list(range(part.start, part.stop)), columns=columns, batch_size=256):
         for rec in batch.to_pylist():
             rowno += 1
             yield reader.record(rec, f"{path.name}:{rowno}", f"{path}:{rowno}")
