@@ -344,7 +344,7 @@ class EventExtractor:
         country = f.place.country if f.place else doc_country
         a1, a2 = self._actor_pair(f, country)
         if a2 is None and f.event_type in (BATTLES, REMOTE):
-            a2 = _doc_opponent(analysis, a1)
+            a2 = _doc_opponent(analysis, a1, f.sents)
         crowd = next((m for m in (a1, a2) if m is not None and m.attr("kind") in ("protesters", "rioters")), None)
         if f.event_type == BATTLES and crowd is not None:
             # a "clash" between demonstrators and police is a riot, not a battle
@@ -371,6 +371,11 @@ class EventExtractor:
         actor2 = self.naming.name(a2, country) if a2 is not None else None
         if actor2 is not None and actor2 == actor1:
             a2, actor2 = None, None
+        unnamed = a1 is not None and _actor_rank(a1) == 2 and (
+            f.event_type == VAC or sub in ("Remote explosive/landmine/IED", "Suicide bomb", "Grenade"))
+        if unnamed:
+            # a bomb or an attack on civilians "in Baghdad" says nothing of who did it
+            actor1 = self.naming.pattern("unidentified", country) or actor1
         if f.event_type in (PROTESTS, RIOTS):
             # the people in a demonstration are its protesters (or rioters), not bystanders
             crowd = self.naming.pattern("protesters" if f.event_type == PROTESTS else "rioters", country)
@@ -397,9 +402,9 @@ class EventExtractor:
             doc_id=doc.doc_id, event_id=event_id, event_type=f.event_type, sub_event_type=sub,
             event_date=f.date, time_precision=f.date_precision,
             actor1=actor1, actor2=actor2,
-            inter1=self.naming.inter(a1, actor1, country) if a1 and actor1 else 0,
+            inter1=(3 if unnamed else self.naming.inter(a1, actor1, country)) if a1 and actor1 else 0,
             inter2=self.naming.inter(a2, actor2, country) if a2 and actor2 else 0,
-            actor1_text=a1.span.text if a1 else None, actor2_text=a2.span.text if a2 else None,
+            actor1_text=a1.span.text if a1 and not unnamed else None, actor2_text=a2.span.text if a2 else None,
             country=country, admin1=place.admin1 if place else "", admin2=place.admin2 if place else "",
             location=place.name if place else None,
             location_text=f.place_mention.span.text if f.place_mention else None,
@@ -426,7 +431,7 @@ class EventExtractor:
         victims = [m for m in cands if m.attr("kind") in _VICTIM_KINDS]
         a1 = actors[0] if actors else None
         rest = [m for m in actors[1:] if _actor_rank(m) < 2 and not _same_side(m, a1)]
-        if victims and (f.event_type in (VAC, PROTESTS, RIOTS) or not rest):
+        if victims and (f.event_type in (VAC, PROTESTS, RIOTS, REMOTE) or not rest):
             a2 = victims[0]
         else:
             a2 = rest[0] if rest else None
@@ -481,18 +486,21 @@ LATE_AFTER, LATE_PENALTY = 10, 0.1
 # Strategic developments are the type whose words most often describe talk, not acts (on dev,
 # 2 of 12 such frames above the cut were real): they need more evidence than the rest.
 _TYPE_PRIOR = {STRATEGIC: -0.08}
+OPPONENT_WINDOW = 3  # sentences around an event where its unnamed other side may be named
 _LIST_GAP = 12  # characters between two towns of one list ("حرستا وعربين", "دوما، وحرستا")
 _TOWN_FEATURES = {"city", "village", "neighbourhood"}
 _CROWD_KINDS = {"civilians", "people", "protesters", "rioters"}
 
 
-def _doc_opponent(analysis: Analysis, a1: Mention | None) -> Mention | None:
-    """The article's most named armed actor that is not on ``a1``'s side (the other side of a
-    battle or strike whose sentence names only one)."""
+def _doc_opponent(analysis: Analysis, a1: Mention | None, sents: list[int]) -> Mention | None:
+    """The most named armed actor near the event (within OPPONENT_WINDOW sentences) that is not on
+    ``a1``'s side: the other side of a battle or strike whose sentence names only one."""
+    lo, hi = min(sents) - OPPONENT_WINDOW, max(sents) + OPPONENT_WINDOW
     counts: Counter[str] = Counter()
     first: dict[str, Mention] = {}
     for m in analysis.mentions:
-        if m.kind is MentionKind.ACTOR and _actor_rank(m) == 0 and not _same_side(m, a1):
+        if (m.kind is MentionKind.ACTOR and lo <= m.sent <= hi and _actor_rank(m) == 0
+                and not _same_side(m, a1)):
             counts[str(m.value)] += 1
             first.setdefault(str(m.value), m)
     if not counts:
