@@ -325,9 +325,11 @@ class EventExtractor:
                     f.tolls.append(st)
                 continue
             owner = owners[0] if owners else None
-            if owner is None:
+            if owner is None:  # the nearest event told before the toll, else the first after it
                 before = [f for f in frames if min(f.sents) < st.sent]
                 owner = max(before, key=lambda f: max(s for s in f.sents if s < st.sent), default=None)
+                if owner is None:
+                    owner = min(frames, key=lambda f: min(f.sents))
             if owner is not None:
                 owner.tolls.append(st)
 

@@ -49,6 +49,7 @@ _RUNNING = re.compile(
 _ONE_PERSON_AFTER = re.compile(
     r"^\s*(?:ال)?(?:جندي|شخص|طفل|طفله|امراه|مدني|مدنيه|ضابط|عنصر|قيادي|مسعف|مسعفه|صحفي|صحفيه|شاب|شابه|"
     r"فلسطيني|فلسطينيه|رجل|شرطي|مقاتل|مسلح|قائد|مواطن|مواطنه|عسكري|زعيم|مسوول|ناشط|ناشطه)(?:\s|$|[،.,])")
+_KILL_VERB_NEAR = re.compile(r"(?:^|\s)[وف]?(?:قتل|قتلت|قتلوا|اعدم|اعدمت|تقتل|يقتل)\s")
 # Numbers the recogniser flags as something other than a count of people.
 _NOT_TOLL_FLAGS = ("year", "unit", "time", "ordinal", "day", "label", "decimal")
 # A single toll this large is a war-wide or campaign total in news text, not one event's
@@ -94,8 +95,10 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
         if _UNIT_AFTER.match(after):
             continue
         injured = bool(_INJURY_NEAR.search(before[-25:]) or _INJURY_AFTER.match(after))
-        kill = bool(_KILL_BEFORE.search(before[-40:]) or _DEATH_AFTER.match(after))
-        side = _VICTIM_AFTER.match(after) is not None
+        side = _VICTIM_AFTER.match(after) is not None or bool(m.attr("dual"))
+        kill = bool(_KILL_BEFORE.search(before[-40:]) or _DEATH_AFTER.match(after)
+                    # "قتل الجيش، الجمعة، شابين فلسطينيين": the victims, a few words after the verb
+                    or (side and _KILL_VERB_NEAR.search(before[-45:]) and not _INJURY_NEAR.search(before[-45:])))
         joined = current is not None and current["sent"] == m.sent and _AND_BEFORE.search(before[-4:]) is not None
         if injured and not _DEATH_AFTER.match(after):
             if current is not None and current["sent"] == m.sent and ns - current["nend"] < 40:
