@@ -56,3 +56,18 @@ def test_vague_toll_keeps_an_open_high_bound() -> None:
     vague = TollStatement(0, 0, 1, 10, 0, False, True, False)
     best, low, high, _ = combine([vague])
     assert (best, low, high) == (10, 10, None)
+
+
+def test_one_named_death_counts_one(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "أعلنت مصادر طبية مقتل جندي في هجوم على حاجز عسكري.")
+    assert [s.killed for s in st] == [1]
+
+
+def test_dual_victims_after_the_verb(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "قتل الجيش، الجمعة، شابين قرب الحدود.")
+    assert [s.killed for s in st] == [2]
+
+
+def test_war_wide_totals_are_context(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "وأسفرت الحرب عن مقتل أكثر من عشرة آلاف شخص.")
+    assert all(s.running_total for s in st)
