@@ -51,3 +51,13 @@ def test_baseline_automaton_finds_keys() -> None:
     auto = build_baseline(["حلب", "قصف"])
     assert [text for _, text in auto.iter("قصف على حلب")] == [3, 3]
     assert keys == sorted(set(keys))
+
+
+def test_profile_pipeline_reports_stages(corpus: Path, tmp_path: Path) -> None:
+    pytest.importorskip("pyinstrument")
+    from marsad.bench import profile_pipeline
+
+    html = tmp_path / "profile.html"
+    text = profile_pipeline([corpus], limit=10, html_path=html, pipeline_factory=stand_in)
+    assert "Pipeline.__call__" in text
+    assert html.stat().st_size > 0

@@ -250,7 +250,7 @@ def test_directory_of_mixed_inputs(tmp_path: Path) -> None:
     (src / ".hidden.jsonl").write_text(json.dumps(recs[1], ensure_ascii=False) + "\n", encoding="utf-8")
 
     plan = plan_partitions([src], 25)
-    assert [p.kind for p in plan] == ["parquet", "parquet", "parquet", "file", "jsonl", "jsonl", "file"]
+    assert [p.kind for p in plan] == ["parquet", "parquet", "parquet", "file", "jsonl", "jsonl", "files"]
     expected = local_output([src], tmp_path / "local.jsonl", light_pipeline)
     out = tmp_path / "dask.jsonl"
     summary = run_dask([src], out, partition_size=25, pipeline_factory=light_pipeline, n_workers=2,
@@ -261,3 +261,20 @@ def test_directory_of_mixed_inputs(tmp_path: Path) -> None:
     for _ in timed(run(iter_documents([src]), light_pipeline), local):
         pass
     assert (summary.documents, summary.failures, summary.events) == (local.documents, local.failures, local.events)
+
+
+def test_small_files_are_grouped(tmp_path: Path) -> None:
+    """A directory of one-document files becomes a few partitions, not one per file."""
+    src = tmp_path / "pages"
+    src.mkdir()
+    for i, r in enumerate(synthetic_records(23, seed=5)):
+        (src / f"p{i:03d}.txt").write_text(r["text"], encoding="utf-8")
+    (src / "p005.txt").write_text("  ", encoding="utf-8")  # an empty page: a failure in place
+    plan = plan_partitions([src], 10)
+    assert [(p.kind, len(p.paths)) for p in plan] == [("files", 10), ("files", 10), ("files", 3)]
+    local_output([src], tmp_path / "local.jsonl", light_pipeline)
+    out = tmp_path / "dask.jsonl"
+    summary = run_dask([src], out, partition_size=10, pipeline_factory=light_pipeline, n_workers=2,
+                       processes=False)
+    assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    assert (summary.documents, summary.failures) == (22, 1)

@@ -10,6 +10,7 @@ import logging
 from dataclasses import dataclass, replace
 from functools import partial
 
+from marsad.extract.events import HARM_ROLES, MIN_WEIGHT
 from marsad.model import Analysis, Mention, MentionKind, Place
 from marsad.pipeline import Normalise, Recognise, Segment, Stage
 
@@ -51,6 +52,18 @@ def _unless_person(m: Mention, persons: list[tuple[int, int]]) -> Mention:
     return m
 
 
+def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Mention]:
+    """NER on the sentences that hold an event word only: the entities the event builder uses
+    (a person read as a place, an unknown militia) are there, and tagging every sentence
+    would cost most of the pipeline's time."""
+    wanted = {m.sent for m in analysis.mentions if m.kind is MentionKind.TRIGGER
+              and float(m.attr("weight") or 0) >= MIN_WEIGHT and (m.value[0] or m.attr("role") in HARM_ROLES)}
+    if not wanted:
+        return []
+    tokens = tuple(t for t in analysis.tokens if t.sent in wanted)
+    return tagger(replace(analysis, tokens=tokens), model=model)
+
+
 def default_stages(*, ner: bool = True) -> list[Stage]:
     """Build the standard stages with their resources (loaded once per process)."""
     from marsad.extract.events import EventExtractor
@@ -82,7 +95,8 @@ def default_stages(*, ner: bool = True) -> list[Stage]:
             from marsad.recognise.ner import NerModel, find_entities
 
             model = NerModel.load()
-            stages.append(Recognise("ner", partial(find_entities, model=model), ("ner",)))
+            stages.append(Recognise("ner", partial(_entities_of_event_sentences, tagger=find_entities, model=model),
+                                    ("ner",), requires=("sentences", "trigger")))
         except (ImportError, OSError) as exc:  # optional: the pipeline runs without it
             log.warning("NER stage disabled: %s", exc)
     stages.append(Geocode(geocoder))

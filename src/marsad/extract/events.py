@@ -66,7 +66,7 @@ MIN_CONFIDENCE = 0.6
 # roles that mark a sentence as outside political violence (court executions, road accidents)
 _NON_CONFLICT_ROLES = {"judicial", "nonconflict"}
 # untyped violence words that make a civilian-harm sentence an attack on civilians
-_HARM_ROLES = {"kill", "attack", "shoot"}
+HARM_ROLES = {"kill", "attack", "shoot"}
 _STATE_KINDS = {"state_military", "state_police", "military", "police", "state"}
 _VICTIM_KINDS = {"civilians", "protesters"}
 
@@ -192,7 +192,7 @@ class EventExtractor:
         Aircraft or artillery named with it make it their strike ("استهدفت طائرات التحالف");
         civilian victims make it an attack on civilians; armed actors on a side make it a clash.
         """
-        harm = [t for t in live if t.attr("role") in _HARM_ROLES]
+        harm = [t for t in live if t.attr("role") in HARM_ROLES]
         if not harm:
             return []
         t = harm[0]

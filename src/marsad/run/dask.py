@@ -14,8 +14,9 @@ How the work is cut:
   :func:`~marsad.io.readers.iter_documents`.
 - Parquet: runs of whole row groups holding about ``partition_size`` rows (columns
   ``doc_id``, ``text`` and optionally ``published``, ``title``, ``outlet``, ``url``).
-- Anything else (WARC, CSV, HTML, feeds, text): one partition per file, streamed by the
-  reader (one record in memory at a time).
+- One-document files (``.html``, ``.txt``): runs of up to ``partition_size`` files.
+- Anything else (WARC, CSV, feeds, UTF-16 JSONL, unreadable files): one partition per
+  file, streamed by the reader (one record in memory at a time).
 
 Each worker builds the pipeline once per process (:func:`worker_pipeline`) and writes its
 partition to ``OUTPUT.parts/part-NNNNN.jsonl`` plus a ``part-NNNNN.done.json`` manifest
@@ -32,6 +33,7 @@ their events are dropped.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gzip
 import hashlib
@@ -76,11 +78,12 @@ PipelineFactory = Callable[[], Pipeline]
 
 @dataclass(frozen=True)
 class Partition:
-    """A slice of one input file.
+    """A slice of one input file, or a run of small files.
 
     ``kind`` is ``"jsonl"`` (lines ``[start, stop)``, 0-based, the first one at byte
     ``offset`` of the decompressed stream), ``"parquet"`` (row groups ``[start, stop)``,
-    whose first row is row ``offset``) or ``"file"`` (the whole file, read by the reader).
+    whose first row is row ``offset``), ``"file"`` (the whole file, read by the reader) or
+    ``"files"`` (one-document files ``paths``, e.g. a directory of HTML pages, in order).
     """
 
     index: int
@@ -89,6 +92,7 @@ class Partition:
     start: int = 0
     stop: int = 0
     offset: int = 0
+    paths: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -142,13 +146,29 @@ def _wide_encoding(path: Path) -> bool:
         return False
 
 
+_ONE_DOC_FORMATS = frozenset({"txt", "html"})
+
+
 def plan_partitions(inputs: Iterable[str | Path], partition_size: int = DEFAULT_PARTITION_SIZE) -> list[Partition]:
     """Cut the inputs into partitions (metadata only; no document is decoded)."""
     if partition_size < 1:
         raise ValueError("partition_size must be at least 1")
     parts: list[Partition] = []
+    group: list[str] = []  # consecutive one-document files (.txt, .html), read as one partition
+
+    def flush() -> None:
+        if group:
+            parts.append(Partition(len(parts), group[0], "files", paths=tuple(group)))
+            group.clear()
+
     for path in _input_files(inputs):
         fmt = detect_format(path)
+        if fmt in _ONE_DOC_FORMATS and path.is_file():
+            group.append(str(path))
+            if len(group) >= partition_size:
+                flush()
+            continue
+        flush()
         cut: list[Partition] = []
         try:
             if path.is_file() and fmt == "jsonl" and not _wide_encoding(path):
@@ -160,6 +180,7 @@ def plan_partitions(inputs: Iterable[str | Path], partition_size: int = DEFAULT_
             log.debug("cannot cut %s (%s); it is read whole", path, exc)
             cut = []
         parts.extend(cut or [Partition(len(parts), str(path), "file")])
+    flush()
     return parts
 
 
@@ -245,6 +266,8 @@ def partition_items(part: Partition, max_chars: int = DEFAULT_MAX_CHARS) -> Iter
         yield from _jsonl_items(part, max_chars)
     elif part.kind == "parquet":
         yield from _parquet_items(part, max_chars)
+    elif part.kind == "files":
+        yield from _reader(max_chars).paths(list(part.paths))
     else:
         yield from _reader(max_chars).paths([part.path])
 
@@ -384,7 +407,7 @@ def _load_plan(parts_dir: Path, fingerprint: str) -> list[Partition] | None:
     if data.get("fingerprint") != fingerprint:
         log.warning("%s was made for other inputs or settings; starting afresh", parts_dir)
         return None
-    return [Partition(**p) for p in data["partitions"]]
+    return [Partition(**{**p, "paths": tuple(p.get("paths", ()))}) for p in data["partitions"]]
 
 
 def _prepare(
@@ -506,8 +529,6 @@ def run_dask(
     Partitions done by an earlier, interrupted run with the same inputs and settings are
     skipped (their documents are counted in ``summary.skipped``).
     """
-    from dask.distributed import Client, LocalCluster, as_completed
-
     t0 = time.perf_counter()
     input_list = [str(inputs)] if isinstance(inputs, (str, Path)) else [str(p) for p in inputs]
     output = Path(output)
@@ -530,19 +551,9 @@ def run_dask(
     log.info("%d partitions to run (%d done earlier)", len(pending), len(manifests))
 
     if pending:
-        cluster = None
-        if scheduler is None:
-            cluster = LocalCluster(
-                n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=processes,
-                host="127.0.0.1", protocol="tcp", dashboard_address=None,
-            )
-        try:
-            with Client(cluster if cluster is not None else scheduler) as client:
-                _submit_all(client, as_completed, pending, parts_dir, manifests, progress, retries,
-                            pipeline_factory, kwargs, max_chars, strict)
-        finally:
-            if cluster is not None:
-                cluster.close()
+        with _quiet_dask():
+            _run_pending(pending, parts_dir, manifests, scheduler, n_workers, processes, progress, retries,
+                         pipeline_factory, kwargs, max_chars, strict)
 
     ran = {p.index for p in pending}
     for part in plan:
@@ -560,6 +571,44 @@ def run_dask(
         shutil.rmtree(parts_dir, ignore_errors=True)
     summary.seconds = time.perf_counter() - t0
     return summary
+
+
+@contextlib.contextmanager
+def _quiet_dask() -> Iterator[None]:
+    """Dask's INFO chatter (scheduler start, connections) only when marsad logs at INFO (-v)."""
+    import distributed  # noqa: F401 — importing it configures its loggers: do that first
+
+    dist = logging.getLogger("distributed")
+    level = dist.level
+    if not log.isEnabledFor(logging.INFO):
+        dist.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        dist.setLevel(level)
+
+
+def _run_pending(
+    pending: list[Partition], parts_dir: Path, manifests: dict[int, dict[str, Any]], scheduler: str | None,
+    n_workers: int | None, processes: bool, progress: bool, retries: int,
+    pipeline_factory: PipelineFactory | None, kwargs: dict[str, Any], max_chars: int, strict: bool,
+) -> None:
+    """Run the pending partitions on the given scheduler, or on a LocalCluster on 127.0.0.1."""
+    from dask.distributed import Client, LocalCluster, as_completed
+
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=processes,
+            host="127.0.0.1", protocol="tcp", dashboard_address=None,
+        )
+    try:
+        with Client(cluster if cluster is not None else scheduler) as client:
+            _submit_all(client, as_completed, pending, parts_dir, manifests, progress, retries,
+                        pipeline_factory, kwargs, max_chars, strict)
+    finally:
+        if cluster is not None:
+            cluster.close()
 
 
 def _submit_all(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import lru_cache
 
 from marsad.model import Analysis, Sentence, Token
 
@@ -28,6 +29,7 @@ _SENT_END = re.compile(r"(?:(?<!\d)[.!?؟…]+|(?<=\d)[.!?؟…]+(?!\d))[\"'”�
 _PROCLITIC = re.compile(r"^(?:وال|فال|بال|كال|ولل|فلل|لل|ال|وب|فب|ول|فل|وك|و|ف|ب|ل|ك)(?=[\u0621-\u064a]{3})")
 
 
+@lru_cache(maxsize=1 << 16)
 def strip_proclitics(word: str) -> str:
     """Remove one sequence of proclitics from a normalised Arabic word."""
     return _PROCLITIC.sub("", word, count=1)
