@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from marsad.cli import build_parser
@@ -28,5 +29,5 @@ def test_every_command_and_option_is_documented() -> None:
         for action in sub._actions:
             opts = [o for o in action.option_strings if o not in ("-h", "--help")]
             if opts:
-                assert any(f"`{o}" in text or f" {o} " in text or f" {o}`" in text for o in opts), \
+                assert any(re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", text) for o in opts), \
                     f"marsad {name} {opts}"
