@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +56,12 @@ class Document:
         return cls(doc_id, text, published, title, outlet, url)
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """A token of the original text; ``norm`` is its normalised surface, ``stem`` without proclitics."""
+class Token(NamedTuple):
+    """A token of the original text; ``norm`` is its normalised surface, ``stem`` without proclitics.
+
+    A typed named tuple rather than a dataclass: documents have hundreds of tokens, and a
+    tuple is built several times faster while being just as immutable.
+    """
 
     start: int
     end: int

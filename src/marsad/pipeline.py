@@ -55,15 +55,21 @@ class Normalise:
 
 @dataclass
 class Segment:
-    """Requires ``norm``; provides sentences and tokens (original offsets)."""
+    """Requires ``norm``; provides sentences and, with ``tokens=True``, every token (original offsets).
+
+    The default pipeline leaves tokens to the stage that needs them (the NER tokenises the
+    sentences it tags): materialising every token of every document is pure overhead there.
+    """
 
     name: str = "segment"
     requires: tuple[str, ...] = ("norm",)
     provides: tuple[str, ...] = ("sentences", "tokens")
+    tokens: bool = True
 
     def __call__(self, analysis: Analysis) -> Analysis:
         sentences = split_sentences(analysis)
-        return replace(analysis, sentences=sentences, tokens=tokenise(analysis, sentences))
+        tokens = tokenise(analysis, sentences) if self.tokens else ()
+        return replace(analysis, sentences=sentences, tokens=tokens)
 
 
 @dataclass

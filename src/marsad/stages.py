@@ -13,6 +13,7 @@ from functools import partial
 from marsad.extract.events import HARM_ROLES, MIN_WEIGHT
 from marsad.model import Analysis, Mention, MentionKind, Place
 from marsad.pipeline import Normalise, Recognise, Segment, Stage
+from marsad.text.segment import tokenise
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,8 @@ def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Ment
               and float(m.attr("weight") or 0) >= MIN_WEIGHT and (m.value[0] or m.attr("role") in HARM_ROLES)}
     if not wanted:
         return []
-    tokens = tuple(t for t in analysis.tokens if t.sent in wanted)
+    tokens = tuple(t for t in analysis.tokens if t.sent in wanted) if analysis.tokens else \
+        tokenise(analysis, analysis.sentences, only=wanted)
     return tagger(replace(analysis, tokens=tokens), model=model)
 
 
@@ -81,7 +83,7 @@ def default_stages(*, ner: bool = True) -> list[Stage]:
     actors = ActorLexicon.load()
     stages: list[Stage] = [
         Normalise(),
-        Segment(),
+        Segment(tokens=False),
         Recognise("numbers", find_numbers, ("number",)),
         Recognise("dates", find_dates, ("date",)),
         Recognise("triggers", find_triggers, ("trigger",)),

@@ -55,25 +55,41 @@ def split_sentences(analysis: Analysis) -> tuple[Sentence, ...]:
     return tuple(out)
 
 
-def tokenise(analysis: Analysis, sentences: tuple[Sentence, ...]) -> tuple[Token, ...]:
-    """Tokens with original offsets, normalised form, clitic-stripped stem and sentence index."""
-    text = analysis.doc.text
-    starts = [s.start for s in sentences]
-    offsets = analysis.offsets
+def tokenise(analysis: Analysis, sentences: tuple[Sentence, ...],
+             only: set[int] | None = None) -> tuple[Token, ...]:
+    """Tokens with original offsets, normalised form, clitic-stripped stem and sentence index.
+
+    ``only`` restricts tokenisation to those sentence indices (the NER tags event sentences
+    only, and tokenising the rest would cost more than every recogniser together).
+    """
+    text, norm, offsets = analysis.doc.text, analysis.norm, analysis.offsets
     tokens: list[Token] = []
     append = tokens.append
-    for m in _TOKEN.finditer(analysis.norm):
-        ns, ne = m.span()
-        if offsets is None:
-            s, e = ns, ne
-        else:
-            s, e = offsets[ns], offsets[ne]
-            while e > s and text[e - 1].isspace():
-                e -= 1
-        word = m.group()
-        sent = bisect.bisect_right(starts, s) - 1
-        append(Token(s, e, text[s:e], word, strip_proclitics(word), max(sent, 0)))
+    if only is None:
+        starts = [s.start for s in sentences]
+        ranges = [(0, len(norm), None)]
+    else:
+        starts = []
+        ranges = [(_norm_index(offsets, sentences[i].start), _norm_index(offsets, sentences[i].end), i)
+                  for i in sorted(only) if 0 <= i < len(sentences)]
+    for lo, hi, fixed in ranges:
+        for m in _TOKEN.finditer(norm, lo, hi):
+            ns, ne = m.start(), m.end()
+            if offsets is None:
+                s, e = ns, ne
+            else:
+                s, e = offsets[ns], offsets[ne]
+                while e > s and text[e - 1].isspace():
+                    e -= 1
+            word = m.group()
+            sent = fixed if fixed is not None else max(bisect.bisect_right(starts, s) - 1, 0)
+            append(Token(s, e, text[s:e], word, strip_proclitics(word), sent))
     return tuple(tokens)
+
+
+def _norm_index(offsets: tuple[int, ...] | None, orig: int) -> int:
+    """The normalised index of original offset ``orig`` (the first kept character at or after it)."""
+    return orig if offsets is None else bisect.bisect_left(offsets, orig)
 
 
 def sentence_index(sentences: tuple[Sentence, ...], offset: int) -> int:
