@@ -89,8 +89,11 @@ class Recognise:
         if not found:
             return analysis
         starts = [s.start for s in analysis.sentences]
+        bisect_right = bisect.bisect_right
+        # direct construction: dataclasses.replace costs more than the recognisers on short texts
         placed = [
-            m if m.sent >= 0 else replace(m, sent=max(bisect.bisect_right(starts, m.span.start) - 1, 0))
+            m if m.sent >= 0 else Mention(m.kind, m.span, m.value, max(bisect_right(starts, m.span.start) - 1, 0),
+                                          m.attrs)
             for m in found
         ]
         return replace(analysis, mentions=analysis.mentions + tuple(placed))
