@@ -71,14 +71,19 @@ def default_stages(*, ner: bool = True) -> list[Stage]:
     from marsad.extract.events import EventExtractor
     from marsad.geo.gazetteer import Gazetteer
     from marsad.geo.geocode import Geocoder
+    from marsad.geo.places import automaton as place_automaton
     from marsad.geo.places import find_places
     from marsad.recognise.actors import ActorLexicon, ActorNaming, find_actors
     from marsad.recognise.dates import find_dates
     from marsad.recognise.numbers import find_numbers
     from marsad.recognise.sources import find_sources, outlet_source
-    from marsad.recognise.triggers import find_cues, find_triggers
+    from marsad.recognise.triggers import cue_lexicon, find_cues, find_triggers, trigger_lexicon
 
+    # every resource is loaded here, not on the first document, so that start-up cost is
+    # paid (and measured) once, before any document is read
+    trigger_lexicon(), cue_lexicon()
     gazetteer = Gazetteer.load()
+    place_automaton(gazetteer)
     geocoder = Geocoder(gazetteer)
     actors = ActorLexicon.load()
     stages: list[Stage] = [
