@@ -62,9 +62,11 @@ def extract_files(
     if executor == "dask":
         from marsad.run.dask import run_dask
 
-        if output is None:
-            raise MarsadError("the Dask executor writes a file: give -o")
-        return run_dask(inputs, output, scheduler=scheduler, pipeline_kwargs={"ner": ner})
+        if output is None or db is not None:
+            raise MarsadError("the Dask executor writes a file: give -o (and load it into a store with a local run)")
+        return run_dask(inputs, output, scheduler=scheduler, pipeline_kwargs={"ner": ner},
+                        n_workers=workers if workers > 1 else None, max_chars=max_chars, strict=strict,
+                        progress=progress)
     factory = partial(Pipeline.default, ner=ner)
     out = Path(output) if output else None
     ck: Checkpoint | None = None
