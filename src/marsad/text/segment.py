@@ -90,9 +90,3 @@ def tokenise(analysis: Analysis, sentences: tuple[Sentence, ...],
 def _norm_index(offsets: tuple[int, ...] | None, orig: int) -> int:
     """The normalised index of original offset ``orig`` (the first kept character at or after it)."""
     return orig if offsets is None else bisect.bisect_left(offsets, orig)
-
-
-def sentence_index(sentences: tuple[Sentence, ...], offset: int) -> int:
-    """The index of the sentence containing original ``offset`` (the nearest before it)."""
-    i = bisect.bisect_right([s.start for s in sentences], offset) - 1
-    return max(i, 0)
