@@ -37,6 +37,14 @@ class Geocode:
         return replace(analysis, mentions=others + tuple(resolved))
 
 
+def _candidates(m: Mention) -> tuple[Place, ...]:
+    return m.value if isinstance(m.value, tuple) else (m.value,) if isinstance(m.value, Place) else ()
+
+
+def _could_be_person(place: Place) -> bool:
+    return place.population < _PERSON_EXEMPT_POPULATION and place.feature not in ("country", "admin1")
+
+
 # A place name inside a person's name ("رزان", "أبو عمر") is no place; big cities are exempt,
 # since the tagger sometimes reads a city as a person and a city is rarely a given name.
 _PERSON_EXEMPT_POPULATION = 100_000
@@ -44,9 +52,9 @@ _PERSON_EXEMPT_POPULATION = 100_000
 
 def _unless_person(m: Mention, persons: list[tuple[int, int]]) -> Mention:
     place = m.value
-    if not isinstance(place, Place) or m.attr("role") or place.population >= _PERSON_EXEMPT_POPULATION:
+    if not isinstance(place, Place) or m.attr("role") or not _could_be_person(place):
         return m
-    if place.feature in ("country", "admin1") or m.attr("modifier") not in (None, "town"):
+    if m.attr("modifier") not in (None, "town"):
         return m
     if any(s < m.span.end and m.span.start < e for s, e in persons):
         return m.with_attr("role", "person")
@@ -59,6 +67,10 @@ def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Ment
     would cost most of the pipeline's time."""
     wanted = {m.sent for m in analysis.mentions if m.kind is MentionKind.TRIGGER
               and float(m.attr("weight") or 0) >= MIN_WEIGHT and (m.value[0] or m.attr("role") in HARM_ROLES)}
+    # ... and of those, the ones naming a small place: the only entities the builder reads
+    # today are persons whose names are also village names
+    wanted &= {m.sent for m in analysis.mentions if m.kind is MentionKind.PLACE
+               and any(_could_be_person(p) for p in _candidates(m))}
     if not wanted:
         return []
     tokens = tuple(t for t in analysis.tokens if t.sent in wanted) if analysis.tokens else \

@@ -2,8 +2,8 @@
 
 :func:`iter_documents` is the single entry point. It streams (one record, file or archive
 member in memory at a time), dispatches on the file extension and never raises for bad
-input: every problem becomes one :class:`Failure` (logged once, at WARNING) and iteration
-goes on with the next record or file.
+input: every problem becomes one :class:`Failure` (logged at DEBUG: the consumer reports it,
+once) and iteration goes on with the next record or file.
 
 Formats (extension, case-insensitive):
 
@@ -349,7 +349,8 @@ class _Reader:
 
     # -- outcome helpers
     def fail(self, doc_id: str, reason: str, source: str) -> Failure:
-        log.warning("skipping %s: %s [%s]", doc_id, reason, source)
+        # DEBUG only: the consumer reports failures (once, and not again for a resumed run)
+        log.debug("skipping %s: %s [%s]", doc_id, reason, source)
         return Failure(doc_id, reason, source)
 
     def accept(self, doc: Document, source: str) -> Document | Failure:

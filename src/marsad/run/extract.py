@@ -92,7 +92,8 @@ def extract_files(
         results = timed(run(todo(), factory, workers=workers, strict=strict), summary)
         for doc, events, failure in _progress(results, progress):
             if failure is not None:
-                log.warning("failed: %s (%s) %s", failure.doc_id, failure.source, failure.reason)
+                if failure.source != "pipeline":  # the executor already logged pipeline errors
+                    log.warning("skipping %s: %s [%s]", failure.doc_id, failure.reason, failure.source)
                 if store:
                     store.add_failure(failure, run_id)
                 if ck is not None:  # so that a resumed run does not report it twice
