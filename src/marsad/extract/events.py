@@ -334,7 +334,9 @@ class EventExtractor:
                 owner.tolls.append(st)
 
     # -- records --------------------------------------------------------------------------
-    def _doc_country(self, analysis: Analysis) -> str | None:
+    @staticmethod
+    def _doc_country(analysis: Analysis) -> str | None:
+        """The country most of the article's event-role places are in (for events without a place)."""
         counts: Counter[str] = Counter()
         for m in analysis.mentions:
             if m.kind is MentionKind.PLACE and isinstance(m.value, Place) and m.attr("role") in (None, "event"):
@@ -362,8 +364,6 @@ class EventExtractor:
         if n > 1:  # the remainder goes to the first place, as ACLED does
             killed = killed // n + (killed % n if k == 0 else 0)
             low = high = None
-        if f.tolls and f.event_type == BATTLES and killed == 0:
-            killed = 0
         source, source_text, source_span = self._source(analysis, f)
         evidence = tuple(sorted({(analysis.sentences[i].start, analysis.sentences[i].end) for i in f.sents}))
         tags = set(f.tags)
