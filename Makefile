@@ -32,7 +32,8 @@ lint: setup
 	$(BIN)/ruff check src tests build bench
 
 bench: setup
-	$(BIN)/python bench/bench.py ../shared/corpus/ant-me-2018.jsonl.gz --limit 3000 --json $(OUT)/bench.json
+	@mkdir -p $(OUT)
+	$(BIN)/python bench/bench.py ../shared/corpus/ant-me-2018.jsonl.gz --limit 3000 --workers 2 --json $(OUT)/bench.json
 
 gold: setup
 	$(BIN)/marsad eval ../shared/gold/dev.jsonl
