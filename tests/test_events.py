@@ -92,3 +92,10 @@ def test_every_span_of_the_whole_pipeline_indexes_the_original(text: str) -> Non
     for e in analysis.events:
         for s, end in e.evidence:
             assert 0 <= s <= end <= len(text)
+
+
+def test_headline_region_and_reported_town_are_one_event(pipe: Pipeline) -> None:
+    events = _events(pipe, "قتل سبعة مدنيين أمس في غارات شنتها طائرات حربية روسية على مدينة سراقب.",
+                     title="غارات على ريف إدلب")
+    assert len(events) == 1
+    assert events[0].location == "Saraqib" and events[0].geo_precision == 1

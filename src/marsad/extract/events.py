@@ -91,6 +91,7 @@ class Frame:
     tolls: list[TollStatement] = field(default_factory=list)
     weight: float = 0.5
     place_inferred: bool = False  # the place is the article's main place, not named in these sentences
+    in_title: bool = False  # told by the headline, which names the lead event in brief
     territory_at: list[int] = field(default_factory=list)  # offsets of territory words (any weight)
     split: tuple[int, int] = (0, 1)  # (k, n): the k-th of n places one sentence names for one attack
     roles: set[str] = field(default_factory=set)  # roles of every live trigger of the sentences (kill, shoot ...)
@@ -133,8 +134,10 @@ class EventExtractor:
                 frames.append(frame)
         if not frames:
             return []
+        title_end = len(analysis.doc.title) if analysis.doc.title else -1
         placed: list[Frame] = []
         for f in frames:
+            f.in_title = analysis.sentences[f.sents[0]].end <= title_end
             self._fill_place(analysis, f)
             placed.extend(self._split_by_place(analysis, f))
         frames = self._merge(placed)
@@ -290,12 +293,17 @@ class EventExtractor:
             return False
         if f.place_inferred or g.place_inferred:
             return True
+        if g.in_title and g.place is not None and f.place is not None:
+            # a headline names the region ("غارات على ريف إدلب"), the report the town in it
+            return _km(g.place, f.place) < HEADLINE_AREA_KM
         return _same_place(g, f)
 
     @staticmethod
     def _absorb(target: Frame, f: Frame) -> None:
         if f.event_type != target.event_type:
             target.tags.update(_modality_tags(f))
+        headline = target.in_title
+        target.in_title = target.in_title and f.in_title  # once told by the report, it is the report's event
         target.sents.extend(s for s in f.sents if s not in target.sents)
         target.triggers.extend(f.triggers)
         target.tags.update(f.tags)
@@ -307,7 +315,8 @@ class EventExtractor:
                 target.sub_event_type, 9):
             target.sub_event_type = f.sub_event_type
         if (target.place_inferred and not f.place_inferred) or (
-                f.precision and target.precision and f.precision < target.precision and _same_place(target, f)):
+                f.precision and target.precision and f.precision < target.precision
+                and (headline or _same_place(target, f))):
             target.place, target.place_mention, target.precision = f.place, f.place_mention, f.precision
             target.place_inferred = f.place_inferred
         if target.date_mention is None and f.date_mention is not None:
@@ -488,6 +497,7 @@ LATE_AFTER, LATE_PENALTY = 10, 0.1
 # Strategic developments are the type whose words most often describe talk, not acts (on dev,
 # 2 of 12 such frames above the cut were real): they need more evidence than the rest.
 _TYPE_PRIOR = {STRATEGIC: -0.08}
+HEADLINE_AREA_KM = 60.0  # a headline's place and the lead's town are one event within this distance
 OPPONENT_WINDOW = 3  # sentences around an event where its unnamed other side may be named
 _LIST_GAP = 12  # characters between two towns of one list ("حرستا وعربين", "دوما، وحرستا")
 _TOWN_FEATURES = {"city", "village", "neighbourhood"}
