@@ -231,24 +231,25 @@ _TOKEN = re.compile(rf"(?:(?P<pre>[وبل])(?=\w))?(?P<w>{_WORD}){_E}")
 _SPACES = re.compile(r"\s+")
 
 # context windows (anchored at the end of the text before / start of the text after)
-_QUALS: dict[str, str] = {}
-for _q, _forms in {
+def _forms_table(groups: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Normalised word form -> its label, from label -> forms."""
+    return {normalise_key(form): label for label, forms in groups.items() for form in forms}
+
+
+_QUALS = _forms_table({
     "approx": ("نحو", "حوالي", "حوالى", "قرابة", "زهاء", "ما يقارب", "يقارب", "ما يناهز", "يناهز", "تقريبا"),
     "more_than": ("أكثر من", "ما يزيد عن", "ما يزيد على", "يزيد عن", "يزيد على", "أزيد من", "ما يربو على",
                   "يربو على", "ما يفوق", "يفوق"),
     "at_least": ("ما لا يقل عن", "لا يقل عن", "على الأقل"),
     "less_than": ("أقل من", "ما يقل عن", "دون"),
-}.items():
-    for _f in _forms:
-        _QUALS[normalise_key(_f)] = _q
+})
 _BEFORE_QUAL = re.compile(rf"(?:^|(?<=[\s(]))[وب]?(?P<q>{trie_regex(_QUALS)})\s*$")
 _AFTER_QUAL = re.compile(rf"^\s*(?:[\u0621-\u064a]+\s+)?(?P<q>{trie_regex([normalise_key('على الأقل'), 'تقريبا'])}){_E}")
 _BETWEEN = re.compile(r"(?:^|(?<=\s))(?:ما\s+)?[وب]?(?:بين|من)\s*$")
 _AND = re.compile(r"^\s*و\s*$")
 _RANGE_JOIN = re.compile(r"^\s*(?:-|الي|حتي|او|و)\s*$")
 
-_UNITS: dict[str, str] = {}
-for _u, _forms in {
+_UNITS = _forms_table({
     "km": ("كلم", "كم", "كيلومتر", "كيلومترا", "كيلومترات", "كيلو متر", "كيلو مترا", "كيلو مترات"),
     "m": ("متر", "مترا", "أمتار", "مترات"),
     "mm": ("ملم", "مم", "مليمتر", "ملليمتر"),
@@ -259,9 +260,7 @@ for _u, _forms in {
     "duration": ("ساعة", "ساعات", "دقيقة", "دقائق", "ثانية", "ثوان", "يوم", "يوما", "أيام", "أسبوع",
                  "أسبوعا", "أسابيع", "شهر", "شهرا", "أشهر", "شهور", "سنة", "سنوات", "عام", "عاما", "أعوام",
                  "سنين", "عقد", "عقود"),
-}.items():
-    for _f in _forms:
-        _UNITS[normalise_key(_f)] = _u
+})
 _AFTER_UNIT = re.compile(rf"^\s*(?P<u>{trie_regex(_UNITS)})(?![\w])")
 _AFTER_TIME = re.compile(r"^\s*(?:من\s+)?(?:صباحا|مساء|مساءا|ظهرا|فجرا|ليلا|عصرا|بتوقيت|ص|م)(?![\w])")
 _BEFORE_TIME = re.compile(r"(?:^|(?<=\W))[وبل]?(?:ال)?ساعه\s*$")
