@@ -636,7 +636,9 @@ def _confidence(f: Frame, a1: Mention | None, a2: Mention | None, lead_end: int)
     score += 0.07 * (f.date_mention is not None)
     score += 0.1 * any(not t.running_total for t in f.tolls)
     score += 0.04 * min(len(f.sents) - 1, 3)
-    score += 0.1 * (min(f.sents) < lead_end) - LATE_PENALTY * (min(f.sents) >= lead_end + LATE_AFTER)
+    # the lead bonus was set at 0.06 on dev: 0.05-0.07 give the same F1, and 0.06 keeps
+    # precision rising band by band
+    score += 0.06 * (min(f.sents) < lead_end) - LATE_PENALTY * (min(f.sents) >= lead_end + LATE_AFTER)
     score += 0.05 * any(t.attr("pos") == "verb" for t in f.triggers)
     score += _TYPE_PRIOR.get(f.event_type, 0.0)
     return round(max(0.0, min(score, 1.0)), 3)
