@@ -99,3 +99,9 @@ def test_headline_region_and_reported_town_are_one_event(pipe: Pipeline) -> None
                      title="غارات على ريف إدلب")
     assert len(events) == 1
     assert events[0].location == "Saraqib" and events[0].geo_precision == 1
+
+
+def test_headline_country_and_reported_town_are_one_event(pipe: Pipeline) -> None:
+    events = _events(pipe, "اندلعت اشتباكات عنيفة اليوم بين قوات الجيش اليمني وميليشيا الحوثي في مدينة تعز.",
+                     title="اشتباكات عنيفة في اليمن")
+    assert [e.location for e in events] == ["Taizz"]

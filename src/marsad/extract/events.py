@@ -294,8 +294,9 @@ class EventExtractor:
         if f.place_inferred or g.place_inferred:
             return True
         if g.in_title and g.place is not None and f.place is not None:
-            # a headline names the region ("غارات على ريف إدلب"), the report the town in it
-            return _km(g.place, f.place) < HEADLINE_AREA_KM
+            # a headline names the region ("غارات على ريف إدلب") or the country, the report the town
+            return _km(g.place, f.place) < HEADLINE_AREA_KM or (
+                g.precision == 3 and g.place.country == f.place.country)
         return _same_place(g, f)
 
     @staticmethod
