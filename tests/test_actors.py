@@ -198,3 +198,10 @@ def test_country_names_are_weak_state_actors() -> None:
     (m,) = find_actors(analyse("قصفت إسرائيل الموقع"))
     assert m.value == "Military Forces of Israel" and m.attr("weak") is True
     assert [v for _, v in actors("زار ليبيا وتركيا")] == ["Military Forces of Turkey"]  # no "Civilians (Libya)"
+
+
+def test_state_forces_in_palestine_are_israels() -> None:
+    from marsad.recognise.actors import canonical_for
+
+    assert canonical_for("state_military", "PS") == "Military Forces of Israel"
+    assert canonical_for("civilians", "PS") == "Civilians (Palestine)"

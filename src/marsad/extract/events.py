@@ -383,7 +383,8 @@ class EventExtractor:
         actor2 = self.naming.name(a2, country) if a2 is not None else None
         if actor2 is not None and actor2 == actor1:
             a2, actor2 = None, None
-        unnamed = a1 is not None and _actor_rank(a1) == 2 and (
+        # "in Baghdad" / "Iraq" names no perpetrator of a bomb at home; "إسرائيل" abroad does
+        unnamed = a1 is not None and _actor_rank(a1) == 2 and a1.attr("country") in (None, country) and (
             f.event_type == VAC or sub in ("Remote explosive/landmine/IED", "Suicide bomb", "Grenade"))
         if unnamed:
             # a bomb or an attack on civilians "in Baghdad" says nothing of who did it

@@ -48,6 +48,10 @@ PATTERNS: dict[str, tuple[str, int]] = {
     "unidentified": ("Unidentified Armed Group ({name})", 3),
 }
 GROUP_KINDS = frozenset({"rebel", "militia"})
+# Where "the army" / "the police" of a place are another state's (ACLED codes the state forces
+# operating in the Palestinian territories as Israel's).
+STATE_FORCES_OF: dict[str, str] = {"PS": "IL"}
+
 STATE_KINDS = frozenset({"state_military", "state_police", "state_name"})
 
 
@@ -185,6 +189,8 @@ def canonical_for(kind: str, country: str | None) -> str | None:
         pattern = PATTERNS["unidentified"]
     if not country:
         return pattern[0].format(forces=PLACEHOLDER, name=PLACEHOLDER)
+    if kind in ("state_military", "state_police"):
+        country = STATE_FORCES_OF.get(country.upper(), country)
     name, forces = country_name(country), forces_name(country)
     if name is None:
         return None
