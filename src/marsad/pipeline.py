@@ -10,7 +10,6 @@ stages' constructors.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import logging
 import time
 from collections import defaultdict
@@ -168,7 +167,9 @@ def extract(
     if isinstance(published, str):
         published = date.fromisoformat(published[:10])
     if doc_id is None:
-        doc_id = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        from marsad.store.sqlite import content_hash
+
+        doc_id = content_hash(text)[:16]
     pipeline = _DEFAULT.get(True)
     if pipeline is None:
         pipeline = _DEFAULT[True] = Pipeline.default()

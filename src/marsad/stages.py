@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from marsad.extract.events import HARM_ROLES, MIN_WEIGHT
+from marsad.geo.geocode import candidates
 from marsad.model import Analysis, Mention, MentionKind, Place
 from marsad.pipeline import Normalise, Recognise, Segment, Stage
 from marsad.text.segment import tokenise
@@ -35,10 +36,6 @@ class Geocode:
             resolved = tuple(_unless_person(m, persons) for m in resolved)
         others = tuple(m for m in analysis.mentions if m.kind is not MentionKind.PLACE)
         return replace(analysis, mentions=others + tuple(resolved))
-
-
-def _candidates(m: Mention) -> tuple[Place, ...]:
-    return m.value if isinstance(m.value, tuple) else (m.value,) if isinstance(m.value, Place) else ()
 
 
 def _could_be_person(place: Place) -> bool:
@@ -70,7 +67,7 @@ def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Ment
     # ... and of those, the ones naming a small place: the only entities the builder reads
     # today are persons whose names are also village names
     wanted &= {m.sent for m in analysis.mentions if m.kind is MentionKind.PLACE
-               and any(_could_be_person(p) for p in _candidates(m))}
+               and any(_could_be_person(p) for p in candidates(m))}
     if not wanted:
         return []
     tokens = tuple(t for t in analysis.tokens if t.sent in wanted) if analysis.tokens else \

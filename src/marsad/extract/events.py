@@ -28,7 +28,7 @@ from functools import cache
 from importlib import resources
 
 from marsad.extract.fatalities import TollStatement, combine, toll_statements
-from marsad.geo.geocode import Geocoder
+from marsad.geo.geocode import Geocoder, distance_km
 from marsad.model import Analysis, Event, Mention, MentionKind, Place
 from marsad.recognise.actors import ActorNaming
 
@@ -247,7 +247,7 @@ class EventExtractor:
             if (m.kind is MentionKind.PLACE and isinstance(m.value, Place) and sent.start <= m.span.start < sent.end
                     and not m.attr("role") and not m.attr("doubtful") and m.attr("precision") == 1
                     and m.attr("modifier") in (None, "town") and m.value.feature in _TOWN_FEATURES
-                    and all(_km(m.value, t.value) > 5.0 for t in towns)
+                    and all(distance_km(m.value, t.value) > 5.0 for t in towns)
                     and (not towns or m.span.start - towns[-1].span.end <= _LIST_GAP)):
                 towns.append(m)
         if len(towns) < 2 or not any(t.value == f.place for t in towns):
@@ -295,7 +295,7 @@ class EventExtractor:
             return True
         if g.in_title and g.place is not None and f.place is not None:
             # a headline names the region ("غارات على ريف إدلب") or the country, the report the town
-            return _km(g.place, f.place) < HEADLINE_AREA_KM or (
+            return distance_km(g.place, f.place) < HEADLINE_AREA_KM or (
                 g.precision == 3 and g.place.country == f.place.country)
         return _same_place(g, f)
 
@@ -563,15 +563,7 @@ def _same_place(a: Frame, b: Frame) -> bool:
         return True
     if a.place.name == b.place.name and a.place.country == b.place.country:
         return True
-    return _km(a.place, b.place) < 10.0
-
-
-def _km(p: Place, q: Place) -> float:
-    from math import asin, cos, radians, sin, sqrt
-
-    la1, lo1, la2, lo2 = map(radians, (p.latitude, p.longitude, q.latitude, q.longitude))
-    h = sin((la2 - la1) / 2) ** 2 + cos(la1) * cos(la2) * sin((lo2 - lo1) / 2) ** 2
-    return 2 * 6371.0 * asin(min(1.0, sqrt(h)))
+    return distance_km(a.place, b.place) < 10.0
 
 
 def _modality_tags(f: Frame) -> set[str]:

@@ -98,7 +98,7 @@ class Geocoder:
             for a in (self._unambiguous(m),) if a is not None and a.feature != "country"))
         out: list[Mention] = []
         for m, role in zip(mentions, roles, strict=True):
-            cands = _candidates(m)
+            cands = candidates(m)
             modifier = m.attr("modifier")
             # other mentions' places (a mention must not vouch for its own readings)
             others = [a for a in anchors if a not in cands]
@@ -128,7 +128,7 @@ class Geocoder:
         # "حي X بY": if X resolved far from Y, X is a wrong reading and Y is the place (its neighbourhood)
         for j, m in enumerate(out):
             if m.attr("modifier") == "container" and j > 0 and m.value is not None and out[j - 1].value is not None \
-                    and _km(m.value, out[j - 1].value) > 30:
+                    and distance_km(m.value, out[j - 1].value) > 30:
                 prev = out[j - 1]
                 out[j - 1] = Mention(prev.kind, prev.span, prev.value, prev.sent, prev.attrs + (("doubtful", True),))
                 attrs = tuple((k, "neighbourhood" if k == "modifier" else v) for k, v in m.attrs)
@@ -142,7 +142,7 @@ class Geocoder:
         for m, role in zip(mentions, roles, strict=True):
             if role == "dateline":
                 continue  # the outlet's office says nothing about where things happen
-            cands = _candidates(m)
+            cands = candidates(m)
             countries = {p.country for p in cands}
             w = 0.5 if role else 1.0
             if len(countries) == 1:
@@ -165,7 +165,7 @@ class Geocoder:
 
     @staticmethod
     def _unambiguous(m: Mention) -> Place | None:
-        cands = _candidates(m)
+        cands = candidates(m)
         if cands and len({p.country for p in cands}) == 1:
             pts = [p for p in cands if p.feature in ("city", "village", "neighbourhood", "site")]
             return pts[0] if pts else cands[0]
@@ -181,7 +181,7 @@ class Geocoder:
         s += MODIFIER_FIT.get(modifier, {}).get(p.feature, 0.0)
         if p.source == "curated":
             s += 0.3
-        best = min((_km(p, a) for a in anchors if a.country == p.country), default=1e9)
+        best = min((distance_km(p, a) for a in anchors if a.country == p.country), default=1e9)
         s += 0.8 * math.exp(-best / 60.0)  # the article's places cluster
         return s
 
@@ -253,10 +253,10 @@ class Geocoder:
 
     def _is_capital(self, m: Mention) -> bool:
         """Whether a mention can be read as a national capital (within 20 km of its country's capital)."""
-        for p in _candidates(m):
+        for p in candidates(m):
             if p.feature in ("city", "admin1", "country"):
                 c = self.gazetteer.country(p.country)
-                if c is not None and _km(p, c) < 20:
+                if c is not None and distance_km(p, c) < 20:
                     return True
         return False
 
@@ -336,7 +336,8 @@ def _nisba_country(word: str) -> str | None:
     return NISBA.get(w) or None
 
 
-def _candidates(m: Mention) -> tuple[Place, ...]:
+def candidates(m: Mention) -> tuple[Place, ...]:
+    """The gazetteer readings of a place mention, before or after resolution."""
     c = m.attr("candidates")
     if c is not None:
         return tuple(c)
@@ -345,7 +346,8 @@ def _candidates(m: Mention) -> tuple[Place, ...]:
     return tuple(m.value or ())
 
 
-def _km(a: Place, b: Place) -> float:
+def distance_km(a: Place, b: Place) -> float:
+    """Great-circle (haversine) distance between two places."""
     p1, p2 = math.radians(a.latitude), math.radians(b.latitude)
     dp, dl = p2 - p1, math.radians(b.longitude - a.longitude)
     h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
