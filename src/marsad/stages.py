@@ -11,8 +11,8 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from marsad.extract.events import HARM_ROLES, MIN_WEIGHT
-from marsad.geo.geocode import candidates
-from marsad.model import Analysis, Mention, MentionKind, Place
+from marsad.geo.geocode import candidates, could_be_person
+from marsad.model import Analysis, Mention, MentionKind
 from marsad.pipeline import Normalise, Recognise, Segment, Stage
 from marsad.text.segment import tokenise
 
@@ -25,37 +25,13 @@ class Geocode:
 
     geocoder: object
     name: str = "geocode"
-    requires: tuple[str, ...] = ("place", "actor")  # and NER mentions when the NER stage ran
+    requires: tuple[str, ...] = ("place", "actor")  # and reads NER persons when that stage ran
     provides: tuple[str, ...] = ("places",)
 
     def __call__(self, analysis: Analysis) -> Analysis:
         resolved = self.geocoder.resolve(analysis)
-        persons = [(m.span.start, m.span.end) for m in analysis.mentions
-                   if m.kind is MentionKind.NER and m.value == "PERS"]
-        if persons:
-            resolved = tuple(_unless_person(m, persons) for m in resolved)
         others = tuple(m for m in analysis.mentions if m.kind is not MentionKind.PLACE)
         return replace(analysis, mentions=others + tuple(resolved))
-
-
-def _could_be_person(place: Place) -> bool:
-    return place.population < _PERSON_EXEMPT_POPULATION and place.feature not in ("country", "admin1")
-
-
-# A place name inside a person's name ("رزان", "أبو عمر") is no place; big cities are exempt,
-# since the tagger sometimes reads a city as a person and a city is rarely a given name.
-_PERSON_EXEMPT_POPULATION = 100_000
-
-
-def _unless_person(m: Mention, persons: list[tuple[int, int]]) -> Mention:
-    place = m.value
-    if not isinstance(place, Place) or m.attr("role") or not _could_be_person(place):
-        return m
-    if m.attr("modifier") not in (None, "town"):
-        return m
-    if any(s < m.span.end and m.span.start < e for s, e in persons):
-        return m.with_attr("role", "person")
-    return m
 
 
 def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Mention]:
@@ -67,7 +43,7 @@ def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Ment
     # ... and of those, the ones naming a small place: the only entities the builder reads
     # today are persons whose names are also village names
     wanted &= {m.sent for m in analysis.mentions if m.kind is MentionKind.PLACE
-               and any(_could_be_person(p) for p in candidates(m))}
+               and any(could_be_person(p) for p in candidates(m))}
     if not wanted:
         return []
     tokens = tuple(t for t in analysis.tokens if t.sent in wanted) if analysis.tokens else \

@@ -3,7 +3,7 @@
 Requires: an Analysis with ``norm`` (and PLACE mentions from ``find_places``, else they are found here;
 ACTOR mentions' ``country`` attrs are used as hints when present), a ``GazetteerLike``. Provides: ``Geocoder.resolve`` (mentions whose ``value`` is the chosen Place, attrs
 ``candidates``, ``precision``, ``score`` and, for places that are not event locations, ``role`` =
-"distance" | "dateline" | "statement" | "origin"), ``Geocoder.event_place`` and ``debug_report``.
+"distance" | "dateline" | "statement" | "origin" | "person"), ``Geocoder.event_place`` and ``debug_report``.
 
 Disambiguation is a transparent score: the article's country context (unambiguous places, country
 names, nationality adjectives, optional actor hints), the feature class the wording asks for
@@ -96,6 +96,9 @@ class Geocoder:
         anchors = list(dict.fromkeys(
             a for m, r in zip(mentions, roles, strict=True) if r != "dateline"
             for a in (self._unambiguous(m),) if a is not None and a.feature != "country"))
+        # NER persons (when that stage ran): a small place inside a person's name is no place
+        persons = [(m.span.start, m.span.end) for m in analysis.mentions
+                   if m.kind is MentionKind.NER and m.value == "PERS"]
         out: list[Mention] = []
         for m, role in zip(mentions, roles, strict=True):
             cands = candidates(m)
@@ -112,6 +115,10 @@ class Geocoder:
             attrs: list[tuple[str, Any]] = [(k, v) for k, v in m.attrs if k not in ("precision", "role")]
             attrs += [("candidates", cands), ("precision", precision_for(modifier, best)),
                       ("score", round(scored[0][0], 3) if scored else 0.0)]
+            if not role and best is not None and persons and could_be_person(best) \
+                    and modifier in (None, "town") \
+                    and any(a < m.span.end and m.span.start < b for a, b in persons):
+                role = "person"  # "رزان", "أبو عمر": a given name that is also a village
             if role:
                 attrs.append(("role", role))
             ambiguous = len({p.country for p in cands}) > 1
@@ -334,6 +341,16 @@ def _nisba_country(word: str) -> str | None:
             w = w[: -len(suffix)] + ("ي" if suffix == "يه" else "")
             break
     return NISBA.get(w) or None
+
+
+# Big cities are never read as persons: the tagger sometimes tags a city PERS, and a city is
+# rarely a given name.
+PERSON_EXEMPT_POPULATION = 100_000
+
+
+def could_be_person(place: Place) -> bool:
+    """Whether a place's name could be a person's (a small place, not a country or province)."""
+    return place.population < PERSON_EXEMPT_POPULATION and place.feature not in ("country", "admin1")
 
 
 def candidates(m: Mention) -> tuple[Place, ...]:
