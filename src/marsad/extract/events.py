@@ -142,7 +142,8 @@ class EventExtractor:
             placed.extend(self._split_by_place(analysis, f))
         frames = self._merge(placed)
         self._assign_tolls(analysis, frames)
-        events = [self._to_event(analysis, f, doc_country) for f in frames]
+        lead_end = _lead_end(analysis)
+        events = [self._to_event(analysis, f, doc_country, lead_end) for f in frames]
         return [e for e in events if e.confidence >= self.min_confidence]
 
     # -- frames ---------------------------------------------------------------------------
@@ -353,7 +354,7 @@ class EventExtractor:
                 counts[m.value.country] += 1
         return counts.most_common(1)[0][0] if counts else None
 
-    def _to_event(self, analysis: Analysis, f: Frame, doc_country: str | None) -> Event:
+    def _to_event(self, analysis: Analysis, f: Frame, doc_country: str | None, lead_end: int) -> Event:
         doc = analysis.doc
         country = f.place.country if f.place else doc_country
         a1, a2 = self._actor_pair(f, country)
@@ -409,7 +410,7 @@ class EventExtractor:
         key = "|".join(str(x) for x in (doc.doc_id, f.event_type, f.date, place.name if place else "",
                                          actor1, actor2, min(f.sents)))
         event_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-        confidence = _confidence(f, a1, a2, _lead_end(analysis))
+        confidence = _confidence(f, a1, a2, lead_end)
         notes = _notes(sub, actor1, actor2, place, f.date, killed, source)
         return Event(
             doc_id=doc.doc_id, event_id=event_id, event_type=f.event_type, sub_event_type=sub,
