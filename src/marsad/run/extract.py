@@ -15,12 +15,11 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import date
 from functools import partial
 from pathlib import Path
 
 from marsad.errors import MarsadError
-from marsad.io.readers import iter_documents
+from marsad.io.readers import iter_documents, parse_date
 from marsad.io.writers import open_writer
 from marsad.model import Document, Event, Failure
 from marsad.pipeline import Pipeline
@@ -121,9 +120,7 @@ def extract_files(
 def gold_documents(gold: Iterable[dict]) -> Iterator[Document]:
     """Documents of a gold file as the pipeline reads them (title + blank line + text)."""
     for d in gold:
-        pub = d.get("published")
-        yield Document.from_parts(str(d["doc_id"]), d.get("text") or "",
-                                  date.fromisoformat(pub[:10]) if pub else None,
+        yield Document.from_parts(str(d["doc_id"]), d.get("text") or "", parse_date(d.get("published")),
                                   d.get("title"), d.get("outlet"), d.get("url"))
 
 
