@@ -105,3 +105,34 @@ def test_headline_country_and_reported_town_are_one_event(pipe: Pipeline) -> Non
     events = _events(pipe, "اندلعت اشتباكات عنيفة اليوم بين قوات الجيش اليمني وميليشيا الحوثي في مدينة تعز.",
                      title="اشتباكات عنيفة في اليمن")
     assert [e.location for e in events] == ["Taizz"]
+
+
+def test_relative_clause_of_control_is_not_a_territory_event(pipe: Pipeline) -> None:
+    assert _events(pipe, "يعاني السكان في المناطق التي سيطر عليها تنظيم داعش في مدينة الرقة. "
+                         "وانتقدت الوزارة دعم المناطق التي حررها التحالف الدولي في مدينة الموصل.") == []
+
+
+def test_purpose_of_an_offensive_is_not_a_change_of_control(pipe: Pipeline) -> None:
+    events = _events(pipe, "كثفت القوات الحكومية جهودها لاستعادة مدينة دوما من المعارضة.")
+    assert all(e.sub_event_type != "Government regains territory" for e in events)
+
+
+def test_future_and_prevention_are_not_events(pipe: Pipeline) -> None:
+    assert _events(pipe, "قال التلفزيون إن القوات الحكومية ستستأنف هجومها ضد تنظيم داعش جنوب دمشق. "
+                         "وتسعى مصر للتوسط لمنع تصعيد آخر في القتال في قطاع غزة.") == []
+
+
+def test_investigation_of_attacks_is_not_an_attack(pipe: Pipeline) -> None:
+    assert _events(pipe, "قرر مجلس الأمن تشكيل لجنة تحقيق في الهجمات الكيميائية في سوريا.") == []
+
+
+def test_sexual_violence_needs_an_armed_perpetrator(pipe: Pipeline) -> None:
+    assert _events(pipe, "اتهم كاهن في مدينة بوسطن باغتصاب أطفال في الكنيسة.") == []
+    (e,) = _events(pipe, "اغتصب مسلحون من تنظيم داعش نساء في قرية قرب مدينة الموصل أمس.")
+    assert e.sub_event_type == "Sexual violence" and e.actor1 == "Islamic State"
+
+
+def test_country_level_telling_joins_the_placed_event(pipe: Pipeline) -> None:
+    events = _events(pipe, "خطفت جبهة النصرة ثمانية عناصر من الفرقة 30 قرب مدينة اعزاز أمس. "
+                           "وأكدت الجبهة في شريط مصور خطفها مقاتلين في سوريا.")
+    assert len(events) == 1 and events[0].location is not None and events[0].geo_precision != 3

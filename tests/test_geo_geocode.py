@@ -128,3 +128,51 @@ def test_no_place(geo: Geocoder) -> None:
 def test_debug_report(geo: Geocoder) -> None:
     rep = debug_report("قتل 38 شخصا في دير الزور، وتبعد المدينة 450 كلم شمال شرقي دمشق", geo)
     assert "Deir ez-Zor" in rep and "role=distance" in rep
+
+
+def _pipeline_places(text: str, title: str | None = None):
+    """Place mentions as the full pipeline resolves them (actors known)."""
+    from marsad.pipeline import Pipeline
+
+    a = Pipeline.default(ner=False)(Document.from_parts("t", text, title=title))
+    return [m for m in a.mentions if m.kind.value == "place"]
+
+
+def test_capital_as_government_is_no_place() -> None:
+    ms = _pipeline_places("وتتهم واشنطن ولندن وباريس الجيش السوري بشن هجمات بغاز الكلور لكن موسكو تؤكد أنه "
+                          "لا توجد أدلة. وأعلنت طهران أن الضربة استهدفت مطار التيفور قرب حمص.")
+    roles = {m.span.text: m.attr("role") for m in ms}
+    assert roles["لندن"] == roles["باريس"] == roles["موسكو"] == roles["طهران"] == "agent"
+    assert roles["قرب حمص"] is None
+
+
+def test_country_as_subject_or_supporter_is_no_place() -> None:
+    ms = _pipeline_places("شنت روسيا غارات على مناطق المعارضة في جنوب سوريا، بدعم من إيران.",
+                          title="العراق يعلن شن غارات جوية على مواقع لداعش في سوريا")
+    roles = [(m.span.text, m.attr("role")) for m in ms]
+    assert ("روسيا", "agent") in roles and ("إيران", "agent") in roles and ("العراق", "agent") in roles
+    assert ("جنوب سوريا", None) in roles and ("سوريا", None) in roles
+
+
+def test_place_inside_an_actor_name_is_no_place() -> None:
+    ms = _pipeline_places("أعلن تحالف دعم الشرعية في اليمن تدمير منصة صواريخ في صعدة.")
+    roles = {m.span.text: m.attr("role") for m in ms}
+    assert roles["اليمن"] == "actor" and roles["صعدة"] is None
+
+
+def test_place_of_an_unmentioned_country_is_a_misreading() -> None:
+    # "تدمر" is the verb "destroys" here, not Palmyra: nothing else in the report is Syrian
+    ms = _pipeline_places("ضربة جوية إسرائيلية تدمر قاربا لحركة حماس في غزة، وأصيب فلسطيني في خان يونس.")
+    roles = {m.span.text: m.attr("role") for m in ms}
+    assert roles["تدمر"] == "foreign" and roles["غزة"] is None
+
+
+def test_common_word_needs_a_place_word() -> None:
+    ms = _pipeline_places("تصور اللوحات كيف يعيش الناس في الغوطة. وقال العميد سالم الواعر إن مدينة سالم آمنة.")
+    texts = [m.span.text for m in ms]
+    assert "كيف" not in texts and "سالم" not in texts and "مدينة سالم" in texts
+
+
+def test_site_word_does_not_swallow_a_preposition() -> None:
+    ms = _pipeline_places("نشرت جبهة النصرة ذراع تنظيم القاعدة في سوريا شريطا مصورا.")
+    assert all(not m.span.text.startswith("القاعدة") for m in ms)

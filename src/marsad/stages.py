@@ -57,7 +57,7 @@ def default_stages(*, ner: bool = True) -> list[Stage]:
     from marsad.geo.gazetteer import Gazetteer
     from marsad.geo.geocode import Geocoder
     from marsad.geo.places import automaton as place_automaton
-    from marsad.geo.places import find_places
+    from marsad.geo.places import common_words, find_places
     from marsad.recognise.actors import ActorLexicon, ActorNaming, find_actors
     from marsad.recognise.dates import find_dates
     from marsad.recognise.numbers import find_numbers
@@ -68,7 +68,7 @@ def default_stages(*, ner: bool = True) -> list[Stage]:
     # paid (and measured) once, before any document is read
     trigger_lexicon(), cue_lexicon()
     gazetteer = Gazetteer.load()
-    place_automaton(gazetteer)
+    place_automaton(gazetteer), common_words()
     geocoder = Geocoder(gazetteer)
     actors = ActorLexicon.load()
     stages: list[Stage] = [

@@ -144,7 +144,7 @@ class EventExtractor:
         self._assign_tolls(analysis, frames)
         lead_end = _lead_end(analysis)
         events = [self._to_event(analysis, f, doc_country, lead_end) for f in frames]
-        return [e for e in events if e.confidence >= self.min_confidence]
+        return [e for e in events if e.confidence >= self.min_confidence and _political(e)]
 
     # -- frames ---------------------------------------------------------------------------
     def _frame_for_sentence(self, analysis: Analysis, si: int, ms: list[Mention], published: date | None):
@@ -152,7 +152,7 @@ class EventExtractor:
         if not triggers or any(t.attr("role") in _NON_CONFLICT_ROLES for t in triggers):
             return None
         cues = [m for m in ms if m.kind is MentionKind.CUE]
-        live = [t for t in triggers if not self._blocked(t, cues)]
+        live = [t for t in triggers if not self._blocked(t, cues) and not _relative_state(analysis.norm, t)]
         actors = [m for m in ms if m.kind is MentionKind.ACTOR]
         typed = [t for t in live if t.value and t.value[0] and t.attr("role") != "instrument"]
         strong = [t for t in typed if float(t.attr("weight") or 0.5) >= MIN_WEIGHT]
@@ -284,7 +284,21 @@ class EventExtractor:
                 out.append(f)
             else:
                 self._absorb(host, f)
-        return out
+        # "in Syria" beside "near Azaz": a frame placed only at a whole country is the vaguer telling
+        # of an event of its type that the article places better
+        kept: list[Frame] = []
+        for f in out:
+            host = None
+            if f.place is not None and f.place.feature == "country":
+                host = next((g for g in out if g is not f and g.event_type == f.event_type and g.place is not None
+                             and g.place.feature != "country" and g.place.country == f.place.country
+                             and (f.date_mention is None or g.date_mention is None
+                                  or _days_apart(f.date, g.date) <= 1)), None)
+            if host is None:
+                kept.append(f)
+            else:
+                self._absorb(host, f)
+        return kept
 
     @staticmethod
     def _same_event(g: Frame, f: Frame) -> bool:
@@ -551,6 +565,26 @@ def _inside_battle(battle: Frame, f: Frame) -> bool:
     if _days_apart(battle.date, f.date) > 1:
         return False
     return f.place_inferred or battle.place_inferred or _same_place(battle, f)
+
+
+# "المناطق التي حررها التحالف"، "التي سيطر عليها التنظيم": a relative clause describes who holds
+# ground, it does not report the change of control
+_RELATIVE_BEFORE = re.compile(r"(?:^|\s)(?:التي|الذي|الذين|اللتين|اللذين|اللتان|اللذان)\s+(?:(?:كان|كانت|قد|لا|لم)\s+)?$")
+
+
+def _relative_state(norm: str, t: Mention) -> bool:
+    ns = t.attr("norm_start")
+    if ns is None or t.attr("role") not in ("territory_gain", "advance"):
+        return False
+    return _RELATIVE_BEFORE.search(norm[max(0, ns - 30):ns]) is not None
+
+
+_ARMED_INTER = {1, 2, 3, 4, 8}
+
+
+def _political(e: Event) -> bool:
+    """Sexual violence is coded only where an armed actor commits it (a church or family scandal is crime)."""
+    return e.sub_event_type != "Sexual violence" or e.inter1 in _ARMED_INTER or e.inter2 in _ARMED_INTER
 
 
 def _days_apart(a: str | None, b: str | None) -> int:

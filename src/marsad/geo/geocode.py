@@ -60,8 +60,20 @@ _SPEECH = re.compile(
 _MEETING = re.compile(
     r"(?<!\w)[وفب]?(?:مؤتمر|مؤتمرا|اجتماع|اجتماعا|لقاء|قمه|محادثات|مفاوضات|زياره|زار|يزور|استقبل|التقي|اجتمع|"
     r"اجتمعوا|عقد|عقدوا|عقدت|سفير|السفير|سفاره|السفاره|قنصل|القنصل|قنصليه|القنصليه|مبعوث|المبعوث|مراسل|"
-    r"مراسله)(?!\w)[^.،:\"!?؟\n]{0,60}?(?:\s|^)(?:في|من|الي)\s+(?:العاصمه\s+)?$")
+    r"مراسله|حكومه|الحكومه)(?!\w)[^.،:\"!?؟\n]{0,60}?(?:\s|^)(?:في|من|الي|حول)\s+(?:العاصمه\s+)?$")
 _SPEECH_BREAK = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان)(?:\s|$)")
+# A country or national capital used for its government ("أعلنت مصر"، "وتتهم واشنطن"، "المدعومة من
+# روسيا"، "نظام طهران"، "العراق يعلن"): an actor, not where something happened.
+_AGENT_BEFORE = re.compile(
+    r"(?:^|\s)(?:[وف]?(?:اعلنت|اعلن|قالت|قال|اتهمت|اتهم|تتهم|يتهم|نفت|نفي|تنفي|اكدت|اكد|تؤكد|طالبت|طالب|"
+    r"حذرت|حذر|هددت|هدد|تهدد|توعدت|ردت|رد|رفضت|رفض|دعت|دعا|شنت|شن|نفذت|نفذ|ارسلت|ارسل|نسبتها|نسبها|"
+    r"تقول|يقول|ابلغت|طلبت|طلب|اعتبرت|اعتبر|ادانت|دان|ادان|انتقدت|انتقد|تعتبر|ترى|تري|سمحت|وافقت|قررت|"
+    r"اعلنته|تحمل|حملت|حمل)|ضد|نظام|النظام|حكومه|حكومتا|سلطات|جيش|قوات|طيران|"
+    r"(?:ال)?مدعوم(?:ه|ين|ون)?\s+من|بدعم\s+من|بدعم|بدعمها|بقياده|بطلب\s+من|تقوده|تقودها|تدعمه|تدعمها|"
+    r"(?:ال)?موالي(?:ه|ين|ون)?|(?:ال)?تابع(?:ه|ين)?)\s*$")
+_AGENT_AFTER = re.compile(r"\s+(?!تشهد|يشهد|تعيش|يعيش|تقع|يقع)[يت][\u0621-\u064a]{2,}(?:\s|$)")
+_CLAUSE_START = re.compile(r"(?:^|،|(?:^|\s)(?:لكن|ولكن|بينما|فيما|حين|ان|انه|بان))[\s\"«'“]*$")
+_AGENT_LIST = re.compile(r"^\s*و\s*$")
 _ORIGIN = re.compile(
     r"(?:القادم|القادمه|القادمين|قادما|قادمه|النازحين|نازحين|المهجرين|مهجرين|الفارين|فروا|نزحوا|هجروا|خرجوا|"
     r"انطلق|انطلقت|اطلق|اطلقت|اطلقه|اطلقها|عائدا|العائدين|تسلل|تسللوا|المرحلين|رحلوا|نقلوا|نقل)"
@@ -86,12 +98,12 @@ class Geocoder:
         mentions = analysis.mentions_of(MentionKind.PLACE) or find_places(analysis, self.gazetteer)
         if not mentions:
             return ()
-        roles = [self._role(analysis, m) for m in mentions]
+        roles = self._roles(analysis, mentions)
         ctx = self.country_context(analysis, mentions, roles, context_countries)
         extra = self._anaphors(analysis, mentions, ctx)
         if extra:
             mentions = sorted([*mentions, *extra], key=lambda m: m.span.start)
-            roles = [self._role(analysis, m) for m in mentions]
+            roles = self._roles(analysis, mentions)
         # distinct unambiguous places of the article (deduplicated: long articles repeat them)
         anchors = list(dict.fromkeys(
             a for m, r in zip(mentions, roles, strict=True) if r != "dateline"
@@ -99,6 +111,11 @@ class Geocoder:
         # NER persons (when that stage ran): a small place inside a person's name is no place
         persons = [(m.span.start, m.span.end) for m in analysis.mentions
                    if m.kind is MentionKind.NER and m.value == "PERS"]
+        # each name's own votes: a place must not vouch for its own country
+        key_votes: dict[str, Counter[str]] = {}
+        for m, role in zip(mentions, roles, strict=True):
+            if role != "dateline":
+                key_votes.setdefault(m.attr("key"), Counter()).update(_place_votes(m, role))
         out: list[Mention] = []
         for m, role in zip(mentions, roles, strict=True):
             cands = candidates(m)
@@ -124,7 +141,15 @@ class Geocoder:
             ambiguous = len({p.country for p in cands}) > 1
             small = best is not None and best.feature in ("village", "neighbourhood", "admin3", "site") \
                 and best.population < 15_000
-            if best is not None and ctx and best.feature != "country" and (ambiguous or small) and \
+            own = key_votes.get(m.attr("key"), {}).get(best.country, 0.0) if best is not None else 0.0
+            if not role and best is not None and ctx and best.feature != "country" and best.country != said \
+                    and ctx.most_common(1)[0][0] != best.country and ctx.get(best.country, 0.0) - own < 0.01 \
+                    and best.population < FOREIGN_EXEMPT_POPULATION and not self._is_capital(m):
+                # nothing else in the article points to this place's country: a misreading
+                # ("تدمر" the verb in a Gaza report, "جبال البياض" read as the Algerian town)
+                role = "foreign"
+                attrs.append(("role", role))
+            elif best is not None and ctx and best.feature != "country" and (ambiguous or small) and \
                     best.country != said:
                 # an ambiguous name read in, or a small place of, a country the article otherwise
                 # hardly mentions: likely a wrong reading
@@ -149,14 +174,8 @@ class Geocoder:
         for m, role in zip(mentions, roles, strict=True):
             if role == "dateline":
                 continue  # the outlet's office says nothing about where things happen
-            cands = candidates(m)
-            countries = {p.country for p in cands}
-            w = 0.5 if role else 1.0
-            if len(countries) == 1:
-                ctx[next(iter(countries))] += w * (2.0 if cands[0].feature == "country" else 1.0)
-            elif cands:
-                # a weak vote for the most important reading (cities are listed first by population)
-                ctx[cands[0].country] += 0.25 * w
+            for c, w in _place_votes(m, role).items():
+                ctx[c] += w
         for mm in _NISBA_RE.finditer(analysis.norm):
             ctx[NISBA[mm.group(1)]] += 0.5
         if context_countries:
@@ -192,6 +211,19 @@ class Geocoder:
         s += 0.8 * math.exp(-best / 60.0)  # the article's places cluster
         return s
 
+    def _roles(self, analysis: Analysis, mentions: Sequence[Mention]) -> list[str | None]:
+        """The role of each mention; a government listed after another ("واشنطن ولندن وباريس") is one too."""
+        roles = [self._role(analysis, m) for m in mentions]
+        norm = analysis.norm
+        for j in range(1, len(mentions)):
+            prev, m = mentions[j - 1], mentions[j]
+            pe, ns = prev.attr("norm_end"), m.attr("norm_start")
+            if roles[j - 1] == "agent" and not roles[j] and pe is not None and ns is not None \
+                    and _AGENT_LIST.match(norm[pe:ns]) and (candidates(m)[:1] and candidates(m)[0].feature == "country"
+                                                             or self._is_capital(m)):
+                roles[j] = "agent"
+        return roles
+
     def _role(self, analysis: Analysis, m: Mention) -> str | None:
         """Why a mention is not an event location, or None."""
         modifier = m.attr("modifier")
@@ -210,8 +242,13 @@ class Geocoder:
         if start >= body_start and _DATELINE_LEAD.match(text[line_start:start]) and \
                 _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4]):
             return "dateline"  # the country of a dateline: "دبي، الإمارات العربية المتحدة (CNN)"
+        if any(a.kind is MentionKind.ACTOR and a.span.start <= start and m.span.end <= a.span.end
+               and a.span.end - a.span.start > m.span.end - start for a in analysis.mentions):
+            return "actor"  # a place inside an actor's name: "تنظيم القاعدة في سوريا", "التحالف بقيادة السعودية"
         ns = _to_norm(analysis, start)
         sent_start = max(analysis.norm.rfind(".", 0, ns), analysis.norm.rfind("\n", 0, ns)) + 1
+        if self._is_agent(analysis, m, ns, sent_start):
+            return "agent"
         before = analysis.norm[max(sent_start, ns - 100):ns]
         # the clitic-glued "من" / "في" ("بدمشق") is part of the word: look at the word too
         word_pre = _word_prefix(analysis.norm, ns)
@@ -225,6 +262,36 @@ class Geocoder:
         if _ORIGIN.search(before):
             return "origin"
         return None
+
+    def _is_agent(self, analysis: Analysis, m: Mention, ns: int, sent_start: int) -> bool:
+        """Whether a country or national-capital mention names a government (metonymy), not a place."""
+        cands = candidates(m)
+        if not cands or not (cands[0].feature == "country" or self._is_capital(m)):
+            return False
+        if m.attr("modifier") is not None:
+            return False  # "جنوب سوريا", "مدينة دمشق": a place
+        norm = analysis.norm
+        word_pre = _word_prefix(norm, ns)
+        if word_pre.rstrip("و").endswith(("ب", "ك")) or word_pre.endswith(("في", "الي")):
+            return False  # "بدمشق": a place
+        before = norm[max(sent_start, ns - len(word_pre) - 40):ns - len(word_pre)]
+        if word_pre.endswith("ل") and re.search(r"(?:^|\s)(?:ال)?موالي(?:ه|ين|ون)?\s*$", before):
+            return True  # "الموالية لإيران"
+        if word_pre.endswith("ل"):
+            return False
+        if _AGENT_BEFORE.search(before):
+            return True
+        ne = m.attr("norm_end")
+        if ne is None:
+            return False
+        # a government listed after another: "وتتهم واشنطن ولندن وباريس"
+        if word_pre.endswith("و") and any(
+                a.kind is MentionKind.ACTOR and a.attr("kind") == "state_name"
+                and 0 <= m.span.start - a.span.end <= 3 for a in analysis.mentions):
+            return True
+        # a clause opening "العراق يعلن", "لكن موسكو تؤكد", "إسرائيل تقتل"
+        opening = _CLAUSE_START.search(norm[sent_start:ns - len(word_pre)]) is not None
+        return opening and _AGENT_AFTER.match(norm, ne) is not None
 
     def _anaphors(self, analysis: Analysis, mentions: Sequence[Mention], ctx: Counter[str]) -> list[Mention]:
         """Unnamed places the article's country makes clear: "العاصمة (اليمنية)" -> the national capital,
@@ -327,6 +394,19 @@ class Geocoder:
 
 
 # -------------------------------------------------------------------- helpers
+def _place_votes(m: Mention, role: str | None) -> dict[str, float]:
+    """What one place mention says about the article's countries."""
+    cands = candidates(m)
+    countries = {p.country for p in cands}
+    w = 0.5 if role else 1.0
+    if len(countries) == 1:
+        return {cands[0].country: w * (2.0 if cands[0].feature == "country" else 1.0)}
+    if cands:
+        # a weak vote for the most important reading (cities are listed first by population)
+        return {cands[0].country: 0.25 * w}
+    return {}
+
+
 def _sentence_index(analysis: Analysis, start: int) -> int:
     """Index of the sentence holding original offset ``start`` (-1 without sentences)."""
     starts = [s.start for s in analysis.sentences]
@@ -342,6 +422,10 @@ def _nisba_country(word: str) -> str | None:
             break
     return NISBA.get(w) or None
 
+
+# A place in a country the article otherwise never mentions is taken for a misreading unless it is a
+# capital or a city this big (an attack in Istanbul told in a Syria report stays an event place).
+FOREIGN_EXEMPT_POPULATION = 1_000_000
 
 # Big cities are never read as persons: the tagger sometimes tags a city PERS, and a city is
 # rarely a given name.

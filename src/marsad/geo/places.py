@@ -17,6 +17,8 @@ import logging
 import pickle
 import re
 import weakref
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +67,7 @@ _BEFORE: list[tuple[str, re.Pattern[str]]] = [
     ("province", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:محافظه|محافظتي|ولايه|اقليم|امانه)\s+)$")),
     ("district", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:مديريه|قضاء|ناحيه|منطقه|مناطق)\s+)$")),
     ("site", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:معبر|منفذ|مطار|سجن|مخيم|معسكر|قاعده|ميناء|مرفا|سد|جسر)"
-                        r"(?:\s+\S+)?\s+)$")),
+                        r"(?:\s+(?!(?:في|من|الي|علي|عن|مع|بين|قرب)\s)\S+)?\s+)$")),
     ("near", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:بالقرب\s+من|قرب|قرابه|محيط|اطراف|ضواحي|مشارف|مدخل|"
                         rf"تخوم|{_DIR})\s+(?:(?:مدينه|بلده|قريه|العاصمه|محافظه)\s+)?)$")),
     ("town", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:مدينه|بلده|قريه|بلدتي|مدينتي|قريتي|العاصمه)\s+)$")),
@@ -74,6 +76,21 @@ _BEFORE: list[tuple[str, re.Pattern[str]]] = [
 _SPAN_MODIFIERS = {"rural", "province", "district", "neighbourhood", "site", "near", "town"}
 _BETWEEN = re.compile(rf"(?:^|\s){_CL}بين\s+$")
 _AFTER_DIR = re.compile(r"^\s+ال(?:شمالي|جنوبي|شرقي|غربي)(?:\s+ال(?:شرقي|غربي))?(?=\W|$)")
+
+# After these a common-word name is a place after all ("في سالم" is rare, "مدينة سالم" is the town).
+_LOCATIVE_WORD = re.compile(r"(?:^|\s)[وف]?(?:في|الي|قرب|داخل|نحو|باتجاه)\s+$")
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """Gazetteer names news text mostly uses as ordinary words (``data/place_common_words.tsv``)."""
+    path = resources.files("marsad") / "data" / "place_common_words.tsv"
+    if not path.is_file():
+        log.warning("place_common_words.tsv missing: every gazetteer name counts")
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(ln.split("\t", 1)[0] for ln in lines if ln and not ln.startswith("#") and not ln.startswith("key\t"))
+
 
 _automata: weakref.WeakKeyDictionary[Any, ahocorasick.Automaton] = weakref.WeakKeyDictionary()
 
@@ -206,6 +223,7 @@ def find_places(analysis: Analysis, gazetteer: GazetteerLike) -> list[Mention]:
     """PLACE mentions of ``analysis.norm`` (see the module docstring for attrs)."""
     norm = analysis.norm
     found = matches(norm, gazetteer)
+    common = common_words()
     out: list[Mention] = []
     prev_between_end = -1
     for s, e, key, ws in found:
@@ -219,6 +237,9 @@ def find_places(analysis: Analysis, gazetteer: GazetteerLike) -> list[Mention]:
         before = norm[max(0, ws - 80):ws]
         span_start = ws if norm[ws:s] in ("ال",) else s
         modifier, wide = modifier_before(norm, ws)
+        if modifier is None and key in common and not norm[ws:s].rstrip("ال").endswith("ب") \
+                and not _LOCATIVE_WORD.search(before):
+            continue  # "كيف" (how), "سالم" (a given name): a place only where a place word announces it
         if modifier is not None:
             if wide is not None:
                 span_start = wide
@@ -241,7 +262,8 @@ def find_places(analysis: Analysis, gazetteer: GazetteerLike) -> list[Mention]:
         name_span = analysis.span_from_norm(s, e)
         attrs: tuple[tuple[str, Any], ...] = (
             ("modifier", modifier), ("precision", precision_for(modifier, _prefer(cands, modifier))),
-            ("key", key), ("name_span", (name_span.start, name_span.end)), ("norm_end", span_end))
+            ("key", key), ("name_span", (name_span.start, name_span.end)), ("norm_start", s),
+            ("norm_end", span_end))
         out.append(Mention(MentionKind.PLACE, span, cands, -1, attrs))
     return out
 

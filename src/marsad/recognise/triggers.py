@@ -61,6 +61,9 @@ AFFIXES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
     "phrase": (NOUN_PROCLITICS | VERB_PROCLITICS, PRONOUN_SUFFIXES),
 }
 FUTURE_PROCLITICS: frozenset[str] = frozenset({"س", "وس", "فس"})
+#: "ل" on a territory noun says what an operation is for ("جهود لاستعادة"): a purpose, not an act.
+PURPOSE_PROCLITICS: frozenset[str] = frozenset({"ل", "ول", "فل", "لل", "ولل", "فلل"})
+PURPOSE_ROLES: frozenset[str] = frozenset({"territory_gain", "advance"})
 
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "Battles": ("Armed clash", "Government regains territory", "Non-state actor overtakes territory"),
@@ -231,6 +234,18 @@ def find_cues(analysis: Analysis) -> list[Mention]:
             )
         )
     for t in _trigger_matches(analysis.norm):
+        if t.proclitic in PURPOSE_PROCLITICS and t.payload.role in PURPOSE_ROLES and t.payload.pos != "verb":
+            # "لاستعادة"، "لتحرير"، "للسيطرة على": the aim of an operation, not a change of control
+            s = t.start - len(t.proclitic)
+            out.append(
+                Mention(
+                    kind=MentionKind.CUE,
+                    span=analysis.span_from_norm(s, t.start),
+                    value="plan",
+                    sent=-1,
+                    attrs=(("key", t.proclitic), ("prefix", True), ("norm_start", s), ("norm_end", t.start)),
+                )
+            )
         if t.proclitic in FUTURE_PROCLITICS and t.payload.role != "block":
             s = t.start - 1  # the س is the proclitic's last letter
             out.append(
