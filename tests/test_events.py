@@ -136,3 +136,21 @@ def test_country_level_telling_joins_the_placed_event(pipe: Pipeline) -> None:
     events = _events(pipe, "خطفت جبهة النصرة ثمانية عناصر من الفرقة 30 قرب مدينة اعزاز أمس. "
                            "وأكدت الجبهة في شريط مصور خطفها مقاتلين في سوريا.")
     assert len(events) == 1 and events[0].location is not None and events[0].geo_precision != 3
+
+
+def test_storming_a_base_with_named_forces_is_a_battle(pipe: Pipeline) -> None:
+    events = _events(pipe, "اقتحمت قوات الجيش الوطني اليمني أمس قاعدة العند العسكرية في محافظة لحج.")
+    assert [(e.event_type, e.sub_event_type) for e in events] == [("Battles", "Armed clash")]
+    assert "Al Qaeda" not in {events[0].actor1, events[0].actor2}
+
+
+def test_headline_present_tense_takes_territory(pipe: Pipeline) -> None:
+    events = _events(pipe, "تمكنت القوات من دخول المطار بعد معارك.", title="المقاومة الشعبية تسيطر على مطار العند بلحج",
+                     published=date(2015, 8, 3))
+    assert any(e.event_type == "Battles" and e.sub_event_type.endswith("territory") for e in events)
+
+
+def test_gathering_shot_at_is_a_protest(pipe: Pipeline) -> None:
+    events = _events(pipe, "أطلقت القوات الإسرائيلية النار على شبان فلسطينيين احتشدوا على حدود قطاع غزة اليوم "
+                           "مما أسفر عن إصابة 13 شخصا.")
+    assert events and events[0].event_type == "Protests"

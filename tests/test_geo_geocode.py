@@ -176,3 +176,15 @@ def test_common_word_needs_a_place_word() -> None:
 def test_site_word_does_not_swallow_a_preposition() -> None:
     ms = _pipeline_places("نشرت جبهة النصرة ذراع تنظيم القاعدة في سوريا شريطا مصورا.")
     assert all(not m.span.text.startswith("القاعدة") for m in ms)
+
+
+def test_article_does_not_make_a_place_of_a_word() -> None:
+    ms = _pipeline_places("قاتل الحوثيون في أرض الميدان. وقالت الحكومة السورية إن الوضع المالي صعب في دمشق.")
+    texts = {m.span.text for m in ms}
+    assert "الميدان" not in texts and "السورية" not in texts and "المالي" not in texts
+    assert "دمشق" in texts
+    assert any(m.span.text == "اليونان" for m in _pipeline_places("وصل المهاجرون إلى اليونان."))
+
+
+def test_birthplace_idiom_is_no_place() -> None:
+    assert not any(m.span.text == "مسقط" for m in _pipeline_places("اعتقل الشاب في مسقط رأسه أمس."))

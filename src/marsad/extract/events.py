@@ -31,6 +31,7 @@ from marsad.extract.fatalities import TollStatement, combine, toll_statements
 from marsad.geo.geocode import Geocoder, distance_km
 from marsad.model import Analysis, Event, Mention, MentionKind, Place
 from marsad.recognise.actors import ActorNaming
+from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +155,8 @@ class EventExtractor:
         cues = [m for m in ms if m.kind is MentionKind.CUE]
         live = [t for t in triggers if not self._blocked(t, cues) and not _relative_state(analysis.norm, t)]
         actors = [m for m in ms if m.kind is MentionKind.ACTOR]
+        live = _promote(live, actors, in_title=analysis.doc.title is not None
+                        and analysis.sentences[si].end <= len(analysis.doc.title))
         typed = [t for t in live if t.value and t.value[0] and t.attr("role") != "instrument"]
         strong = [t for t in typed if float(t.attr("weight") or 0.5) >= MIN_WEIGHT]
         if not strong:
@@ -574,9 +577,38 @@ _RELATIVE_BEFORE = re.compile(r"(?:^|\s)(?:التي|الذي|الذين|اللت
 
 def _relative_state(norm: str, t: Mention) -> bool:
     ns = t.attr("norm_start")
-    if ns is None or t.attr("role") not in ("territory_gain", "advance"):
+    if ns is None or t.attr("role") not in ("territory_gain", "advance", "execute"):
         return False
     return _RELATIVE_BEFORE.search(norm[max(0, ns - 30):ns]) is not None
+
+
+# Words that name an act only in the right company (weights below MIN_WEIGHT on their own):
+# storming and executions by a named armed group; gatherings where people are shot at
+# or protesters are named; a territory verb in a headline's present tense ("المقاومة تسيطر على").
+PROMOTED_WEIGHT = 0.55
+_ARMED_ROLES = {"advance", "execute"}
+_CROWD_HARM = {"shoot", "injure", "kill", "disperse", "repress"}
+_TERRITORY_VERBS_PRESENT = re.compile(r"^[يت](?:سيطر|حرر|ستعيد|ستولي)")
+
+
+def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool) -> list[Mention]:
+    """Raise weak triggers that the sentence's actors or other words confirm (see PROMOTED_WEIGHT)."""
+    armed = any(_actor_rank(a) == 0 and a.attr("kind") not in _VICTIM_KINDS for a in actors)
+    crowd = any(a.attr("kind") in ("protesters", "people", "civilians") for a in actors)
+    harm = any(t.attr("role") in _CROWD_HARM for t in live)
+    out = []
+    for t in live:
+        w, role = float(t.attr("weight") or 0), t.attr("role")
+        if w < MIN_WEIGHT and t.value and t.value[0] and (
+                (role in _ARMED_ROLES and armed)
+                or (role == "protest" and w >= 0.4 and (harm or crowd))
+                or (role == "territory_gain" and in_title and armed
+                    and _TERRITORY_VERBS_PRESENT.match(normalise_key(t.span.text)))):
+            t = t.with_attr("weight", PROMOTED_WEIGHT)
+            if role == "advance" and not in_title:
+                t = replace(t, value=(BATTLES, "Armed clash"))  # storming a town: fighting, not yet its fall
+        out.append(t)
+    return out
 
 
 _ARMED_INTER = {1, 2, 3, 4, 8}

@@ -73,6 +73,8 @@ _AGENT_BEFORE = re.compile(
     r"(?:ال)?موالي(?:ه|ين|ون)?|(?:ال)?تابع(?:ه|ين)?)\s*$")
 _AGENT_AFTER = re.compile(r"\s+(?!تشهد|يشهد|تعيش|يعيش|تقع|يقع)[يت][\u0621-\u064a]{2,}(?:\s|$)")
 _CLAUSE_START = re.compile(r"(?:^|،|(?:^|\s)(?:لكن|ولكن|بينما|فيما|حين|ان|انه|بان))[\s\"«'“]*$")
+_LAST_WORD = re.compile(r"(?:^|\s)[وف]?([\u0621-\u064a]+)\s*$")
+_NOT_VERBS = frozenset({"تحت", "وقت", "بيت", "بات", "ذات", "مرات", "لفتت"})
 _AGENT_LIST = re.compile(r"^\s*و\s*$")
 _ORIGIN = re.compile(
     r"(?:القادم|القادمه|القادمين|قادما|قادمه|النازحين|نازحين|المهجرين|مهجرين|الفارين|فروا|نزحوا|هجروا|خرجوا|"
@@ -281,6 +283,10 @@ class Geocoder:
             return False
         if _AGENT_BEFORE.search(before):
             return True
+        last = _LAST_WORD.search(before)
+        if last and last.group(1).endswith("ت") and not last.group(1).startswith("ال") \
+                and last.group(1) not in _NOT_VERBS and len(last.group(1)) >= 3:
+            return True  # right after a verb ("توسطت روسيا") or a noun it owns ("غارات روسيا")
         ne = m.attr("norm_end")
         if ne is None:
             return False

@@ -77,6 +77,11 @@ _SPAN_MODIFIERS = {"rural", "province", "district", "neighbourhood", "site", "ne
 _BETWEEN = re.compile(rf"(?:^|\s){_CL}بين\s+$")
 _AFTER_DIR = re.compile(r"^\s+ال(?:شمالي|جنوبي|شرقي|غربي)(?:\s+ال(?:شرقي|غربي))?(?=\W|$)")
 
+# Fixed phrases that hold a place name as an ordinary word: the name, then what follows it.
+_IDIOM_AFTER: dict[str, re.Pattern[str]] = {
+    "مسقط": re.compile(r"\s+راس"),  # مسقط رأسه: his birthplace
+    "جنيف": re.compile(r"\s+(?:الرابعه|الثالثه|بشان)"),  # اتفاقية جنيف الرابعة
+}
 # After these a common-word name is a place after all ("في سالم" is rare, "مدينة سالم" is the town).
 _LOCATIVE_WORD = re.compile(r"(?:^|\s)[وف]?(?:في|الي|قرب|داخل|نحو|باتجاه)\s+$")
 
@@ -161,6 +166,15 @@ def build_automaton(gazetteer: GazetteerLike) -> ahocorasick.Automaton:
     return a
 
 
+def _takes_article(key: str, gazetteer: GazetteerLike) -> bool:
+    """Whether a name stored without "ال" may be written with it: only some countries are
+    ("اليونان", "السويد"); elsewhere the article makes another word ("الميدان" the field, not Medan;
+    "المالي" financial, "السورية" the adjective Syrian)."""
+    if key.endswith(("ي", "يه")):
+        return False
+    return any(p.feature == "country" for p in gazetteer.lookup(key))
+
+
 def _word_start(norm: str, i: int) -> int:
     while i > 0 and norm[i - 1].isalnum():
         i -= 1
@@ -180,7 +194,8 @@ def matches(norm: str, gazetteer: GazetteerLike) -> list[tuple[int, int, str, in
         pre = norm[ws:s]
         if with_article is not None and pre in ARTICLE_PREFIXES:
             found.append((s, e, with_article, ws))  # "للرقه": the article's key, not a bare "رقه"
-        elif plain is not None and (not pre or pre in PREFIXES):
+        elif plain is not None and (not pre or pre in PREFIXES) and (
+                not pre.endswith("ال") or _takes_article(plain, gazetteer)):
             found.append((s, e, plain, ws))
     found.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
     taken: list[tuple[int, int, str, int]] = []
@@ -234,6 +249,8 @@ def find_places(analysis: Analysis, gazetteer: GazetteerLike) -> list[Mention]:
         cands = gazetteer.lookup(key)
         if not cands:
             continue
+        if _IDIOM_AFTER.get(key) and _IDIOM_AFTER[key].match(norm, e):
+            continue  # "مسقط رأسه" (his home town), "كرة القدم" ...
         before = norm[max(0, ws - 80):ws]
         span_start = ws if norm[ws:s] in ("ال",) else s
         modifier, wide = modifier_before(norm, ws)

@@ -21,6 +21,7 @@ mention carries ``needs_country=True`` (fill it later with ``canonical_for`` or 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -235,6 +236,11 @@ def resolve(mention: Mention, country: str | None) -> Mention:
     return Mention(mention.kind, mention.span, value, mention.sent, tuple(attrs.items()))
 
 
+_BASE_NAMED = re.compile(r"(?<!\w)[وفبل]{0,2}قاعده\s+(?!\d)\w")
+_BARE_QAEDA = re.compile(r"(?:ال|لل)قاعده")
+_QAEDA_HEAD = re.compile(r"(?:تنظيم|عناصر|مسلحي|مقاتلي|زعيم|جماعه|فرع)\s+$")
+
+
 def _candidates(norm: str, automaton: Any) -> list[tuple[int, int, int]]:
     """All dictionary matches ``(start, end, entry)`` that sit on word boundaries."""
     n = len(norm)
@@ -295,9 +301,13 @@ def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,
         return []
     mentions: list[Mention] = []
     last_group: Mention | None = None
+    # "قاعدة العند" named in the text: a bare "القاعدة" after it is that base, not al-Qaeda
+    names_a_base = _BASE_NAMED.search(norm) is not None
     for s, e, eid in dictionary_matches(norm, lex.automaton):
         entry = lex.entries[eid]
         if entry.kind == "stop":
+            continue
+        if names_a_base and _BARE_QAEDA.fullmatch(norm[s:e]) and not _QAEDA_HEAD.search(norm, max(0, s - 12), s):
             continue
         if entry.kind == "anaphor":  # التنظيم، الجماعة ...: the last named armed group, if any
             if last_group is None:
