@@ -309,9 +309,14 @@ def test_month_relative(text: str, value: str, future) -> None:
     assert (m.value, m.attr("precision"), m.attr("future")) == (value, 3, future)
 
 
-@pytest.mark.parametrize("text", ["آب", "ماي", "في مايو"])
+@pytest.mark.parametrize("text", ["آب", "ماي", "في ماي", "مايو", "في ديسمبر"])
 def test_bare_month_is_not_a_date(text: str) -> None:
-    assert find_dates(analyse(text)) == []
+    assert find_dates(analyse(text)) == []  # THU is in December
+
+
+def test_month_after_in_is_a_past_month() -> None:
+    m = one("أسفر تفجير شاحنة في أكتوبر عن مقتل 500 شخص", date(2018, 7, 14))
+    assert (m.value, m.attr("precision")) == ("2017-10-15", 3)
 
 
 def test_feminine_qualifier_weekday() -> None:

@@ -154,3 +154,19 @@ def test_gathering_shot_at_is_a_protest(pipe: Pipeline) -> None:
     events = _events(pipe, "أطلقت القوات الإسرائيلية النار على شبان فلسطينيين احتشدوا على حدود قطاع غزة اليوم "
                            "مما أسفر عن إصابة 13 شخصا.")
     assert events and events[0].event_type == "Protests"
+
+
+def test_since_date_is_not_the_event_day(pipe: Pipeline) -> None:
+    events = _events(pipe, "وثق المرصد اليوم مقتل 8 مدنيين بغارات جوية لقوات النظام على مدينة حرستا، ما رفع الحصيلة "
+                           "منذ 18 فبراير إلى 1002.", published=date(2018, 3, 10))
+    assert events and events[0].event_date == "2018-03-10"
+
+
+def test_ongoing_situation_without_a_day_is_not_an_event(pipe: Pipeline) -> None:
+    assert _events(pipe, "وتشهد مدينة سيلوبي اشتباكات بين الشرطة والمسلحين الأكراد منذ الأسبوع الماضي.") == []
+
+
+def test_strikes_on_civilians_are_not_folded_into_a_battle(pipe: Pipeline) -> None:
+    events = _events(pipe, "قتل 17 مدنيا اليوم بغارات جوية لقوات النظام على مدينة دوما. "
+                           "وتزامنت الغارات مع هجوم بري لقوات النظام على الفصائل المعارضة في دوما.")
+    assert {e.event_type for e in events} == {"Explosions/Remote violence", "Battles"}

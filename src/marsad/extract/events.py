@@ -163,13 +163,15 @@ class EventExtractor:
             strong = self._untyped_attack(live, actors)
             if not strong:
                 return None
-        dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")]
+        dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")
+                 and not _opens_period(analysis.norm, m)]
         event_date, precision, date_m = self._date_for(dates, published, strong[0].span.start)
         if published and event_date and date.fromisoformat(event_date) < published - timedelta(days=BACKGROUND_DAYS):
             return None  # background reference to an old incident
         if any(m.kind is MentionKind.DATE and m.attr("future") for m in ms) and not dates:
             return None
-        if any(c.value == "background" for c in cues) and not dates:
+        if any(c.value in ("background", "running_total") for c in cues) and not dates:
+            # "تشهد المدينة اشتباكات منذ الأسبوع الماضي": an ongoing situation, no day to code
             return None
         strong.sort(key=lambda t: (_TYPE_RANK.get(t.value[0], 9), _SUB_RANK.get(t.value[1], 9), t.span.start))
         main = strong[0]
@@ -565,6 +567,9 @@ def _inside_battle(battle: Frame, f: Frame) -> bool:
     """Whether remote-violence frame ``f`` happened inside ``battle`` (same place, within a day)."""
     if battle.event_type != BATTLES or f.event_type != REMOTE or f.sub_event_type == "Chemical weapon":
         return False
+    if any(a.attr("kind") == "civilians" for a in f.actors) and not any(
+            a.attr("kind") == "civilians" for a in battle.actors):
+        return False  # strikes that kill civilians in their towns are coded apart from the front's fighting
     if _days_apart(battle.date, f.date) > 1:
         return False
     return f.place_inferred or battle.place_inferred or _same_place(battle, f)
@@ -576,8 +581,12 @@ _RELATIVE_BEFORE = re.compile(r"(?:^|\s)(?:التي|الذي|الذين|اللت
 
 
 def _relative_state(norm: str, t: Mention) -> bool:
+    """A trigger that only describes an actor or an area: "التي سيطر عليها"، "التحالف الذي يقصف"."""
     ns = t.attr("norm_start")
-    if ns is None or t.attr("role") not in ("territory_gain", "advance", "execute"):
+    if ns is None:
+        return False
+    present = t.attr("pos") == "verb" and norm[ns:ns + 1] in ("ي", "ت")
+    if t.attr("role") not in ("territory_gain", "advance", "execute") and not present:
         return False
     return _RELATIVE_BEFORE.search(norm[max(0, ns - 30):ns]) is not None
 
@@ -609,6 +618,15 @@ def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool) -> l
                 t = replace(t, value=(BATTLES, "Armed clash"))  # storming a town: fighting, not yet its fall
         out.append(t)
     return out
+
+
+_SINCE_BEFORE = re.compile(r"(?:^|\s)(?:منذ|حتي|لغايه)\s+$")
+
+
+def _opens_period(norm: str, m: Mention) -> bool:
+    """"منذ 18 فبراير": the start of a running total, not the day of an event."""
+    ns = m.attr("norm_start")
+    return ns is not None and _SINCE_BEFORE.search(norm, max(0, ns - 8), ns) is not None
 
 
 _ARMED_INTER = {1, 2, 3, 4, 8}

@@ -293,7 +293,8 @@ class Geocoder:
         # a government listed after another: "وتتهم واشنطن ولندن وباريس"
         if word_pre.endswith("و") and any(
                 a.kind is MentionKind.ACTOR and a.attr("kind") == "state_name"
-                and 0 <= m.span.start - a.span.end <= 3 for a in analysis.mentions):
+                and 0 <= m.span.start - a.span.end <= 3 and not _after_locative(norm, a.attr("norm_start"))
+                for a in analysis.mentions):
             return True
         # a clause opening "العراق يعلن", "لكن موسكو تؤكد", "إسرائيل تقتل"
         opening = _CLAUSE_START.search(norm[sent_start:ns - len(word_pre)]) is not None
@@ -466,6 +467,18 @@ def _to_norm(analysis: Analysis, orig: int) -> int:
     if analysis.offsets is None:
         return orig
     return bisect.bisect_left(analysis.offsets, orig)
+
+
+_LOCATIVE_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:في|الي|علي|من|داخل|نحو|باتجاه|عبر|قرب)\s+$")
+
+
+def _after_locative(norm: str, ns: int | None) -> bool:
+    """Whether the word at norm index ``ns`` is governed by a place preposition ("في العراق", "بسوريا")."""
+    if ns is None:
+        return False
+    pre = _word_prefix(norm, ns)
+    return pre.rstrip("ال").endswith("ب") or _LOCATIVE_BEFORE.search(norm, max(0, ns - len(pre) - 12),
+                                                                   ns - len(pre)) is not None
 
 
 def _word_prefix(norm: str, i: int) -> str:

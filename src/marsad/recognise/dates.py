@@ -358,9 +358,18 @@ def resolve_expression(norm_phrase: str, published: date) -> tuple[str | None, i
     return None, 0
 
 
-def _bare_month(m: re.Match[str]) -> bool:
-    """A month name alone ("آب", "ماي") is too ambiguous to be a date."""
-    return m.lastgroup == "monthrel" and not (m.group("mq") or m.group("mshahr") or m.group("myq"))
+# a month name after these is a time ("في أكتوبر"); "آب", "ماي", "أوت" stay too ambiguous even then
+_MONTH_AFTER = re.compile(r"(?:^|\s)(?:في|خلال|منذ|مطلع|اواخر|اوايل|منتصف)\s+$")
+_AMBIGUOUS_MONTHS = frozenset({"اب", "ماي", "اوت"})
+
+
+def _bare_month(m: re.Match[str], norm: str = "") -> bool:
+    """A month name alone ("آب", "ماي") is too ambiguous to be a date, unless "في" or the like
+    governs an unambiguous one ("تفجير في أكتوبر")."""
+    if m.lastgroup != "monthrel" or m.group("mq") or m.group("mshahr") or m.group("myq"):
+        return False
+    governed = bool(norm) and _MONTH_AFTER.search(norm, max(0, m.start() - 8), m.start()) is not None
+    return not governed or normalise_key(m.group("rm1")) in _AMBIGUOUS_MONTHS
 
 
 def find_dates(analysis: Analysis) -> list[Mention]:
@@ -370,8 +379,11 @@ def find_dates(analysis: Analysis) -> list[Mention]:
         log.debug("%s: no publication date, relative dates stay unresolved", analysis.doc.doc_id)
     out: list[Mention] = []
     for m in _SCANNER.finditer(analysis.norm):
-        if _bare_month(m):
+        if _bare_month(m, analysis.norm):
             continue
+        if _bare_month(m) and published is not None \
+                and MONTHS[normalise_key(m.group("rm1"))] == published.month:
+            continue  # "في مايو" in a May report says no more than the publication date
         s, e = m.span()
         # trailing spaces/parentheses of optional parts are not part of the expression
         while e > s and analysis.norm[e - 1] in " \t\n(":
