@@ -188,3 +188,12 @@ def test_article_does_not_make_a_place_of_a_word() -> None:
 
 def test_birthplace_idiom_is_no_place() -> None:
     assert not any(m.span.text == "مسقط" for m in _pipeline_places("اعتقل الشاب في مسقط رأسه أمس."))
+
+
+def test_fronted_topic_place_yields_to_the_place_after_it() -> None:
+    from marsad.pipeline import Pipeline
+
+    a = Pipeline.default(ner=False)(Document.from_parts(
+        "t", "وفي الحديدة، قصفت مليشيا الحوثي بالهاون قرى مديرية التحيتا جنوب المحافظة اليوم، ما أدى إلى إصابة مدنيين."))
+    (e,) = a.events
+    assert e.location_text == "مديرية التحيتا"

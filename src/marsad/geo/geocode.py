@@ -73,6 +73,8 @@ _AGENT_BEFORE = re.compile(
     r"(?:ال)?موالي(?:ه|ين|ون)?|(?:ال)?تابع(?:ه|ين)?)\s*$")
 _AGENT_AFTER = re.compile(r"\s+(?!تشهد|يشهد|تعيش|يعيش|تقع|يقع)[يت][\u0621-\u064a]{2,}(?:\s|$)")
 _CLAUSE_START = re.compile(r"(?:^|،|(?:^|\s)(?:لكن|ولكن|بينما|فيما|حين|ان|انه|بان))[\s\"«'“]*$")
+_TOPIC_BEFORE = re.compile(r"\W*(?:و|ف)?(?:في|ب)\s*")
+_TOPIC_AFTER = re.compile(r"\s*[،,]")
 _LAST_WORD = re.compile(r"(?:^|\s)[وف]?([\u0621-\u064a]+)\s*$")
 _NOT_VERBS = frozenset({"تحت", "وقت", "بيت", "بات", "ذات", "مرات", "لفتت"})
 _AGENT_LIST = re.compile(r"^\s*و\s*$")
@@ -361,11 +363,16 @@ class Geocoder:
         inside = [m for m in inside if m.attr("modifier") != "container" or not any(
             o is not m and o.span.end <= m.span.start and m.span.start - o.span.end < 40 for o in inside)]
         if inside:
+            text = analysis.doc.text
+
             def cost(m: Mention) -> float:
                 prec = m.attr("precision") or 2
                 dist = abs((m.span.start + m.span.end) // 2 - anchor)
+                # "وفي الحديدة، قصفت ... قرى مديرية التحيتا": a fronted topic frames the places after it
+                topic = len(inside) > 1 and _TOPIC_AFTER.match(text, m.span.end) is not None and any(
+                    s <= m.span.start < e and _TOPIC_BEFORE.fullmatch(text[s:m.span.start]) for s, e in sentence_spans)
                 # at equal precision a province beats a whole country ("البصرة" over "مع إيران")
-                return prec * 60 + dist / 2 + (40 if m.value.feature == "country" else 0)
+                return prec * 60 + dist / 2 + (40 if m.value.feature == "country" else 0) + (90 if topic else 0)
 
             chosen = min(inside, key=cost)
         else:

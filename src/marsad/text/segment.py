@@ -22,7 +22,10 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\S", re.UNICODE)
 
 # A sentence ends at . ! ? ؟ … or a line break, followed by space/end; a full stop
 # between two digits is a decimal point, not an end.
-_SENT_END = re.compile(r"(?:(?<!\d)[.!?؟…]+|(?<=\d)[.!?؟…]+(?!\d))[\"'”»)\]]*(?=\s|$)|\n+")
+# A comma before "فيما"، "بينما"، "في حين"، "في وقت" also ends one: news joins two incidents that
+# way ("قتل 20 مدنيا في دوما، بينما قتل خمسة في عربين"), and each clause is told on its own.
+_SENT_END = re.compile(r"(?:(?<!\d)[.!?؟…]+|(?<=\d)[.!?؟…]+(?!\d))[\"'”»)\]]*(?=\s|$)|\n+"
+                       r"|[،,](?=\s*(?:فيما|بينما|في\s+حين|في\s+وقت|في\s+الوقت\s+الذي)\s)")
 
 # Proclitic sequences, longest first; stripped only if a stem of >= 3 letters remains,
 # because short words (بل، لم، فى) are themselves whole words.
