@@ -170,3 +170,22 @@ def test_strikes_on_civilians_are_not_folded_into_a_battle(pipe: Pipeline) -> No
     events = _events(pipe, "قتل 17 مدنيا اليوم بغارات جوية لقوات النظام على مدينة دوما. "
                            "وتزامنت الغارات مع هجوم بري لقوات النظام على الفصائل المعارضة في دوما.")
     assert {e.event_type for e in events} == {"Explosions/Remote violence", "Battles"}
+
+
+def test_chemical_attack_told_on_several_days_is_one_event(pipe: Pipeline) -> None:
+    events = _events(pipe, "أسفر هجوم كيميائي السبت على مدينة دوما عن مقتل 40 شخصا. "
+                           "وبحث المبعوث الثلاثاء الرد على هجوم كيميائي محتمل في مدينة دوما.",
+                     published=date(2018, 4, 11))
+    assert [e.sub_event_type for e in events] == ["Chemical weapon"] and events[0].event_date == "2018-04-07"
+
+
+def test_weapons_talk_and_denials_are_not_attacks(pipe: Pipeline) -> None:
+    assert _events(pipe, "دعت منظمة حظر الأسلحة الكيميائية إلى تدمير الأسلحة الكيميائية في سوريا. "
+                         "ونفت الحكومة السورية مسؤولية قوات النظام عن شن أي هجوم كيميائي في الغوطة.") == []
+
+
+def test_call_to_stop_aggression_is_not_a_battle(pipe: Pipeline) -> None:
+    events = _events(pipe, "شنت طائرات إسرائيلية غارات على مواقع لحماس في غزة مساء الثلاثاء. "
+                           "وطالبت الحكومة الفلسطينية بتدخل دولي يضمن وقف العدوان والاعتداءات الإسرائيلية.",
+                     published=date(2018, 5, 30))
+    assert [e.event_type for e in events] == ["Explosions/Remote violence"]

@@ -219,7 +219,9 @@ class EventExtractor:
     @staticmethod
     def _blocked(trigger: Mention, cues: list[Mention]) -> bool:
         for c in cues:
-            if c.value in _BLOCKING_CUES and 0 <= trigger.span.start - c.span.end <= _CUE_WINDOW:
+            # a cue before the trigger, or one that starts before it and takes it in ("أي هجوم")
+            if c.value in _BLOCKING_CUES and c.span.start < trigger.span.start \
+                    and trigger.span.start - c.span.end <= _CUE_WINDOW:
                 return True
         return False
 
@@ -309,6 +311,9 @@ class EventExtractor:
     def _same_event(g: Frame, f: Frame) -> bool:
         if g.event_type != f.event_type:
             return False
+        if f.sub_event_type == g.sub_event_type == "Chemical weapon" and (
+                f.place_inferred or g.place_inferred or _same_place(g, f)) and _days_apart(f.date, g.date) <= 7:
+            return True  # a chemical attack is told again and again, dated by each day's news
         if f.date_mention is not None and g.date_mention is not None and _days_apart(f.date, g.date) > 1:
             return False
         if f.place_inferred or g.place_inferred:

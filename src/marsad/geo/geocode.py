@@ -80,7 +80,7 @@ _NOT_VERBS = frozenset({"تحت", "وقت", "بيت", "بات", "ذات", "مر�
 _AGENT_LIST = re.compile(r"^\s*و\s*$")
 _ORIGIN = re.compile(
     r"(?:القادم|القادمه|القادمين|قادما|قادمه|النازحين|نازحين|المهجرين|مهجرين|الفارين|فروا|نزحوا|هجروا|خرجوا|"
-    r"انطلق|انطلقت|اطلق|اطلقت|اطلقه|اطلقها|عائدا|العائدين|تسلل|تسللوا|المرحلين|رحلوا|نقلوا|نقل)"
+    r"انطلق|انطلقت|اطلق|اطلقت|اطلقه|اطلقها|اطلاق|عائدا|العائدين|تسلل|تسللوا|المرحلين|رحلوا|نقلوا|نقل)"
     r"[^.،:\n]{0,40}?(?:\s|^)من\s+(?:(?:مدينه|بلده|محافظه|مناطق)\s+)?$")
 _ANAPHOR = re.compile(r"(?<!\w)[وفب]?(?P<art>ال|لل)(?P<w>عاصمه|قطاع)(?:\s+(?P<adj>ال\w+))?(?!\w)")
 _NISBA_AFTER = re.compile(r"\s+(ال[\u0621-\u064a]+)")
@@ -286,7 +286,7 @@ class Geocoder:
         if _AGENT_BEFORE.search(before):
             return True
         last = _LAST_WORD.search(before)
-        if last and last.group(1).endswith("ت") and not last.group(1).startswith("ال") \
+        if last and last.group(1).endswith(("ت", "ته", "تها", "تهما", "تهم")) and not last.group(1).startswith("ال") \
                 and last.group(1) not in _NOT_VERBS and len(last.group(1)) >= 3:
             return True  # right after a verb ("توسطت روسيا") or a noun it owns ("غارات روسيا")
         ne = m.attr("norm_end")
