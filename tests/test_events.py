@@ -189,3 +189,15 @@ def test_call_to_stop_aggression_is_not_a_battle(pipe: Pipeline) -> None:
                            "وطالبت الحكومة الفلسطينية بتدخل دولي يضمن وقف العدوان والاعتداءات الإسرائيلية.",
                      published=date(2018, 5, 30))
     assert [e.event_type for e in events] == ["Explosions/Remote violence"]
+
+
+def test_people_shot_without_a_named_force_is_an_attack(pipe: Pipeline) -> None:
+    (e,) = _events(pipe, "قتل إسرائيليان وأصيب ثالث اليوم في حادث إطلاق نار شمالي الضفة الغربية.",
+                   published=date(2018, 10, 7))
+    assert (e.event_type, e.sub_event_type, e.fatalities) == ("Violence against civilians", "Attack", 2)
+
+
+def test_strikes_on_a_list_of_districts_are_one_event_each(pipe: Pipeline) -> None:
+    events = _events(pipe, "واستهدفت طائرات التحالف اليوم مواقع للحوثيين في مدينة الحديدة وفي مديرية الدريهمي.",
+                     published=date(2018, 6, 8))
+    assert sorted(e.location_text for e in events) == ["مديرية الدريهمي", "مدينة الحديدة"]

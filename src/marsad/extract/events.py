@@ -208,8 +208,11 @@ class EventExtractor:
         instruments = [i for i in live if i.attr("role") == "instrument" and i.value and i.value[0]]
         if instruments and t.attr("role") in ("attack", "shoot"):
             typed = instruments[0].value
-        elif any(a.attr("kind") == "civilians" for a in actors):
-            typed = (VAC, "Attack")  # "مقتل 5 مدنيين برصاص مسلحين"
+        elif any(a.attr("kind") == "civilians" for a in actors) or (
+                any(i.attr("role") == "shoot" for i in live) and any(a.attr("kind") == "people" for a in actors)
+                and not any(_actor_rank(a) == 0 for a in actors)):
+            # "مقتل 5 مدنيين برصاص مسلحين"; "قتل إسرائيليان في حادث إطلاق نار" (people shot, no force named)
+            typed = (VAC, "Attack")
         elif t.attr("role") in ("attack", "shoot") and any(_actor_rank(a) == 0 for a in actors):
             typed = (BATTLES, "Armed clash")  # "هاجم مقاتلون معسكرات للحرس الثوري"
         else:
@@ -244,8 +247,8 @@ class EventExtractor:
     def _split_by_place(analysis: Analysis, f: Frame) -> list[Frame]:
         """One frame per town when a sentence names several for one attack ("قصف حرستا وعربين").
 
-        Only towns named plainly (precision 1, no "near"/"in the countryside of" modifier) and
-        more than 5 km apart split; the sentence's toll is later shared evenly among them.
+        Only towns and districts named plainly (not "near X", "in the countryside of X") and more
+        than 5 km apart split; the sentence's toll is later shared evenly among them.
         """
         if f.place is None or f.place_inferred or len(f.sents) != 1:
             return [f]
@@ -253,8 +256,9 @@ class EventExtractor:
         towns: list[Mention] = []
         for m in analysis.mentions:
             if (m.kind is MentionKind.PLACE and isinstance(m.value, Place) and sent.start <= m.span.start < sent.end
-                    and not m.attr("role") and not m.attr("doubtful") and m.attr("precision") == 1
-                    and m.attr("modifier") in (None, "town") and m.value.feature in _TOWN_FEATURES
+                    and not m.attr("role") and not m.attr("doubtful") and m.attr("precision") in (1, 2)
+                    and m.attr("modifier") in (None, "town", "district")
+                    and m.value.feature in _LIST_FEATURES
                     and all(distance_km(m.value, t.value) > 5.0 for t in towns)
                     and (not towns or m.span.start - towns[-1].span.end <= _LIST_GAP)):
                 towns.append(m)
@@ -528,6 +532,8 @@ HEADLINE_AREA_KM = 60.0  # a headline's place and the lead's town are one event 
 OPPONENT_WINDOW = 3  # sentences around an event where its unnamed other side may be named
 _LIST_GAP = 12  # characters between two towns of one list ("حرستا وعربين", "دوما، وحرستا")
 _TOWN_FEATURES = {"city", "village", "neighbourhood"}
+# what a list of an attack's places may hold: towns, and the districts Yemeni news names ("مديرية الدريهمي")
+_LIST_FEATURES = _TOWN_FEATURES | {"admin2", "admin3"}
 _CROWD_KINDS = {"civilians", "people", "protesters", "rioters"}
 
 
