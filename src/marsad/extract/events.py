@@ -644,8 +644,11 @@ _ARMED_INTER = {1, 2, 3, 4, 8}
 
 
 def _political(e: Event) -> bool:
-    """Sexual violence is coded only where an armed actor commits it (a church or family scandal is crime)."""
-    return e.sub_event_type != "Sexual violence" or e.inter1 in _ARMED_INTER or e.inter2 in _ARMED_INTER
+    """Sexual violence is coded only where an armed actor commits it (a church or family scandal is crime);
+    ground changes hands only between armed actors ("سكان الموصل يستعيدون عاداتهم" takes no town)."""
+    if e.sub_event_type == "Sexual violence" or e.sub_event_type in _TERRITORY_SUBS:
+        return e.inter1 in _ARMED_INTER or e.inter2 in _ARMED_INTER
+    return True
 
 
 def _days_apart(a: str | None, b: str | None) -> int:
