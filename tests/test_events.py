@@ -201,3 +201,28 @@ def test_strikes_on_a_list_of_districts_are_one_event_each(pipe: Pipeline) -> No
     events = _events(pipe, "واستهدفت طائرات التحالف اليوم مواقع للحوثيين في مدينة الحديدة وفي مديرية الدريهمي.",
                      published=date(2018, 6, 8))
     assert sorted(e.location_text for e in events) == ["مديرية الدريهمي", "مدينة الحديدة"]
+
+
+def test_two_named_towns_are_two_events_and_the_strikes_keep_their_actor(pipe: Pipeline) -> None:
+    events = _events(pipe, "قصفت طائرات حربية سورية، الأحد، بالبراميل المتفجرة أماكن عدة في مدينة درعا. "
+                           "وأفاد المرصد السوري بأن الضربات استهدفت الأحد بلدة أم المياذن في ريف درعا ما أسفر عن مقتل 3 مدنيين.",
+                     published=date(2018, 7, 8))
+    assert sorted(e.location for e in events) == ["Dar'a", "Umm al Mayadin"]
+    assert all(e.actor1 == "Military Forces of Syria" for e in events)
+
+
+def test_ground_attack_amid_strikes_is_a_battle(pipe: Pipeline) -> None:
+    events = _events(pipe, "تتزامن المفاوضات مع استمرار هجوم قوات النظام السوري على ريف درعا الغربي، وسط قصف جوي عنيف.")
+    assert events and events[0].event_type == "Battles" and "air strike" in events[0].tags
+
+
+def test_seizing_vehicles_is_looting_not_territory(pipe: Pipeline) -> None:
+    events = _events(pipe, "تمكنت قوات النظام اليوم من الاستيلاء على أكثر من 15 آلية داخل معبر نصيب.")
+    assert all(e.event_type != "Battles" for e in events)
+
+
+def test_toll_told_again_at_a_nearby_town_is_the_same_strike(pipe: Pipeline) -> None:
+    events = _events(pipe, "أدان الأمين العام الغارة التي استهدفت حافلة في صعدة الخميس وتسببت في مقتل 29 طفلا. "
+                           "وقالت المنظمة إن قصفا استهدف حافلة في سوق مدينة ضحيان أدى إلى مقتل 29 طفلا.",
+                     published=date(2018, 8, 10))
+    assert len(events) == 1 and events[0].fatalities == 29

@@ -97,6 +97,8 @@ class Frame:
     split: tuple[int, int] = (0, 1)  # (k, n): the k-th of n places one sentence names for one attack
     roles: set[str] = field(default_factory=set)  # roles of every live trigger of the sentences (kill, shoot ...)
     instruments: set[str] = field(default_factory=set)  # sub-types named by instruments (aircraft, tanks)
+    untyped: bool = False  # typed only from death/attack words and actors ("قتل 29 طفلا في الهجوم")
+    told: set[int] = field(default_factory=set)  # death tolls its sentences report (before merging)
 
     def key(self) -> tuple:
         loc = self.place.name if self.place else None
@@ -141,8 +143,13 @@ class EventExtractor:
             f.in_title = analysis.sentences[f.sents[0]].end <= title_end
             self._fill_place(analysis, f)
             placed.extend(self._split_by_place(analysis, f))
+        _carry_actors(placed)
+        statements = toll_statements(analysis)
+        told = {st.sent: st.killed for st in statements if st.killed and not st.running_total}
+        for f in placed:
+            f.told = {told[i] for i in f.sents if i in told}
         frames = self._merge(placed)
-        self._assign_tolls(analysis, frames)
+        self._assign_tolls(frames, statements)
         lead_end = _lead_end(analysis)
         events = [self._to_event(analysis, f, doc_country, lead_end) for f in frames]
         return [e for e in events if e.confidence >= self.min_confidence and _political(e)]
@@ -157,8 +164,12 @@ class EventExtractor:
         actors = [m for m in ms if m.kind is MentionKind.ACTOR]
         live = _promote(live, actors, in_title=analysis.doc.title is not None
                         and analysis.sentences[si].end <= len(analysis.doc.title))
+        live = [_seized_goods(analysis.norm, t) for t in live]
         typed = [t for t in live if t.value and t.value[0] and t.attr("role") != "instrument"]
         strong = [t for t in typed if float(t.attr("weight") or 0.5) >= MIN_WEIGHT]
+        ground = _ground_offensive(analysis.norm, live, strong, actors)
+        if ground is not None:
+            strong.append(ground)
         if not strong:
             strong = self._untyped_attack(live, actors)
             if not strong:
@@ -192,7 +203,8 @@ class EventExtractor:
                      roles={str(t.attr("role")) for t in live},
                      territory_at=[t.span.start for t in typed if t.value[0] == BATTLES
                                    and t.value[1] in _TERRITORY_SUBS],
-                     instruments={t.value[1] for t in live if t.attr("role") == "instrument"})
+                     instruments={t.value[1] for t in live if t.attr("role") == "instrument"},
+                     untyped=main.attr("role") in HARM_ROLES and not main.attr("tags"))
 
     @staticmethod
     def _untyped_attack(live: list[Mention], actors: list[Mention]) -> list[Mention]:
@@ -281,7 +293,8 @@ class EventExtractor:
         """
         merged: list[Frame] = []
         for f in frames:
-            target = next((g for g in reversed(merged) if self._same_event(g, f) or _inside_battle(g, f)), None)
+            target = next((g for g in reversed(merged) if self._same_event(g, f) or _inside_battle(g, f)
+                           or _retelling(g, f)), None)
             if target is None:
                 merged.append(f)
             else:
@@ -322,6 +335,9 @@ class EventExtractor:
             return False
         if f.place_inferred or g.place_inferred:
             return True
+        if f.told & g.told and not set(f.sents) & set(g.sents) and f.place is not None and g.place is not None \
+                and f.place.country == g.place.country and distance_km(f.place, g.place) < TOLL_TWIN_KM:
+            return True  # the same toll told twice nearby ("29 طفلا" in صعدة and in ضحيان, 35 km apart)
         if g.in_title and g.place is not None and f.place is not None:
             # a headline names the region ("غارات على ريف إدلب") or the country, the report the town
             return distance_km(g.place, f.place) < HEADLINE_AREA_KM or (
@@ -339,6 +355,7 @@ class EventExtractor:
         target.tags.update(f.tags)
         target.actors.extend(f.actors)
         target.roles.update(f.roles)
+        target.told.update(f.told)
         target.territory_at.extend(f.territory_at)
         target.instruments.update(f.instruments)
         if f.event_type == target.event_type and _SUB_RANK.get(f.sub_event_type, 9) < _SUB_RANK.get(
@@ -355,8 +372,7 @@ class EventExtractor:
 
     # -- tolls ----------------------------------------------------------------------------
     @staticmethod
-    def _assign_tolls(analysis: Analysis, frames: list[Frame]) -> None:
-        statements = toll_statements(analysis)
+    def _assign_tolls(frames: list[Frame], statements: list[TollStatement]) -> None:
         for st in statements:
             owners = [f for f in frames if st.sent in f.sents]
             if len(owners) > 1 and all(f.split[1] == len(owners) for f in owners):
@@ -532,9 +548,40 @@ HEADLINE_AREA_KM = 60.0  # a headline's place and the lead's town are one event 
 OPPONENT_WINDOW = 3  # sentences around an event where its unnamed other side may be named
 _LIST_GAP = 12  # characters between two towns of one list ("حرستا وعربين", "دوما، وحرستا")
 _TOWN_FEATURES = {"city", "village", "neighbourhood"}
+_SETTLEMENTS = {"city", "village"}
 # what a list of an attack's places may hold: towns, and the districts Yemeni news names ("مديرية الدريهمي")
 _LIST_FEATURES = _TOWN_FEATURES | {"admin2", "admin3"}
 _CROWD_KINDS = {"civilians", "people", "protesters", "rioters"}
+
+
+def _retelling(g: Frame, f: Frame) -> bool:
+    """Whether ``f``, told only with death or attack words ("قتل 29 طفلا في الهجوم"), retells the typed
+    event ``g`` of the same day and area (the strike, the battle) rather than a new attack."""
+    if not f.untyped or g.untyped or _days_apart(g.date, f.date) > 1:
+        return False
+    if f.place_inferred or f.place is None or g.place is None:
+        return True
+    return _same_place(g, f) or (f.precision == 3 and f.place.admin1 == g.place.admin1
+                                 and f.place.country == g.place.country)
+
+
+TOLL_TWIN_KM = 50.0  # two tellings of one toll this close are one event
+CARRY_WINDOW = 3  # sentences over which "الضربات" / "القصف" goes on telling the last strikes' actors
+
+
+def _carry_actors(frames: list[Frame]) -> None:
+    """A frame that names no armed actor ("وأفاد المرصد بأن الضربات استهدفت بلدة ...") continues the
+    telling of the last frame of its type a few sentences before: it takes that frame's actors (and
+    its day, when it names none)."""
+    for i, f in enumerate(frames):
+        if any(_actor_rank(a) <= 1 and a.attr("kind") not in _VICTIM_KINDS for a in f.actors):
+            continue
+        prev = next((g for g in reversed(frames[:i]) if g.event_type == f.event_type
+                     and min(f.sents) - max(g.sents) <= CARRY_WINDOW), None)
+        if prev is not None:
+            f.actors = f.actors + [a for a in prev.actors if _actor_rank(a) == 0]
+            if f.date_mention is None and prev.date_mention is not None:
+                f.date, f.date_precision, f.date_mention = prev.date, prev.date_precision, prev.date_mention
 
 
 def _doc_opponent(analysis: Analysis, a1: Mention | None, sents: list[int]) -> Mention | None:
@@ -631,6 +678,39 @@ def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool) -> l
     return out
 
 
+# "الاستيلاء على أكثر من 15 آلية": what was seized is goods, not ground
+_GOODS_AFTER = re.compile(r"\s*(?:علي\s+)?(?:(?:اكثر|اقل)\s+من\s+|نحو\s+|عدد\s+من\s+|كميات?\s+(?:كبيره\s+)?من\s+)?(?:\d+\s+)?"
+                          r"(?:ال)?(?:اليه|اليات|دبابه|دبابات|اسلحه|سلاح|ذخيره|ذخاير|مركبه|مركبات|عربه|عربات|اموال|"
+                          r"مستودع|مستودعات|شحنه|شحنات|معدات|صواريخ)(?:\s|$|[،.])")
+
+
+def _seized_goods(norm: str, t: Mention) -> Mention:
+    """A territory verb whose object is vehicles, arms or money: looting, not a change of control."""
+    ne = t.attr("norm_end")
+    if t.attr("role") != "territory_gain" or ne is None or not _GOODS_AFTER.match(norm, ne):
+        return t
+    return replace(t, value=(STRATEGIC, "Looting/property destruction"))
+
+
+# "هجوم قوات النظام على ريف درعا وسط قصف جوي": the strikes go with a ground attack
+_AMID_BEFORE = re.compile(r"(?:^|\s)(?:وسط|بالتزامن\s+مع|تحت\s+غطاء|بغطاء|باسناد|بدعم|مدعوم(?:ه|ين)?\s+ب\S*|مسنود(?:ه|ين)?\s+ب\S*)\s+(?:\S+\s+)?$")
+
+
+def _ground_offensive(norm: str, live: list[Mention], strong: list[Mention], actors: list[Mention]) -> Mention | None:
+    """A Battles trigger for an attack by named ground forces that strikes only accompany, else None."""
+    if not strong or any(t.value[0] != REMOTE for t in strong):
+        return None
+    attack = next((t for t in live if t.attr("role") == "attack" and t.attr("pos") != "verb"), None)
+    if attack is None or not any(_actor_rank(a) == 0 and a.attr("kind") in _STATE_KINDS | {"rebel", "militia"}
+                                 and a.attr("kind") != "state_name" for a in actors):
+        return None
+    amid = [t for t in strong if _AMID_BEFORE.search(norm, max(0, int(t.attr("norm_start") or 0) - 30),
+                                                       int(t.attr("norm_start") or 0))]
+    if len(amid) != len(strong) or attack.span.start > min(t.span.start for t in strong):
+        return None
+    return replace(attack.with_attr("weight", PROMOTED_WEIGHT), value=(BATTLES, "Armed clash"))
+
+
 _SINCE_BEFORE = re.compile(r"(?:^|\s)(?:منذ|حتي|لغايه)\s+$")
 
 
@@ -662,7 +742,10 @@ def _same_place(a: Frame, b: Frame) -> bool:
         return True
     if a.place.name == b.place.name and a.place.country == b.place.country:
         return True
-    return distance_km(a.place, b.place) < 10.0
+    d = distance_km(a.place, b.place)
+    if a.precision == b.precision == 1 and a.place.feature in _SETTLEMENTS and b.place.feature in _SETTLEMENTS:
+        return d < 2.0  # two towns named apart ("درعا"، "أم المياذن") are two places however close
+    return d < 10.0
 
 
 def _modality_tags(f: Frame) -> set[str]:
