@@ -226,3 +226,10 @@ def test_toll_told_again_at_a_nearby_town_is_the_same_strike(pipe: Pipeline) -> 
                            "وقالت المنظمة إن قصفا استهدف حافلة في سوق مدينة ضحيان أدى إلى مقتل 29 طفلا.",
                      published=date(2018, 8, 10))
     assert len(events) == 1 and events[0].fatalities == 29
+
+
+def test_headline_death_and_the_report_of_a_protest_are_one_event(pipe: Pipeline) -> None:
+    events = _events(pipe, "أعلنت وزارة الصحة أن مسعفة فلسطينية قتلت برصاص الاحتلال الإسرائيلي في الاحتجاجات قرب "
+                           "الحدود شرق خان يونس اليوم.", title="مقتل مسعفة فلسطينية برصاص الاحتلال جنوب غزة",
+                     published=date(2018, 6, 1))
+    assert [(e.event_type, e.fatalities) for e in events] == [("Protests", 1)]

@@ -71,3 +71,15 @@ def test_dual_victims_after_the_verb(pipe: Pipeline) -> None:
 def test_war_wide_totals_are_context(pipe: Pipeline) -> None:
     st = _tolls(pipe, "وأسفرت الحرب عن مقتل أكثر من عشرة آلاف شخص.")
     assert all(s.running_total for s in st)
+
+
+def test_a_range_gives_its_low_end_as_the_best_count(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "قتل متشددون ما يصل إلى 30 جنديا في هجوم على قاعدة عسكرية. "
+                      "وأضاف مصدر آخر أن ما بين 20 و30 جنديا قتلوا في الهجوم.")
+    assert combine(st)[:3] == (20, 20, 30)
+
+
+def test_death_told_as_a_cause_is_not_a_toll(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "هاجم مقاتلون معسكرا للحرس الثوري ردا على مقتل أربعة من رفاقهم الأسبوع الماضي.")
+    assert all(s.running_total for s in st)
+    assert combine(st)[0] == 0

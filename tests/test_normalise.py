@@ -58,3 +58,11 @@ def test_offset_map_is_monotone_and_in_range(text: str) -> None:
     for i, ch in enumerate(norm):
         src = text[offsets[i]]
         assert ch == CHAR_MAP.get(src, src)
+
+
+def test_hashtag_marks_are_read_as_words() -> None:
+    text = "غارات على مديرية التحيتا في محافظة #الحديدة و#جنوب_فرنسا"
+    norm, offsets = normalise(text)
+    assert "محافظه الحديده" in norm and "جنوب فرنسا" in norm and "#" not in norm
+    start = norm.index("الحديده")
+    assert text[offsets[start]:offsets[start + len("الحديده")]] == "الحديدة"

@@ -346,6 +346,10 @@ class EventExtractor:
 
     @staticmethod
     def _absorb(target: Frame, f: Frame) -> None:
+        if target.untyped and not f.untyped:
+            # the event was first told with death words only; the report now says what it was
+            target.event_type, target.sub_event_type, target.untyped = f.event_type, f.sub_event_type, False
+            target.anchor = f.anchor
         if f.event_type != target.event_type:
             target.tags.update(_modality_tags(f))
         headline = target.in_title
@@ -555,14 +559,18 @@ _CROWD_KINDS = {"civilians", "people", "protesters", "rioters"}
 
 
 def _retelling(g: Frame, f: Frame) -> bool:
-    """Whether ``f``, told only with death or attack words ("قتل 29 طفلا في الهجوم"), retells the typed
-    event ``g`` of the same day and area (the strike, the battle) rather than a new attack."""
-    if not f.untyped or g.untyped or _days_apart(g.date, f.date) > 1:
+    """Whether one of ``g``/``f``, told only with death or attack words ("قتل 29 طفلا في الهجوم"), tells
+    the typed other of the same day and area (the strike, the battle) rather than a new attack."""
+    if f.untyped == g.untyped or _days_apart(g.date, f.date) > 1:
         return False
-    if f.place_inferred or f.place is None or g.place is None:
+    told, typed = (f, g) if f.untyped else (g, f)  # a headline's "مقتل مسعفة" may come before the report
+    if told.place_inferred or told.place is None or typed.place is None:
         return True
-    return _same_place(g, f) or (f.precision == 3 and f.place.admin1 == g.place.admin1
-                                 and f.place.country == g.place.country)
+    if told.in_title and told.place.country == typed.place.country \
+            and distance_km(told.place, typed.place) < HEADLINE_AREA_KM:
+        return True  # a headline places its event loosely ("جنوب غزة" for Khan Yunis)
+    return _same_place(g, f) or (told.precision == 3 and told.place.admin1 == typed.place.admin1
+                                 and told.place.country == typed.place.country)
 
 
 TOLL_TWIN_KM = 50.0  # two tellings of one toll this close are one event

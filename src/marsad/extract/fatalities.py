@@ -55,6 +55,11 @@ _NOT_TOLL_FLAGS = ("year", "unit", "time", "ordinal", "day", "label", "decimal")
 # A single toll this large is a war-wide or campaign total in news text, not one event's
 # (none of the dev gold events reaches it).
 WAR_TOTAL = 1000
+# A death told as the cause of what the event is about ("احتجاجات ... جراء قيامه بقتل ضابط",
+# "ردا على مقتل أربعة من رفاقهم"): another incident's toll, not this one's.
+_CAUSE_BEFORE = re.compile(r"(?:جراء\s+قيامه|احتجاجا\s+علي|للمطالبه\s+ب|تنديدا\s+ب|ردا\s+علي|انتقاما\s+ل|ثارا\s+ل)"
+                           r"\S*(?:\s+\S+){0,3}\s*$")
+_UP_TO_BEFORE = re.compile(r"(?:ما\s+يصل\s+الي|حتي)\s*$")
 _UNIT_AFTER = re.compile(r"^\s*/?\s*(?:كلم|كم|كيلومتر|كيلو|متر|م\b|%|بالمئه|بالمائه|دولار|ساعه|دقيقه)")
 
 
@@ -70,6 +75,8 @@ class TollStatement:
     update: bool  # "the toll rose to ..." — replaces earlier statements
     vague: bool
     running_total: bool  # "since the start of the offensive": context, not an event toll
+    high: int | None = None  # upper end when the clause gives a range ("ما بين 20 و30": killed=20, high=30)
+    up_to: bool = False  # "ما يصل إلى 30": a ceiling, not a count
 
 
 def _window_before(norm: str, s: int, width: int = 60) -> str:
@@ -111,7 +118,9 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
                 "sent": m.sent, "start": m.span.start, "end": m.span.end, "nend": ne, "killed": value,
                 "injured": 0, "update": bool(_UPDATE_BEFORE.search(before)), "vague": bool(m.attr("vague")),
                 "running": (bool(_RUNNING.search(norm[max(0, ns - 80):ne + 80])) or m.sent in old_sents
-                            or value >= WAR_TOTAL),
+                            or value >= WAR_TOTAL or bool(_CAUSE_BEFORE.search(before))),
+                "high": m.attr("high") if m.attr("range") else None,
+                "up_to": bool(_UP_TO_BEFORE.search(before[-20:])),
             }
         elif joined and side and current and ns - current["nend"] < 60:
             # per-side toll in the same clause: "26 عنصرا من القوات و12 من عناصر داعش"
@@ -154,7 +163,7 @@ def _background_sentences(analysis: Analysis) -> set[int]:
 
 def _close(c: dict) -> TollStatement:
     return TollStatement(c["sent"], c["start"], c["end"], c["killed"], c["injured"], c["update"],
-                         c["vague"], c["running"])
+                         c["vague"], c["running"], c["high"], c["up_to"])
 
 
 def combine(statements: list[TollStatement]) -> tuple[int, int | None, int | None, int | None]:
@@ -170,6 +179,16 @@ def combine(statements: list[TollStatement]) -> tuple[int, int | None, int | Non
     best = updates[-1].killed if updates else max(s.killed for s in usable)
     values = {s.killed for s in usable}
     low = high = None
+    ranges = [s for s in usable if s.high is not None]
+    if not updates and ranges and best <= max(s.high or 0 for s in ranges):
+        # "ما بين 20 و30": the sources disagree within that range; the best estimate is its low end
+        # (the "30" told elsewhere is its top), as the most conservative count (spec §3)
+        best = max(s.killed for s in ranges)
+        return best, best, max(max(s.high or 0 for s in ranges), max(values)), \
+            max((s.injured for s in usable), default=0) or None
+    if not updates and len(usable) > 1 and all(s.up_to for s in usable if s.killed == best) \
+            and any(not s.up_to for s in usable):
+        best = max(s.killed for s in usable if not s.up_to)  # "up to 30" bounds, the counted toll counts
     if any(s.vague for s in usable):
         low, high = best, None
     elif len(values) > 1 and not updates:

@@ -13,7 +13,8 @@ What it does, and why:
 - maps Eastern Arabic (٠-٩) and Persian (۰-۹) digits to ASCII digits;
 - maps Arabic punctuation look-alikes that matter for patterns (، ؛ ؟ stay as they are);
 - collapses a letter repeated three or more times to two ("السورييين" → "السوريين"):
-  Arabic words never carry the same letter three times in a row.
+  Arabic words never carry the same letter three times in a row;
+- drops a hashtag's "#" and reads its "_" as a space ("#جنوب_فرنسا" → "جنوب فرنسا").
 
 All maps are 1:1 or deletions, so the normalised text is never longer than the original.
 """
@@ -41,13 +42,15 @@ CHAR_MAP: dict[str, str] = {
     "“": '"', "”": '"', "«": '"', "»": '"', "„": '"',
     "‘": "'", "’": "'",
     "–": "-", "—": "-",
+    "_": " ",  # hashtags join words with it: "#جنوب_فرنسا"
 }
 CHAR_MAP.update({chr(0x0660 + i): str(i) for i in range(10)})  # Eastern Arabic digits
 CHAR_MAP.update({chr(0x06F0 + i): str(i) for i in range(10)})  # Persian digits
 _TABLE = str.maketrans(CHAR_MAP)
 
-# deletions, or a run of 3+ identical Arabic letters (the third and later are dropped)
-_EDIT = re.compile(f"{_DELETE}+|([\u0621-\u064a])\\1\\1+")
+# deletions (a hashtag's "#" too: "#الحديدة" is the place), or a run of 3+ identical Arabic
+# letters (the third and later are dropped)
+_EDIT = re.compile(f"{_DELETE}+|#+(?=\\w)|([\u0621-\u064a])\\1\\1+")
 
 
 def normalise(text: str) -> tuple[str, tuple[int, ...] | None]:
