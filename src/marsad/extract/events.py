@@ -564,6 +564,8 @@ def _retelling(g: Frame, f: Frame) -> bool:
     if f.untyped == g.untyped or _days_apart(g.date, f.date) > 1:
         return False
     told, typed = (f, g) if f.untyped else (g, f)  # a headline's "مقتل مسعفة" may come before the report
+    if typed.triggers and typed.triggers[0].attr("role") in HARM_ROLES:
+        return False  # the other is itself only inferred from actors ("منفذ الهجوم" and the police)
     if told.place_inferred or told.place is None or typed.place is None:
         return True
     if told.in_title and told.place.country == typed.place.country \
