@@ -120,6 +120,9 @@ EXTRA_COUNTRY_NAMES = {
     "MR": ["موريتانيا"], "NE": ["النيجر"], "TD": ["تشاد"], "ER": ["اريتريا"], "ET": ["اثيوبيا"],
     "DJ": ["جيبوتي"], "UA": ["اوكرانيا"], "MM": ["ميانمار"],
 }
+# Countries whose capital GeoNames does not mark PPLC (a contested one): the city their country-level
+# events are placed at (ACLED's practice for Israel and Palestine).
+CAPITAL_FALLBACK = {"IL": 281184, "PS": 282239}  # Jerusalem; Ramallah, the administrative capital
 # "عمان" is both Amman and Oman; the capital wins as a bare word, Oman keeps "سلطنة عمان".
 COUNTRY_KEY_BLOCK = {("OM", "عمان")}
 
@@ -445,7 +448,7 @@ def read_countries(b: Builder, shared: Path, gn: dict[int, list[str]]) -> dict[s
         names = list(EXTRA_COUNTRY_NAMES.get(cc, []))
         if gid and str(gid) in trans and trans[str(gid)].get("ar"):
             names.append(trans[str(gid)]["ar"])
-        cap = capital_rows.get(cc)
+        cap = capital_rows.get(cc) or gn.get(CAPITAL_FALLBACK.get(cc, -1))
         if cap is None:
             continue
         keys = {k for k in arabic_keys(names) if (cc, k) not in COUNTRY_KEY_BLOCK}

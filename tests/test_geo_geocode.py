@@ -197,3 +197,9 @@ def test_fronted_topic_place_yields_to_the_place_after_it() -> None:
         "t", "وفي الحديدة، قصفت مليشيا الحوثي بالهاون قرى مديرية التحيتا جنوب المحافظة اليوم، ما أدى إلى إصابة مدنيين."))
     (e,) = a.events
     assert e.location_text == "مديرية التحيتا"
+
+
+def test_israel_and_palestine_are_countries(geo: Geocoder) -> None:
+    ms = geo.resolve(analyse("أطلقت صواريخ من قطاع غزة على إسرائيل، وقالت دولة فلسطين إن القصف مستمر."))
+    assert by_text(ms, "إسرائيل").value.country == "IL" and by_text(ms, "إسرائيل").value.feature == "country"
+    assert by_text(ms, "دولة فلسطين").value.country == "PS"
