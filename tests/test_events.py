@@ -233,3 +233,23 @@ def test_headline_death_and_the_report_of_a_protest_are_one_event(pipe: Pipeline
                            "الحدود شرق خان يونس اليوم.", title="مقتل مسعفة فلسطينية برصاص الاحتلال جنوب غزة",
                      published=date(2018, 6, 1))
     assert [(e.event_type, e.fatalities) for e in events] == [("Protests", 1)]
+
+
+def test_foiled_attack_with_deaths_is_a_clash(pipe: Pipeline) -> None:
+    events = _events(pipe, "قال ضابط إن قوات الأمن قتلت 3 متطرفين وأحبطت محاولة لشن هجوم على القصر الرئاسي في مقديشو اليوم.",
+                     published=date(2018, 7, 14))
+    assert [(e.event_type, e.fatalities) for e in events] == [("Battles", 3)]
+
+
+def test_protest_that_turned_into_a_riot_is_the_riot(pipe: Pipeline) -> None:
+    events = _events(pipe, "تظاهر مئات المحتجين اليوم في مدينة البصرة. وحاول متظاهرون اقتحام مبنى المحافظة في البصرة "
+                           "وأحرقوا إطارات مشتعلة قبل أن تفرقهم الشرطة.")
+    assert [e.event_type for e in events] == ["Riots"]
+
+
+def test_known_liberation_is_not_a_new_one(pipe: Pipeline) -> None:
+    assert _events(pipe, "أعلن محافظ عدن إقبال الشبان على الانضمام إلى قوات الأمن بعد تحريرها من المتمردين.") == []
+
+
+def test_accused_of_rape_is_a_court_story(pipe: Pipeline) -> None:
+    assert _events(pipe, "ألقت الشرطة العراقية القبض على شاب متهم باغتصاب وقتل فتاة في ألمانيا.") == []

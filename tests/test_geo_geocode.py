@@ -203,3 +203,9 @@ def test_israel_and_palestine_are_countries(geo: Geocoder) -> None:
     ms = geo.resolve(analyse("أطلقت صواريخ من قطاع غزة على إسرائيل، وقالت دولة فلسطين إن القصف مستمر."))
     assert by_text(ms, "إسرائيل").value.country == "IL" and by_text(ms, "إسرائيل").value.feature == "country"
     assert by_text(ms, "دولة فلسطين").value.country == "PS"
+
+
+def test_group_in_its_home_country_is_who_not_where() -> None:
+    ms = _pipeline_places("أطلق الحوثيون في اليمن صاروخا بالستيا باتجاه السعودية. وقصفت طائرات عراقية مواقع لداعش في سوريا.")
+    roles = {m.span.text: m.attr("role") for m in ms}
+    assert roles["اليمن"] == "actor" and roles["سوريا"] is None

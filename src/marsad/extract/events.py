@@ -187,6 +187,8 @@ class EventExtractor:
         strong.sort(key=lambda t: (_TYPE_RANK.get(t.value[0], 9), _SUB_RANK.get(t.value[1], 9), t.span.start))
         main = strong[0]
         etype, sub = main.value
+        if sub == "Disrupted weapons use" and any(t.attr("role") == "kill" for t in live):
+            etype, sub = BATTLES, "Armed clash"  # "قتلت 3 متطرفين وأحبطت محاولة لشن هجوم": a fight
         # weaker words of the same type may refine the sub-type (a territory verb in a battle)
         for t in typed:
             if (t.value[0] == etype and _SUB_RANK.get(t.value[1], 9) < _SUB_RANK.get(sub, 9) and t not in strong
@@ -299,11 +301,12 @@ class EventExtractor:
                 merged.append(f)
             else:
                 self._absorb(target, f)
-        # strikes told before the battle they belong to (a title, a lead)
-        battles = [f for f in merged if f.event_type == BATTLES]
+        # strikes told before the battle they belong to (a title, a lead); a protest that turned
+        # into the riot at the same place and day
+        battles = [f for f in merged if f.event_type in (BATTLES, RIOTS)]
         out: list[Frame] = []
         for f in merged:
-            host = next((b for b in battles if _inside_battle(b, f)), None)
+            host = next((b for b in battles if _inside_battle(b, f) or _same_crowd(b, f)), None)
             if host is None:
                 out.append(f)
             else:
@@ -648,11 +651,18 @@ def _inside_battle(battle: Frame, f: Frame) -> bool:
 _RELATIVE_BEFORE = re.compile(r"(?:^|\s)(?:التي|الذي|الذين|اللتين|اللذين|اللتان|اللذان)\s+(?:(?:كان|كانت|قد|لا|لم)\s+)?$")
 
 
+_AFTER_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:بعد|منذ|عقب|قبل|اثر|إثر)\s+$")
+
+
 def _relative_state(norm: str, t: Mention) -> bool:
-    """A trigger that only describes an actor or an area: "التي سيطر عليها"، "التحالف الذي يقصف"."""
+    """A trigger that only describes an actor or an area: "التي سيطر عليها"، "التحالف الذي يقصف";
+    or a change of control told as a known past ("بعد تحريرها من المتمردين")."""
     ns = t.attr("norm_start")
     if ns is None:
         return False
+    if t.attr("role") == "territory_gain" and t.attr("pos") == "noun" and t.span.text.endswith(("ها", "ه", "هم")) \
+            and _AFTER_BEFORE.search(norm, max(0, ns - 10), ns):
+        return True
     present = t.attr("pos") == "verb" and norm[ns:ns + 1] in ("ي", "ت")
     if t.attr("role") not in ("territory_gain", "advance", "execute") and not present:
         return False
@@ -739,6 +749,13 @@ def _political(e: Event) -> bool:
     if e.sub_event_type == "Sexual violence" or e.sub_event_type in _TERRITORY_SUBS:
         return e.inter1 in _ARMED_INTER or e.inter2 in _ARMED_INTER
     return True
+
+
+def _same_crowd(riot: Frame, f: Frame) -> bool:
+    """Whether protest frame ``f`` is the demonstration that became ``riot`` (same place and day)."""
+    return (riot.event_type == RIOTS and f.event_type == PROTESTS and _days_apart(riot.date, f.date) <= 0
+            and not f.place_inferred and not riot.place_inferred and (riot.precision or 3) <= 2
+            and (f.precision or 3) <= 2 and _same_place(riot, f))
 
 
 def _days_apart(a: str | None, b: str | None) -> int:

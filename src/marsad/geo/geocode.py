@@ -73,6 +73,7 @@ _AGENT_BEFORE = re.compile(
     r"(?:ال)?موالي(?:ه|ين|ون)?|(?:ال)?تابع(?:ه|ين)?)\s*$")
 _AGENT_AFTER = re.compile(r"\s+(?!تشهد|يشهد|تعيش|يعيش|تقع|يقع)[يت][\u0621-\u064a]{2,}(?:\s|$)")
 _CLAUSE_START = re.compile(r"(?:^|،|(?:^|\s)(?:لكن|ولكن|بينما|فيما|حين|ان|انه|بان))[\s\"«'“]*$")
+_ACTOR_HOME = re.compile(r"\s+في\s+")
 _TOPIC_BEFORE = re.compile(r"\W*(?:و|ف)?(?:في|ب)\s*")
 _TOPIC_AFTER = re.compile(r"\s*[،,]")
 _LAST_WORD = re.compile(r"(?:^|\s)[وف]?([\u0621-\u064a]+)\s*$")
@@ -249,6 +250,12 @@ class Geocoder:
         if any(a.kind is MentionKind.ACTOR and a.span.start <= start and m.span.end <= a.span.end
                and a.span.end - a.span.start > m.span.end - start for a in analysis.mentions):
             return "actor"  # a place inside an actor's name: "تنظيم القاعدة في سوريا", "التحالف بقيادة السعودية"
+        cands = candidates(m)
+        if cands and cands[0].feature == "country" and any(
+                a.kind is MentionKind.ACTOR and a.attr("kind") not in ("state_name", "civilians", "people")
+                and a.attr("country") == cands[0].country and _ACTOR_HOME.fullmatch(text[a.span.end:start])
+                for a in analysis.mentions):
+            return "actor"  # "الحوثيون في اليمن", "حزب الله في لبنان": who they are, not where it happened
         ns = _to_norm(analysis, start)
         sent_start = max(analysis.norm.rfind(".", 0, ns), analysis.norm.rfind("\n", 0, ns)) + 1
         if self._is_agent(analysis, m, ns, sent_start):
@@ -371,6 +378,8 @@ class Geocoder:
                 # "وفي الحديدة، قصفت ... قرى مديرية التحيتا": a fronted topic frames the places after it
                 topic = len(inside) > 1 and _TOPIC_AFTER.match(text, m.span.end) is not None and any(
                     s <= m.span.start < e and _TOPIC_BEFORE.fullmatch(text[s:m.span.start]) for s, e in sentence_spans)
+                # the trigger's place mostly follows it ("قبل سقوط قاعدة العند" over "إلى صنعاء قبل")
+                dist *= 1.0 if m.span.start >= anchor else 1.5
                 # at equal precision a province beats a whole country ("البصرة" over "مع إيران")
                 return prec * 60 + dist / 2 + (40 if m.value.feature == "country" else 0) + (90 if topic else 0)
 
