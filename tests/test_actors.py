@@ -205,3 +205,16 @@ def test_state_forces_in_palestine_are_israels() -> None:
 
     assert canonical_for("state_military", "PS") == "Military Forces of Israel"
     assert canonical_for("civilians", "PS") == "Civilians (Palestine)"
+
+
+def test_supporters_and_governments_are_marked() -> None:
+    from tests.conftest import make_analysis
+
+    from marsad.recognise.actors import ActorLexicon, find_actors
+
+    a = make_analysis("تمكنت قوات المقاومة، بإسناد من القوات المسلحة الإماراتية ضمن التحالف العربي، من تحرير المديرية. "
+                      "وقالت الحكومة العراقية إن الوضع هادئ.")
+    ms = {m.span.text: m for m in find_actors(a, ActorLexicon.load())}
+    assert ms["القوات المسلحة الإماراتية"].attr("supporter") and ms["التحالف العربي"].attr("supporter")
+    assert not ms["قوات المقاومة"].attr("supporter")
+    assert ms["الحكومة العراقية"].attr("government")

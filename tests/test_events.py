@@ -253,3 +253,10 @@ def test_known_liberation_is_not_a_new_one(pipe: Pipeline) -> None:
 
 def test_accused_of_rape_is_a_court_story(pipe: Pipeline) -> None:
     assert _events(pipe, "ألقت الشرطة العراقية القبض على شاب متهم باغتصاب وقتل فتاة في ألمانيا.") == []
+
+
+def test_the_backed_force_takes_the_ground_not_its_backer(pipe: Pipeline) -> None:
+    events = _events(pipe, "تمكنت قوات المقاومة اليمنية، بإسناد من القوات المسلحة الإماراتية ضمن التحالف العربي، "
+                           "السبت، من تحرير مديرية الوازعية غربي تعز بالكامل من ميليشيات الحوثي.",
+                     published=date(2018, 5, 16))
+    assert events and events[0].actor1 == "Popular Resistance (Yemen)"

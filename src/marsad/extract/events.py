@@ -408,7 +408,7 @@ class EventExtractor:
     def _to_event(self, analysis: Analysis, f: Frame, doc_country: str | None, lead_end: int) -> Event:
         doc = analysis.doc
         country = f.place.country if f.place else doc_country
-        a1, a2 = self._actor_pair(f, country)
+        a1, a2 = self._actor_pair(f, country, analysis.norm)
         if a2 is None and f.event_type in (BATTLES, REMOTE):
             a2 = _doc_opponent(analysis, a1, f.sents)
         crowd = next((m for m in (a1, a2) if m is not None and m.attr("kind") in ("protesters", "rioters")), None)
@@ -481,7 +481,7 @@ class EventExtractor:
         )
 
     @staticmethod
-    def _actor_pair(f: Frame, country: str | None) -> tuple[Mention | None, Mention | None]:
+    def _actor_pair(f: Frame, country: str | None, norm: str = "") -> tuple[Mention | None, Mention | None]:
         """Actor 1 = the acting side, actor 2 = the other side (victims count as a side).
 
         Named armed actors come first, generic ones ("مسلحون") next, and a bare country name
@@ -491,12 +491,16 @@ class EventExtractor:
         best: dict[str, Mention] = {}
         for m in sorted(f.actors, key=lambda m: abs(m.span.start - f.anchor)):
             best.setdefault(str(m.value), m)
-        cands = sorted(best.values(), key=lambda m: (_actor_rank(m), abs(m.span.start - f.anchor)))
+        # the side a territory word drives out ("تحرير المديرية من ميليشيات الحوثي") acts second
+        cands = sorted(best.values(), key=lambda m: (_actor_rank(m), _ousted(norm, m, f),
+                                                      abs(m.span.start - f.anchor)))
         actors = [m for m in cands if m.attr("kind") not in _VICTIM_KINDS]
-        victims = [m for m in cands if m.attr("kind") in _VICTIM_KINDS]
+        # a weak victim word ("رجل", "شخص") names a side only where no other does
+        victims = sorted((m for m in cands if m.attr("kind") in _VICTIM_KINDS), key=lambda m: bool(m.attr("weak")))
         a1 = actors[0] if actors else None
         rest = [m for m in actors[1:] if _actor_rank(m) < 2 and not _same_side(m, a1)]
-        if victims and (f.event_type in (VAC, PROTESTS, RIOTS, REMOTE) or not rest):
+        if victims and (f.event_type in (VAC, PROTESTS, RIOTS, REMOTE) or not rest) and not (
+                f.event_type == BATTLES and victims[0].attr("weak") and rest and _actor_rank(rest[0]) == 0):
             a2 = victims[0]
         else:
             a2 = rest[0] if rest else None
@@ -616,8 +620,10 @@ def _doc_opponent(analysis: Analysis, a1: Mention | None, sents: list[int]) -> M
 def _actor_rank(m: Mention) -> int:
     """0 named armed actor, 1 generic one (gunmen, "the militias"), 2 a country name or a person."""
     kind = m.attr("kind")
+    if m.attr("government"):
+        return 2  # "الحكومة العراقية" announces; ACLED names the forces that act
     if kind in _NAMED_KINDS and not m.attr("weak"):
-        return 0
+        return 1 if m.attr("supporter") else 0
     if kind in ("state_name", "people") or m.attr("weak"):
         return 2
     return 1
@@ -811,13 +817,26 @@ def _is_target(norm: str, m: Mention) -> bool:
     return ns is not None and bool(_TARGET_BEFORE.search(norm[max(0, ns - 14):ns]))
 
 
+_OUSTED_BEFORE = re.compile(r"(?:^|\s)(?:من|عن)\s+(?:ال)?$")
+
+
+def _ousted(norm: str, m: Mention, f: Frame) -> bool:
+    """Whether actor ``m`` is named after a territory word as the side driven out ("من ميليشيات الحوثي")."""
+    ns = m.attr("norm_start")
+    return bool(norm) and ns is not None and any(at < m.span.start for at in f.territory_at) \
+        and _OUSTED_BEFORE.search(norm, max(0, ns - 8), ns) is not None
+
+
 def _territory_winner(norm: str, f: Frame) -> Mention | None:
     """The actor named next to a territory word (the one that took or kept the ground)."""
     best, best_d = None, _WINNER_WINDOW
     for m in f.actors:
-        if _actor_rank(m) > 1 or m.attr("kind") in _VICTIM_KINDS or _is_target(norm, m):
+        if _actor_rank(m) > 1 or m.attr("kind") in _VICTIM_KINDS or _is_target(norm, m) or m.attr("supporter"):
             continue
+        ousted = _ousted(norm, m, f)
         for at in f.territory_at:
+            if ousted and m.span.start > at:
+                continue  # "تحرير المديرية من ميليشيات الحوثي": the side driven out
             d = abs(m.span.start - at)
             if d < best_d:
                 best, best_d = m, d

@@ -236,6 +236,10 @@ def resolve(mention: Mention, country: str | None) -> Mention:
     return Mention(mention.kind, mention.span, value, mention.sent, tuple(attrs.items()))
 
 
+_SUPPORT_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:بدعم|باسناد|بمسانده|بمساعده|بغطاء|بتغطيه|ضمن|مدعوم(?:ه|ين|ون)?|"
+                             r"مسنود(?:ه|ين|ون)?|المدعوم(?:ه|ين|ون)?)(?:\s+(?:جوي|مباشر))?\s*(?:من\s+|ب)?"
+                             r"(?:\S+\s+){0,1}$")
+_GOVERNMENT = re.compile(r"[وفبل]{0,2}(?:ال)?حكوم")
 _BASE_NAMED = re.compile(r"(?<!\w)[وفبل]{0,2}قاعده\s+(?!\d)\w")
 _BARE_QAEDA = re.compile(r"(?:ال|لل)قاعده")
 _QAEDA_HEAD = re.compile(r"(?:تنظيم|عناصر|مسلحي|مقاتلي|زعيم|جماعه|فرع)\s+$")
@@ -321,6 +325,10 @@ def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,
             ("inter", inter), ("country", country), ("kind", entry.kind), ("norm_start", s), ("norm_end", e),
             ("needs_country", needs), ("weak", entry.weak), ("alias", norm[s:e]), ("entry", eid),
         )
+        if _SUPPORT_BEFORE.search(norm, max(0, s - 40), s):
+            attrs += (("supporter", True),)  # "بإسناد من القوات الإماراتية": backs the actor, is not it
+        if _GOVERNMENT.match(norm, s):
+            attrs += (("government", True),)  # "الحكومة العراقية" speaks; its forces act
         mention = Mention(MentionKind.ACTOR, span, value, -1, attrs)
         mentions.append(mention)
         if entry.kind in GROUP_KINDS and not entry.weak:
