@@ -260,3 +260,10 @@ def test_the_backed_force_takes_the_ground_not_its_backer(pipe: Pipeline) -> Non
                            "السبت، من تحرير مديرية الوازعية غربي تعز بالكامل من ميليشيات الحوثي.",
                      published=date(2018, 5, 16))
     assert events and events[0].actor1 == "Popular Resistance (Yemen)"
+
+
+def test_one_death_told_at_two_nearby_places_is_counted_once(pipe: Pipeline) -> None:
+    events = _events(pipe, "أعلن متحدث باسم وزارة الصحة أنه قتلت مسعفة برصاص الاحتلال في الاحتجاجات قرب الحدود "
+                           "في مدينة غزة اليوم. وقال المتحدث: قتلت المسعفة برصاص الاحتلال في شرق خان يونس.",
+                     published=date(2018, 6, 1))
+    assert sum(e.fatalities for e in events) == 1

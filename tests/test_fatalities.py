@@ -83,3 +83,8 @@ def test_death_told_as_a_cause_is_not_a_toll(pipe: Pipeline) -> None:
     st = _tolls(pipe, "هاجم مقاتلون معسكرا للحرس الثوري ردا على مقتل أربعة من رفاقهم الأسبوع الماضي.")
     assert all(s.running_total for s in st)
     assert combine(st)[0] == 0
+
+
+def test_single_death_told_as_a_cause_is_not_a_toll(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "اعتقلت السلطات أحد أقارب الرئيس بعد احتجاجات للمطالبة بمعاقبته جراء قيامه بقتل ضابط بالجيش.")
+    assert combine(st)[0] == 0

@@ -311,6 +311,15 @@ class EventExtractor:
                 out.append(f)
             else:
                 self._absorb(host, f)
+        # a second pass: frames that the first joined may now share a toll with an earlier event
+        again: list[Frame] = []
+        for f in out:
+            target = next((g for g in again if self._same_event(g, f)), None)
+            if target is None:
+                again.append(f)
+            else:
+                self._absorb(target, f)
+        out = again
         # "in Syria" beside "near Azaz": a frame placed only at a whole country is the vaguer telling
         # of an event of its type that the article places better
         kept: list[Frame] = []
@@ -578,6 +587,9 @@ def _retelling(g: Frame, f: Frame) -> bool:
     if told.in_title and told.place.country == typed.place.country \
             and distance_km(told.place, typed.place) < HEADLINE_AREA_KM:
         return True  # a headline places its event loosely ("جنوب غزة" for Khan Yunis)
+    if told.told & typed.told and told.place.country == typed.place.country \
+            and distance_km(told.place, typed.place) < TOLL_TWIN_KM:
+        return True  # the same deaths told again a town away ("قتلت المسعفة ... في شرق خان يونس")
     return _same_place(g, f) or (told.precision == 3 and told.place.admin1 == typed.place.admin1
                                  and told.place.country == typed.place.country)
 

@@ -141,10 +141,11 @@ def _single_deaths(analysis: Analysis, counted: set[int]) -> list[TollStatement]
     for m in analysis.mentions:
         if m.kind is not MentionKind.TRIGGER or m.attr("role") != "kill" or m.sent in counted:
             continue
-        ne = m.attr("norm_end")
+        ne, ns = m.attr("norm_end"), m.attr("norm_start")
         if ne is None or not _ONE_PERSON_AFTER.match(norm[ne:ne + 30]):
             continue
-        out.append(TollStatement(m.sent, m.span.start, m.span.end, 1, 0, False, False, False))
+        cause = ns is not None and bool(_CAUSE_BEFORE.search(_window_before(norm, ns)))
+        out.append(TollStatement(m.sent, m.span.start, m.span.end, 1, 0, False, False, cause))
         counted.add(m.sent)
     return out
 
