@@ -267,3 +267,16 @@ def test_one_death_told_at_two_nearby_places_is_counted_once(pipe: Pipeline) -> 
                            "في مدينة غزة اليوم. وقال المتحدث: قتلت المسعفة برصاص الاحتلال في شرق خان يونس.",
                      published=date(2018, 6, 1))
     assert sum(e.fatalities for e in events) == 1
+
+
+def test_an_offensive_begun_is_a_battle(pipe: Pipeline) -> None:
+    events = _events(pipe, "ذكرت قوات سوريا الديمقراطية أن عملياتها بدأت الاثنين لطرد مسلحي تنظيم داعش من بلدة حاجين.",
+                     published=date(2018, 9, 11))
+    assert [(e.event_type, e.location) for e in events] == [("Battles", "Hajin")]
+    assert events[0].event_date == "2018-09-10"
+
+
+def test_strikes_with_a_ground_operation_are_the_battle(pipe: Pipeline) -> None:
+    events = _events(pipe, "قصفت طائرات التحالف اليوم مواقع التنظيم في بلدة هجين بالتزامن مع العملية البرية التي تشنها "
+                           "قوات سوريا الديمقراطية.", published=date(2018, 9, 11))
+    assert [e.event_type for e in events] == ["Battles"]

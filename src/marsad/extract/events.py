@@ -163,7 +163,7 @@ class EventExtractor:
         live = [t for t in triggers if not self._blocked(t, cues) and not _relative_state(analysis.norm, t)]
         actors = [m for m in ms if m.kind is MentionKind.ACTOR]
         live = _promote(live, actors, in_title=analysis.doc.title is not None
-                        and analysis.sentences[si].end <= len(analysis.doc.title))
+                        and analysis.sentences[si].end <= len(analysis.doc.title), norm=analysis.norm)
         live = [_seized_goods(analysis.norm, t) for t in live]
         typed = [t for t in live if t.value and t.value[0] and t.attr("role") != "instrument"]
         strong = [t for t in typed if float(t.attr("weight") or 0.5) >= MIN_WEIGHT]
@@ -696,7 +696,10 @@ _CROWD_HARM = {"shoot", "injure", "kill", "disperse", "repress"}
 _TERRITORY_VERBS_PRESENT = re.compile(r"^[يت](?:سيطر|حرر|ستعيد|ستولي)")
 
 
-def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool) -> list[Mention]:
+_LAUNCH_NEAR = re.compile(r"(?:^|\s)[وف]?(?:بدات|بدا|بدء|ببدء|انطلقت|انطلاق|اطلقت|اطلاق|شنت|شن|تشن|يشن|بشن)(?:\s|$)")
+
+
+def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool, norm: str = "") -> list[Mention]:
     """Raise weak triggers that the sentence's actors or other words confirm (see PROMOTED_WEIGHT)."""
     armed = any(_actor_rank(a) == 0 and a.attr("kind") not in _VICTIM_KINDS for a in actors)
     crowd = any(a.attr("kind") in ("protesters", "people", "civilians") for a in actors)
@@ -704,6 +707,12 @@ def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool) -> l
     out = []
     for t in live:
         w, role = float(t.attr("weight") or 0), t.attr("role")
+        ns, ne = t.attr("norm_start"), t.attr("norm_end")
+        if role == "operation" and armed and norm and ns is not None and ne is not None and \
+                _LAUNCH_NEAR.search(norm[max(0, ns - 20):ne + 20]):
+            # "بدأت قوات سوريا الديمقراطية عملياتها الاثنين"، "شنت ... عملية عسكرية": an offensive begun
+            out.append(replace(t.with_attr("weight", PROMOTED_WEIGHT), value=(BATTLES, "Armed clash")))
+            continue
         if w < MIN_WEIGHT and t.value and t.value[0] and (
                 (role in _ARMED_ROLES and armed)
                 or (role == "protest" and w >= 0.4 and (harm or crowd))
