@@ -334,3 +334,8 @@ def test_feminine_qualifier_weekday() -> None:
 def test_relative_year(text: str, value: str, precision: int) -> None:
     m = one(text)
     assert (m.value, m.attr("precision")) == (value, precision)
+
+
+def test_since_friday_is_not_a_day_ago() -> None:
+    found = find_dates(analyse("تجدد القصف بعد توقفه منذ يوم الجمعة", date(2018, 7, 8)))
+    assert [(m.span.text, m.value) for m in found] == [("يوم الجمعة", "2018-07-06")]

@@ -343,7 +343,9 @@ class EventExtractor:
         if f.sub_event_type == g.sub_event_type == "Chemical weapon" and (
                 f.place_inferred or g.place_inferred or _same_place(g, f)) and _days_apart(f.date, g.date) <= 7:
             return True  # a chemical attack is told again and again, dated by each day's news
-        if f.date_mention is not None and g.date_mention is not None and _days_apart(f.date, g.date) > 1:
+        if f.date_mention is not None and g.date_mention is not None and _days_apart(f.date, g.date) > (
+                0 if f.date_precision == g.date_precision == 1 and not _overnight(f) and not _overnight(g) else 1):
+            # one event per day: two days the text names apart are two events ("ليل الثلاثاء الأربعاء" spans both)
             return False
         if f.place_inferred or g.place_inferred:
             return True
@@ -776,6 +778,12 @@ def _political(e: Event) -> bool:
     if e.sub_event_type == "Sexual violence" or e.sub_event_type in _TERRITORY_SUBS:
         return e.inter1 in _ARMED_INTER or e.inter2 in _ARMED_INTER
     return True
+
+
+def _overnight(f: Frame) -> bool:
+    """Whether a frame's date phrase names a night, which straddles two days ("ليل الثلاثاء الأربعاء")."""
+    m = f.date_mention
+    return m is not None and any(w in m.span.text for w in ("ليل", "ليلة", "الليلة", "فجر", "منتصف"))
 
 
 def _same_crowd(riot: Frame, f: Frame) -> bool:
