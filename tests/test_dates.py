@@ -339,3 +339,9 @@ def test_relative_year(text: str, value: str, precision: int) -> None:
 def test_since_friday_is_not_a_day_ago() -> None:
     found = find_dates(analyse("تجدد القصف بعد توقفه منذ يوم الجمعة", date(2018, 7, 8)))
     assert [(m.span.text, m.value) for m in found] == [("يوم الجمعة", "2018-07-06")]
+
+
+def test_a_week_after_an_attack_dates_the_attack() -> None:
+    m = one("ويأتي ذلك بعد أسبوع من هجوم مماثل على وزارة الداخلية", date(2018, 7, 14))
+    assert m.value == "2018-07-07"
+    assert find_dates(analyse("بعد ساعات من نجاح المقاومة", date(2018, 7, 14))) == []

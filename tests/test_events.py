@@ -280,3 +280,17 @@ def test_strikes_with_a_ground_operation_are_the_battle(pipe: Pipeline) -> None:
     events = _events(pipe, "قصفت طائرات التحالف اليوم مواقع التنظيم في بلدة هجين بالتزامن مع العملية البرية التي تشنها "
                            "قوات سوريا الديمقراطية.", published=date(2018, 9, 11))
     assert [e.event_type for e in events] == ["Battles"]
+
+
+def test_suicide_car_bomb_opening_an_assault_is_the_battle(pipe: Pipeline) -> None:
+    events = _events(pipe, "اشتبكت قوات الأمن الصومالية اليوم مع مسلحي حركة الشباب قرب القصر الرئاسي في مقديشو. "
+                           "وذكر أحد عناصر الشرطة أن 6 أشخاص قتلوا بينهم الانتحاري قائد السيارة الملغومة.",
+                     published=date(2018, 7, 14))
+    assert [(e.event_type, e.fatalities) for e in events] == [("Battles", 6)]
+
+
+def test_deaths_of_a_weak_sentence_go_to_the_event_of_its_place(pipe: Pipeline) -> None:
+    events = _events(pipe, "اشتبكت قوات الدرك الأردنية أمس مع خلية إرهابية في مدينة السلط. "
+                           "وأعلنت الحكومة انتهاء العملية الأمنية في مدينة السلط، وأسفرت عن مقتل 4 عناصر من الدرك.",
+                     published=date(2018, 8, 13))
+    assert [(e.location, e.fatalities) for e in events] == [("As Salt", 4)]

@@ -152,7 +152,11 @@ class EventExtractor:
         self._assign_tolls(frames, statements)
         lead_end = _lead_end(analysis)
         events = [self._to_event(analysis, f, doc_country, lead_end) for f in frames]
-        return [e for e in events if e.confidence >= self.min_confidence and _political(e)]
+        kept = [e.confidence >= self.min_confidence and _political(e) for e in events]
+        if _hand_over_tolls(frames, kept):
+            events = [self._to_event(analysis, f, doc_country, lead_end) if k else e
+                      for f, e, k in zip(frames, events, kept, strict=True)]
+        return [e for e, k in zip(events, kept, strict=True) if k]
 
     # -- frames ---------------------------------------------------------------------------
     def _frame_for_sentence(self, analysis: Analysis, si: int, ms: list[Mention], published: date | None):
@@ -658,9 +662,11 @@ def _inside_battle(battle: Frame, f: Frame) -> bool:
     """Whether remote-violence frame ``f`` happened inside ``battle`` (same place, within a day)."""
     if battle.event_type != BATTLES or f.event_type != REMOTE or f.sub_event_type == "Chemical weapon":
         return False
-    if any(a.attr("kind") == "civilians" for a in f.actors) and not any(
+    if f.sub_event_type != "Suicide bomb" and any(a.attr("kind") == "civilians" for a in f.actors) and not any(
             a.attr("kind") == "civilians" for a in battle.actors):
-        return False  # strikes that kill civilians in their towns are coded apart from the front's fighting
+        # strikes that kill civilians in their towns are coded apart from the front's fighting; a
+        # suicide car bomb that opens an assault is the assault's (spec §1)
+        return False
     if _days_apart(battle.date, f.date) > 1:
         return False
     return f.place_inferred or battle.place_inferred or _same_place(battle, f)
@@ -778,6 +784,23 @@ def _political(e: Event) -> bool:
     if e.sub_event_type == "Sexual violence" or e.sub_event_type in _TERRITORY_SUBS:
         return e.inter1 in _ARMED_INTER or e.inter2 in _ARMED_INTER
     return True
+
+
+def _hand_over_tolls(frames: list[Frame], kept: list[bool]) -> bool:
+    """Give the deaths told in a sentence whose own frame is too weak to be an event ("انتهاء العملية
+    الأمنية في مدينة السلط ... أسفرت عن مقتل 4") to the kept event of that place and day; True if any moved."""
+    moved = False
+    for f, k in zip(frames, kept, strict=True):
+        if k or not f.tolls:
+            continue
+        hosts = [g for g, gk in zip(frames, kept, strict=True) if gk and _days_apart(g.date, f.date) <= 1
+                 and (f.place_inferred or (f.place is not None and g.place is not None and _same_place(g, f)))]
+        if not hosts:
+            continue
+        host = min(hosts, key=lambda g: min(abs(i - j) for i in g.sents for j in f.sents))
+        host.tolls.extend(st for st in f.tolls if not st.running_total)
+        moved = True
+    return moved
 
 
 def _overnight(f: Frame) -> bool:

@@ -129,12 +129,12 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
     if current:
         out.append(_close(current))
     counted = {st.sent for st in out}
-    out.extend(_single_deaths(analysis, counted))
+    out.extend(_single_deaths(analysis, counted, old_sents))
     out.sort(key=lambda st: st.start)
     return out
 
 
-def _single_deaths(analysis: Analysis, counted: set[int]) -> list[TollStatement]:
+def _single_deaths(analysis: Analysis, counted: set[int], old_sents: set[int] = frozenset()) -> list[TollStatement]:
     """One death named without a number ("مقتل جندي", "قتلت المسعفة") in a sentence with no toll."""
     norm = analysis.norm
     out: list[TollStatement] = []
@@ -144,7 +144,7 @@ def _single_deaths(analysis: Analysis, counted: set[int]) -> list[TollStatement]
         ne, ns = m.attr("norm_end"), m.attr("norm_start")
         if ne is None or not _ONE_PERSON_AFTER.match(norm[ne:ne + 30]):
             continue
-        cause = ns is not None and bool(_CAUSE_BEFORE.search(_window_before(norm, ns)))
+        cause = ns is not None and bool(_CAUSE_BEFORE.search(_window_before(norm, ns))) or m.sent in old_sents
         out.append(TollStatement(m.sent, m.span.start, m.span.end, 1, 0, False, False, cause))
         counted.add(m.sent)
     return out
