@@ -294,3 +294,28 @@ def test_deaths_of_a_weak_sentence_go_to_the_event_of_its_place(pipe: Pipeline) 
                            "وأعلنت الحكومة انتهاء العملية الأمنية في مدينة السلط، وأسفرت عن مقتل 4 عناصر من الدرك.",
                      published=date(2018, 8, 13))
     assert [(e.location, e.fatalities) for e in events] == [("As Salt", 4)]
+
+
+def test_a_doubt_stops_at_the_comma(pipe: Pipeline) -> None:
+    events = _events(pipe, "قال مدير الدفاع المدني إن طائرة حربية، يعتقد أنها روسية، قصفت مدينة حرستا، ما أدى إلى "
+                           "مقتل 11 مدنيا.", published=date(2018, 3, 11))
+    assert [(e.event_type, e.fatalities) for e in events] == [("Explosions/Remote violence", 11)]
+
+
+def test_clearing_mines_is_no_battle_and_no_blast(pipe: Pipeline) -> None:
+    assert _events(pipe, "وواصلت قوات الأمن عملياتها في شمال سيناء، وتطهير مناطق وطرق من عبوات ناسفة زرعها مسلحون "
+                         "في وقت سابق.") == []
+
+
+def test_forces_wounding_a_civilian_is_an_attack() -> None:
+    pipe = Pipeline.default(ner=False)
+    pipe.stages[-1].min_confidence = 0.0  # the typing is under test, not the confidence of one sentence
+    events = _events(pipe, "أغلقت الشرطة الإسرائيلية أبواب المسجد الأقصى بالقدس اليوم بعدما أصابت فلسطينيا بالرصاص.",
+                     published=date(2018, 8, 17))
+    assert [e.event_type for e in events] == ["Violence against civilians"]
+
+
+def test_refusing_to_fight_is_no_clash(pipe: Pipeline) -> None:
+    events = _events(pipe, "قام الحوثيون أمس بإعدام العشرات من الجنود الذين رفضوا خوض مواجهات في مدينة عدن.",
+                     published=date(2015, 8, 4))
+    assert [e.event_type for e in events] == ["Violence against civilians"]

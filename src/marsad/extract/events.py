@@ -54,6 +54,7 @@ _SUB_RANK = {
     "Abduction/forced disappearance": 0, "Sexual violence": 1, "Attack": 2,
 }
 # cue classes that cancel a trigger in the same clause before it
+_CLAUSE_BREAK = re.compile(r"[،,؛;:]")
 _BLOCKING_CUES = {"negation", "denial", "threat", "plan", "future", "conditional", "hypothetical"}
 _CUE_WINDOW = 40  # characters before the trigger that a cue may govern (about 5 words)
 BACKGROUND_DAYS = 30
@@ -164,18 +165,19 @@ class EventExtractor:
         if not triggers or any(t.attr("role") in _NON_CONFLICT_ROLES for t in triggers):
             return None
         cues = [m for m in ms if m.kind is MentionKind.CUE]
-        live = [t for t in triggers if not self._blocked(t, cues) and not _relative_state(analysis.norm, t)]
+        live = [t for t in triggers if not self._blocked(t, cues, analysis.doc.text)
+                and not _relative_state(analysis.norm, t)]
         actors = [m for m in ms if m.kind is MentionKind.ACTOR]
-        live = _promote(live, actors, in_title=analysis.doc.title is not None
-                        and analysis.sentences[si].end <= len(analysis.doc.title), norm=analysis.norm)
+        in_title = analysis.doc.title is not None and analysis.sentences[si].end <= len(analysis.doc.title)
         live = [_seized_goods(analysis.norm, t) for t in live]
+        live = _promote(live, actors, in_title=in_title, norm=analysis.norm)
         typed = [t for t in live if t.value and t.value[0] and t.attr("role") != "instrument"]
         strong = [t for t in typed if float(t.attr("weight") or 0.5) >= MIN_WEIGHT]
         ground = _ground_offensive(analysis.norm, live, strong, actors)
         if ground is not None:
             strong.append(ground)
         if not strong:
-            strong = self._untyped_attack(live, actors)
+            strong = self._untyped_attack(live, actors, in_title)
             if not strong:
                 return None
         dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")
@@ -213,13 +215,18 @@ class EventExtractor:
                      untyped=main.attr("role") in HARM_ROLES and not main.attr("tags"))
 
     @staticmethod
-    def _untyped_attack(live: list[Mention], actors: list[Mention]) -> list[Mention]:
+    def _untyped_attack(live: list[Mention], actors: list[Mention], in_title: bool = False) -> list[Mention]:
         """Type an attack told with untyped words ("استهدف"، "هاجم"، "إطلاق نار"، "مقتل").
 
         Aircraft or artillery named with it make it their strike ("استهدفت طائرات التحالف");
         civilian victims make it an attack on civilians; armed actors on a side make it a clash.
         """
         harm = [t for t in live if t.attr("role") in HARM_ROLES]
+        if not harm and any(t.attr("role") == "injure" and t.attr("pos") != "noun" for t in live) \
+                and any(_actor_rank(a) == 0 and a.attr("kind") in _STATE_KINDS for a in actors) \
+                and any(a.attr("kind") in ("civilians", "people") for a in actors):
+            # "أصابت الشرطة فلسطينيا": forces wounding people is an attack on civilians
+            harm = [t for t in live if t.attr("role") == "injure"]
         if not harm:
             return []
         t = harm[0]
@@ -228,21 +235,27 @@ class EventExtractor:
             typed = instruments[0].value
         elif any(a.attr("kind") == "civilians" for a in actors) or (
                 any(i.attr("role") == "shoot" for i in live) and any(a.attr("kind") == "people" for a in actors)
-                and not any(_actor_rank(a) == 0 for a in actors)):
+                and not _two_sides(actors)) or t.attr("role") == "injure":
             # "مقتل 5 مدنيين برصاص مسلحين"; "قتل إسرائيليان في حادث إطلاق نار" (people shot, no force named)
             typed = (VAC, "Attack")
-        elif t.attr("role") in ("attack", "shoot") and any(_actor_rank(a) == 0 for a in actors):
-            typed = (BATTLES, "Armed clash")  # "هاجم مقاتلون معسكرات للحرس الثوري"
+        elif t.attr("role") in ("attack", "shoot") and any(_actor_rank(a) == 0 for a in actors) \
+                and not (t.attr("pos") == "verb" and t.attr("norm_start") is not None and not in_title
+                         and present_tense(t.span.text)):
+            # "هاجم مقاتلون معسكرات للحرس الثوري"; in a report's body "وتستهدف بؤرا إرهابية" describes
+            # what forces go on doing, not an attack that happened
+            typed = (BATTLES, "Armed clash")
         else:
             return []
         return [replace(t.with_attr("weight", 0.5), value=typed)]
 
     @staticmethod
-    def _blocked(trigger: Mention, cues: list[Mention]) -> bool:
+    def _blocked(trigger: Mention, cues: list[Mention], text: str = "") -> bool:
         for c in cues:
-            # a cue before the trigger, or one that starts before it and takes it in ("أي هجوم")
+            # a cue before the trigger, or one that starts before it and takes it in ("أي هجوم"),
+            # within its clause ("طائرة حربية، يعتقد أنها روسية، قصفت": the doubt stops at the comma)
             if c.value in _BLOCKING_CUES and c.span.start < trigger.span.start \
-                    and trigger.span.start - c.span.end <= _CUE_WINDOW:
+                    and trigger.span.start - c.span.end <= _CUE_WINDOW \
+                    and not _CLAUSE_BREAK.search(text, c.span.end, max(c.span.end, trigger.span.start)):
                 return True
         return False
 
@@ -710,6 +723,8 @@ _LAUNCH_NEAR = re.compile(r"(?:^|\s)[وف]?(?:بدات|بدا|بدء|ببدء|ا
 def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool, norm: str = "") -> list[Mention]:
     """Raise weak triggers that the sentence's actors or other words confirm (see PROMOTED_WEIGHT)."""
     armed = any(_actor_rank(a) == 0 and a.attr("kind") not in _VICTIM_KINDS for a in actors)
+    two_sides = armed and any(_actor_rank(a) <= 1 and a.attr("kind") not in _VICTIM_KINDS
+                              and not _same_side(a, b) for a in actors for b in actors if _actor_rank(b) == 0)
     crowd = any(a.attr("kind") in ("protesters", "people", "civilians") for a in actors)
     harm = any(t.attr("role") in _CROWD_HARM for t in live)
     out = []
@@ -723,6 +738,7 @@ def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool, norm
             continue
         if w < MIN_WEIGHT and t.value and t.value[0] and (
                 (role in _ARMED_ROLES and armed)
+                or (role == "clash" and w >= 0.4 and two_sides)
                 or (role == "protest" and w >= 0.4 and (harm or crowd))
                 or (role == "territory_gain" and in_title and armed
                     and _TERRITORY_VERBS_PRESENT.match(normalise_key(t.span.text)))):
@@ -740,11 +756,25 @@ _GOODS_AFTER = re.compile(r"\s*(?:علي\s+)?(?:(?:اكثر|اقل)\s+من\s+|ن
 
 
 def _seized_goods(norm: str, t: Mention) -> Mention:
-    """A territory verb whose object is vehicles, arms or money: looting, not a change of control."""
+    """A territory verb whose object is vehicles, arms or money: looting, not a change of control;
+    clearing roads of mines ("تطهير الطرق من العبوات الناسفة") is no advance at all."""
     ne = t.attr("norm_end")
-    if t.attr("role") != "territory_gain" or ne is None or not _GOODS_AFTER.match(norm, ne):
+    if ne is None:
+        return t
+    if t.attr("role") == "advance" and _MINES_AFTER.search(norm[ne:ne + 50]):
+        return replace(t.with_attr("role", "demining"), value=("", ""))
+    ns = t.attr("norm_start")
+    if t.attr("role") == "explode" and ns is not None and _DEFUSED_BEFORE.search(norm[max(0, ns - 30):ns]):
+        # "تفكيك عبوة ناسفة"، "تطهير الطرق من عبوات": a bomb that did not go off
+        return replace(t.with_attr("weight", 0.45).with_attr("role", "foil"),
+                       value=(STRATEGIC, "Disrupted weapons use"))
+    if t.attr("role") != "territory_gain" or not _GOODS_AFTER.match(norm, ne):
         return t
     return replace(t, value=(STRATEGIC, "Looting/property destruction"))
+
+
+_DEFUSED_BEFORE = re.compile(r"(?:تفكيك|ابطال|تطهير|ازاله|نزع|العثور\s+علي|عثر\s+علي|ضبط|زرع)\S*\s+(?:\S+\s+){0,3}(?:من\s+)?(?:ال)?$")
+_MINES_AFTER = re.compile(r"(?:^|\s)من\s+(?:ال)?(?:عبوات|الغام|متفجرات|مخلفات|ذخاير)")
 
 
 # "هجوم قوات النظام على ريف درعا وسط قصف جوي": the strikes go with a ground attack
@@ -801,6 +831,20 @@ def _hand_over_tolls(frames: list[Frame], kept: list[bool]) -> bool:
         host.tolls.extend(st for st in f.tolls if not st.running_total)
         moved = True
     return moved
+
+
+def _two_sides(actors: list[Mention]) -> bool:
+    """Whether the actors name two armed sides that are not allies (a fight, not an attack on people)."""
+    armed = [a for a in actors if _actor_rank(a) <= 1 and a.attr("kind") not in _VICTIM_KINDS]
+    return any(_actor_rank(a) == 0 and not _same_side(a, b) for a in armed for b in armed if b is not a)
+
+
+def present_tense(word: str) -> bool:
+    """Whether a verb form is imperfect (present): "تستهدف"، "يقصف"، "وتشن" (after و/ف)."""
+    w = normalise_key(word)
+    if w[:1] in ("و", "ف") and len(w) > 3:
+        w = w[1:]
+    return w[:1] in ("ي", "ت") and len(w) >= 4
 
 
 def _overnight(f: Frame) -> bool:
