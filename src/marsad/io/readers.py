@@ -26,7 +26,7 @@ Formats (extension, case-insensitive):
     entry content (else summary) with HTML stripped; ``outlet`` = the feed title.
 ``.warc`` / ``.warc.gz``
     Every HTML ``response`` record is a page handled as ``.html``; ``doc_id`` = the
-    ``WARC-Target-URI`` (else ``WARC-Record-ID``); ``published`` from the page, else
+    ``WARC-Target-URI`` (else ``WARC-Record-ID``, else ``file@offset``); ``published`` from the page, else
     the ``WARC-Date``. Non-HTML and non-2xx responses are skipped silently.
 
 ``.parquet``
@@ -455,7 +455,8 @@ class _Reader:
         with opener(path, "rb") as fb:
             yield from self._jsonl_stream(fb, path)
 
-    def _jsonl_stream(self, fb: Any, path: Path) -> Iterator[Document | Failure]:
+    def _jsonl_stream(self, fb: Any, path: Path, first_line: int = 1) -> Iterator[Document | Failure]:
+        """Records of a JSONL stream; ``first_line`` numbers its first line (a slice of a file)."""
         head = fb.peek(4)[:4] if hasattr(fb, "peek") else b""
         enc = bom_encoding(head)
         if enc in ("utf-16", "utf-32"):
@@ -464,7 +465,7 @@ class _Reader:
             )
         else:
             lines = self._byte_lines(fb)
-        for lineno, (raw, oversized) in enumerate(lines, 1):
+        for lineno, (raw, oversized) in enumerate(lines, first_line):
             source = f"{path}:{lineno}"
             fallback = f"{path.name}:{lineno}"
             if oversized:
@@ -625,14 +626,22 @@ class _Reader:
             doc = Document.from_parts(doc_id, body, published, title, outlet, _opt_str(entry.get("link")))
             yield self.accept(doc, source)
 
-    def warc(self, path: Path) -> Iterator[Document | Failure]:
+    def warc(self, path: Path, start: int = 0, stop: int | None = None) -> Iterator[Document | Failure]:
+        """Pages of a WARC; with ``start``/``stop``, those of the records starting in ``[start, stop)``.
+
+        ``start`` must be a record start (for ``.warc.gz``, a gzip member start).
+        """
         from warcio.archiveiterator import ArchiveIterator
 
         limit = self.max_bytes * 4
         with open(path, "rb") as fb:
+            fb.seek(start)
             records = ArchiveIterator(fb)
             for n, rec in enumerate(records):
-                if n == 0 and rec.format != "warc":
+                offset = records.offset  # where this record starts (before its content is read)
+                if stop is not None and offset >= stop:
+                    break
+                if n == 0 and start == 0 and rec.format != "warc":
                     stamp = rec.rec_headers.get_header("archive-date") or ""
                     if not stamp.isdigit():  # warcio reads any text as an ARC header
                         raise InputError("not a WARC archive")
@@ -640,7 +649,7 @@ class _Reader:
                     continue
                 headers = rec.rec_headers
                 uri = _opt_str(headers.get_header("WARC-Target-URI"))
-                doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) or f"{path.name}#{n}"
+                doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) or f"{path.name}@{offset}"
                 http = rec.http_headers
                 ctype = (
                     (http.get_header("Content-Type") if http else None)
@@ -656,7 +665,7 @@ class _Reader:
                     log.debug("%s: skipping %s (%s)", path, doc_id, ctype or "no content type")
                     continue
                 payload = rec.content_stream().read(limit + 1)
-                source = f"{path}@{records.get_record_offset()}"  # reads the record to its end
+                source = f"{path}@{offset}"
                 if len(payload) > limit:
                     yield self.fail(doc_id, f"too large: >{limit} bytes", source)
                     continue

@@ -48,6 +48,7 @@ def extract_files(
     workers: int = 1,
     executor: str = "local",
     scheduler: str | None = None,
+    partition_size: int | str = "64MB",
     ner: bool = True,
     max_chars: int = 2_000_000,
     strict: bool = False,
@@ -63,7 +64,7 @@ def extract_files(
 
         if output is None or db is not None:
             raise MarsadError("the Dask executor writes a file: give -o (and load it into a store with a local run)")
-        return run_dask(inputs, output, scheduler=scheduler, pipeline_kwargs={"ner": ner},
+        return run_dask(inputs, output, scheduler=scheduler, partition_size=partition_size, pipeline_kwargs={"ner": ner},
                         n_workers=workers if workers > 1 else None, max_chars=max_chars, strict=strict,
                         progress=progress)
     factory = partial(Pipeline.default, ner=ner)
