@@ -534,7 +534,7 @@ def synthetic_report(i: int, seed: int = 0) -> dict[str, str]:
         toll = rng.choice(_TOLLS).format(n=rng.randint(1, 60), m=rng.randint(0, 99))
         sentences = [f"{act} {rng.choice(_DAYS)}، {toll}، {rng.choice(_SOURCES)}."]
         sentences += rng.sample(_FILLER, rng.randint(1, 3))
-        title = f"{place}: {act.split(' ', 1)[0]} و{rng.randint(1, 60)} قتيلا"
+        title = rng.choice(("تصعيد جديد في {p}", "هجوم في {p}", "{p}: ضحايا في هجوم جديد")).format(p=place)
     else:
         sentences = [rng.choice(_QUIET).format(p=place), rng.choice(_FILLER)]
         title = f"أخبار {place}"
@@ -606,7 +606,61 @@ def write_synthetic_warc(
     return pages
 
 
+# --------------------------------------------------------------------------- memory of a command
+
+
+def sample_rss(command: list[str], interval: float = 0.5) -> dict[str, Any]:
+    """Run ``command`` and sample the resident memory of its process tree every ``interval`` s.
+
+    Returns the exit code, wall time, the peak RSS of the main process, of the largest
+    child (worker) and of the whole tree (sum at one instant), and a series of
+    ``[seconds, main MB, tree MB]`` samples, from which flatness can be read. Needs psutil
+    (installed with ``marsad[dask]``).
+    """
+    import psutil
+
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(command)  # noqa: S603 — the caller's own command
+    main = psutil.Process(proc.pid)
+    peak_main = peak_child = peak_tree = 0.0
+    series: list[list[float]] = []
+    while proc.poll() is None:
+        try:
+            tree = [main, *main.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        sizes = []
+        for p in tree:
+            try:
+                sizes.append(p.memory_info().rss / 2**20)
+            except psutil.NoSuchProcess:
+                sizes.append(0.0)
+        peak_main = max(peak_main, sizes[0])
+        peak_child = max([peak_child, *sizes[1:]])
+        peak_tree = max(peak_tree, sum(sizes))
+        series.append([round(time.perf_counter() - t0, 1), round(sizes[0], 1), round(sum(sizes), 1)])
+        time.sleep(interval)
+    code = proc.wait()
+    return {"command": command, "returncode": code, "seconds": time.perf_counter() - t0,
+            "peak_main_mb": peak_main, "peak_child_mb": peak_child, "peak_tree_mb": peak_tree,
+            "children_maxrss_mb": _rss_mb(resource.RUSAGE_CHILDREN), "series": series}
+
+
+def format_rss(r: dict[str, Any], points: int = 10) -> str:
+    """A few lines: peaks, and the tree's RSS at ``points`` evenly spaced moments of the run."""
+    series = r["series"]
+    lines = [f"{' '.join(r['command'])}",
+             f"exit {r['returncode']}, {r['seconds']:.0f} s; peak RSS: main process {r['peak_main_mb']:.0f} MB, "
+             f"largest child {r['peak_child_mb']:.0f} MB, whole tree {r['peak_tree_mb']:.0f} MB "
+             f"(ru_maxrss of the largest child: {r['children_maxrss_mb']:.0f} MB)"]
+    if series:
+        picks = [series[min(len(series) - 1, round(k * (len(series) - 1) / (points - 1)))] for k in range(points)]
+        lines.append("RSS over the run (s: main / tree MB): "
+                     + ", ".join(f"{t:.0f}: {m:.0f}/{tr:.0f}" for t, m, tr in picks))
+    return "\n".join(lines)
+
+
 __all__ = [
     "build_baseline", "cold_start", "dictionary_keys", "format_table", "measure", "profile_pipeline",
-    "run_benchmark", "synthetic_report", "write_synthetic_warc",
+    "run_benchmark", "sample_rss", "format_rss", "synthetic_report", "write_synthetic_warc",
 ]

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from marsad.errors import OutputError
-from marsad.io.readers import DEFAULT_MAX_CHARS
+from marsad.io.readers import DEFAULT_MAX_CHARS, IdIndex
 from marsad.io.writers import open_writer
 from marsad.pipeline import Pipeline
 from marsad.run.local import RunSummary, run
@@ -246,7 +246,7 @@ def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSum
     A ``.jsonl`` output is a byte copy of the part files (lines of duplicates left out);
     other formats are rewritten record by record with ``open_writer``.
     """
-    seen: set[str] = set()
+    seen = IdIndex()  # every accepted doc_id so far (spills to a temporary file beyond 100,000)
     fast = output.suffix.lower() == ".jsonl"
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp")
@@ -259,7 +259,8 @@ def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSum
                     "the workers and this client share"
                 )
             dups = {d for d in manifest["accepted"] if d in seen}
-            seen.update(manifest["accepted"])
+            for doc_id in manifest["accepted"]:
+                seen[doc_id] = ""
             src = _part_path(parts_dir, part)
             if fast and not dups:
                 with open(src, "rb") as fh:
@@ -278,6 +279,7 @@ def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSum
                         sink.write(raw)
                     else:
                         sink.write(rec)
+    seen.close()
     if fast:
         os.replace(tmp, output)
     summary.by_type = +summary.by_type  # drop zero counts
@@ -397,7 +399,7 @@ def _run_pending(
     if scheduler is None:
         cluster = LocalCluster(
             n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=processes,
-            host="127.0.0.1", protocol="tcp", dashboard_address=None,
+            host="127.0.0.1", protocol="tcp", dashboard_address=":0",  # any free port: no clash
         )
     try:
         with Client(cluster if cluster is not None else scheduler) as client:

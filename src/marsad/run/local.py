@@ -12,10 +12,11 @@ N times; ``imap`` keeps the output in input order, so 1 and N workers write the 
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -78,9 +79,11 @@ def _process(pipeline: Pipeline, item: Document | Failure, strict: bool) -> Resu
         return item, (), Failure(item.doc_id, f"{type(exc).__name__}: {exc}", "pipeline")
 
 
-def _worker(args: tuple[Document | Failure, bool]) -> Result:
+def _worker(args: tuple[Document, bool]) -> tuple[tuple[Event, ...], Failure | None]:
+    """Events (or the failure) of one document; the document itself is not sent back."""
     assert _WORKER_PIPELINE is not None
-    return _process(_WORKER_PIPELINE, *args)
+    _, events, failure = _process(_WORKER_PIPELINE, *args)
+    return events, failure
 
 
 def run(
@@ -99,9 +102,36 @@ def run(
             yield _process(pipeline, item, strict)
         return
     _WORKER_PIPELINE = pipeline  # inherited by the forked workers
-    ctx = mp.get_context("fork")
-    with ctx.Pool(workers) as pool:
-        yield from pool.imap(_worker, ((item, strict) for item in items), chunksize=chunksize)
+    sent: deque[Document | None] = deque()  # in flight, in input order (None: a reader failure kept here)
+    pending_failures: deque[Failure] = deque()
+
+    def tasks() -> Iterator[tuple[Document, bool]]:
+        for item in items:
+            if isinstance(item, Failure):  # reader failures never leave this process
+                sent.append(None)
+                pending_failures.append(item)
+                continue
+            sent.append(item)
+            yield item, strict
+
+    # Objects alive now (the pipeline above all) move to a generation the collector never
+    # scans, so the forked workers do not touch, and thereby copy, their shared pages.
+    gc.collect()
+    gc.freeze()
+    try:
+        ctx = mp.get_context("fork")
+        with ctx.Pool(workers) as pool:
+            gc.unfreeze()  # the workers keep it; this process scans its own objects again
+            for events, failure in pool.imap(_worker, tasks(), chunksize=chunksize):
+                while sent[0] is None:
+                    sent.popleft()
+                    yield None, (), pending_failures.popleft()
+                yield sent.popleft(), events, failure
+            while sent:  # failures after the last document
+                sent.popleft()
+                yield None, (), pending_failures.popleft()
+    finally:
+        gc.unfreeze()
 
 
 def timed(results: Iterable[Result], summary: RunSummary) -> Iterator[Result]:

@@ -44,6 +44,7 @@ from types import TracebackType
 from typing import Any, BinaryIO
 
 from marsad.errors import CheckpointError
+from marsad.io.readers import IdIndex
 from marsad.io.writers import WRITERS, EventWriter, open_writer
 from marsad.model import Event
 
@@ -95,7 +96,7 @@ class Checkpoint:
             raise CheckpointError(f"{self.output}: resumable output must be .jsonl or .csv")
         self.done_path = done_path_for(self.output)
         self.fsync = fsync
-        self.done: dict[str, str] = {}  # doc_id -> content hash ("" if not given)
+        self.done = IdIndex()  # doc_id -> content hash ("" if not given); bounded memory
         self.resumed = 0  # documents found done when opening
         self.output.parent.mkdir(parents=True, exist_ok=True)
         if resume:
@@ -219,6 +220,7 @@ class Checkpoint:
         else:
             self.writer.close()
         self._done.close()
+        self.done.close()
 
     def __enter__(self) -> Checkpoint:
         return self
