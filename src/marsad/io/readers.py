@@ -405,8 +405,9 @@ class IdIndex:
 class _Reader:
     """State of one :func:`iter_documents` call: limits, seen ids, failure logging."""
 
-    def __init__(self, max_chars: int) -> None:
+    def __init__(self, max_chars: int, defer_pages: bool = False) -> None:
         self.max_chars = max_chars
+        self.defer_pages = defer_pages  # yield HTML pages as PendingPage, extracted by the executor
         self.max_bytes = max_chars * 4 + 4  # UTF-8 needs at most 4 bytes a char
         self.max_line_bytes = max_chars * 6 + 65_536  # JSON \\uXXXX escapes: 6 bytes a char
         self.seen = IdIndex()  # doc_id -> source of its first occurrence
@@ -419,6 +420,11 @@ class _Reader:
 
     def accept(self, doc: Document, source: str) -> Document | Failure:
         """Apply the document checks; register the id of an accepted document."""
+        checked = self.check(doc, source)
+        return checked if isinstance(checked, Failure) else self.register(checked, source)
+
+    def check(self, doc: Document, source: str) -> Document | Failure:
+        """The checks of one document's content (no state: they can run in any process)."""
         text = doc.text
         if not text.strip():
             return self.fail(doc.doc_id, "empty text", source)
@@ -432,6 +438,10 @@ class _Reader:
                 doc, **{f: _SURROGATE_RE.sub("\ufffd", v) for f in ("text", "title", "outlet", "url")
                         if isinstance(v := getattr(doc, f), str)}
             )
+        return doc
+
+    def register(self, doc: Document, source: str) -> Document | Failure:
+        """The duplicate check, in input order: the first document with an id wins."""
         first = self.seen.get(doc.doc_id)
         if first is not None:
             return self.fail(doc.doc_id, f"duplicate doc_id (first at {first})", source)
@@ -630,7 +640,8 @@ class _Reader:
         yield self.accept(Document(path.stem, text), str(path))
 
     def _page(
-        self, doc_id: str, markup: str, source: str, url: str | None = None, fallback_date: Any = None
+        self, doc_id: str, markup: str, source: str, url: str | None = None, fallback_date: Any = None,
+        register: bool = True,
     ) -> Document | Failure:
         body, meta = extract_html(markup, url)
         title = _opt_str(meta.get("title"))
@@ -648,14 +659,16 @@ class _Reader:
             _opt_str(meta.get("sitename")),
             url or _opt_str(meta.get("url")),
         )
-        return self.accept(doc, source)
+        return self.accept(doc, source) if register else self.check(doc, source)
 
-    def html(self, path: Path) -> Iterator[Document | Failure]:
+    def html(self, path: Path) -> Iterator[Document | Failure | PendingPage]:
         data = self._read_whole(path, self.max_bytes * 4)  # markup may dwarf the text
         if isinstance(data, Failure):
             yield data
-            return
-        yield self._page(path.stem, decode_html(data), str(path))
+        elif self.defer_pages:
+            yield PendingPage(path.stem, str(path), data, max_chars=self.max_chars, reader=self)
+        else:
+            yield self._page(path.stem, decode_html(data), str(path))
 
     def feed(self, path: Path) -> Iterator[Document | Failure]:
         import feedparser
@@ -734,6 +747,10 @@ class _Reader:
                     yield self.fail(doc_id, f"too large: >{limit} bytes", source)
                     continue
                 m = re.search(r"charset=([\w:.\-]+)", ctype, re.I)
+                if self.defer_pages:
+                    yield PendingPage(doc_id, source, payload, m[1] if m else None, uri,
+                                      headers.get_header("WARC-Date"), self.max_chars, self)
+                    continue
                 markup = decode_html(payload, m[1] if m else None)
                 yield self._page(doc_id, markup, source, uri, headers.get_header("WARC-Date"))
 
@@ -758,6 +775,45 @@ class _Reader:
 
 #: public name of the reader state, for executors that split files themselves
 Reader = _Reader
+
+
+class PendingPage:
+    """An HTML page (a WARC record or an ``.html`` file) whose text is not extracted yet.
+
+    ``iter_documents(..., defer_pages=True)`` yields these so that an executor can run the
+    costly extraction (trafilatura) in its worker processes: :meth:`resolve` gives the
+    Document, or the Failure of the content checks, anywhere; :meth:`admit`, back in the
+    reading process and in input order, applies the reader's duplicate-id check. Together
+    they give exactly what the reader yields without ``defer_pages``. Pickling leaves the
+    reader behind.
+    """
+
+    __slots__ = ("doc_id", "source", "payload", "declared", "url", "fallback_date", "max_chars", "_reader")
+
+    def __init__(self, doc_id: str, source: str, payload: bytes, declared: str | None = None,
+                 url: str | None = None, fallback_date: str | None = None,
+                 max_chars: int = DEFAULT_MAX_CHARS, reader: _Reader | None = None) -> None:
+        self.doc_id, self.source, self.payload, self.declared = doc_id, source, payload, declared
+        self.url, self.fallback_date, self.max_chars, self._reader = url, fallback_date, max_chars, reader
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PendingPage, (self.doc_id, self.source, self.payload, self.declared, self.url,
+                              self.fallback_date, self.max_chars))
+
+    def resolve(self) -> Document | Failure:
+        """Decode and extract the page, and check its content (no duplicate check)."""
+        reader = _Reader(self.max_chars)
+        return reader._page(self.doc_id, decode_html(self.payload, self.declared), self.source, self.url,
+                            self.fallback_date, register=False)
+
+    def admit(self, item: Document | Failure) -> Document | Failure:
+        """The duplicate-id check of the reader that read this page (call in input order)."""
+        if isinstance(item, Failure) or self._reader is None:
+            return item
+        return self._reader.register(item, self.source)
+
+    def __repr__(self) -> str:
+        return f"PendingPage({self.doc_id!r}, {self.source!r}, {len(self.payload)} bytes)"
 
 PARQUET_COLUMNS: tuple[str, ...] = ("doc_id", "text", "published", "title", "outlet", "url")
 
@@ -798,20 +854,23 @@ def _raise_csv_field_limit() -> None:
 
 
 def iter_documents(
-    paths: Iterable[str | Path] | str | Path, *, max_chars: int = DEFAULT_MAX_CHARS
+    paths: Iterable[str | Path] | str | Path, *, max_chars: int = DEFAULT_MAX_CHARS, defer_pages: bool = False,
 ) -> Iterator[Document | Failure]:
     """Stream the documents of ``paths`` (files or directories), one Failure per bad record.
 
     See the module docstring for formats, checks and failure reasons. Duplicate ``doc_id``
     values are detected across all ``paths`` of one call; the first occurrence is kept.
+    With ``defer_pages=True``, HTML pages (WARC records, ``.html`` files) come as
+    :class:`PendingPage` items for the executor to extract (``run.local.run`` does).
     """
-    yield from _Reader(max_chars).paths(paths)
+    yield from _Reader(max_chars, defer_pages).paths(paths)
 
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
     "IdIndex",
     "PARQUET_COLUMNS",
+    "PendingPage",
     "Reader",
     "SUPPORTED_EXTENSIONS",
     "decode_bytes",

@@ -1,6 +1,7 @@
 """The local executor: stream documents through the pipeline, in one or N processes.
 
-Requires: an iterable of ``Document | Failure`` (io.readers) and a pipeline factory.
+Requires: an iterable of ``Document | Failure`` (io.readers; also ``PendingPage`` items, whose
+HTML is then extracted where the pipeline runs) and a pipeline factory.
 Provides: ``(doc, events | None, failure | None)`` results in input order, and a
 ``RunSummary``. Failure policy: a document that raises is recorded as a Failure with its
 id and reason, and the run goes on (``strict=True`` re-raises instead).
@@ -20,6 +21,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from marsad.io.readers import PendingPage
 from marsad.model import Document, Event, Failure
 from marsad.pipeline import Pipeline
 
@@ -68,6 +70,7 @@ class RunSummary:
 
 
 def _process(pipeline: Pipeline, item: Document | Failure, strict: bool) -> Result:
+    """Run one document through the pipeline (a reader failure passes through)."""
     if isinstance(item, Failure):
         return None, (), item
     try:
@@ -79,11 +82,31 @@ def _process(pipeline: Pipeline, item: Document | Failure, strict: bool) -> Resu
         return item, (), Failure(item.doc_id, f"{type(exc).__name__}: {exc}", "pipeline")
 
 
-def _worker(args: tuple[Document, bool]) -> tuple[tuple[Event, ...], Failure | None]:
-    """Events (or the failure) of one document; the document itself is not sent back."""
+def _worker(args: tuple[Document | PendingPage, bool]) -> Result:
+    """The result of one document or page. A document is not sent back (the parent has it);
+    a page is extracted here, and its Document returned for the parent's duplicate check."""
     assert _WORKER_PIPELINE is not None
-    _, events, failure = _process(_WORKER_PIPELINE, *args)
-    return events, failure
+    item, strict = args
+    if isinstance(item, PendingPage):
+        doc = item.resolve()
+        if isinstance(doc, Failure):
+            return None, (), doc
+        return _process(_WORKER_PIPELINE, doc, strict)
+    _, events, failure = _process(_WORKER_PIPELINE, item, strict)
+    return None, events, failure
+
+
+def _from_worker(sent: Document | PendingPage, result: Result) -> Result:
+    """The result as the parent reports it: its own document, or the admitted page."""
+    doc, events, failure = result
+    if isinstance(sent, Document):
+        return sent, events, failure
+    if doc is None:  # the page failed the content checks
+        return None, (), failure
+    admitted = sent.admit(doc)
+    if isinstance(admitted, Failure):  # a duplicate id: as if the reader had refused it
+        return None, (), admitted
+    return admitted, events, failure
 
 
 def run(
@@ -99,13 +122,15 @@ def run(
     pipeline = pipeline_factory()
     if workers <= 1:
         for item in items:
+            if isinstance(item, PendingPage):
+                item = item.admit(item.resolve())
             yield _process(pipeline, item, strict)
         return
     _WORKER_PIPELINE = pipeline  # inherited by the forked workers
-    sent: deque[Document | None] = deque()  # in flight, in input order (None: a reader failure kept here)
+    sent: deque[Document | PendingPage | None] = deque()  # in flight, in input order (None: a reader failure)
     pending_failures: deque[Failure] = deque()
 
-    def tasks() -> Iterator[tuple[Document, bool]]:
+    def tasks() -> Iterator[tuple[Document | PendingPage, bool]]:
         for item in items:
             if isinstance(item, Failure):  # reader failures never leave this process
                 sent.append(None)
@@ -122,11 +147,11 @@ def run(
         ctx = mp.get_context("fork")
         with ctx.Pool(workers) as pool:
             gc.unfreeze()  # the workers keep it; this process scans its own objects again
-            for events, failure in pool.imap(_worker, tasks(), chunksize=chunksize):
+            for result in pool.imap(_worker, tasks(), chunksize=chunksize):
                 while sent[0] is None:
                     sent.popleft()
                     yield None, (), pending_failures.popleft()
-                yield sent.popleft(), events, failure
+                yield _from_worker(sent.popleft(), result)  # type: ignore[arg-type]
             while sent:  # failures after the last document
                 sent.popleft()
                 yield None, (), pending_failures.popleft()
