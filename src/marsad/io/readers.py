@@ -347,7 +347,7 @@ class IdIndex:
     one indexed lookup per document. Keys are exact: nothing is hashed or truncated.
     """
 
-    def __init__(self, memory_items: int = 100_000) -> None:
+    def __init__(self, memory_items: int = 20_000) -> None:
         self.memory_items = memory_items
         self._mem: dict[str, str] = {}
         self._db: Any = None
@@ -383,6 +383,7 @@ class IdIndex:
             self._db = sqlite3.connect("", check_same_thread=False)  # "": a private temporary file
             self._db.execute("PRAGMA journal_mode = OFF")
             self._db.execute("PRAGMA synchronous = OFF")
+            self._db.execute("PRAGMA cache_size = -1024")  # 1 MiB of page cache
             self._db.execute("CREATE TABLE ids (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID")
             log.debug("more than %d ids: keeping them in a temporary SQLite file", self.memory_items)
         with self._db:

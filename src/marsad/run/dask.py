@@ -246,7 +246,7 @@ def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSum
     A ``.jsonl`` output is a byte copy of the part files (lines of duplicates left out);
     other formats are rewritten record by record with ``open_writer``.
     """
-    seen = IdIndex()  # every accepted doc_id so far (spills to a temporary file beyond 100,000)
+    seen = IdIndex()  # every accepted doc_id so far (spills to a temporary file beyond 20,000)
     fast = output.suffix.lower() == ".jsonl"
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp")
