@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import html
 import io
 import itertools
 import json
@@ -548,7 +549,8 @@ def _page(rep: dict[str, str], padding: int, noise: int, rng: random.Random) -> 
     the page far below what real pages compress to."""
     nav = "".join(f'<li><a href="/section/{k}">{name}</a></li>' for k, name in enumerate(_SECTIONS))
     script = "var cfg = {" + ",".join(f'"k{k}": {rng.randint(0, 10**6)}' for k in range(40)) + "};"
-    head = (f'<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{rep["title"]}</title>'
+    title = html.escape(rep["title"])
+    head = (f'<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>{title}</title>'
             f'<meta property="article:published_time" content="{rep["published"]}T08:00:00Z">'
             f"<script>{script}</script></head><body><nav><ul>{nav}</ul></nav>")
     parts = [head]
@@ -560,21 +562,22 @@ def _page(rep: dict[str, str], padding: int, noise: int, rng: random.Random) -> 
         size += len(block.encode("utf-8"))
     if noise:
         parts.append(f'<img alt="" src="data:image/jpeg;base64,{base64.b64encode(rng.randbytes(noise)).decode()}">')
-    body = "".join(f"<p>{s.strip()}</p>" for s in re.split(r"(?<=\.)\s+", rep["text"]) if s.strip())
-    parts.append(f'<main><article><h1>{rep["title"]}</h1>{body}</article></main>'
+    body = "".join(f"<p>{html.escape(s.strip())}</p>" for s in re.split(r"(?<=\.)\s+", rep["text"]) if s.strip())
+    parts.append(f'<main><article><h1>{title}</h1>{body}</article></main>'
                  "<footer><p>جميع الحقوق محفوظة</p></footer></body></html>")
     return "".join(parts).encode("utf-8")
 
 
 def write_synthetic_warc(
     path: str | Path, size: int, *, seed: int = 0, page_padding: int = 20_000, noise: int = 10_000,
-    gzip: bool | None = None,
+    gzip: bool | None = None, reports: Callable[[], Iterable[dict[str, Any]]] | None = None,
 ) -> int:
     """Write a WARC (``.warc``, or ``.warc.gz`` record by record) of about ``size`` bytes.
 
-    Each page is a :func:`synthetic_report` in a news page (see :func:`_page`);
-    a request record and, every 50 pages, an image response (skipped by the reader) are mixed
-    in. Returns the number of HTML pages written.
+    Each page is a :func:`synthetic_report` (or, with ``reports``, the next record of the
+    iterable it returns, started again when exhausted: ``title``, ``text``, ``published``)
+    in a news page (see :func:`_page`); a request record and, every 50 pages, an image
+    response (skipped by the reader) are mixed in. Returns the number of HTML pages written.
     """
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
@@ -583,10 +586,19 @@ def write_synthetic_warc(
     compress = path.name.lower().endswith(".gz") if gzip is None else gzip
     rng = random.Random(seed)
     pages = 0
+    source: Iterator[dict[str, Any]] = iter(())
     with open(path, "wb") as fh:
         writer = WARCWriter(fh, gzip=compress)
         while fh.tell() < size:
-            rep = synthetic_report(pages, seed)
+            if reports is None:
+                rep = synthetic_report(pages, seed)
+            else:
+                rep = next(source, None)  # type: ignore[assignment]
+                if rep is None:
+                    source = iter(reports())
+                    rep = next(source)
+                rep = {"title": rep.get("title") or "", "text": rep.get("text") or "",
+                       "published": str(rep.get("published") or "2018-01-01")[:10]}
             uri = f"https://news.example.org/{seed}/{pages:07d}.html"
             stamp = f"{rep['published']}T09:{pages % 60:02d}:00Z"
             writer.write_record(writer.create_warc_record(

@@ -340,7 +340,12 @@ def plan_partitions(inputs: Iterable[str | Path] | str | Path,
 def _jsonl_items(reader: Reader, part: Partition) -> Iterator[Document | Failure]:
     path = Path(part.path)
     with _open_binary(path) as fb:
-        fb.seek(part.offset)
+        if isinstance(fb, gzip.GzipFile):  # no random access: decompress up to the cut, in big reads
+            left = part.offset
+            while left > 0 and (chunk := fb.read(min(left, _CHUNK))):
+                left -= len(chunk)
+        else:
+            fb.seek(part.offset)
         lines = _Lines(fb, part.stop - part.start)
         yield from reader._guard(reader._jsonl_stream(lines, path, first_line=part.start + 1), path)
 
