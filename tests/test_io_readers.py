@@ -481,3 +481,36 @@ def test_iter_input_files(tmp_path: Path):
         (tmp_path / name).write_text("x", encoding="utf-8")
     got = list(iter_input_files([tmp_path / "d", "-", tmp_path / "missing.csv"]))
     assert got == [tmp_path / "d/a.jsonl", tmp_path / "d/b.txt", tmp_path / "d/e/c.html", tmp_path / "missing.csv"]
+
+
+# ---------------------------------------------------------------- bounded id bookkeeping
+
+
+def test_id_index_spills_to_disk_and_stays_exact() -> None:
+    from marsad.io.readers import IdIndex
+
+    idx = IdIndex(memory_items=10)
+    for i in range(35):
+        idx[f"doc-{i}"] = f"src-{i}"
+    assert idx._db is not None and len(idx._mem) < 10  # most entries are on disk now
+    assert len(idx) == 35
+    assert idx.get("doc-0") == "src-0" and idx.get("doc-34") == "src-34" and idx.get("doc-35") is None
+    assert "doc-7" in idx and "doc-70" not in idx and 7 not in idx
+    idx["doc-3"] = ""  # overwrite, with an empty value (still present)
+    assert "doc-3" in idx and idx.get("doc-3") == "" and len(idx) == 35
+    idx.close()
+    assert "doc-0" not in idx and len(idx) == 0
+
+
+def test_duplicates_found_after_the_ids_spill(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    import marsad.io.readers as readers
+
+    monkeypatch.setattr(readers, "IdIndex", functools.partial(readers.IdIndex, memory_items=4))
+    path = tmp_path / "many.jsonl"
+    lines = [jline(doc_id=f"d{i}", text=BODY1) for i in range(20)] + [jline(doc_id="d2", text=BODY2)]
+    path.write_text("".join(lines), encoding="utf-8")
+    docs, fails = split(iter_documents([path]))
+    assert len(docs) == 20
+    assert [(f.doc_id, f.reason) for f in fails] == [("d2", f"duplicate doc_id (first at {path}:3)")]

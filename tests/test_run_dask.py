@@ -121,12 +121,18 @@ def local_output(inputs: list[Path], output: Path, factory) -> list[dict]:
     return [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
 
 
-def test_plan_cuts_jsonl_by_lines(corpus: Path) -> None:
-    plan = plan_partitions([corpus], 300)
-    assert [p.kind for p in plan] == ["jsonl"] * 7
-    assert plan[0].start == 0 and plan[-1].stop == 2001
+def test_plan_cuts_jsonl_by_bytes(corpus: Path) -> None:
+    data = corpus.read_bytes()
+    plan = plan_partitions([corpus], "64KB")
+    assert len(plan) == -(-len(data) // 64_000) and {p.kind for p in plan} == {"jsonl"}
+    assert plan[0].start == 0 and plan[0].offset == 0 and plan[-1].stop == 2001
     assert all(a.stop == b.start for a, b in zip(plan, plan[1:], strict=False))
-    assert all(b.offset > a.offset for a, b in zip(plan, plan[1:], strict=False))
+    for a, b in zip(plan, plan[1:], strict=False):
+        assert data[b.offset - 1:b.offset] == b"\n"  # cut at a line end ...
+        assert b.offset - a.offset >= 64_000  # ... the first one after 64 KB
+        assert data[a.offset:b.offset - 1].count(b"\n") < b.stop - a.start  # ... and not a later one
+        assert data[:b.offset].count(b"\n") == b.start  # line numbers as the reader counts them
+    assert plan_partitions([corpus], "64KB") == plan  # deterministic, so resume can trust it
 
 
 @pytest.mark.parametrize("name", ["stand-in", "default"])
@@ -134,7 +140,7 @@ def test_dask_output_equals_local_output(corpus: Path, tmp_path: Path, name: str
     factory = _factory(name)
     expected = local_output([corpus], tmp_path / "local.jsonl", factory)
     out = tmp_path / "dask.jsonl"
-    summary = run_dask([corpus], out, partition_size=250, pipeline_factory=factory, n_workers=2, processes=False)
+    summary = run_dask([corpus], out, partition_size="64KB", pipeline_factory=factory, n_workers=2, processes=False)
     assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == expected
     assert summary.events == len(expected)
@@ -152,7 +158,7 @@ def test_dask_parquet_output(corpus: Path, tmp_path: Path) -> None:
     local_output([corpus], tmp_path / "local.jsonl", light_pipeline)
     expected = [json.loads(line) for line in (tmp_path / "local.jsonl").read_text(encoding="utf-8").splitlines()]
     out = tmp_path / "dask.parquet"
-    run_dask([corpus], out, partition_size=500, pipeline_factory=light_pipeline, n_workers=2, processes=False)
+    run_dask([corpus], out, partition_size="128KB", pipeline_factory=light_pipeline, n_workers=2, processes=False)
     rows = pq.read_table(out).to_pylist()
     assert [(r["doc_id"], r["event_id"], r["fatalities"]) for r in rows] == [
         (e["doc_id"], e["event_id"], e["fatalities"]) for e in expected
@@ -163,7 +169,9 @@ def test_resume_skips_done_partitions(corpus: Path, tmp_path: Path, monkeypatch:
     import marsad.run.dask as dask_mod
 
     full = tmp_path / "full.jsonl"
-    run_dask([corpus], full, partition_size=400, pipeline_factory=light_pipeline, n_workers=2, processes=False)
+    run_dask([corpus], full, partition_size="80KB", pipeline_factory=light_pipeline, n_workers=2, processes=False)
+    plan = plan_partitions([corpus], "80KB")
+    assert len(plan) == 6
 
     # first run: "killed" after three partitions (the fourth raises), parts kept
     out = tmp_path / "resumed.jsonl"
@@ -176,7 +184,7 @@ def test_resume_skips_done_partitions(corpus: Path, tmp_path: Path, monkeypatch:
 
     monkeypatch.setattr(dask_mod, "process_partition", dying)
     with pytest.raises(Killed):
-        run_dask([corpus], out, partition_size=400, pipeline_factory=light_pipeline, n_workers=1,
+        run_dask([corpus], out, partition_size="80KB", pipeline_factory=light_pipeline, n_workers=1,
                  processes=False, retries=0)
     done = sorted(p.name for p in (tmp_path / "resumed.jsonl.parts").glob("*.done.json"))
     assert done == [f"part-{i:05d}.done.json" for i in range(3)]
@@ -186,12 +194,13 @@ def test_resume_skips_done_partitions(corpus: Path, tmp_path: Path, monkeypatch:
     monkeypatch.setattr(dask_mod, "process_partition", real)
     parts = tmp_path / "resumed.jsonl.parts"
     before = {p.name: p.stat().st_mtime_ns for p in parts.glob("part-*")}
-    summary = run_dask([corpus], out, partition_size=400, pipeline_factory=light_pipeline, n_workers=2,
+    summary = run_dask([corpus], out, partition_size="80KB", pipeline_factory=light_pipeline, n_workers=2,
                        processes=False, keep_parts=True)
     after = {p.name: p.stat().st_mtime_ns for p in parts.glob("part-*")}
     assert all(after[name] == t for name, t in before.items())
     assert sorted(set(after) - set(before)) == [f"part-{i:05d}{x}" for i in (3, 4, 5) for x in (".done.json", ".jsonl")]
-    assert summary.skipped == 1200 - 3  # lines 1..1200: a blank line, "broken" and "empty"
+    # the documents of the three finished partitions: their lines less the blank line, "broken" and "empty"
+    assert summary.skipped == plan[3].start - 3
     assert summary.documents + summary.skipped + summary.failures == 2000
     assert out.read_bytes() == full.read_bytes()
 
@@ -204,12 +213,12 @@ def test_changed_input_invalidates_parts(corpus: Path, tmp_path: Path) -> None:
     src = tmp_path / "small.jsonl"
     src.write_text("\n".join(corpus.read_text(encoding="utf-8").splitlines()[:100]) + "\n", encoding="utf-8")
     out = tmp_path / "ev.jsonl"
-    run_dask([src], out, partition_size=30, pipeline_factory=light_pipeline, n_workers=1, processes=False,
+    run_dask([src], out, partition_size="3KB", pipeline_factory=light_pipeline, n_workers=1, processes=False,
              keep_parts=True)
     assert (tmp_path / "ev.jsonl.parts" / "_plan.json").exists()
     with src.open("a", encoding="utf-8") as fh:  # the corpus grows: the old parts are stale
         fh.write(json.dumps({"doc_id": "new", "text": "هاجمت قوات مدينة حلب وقتل 4."}, ensure_ascii=False) + "\n")
-    summary = run_dask([src], out, partition_size=30, pipeline_factory=light_pipeline, n_workers=1,
+    summary = run_dask([src], out, partition_size="3KB", pipeline_factory=light_pipeline, n_workers=1,
                        processes=False)
     assert summary.skipped == 0
     assert json.loads(out.read_text(encoding="utf-8").splitlines()[-1])["doc_id"] == "new"
@@ -226,7 +235,7 @@ def test_process_workers_build_their_own_pipeline(corpus: Path, tmp_path: Path) 
         factory = functools.partial(Pipeline, [Normalise(), Segment()])
     local_output([src], tmp_path / "local.jsonl", factory)
     out = tmp_path / "dask.jsonl"
-    summary = run_dask([src], out, partition_size=40, pipeline_factory=factory, n_workers=2, processes=True)
+    summary = run_dask([src], out, partition_size="10KB", pipeline_factory=factory, n_workers=2, processes=True)
     assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert summary.documents + summary.failures == 120
 
@@ -249,11 +258,18 @@ def test_directory_of_mixed_inputs(tmp_path: Path) -> None:
     (src / "sub" / "d.txt").write_text("هاجم مسلحون نقطة تفتيش في تعز وقتل 5.", encoding="utf-8")
     (src / ".hidden.jsonl").write_text(json.dumps(recs[1], ensure_ascii=False) + "\n", encoding="utf-8")
 
-    plan = plan_partitions([src], 25)
-    assert [p.kind for p in plan] == ["parquet", "parquet", "parquet", "file", "jsonl", "jsonl", "files"]
+    meta = pq.ParquetFile(src / "a.parquet").metadata
+    group_bytes = [meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)]
+    size = max(group_bytes) + 1  # so that two row groups make a partition
+    assert meta.num_row_groups == 7 and all(a + b >= size for a, b in zip(group_bytes, group_bytes[1:], strict=False))
+    plan = plan_partitions([src], size)
+    kinds = [p.kind for p in plan]
+    assert kinds[:5] == ["parquet"] * 4 + ["file"] and kinds[-1] == "files"  # the broken .gz is read whole
+    assert kinds[5:-1] == ["jsonl"] * len(kinds[5:-1]) and len(kinds[5:-1]) >= 2
+    assert [(p.start, p.stop, p.offset) for p in plan[:4]] == [(0, 2, 0), (2, 4, 20), (4, 6, 40), (6, 7, 60)]
     expected = local_output([src], tmp_path / "local.jsonl", light_pipeline)
     out = tmp_path / "dask.jsonl"
-    summary = run_dask([src], out, partition_size=25, pipeline_factory=light_pipeline, n_workers=2,
+    summary = run_dask([src], out, partition_size=size, pipeline_factory=light_pipeline, n_workers=2,
                        processes=False)
     assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert any(e["doc_id"] == "a.parquet:61" for e in expected)
@@ -268,13 +284,69 @@ def test_small_files_are_grouped(tmp_path: Path) -> None:
     src = tmp_path / "pages"
     src.mkdir()
     for i, r in enumerate(synthetic_records(23, seed=5)):
-        (src / f"p{i:03d}.txt").write_text(r["text"], encoding="utf-8")
+        (src / f"p{i:03d}.txt").write_text(r["text"].ljust(100 + 50 * (i % 3)), encoding="utf-8")
     (src / "p005.txt").write_text("  ", encoding="utf-8")  # an empty page: a failure in place
-    plan = plan_partitions([src], 10)
-    assert [(p.kind, len(p.paths)) for p in plan] == [("files", 10), ("files", 10), ("files", 3)]
+    sizes = [f.stat().st_size for f in sorted(src.iterdir())]
+    plan = plan_partitions([src], "1500B")
+    groups, total = [0], 0
+    for n in sizes:  # the rule: a run ends with the file that brings it to 1,500 bytes or more
+        groups[-1], total = groups[-1] + 1, total + n
+        if total >= 1500:
+            groups.append(0)
+            total = 0
+    assert [(p.kind, len(p.paths)) for p in plan] == [("files", n) for n in groups if n]
+    assert len(plan) > 2
     local_output([src], tmp_path / "local.jsonl", light_pipeline)
     out = tmp_path / "dask.jsonl"
-    summary = run_dask([src], out, partition_size=10, pipeline_factory=light_pipeline, n_workers=2,
+    summary = run_dask([src], out, partition_size="1500B", pipeline_factory=light_pipeline, n_workers=2,
                        processes=False)
     assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert (summary.documents, summary.failures) == (22, 1)
+
+
+def test_warc_split_into_partitions_equals_local_run(tmp_path: Path) -> None:
+    """The CI stand-in for the 1 GB WARC: a few-MB .warc.gz cut into several partitions, run
+    through the command line on a LocalCluster of 2 processes, gives the local run's file."""
+    from marsad.bench import write_synthetic_warc
+    from marsad.cli import main
+
+    factory = _factory("default")  # skips where the real pipeline cannot be built
+    assert factory is _real_factory
+    warc = tmp_path / "crawl.warc.gz"
+    pages = write_synthetic_warc(warc, 2_500_000, page_padding=6000, noise=4000, seed=9)
+    plan = plan_partitions([warc], "400KB")
+    assert len(plan) >= 5 and {p.kind for p in plan} == {"warc"}
+    local, dask = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
+    assert main(["extract", str(warc), "-o", str(local), "-q", "--no-ner"]) == 0
+    assert main(["extract", str(warc), "-o", str(dask), "-q", "--no-ner", "--executor", "dask",
+                 "--workers", "2", "--partition-size", "400KB"]) == 0
+    events = [json.loads(line) for line in local.read_text(encoding="utf-8").splitlines()]
+    assert len({e["doc_id"] for e in events}) > pages / 3  # most reports carry an event
+    assert dask.read_bytes() == local.read_bytes()
+
+
+def test_warc_resume_skips_done_partitions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import marsad.run.dask as dask_mod
+    from marsad.bench import write_synthetic_warc
+
+    warc = tmp_path / "crawl.warc"
+    write_synthetic_warc(warc, 400_000, page_padding=3000, noise=1000, seed=2)
+    expected = local_output([warc], tmp_path / "local.jsonl", light_pipeline)
+    assert expected
+    real = dask_mod.process_partition
+
+    def dying(part, *args, **kwargs):
+        if part.index >= 2:
+            raise Killed(part.index)
+        return real(part, *args, **kwargs)
+
+    out = tmp_path / "dask.jsonl"
+    monkeypatch.setattr(dask_mod, "process_partition", dying)
+    with pytest.raises(Killed):
+        run_dask([warc], out, partition_size="60KB", pipeline_factory=light_pipeline, n_workers=1,
+                 processes=False, retries=0)
+    monkeypatch.setattr(dask_mod, "process_partition", real)
+    summary = run_dask([warc], out, partition_size="60KB", pipeline_factory=light_pipeline, n_workers=2,
+                       processes=False)
+    assert summary.skipped > 0 and summary.documents > 0
+    assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()

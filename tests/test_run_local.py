@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from marsad.io.readers import iter_documents
+from marsad.io.readers import PendingPage, iter_documents
 from marsad.model import Analysis, Document, Event, Failure
 from marsad.pipeline import Normalise, Pipeline, Segment
 from marsad.run.local import RunSummary, run, timed
@@ -116,3 +116,76 @@ def test_summary_counts(corpus: Path) -> None:
 def test_strict_reraises() -> None:
     with pytest.raises(ValueError):
         list(run([Document("x", "BOOM قصف.")], stand_in, strict=True))
+
+
+# ---------------------------------------------------------------- HTML pages extracted in the workers
+
+
+def _warc_with_duplicates(path: Path) -> None:
+    """Synthetic pages plus: an empty page whose URL comes again with text, a repeated URL,
+    a non-HTML response and a page in cp1256."""
+    import io as _io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from marsad.bench import synthetic_report
+
+    def page(text: str) -> bytes:
+        return f"<html><body><article><p>{text}</p></article></body></html>".encode()
+
+    with open(path, "wb") as fh:
+        w = WARCWriter(fh, gzip=True)
+
+        def response(uri: str, body: bytes, ctype: str = "text/html; charset=utf-8") -> None:
+            http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
+            w.write_record(w.create_warc_record(uri, "response", payload=_io.BytesIO(body), http_headers=http,
+                                                warc_headers_dict={"WARC-Date": "2018-04-02T10:00:00Z"}))
+
+        response("https://x.example/empty", b"<html><body></body></html>")
+        for i in range(40):
+            response(f"https://x.example/{i}", page(synthetic_report(i, seed=8)["text"]))
+            if i == 10:
+                response("https://x.example/empty", page("هاجم مسلحون حاجزا في حمص."))
+                response("https://x.example/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(100), "image/png")
+            if i == 20:
+                response("https://x.example/3", page("قصف مكرر على عدن."))  # a repeated URL
+            if i == 30:
+                response("https://x.example/old", page("قصفت المدفعية أطراف مأرب.").decode().encode("cp1256"),
+                         "text/html; charset=windows-1256")
+
+
+def test_pages_extracted_in_workers_give_the_same_results(tmp_path: Path) -> None:
+    warc = tmp_path / "crawl.warc.gz"
+    _warc_with_duplicates(warc)
+    one = _flatten(run(iter_documents(warc), stand_in, workers=1))
+    items = list(iter_documents(warc, defer_pages=True))
+    assert sum(isinstance(x, PendingPage) for x in items) == 44  # every HTML page, unextracted
+    two = _flatten(run(iter_documents(warc, defer_pages=True), stand_in, workers=2, chunksize=3))
+    assert two == one
+    failures = {f[0]: f[1] for _, _, f in one if f}
+    assert failures["https://x.example/empty"] == "empty text"  # the empty copy; the later one is kept
+    assert failures["https://x.example/3"].startswith("duplicate doc_id")
+    assert "https://x.example/empty" in [d for d, _, _ in one]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_resumed_run_keeps_the_duplicate_check(tmp_path: Path, workers: int) -> None:
+    """Killed after the first copy of a repeated URL and after an empty page whose URL comes
+    again with text: the resumed run refuses the repeated copy and keeps the good one."""
+    from marsad.run.extract import extract_files
+    from marsad.store.checkpoint import done_path_for
+
+    warc = tmp_path / "crawl.warc.gz"
+    _warc_with_duplicates(warc)
+    full = tmp_path / "full.jsonl"
+    summary = extract_files([warc], full, workers=workers, progress=False, ner=False)
+    assert summary.failures == 2
+    out = tmp_path / "resumed.jsonl"
+    extract_files([warc], out, workers=workers, progress=False, ner=False)
+    done = done_path_for(out).read_text(encoding="utf-8").splitlines(keepends=True)
+    done_path_for(out).write_text("".join(done[:8]), encoding="utf-8")  # as if killed after 8 documents
+    resumed = extract_files([warc], out, workers=workers, progress=False, ner=False)
+    assert resumed.skipped == 8
+    assert out.read_bytes() == full.read_bytes()
+    assert resumed.failures == 1  # the repeated URL, after the kill point; the empty page was done before

@@ -130,3 +130,22 @@ def test_sigkill_and_resume(tmp_path: Path, ext: str):
     assert done == [f"doc{i:03d}" for i in range(n)]
     if ext == ".csv":
         assert out.read_text(encoding="utf-8").count("doc_id,event_id") == 1
+
+
+def test_resume_with_many_done_ids(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Beyond the in-memory limit the done ids go to a temporary file; resuming still skips them all."""
+    import functools
+
+    import marsad.store.checkpoint as checkpoint
+
+    monkeypatch.setattr(checkpoint, "IdIndex", functools.partial(checkpoint.IdIndex, memory_items=5))
+    out = tmp_path / "ev.jsonl"
+    with Checkpoint(out, fsync=False) as ck:
+        for i in range(23):
+            ck.write_document(f"d{i}", [ev(f"d{i}", 0)], content_hash(str(i)))
+        assert ck.done_count == 23
+    with Checkpoint(out, resume=True, fsync=False) as ck:
+        assert ck.resumed == 23 and ck.done_count == 23
+        assert all(ck.is_done(f"d{i}") for i in range(23)) and not ck.is_done("d23")
+        ck.write_document("d23", [ev("d23", 0)])
+    assert [r["doc_id"] for r in read_events(out)] == [f"d{i}" for i in range(24)]

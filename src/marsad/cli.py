@@ -27,7 +27,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
     summary = extract_files(
         args.inputs, args.output, db=args.db, workers=args.workers, executor=args.executor,
-        scheduler=args.scheduler, ner=not args.no_ner, max_chars=args.max_chars, strict=args.strict,
+        scheduler=args.scheduler, partition_size=args.partition_size, ner=not args.no_ner, max_chars=args.max_chars, strict=args.strict,
         progress=not args.quiet, fresh=args.fresh,
     )
     if not args.quiet:
@@ -111,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--workers", type=int, default=1, help="processes (local executor)")
     x.add_argument("--executor", choices=["local", "dask"], default="local")
     x.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
+    x.add_argument("--partition-size", default="64MB", metavar="SIZE",
+                   help="Dask executor: input bytes per partition, e.g. 64MB (files are cut at record boundaries)")
     x.add_argument("--no-ner", action="store_true", help="skip the statistical NER stage")
     x.add_argument("--max-chars", type=int, default=2_000_000, help="longer documents are reported and skipped")
     x.add_argument("--strict", action="store_true", help="stop at the first failing document")

@@ -26,7 +26,7 @@ Formats (extension, case-insensitive):
     entry content (else summary) with HTML stripped; ``outlet`` = the feed title.
 ``.warc`` / ``.warc.gz``
     Every HTML ``response`` record is a page handled as ``.html``; ``doc_id`` = the
-    ``WARC-Target-URI`` (else ``WARC-Record-ID``); ``published`` from the page, else
+    ``WARC-Target-URI`` (else ``WARC-Record-ID``, else ``file@offset``); ``published`` from the page, else
     the ``WARC-Date``. Non-HTML and non-2xx responses are skipped silently.
 
 ``.parquet``
@@ -335,17 +335,83 @@ def _opt_str(value: Any) -> str | None:
     return None
 
 
+# --------------------------------------------------------------------------- id bookkeeping
+
+
+class IdIndex:
+    """A ``str -> str`` map for per-document bookkeeping (ids seen, ids done) in bounded memory.
+
+    Up to ``memory_items`` entries are kept in a dict; when it fills up they are moved in
+    one transaction to a private temporary SQLite database (on disk, deleted when closed or
+    collected), so that a run over millions of documents keeps flat memory at the price of
+    one indexed lookup per document. Keys are exact: nothing is hashed or truncated.
+    """
+
+    def __init__(self, memory_items: int = 20_000) -> None:
+        self.memory_items = memory_items
+        self._mem: dict[str, str] = {}
+        self._db: Any = None
+        self._db_count = 0
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        value = self._mem.get(key)
+        if value is None and self._db is not None:
+            row = self._db.execute("SELECT v FROM ids WHERE k = ?", (key,)).fetchone()
+            value = row[0] if row else None
+        return default if value is None else value
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._mem[key] = value
+        if len(self._mem) >= self.memory_items:
+            self._spill()
+
+    def __len__(self) -> int:
+        if self._db is None:
+            return len(self._mem)
+        return self._db_count + sum(1 for k in self._mem if not self._in_db(k))
+
+    def _in_db(self, key: str) -> bool:
+        return self._db.execute("SELECT 1 FROM ids WHERE k = ?", (key,)).fetchone() is not None
+
+    def _spill(self) -> None:
+        import sqlite3
+
+        if self._db is None:
+            self._db = sqlite3.connect("", check_same_thread=False)  # "": a private temporary file
+            self._db.execute("PRAGMA journal_mode = OFF")
+            self._db.execute("PRAGMA synchronous = OFF")
+            self._db.execute("PRAGMA cache_size = -1024")  # 1 MiB of page cache
+            self._db.execute("CREATE TABLE ids (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID")
+            log.debug("more than %d ids: keeping them in a temporary SQLite file", self.memory_items)
+        with self._db:
+            self._db.executemany("INSERT OR REPLACE INTO ids VALUES (?, ?)", self._mem.items())
+        self._db_count = self._db.execute("SELECT COUNT(*) FROM ids").fetchone()[0]
+        self._mem.clear()
+
+    def close(self) -> None:
+        """Drop every entry (and the temporary database)."""
+        self._mem.clear()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+            self._db_count = 0
+
+
 # --------------------------------------------------------------------------- reader
 
 
 class _Reader:
     """State of one :func:`iter_documents` call: limits, seen ids, failure logging."""
 
-    def __init__(self, max_chars: int) -> None:
+    def __init__(self, max_chars: int, defer_pages: bool = False) -> None:
         self.max_chars = max_chars
+        self.defer_pages = defer_pages  # yield HTML pages as PendingPage, extracted by the executor
         self.max_bytes = max_chars * 4 + 4  # UTF-8 needs at most 4 bytes a char
         self.max_line_bytes = max_chars * 6 + 65_536  # JSON \\uXXXX escapes: 6 bytes a char
-        self.seen: dict[str, str] = {}
+        self.seen = IdIndex()  # doc_id -> source of its first occurrence
 
     # -- outcome helpers
     def fail(self, doc_id: str, reason: str, source: str) -> Failure:
@@ -355,6 +421,11 @@ class _Reader:
 
     def accept(self, doc: Document, source: str) -> Document | Failure:
         """Apply the document checks; register the id of an accepted document."""
+        checked = self.check(doc, source)
+        return checked if isinstance(checked, Failure) else self.register(checked, source)
+
+    def check(self, doc: Document, source: str) -> Document | Failure:
+        """The checks of one document's content (no state: they can run in any process)."""
         text = doc.text
         if not text.strip():
             return self.fail(doc.doc_id, "empty text", source)
@@ -368,6 +439,10 @@ class _Reader:
                 doc, **{f: _SURROGATE_RE.sub("\ufffd", v) for f in ("text", "title", "outlet", "url")
                         if isinstance(v := getattr(doc, f), str)}
             )
+        return doc
+
+    def register(self, doc: Document, source: str) -> Document | Failure:
+        """The duplicate check, in input order: the first document with an id wins."""
         first = self.seen.get(doc.doc_id)
         if first is not None:
             return self.fail(doc.doc_id, f"duplicate doc_id (first at {first})", source)
@@ -455,7 +530,8 @@ class _Reader:
         with opener(path, "rb") as fb:
             yield from self._jsonl_stream(fb, path)
 
-    def _jsonl_stream(self, fb: Any, path: Path) -> Iterator[Document | Failure]:
+    def _jsonl_stream(self, fb: Any, path: Path, first_line: int = 1) -> Iterator[Document | Failure]:
+        """Records of a JSONL stream; ``first_line`` numbers its first line (a slice of a file)."""
         head = fb.peek(4)[:4] if hasattr(fb, "peek") else b""
         enc = bom_encoding(head)
         if enc in ("utf-16", "utf-32"):
@@ -464,7 +540,7 @@ class _Reader:
             )
         else:
             lines = self._byte_lines(fb)
-        for lineno, (raw, oversized) in enumerate(lines, 1):
+        for lineno, (raw, oversized) in enumerate(lines, first_line):
             source = f"{path}:{lineno}"
             fallback = f"{path.name}:{lineno}"
             if oversized:
@@ -565,7 +641,8 @@ class _Reader:
         yield self.accept(Document(path.stem, text), str(path))
 
     def _page(
-        self, doc_id: str, markup: str, source: str, url: str | None = None, fallback_date: Any = None
+        self, doc_id: str, markup: str, source: str, url: str | None = None, fallback_date: Any = None,
+        register: bool = True,
     ) -> Document | Failure:
         body, meta = extract_html(markup, url)
         title = _opt_str(meta.get("title"))
@@ -583,14 +660,16 @@ class _Reader:
             _opt_str(meta.get("sitename")),
             url or _opt_str(meta.get("url")),
         )
-        return self.accept(doc, source)
+        return self.accept(doc, source) if register else self.check(doc, source)
 
-    def html(self, path: Path) -> Iterator[Document | Failure]:
+    def html(self, path: Path) -> Iterator[Document | Failure | PendingPage]:
         data = self._read_whole(path, self.max_bytes * 4)  # markup may dwarf the text
         if isinstance(data, Failure):
             yield data
-            return
-        yield self._page(path.stem, decode_html(data), str(path))
+        elif self.defer_pages:
+            yield PendingPage(path.stem, str(path), data, max_chars=self.max_chars, reader=self)
+        else:
+            yield self._page(path.stem, decode_html(data), str(path))
 
     def feed(self, path: Path) -> Iterator[Document | Failure]:
         import feedparser
@@ -625,14 +704,22 @@ class _Reader:
             doc = Document.from_parts(doc_id, body, published, title, outlet, _opt_str(entry.get("link")))
             yield self.accept(doc, source)
 
-    def warc(self, path: Path) -> Iterator[Document | Failure]:
+    def warc(self, path: Path, start: int = 0, stop: int | None = None) -> Iterator[Document | Failure]:
+        """Pages of a WARC; with ``start``/``stop``, those of the records starting in ``[start, stop)``.
+
+        ``start`` must be a record start (for ``.warc.gz``, a gzip member start).
+        """
         from warcio.archiveiterator import ArchiveIterator
 
         limit = self.max_bytes * 4
         with open(path, "rb") as fb:
+            fb.seek(start)
             records = ArchiveIterator(fb)
             for n, rec in enumerate(records):
-                if n == 0 and rec.format != "warc":
+                offset = records.offset  # where this record starts (before its content is read)
+                if stop is not None and offset >= stop:
+                    break
+                if n == 0 and start == 0 and rec.format != "warc":
                     stamp = rec.rec_headers.get_header("archive-date") or ""
                     if not stamp.isdigit():  # warcio reads any text as an ARC header
                         raise InputError("not a WARC archive")
@@ -640,7 +727,7 @@ class _Reader:
                     continue
                 headers = rec.rec_headers
                 uri = _opt_str(headers.get_header("WARC-Target-URI"))
-                doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) or f"{path.name}#{n}"
+                doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) or f"{path.name}@{offset}"
                 http = rec.http_headers
                 ctype = (
                     (http.get_header("Content-Type") if http else None)
@@ -656,11 +743,15 @@ class _Reader:
                     log.debug("%s: skipping %s (%s)", path, doc_id, ctype or "no content type")
                     continue
                 payload = rec.content_stream().read(limit + 1)
-                source = f"{path}@{records.get_record_offset()}"  # reads the record to its end
+                source = f"{path}@{offset}"
                 if len(payload) > limit:
                     yield self.fail(doc_id, f"too large: >{limit} bytes", source)
                     continue
                 m = re.search(r"charset=([\w:.\-]+)", ctype, re.I)
+                if self.defer_pages:
+                    yield PendingPage(doc_id, source, payload, m[1] if m else None, uri,
+                                      headers.get_header("WARC-Date"), self.max_chars, self)
+                    continue
                 markup = decode_html(payload, m[1] if m else None)
                 yield self._page(doc_id, markup, source, uri, headers.get_header("WARC-Date"))
 
@@ -685,6 +776,45 @@ class _Reader:
 
 #: public name of the reader state, for executors that split files themselves
 Reader = _Reader
+
+
+class PendingPage:
+    """An HTML page (a WARC record or an ``.html`` file) whose text is not extracted yet.
+
+    ``iter_documents(..., defer_pages=True)`` yields these so that an executor can run the
+    costly extraction (trafilatura) in its worker processes: :meth:`resolve` gives the
+    Document, or the Failure of the content checks, anywhere; :meth:`admit`, back in the
+    reading process and in input order, applies the reader's duplicate-id check. Together
+    they give exactly what the reader yields without ``defer_pages``. Pickling leaves the
+    reader behind.
+    """
+
+    __slots__ = ("doc_id", "source", "payload", "declared", "url", "fallback_date", "max_chars", "_reader")
+
+    def __init__(self, doc_id: str, source: str, payload: bytes, declared: str | None = None,
+                 url: str | None = None, fallback_date: str | None = None,
+                 max_chars: int = DEFAULT_MAX_CHARS, reader: _Reader | None = None) -> None:
+        self.doc_id, self.source, self.payload, self.declared = doc_id, source, payload, declared
+        self.url, self.fallback_date, self.max_chars, self._reader = url, fallback_date, max_chars, reader
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (PendingPage, (self.doc_id, self.source, self.payload, self.declared, self.url,
+                              self.fallback_date, self.max_chars))
+
+    def resolve(self) -> Document | Failure:
+        """Decode and extract the page, and check its content (no duplicate check)."""
+        reader = _Reader(self.max_chars)
+        return reader._page(self.doc_id, decode_html(self.payload, self.declared), self.source, self.url,
+                            self.fallback_date, register=False)
+
+    def admit(self, item: Document | Failure) -> Document | Failure:
+        """The duplicate-id check of the reader that read this page (call in input order)."""
+        if isinstance(item, Failure) or self._reader is None:
+            return item
+        return self._reader.register(item, self.source)
+
+    def __repr__(self) -> str:
+        return f"PendingPage({self.doc_id!r}, {self.source!r}, {len(self.payload)} bytes)"
 
 PARQUET_COLUMNS: tuple[str, ...] = ("doc_id", "text", "published", "title", "outlet", "url")
 
@@ -725,19 +855,23 @@ def _raise_csv_field_limit() -> None:
 
 
 def iter_documents(
-    paths: Iterable[str | Path] | str | Path, *, max_chars: int = DEFAULT_MAX_CHARS
+    paths: Iterable[str | Path] | str | Path, *, max_chars: int = DEFAULT_MAX_CHARS, defer_pages: bool = False,
 ) -> Iterator[Document | Failure]:
     """Stream the documents of ``paths`` (files or directories), one Failure per bad record.
 
     See the module docstring for formats, checks and failure reasons. Duplicate ``doc_id``
     values are detected across all ``paths`` of one call; the first occurrence is kept.
+    With ``defer_pages=True``, HTML pages (WARC records, ``.html`` files) come as
+    :class:`PendingPage` items for the executor to extract (``run.local.run`` does).
     """
-    yield from _Reader(max_chars).paths(paths)
+    yield from _Reader(max_chars, defer_pages).paths(paths)
 
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
+    "IdIndex",
     "PARQUET_COLUMNS",
+    "PendingPage",
     "Reader",
     "SUPPORTED_EXTENSIONS",
     "decode_bytes",

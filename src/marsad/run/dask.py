@@ -6,17 +6,11 @@ path. Provides: the events file (any format ``open_writer`` writes), with the sa
 in the same order as the local executor (partition order, then position), and a
 :class:`~marsad.run.local.RunSummary`.
 
-How the work is cut:
-
-- JSONL: ranges of ``partition_size`` lines. The client scans each file once (bytes only,
-  no JSON decoding) to note the byte offset of every range start; a worker seeks there
-  and decodes its own lines. Line numbers, fallback ids and failure reasons are those of
-  :func:`~marsad.io.readers.iter_documents`.
-- Parquet: runs of whole row groups holding about ``partition_size`` rows (columns
-  ``doc_id``, ``text`` and optionally ``published``, ``title``, ``outlet``, ``url``).
-- One-document files (``.html``, ``.txt``): runs of up to ``partition_size`` files.
-- Anything else (WARC, CSV, feeds, UTF-16 JSONL, unreadable files): one partition per
-  file, streamed by the reader (one record in memory at a time).
+How the work is cut (:mod:`marsad.run.partitions`): files are split into partitions of
+about ``partition_size`` bytes (default 64 MB) at record boundaries - JSONL at line ends,
+WARC at record starts, ``.warc.gz`` at gzip members, Parquet at row groups, and runs of
+one-document files together - by a planning pass that decodes no document. The plan is
+deterministic and saved with the parts, so a resumed run cuts the same way.
 
 Each worker builds the pipeline once per process (:func:`worker_pipeline`) and writes its
 partition to ``OUTPUT.parts/part-NNNNN.jsonl`` plus a ``part-NNNNN.done.json`` manifest
@@ -35,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gzip
 import hashlib
 import itertools
 import json
@@ -46,230 +39,30 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from marsad.errors import InputError, OutputError
-from marsad.io.readers import (
-    DEFAULT_MAX_CHARS,
-    PARQUET_COLUMNS,
-    Reader,
-    bom_encoding,
-    detect_format,
-    iter_input_files,
-)
+from marsad.errors import OutputError
+from marsad.io.readers import DEFAULT_MAX_CHARS, IdIndex
 from marsad.io.writers import open_writer
-from marsad.model import Document, Failure
 from marsad.pipeline import Pipeline
 from marsad.run.local import RunSummary, run
+from marsad.run.partitions import (
+    DEFAULT_PARTITION_SIZE,
+    PLAN_VERSION,
+    Partition,
+    input_files,
+    parse_size,
+    partition_items,
+    plan_partitions,
+)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PARTITION_SIZE = 1000
 PLAN_NAME = "_plan.json"
-_SCAN_PIECE = 1 << 20  # read JSONL lines in pieces of at most 1 MiB while planning
 
 PipelineFactory = Callable[[], Pipeline]
-
-
-# --------------------------------------------------------------------------- partitions
-
-
-@dataclass(frozen=True)
-class Partition:
-    """A slice of one input file, or a run of small files.
-
-    ``kind`` is ``"jsonl"`` (lines ``[start, stop)``, 0-based, the first one at byte
-    ``offset`` of the decompressed stream), ``"parquet"`` (row groups ``[start, stop)``,
-    whose first row is row ``offset``), ``"file"`` (the whole file, read by the reader) or
-    ``"files"`` (one-document files ``paths``, e.g. a directory of HTML pages, in order).
-    """
-
-    index: int
-    path: str
-    kind: str
-    start: int = 0
-    stop: int = 0
-    offset: int = 0
-    paths: tuple[str, ...] = ()
-
-    @property
-    def name(self) -> str:
-        return f"part-{self.index:05d}"
-
-
-def _input_files(inputs: Iterable[str | Path] | str | Path) -> Iterator[Path]:
-    """Files in the order :func:`iter_documents` reads them; standard input is refused."""
-    listed = [inputs] if isinstance(inputs, (str, Path)) else list(inputs)
-    if any(str(p) == "-" for p in listed):
-        raise InputError("the Dask executor cannot read standard input: give files")
-    yield from iter_input_files(listed)
-
-
-def _open_binary(path: Path) -> Any:
-    return gzip.open(path, "rb") if path.name.lower().endswith(".gz") else open(path, "rb")  # noqa: SIM115
-
-
-def _jsonl_ranges(path: Path, size: int) -> Iterator[tuple[int, int, int]]:
-    """``(start_line, stop_line, byte_offset)`` per ``size`` lines, scanning bytes only.
-
-    Lines are counted as the reader counts them: every newline ends one, and a last line
-    without a newline is one more.
-    """
-    line = start = start_offset = offset = 0
-    partial = False
-    with _open_binary(path) as fb:
-        while True:
-            piece = fb.readline(_SCAN_PIECE)
-            if not piece:
-                break
-            offset += len(piece)
-            partial = not piece.endswith(b"\n")
-            if not partial:
-                line += 1
-                if line - start == size:
-                    yield start, line, start_offset
-                    start, start_offset = line, offset
-    if partial:
-        line += 1
-    if line > start:
-        yield start, line, start_offset
-
-
-def _wide_encoding(path: Path) -> bool:
-    """True for a UTF-16/32 JSONL file (read whole by the reader, not cut into ranges)."""
-    try:
-        with _open_binary(path) as fb:
-            return bom_encoding(fb.read(4)) in ("utf-16", "utf-32")
-    except OSError:
-        return False
-
-
-_ONE_DOC_FORMATS = frozenset({"txt", "html"})
-
-
-def plan_partitions(inputs: Iterable[str | Path], partition_size: int = DEFAULT_PARTITION_SIZE) -> list[Partition]:
-    """Cut the inputs into partitions (metadata only; no document is decoded)."""
-    if partition_size < 1:
-        raise ValueError("partition_size must be at least 1")
-    parts: list[Partition] = []
-    group: list[str] = []  # consecutive one-document files (.txt, .html), read as one partition
-
-    def flush() -> None:
-        if group:
-            parts.append(Partition(len(parts), group[0], "files", paths=tuple(group)))
-            group.clear()
-
-    for path in _input_files(inputs):
-        fmt = detect_format(path)
-        if fmt in _ONE_DOC_FORMATS and path.is_file():
-            group.append(str(path))
-            if len(group) >= partition_size:
-                flush()
-            continue
-        flush()
-        cut: list[Partition] = []
-        try:
-            if path.is_file() and fmt == "jsonl" and not _wide_encoding(path):
-                cut = [Partition(len(parts) + i, str(path), "jsonl", start, stop, offset)
-                       for i, (start, stop, offset) in enumerate(_jsonl_ranges(path, partition_size))]
-            elif path.is_file() and fmt == "parquet":
-                cut = _parquet_ranges(path, partition_size, len(parts))
-        except Exception as exc:  # noqa: BLE001 — a broken file is the reader's to report
-            log.debug("cannot cut %s (%s); it is read whole", path, exc)
-            cut = []
-        parts.extend(cut or [Partition(len(parts), str(path), "file")])
-    flush()
-    return parts
-
-
-def _parquet_ranges(path: Path, size: int, first_index: int) -> list[Partition]:
-    import pyarrow.parquet as pq
-
-    meta = pq.ParquetFile(str(path)).metadata
-    out: list[Partition] = []
-    group, row, start, start_row = 0, 0, 0, 0
-    while group < meta.num_row_groups:
-        row += meta.row_group(group).num_rows
-        group += 1
-        if row - start_row >= size or group == meta.num_row_groups:
-            out.append(Partition(first_index + len(out), str(path), "parquet", start, group, start_row))
-            start, start_row = group, row
-    return out
-
-
-# --------------------------------------------------------------------------- reading a partition
-
-
-def _reader(max_chars: int) -> Reader:
-    # The reader's record checks (ids, empty/large/binary text, duplicates within the
-    # stream) are reused as they are, so a partition yields what iter_documents would.
-    return Reader(max_chars)
-
-
-class _LineWindow:
-    """A binary stream that reads as lines ``[start, stop)`` of a file and blank lines before.
-
-    ``start`` empty lines come first, so the reader numbers the real lines (sources,
-    fallback ids) exactly as it does over the whole file; blank lines cost no decoding.
-    Only ``readline`` is offered, which is all the reader's line loop uses.
-    """
-
-    def __init__(self, fb: Any, start: int, stop: int) -> None:
-        self._fb = fb
-        self._pad = start
-        self._left = stop - start
-
-    def readline(self, limit: int = -1) -> bytes:
-        if self._pad:
-            self._pad -= 1
-            return b"\n"
-        if self._left <= 0:
-            return b""
-        raw = self._fb.readline(limit)
-        if raw.endswith(b"\n") or limit is None or limit < 0 or len(raw) < limit:
-            self._left -= 1  # a whole line (or the last one, without newline) was read
-        return raw
-
-
-def _jsonl_items(part: Partition, max_chars: int) -> Iterator[Document | Failure]:
-    """Documents of lines ``[start, stop)`` of a JSONL file, as ``iter_documents`` reads them."""
-    reader = _reader(max_chars)
-    path = Path(part.path)
-    with _open_binary(path) as fb:
-        fb.seek(part.offset)
-        yield from reader._guard(reader._jsonl_stream(_LineWindow(fb, part.start, part.stop), path), path)
-
-
-def _parquet_items(part: Partition, max_chars: int) -> Iterator[Document | Failure]:
-    """Documents of row groups ``[start, stop)`` of a Parquet file, one batch in memory."""
-    import pyarrow.parquet as pq
-
-    reader = _reader(max_chars)
-    path = Path(part.path)
-    pf = pq.ParquetFile(str(path))
-    columns = [c for c in PARQUET_COLUMNS if c in pf.schema_arrow.names]
-    if "text" not in columns:
-        yield reader.fail(path.name, "Parquet file has no 'text' column", str(path))
-        return
-    rowno = part.offset
-    for batch in pf.iter_batches(row_groups=list(range(part.start, part.stop)), columns=columns, batch_size=256):
-        for rec in batch.to_pylist():
-            rowno += 1
-            yield reader.record(rec, f"{path.name}:{rowno}", f"{path}:{rowno}")
-
-
-def partition_items(part: Partition, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Document | Failure]:
-    """Stream the ``Document | Failure`` items of one partition."""
-    if part.kind == "jsonl":
-        yield from _jsonl_items(part, max_chars)
-    elif part.kind == "parquet":
-        yield from _parquet_items(part, max_chars)
-    elif part.kind == "files":
-        yield from _reader(max_chars).paths(list(part.paths))
-    else:
-        yield from _reader(max_chars).paths([part.path])
 
 
 # --------------------------------------------------------------------------- worker side
@@ -361,7 +154,7 @@ def process_partition(
         "worker_pid": os.getpid(),
     }
     _write_json_atomic(_done_path(out_dir, part), manifest)
-    return manifest
+    return _slim(manifest)  # the id lists stay on disk: the client reads them at the merge
 
 
 # --------------------------------------------------------------------------- client side
@@ -373,7 +166,7 @@ def _fingerprint(
 ) -> str:
     """What a resumed run must share with the run that wrote the parts."""
     files = []
-    for f in _input_files(inputs):
+    for f in input_files(inputs):
         try:
             st = f.stat()
             files.append([str(f.resolve()), st.st_size, st.st_mtime_ns])
@@ -381,7 +174,8 @@ def _fingerprint(
             files.append([str(f), None, None])
     factory_name = _factory_name(factory)
     blob = json.dumps(
-        [files, partition_size, max_chars, factory_name, sorted((k, repr(v)) for k, v in pipeline_kwargs.items())]
+        [PLAN_VERSION, files, partition_size, max_chars, factory_name,
+         sorted((k, repr(v)) for k, v in pipeline_kwargs.items())]
     )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
@@ -452,7 +246,7 @@ def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSum
     A ``.jsonl`` output is a byte copy of the part files (lines of duplicates left out);
     other formats are rewritten record by record with ``open_writer``.
     """
-    seen: set[str] = set()
+    seen = IdIndex()  # every accepted doc_id so far (spills to a temporary file beyond 20,000)
     fast = output.suffix.lower() == ".jsonl"
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp")
@@ -465,7 +259,8 @@ def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSum
                     "the workers and this client share"
                 )
             dups = {d for d in manifest["accepted"] if d in seen}
-            seen.update(manifest["accepted"])
+            for doc_id in manifest["accepted"]:
+                seen[doc_id] = ""
             src = _part_path(parts_dir, part)
             if fast and not dups:
                 with open(src, "rb") as fh:
@@ -484,6 +279,7 @@ def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSum
                         sink.write(raw)
                     else:
                         sink.write(rec)
+    seen.close()
     if fast:
         os.replace(tmp, output)
     summary.by_type = +summary.by_type  # drop zero counts
@@ -509,7 +305,7 @@ def run_dask(
     output: str | Path,
     *,
     scheduler: str | None = None,
-    partition_size: int = DEFAULT_PARTITION_SIZE,
+    partition_size: int | str = DEFAULT_PARTITION_SIZE,
     pipeline_kwargs: Mapping[str, Any] | None = None,
     pipeline_factory: PipelineFactory | None = None,
     n_workers: int | None = None,
@@ -526,6 +322,7 @@ def run_dask(
     on 127.0.0.1 is started with ``n_workers`` single-threaded workers (default: CPU count),
     as processes unless ``processes=False``. ``pipeline_factory`` (picklable, called with
     ``pipeline_kwargs`` once per worker process) defaults to ``Pipeline.default``.
+    ``partition_size`` is the bytes of input per partition (``"64MB"``, ``"512KB"`` or an int).
     Partitions done by an earlier, interrupted run with the same inputs and settings are
     skipped (their documents are counted in ``summary.skipped``).
     """
@@ -534,8 +331,10 @@ def run_dask(
     output = Path(output)
     parts_dir = output.with_name(output.name + ".parts")
     kwargs = dict(pipeline_kwargs or {})
-    fingerprint = _fingerprint(input_list, partition_size, max_chars, pipeline_factory, kwargs)
-    plan = _prepare(parts_dir, input_list, partition_size, fingerprint)
+    size = parse_size(partition_size)
+    fingerprint = _fingerprint(input_list, size, max_chars, pipeline_factory, kwargs)
+    plan = _prepare(parts_dir, input_list, size, fingerprint)
+    log.info("%d partitions of about %d bytes", len(plan), size)
 
     summary = RunSummary()
     manifests: dict[int, dict[str, Any]] = {}
@@ -600,7 +399,7 @@ def _run_pending(
     if scheduler is None:
         cluster = LocalCluster(
             n_workers=n_workers or os.cpu_count() or 1, threads_per_worker=1, processes=processes,
-            host="127.0.0.1", protocol="tcp", dashboard_address=None,
+            host="127.0.0.1", protocol="tcp", dashboard_address=":0",  # any free port: no clash
         )
     try:
         with Client(cluster if cluster is not None else scheduler) as client:

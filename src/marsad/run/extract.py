@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from marsad.errors import MarsadError
-from marsad.io.readers import iter_documents, parse_date
+from marsad.io.readers import PendingPage, iter_documents, parse_date
 from marsad.io.writers import open_writer
 from marsad.model import Document, Event, Failure
 from marsad.pipeline import Pipeline
@@ -48,6 +48,7 @@ def extract_files(
     workers: int = 1,
     executor: str = "local",
     scheduler: str | None = None,
+    partition_size: int | str = "64MB",
     ner: bool = True,
     max_chars: int = 2_000_000,
     strict: bool = False,
@@ -63,7 +64,7 @@ def extract_files(
 
         if output is None or db is not None:
             raise MarsadError("the Dask executor writes a file: give -o (and load it into a store with a local run)")
-        return run_dask(inputs, output, scheduler=scheduler, pipeline_kwargs={"ner": ner},
+        return run_dask(inputs, output, scheduler=scheduler, partition_size=partition_size, pipeline_kwargs={"ner": ner},
                         n_workers=workers if workers > 1 else None, max_chars=max_chars, strict=strict,
                         progress=progress)
     factory = partial(Pipeline.default, ner=ner)
@@ -80,9 +81,24 @@ def extract_files(
     run_id = store.start_run({"inputs": [str(i) for i in inputs], "output": str(out)}) if store else None
     summary = RunSummary()
 
-    def todo() -> Iterator[Document | Failure]:
-        for item in iter_documents(inputs, max_chars=max_chars):
-            if ck is not None and ck.is_done(item.doc_id):
+    def todo() -> Iterator[Document | Failure | PendingPage]:
+        # The items an earlier run finished come first, in the order of its .done sidecar:
+        # they are skipped by position (exact even when an id recurs). If the inputs changed
+        # meanwhile, any id that run finished is skipped instead.
+        finished = ck.finished_ids() if ck is not None else iter(())
+        expected = next(finished, None)
+        by_id = False
+        # with workers, HTML pages (WARC records, .html files) are extracted in the workers
+        for item in iter_documents(inputs, max_chars=max_chars, defer_pages=workers > 1):
+            if expected is not None and item.doc_id != expected:
+                log.warning("%s: the inputs changed since the earlier run (%s where %s was); skipping "
+                            "every document id it finished", out, item.doc_id, expected)
+                expected, by_id = None, True
+            if expected is not None or (by_id and ck is not None and ck.is_done(item.doc_id)):
+                if expected is not None:
+                    expected = next(finished, None)
+                if isinstance(item, PendingPage):  # its id enters the duplicate check, in order
+                    item.admit(item.resolve())
                 summary.skipped += 1  # finished (or reported as failed) by an earlier run
                 continue
             yield item

@@ -1,6 +1,7 @@
 """The local executor: stream documents through the pipeline, in one or N processes.
 
-Requires: an iterable of ``Document | Failure`` (io.readers) and a pipeline factory.
+Requires: an iterable of ``Document | Failure`` (io.readers; also ``PendingPage`` items, whose
+HTML is then extracted where the pipeline runs) and a pipeline factory.
 Provides: ``(doc, events | None, failure | None)`` results in input order, and a
 ``RunSummary``. Failure policy: a document that raises is recorded as a Failure with its
 id and reason, and the run goes on (``strict=True`` re-raises instead).
@@ -12,13 +13,15 @@ N times; ``imap`` keeps the output in input order, so 1 and N workers write the 
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
+from marsad.io.readers import PendingPage
 from marsad.model import Document, Event, Failure
 from marsad.pipeline import Pipeline
 
@@ -67,6 +70,7 @@ class RunSummary:
 
 
 def _process(pipeline: Pipeline, item: Document | Failure, strict: bool) -> Result:
+    """Run one document through the pipeline (a reader failure passes through)."""
     if isinstance(item, Failure):
         return None, (), item
     try:
@@ -78,9 +82,31 @@ def _process(pipeline: Pipeline, item: Document | Failure, strict: bool) -> Resu
         return item, (), Failure(item.doc_id, f"{type(exc).__name__}: {exc}", "pipeline")
 
 
-def _worker(args: tuple[Document | Failure, bool]) -> Result:
+def _worker(args: tuple[Document | PendingPage, bool]) -> Result:
+    """The result of one document or page. A document is not sent back (the parent has it);
+    a page is extracted here, and its Document returned for the parent's duplicate check."""
     assert _WORKER_PIPELINE is not None
-    return _process(_WORKER_PIPELINE, *args)
+    item, strict = args
+    if isinstance(item, PendingPage):
+        doc = item.resolve()
+        if isinstance(doc, Failure):
+            return None, (), doc
+        return _process(_WORKER_PIPELINE, doc, strict)
+    _, events, failure = _process(_WORKER_PIPELINE, item, strict)
+    return None, events, failure
+
+
+def _from_worker(sent: Document | PendingPage, result: Result) -> Result:
+    """The result as the parent reports it: its own document, or the admitted page."""
+    doc, events, failure = result
+    if isinstance(sent, Document):
+        return sent, events, failure
+    if doc is None:  # the page failed the content checks
+        return None, (), failure
+    admitted = sent.admit(doc)
+    if isinstance(admitted, Failure):  # a duplicate id: as if the reader had refused it
+        return None, (), admitted
+    return admitted, events, failure
 
 
 def run(
@@ -96,12 +122,41 @@ def run(
     pipeline = pipeline_factory()
     if workers <= 1:
         for item in items:
+            if isinstance(item, PendingPage):
+                item = item.admit(item.resolve())
             yield _process(pipeline, item, strict)
         return
     _WORKER_PIPELINE = pipeline  # inherited by the forked workers
-    ctx = mp.get_context("fork")
-    with ctx.Pool(workers) as pool:
-        yield from pool.imap(_worker, ((item, strict) for item in items), chunksize=chunksize)
+    sent: deque[Document | PendingPage | None] = deque()  # in flight, in input order (None: a reader failure)
+    pending_failures: deque[Failure] = deque()
+
+    def tasks() -> Iterator[tuple[Document | PendingPage, bool]]:
+        for item in items:
+            if isinstance(item, Failure):  # reader failures never leave this process
+                sent.append(None)
+                pending_failures.append(item)
+                continue
+            sent.append(item)
+            yield item, strict
+
+    # Objects alive now (the pipeline above all) move to a generation the collector never
+    # scans, so the forked workers do not touch, and thereby copy, their shared pages.
+    gc.collect()
+    gc.freeze()
+    try:
+        ctx = mp.get_context("fork")
+        with ctx.Pool(workers) as pool:
+            gc.unfreeze()  # the workers keep it; this process scans its own objects again
+            for result in pool.imap(_worker, tasks(), chunksize=chunksize):
+                while sent[0] is None:
+                    sent.popleft()
+                    yield None, (), pending_failures.popleft()
+                yield _from_worker(sent.popleft(), result)  # type: ignore[arg-type]
+            while sent:  # failures after the last document
+                sent.popleft()
+                yield None, (), pending_failures.popleft()
+    finally:
+        gc.unfreeze()
 
 
 def timed(results: Iterable[Result], summary: RunSummary) -> Iterator[Result]:

@@ -24,6 +24,8 @@ of every document exactly once, in processing order, and documents marked done a
 processed again. With ``fsync=True`` (the default) this also holds after a power cut, as far
 as the disk honours fsync; with ``fsync=False`` it holds for process crashes only.
 
+A resumed run skips the documents of :meth:`Checkpoint.finished_ids` by position (its
+first items are those, in that order), or by id with :meth:`Checkpoint.is_done`.
 Documents are identified by ``doc_id`` (the readers guarantee unique ids within a run);
 the content hash is recorded for information and to warn when an input changed between
 runs. Committing the same ``doc_id`` twice in one run is the caller's bug and is not checked.
@@ -35,15 +37,17 @@ with ``resume=True`` an ``OUT`` that has content but no ``OUT.done`` raises
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
 from marsad.errors import CheckpointError
+from marsad.io.readers import IdIndex
 from marsad.io.writers import WRITERS, EventWriter, open_writer
 from marsad.model import Event
 
@@ -95,7 +99,7 @@ class Checkpoint:
             raise CheckpointError(f"{self.output}: resumable output must be .jsonl or .csv")
         self.done_path = done_path_for(self.output)
         self.fsync = fsync
-        self.done: dict[str, str] = {}  # doc_id -> content hash ("" if not given)
+        self.done = IdIndex()  # doc_id -> content hash ("" if not given); bounded memory
         self.resumed = 0  # documents found done when opening
         self.output.parent.mkdir(parents=True, exist_ok=True)
         if resume:
@@ -177,6 +181,19 @@ class Checkpoint:
     def done_count(self) -> int:
         return len(self.done)
 
+    def finished_ids(self) -> Iterator[str]:
+        """Ids of the documents found done when opening, in commit order, streamed from the sidecar.
+
+        A run over the same inputs meets them again as its first items, in this order, so it
+        can skip them by position: exact even when an id recurs (a failed record and a later
+        good one with the same id), and with no id held in memory.
+        """
+        if not self.resumed:
+            return
+        with open(self.done_path, "rb") as fh:
+            for raw in itertools.islice(fh, self.resumed):
+                yield json.loads(raw)["doc_id"]
+
     def commit(self, doc_id: str, content_hash: str = "", *, events: int = 0, status: str = "ok") -> None:
         """Mark a document finished; call after ALL its events went to :attr:`writer`."""
         if self._closed:
@@ -219,6 +236,7 @@ class Checkpoint:
         else:
             self.writer.close()
         self._done.close()
+        self.done.close()
 
     def __enter__(self) -> Checkpoint:
         return self
