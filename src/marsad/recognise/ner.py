@@ -232,10 +232,27 @@ def _lexicon_combine(unary: Sequence[Sequence[str]], keys: Sequence[str], lexico
     return out
 
 
-def _lexicon_features(tokens: Sequence[str], stems: Sequence[str], lexicon: Lexicon) -> list[list[str]]:
-    """Lexicon features per position: own hits, word-pair hits, and the neighbours' hits."""
-    keys = [normalise_key(t) for t in tokens]
-    unary = [_lexicon_unary(k, st, lexicon) for k, st in zip(keys, stems, strict=True)]
+def _lexicon_features(tokens: Sequence[str], stems: Sequence[str], lexicon: Lexicon,
+                      cache: dict[str, tuple[str, tuple[str, ...]]] | None = None) -> list[list[str]]:
+    """Lexicon features per position: own hits, word-pair hits, and the neighbours' hits.
+
+    ``cache`` (token → key and single-token hits) may be passed when ``lexicon`` never changes.
+    """
+    if cache is None:
+        keys = [normalise_key(t) for t in tokens]
+        unary = [_lexicon_unary(k, st, lexicon) for k, st in zip(keys, stems, strict=True)]
+    else:
+        keys, unary = [], []
+        for t, st in zip(tokens, stems, strict=True):
+            e = cache.get(t)
+            if e is None:
+                k = normalise_key(t)
+                e = (k, _lexicon_unary(k, st, lexicon))
+                if len(cache) >= _CACHE_MAX:
+                    cache.clear()
+                cache[t] = e
+            keys.append(e[0])
+            unary.append(e[1])
     return _lexicon_combine(unary, keys, lexicon) or [[] for _ in tokens]
 
 
@@ -243,7 +260,8 @@ _BOS = ("BOS",)
 _EOS = ("EOS",)
 
 
-def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[tuple[str, ...]]:
+def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None,
+              _lexicon_cache: dict | None = None) -> list[tuple[str, ...]]:
     """CRF features for one sentence: word, normalised form, stem, affixes, shape, ±2 context.
 
     ``lexicon``, when given, maps a normalised key (a word, its clitic-free stem, or two words
@@ -253,7 +271,8 @@ def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[tup
     """
     n = len(tokens)
     info = [_token_features(t) for t in tokens]
-    lex = _lexicon_features(tokens, [x[5] for x in info], lexicon) if lexicon is not None else None
+    lex = _lexicon_features(tokens, [x[5] for x in info], lexicon, _lexicon_cache) \
+        if lexicon is not None else None
     feats: list[tuple[str, ...]] = []
     empty: tuple[str, ...] = ()
     for i in range(n):
@@ -454,6 +473,7 @@ class NerModel:
         self.uses_lexicon = bool(self.meta.get("lexicon", False))
         self.lexicon: Lexicon | None = load_lexicon() if self.uses_lexicon else None
         self._tagger = tagger  # pycrfsuite.Tagger (not thread-safe: used under the lock)
+        self._feat_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._lock = threading.Lock()
         n = len(self.labels)
         # columns: _tcol[j][k] = weight of the transition k -> j
@@ -494,6 +514,8 @@ class NerModel:
                 raise ValueError(f"{target}: not a {MODEL_FORMAT} model")
             model = cls(data["labels"], data["transitions"], data["state"], data.get("meta"), target)
             log.debug("NER model %s: %d attributes, plain-Python decoder", target, len(model._state))
+        if model.available:
+            _clusters()  # the features' resources are loaded with the model, not on the first token
         if path is None:
             _DEFAULT[backend] = model
         return model
@@ -699,7 +721,8 @@ class NerModel:
             return []
         lex = combine_lexicons(lexicon, self.lexicon) if self.uses_lexicon else None
         if self._tagger is not None:
-            xseq = featurize(tokens, lex)
+            # single-token lexicon hits are cached per token when only the shipped lexicon is asked
+            xseq = featurize(tokens, lex, self._feat_cache if lexicon is None else None)
             with self._lock:
                 return to_iob2(self._tagger.tag(xseq))
         if not self._state:
