@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -44,10 +45,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from marsad.recognise.ner import (  # noqa: E402
+    DEFAULT_CLUSTERS,
     DEFAULT_LEXICON,
     DEFAULT_MODEL,
     Lexicon,
     NerModel,
+    crfsuite_path,
     featurize,
     format_scores,
     load_lexicon,
@@ -55,6 +58,7 @@ from marsad.recognise.ner import (  # noqa: E402
     score_spans,
     spans_of,
     to_iob2,
+    use_clusters,
 )
 from marsad.text.normalise import normalise_key  # noqa: E402
 
@@ -401,15 +405,73 @@ def _wikifane_names(min_count: int = 2, min_share: float = 0.6) -> dict[str, str
     return out
 
 
-def build_lexicon(out: Path = DEFAULT_LEXICON, sources: Sequence[str] = ("geonames", "wikifane")) -> int:
-    """Write the shipped lexicon: GeoNames place names (``PLACE``) and WikiFANE name words (``PERS`` ...).
+_TOWN_FEATURES = {"country", "admin1", "admin2", "admin3", "city", "region"}
+# actor-dictionary kinds → lexicon category (armed and state actors, state names, civilians)
+_ACTOR_KINDS = {
+    **dict.fromkeys(["state_military", "state_police", "militia", "militia_generic", "rebel", "rebel_generic",
+                     "coalition", "external", "government", "unidentified"], "ACTOR"),
+    "state_name": "PLACE",
+    **dict.fromkeys(["civilians", "people", "protesters", "rioters"], "GROUP"),
+}
+
+
+def _gazetteer_names() -> dict[str, str]:
+    """Towns, areas and states of the project's gazetteer (``src/marsad/data``) → ``PLACE``.
+
+    Villages, neighbourhoods and sites are left out: their names are often personal names or
+    common words (measured on dev: with them as ``VILLAGE``, micro F1 fell by 1.3 points).
+    """
+    from marsad.geo.gazetteer import Gazetteer
+
+    gaz = Gazetteer.load()
+    out: dict[str, str] = {}
+    keys = list(gaz.keys())
+    for key in keys:
+        places = gaz.lookup(key)
+        if any(p.feature in _TOWN_FEATURES for p in places):
+            out[key] = "PLACE"
+    return out
+
+
+def _actor_names() -> dict[str, str]:
+    """Keys of the project's actor dictionary (``actors.tsv``) → ``ACTOR`` / ``PLACE`` / ``GROUP``."""
+    out: dict[str, str] = {}
+    with open(ROOT / "src/marsad/data/actors.tsv", encoding="utf-8") as fh:
+        for line in fh:
+            cols = line.rstrip("\n").split("\t")
+            if line.startswith("#") or len(cols) < 5 or cols[0] == "key":
+                continue
+            cat = _ACTOR_KINDS.get(cols[4])
+            if cat:
+                out[cols[0]] = cat
+    return out
+
+
+def build_lexicon(out: Path = DEFAULT_LEXICON,
+                  sources: Sequence[str] = ("gazetteer", "wikifane", "actors", "geonames")) -> int:
+    """Write the shipped lexicon: place names (GeoNames, the project's gazetteer), actor-dictionary
+    keys and WikiFANE name words.
 
     Keys are ``normalise_key``-ed words or word pairs (the feature hook looks words and word
-    pairs up). Nothing comes from ANERcorp or its test split. Returns the number of keys.
+    pairs up; longer keys are never looked up and are left out). Later sources win: WikiFANE
+    names (``PERS``/``LOC``/``ORG``/``MISC``) < actors (``ACTOR``, ``GROUP``) < towns, areas and
+    states (``PLACE``: the gazetteer, then GeoNames). Nothing comes from
+    ANERcorp or its test split. Returns the number of keys.
     """
     table: dict[str, str] = {}
+
+    def put(entries: dict[str, str]) -> None:
+        for key, cat in entries.items():
+            k = normalise_key(key)
+            if _ARABIC.match(k) and len(k) >= 3 and len(k.split()) <= 2:
+                table[k] = cat
+
     if "wikifane" in sources:
         table.update(_wikifane_names())
+    if "actors" in sources:
+        put(_actor_names())
+    if "gazetteer" in sources:
+        put(_gazetteer_names())
     for name in _place_names() if "geonames" in sources else ():
         key = normalise_key(name)
         if _ARABIC.match(key) and len(key) >= 3 and len(key.split()) <= 2:
@@ -423,15 +485,119 @@ def build_lexicon(out: Path = DEFAULT_LEXICON, sources: Sequence[str] = ("geonam
 
 
 # ------------------------------------------------------------------------------------------------
+# word clusters (distributional features learned from unlabelled text; never from the test split)
+# ------------------------------------------------------------------------------------------------
+
+CLUSTER_KS = (64, 256, 1024, 4096)
+_RAW_TOKEN = re.compile(r"[^\W_]+|[^\w\s]")
+_RAW_SENT = re.compile(r"(?<=[.!?؟])\s+|\n+")
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Normalised tokens of raw text as the features key them (punctuation split off, hashtags opened)."""
+    return _RAW_TOKEN.findall(normalise_key(text.replace("_", " ").replace("#", " ")).lower())
+
+
+def cluster_corpus(path: Path, test: Sequence[Sentence]) -> int:
+    """Write the unlabelled text for the embeddings, one normalised sentence a line; returns tokens.
+
+    The news corpora in ``../shared/corpus`` (title and text), then the token text of the NER
+    training corpora as :func:`load_training` keeps them. Every sentence that the leakage filter
+    matches with the test split is left out, so no test text shapes the clusters.
+    """
+    import gzip
+
+    filt = LeakageFilter(test)
+    n_tok = dropped = 0
+    with open(path, "w", encoding="utf-8") as out:
+        for name in ("ant-me-2018.jsonl.gz", "saudinewsnet-conflict-2015.jsonl.gz"):
+            with gzip.open(shared_dir() / "corpus" / name, "rt", encoding="utf-8") as fh:
+                for line in fh:
+                    doc = json.loads(line)
+                    for chunk in _RAW_SENT.split((doc.get("title") or "") + "\n" + doc.get("text", "")):
+                        toks = raw_tokens(chunk)
+                        if len(toks) < 3:
+                            continue
+                        if filt.leaks(toks):
+                            dropped += 1
+                            continue
+                        out.write(" ".join(toks) + "\n")
+                        n_tok += len(toks)
+        for sents in load_training(["aner", "newsfane", "wikifane", "wojood"], test).values():
+            for sent in sents:
+                toks = [k for w, _ in sent for k in raw_tokens(w)]
+                out.write(" ".join(toks) + "\n")
+                n_tok += len(toks)
+    log.info("cluster corpus: %d tokens (%d news sentences left out as test-like) in %s", n_tok, dropped, path)
+    return n_tok
+
+
+def _crc32(text: str) -> int:
+    """A stable string hash for gensim's vector initialisation (Python's ``hash`` is salted)."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def spherical_kmeans(vectors, k: int, iterations: int = 25):  # numpy arrays in and out
+    """Cluster unit vectors by cosine; the first ``k`` rows (the most frequent words) seed it."""
+    import numpy as np
+
+    x = vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-9)
+    x = x.astype(np.float32)
+    centres = x[:k].copy()
+    assign = np.zeros(len(x), dtype=np.int32)
+    for _ in range(iterations):
+        for i in range(0, len(x), 20000):
+            assign[i:i + 20000] = (x[i:i + 20000] @ centres.T).argmax(1)
+        for j in range(k):
+            members = x[assign == j]
+            if len(members):
+                c = members.sum(0)
+                centres[j] = c / max(float(np.linalg.norm(c)), 1e-9)
+    return assign
+
+
+def build_clusters(out: Path = DEFAULT_CLUSTERS, ks: Sequence[int] = CLUSTER_KS, dim: int = 100,
+                   window: int = 3, min_count: int = 3, epochs: int = 5) -> int:
+    """Train skip-gram word vectors (gensim, one thread, seeded) on :func:`cluster_corpus`, cluster
+    them with spherical k-means at several granularities, and write ``key<TAB>id...`` (gzipped).
+
+    Needs gensim and numpy (``pip install -e .[ner-build]``); deterministic. Returns the number of words.
+    """
+    import gzip
+
+    from gensim.models import Word2Vec
+    from gensim.models.word2vec import LineSentence
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus.txt"
+        cluster_corpus(corpus, read_test())
+        t0 = time.time()
+        w2v = Word2Vec(LineSentence(str(corpus)), vector_size=dim, window=window, min_count=min_count, sg=1,
+                       negative=5, epochs=epochs, workers=1, seed=SEED % 2**31, hashfxn=_crc32)
+    log.info("word vectors: %d words in %.0fs", len(w2v.wv), time.time() - t0)
+    words = list(w2v.wv.index_to_key)
+    assigns = [spherical_kmeans(w2v.wv.vectors, k) for k in ks]
+    lines = [f"# marsad NER word clusters: skip-gram dim={dim} window={window} min_count={min_count} "
+             f"epochs={epochs} seed={SEED}; spherical k-means k={','.join(map(str, ks))}\n"]
+    lines += [w + "\t" + "\t".join(str(int(a[i])) for a in assigns) + "\n" for i, w in enumerate(words)]
+    with open(out, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
+        gz.write("".join(lines).encode("utf-8"))
+    log.info("clusters: %d words written to %s (%.1f MB)", len(words), out, out.stat().st_size / 1e6)
+    return len(words)
+
+
+# ------------------------------------------------------------------------------------------------
 # training
 # ------------------------------------------------------------------------------------------------
 
 
 def train(sents: Sequence[Sentence], out: Path, c1: float, c2: float, iterations: int,
           min_freq: int = 1, lexicon: Lexicon | None = None, extra_meta: dict | None = None) -> Path:
-    """Train a CRF (CRFsuite, L-BFGS) on IOB2 sentences; write the CRFsuite file and the exported model.
+    """Train a CRF (CRFsuite, L-BFGS) on IOB2 sentences; write both model files.
 
-    Returns the path of the CRFsuite file (in the temp directory), kept for checks.
+    ``out`` (``*.json.gz``, plus ``*.meta.json``) gets the exported weights for the plain-Python
+    decoder, :func:`crfsuite_path` of it the CRFsuite model file that the fast path decodes.
+    Returns the CRFsuite file.
     """
     import pycrfsuite
 
@@ -443,45 +609,50 @@ def train(sents: Sequence[Sentence], out: Path, c1: float, c2: float, iterations
         "feature.possible_transitions": True, "feature.minfreq": min_freq,
     })
     t0 = time.time()
-    crf_path = Path(tempfile.gettempdir()) / f"marsad_ner_{os.getpid()}_{out.name.split('.')[0]}.crfsuite"
+    crf_path = crfsuite_path(out)
     trainer.train(str(crf_path))
     meta = {"lexicon": lexicon is not None, "c1": c1, "c2": c2, "iterations": iterations,
             "min_freq": min_freq, "sentences": len(sents), "tokens": sum(len(s) for s in sents),
-            "seed": SEED, **(extra_meta or {})}
+            "seed": SEED, "clusters": _clusters_digest(), **(extra_meta or {})}
     model = NerModel.from_crfsuite(crf_path, meta)
     model.save(out)
-    log.info("trained on %d sentences in %.0fs (c1=%s c2=%s): %s (%.1f MB, %d attributes)", len(sents),
-             time.time() - t0, c1, c2, out, out.stat().st_size / 1e6, len(model._state))
+    log.info("trained on %d sentences in %.0fs (c1=%s c2=%s): %s (%.1f MB) and %s (%.1f MB), %d attributes",
+             len(sents), time.time() - t0, c1, c2, out, out.stat().st_size / 1e6, crf_path.name,
+             crf_path.stat().st_size / 1e6, len(model._state))
     return crf_path
 
 
-def check_decoder(crf_path: Path, model_path: Path, sents: Sequence[Sentence],
-                  lexicon: Lexicon | None = None) -> float:
-    """Share of sentences where our decoder and CRFsuite's tagger give identical tags."""
-    import pycrfsuite
+def _clusters_digest() -> str:
+    """A short digest of the cluster table the features use (recorded in the model's meta)."""
+    from marsad.recognise import ner
 
-    tagger = pycrfsuite.Tagger()
-    tagger.open(str(crf_path))
-    model = NerModel.load(model_path)
-    lex = lexicon if model.uses_lexicon else None
-    same = 0
-    for s in sents:
-        toks = [w for w, _ in s]
-        same += to_iob2(tagger.tag(featurize(toks, lex))) == model.tag(toks, lex)
+    table = ner._clusters()
+    h = hashlib.sha256()
+    for k in sorted(table):
+        h.update((k + "\t" + "\t".join(table[k]) + "\n").encode("utf-8"))
+    return f"{len(table)} words, sha256 {h.hexdigest()[:16]}"
+
+
+def check_decoder(model_path: Path, sents: Sequence[Sentence]) -> float:
+    """Share of sentences where the plain-Python decoder and CRFsuite's tagger give identical tags."""
+    fast = NerModel.load(model_path, backend="crfsuite")
+    slow = NerModel.load(model_path, backend="python")
+    same = sum(fast.tag(toks) == slow.tag(toks) for toks in ([w for w, _ in s] for s in sents))
     share = same / max(1, len(sents))
-    log.info("decoder agrees with CRFsuite on %.4f of %d sentences", share, len(sents))
+    log.info("plain-Python decoder agrees with CRFsuite on %.4f of %d sentences", share, len(sents))
     return share
 
 
-def evaluate(model_path: Path, sents: Sequence[Sentence]) -> dict:
-    """Exact-span scores of a model file on gold sentences, with tagging speed."""
-    model = NerModel.load(model_path)
+def evaluate(model_path: Path, sents: Sequence[Sentence], backend: str = "auto") -> dict:
+    """Exact-span scores of a model on gold sentences (tagged in order as one document), with speed."""
+    model = NerModel.load(model_path, backend=backend)
     t0, c0 = time.perf_counter(), time.process_time()
     pred = model.tag_sentences([[w for w, _ in s] for s in sents])
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     res: dict = dict(score_spans([[t for _, t in s] for s in sents], pred))
     n = sum(len(s) for s in sents)
-    res.update(tokens=n, seconds=secs, tokens_per_s=n / secs, cpu_seconds=cpu, tokens_per_cpu_s=n / cpu)
+    res.update(tokens=n, seconds=secs, tokens_per_s=n / secs, cpu_seconds=cpu, tokens_per_cpu_s=n / cpu,
+               backend=model.backend)
     return res
 
 
@@ -492,22 +663,32 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="comma list of aner,wikifane,newsfane,wojood (default: %(default)s)")
     ap.add_argument("--c1", type=float, default=0.05)
     ap.add_argument("--c2", type=float, default=0.01)
-    ap.add_argument("--iterations", type=int, default=200)
+    ap.add_argument("--iterations", type=int, default=150)
     ap.add_argument("--min-freq", type=int, default=1)
     ap.add_argument("--grid", default="", help='dev mode: several c1/c2 pairs to try, e.g. "0.1/0.01,0.2/0.05"')
     ap.add_argument("--no-lexicon", dest="lexicon", action="store_false",
-                    help="train without lexicon features (by default the shipped lexicon is rebuilt from "
-                         "GeoNames and WikiFANE and used)")
+                    help="train without lexicon features (by default the shipped lexicon is rebuilt and used)")
     ap.add_argument("--no-project-misc", dest="project_misc", action="store_false",
                     help="do not tag ANERcorp's MISC words in the other corpora")
-    ap.add_argument("--lexicon-sources", default="geonames,wikifane",
+    ap.add_argument("--lexicon-sources", default="gazetteer,wikifane,actors,geonames",
                     help="what the lexicon holds (default: %(default)s)")
+    ap.add_argument("--build-clusters", action="store_true",
+                    help="rebuild the shipped word-cluster table first (gensim + numpy; ~10 CPU-minutes)")
+    ap.add_argument("--clusters", default="",
+                    help="train with this word-cluster table instead of the shipped one ('none': no clusters)")
     ap.add_argument("--output", type=Path, default=DEFAULT_MODEL)
+    ap.add_argument("--keep", type=Path, help="dev mode: keep the dev models in this directory")
     ap.add_argument("--report", type=Path, help="write the scores as JSON here")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     random.seed(SEED)
 
+    if args.build_clusters:
+        build_clusters()
+    if args.clusters:
+        use_clusters(None if args.clusters == "none" else Path(args.clusters))
+    else:
+        use_clusters(DEFAULT_CLUSTERS if DEFAULT_CLUSTERS.exists() else None)
     lexicon = None
     if args.lexicon:
         build_lexicon(sources=args.lexicon_sources.split(","))
@@ -530,10 +711,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             pairs = [(float(a), float(b)) for a, b in (p.split("/") for p in args.grid.split(","))]
         with tempfile.TemporaryDirectory() as tmp:
             for c1, c2 in pairs:
-                path = Path(tmp) / f"dev_{c1}_{c2}.json.gz"
-                crf = train(tr + extra, path, c1, c2, args.iterations, args.min_freq, lexicon)
-                check_decoder(crf, path, dev, lexicon)
-                crf.unlink()
+                path = Path(args.keep or tmp) / f"dev_{c1}_{c2}.json.gz"
+                train(tr + extra, path, c1, c2, args.iterations, args.min_freq, lexicon)
                 res = evaluate(path, dev)
                 print(f"== dev  corpora={','.join(corpora)} c1={c1} c2={c2} lexicon={args.lexicon}")
                 print(format_scores(res))
@@ -542,15 +721,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         crf = train(aner + extra, args.output, args.c1, args.c2, args.iterations, args.min_freq, lexicon,
                     {"corpora": corpora})
-        check_decoder(crf, args.output, test, lexicon)
-        crf.unlink()  # not shipped: the exported JSON is the model
-        digest = hashlib.sha256(args.output.read_bytes()).hexdigest()[:16]
+        agree = check_decoder(args.output, test)
+        digests = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()[:16]
+                   for p in (args.output, crf, DEFAULT_LEXICON, DEFAULT_CLUSTERS) if p.exists()}
         res = evaluate(args.output, test)
         print(f"== test (CAMeL ANERcorp) corpora={','.join(corpora)} c1={args.c1} c2={args.c2} "
-              f"lexicon={args.lexicon} sha256={digest}")
+              f"lexicon={args.lexicon} decoders agree={agree:.4f} sha256={digests}")
         print(format_scores(res))
-        report["test"] = res
-        report["sha256"] = digest
+        report.update(test=res, sha256=digests, decoders_agree=agree)
     if args.report:
         args.report.write_text(json.dumps(report, indent=1, ensure_ascii=False))
     return 0

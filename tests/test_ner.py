@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import pickle
+import sys
 from pathlib import Path
 
 import pytest
 
 from marsad.model import Analysis, Document, MentionKind, Token
 from marsad.recognise.ner import (
+    DEFAULT_MODEL,
     LABELS,
     NerModel,
+    crfsuite_path,
     featurize,
     find_entities,
     format_scores,
+    propagate,
     read_conll,
     run_conll,
     score_spans,
@@ -171,7 +176,10 @@ def test_exported_model_decodes_like_crfsuite(tmp_path: Path) -> None:
     trainer.train(str(crf))
     exported = NerModel.from_crfsuite(crf, {"lexicon": False})
     exported.save(tmp_path / "m.json.gz")
-    model = NerModel.load(tmp_path / "m.json.gz")
+    assert crfsuite_path(tmp_path / "m.json.gz") == crf
+    model = NerModel.load(tmp_path / "m.json.gz", backend="python")
+    fast = NerModel.load(tmp_path / "m.json.gz")
+    assert model.backend == "python" and fast.backend == "crfsuite"
     tagger = pycrfsuite.Tagger()
     tagger.open(str(crf))
     probes = [t.split() for t, _ in TRAIN] + [
@@ -180,7 +188,7 @@ def test_exported_model_decodes_like_crfsuite(tmp_path: Path) -> None:
         ["."],
     ]
     for toks in probes:
-        assert model.tag(toks) == to_iob2(tagger.tag(featurize(toks)))
+        assert model.tag(toks) == to_iob2(tagger.tag(featurize(toks))) == fast.tag(toks)
     assert model.tag(TRAIN[0][0].split()) == TRAIN[0][1].split()
     # saving is deterministic
     exported.save(tmp_path / "m2.json.gz")
@@ -198,7 +206,7 @@ def test_lexicon_model_decodes_like_crfsuite(tmp_path: Path) -> None:
     crf = tmp_path / "m.crfsuite"
     trainer.train(str(crf))
     NerModel.from_crfsuite(crf, {"lexicon": True}).save(tmp_path / "m.json.gz")
-    model = NerModel.load(tmp_path / "m.json.gz")
+    model = NerModel.load(tmp_path / "m.json.gz", backend="python")
     assert model.uses_lexicon
     model.lexicon = places.get  # stands in for the shipped lexicon (cached path)
     tagger = pycrfsuite.Tagger()
@@ -237,7 +245,7 @@ def test_conll_round_trip(tmp_path: Path, model: NerModel) -> None:
 
 # Regression floor, not the goal: the project target is micro F1 >= 0.78 on this test set, which
 # the shipped CRF does not reach yet (see docs/ner.md for the measured figure).
-TEST_F1_FLOOR = 0.64
+TEST_F1_FLOOR = 0.68
 
 
 @pytest.mark.gold
@@ -250,3 +258,73 @@ def test_packaged_model_on_anercorp_test(model: NerModel) -> None:
     assert res["tokens"] == 25008
     assert res["micro"]["f1"] >= TEST_F1_FLOOR, format_scores(res)
     assert res["LOC"]["f1"] >= 0.78, format_scores(res)
+
+
+# -- the two decoders, the fallback, document consistency --------------------------------------
+
+PROBES = [
+    ["قال", "الرئيس", "الفرنسي", "إيمانويل", "ماكرون", "في", "باريس", "إن", "بلاده", "ستدعم", "الاتفاق", "."],
+    ["وأعلن", "الجيش", "الإسرائيلي", "أن", "طائراته", "قصفت", "مواقع", "لحركة", "حماس", "شمال", "غزة", "."],
+    ["التقى", "وزير", "الخارجية", "سيرغي", "لافروف", "نظيره", "التركي", "في", "أنقرة", "أمس", "."],
+    ["وذكرت", "وكالة", "الأنباء", "السورية", "(", "سانا", ")", "أن", "الهجوم", "وقع", "في", "ريف", "إدلب", "."],
+    ["ذهب", "إلى", "المدرسة", "."],
+    ["و", "2024", ":", "«", "عن", "»"],
+]
+
+
+def test_packaged_decoders_agree(model: NerModel) -> None:
+    """CRFsuite's tagger and the plain-Python Viterbi give identical tags on the shipped model."""
+    pytest.importorskip("pycrfsuite")
+    fast = NerModel.load(backend="crfsuite")
+    slow = NerModel.load(backend="python")
+    assert fast.backend == "crfsuite" and slow.backend == "python"
+    probes = list(PROBES)
+    if SHARED_TEST.exists():
+        probes += [[t for t, _ in s] for s in list(read_conll(SHARED_TEST))[:150]]
+    for toks in probes:
+        assert fast.tag(toks) == slow.tag(toks), toks
+    assert fast.tag_sentences(probes) == slow.tag_sentences(probes)
+
+
+def test_fallback_without_pycrfsuite(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With python-crfsuite missing, the packaged model is decoded in plain Python."""
+    if not DEFAULT_MODEL.exists():
+        pytest.skip("packaged NER model missing")
+    monkeypatch.setitem(sys.modules, "pycrfsuite", None)  # import pycrfsuite -> ImportError
+    m = NerModel.load(DEFAULT_MODEL)
+    assert m.backend == "python" and m.available
+    spans = {(" ".join(PROBES[0][s:e]), t) for s, e, t in spans_of(m.tag(PROBES[0]))}
+    assert ("باريس", "LOC") in spans
+    with pytest.raises(ImportError):
+        NerModel.load(DEFAULT_MODEL, backend="crfsuite")
+
+
+def test_model_pickles(model: NerModel) -> None:
+    """A loaded model survives pickling (process pools), the CRFsuite tagger reopened from its file."""
+    clone = pickle.loads(pickle.dumps(model))
+    assert clone.backend == model.backend
+    assert clone.tag(PROBES[1]) == model.tag(PROBES[1])
+
+
+def test_propagate_carries_names_within_the_window() -> None:
+    sents = [
+        ["قال", "الرئيس", "جون", "سميث", "إن", "."],
+        ["وأضاف", "سميث", "أن", "جون", "سميث", "سيزور", "عمان", "."],
+        ["غادر", "سميث", "."],
+        ["في", "عمان", "و", "سميث", "."],
+    ]
+    tags = [
+        ["O", "O", "B-PERS", "I-PERS", "O", "O"],
+        ["O", "O", "O", "O", "O", "O", "B-LOC", "O"],
+        ["O", "B-PERS", "O"],
+        ["O", "O", "O", "O", "O"],
+    ]
+    out = propagate(sents, tags, window=1)
+    assert out[0] == tags[0]  # already tagged: unchanged
+    # the two-word name first, then the single word; types by majority in the window
+    assert out[1] == ["O", "B-PERS", "O", "B-PERS", "I-PERS", "O", "B-LOC", "O"]
+    assert out[2] == ["O", "B-PERS", "O"]
+    # sentence 3 sees sentences 2-3 only: سميث (PERS in 2) yes; عمان (LOC in 1, outside) no
+    assert out[3] == ["O", "O", "O", "B-PERS", "O"]
+    # short single words (fewer than 3 letters) are never carried over
+    assert propagate([["و", "قال"], ["و"]], [["B-ORG", "O"], ["O"]]) == [["B-ORG", "O"], ["O"]]

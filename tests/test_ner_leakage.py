@@ -86,3 +86,15 @@ def test_filter_catches_respelled_and_resegmented_copies(train_ner: ModuleType) 
     # clitics split off and the sentence cut differently: a near-duplicate
     assert filt.leaks(["ذهب", "الرئيس", "احمد", "الى", "مدينة", "الإسكندرية", "امس", "ل", "حضور"])
     assert not filt.leaks(["وصل", "الوزير", "إلى", "بغداد", "صباح", "اليوم", "في", "زيارة", "رسمية", "."])
+
+
+def test_cluster_corpus_filter_drops_test_text(train_ner: ModuleType, corpora: tuple[list, dict[str, list]]) -> None:
+    """The unlabelled text behind the word clusters goes through the same filter: a test sentence
+    met as raw news text (re-tokenised by ``raw_tokens``) is recognised and left out."""
+    test, _ = corpora
+    filt = train_ner.LeakageFilter(test)
+    sample = [s for s in test if len(s) >= 6][:200]
+    for s in sample:
+        raw = " ".join(w for w, _ in s)
+        assert filt.leaks(train_ner.raw_tokens(raw)), raw
+    assert not filt.leaks(train_ner.raw_tokens("وصل الوزير إلى بغداد صباح اليوم في زيارة رسمية لم يعلن عنها مسبقا."))

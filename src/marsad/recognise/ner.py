@@ -2,10 +2,15 @@
 
 Requires: tokens (``Analysis.tokens`` from the pipeline, or plain strings).
 Provides: IOB2 tags per token, and ``MentionKind.NER`` mentions whose ``value`` is the
-entity type. The model ships in ``marsad/data/ner_crf.json.gz`` (see ``ner_NOTE.md`` there):
-CRFsuite weights exported to JSON and decoded here in plain Python (no third-party package
-at run time). It is built by ``build/train_ner.py``; training and tagging share
-:func:`featurize` (the decoder sums exactly the weights of the features it lists).
+entity type. The model ships in ``marsad/data/`` (see ``ner_NOTE.md`` there): the CRFsuite
+model file ``ner_crf.crfsuite``, decoded by python-crfsuite's compiled tagger (the fast path),
+and the same weights as gzipped JSON, ``ner_crf.json.gz``, decoded by a plain-Python Viterbi
+when python-crfsuite is missing (identical tags). Features include word clusters learned
+offline from unlabelled Arabic news (``ner_clusters.tsv.gz``) and lexicon hits (GeoNames,
+the project's gazetteer and actor dictionary, WikiFANE names: ``ner_lexicon.tsv``). It is
+built by ``build/train_ner.py``; training and tagging share :func:`featurize`. A document's
+sentences are tagged together: a name tagged in one sentence is tagged where it recurs
+untagged nearby (:func:`propagate`).
 
 Also here: CoNLL reading/writing and an exact-span scorer (CoNLL-2003 style), so that
 ``marsad ner`` can tag and evaluate CoNLL files without extra dependencies.
@@ -17,6 +22,7 @@ import gzip
 import json
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
@@ -33,6 +39,9 @@ ENTITY_TYPES: tuple[str, ...] = ("PERS", "LOC", "ORG", "MISC")
 LABELS: tuple[str, ...] = ("O",) + tuple(f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I"))
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "ner_crf.json.gz"
 DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "data" / "ner_lexicon.tsv"
+DEFAULT_CLUSTERS = Path(__file__).resolve().parent.parent / "data" / "ner_clusters.tsv.gz"
+CONSISTENCY_WINDOW = 50
+"""Sentences before and after a sentence whose predicted names :func:`propagate` carries over."""
 
 Lexicon = Callable[[str], "str | None"]
 """Maps a normalised key (word, stem, or two words) to a category such as ``"PLACE"``, or None."""
@@ -87,6 +96,54 @@ def word_shape(token: str) -> str:
 
 
 _EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
+_DIGIT = re.compile(r"\d")
+_LATIN = re.compile("[a-z]")
+_ALNUM = re.compile(r"[^\W_]")
+
+_CLUSTERS: dict[str, tuple[str, ...]] | None = None
+
+
+def read_clusters(path: Path | str) -> dict[str, tuple[str, ...]]:
+    """A word-cluster table: ``key<TAB>id<TAB>id...`` lines (coarse to fine), gzipped or not."""
+    table: dict[str, tuple[str, ...]] = {}
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("#"):
+                continue
+            key, *ids = line.rstrip("\n").split("\t")
+            if key and ids:
+                table[key] = tuple(ids)
+    return table
+
+
+def use_clusters(path: Path | str | None) -> None:
+    """Make the features use this cluster table (None: no cluster features); clears the caches.
+
+    By default the shipped ``ner_clusters.tsv.gz`` is used (or none, if it is missing); the
+    build calls this to train with another table.
+    """
+    global _CLUSTERS
+    _CLUSTERS = read_clusters(path) if path is not None else {}
+    _token_features.cache_clear()
+
+
+def _clusters() -> dict[str, tuple[str, ...]]:
+    global _CLUSTERS
+    if _CLUSTERS is None:
+        _CLUSTERS = read_clusters(DEFAULT_CLUSTERS) if DEFAULT_CLUSTERS.exists() else {}
+        if not _CLUSTERS:
+            log.warning("NER word clusters %s missing: tagging quality will suffer", DEFAULT_CLUSTERS)
+    return _CLUSTERS
+
+
+def cluster_of(norm: str, stem: str) -> tuple[str, ...] | None:
+    """Cluster ids of a normalised word: of the word, else of its clitic-free stem (bare or with ال)."""
+    table = _clusters()
+    ids = table.get(norm)
+    if ids is None and stem != norm:
+        ids = table.get(stem) or table.get("ال" + stem)
+    return ids
 
 
 @lru_cache(maxsize=262144)
@@ -112,20 +169,31 @@ def _token_features(token: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple
         "sx2=" + stem[-2:],
         "len=" + str(min(len(stem), 8)),
     ]
-    if any(c.isdigit() for c in norm):
+    if _DIGIT.search(norm):
         own.append("dig")
-    if any("a" <= c <= "z" for c in norm):
+    if _LATIN.search(norm):
         own.append("lat")
-    if not any(c.isalnum() for c in norm):
+    if not _ALNUM.search(norm):
         own.append("pun")
-    near = ("w=" + norm, "s=" + stem, "sh=" + shape, "cl=" + clitics, "x2=" + norm[-2:])
-    far = ("w=" + norm, "s=" + stem)
+    near = ["w=" + norm, "s=" + stem, "sh=" + shape, "cl=" + clitics, "x2=" + norm[-2:]]
+    far = ["w=" + norm, "s=" + stem]
+    ids = cluster_of(norm, stem)
+    if ids is None:
+        own.append("c=?")
+        near.append("c=?")
+    else:
+        # every granularity for the token and its neighbours, the second one two tokens away
+        cl = [f"c{k}={c}" for k, c in enumerate(ids)]
+        own.extend(cl)
+        near.extend(cl)
+        if len(ids) > 1:
+            far.append(cl[1])
     return (
         tuple(own),
-        tuple("-1" + f for f in near),
-        tuple("+1" + f for f in near),
-        tuple("-2" + f for f in far),
-        tuple("+2" + f for f in far),
+        tuple(["-1" + f for f in near]),
+        tuple(["+1" + f for f in near]),
+        tuple(["-2" + f for f in far]),
+        tuple(["+2" + f for f in far]),
         stem,
         norm,
     )
@@ -164,14 +232,36 @@ def _lexicon_combine(unary: Sequence[Sequence[str]], keys: Sequence[str], lexico
     return out
 
 
-def _lexicon_features(tokens: Sequence[str], stems: Sequence[str], lexicon: Lexicon) -> list[list[str]]:
-    """Lexicon features per position: own hits, word-pair hits, and the neighbours' hits."""
-    keys = [normalise_key(t) for t in tokens]
-    unary = [_lexicon_unary(k, st, lexicon) for k, st in zip(keys, stems, strict=True)]
+def _lexicon_features(tokens: Sequence[str], stems: Sequence[str], lexicon: Lexicon,
+                      cache: dict[str, tuple[str, tuple[str, ...]]] | None = None) -> list[list[str]]:
+    """Lexicon features per position: own hits, word-pair hits, and the neighbours' hits.
+
+    ``cache`` (token → key and single-token hits) may be passed when ``lexicon`` never changes.
+    """
+    if cache is None:
+        keys = [normalise_key(t) for t in tokens]
+        unary = [_lexicon_unary(k, st, lexicon) for k, st in zip(keys, stems, strict=True)]
+    else:
+        keys, unary = [], []
+        for t, st in zip(tokens, stems, strict=True):
+            e = cache.get(t)
+            if e is None:
+                k = normalise_key(t)
+                e = (k, _lexicon_unary(k, st, lexicon))
+                if len(cache) >= _CACHE_MAX:
+                    cache.clear()
+                cache[t] = e
+            keys.append(e[0])
+            unary.append(e[1])
     return _lexicon_combine(unary, keys, lexicon) or [[] for _ in tokens]
 
 
-def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[list[str]]:
+_BOS = ("BOS",)
+_EOS = ("EOS",)
+
+
+def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None,
+              _lexicon_cache: dict | None = None) -> list[tuple[str, ...]]:
     """CRF features for one sentence: word, normalised form, stem, affixes, shape, ±2 context.
 
     ``lexicon``, when given, maps a normalised key (a word, its clitic-free stem, or two words
@@ -181,26 +271,23 @@ def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None) -> list[lis
     """
     n = len(tokens)
     info = [_token_features(t) for t in tokens]
-    lex = _lexicon_features(tokens, [x[5] for x in info], lexicon) if lexicon is not None else None
-    feats: list[list[str]] = []
+    lex = _lexicon_features(tokens, [x[5] for x in info], lexicon, _lexicon_cache) \
+        if lexicon is not None else None
+    feats: list[tuple[str, ...]] = []
+    empty: tuple[str, ...] = ()
     for i in range(n):
-        f = list(info[i][0])
-        f.extend(info[i - 1][1] if i >= 1 else ("BOS",))
-        f.extend(info[i + 1][2] if i + 1 < n else ("EOS",))
-        if i >= 2:
-            f.extend(info[i - 2][3])
-        if i + 2 < n:
-            f.extend(info[i + 2][4])
+        cur = info[i]
+        f = (cur[0]
+             + (info[i - 1][1] if i >= 1 else _BOS)
+             + (info[i + 1][2] if i + 1 < n else _EOS)
+             + (info[i - 2][3] if i >= 2 else empty)
+             + (info[i + 2][4] if i + 2 < n else empty))
         if i >= 1:
-            f.append(_bigram(info[i - 1], info[i]))
-        if lex is not None:
-            f.extend(lex[i])
+            f += ("w-1w0=" + info[i - 1][6] + "|" + cur[6],)
+        if lex is not None and lex[i]:
+            f += tuple(lex[i])
         feats.append(f)
     return feats
-
-
-def _bigram(prev: tuple, cur: tuple) -> str:
-    return "w-1w0=" + prev[6] + "|" + cur[6]
 
 
 @lru_cache(maxsize=4)
@@ -314,7 +401,8 @@ def format_scores(scores: dict[str, Any]) -> str:
         )
     if "tokens_per_s" in scores:
         lines.append(f"{scores['tokens']} tokens tagged at {scores['tokens_per_s']:,.0f} tokens/s wall-clock"
-                     f" ({scores.get('tokens_per_cpu_s', 0):,.0f} tokens per CPU second, one core)")
+                     f" ({scores.get('tokens_per_cpu_s', 0):,.0f} tokens per CPU second, one core;"
+                     f" decoder: {scores.get('backend', '?')})")
     return "\n".join(lines)
 
 
@@ -349,26 +437,44 @@ def read_conll(path: Path | str) -> Iterator[list[tuple[str, str]]]:
 # ---------------------------------------------------------------------------------------------
 
 MODEL_FORMAT = "marsad-ner-crf/1"
-_DEFAULT: NerModel | None = None
+_DEFAULT: dict[str, NerModel] = {}
 _CACHE_MAX = 40_000  # ~5 KB per entry: keeps a long run's memory near 300 MB (bench: peak RSS)
 
 
-class NerModel:
-    """A trained linear-chain CRF (weights exported from CRFsuite), decoded in plain Python.
+def crfsuite_path(model_path: Path | str) -> Path:
+    """The CRFsuite model file that goes with a ``*.json.gz`` model: ``*.crfsuite`` beside it."""
+    p = Path(model_path)
+    return p.with_name(p.name.removesuffix(".gz").removesuffix(".json") + ".crfsuite")
 
-    Use :meth:`load`; :meth:`tag` returns IOB2 tags. Decoding needs no third-party package:
-    the score of a token is the sum of the weights of its features, cached per token string
-    and neighbour slot, and Viterbi runs over the label set.
+
+def meta_path(model_path: Path | str) -> Path:
+    """The small metadata file that goes with a ``*.json.gz`` model: ``*.meta.json`` beside it."""
+    p = Path(model_path)
+    return p.with_name(p.name.removesuffix(".gz").removesuffix(".json") + ".meta.json")
+
+
+class NerModel:
+    """A trained linear-chain CRF: CRFsuite's compiled tagger, or the same weights in plain Python.
+
+    Use :meth:`load`; :meth:`tag` returns IOB2 tags for a sentence, :meth:`tag_sentences` for a
+    document. With python-crfsuite installed and the ``.crfsuite`` file present, decoding is
+    CRFsuite's (``backend == "crfsuite"``); otherwise the JSON weights are decoded here: the
+    score of a token is the sum of the weights of its features, cached per token string and
+    neighbour slot, and Viterbi runs over the label set (``backend == "python"``). Both give
+    the same tags.
     """
 
     def __init__(self, labels: Sequence[str], transitions: Sequence[Sequence[float]],
                  state: dict[str, Sequence[Sequence[float]]], meta: dict[str, Any] | None = None,
-                 path: Path | None = None) -> None:
+                 path: Path | None = None, tagger: Any = None) -> None:
         self.labels = list(labels)
         self.meta = dict(meta or {})
         self.path = path
         self.uses_lexicon = bool(self.meta.get("lexicon", False))
         self.lexicon: Lexicon | None = load_lexicon() if self.uses_lexicon else None
+        self._tagger = tagger  # pycrfsuite.Tagger (not thread-safe: used under the lock)
+        self._feat_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+        self._lock = threading.Lock()
         n = len(self.labels)
         # columns: _tcol[j][k] = weight of the transition k -> j
         self._tcol = [[float(transitions[k][j]) for k in range(n)] for j in range(n)]
@@ -382,31 +488,83 @@ class NerModel:
     # -- construction ---------------------------------------------------------------------------
 
     @classmethod
-    def load(cls, path: Path | None = None) -> NerModel:
-        """Read a model file (gzipped JSON); without ``path`` the packaged model, loaded once.
+    def load(cls, path: Path | str | None = None, backend: str = "auto") -> NerModel:
+        """Read a model (``*.json.gz``, with ``*.crfsuite`` beside it); without ``path`` the packaged one.
 
-        If the packaged model is missing, returns a model that tags everything ``O`` and logs
-        a warning (the pipeline keeps working without statistical NER).
+        ``backend``: ``"auto"`` (CRFsuite's tagger when python-crfsuite and the ``.crfsuite``
+        file are there, else plain Python), ``"crfsuite"`` or ``"python"``. The packaged model
+        is loaded once per backend. If it is missing, returns a model that tags everything
+        ``O`` and logs a warning (the pipeline keeps working without statistical NER).
         """
-        global _DEFAULT
-        if path is None and _DEFAULT is not None:
-            return _DEFAULT
+        if backend not in ("auto", "crfsuite", "python"):
+            raise ValueError(f"unknown NER backend {backend!r}")
+        if path is None and backend in _DEFAULT:
+            return _DEFAULT[backend]
         target = Path(path) if path is not None else DEFAULT_MODEL
-        if not target.exists():
+        model = cls._open_crfsuite(target, backend) if backend != "python" else None
+        if model is None and not target.exists():
             if path is not None:
                 raise FileNotFoundError(target)
             log.warning("NER model %s is missing: statistical NER is disabled", target)
             model = cls(LABELS, [[0.0] * len(LABELS)] * len(LABELS), {}, {"empty": True})
-        else:
+        elif model is None:
             with gzip.open(target, "rt", encoding="utf-8") as fh:
                 data = json.load(fh)
             if data.get("format") != MODEL_FORMAT:
                 raise ValueError(f"{target}: not a {MODEL_FORMAT} model")
             model = cls(data["labels"], data["transitions"], data["state"], data.get("meta"), target)
-            log.debug("NER model %s: %d attributes", target, len(model._state))
+            log.debug("NER model %s: %d attributes, plain-Python decoder", target, len(model._state))
+        if model.available:
+            _clusters()  # the features' resources are loaded with the model, not on the first token
         if path is None:
-            _DEFAULT = model
+            _DEFAULT[backend] = model
         return model
+
+    @classmethod
+    def _open_crfsuite(cls, target: Path, backend: str) -> NerModel | None:
+        """The model decoded by CRFsuite's tagger, or None (``auto``) when that is not possible."""
+        crf, meta_file = crfsuite_path(target), meta_path(target)
+        try:
+            import pycrfsuite
+        except ImportError:
+            if backend == "crfsuite":
+                raise
+            log.info("python-crfsuite is not installed: NER uses the plain-Python decoder")
+            return None
+        if not (crf.exists() and meta_file.exists()):
+            if backend == "crfsuite":
+                raise FileNotFoundError(crf if not crf.exists() else meta_file)
+            return None
+        meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        tagger = pycrfsuite.Tagger()
+        tagger.open(str(crf))
+        labels = sorted(tagger.labels(), key=lambda x: (x != "O", x))
+        model = cls(labels, [[0.0] * len(labels)] * len(labels), {}, meta.get("meta"), target, tagger=tagger)
+        log.debug("NER model %s: CRFsuite tagger", crf)
+        return model
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_tagger"] = None if self._tagger is None else True  # reopened from the file
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        reopen = state.pop("_tagger")
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+        self._tagger = None
+        if reopen:
+            import pycrfsuite
+
+            self._tagger = pycrfsuite.Tagger()
+            assert self.path is not None
+            self._tagger.open(str(crfsuite_path(self.path)))
+
+    @property
+    def backend(self) -> str:
+        """``"crfsuite"`` (compiled tagger), ``"python"`` (plain-Python Viterbi) or ``"none"`` (no model)."""
+        return "crfsuite" if self._tagger is not None else ("python" if self._state else "none")
 
     @classmethod
     def from_crfsuite(cls, crf_path: Path | str, meta: dict[str, Any] | None = None) -> NerModel:
@@ -428,7 +586,10 @@ class NerModel:
         return cls(labels, trans, state, meta)
 
     def save(self, path: Path | str) -> None:
-        """Write the model as gzipped JSON (deterministic: sorted attributes, fixed precision)."""
+        """Write the weights as gzipped JSON and the metadata beside it (``*.meta.json``).
+
+        Deterministic: sorted attributes, fixed precision, no timestamps.
+        """
         state = {a: [[j, round(w, 6)] for j, w in sp] for a, sp in sorted(self._state.items())}
         trans = [[round(self._tcol[j][k], 6) for j in range(len(self.labels))] for k in range(len(self.labels))]
         data = {"format": MODEL_FORMAT, "labels": self.labels, "transitions": trans, "state": state,
@@ -436,13 +597,16 @@ class NerModel:
         raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         with open(path, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
             gz.write(raw)
+        meta_path(path).write_text(json.dumps({"format": MODEL_FORMAT, "labels": self.labels, "meta": self.meta},
+                                              ensure_ascii=False, indent=1, sort_keys=True) + "\n",
+                                   encoding="utf-8")
 
     # -- tagging --------------------------------------------------------------------------------
 
     @property
     def available(self) -> bool:
         """True when real weights are loaded (not the all-``O`` fallback)."""
-        return bool(self._state)
+        return bool(self._state) or self._tagger is not None
 
     def _sum(self, attrs: Iterable[str]) -> list[float]:
         acc = list(self._zero)
@@ -555,9 +719,14 @@ class NerModel:
         """
         if not tokens:
             return []
+        lex = combine_lexicons(lexicon, self.lexicon) if self.uses_lexicon else None
+        if self._tagger is not None:
+            # single-token lexicon hits are cached per token when only the shipped lexicon is asked
+            xseq = featurize(tokens, lex, self._feat_cache if lexicon is None else None)
+            with self._lock:
+                return to_iob2(self._tagger.tag(xseq))
         if not self._state:
             return ["O"] * len(tokens)
-        lex = combine_lexicons(lexicon, self.lexicon) if self.uses_lexicon else None
         emis = self.scores(tokens, lex)
         # forward pass keeps only the scores; back-pointers are recomputed along the best path
         tcol = self._tcol
@@ -576,17 +745,90 @@ class NerModel:
         path.reverse()
         return to_iob2([self.labels[j] for j in path])
 
-    def tag_sentences(self, sentences: Iterable[Sequence[str]],
-                      lexicon: Lexicon | None = None) -> list[list[str]]:
-        """:meth:`tag` over many sentences."""
-        return [self.tag(s, lexicon) for s in sentences]
+    def tag_sentences(self, sentences: Iterable[Sequence[str]], lexicon: Lexicon | None = None,
+                      consistency: bool = True) -> list[list[str]]:
+        """:meth:`tag` over the sentences of a document (or of a CoNLL file, in order).
+
+        With ``consistency`` (the default), names tagged in one sentence are also tagged where
+        they recur untagged within :data:`CONSISTENCY_WINDOW` sentences (:func:`propagate`).
+        """
+        sents = [list(s) for s in sentences]
+        tags = [self.tag(s, lexicon) for s in sents]
+        return propagate(sents, tags) if consistency and self.available else tags
+
+
+def _name_key(token: str) -> str:
+    return _token_features(token)[6]
+
+
+def propagate(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]],
+              window: int = CONSISTENCY_WINDOW) -> list[list[str]]:
+    """Label consistency across a document: tag untagged recurrences of the names found nearby.
+
+    Every entity tagged in the sentences within ``window`` of a sentence (its normalised words,
+    glued punctuation ignored; single words of fewer than 3 letters excepted) is looked for in
+    it; where all its tokens are ``O`` it is tagged with the type it was given most often
+    there. Longer names first. Returns new IOB2 tag lists.
+    """
+    n = len(sentences)
+    keys = [[_name_key(t) for t in s] for s in sentences]
+    ents: list[list[tuple[tuple[str, ...], str]]] = []
+    for k, tg in zip(keys, tags, strict=True):
+        found = []
+        for a, b, typ in spans_of(tg):
+            key = tuple(k[a:b])
+            if all(key) and (b - a > 1 or len(key[0]) >= 3):
+                found.append((key, typ))
+        ents.append(found)
+    pool: dict[tuple[str, ...], dict[str, int]] = {}
+    by_first: dict[str, set[tuple[str, ...]]] = {}
+
+    def add(i: int, step: int) -> None:
+        for key, typ in ents[i]:
+            c = pool.setdefault(key, {})
+            c[typ] = c.get(typ, 0) + step
+            if c[typ] <= 0:
+                del c[typ]
+            if c:
+                by_first.setdefault(key[0], set()).add(key)
+            else:
+                del pool[key]
+                by_first[key[0]].discard(key)
+
+    for i in range(min(n, window + 1)):
+        add(i, 1)
+    out: list[list[str]] = []
+    for i in range(n):
+        if i - window - 1 >= 0:
+            add(i - window - 1, -1)
+        if i > 0 and i + window < n:
+            add(i + window, 1)
+        cur = list(tags[i])
+        k = keys[i]
+        for a in range(len(k)):
+            if cur[a] != "O" or not by_first.get(k[a]):
+                continue
+            for key in sorted(by_first[k[a]], key=lambda x: (-len(x), x)):
+                b = a + len(key)
+                if tuple(k[a:b]) == key and all(t == "O" for t in cur[a:b]):
+                    counts = pool[key]
+                    typ = max(sorted(counts), key=counts.__getitem__)
+                    cur[a] = "B-" + typ
+                    for j in range(a + 1, b):
+                        cur[j] = "I-" + typ
+                    break
+        out.append(cur)
+    return out
 
 
 def find_entities(analysis: Analysis, model: NerModel | None = None,
                   lexicon: Lexicon | None = None) -> list[Mention]:
     """Pipeline stage: NER mentions over ``analysis.tokens``, tagged sentence by sentence.
 
-    Each mention spans its first to last token in the original text; ``value`` is the type.
+    The document's sentences are tagged together (:meth:`NerModel.tag_sentences`: names carry
+    over between sentences). ``lexicon`` (e.g. the pipeline's gazetteer or actor membership)
+    is consulted before the shipped one. Each mention spans its first to last token in the
+    original text; ``value`` is the type.
     """
     model = model or NerModel.load()
     if not analysis.tokens or not model.available:
@@ -599,8 +841,8 @@ def find_entities(analysis: Analysis, model: NerModel | None = None,
         else:
             groups.append([tok])
     mentions: list[Mention] = []
-    for toks in groups:
-        tags = model.tag([t.text for t in toks], lexicon)
+    all_tags = model.tag_sentences([[t.text for t in toks] for toks in groups], lexicon)
+    for toks, tags in zip(groups, all_tags, strict=True):
         for s, e, typ in spans_of(tags):
             first, last = toks[s], toks[e - 1]
             mentions.append(Mention(MentionKind.NER, Span.of(text, first.start, last.end), typ, sent=first.sent))
@@ -617,28 +859,30 @@ def _conll_token(line: str) -> str:
 def run_conll(input_path: Path | str, output_path: Path | str, model: NerModel | None = None) -> int:
     """Tag a CoNLL-style file; writes ``token<TAB>tag`` lines and keeps every blank line where it was.
 
-    Input: one token per line (further columns ignored), blank lines between sentences.
+    Input: one token per line (further columns ignored), blank lines between sentences. The
+    file is tagged as one document (names carry over between nearby sentences).
     Returns the number of tokens tagged.
     """
     model = model or NerModel.load()
-    n = 0
-    with open(input_path, encoding="utf-8-sig") as src, open(output_path, "w", encoding="utf-8") as out:
-        tokens: list[str] = []
-
-        def flush() -> None:
-            for tok, tag in zip(tokens, model.tag(tokens), strict=True):
-                out.write(f"{tok}\t{tag}\n")
-            tokens.clear()
-
+    sents: list[list[str]] = [[]]
+    blanks: list[int] = [0]  # blank lines after each sentence
+    with open(input_path, encoding="utf-8-sig") as src:
         for raw in src:
             line = raw.rstrip("\r\n").replace("\u200e", "")
             if line.strip():
-                tokens.append(_conll_token(line))
-                n += 1
+                if blanks[-1]:
+                    sents.append([])
+                    blanks.append(0)
+                sents[-1].append(_conll_token(line))
             else:
-                flush()
-                out.write("\n")
-        flush()
+                blanks[-1] += 1
+    tags = model.tag_sentences(sents)
+    n = 0
+    with open(output_path, "w", encoding="utf-8") as out:
+        for toks, tg, nb in zip(sents, tags, blanks, strict=True):
+            out.writelines(f"{tok}\t{tag}\n" for tok, tag in zip(toks, tg, strict=True))
+            out.write("\n" * nb)
+            n += len(toks)
     log.info("tagged %d tokens into %s", n, output_path)
     return n
 
@@ -646,7 +890,9 @@ def run_conll(input_path: Path | str, output_path: Path | str, model: NerModel |
 def evaluate_conll(gold_path: Path | str, model: NerModel | None = None) -> dict[str, Any]:
     """Tag the tokens of a gold CoNLL file and score them against its last column.
 
-    Returns :func:`score_spans` results plus ``tokens``, ``seconds`` and ``tokens_per_s``.
+    The file is tagged as one document, in order (see :meth:`NerModel.tag_sentences`).
+    Returns :func:`score_spans` results plus ``tokens``, ``seconds``, ``tokens_per_s``,
+    ``cpu_seconds``, ``tokens_per_cpu_s`` and ``backend``.
     """
     model = model or NerModel.load()
     sents = list(read_conll(gold_path))
@@ -658,5 +904,5 @@ def evaluate_conll(gold_path: Path | str, model: NerModel | None = None) -> dict
     res: dict[str, Any] = dict(score_spans(gold, pred))
     n = sum(len(s) for s in tokens)
     res.update(tokens=n, seconds=secs, tokens_per_s=n / secs if secs > 0 else 0.0,
-               cpu_seconds=cpu, tokens_per_cpu_s=n / cpu if cpu > 0 else 0.0)
+               cpu_seconds=cpu, tokens_per_cpu_s=n / cpu if cpu > 0 else 0.0, backend=model.backend)
     return res
