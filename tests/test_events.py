@@ -319,3 +319,23 @@ def test_refusing_to_fight_is_no_clash(pipe: Pipeline) -> None:
     events = _events(pipe, "قام الحوثيون أمس بإعدام العشرات من الجنود الذين رفضوا خوض مواجهات في مدينة عدن.",
                      published=date(2015, 8, 4))
     assert [e.event_type for e in events] == ["Violence against civilians"]
+
+
+def test_a_threat_does_not_reach_the_attack_it_answers(pipe: Pipeline) -> None:
+    events = _events(pipe, "تصاعدت تهديدات واشنطن بشن ضربة ردا على تقارير عن هجوم كيماوي شنه النظام السوري على "
+                           "مدينة دوما السبت الماضي.", published=date(2018, 4, 11))
+    assert [(e.sub_event_type, e.location, e.event_date) for e in events] == [("Chemical weapon", "Duma", "2018-04-07")]
+
+
+def test_gunfire_on_soldiers_is_a_clash(pipe: Pipeline) -> None:
+    events = _events(pipe, "قتل جندي تركي أمس في إطلاق نار استهدف دورية عسكرية في منطقة بيت الشباب جنوب شرقي تركيا.",
+                     published=date(2015, 8, 11))
+    assert [(e.event_type, e.location, e.event_date) for e in events] == [("Battles", "Beytussebap", "2015-08-10")]
+
+
+def test_undated_incidents_take_the_day_of_the_lead(pipe: Pipeline) -> None:
+    events = _events(pipe, "شهدت تركيا أمس هجمات أسفرت عن مقتل خمسة من قوات الأمن في إسطنبول وشرناق. "
+                           "وذكر بيان أن أربعة من عناصر الأمن قتلوا إثر انفجار عبوة ناسفة في قضاء سيلوبي.",
+                     published=date(2015, 8, 11))
+    assert {(e.location, e.event_date) for e in events} >= {("Silopi", "2015-08-10")}
+    assert all(e.event_date == "2015-08-10" for e in events)

@@ -78,6 +78,12 @@ def test_province_town_site(gaz: Gazetteer) -> None:
     assert ms[1].span.text == "مدينة دوما"
 
 
+def test_a_quote_between_modifier_and_name(gaz: Gazetteer) -> None:
+    text = 'في منطقة "سلطان بيلي" وفي مدينة «دوما»'
+    ms = find_places(analyse(text), gaz)
+    assert [(m.attr("modifier"), m.span.text) for m in ms] == [("district", 'منطقة "سلطان بيلي'), ("town", "مدينة «دوما")]
+
+
 def test_direction_and_between(gaz: Gazetteer) -> None:
     ms = find_places(analyse("وقعت اشتباكات شمال شرقي حماة، وعلى الطريق بين اللاذقية وجبلة"), gaz)
     mods = {m.span.text: m.attr("modifier") for m in ms}

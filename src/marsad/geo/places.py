@@ -212,12 +212,18 @@ def matches(norm: str, gazetteer: GazetteerLike) -> list[tuple[int, int, str, in
 def modifier_before(norm: str, ws: int) -> tuple[str | None, int | None]:
     """The modifier written just before the word starting at ``ws`` and, for modifiers that belong in
     the span ("ريف", "محافظة", "شمال" ...), the norm index where the widened span starts."""
-    before = norm[max(0, ws - 80):ws]
+    end = ws
+    while end > 0 and norm[end - 1] in _OPEN_QUOTES:  # 'منطقة "سلطان بيلي"': the quote is no word
+        end -= 1
+    before = norm[max(0, end - 80):end]
     for name, pat in _BEFORE:
         m = pat.search(before)
         if m:
-            return name, (ws - len(before) + m.start("w")) if name in _SPAN_MODIFIERS else None
+            return name, (end - len(before) + m.start("w")) if name in _SPAN_MODIFIERS else None
     return None, None
+
+
+_OPEN_QUOTES = frozenset('"«“\'')
 
 
 def precision_for(modifier: str | None, place: Place | None) -> int:
