@@ -339,3 +339,10 @@ def test_undated_incidents_take_the_day_of_the_lead(pipe: Pipeline) -> None:
                      published=date(2015, 8, 11))
     assert {(e.location, e.event_date) for e in events} >= {("Silopi", "2015-08-10")}
     assert all(e.event_date == "2015-08-10" for e in events)
+
+
+def test_a_toll_over_two_days_is_one_event_per_day(pipe: Pipeline) -> None:
+    events = _events(pipe, "قال المرصد السوري لحقوق الإنسان إن 25 مدنيا قتلوا خلال يومين جراء الغارات الجوية لقوات "
+                           "النظام على مدينة دوما، وإن الغارات تواصلت الثلاثاء.", published=date(2018, 2, 21))
+    assert sorted((e.event_date, e.fatalities) for e in events) == [("2018-02-19", 13), ("2018-02-20", 12)]
+    assert len({e.event_id for e in events}) == 2

@@ -154,6 +154,7 @@ class EventExtractor:
         frames = self._merge(placed)
         _inherit_dates(frames)
         self._assign_tolls(frames, statements)
+        frames = _split_by_days(frames, analysis)
         lead_end = _lead_end(analysis)
         events = [self._to_event(analysis, f, doc_country, lead_end) for f in frames]
         kept = [e.confidence >= self.min_confidence and _political(e) for e in events]
@@ -637,6 +638,36 @@ def _carry_actors(frames: list[Frame]) -> None:
             f.actors = f.actors + [a for a in prev.actors if _actor_rank(a) == 0]
             if f.date_mention is None and prev.date_mention is not None:
                 f.date, f.date_precision, f.date_mention = prev.date, prev.date_precision, prev.date_mention
+
+
+# "250 شخصا قتلوا خلال يومين": a toll over two or three days, one event per day (spec §1, §4)
+_DAYS_SPAN = re.compile(r"(?:خلال|في|علي\s+مدي|علي\s+مدار|طيله)\s+(?:ال)?(?:(يومين)|(?:ثلاثه|3)\s+ايام)(?:\s|$|[،.])")
+
+
+def _split_by_days(frames: list[Frame], analysis: Analysis) -> list[Frame]:
+    """One frame per day when the toll an event counts was told over two or three days: the days
+    end on the event's date, and the toll is shared evenly (the remainder to the first)."""
+    out: list[Frame] = []
+    for f in frames:
+        killed = combine(f.tolls)[0]
+        n = 0
+        if killed and f.split[1] == 1 and f.date:
+            for st in f.tolls:
+                sent = analysis.sentences[st.sent]
+                m = st.killed == killed and _DAYS_SPAN.search(normalise_key(analysis.doc.text[sent.start:sent.end]))
+                if m:
+                    n = 2 if m.group(1) else 3
+                    break
+        if n < 2:
+            out.append(f)
+            continue
+        last = date.fromisoformat(f.date)
+        for k in range(n):
+            out.append(replace(f, date=(last - timedelta(days=n - 1 - k)).isoformat(), split=(k, n),
+                               date_inherited=f.date_inherited or k < n - 1, triggers=list(f.triggers),
+                               tags=set(f.tags), actors=list(f.actors), sents=list(f.sents), tolls=list(f.tolls),
+                               roles=set(f.roles), instruments=set(f.instruments)))
+    return out
 
 
 def _inherit_dates(frames: list[Frame]) -> None:
