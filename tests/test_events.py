@@ -346,3 +346,10 @@ def test_a_toll_over_two_days_is_one_event_per_day(pipe: Pipeline) -> None:
                            "النظام على مدينة دوما، وإن الغارات تواصلت الثلاثاء.", published=date(2018, 2, 21))
     assert sorted((e.event_date, e.fatalities) for e in events) == [("2018-02-19", 13), ("2018-02-20", 12)]
     assert len({e.event_id for e in events}) == 2
+
+
+def test_each_list_of_towns_takes_the_toll_of_its_clause(pipe: Pipeline) -> None:
+    events = _events(pipe, "قصفت طائرات النظام السوري الغوطة الشرقية، ووثق المرصد السبت مقتل 8 مدنيين في حرستا وعربين فضلا عن "
+                           "انتشال 17 آخرين من تحت الأنقاض في دوما، ما رفع الحصيلة منذ 18 فبراير إلى 1002.",
+                     published=date(2018, 3, 10))
+    assert sorted((e.location, e.fatalities) for e in events) == [("Duma", 17), ("Harasta", 4), ("`Irbin", 4)]

@@ -88,3 +88,8 @@ def test_death_told_as_a_cause_is_not_a_toll(pipe: Pipeline) -> None:
 def test_single_death_told_as_a_cause_is_not_a_toll(pipe: Pipeline) -> None:
     st = _tolls(pipe, "اعتقلت السلطات أحد أقارب الرئيس بعد احتجاجات للمطالبة بمعاقبته جراء قيامه بقتل ضابط بالجيش.")
     assert combine(st)[0] == 0
+
+
+def test_to_n_parts_is_no_toll(pipe: Pipeline) -> None:
+    tolls = _tolls(pipe, "استطاع النظام تقسيم الغوطة الشرقية إلى 3 أجزاء، وارتفعت الحصيلة إلى 20 قتيلا.")
+    assert [st.killed for st in tolls] == [20]

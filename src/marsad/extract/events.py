@@ -98,6 +98,7 @@ class Frame:
     in_title: bool = False  # told by the headline, which names the lead event in brief
     territory_at: list[int] = field(default_factory=list)  # offsets of territory words (any weight)
     split: tuple[int, int] = (0, 1)  # (k, n): the k-th of n places one sentence names for one attack
+    clauses: dict[int, tuple[int, int]] = field(default_factory=dict)  # sentence -> the part that is this frame's
     roles: set[str] = field(default_factory=set)  # roles of every live trigger of the sentences (kill, shoot ...)
     instruments: set[str] = field(default_factory=set)  # sub-types named by instruments (aircraft, tanks)
     untyped: bool = False  # typed only from death/attack words and actors ("قتل 29 طفلا في الهجوم")
@@ -141,13 +142,13 @@ class EventExtractor:
         if not frames:
             return []
         title_end = len(analysis.doc.title) if analysis.doc.title else -1
+        statements = toll_statements(analysis)
         placed: list[Frame] = []
         for f in frames:
             f.in_title = analysis.sentences[f.sents[0]].end <= title_end
             self._fill_place(analysis, f)
-            placed.extend(self._split_by_place(analysis, f))
+            placed.extend(self._split_by_place(analysis, f, statements))
         _carry_actors(placed)
-        statements = toll_statements(analysis)
         told = {st.sent: st.killed for st in statements if st.killed and not st.running_total}
         for f in placed:
             f.told = {told[i] for i in f.sents if i in told}
@@ -283,32 +284,47 @@ class EventExtractor:
         f.place_inferred = mention is None or not any(s <= mention.span.start < e for s, e in spans)
 
     @staticmethod
-    def _split_by_place(analysis: Analysis, f: Frame) -> list[Frame]:
+    def _split_by_place(analysis: Analysis, f: Frame, statements: list[TollStatement]) -> list[Frame]:
         """One frame per town when a sentence names several for one attack ("قصف حرستا وعربين").
 
         Only towns and districts named plainly (not "near X", "in the countryside of X") and more
-        than 5 km apart split; the sentence's toll is later shared evenly among them.
+        than TOWN_APART_KM apart split; the sentence's toll is later shared evenly among them. Towns named
+        together form a list; when a sentence has several lists, each after its own toll ("مقتل 8 في
+        حرستا وعربين فضلا عن انتشال 17 في دوما"), each list is its own clause with its own toll.
         """
         if f.place is None or f.place_inferred or len(f.sents) != 1:
             return [f]
-        sent = analysis.sentences[f.sents[0]]
-        towns: list[Mention] = []
+        si = f.sents[0]
+        sent = analysis.sentences[si]
+        lists: list[list[Mention]] = []
         for m in analysis.mentions:
-            if (m.kind is MentionKind.PLACE and isinstance(m.value, Place) and sent.start <= m.span.start < sent.end
+            if not (m.kind is MentionKind.PLACE and isinstance(m.value, Place) and sent.start <= m.span.start < sent.end
                     and not m.attr("role") and not m.attr("doubtful") and m.attr("precision") in (1, 2)
-                    and m.attr("modifier") in (None, "town", "district")
-                    and m.value.feature in _LIST_FEATURES
-                    and all(distance_km(m.value, t.value) > 5.0 for t in towns)
-                    and (not towns or m.span.start - towns[-1].span.end <= _LIST_GAP)):
-                towns.append(m)
-        if len(towns) < 2 or not any(t.value == f.place for t in towns):
+                    and m.attr("modifier") in (None, "town", "district") and m.value.feature in _LIST_FEATURES):
+                continue
+            if lists and m.span.start - lists[-1][-1].span.end <= _LIST_GAP:
+                if all(distance_km(m.value, t.value) > TOWN_APART_KM for t in lists[-1]):
+                    lists[-1].append(m)
+            else:
+                lists.append([m])
+        # the clause of each list: from the end of the previous list to the end of this one
+        bounds = [(lists[i - 1][-1].span.end if i else sent.start, towns[-1].span.end if i < len(lists) - 1 else sent.end)
+                  for i, towns in enumerate(lists)]
+        tolls = [st for st in statements if st.sent == si and st.killed and not st.running_total]
+        if len(lists) > 1 and all(any(a <= st.start < b for st in tolls) for a, b in bounds) \
+                and any(t.value == f.place for towns in lists for t in towns):
+            groups = list(zip(lists, bounds, strict=True))
+        elif lists and len(lists[0]) > 1 and any(t.value == f.place for t in lists[0]):
+            groups = [(lists[0], None)]
+        else:
             return [f]
         out = []
-        for k, m in enumerate(towns):
-            g = replace(f, place=m.value, place_mention=m, precision=1, split=(k, len(towns)),
-                        triggers=list(f.triggers), tags=set(f.tags), actors=list(f.actors), sents=list(f.sents),
-                        tolls=[], roles=set(f.roles), instruments=set(f.instruments))
-            out.append(g)
+        for towns, clause in groups:
+            for k, m in enumerate(towns):
+                out.append(replace(f, place=m.value, place_mention=m, precision=1, split=(k, len(towns)),
+                                   clauses={si: clause} if clause else {}, triggers=list(f.triggers),
+                                   tags=set(f.tags), actors=list(f.actors), sents=list(f.sents), tolls=[],
+                                   roles=set(f.roles), instruments=set(f.instruments)))
         return out
 
     # -- merging --------------------------------------------------------------------------
@@ -393,6 +409,16 @@ class EventExtractor:
             target.tags.update(_modality_tags(f))
         headline = target.in_title
         target.in_title = target.in_title and f.in_title  # once told by the report, it is the report's event
+        for s in f.sents:  # a clause of a sentence stays a clause; a whole sentence takes in its clauses
+            if s not in target.sents:
+                if s in f.clauses:
+                    target.clauses[s] = f.clauses[s]
+            elif s in target.clauses:
+                if s in f.clauses:
+                    a, b = target.clauses[s]
+                    target.clauses[s] = (min(a, f.clauses[s][0]), max(b, f.clauses[s][1]))
+                else:
+                    del target.clauses[s]
         target.sents.extend(s for s in f.sents if s not in target.sents)
         target.triggers.extend(f.triggers)
         target.tags.update(f.tags)
@@ -408,6 +434,7 @@ class EventExtractor:
                 f.precision and target.precision and f.precision < target.precision
                 and (headline or _same_place(target, f))):
             target.place, target.place_mention, target.precision = f.place, f.place_mention, f.precision
+            target.split = f.split  # one of the towns a list names: its share of the list's toll
             target.place_inferred = f.place_inferred
         if target.date_mention is None and f.date_mention is not None:
             target.date, target.date_precision, target.date_mention = f.date, f.date_precision, f.date_mention
@@ -417,7 +444,8 @@ class EventExtractor:
     @staticmethod
     def _assign_tolls(frames: list[Frame], statements: list[TollStatement]) -> None:
         for st in statements:
-            owners = [f for f in frames if st.sent in f.sents]
+            owners = [f for f in frames if st.sent in f.sents
+                      and (st.sent not in f.clauses or f.clauses[st.sent][0] <= st.start < f.clauses[st.sent][1])]
             if len(owners) > 1 and all(f.split[1] == len(owners) for f in owners):
                 for f in owners:  # a joint toll of several places: shared evenly (spec §4)
                     f.tolls.append(st)
@@ -596,6 +624,7 @@ OPPONENT_WINDOW = 3  # sentences around an event where its unnamed other side ma
 _LIST_GAP = 12  # characters between two towns of one list ("حرستا وعربين", "دوما، وحرستا")
 _TOWN_FEATURES = {"city", "village", "neighbourhood"}
 _SETTLEMENTS = {"city", "village"}
+TOWN_APART_KM = 2.0  # two towns named apart are two places when this far (حرستا and عربين are 3 km apart)
 # what a list of an attack's places may hold: towns, and the districts Yemeni news names ("مديرية الدريهمي")
 _LIST_FEATURES = _TOWN_FEATURES | {"admin2", "admin3"}
 _CROWD_KINDS = {"civilians", "people", "protesters", "rioters"}
@@ -635,7 +664,10 @@ def _carry_actors(frames: list[Frame]) -> None:
         prev = next((g for g in reversed(frames[:i]) if g.event_type == f.event_type
                      and min(f.sents) - max(g.sents) <= CARRY_WINDOW), None)
         if prev is not None:
-            f.actors = f.actors + [a for a in prev.actors if _actor_rank(a) == 0]
+            # the side that acted there acts here; a strike's victims are its own sentence's
+            sides = [a for a in EventExtractor._actor_pair(prev, None) if a is not None and _actor_rank(a) == 0
+                     and a.attr("kind") not in _VICTIM_KINDS]
+            f.actors = f.actors + (sides if f.event_type == BATTLES else sides[:1])
             if f.date_mention is None and prev.date_mention is not None:
                 f.date, f.date_precision, f.date_mention = prev.date, prev.date_precision, prev.date_mention
 
@@ -923,7 +955,7 @@ def _same_place(a: Frame, b: Frame) -> bool:
         return True
     d = distance_km(a.place, b.place)
     if a.precision == b.precision == 1 and a.place.feature in _SETTLEMENTS and b.place.feature in _SETTLEMENTS:
-        return d < 2.0  # two towns named apart ("درعا"، "أم المياذن") are two places however close
+        return d < TOWN_APART_KM  # two towns named apart ("درعا"، "أم المياذن") are two places however close
     return d < 10.0
 
 

@@ -28,9 +28,10 @@ _VICTIM_AFTER = re.compile(
 # The number is the object of a death word right before it ("مقتل 5", "سقوط 26", "الحصيلة إلى 26").
 _KILL_BEFORE = re.compile(
     r"(?:مقتل|قتل|مصرع|سقوط|استشهاد|وفاه|ووفاه|حصيله|الحصيله|القتلي|الضحايا|عدد|لمقتل|بمقتل|ومقتل|ومصرع|"
-    r"قتلت|قتلوا|قتل|اعدام|اعدم|الي|حياه|ارواح)\s+(?:(?:ما\s+لا\s+يقل\s+عن|اكثر\s+من|نحو|حوالي|قرابه|"
+    r"قتلت|قتلوا|قتل|اعدام|اعدم|الي|حياه|ارواح|انتشال|وانتشال)\s+(?:(?:ما\s+لا\s+يقل\s+عن|اكثر\s+من|نحو|حوالي|قرابه|"
     r"زهاء|اقل\s+من|ما\s+يزيد\s+عن|ما\s+يزيد\s+علي)\s+)?$"
 )
+_TOLL_WORD = re.compile(r"(?:حصيله|الحصيله|القتلي|الضحايا|قتلي|ضحايا|الشهداء|شهداء|الوفيات|قتيلا)")
 _INJURY_NEAR = re.compile(r"(?:اصابه|واصابه|جرح|وجرح|اصيب|واصيب|اصيبوا|جرحي|مصابين|جريحا|الجرحي|المصابين)\s*(?:\S+\s+){0,2}$")
 _INJURY_AFTER = re.compile(r"^\s*(?:\S+\s+)?(?:جرحي|جريحا|مصابين|مصابا|بجروح|اصابات|جريح)")
 _DEATH_AFTER = re.compile(r"^\s*(?:\S+\s+){0,3}?(?:قتلي|قتيلا|قتيل|شهيدا|شهداء|لقوا\s+(?:حتفهم|مصرعهم)|قتلوا|"
@@ -103,7 +104,11 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
             continue
         injured = bool(_INJURY_NEAR.search(before[-25:]) or _INJURY_AFTER.match(after))
         side = _VICTIM_AFTER.match(after) is not None or bool(m.attr("dual"))
-        kill = bool(_KILL_BEFORE.search(before[-40:]) or _DEATH_AFTER.match(after)
+        kb = _KILL_BEFORE.search(before[-40:])
+        if kb is not None and kb.group(0).startswith("الي") and not (
+                side or _UPDATE_BEFORE.search(before) or _TOLL_WORD.search(before[-60:])):
+            kb = None  # "تقسيم الغوطة إلى 3 أجزاء": "to N" is a toll only after a toll word or before victims
+        kill = bool(kb or _DEATH_AFTER.match(after)
                     # "قتل الجيش، الجمعة، شابين فلسطينيين": the victims, a few words after the verb
                     or (side and _KILL_VERB_NEAR.search(before[-45:]) and not _INJURY_NEAR.search(before[-45:])))
         joined = current is not None and current["sent"] == m.sent and _AND_BEFORE.search(before[-4:]) is not None
@@ -117,7 +122,7 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
             current = {
                 "sent": m.sent, "start": m.span.start, "end": m.span.end, "nend": ne, "killed": value,
                 "injured": 0, "update": bool(_UPDATE_BEFORE.search(before)), "vague": bool(m.attr("vague")),
-                "running": (bool(_RUNNING.search(norm[max(0, ns - 80):ne + 80])) or m.sent in old_sents
+                "running": (bool(_RUNNING.search(norm[max(0, ns - 80):ne] + _clause_rest(norm[ne:ne + 80], 80))) or m.sent in old_sents
                             or value >= WAR_TOTAL or bool(_CAUSE_BEFORE.search(before))),
                 "high": m.attr("high") if m.attr("range") else None,
                 "up_to": bool(_UP_TO_BEFORE.search(before[-20:])),
@@ -132,6 +137,13 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
     out.extend(_single_deaths(analysis, counted, old_sents))
     out.sort(key=lambda st: st.start)
     return out
+
+
+def _clause_rest(after: str, limit: int) -> str:
+    """What follows a number up to the end of its clause ("17 آخرين في دوما، ما رفع الحصيلة منذ ...":
+    the period after the comma is the next number's)."""
+    cut = min((i for i in (after.find("،"), after.find(","), after.find("؛")) if i >= 0), default=limit)
+    return after[:min(cut, limit)]
 
 
 def _single_deaths(analysis: Analysis, counted: set[int], old_sents: set[int] = frozenset()) -> list[TollStatement]:
