@@ -353,3 +353,11 @@ def test_each_list_of_towns_takes_the_toll_of_its_clause(pipe: Pipeline) -> None
                            "انتشال 17 آخرين من تحت الأنقاض في دوما، ما رفع الحصيلة منذ 18 فبراير إلى 1002.",
                      published=date(2018, 3, 10))
     assert sorted((e.location, e.fatalities) for e in events) == [("Duma", 17), ("Harasta", 4), ("`Irbin", 4)]
+
+
+def test_a_clause_with_no_place_is_told_by_the_next(pipe: Pipeline) -> None:
+    events = _events(pipe, "وأفاد مصدر أمني عراقي أن شخصين قتلا، بينما أصيب سبعة آخرون في انفجار عبوة ناسفة قرب محال "
+                           "تجارية في منطقة كمب سارة، وسط بغداد. وأضاف المصدر أن انفجار عبوة ناسفة في منطقة بغداد "
+                           "الجديدة أدى إلى مقتل شخص.", published=date(2015, 8, 9))
+    assert sorted((e.sub_event_type, e.fatalities) for e in events) == [
+        ("Remote explosive/landmine/IED", 1), ("Remote explosive/landmine/IED", 2)]

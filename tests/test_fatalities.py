@@ -93,3 +93,8 @@ def test_single_death_told_as_a_cause_is_not_a_toll(pipe: Pipeline) -> None:
 def test_to_n_parts_is_no_toll(pipe: Pipeline) -> None:
     tolls = _tolls(pipe, "استطاع النظام تقسيم الغوطة الشرقية إلى 3 أجزاء، وارتفعت الحصيلة إلى 20 قتيلا.")
     assert [st.killed for st in tolls] == [20]
+
+
+def test_dual_deaths_count_two(pipe: Pipeline) -> None:
+    tolls = _tolls(pipe, "ولقي مدرس وزوجته مصرعهما بنيران مسلحين مجهولين. وأفاد مصدر أمني أن شخصين قتلا في انفجار عبوة.")
+    assert [st.killed for st in tolls] == [2, 2]

@@ -148,6 +148,7 @@ class EventExtractor:
             f.in_title = analysis.sentences[f.sents[0]].end <= title_end
             self._fill_place(analysis, f)
             placed.extend(self._split_by_place(analysis, f, statements))
+        placed = self._join_fragments(analysis, placed)
         _carry_actors(placed)
         told = {st.sent: st.killed for st in statements if st.killed and not st.running_total}
         for f in placed:
@@ -303,7 +304,8 @@ class EventExtractor:
                     and m.attr("modifier") in (None, "town", "district") and m.value.feature in _LIST_FEATURES):
                 continue
             if lists and m.span.start - lists[-1][-1].span.end <= _LIST_GAP:
-                if all(distance_km(m.value, t.value) > TOWN_APART_KM for t in lists[-1]):
+                if all(distance_km(m.value, t.value) > TOWN_APART_KM and not _contains(t.value, m.value)
+                       for t in lists[-1]):
                     lists[-1].append(m)
             else:
                 lists.append([m])
@@ -325,6 +327,20 @@ class EventExtractor:
                                    clauses={si: clause} if clause else {}, triggers=list(f.triggers),
                                    tags=set(f.tags), actors=list(f.actors), sents=list(f.sents), tolls=[],
                                    roles=set(f.roles), instruments=set(f.instruments)))
+        return out
+
+    def _join_fragments(self, analysis: Analysis, frames: list[Frame]) -> list[Frame]:
+        """A clause cut off at "، بينما" that names no place ("أن شخصين قتلا، بينما أصيب سبعة آخرون في
+        انفجار عبوة ناسفة في كمب سارة") is told by the clause after it: it joins that clause's frame."""
+        by_sent = {f.sents[0]: f for f in frames if len(f.sents) == 1 and not f.place_inferred}
+        out: list[Frame] = []
+        for f in frames:
+            nxt = by_sent.get(f.sents[0] + 1) if f.place_inferred and len(f.sents) == 1 else None
+            if nxt is not None and analysis.sentences[f.sents[0]].text.rstrip()[-1:] in "،,":
+                self._absorb(nxt, f)
+                nxt.sents.sort()
+            else:
+                out.append(f)
         return out
 
     # -- merging --------------------------------------------------------------------------
@@ -954,9 +970,22 @@ def _same_place(a: Frame, b: Frame) -> bool:
     if a.place.name == b.place.name and a.place.country == b.place.country:
         return True
     d = distance_km(a.place, b.place)
-    if a.precision == b.precision == 1 and a.place.feature in _SETTLEMENTS and b.place.feature in _SETTLEMENTS:
-        return d < TOWN_APART_KM  # two towns named apart ("درعا"، "أم المياذن") are two places however close
+    if a.place.feature in _PLACES_APART and b.place.feature in _PLACES_APART and (
+            a.precision == b.precision == 1 or "neighbourhood" in (a.place.feature, b.place.feature)) \
+            and not _contains(a.place, b.place):
+        # two towns named apart ("درعا"، "أم المياذن"), two quarters ("كمب سارة"، "بغداد الجديدة"):
+        # two places however close
+        return d < TOWN_APART_KM
     return d < 10.0
+
+
+_PLACES_APART = _SETTLEMENTS | {"neighbourhood"}
+_QUARTER_KM = 15.0  # a quarter this close to a city is in it
+
+
+def _contains(a: Place, b: Place) -> bool:
+    """Whether one place is a quarter of the other ("كمب سارة، وسط بغداد")."""
+    return {a.feature, b.feature} == {"neighbourhood", "city"} and distance_km(a, b) < _QUARTER_KM
 
 
 def _modality_tags(f: Frame) -> set[str]:

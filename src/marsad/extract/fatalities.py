@@ -35,7 +35,7 @@ _TOLL_WORD = re.compile(r"(?:حصيله|الحصيله|القتلي|الضحاي
 _INJURY_NEAR = re.compile(r"(?:اصابه|واصابه|جرح|وجرح|اصيب|واصيب|اصيبوا|جرحي|مصابين|جريحا|الجرحي|المصابين)\s*(?:\S+\s+){0,2}$")
 _INJURY_AFTER = re.compile(r"^\s*(?:\S+\s+)?(?:جرحي|جريحا|مصابين|مصابا|بجروح|اصابات|جريح)")
 _DEATH_AFTER = re.compile(r"^\s*(?:\S+\s+){0,3}?(?:قتلي|قتيلا|قتيل|شهيدا|شهداء|لقوا\s+(?:حتفهم|مصرعهم)|قتلوا|"
-                          r"حتفهم|مصرعهم|لقي|جثه|جثث)")
+                          r"حتفهم|مصرعهم|لقي|جثه|جثث|قتلا|لقيا|حتفهما|مصرعهما)(?:\s|$|[،.,])")
 _AND_BEFORE = re.compile(r"(?:^|\s)و\s*$|\sو$")
 _UPDATE_BEFORE = re.compile(r"(?:ارتفع|ارتفعت|ارتفاع|ليرتفع|لترتفع|يرتفع|ترتفع|حصيله\s+جديده|الحصيله\s+النهاييه)")
 # A toll over a period ("since 18 February", "within three weeks", "in recent weeks") is a
@@ -154,10 +154,14 @@ def _single_deaths(analysis: Analysis, counted: set[int], old_sents: set[int] = 
         if m.kind is not MentionKind.TRIGGER or m.attr("role") != "kill" or m.sent in counted:
             continue
         ne, ns = m.attr("norm_end"), m.attr("norm_start")
-        if ne is None or not _ONE_PERSON_AFTER.match(norm[ne:ne + 30]):
+        if ne is None:
+            continue
+        # "لقي مدرس وزوجته مصرعهما": a death word with the dual pronoun is two deaths
+        two = ns is not None and norm[ns:ne].endswith("هما")
+        if not two and not _ONE_PERSON_AFTER.match(norm[ne:ne + 30]):
             continue
         cause = ns is not None and bool(_CAUSE_BEFORE.search(_window_before(norm, ns))) or m.sent in old_sents
-        out.append(TollStatement(m.sent, m.span.start, m.span.end, 1, 0, False, False, cause))
+        out.append(TollStatement(m.sent, m.span.start, m.span.end, 2 if two else 1, 0, False, False, cause))
         counted.add(m.sent)
     return out
 
