@@ -361,3 +361,9 @@ def test_a_clause_with_no_place_is_told_by_the_next(pipe: Pipeline) -> None:
                            "الجديدة أدى إلى مقتل شخص.", published=date(2015, 8, 9))
     assert sorted((e.sub_event_type, e.fatalities) for e in events) == [
         ("Remote explosive/landmine/IED", 1), ("Remote explosive/landmine/IED", 2)]
+
+
+def test_an_older_day_is_not_inherited(pipe: Pipeline) -> None:
+    events = _events(pipe, "وكانت طائرات التحالف قد قصفت مدينة صعدة قبل أسبوعين. وقتل خمسة مدنيين في غارة جوية للتحالف "
+                           "على مدينة الحديدة.", published=date(2018, 6, 8))
+    assert ("Al Hudaydah", "2018-06-08") in {(e.location, e.event_date) for e in events}

@@ -149,12 +149,12 @@ class EventExtractor:
             self._fill_place(analysis, f)
             placed.extend(self._split_by_place(analysis, f, statements))
         placed = self._join_fragments(analysis, placed)
-        _carry_actors(placed)
+        _carry_actors(placed, published)
         told = {st.sent: st.killed for st in statements if st.killed and not st.running_total}
         for f in placed:
             f.told = {told[i] for i in f.sents if i in told}
         frames = self._merge(placed)
-        _inherit_dates(frames)
+        _inherit_dates(frames, published)
         self._assign_tolls(frames, statements)
         frames = _split_by_days(frames, analysis)
         lead_end = _lead_end(analysis)
@@ -670,7 +670,7 @@ TOLL_TWIN_KM = 50.0  # two tellings of one toll this close are one event
 CARRY_WINDOW = 3  # sentences over which "الضربات" / "القصف" goes on telling the last strikes' actors
 
 
-def _carry_actors(frames: list[Frame]) -> None:
+def _carry_actors(frames: list[Frame], published: date | None = None) -> None:
     """A frame that names no armed actor ("وأفاد المرصد بأن الضربات استهدفت بلدة ...") continues the
     telling of the last frame of its type a few sentences before: it takes that frame's actors (and
     its day, when it names none)."""
@@ -684,7 +684,7 @@ def _carry_actors(frames: list[Frame]) -> None:
             sides = [a for a in EventExtractor._actor_pair(prev, None) if a is not None and _actor_rank(a) == 0
                      and a.attr("kind") not in _VICTIM_KINDS]
             f.actors = f.actors + (sides if f.event_type == BATTLES else sides[:1])
-            if f.date_mention is None and prev.date_mention is not None:
+            if f.date_mention is None and prev.date_mention is not None and _recent(prev.date, published):
                 f.date, f.date_precision, f.date_mention = prev.date, prev.date_precision, prev.date_mention
 
 
@@ -718,14 +718,23 @@ def _split_by_days(frames: list[Frame], analysis: Analysis) -> list[Frame]:
     return out
 
 
-def _inherit_dates(frames: list[Frame]) -> None:
+INHERIT_DAYS = 7  # an undated event takes an earlier event's day only when that day is this recent (a week)
+
+
+def _recent(day: str | None, published: date | None) -> bool:
+    """Whether an event's day is recent enough for the next sentences to be about it too."""
+    return day is not None and (published is None or (published - date.fromisoformat(day)).days <= INHERIT_DAYS)
+
+
+def _inherit_dates(frames: list[Frame], published: date | None) -> None:
     """A frame whose sentences name no day happened when the last dated frame before it did
-    ("شهدت تركيا، أمس، 4 هجمات ... وفي إسطنبول، أصيب 10 أشخاص"): articles date the lead and tell on."""
+    ("شهدت تركيا، أمس، 4 هجمات ... وفي إسطنبول، أصيب 10 أشخاص"): articles date the lead and tell on.
+    An older day ("قبل أسبوعين") is a look back, not the day the rest of the report is about."""
     last: Frame | None = None
     for f in sorted(frames, key=lambda g: min(g.sents)):
         if f.date_mention is not None:
             last = f
-        elif last is not None:
+        elif last is not None and _recent(last.date, published):
             f.date, f.date_precision, f.date_mention = last.date, last.date_precision, last.date_mention
             f.date_inherited = True
 
