@@ -367,3 +367,10 @@ def test_an_older_day_is_not_inherited(pipe: Pipeline) -> None:
     events = _events(pipe, "وكانت طائرات التحالف قد قصفت مدينة صعدة قبل أسبوعين. وقتل خمسة مدنيين في غارة جوية للتحالف "
                            "على مدينة الحديدة.", published=date(2018, 6, 8))
     assert ("Al Hudaydah", "2018-06-08") in {(e.location, e.event_date) for e in events}
+
+
+def test_a_death_told_again_joins_the_protest_it_happened_in(pipe: Pipeline) -> None:
+    events = _events(pipe, "أعلنت وزارة الصحة أن مسعفة فلسطينية قتلت برصاص الجيش الإسرائيلي في الاحتجاجات قرب الحدود شرق "
+                           "خان يونس يوم الجمعة. وقال المتحدث إن المسعفة قتلت برصاص الجيش في شرق خان يونس أثناء عملها.",
+                     published=date(2018, 6, 2), title="مقتل مسعفة فلسطينية برصاص الجيش الإسرائيلي جنوب غزة")
+    assert [(e.event_type, e.location, e.fatalities) for e in events] == [("Protests", "Khan Yunis", 1)]

@@ -98,3 +98,7 @@ def test_to_n_parts_is_no_toll(pipe: Pipeline) -> None:
 def test_dual_deaths_count_two(pipe: Pipeline) -> None:
     tolls = _tolls(pipe, "ولقي مدرس وزوجته مصرعهما بنيران مسلحين مجهولين. وأفاد مصدر أمني أن شخصين قتلا في انفجار عبوة.")
     assert [st.killed for st in tolls] == [2, 2]
+
+
+def test_one_person_before_the_verb_is_one_death(pipe: Pipeline) -> None:
+    assert [st.killed for st in _tolls(pipe, "أعلنت الوزارة أن مسعفة فلسطينية قتلت برصاص الجيش.")] == [1]

@@ -448,7 +448,10 @@ class EventExtractor:
             target.sub_event_type = f.sub_event_type
         if (target.place_inferred and not f.place_inferred) or (
                 f.precision and target.precision and f.precision < target.precision
-                and (headline or _same_place(target, f))):
+                and (headline or _same_place(target, f))) or (
+                headline and not f.in_title and not f.place_inferred and f.place is not None
+                and f.precision == target.precision):
+            # (a headline places its event loosely, "جنوب غزة"; the report says where: "شرق خان يونس")
             target.place, target.place_mention, target.precision = f.place, f.place_mention, f.precision
             target.split = f.split  # one of the towns a list names: its share of the list's toll
             target.place_inferred = f.place_inferred
@@ -652,7 +655,8 @@ def _retelling(g: Frame, f: Frame) -> bool:
     if f.untyped == g.untyped or _days_apart(g.date, f.date) > 1:
         return False
     told, typed = (f, g) if f.untyped else (g, f)  # a headline's "مقتل مسعفة" may come before the report
-    if typed.triggers and typed.triggers[0].attr("role") in HARM_ROLES:
+    main = next((t for t in typed.triggers if t.span.start == typed.anchor), typed.triggers[0] if typed.triggers else None)
+    if main is not None and main.attr("role") in HARM_ROLES:
         return False  # the other is itself only inferred from actors ("منفذ الهجوم" and the police)
     if told.place_inferred or told.place is None or typed.place is None:
         return True

@@ -50,6 +50,10 @@ _RUNNING = re.compile(
 _ONE_PERSON_AFTER = re.compile(
     r"^\s*(?:ال)?(?:جندي|شخص|طفل|طفله|امراه|مدني|مدنيه|ضابط|عنصر|قيادي|مسعف|مسعفه|صحفي|صحفيه|شاب|شابه|"
     r"فلسطيني|فلسطينيه|رجل|شرطي|مقاتل|مسلح|قائد|مواطن|مواطنه|عسكري|زعيم|مسوول|ناشط|ناشطه)(?:\s|$|[،.,])")
+# "مسعفة فلسطينية قتلت برصاص": one person, then the verb that killed them
+_ONE_PERSON_BEFORE = re.compile(
+    r"(?:^|\s)(?:ال)?(?:جندي|شخص|طفل|طفله|امراه|مدني|مدنيه|ضابط|عنصر|قيادي|مسعف|مسعفه|صحفي|صحفيه|شاب|شابه|"
+    r"فلسطيني|فلسطينيه|رجل|شرطي|مقاتل|مسلح|مواطن|مواطنه|عسكري)(?:\s+\S+(?:ي|يه))?\s+$")
 _KILL_VERB_NEAR = re.compile(r"(?:^|\s)[وف]?(?:قتل|قتلت|قتلوا|اعدم|اعدمت|تقتل|يقتل)\s")
 # Numbers the recogniser flags as something other than a count of people.
 _NOT_TOLL_FLAGS = ("year", "unit", "time", "ordinal", "day", "label", "decimal")
@@ -158,7 +162,8 @@ def _single_deaths(analysis: Analysis, counted: set[int], old_sents: set[int] = 
             continue
         # "لقي مدرس وزوجته مصرعهما": a death word with the dual pronoun is two deaths
         two = ns is not None and norm[ns:ne].endswith("هما")
-        if not two and not _ONE_PERSON_AFTER.match(norm[ne:ne + 30]):
+        if not two and not _ONE_PERSON_AFTER.match(norm[ne:ne + 30]) and not (
+                ns is not None and m.attr("pos") == "verb" and _ONE_PERSON_BEFORE.search(norm, max(0, ns - 40), ns)):
             continue
         cause = ns is not None and bool(_CAUSE_BEFORE.search(_window_before(norm, ns))) or m.sent in old_sents
         out.append(TollStatement(m.sent, m.span.start, m.span.end, 2 if two else 1, 0, False, False, cause))
