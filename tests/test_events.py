@@ -374,3 +374,17 @@ def test_a_death_told_again_joins_the_protest_it_happened_in(pipe: Pipeline) -> 
                            "خان يونس يوم الجمعة. وقال المتحدث إن المسعفة قتلت برصاص الجيش في شرق خان يونس أثناء عملها.",
                      published=date(2018, 6, 2), title="مقتل مسعفة فلسطينية برصاص الجيش الإسرائيلي جنوب غزة")
     assert [(e.event_type, e.location, e.fatalities) for e in events] == [("Protests", "Khan Yunis", 1)]
+
+
+def test_the_side_struck_acts_second(pipe: Pipeline) -> None:
+    events = _events(pipe, "واستهدفت طائرات التحالف أمس مواقع وآليات للحوثيين في مدينة الحديدة.",
+                     published=date(2018, 6, 8), title="الضربات تتوالى على الحوثيين في الساحل الغربي")
+    assert [(e.actor1, e.actor2) for e in events] == [("Saudi-led Coalition", "Houthis")]
+
+
+def test_a_front_wide_battle_does_not_take_in_a_strike_on_a_town(pipe: Pipeline) -> None:
+    events = _events(pipe, "تدور اشتباكات عنيفة أمس بين قوات المقاومة المشتركة والحوثيين على جبهة الساحل الغربي. "
+                           "وقصفت طائرات التحالف أمس مواقع للحوثيين في مدينة الحديدة، ما أدى إلى مقتل 5 منهم.",
+                     published=date(2018, 6, 8))
+    assert sorted((e.event_type, e.location) for e in events) == [
+        ("Battles", "Yemeni West Coast"), ("Explosions/Remote violence", "Al Hudaydah")]

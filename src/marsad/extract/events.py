@@ -575,7 +575,8 @@ class EventExtractor:
         for m in sorted(f.actors, key=lambda m: abs(m.span.start - f.anchor)):
             best.setdefault(str(m.value), m)
         # the side a territory word drives out ("تحرير المديرية من ميليشيات الحوثي") acts second
-        cands = sorted(best.values(), key=lambda m: (_actor_rank(m), _ousted(norm, m, f),
+        # ... and so does the side struck ("استهدفت طائرات التحالف مواقع للحوثيين"، "الضربات على الحوثيين")
+        cands = sorted(best.values(), key=lambda m: (_actor_rank(m), _ousted(norm, m, f) or _is_struck(norm, m),
                                                       abs(m.span.start - f.anchor)))
         actors = [m for m in cands if m.attr("kind") not in _VICTIM_KINDS]
         # a weak victim word ("رجل", "شخص") names a side only where no other does
@@ -793,6 +794,9 @@ def _inside_battle(battle: Frame, f: Frame) -> bool:
         return False
     if _days_apart(battle.date, f.date) > 1:
         return False
+    if not f.place_inferred and not battle.place_inferred and battle.place is not None and f.place is not None \
+            and (battle.precision == 3 or battle.place.feature in _AREA_FEATURES) and f.place.feature in _TOWN_FEATURES:
+        return False  # fighting "on the west coast front" does not take in a strike on Hudaydah city
     return f.place_inferred or battle.place_inferred or _same_place(battle, f)
 
 
@@ -993,6 +997,7 @@ def _same_place(a: Frame, b: Frame) -> bool:
 
 
 _PLACES_APART = _SETTLEMENTS | {"neighbourhood"}
+_AREA_FEATURES = {"region", "admin1", "country"}
 _QUARTER_KM = 15.0  # a quarter this close to a city is in it
 
 
@@ -1029,7 +1034,18 @@ def _territory_subtype(f: Frame, a1: Mention | None) -> str:
 
 
 # "في صفوف X", "ضد X", "استهدف X": X is the side that suffered, not the one that acted
-_TARGET_BEFORE = re.compile(r"(?:صفوف|ضد|علي|استهداف|استهدف|استهدفت|مواقع|معاقل|عناصر\s+من|بين\s+قتلي)\s*(?:ال)?$")
+_TARGET_BEFORE = re.compile(r"(?:صفوف|ضد|علي|استهداف|استهدف|استهدفت|مواقع|معاقل|مقرات|تجمعات|تحصينات|اليات|مخازن|"
+                            r"عناصر\s+من|بين\s+قتلي)\s*(?:ال)?$")
+
+
+# the side struck: after "على"/"ضد" or a word for its positions (not after "استهدفت", which a VSO
+# sentence follows with the attacker: "استهدفت طائرات التحالف مواقع للحوثيين")
+_STRUCK_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:ضد|علي|مواقع|معاقل|مقرات|تجمعات|تحصينات|اليات|مخازن)\s*(?:ال)?$")
+
+
+def _is_struck(norm: str, m: Mention) -> bool:
+    ns = m.attr("norm_start")
+    return bool(norm) and ns is not None and _STRUCK_BEFORE.search(norm, max(0, ns - 14), ns) is not None
 
 
 def _is_target(norm: str, m: Mention) -> bool:
