@@ -388,3 +388,12 @@ def test_a_front_wide_battle_does_not_take_in_a_strike_on_a_town(pipe: Pipeline)
                      published=date(2018, 6, 8))
     assert sorted((e.event_type, e.location) for e in events) == [
         ("Battles", "Yemeni West Coast"), ("Explosions/Remote violence", "Al Hudaydah")]
+
+
+def test_two_kinds_of_development_are_two_events() -> None:
+    from marsad.extract.events import EventExtractor, Frame
+
+    truce = Frame("Strategic developments", "Agreement", [0], 0, [], date="2018-06-07")
+    arrests = Frame("Strategic developments", "Arrests", [1], 90, [], date="2018-06-07")
+    assert not EventExtractor._same_event(truce, arrests)
+    assert EventExtractor._same_event(truce, Frame("Strategic developments", "Agreement", [2], 150, [], date="2018-06-07"))

@@ -397,6 +397,8 @@ class EventExtractor:
     def _same_event(g: Frame, f: Frame) -> bool:
         if g.event_type != f.event_type:
             return False
+        if f.event_type == STRATEGIC and f.sub_event_type != g.sub_event_type:
+            return False  # a truce and the withdrawal it allowed are two developments
         if f.sub_event_type == g.sub_event_type == "Chemical weapon" and (
                 f.place_inferred or g.place_inferred or _same_place(g, f)) and _days_apart(f.date, g.date) <= 7:
             return True  # a chemical attack is told again and again, dated by each day's news
