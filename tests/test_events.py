@@ -397,3 +397,8 @@ def test_two_kinds_of_development_are_two_events() -> None:
     arrests = Frame("Strategic developments", "Arrests", [1], 90, [], date="2018-06-07")
     assert not EventExtractor._same_event(truce, arrests)
     assert EventExtractor._same_event(truce, Frame("Strategic developments", "Agreement", [2], 150, [], date="2018-06-07"))
+
+
+def test_preparing_to_use_a_weapon_is_no_attack(pipe: Pipeline) -> None:
+    assert _events(pipe, "واتهمت روسيا أمس مسلحي المعارضة بالإعداد لاستخدام مواد سامة في الغوطة الشرقية.",
+                   published=date(2018, 3, 14)) == []
