@@ -402,3 +402,9 @@ def test_two_kinds_of_development_are_two_events() -> None:
 def test_preparing_to_use_a_weapon_is_no_attack(pipe: Pipeline) -> None:
     assert _events(pipe, "واتهمت روسيا أمس مسلحي المعارضة بالإعداد لاستخدام مواد سامة في الغوطة الشرقية.",
                    published=date(2018, 3, 14)) == []
+
+
+def test_the_day_of_a_statement_is_not_the_day_of_the_strike(pipe: Pipeline) -> None:
+    events = _events(pipe, "وأعلنت طهران في وقت سابق الثلاثاء أن الضربة الجوية التي استهدفت فجر الاثنين مطار التيفور العسكري "
+                           "قرب حمص أسفرت عن مقتل سبعة عسكريين إيرانيين.", published=date(2018, 4, 11))
+    assert [e.event_date for e in events] == ["2018-04-09"]

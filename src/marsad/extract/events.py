@@ -188,7 +188,7 @@ class EventExtractor:
                 return None
         dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")
                  and not _opens_period(analysis.norm, m)]
-        event_date, precision, date_m = self._date_for(dates, published, strong[0].span.start)
+        event_date, precision, date_m = self._date_for(dates, published, strong[0].span.start, analysis.norm)
         if published and event_date and date.fromisoformat(event_date) < published - timedelta(days=BACKGROUND_DAYS):
             return None  # background reference to an old incident
         if any(m.kind is MentionKind.DATE and m.attr("future") for m in ms) and not dates:
@@ -270,8 +270,13 @@ class EventExtractor:
         return False
 
     @staticmethod
-    def _date_for(dates: list[Mention], published: date | None, anchor: int):
+    def _date_for(dates: list[Mention], published: date | None, anchor: int, norm: str = ""):
         if dates:
+            # "أعلنت طهران الثلاثاء أن الضربة التي استهدفت فجر الاثنين ...": the day before "أن" dates
+            # the statement; the event's own day follows its trigger
+            told = [m for m in dates if m.span.start < anchor and norm and m.attr("norm_end") is not None
+                    and _THAT_AFTER.match(norm, m.attr("norm_end"))]
+            dates = [m for m in dates if m not in told] or dates
             best = min(dates, key=lambda m: abs(m.span.start - anchor))
             return best.value, int(best.attr("precision") or 1), best
         if published:
@@ -913,6 +918,7 @@ def _ground_offensive(norm: str, live: list[Mention], strong: list[Mention], act
     return replace(attack.with_attr("weight", PROMOTED_WEIGHT), value=(BATTLES, "Armed clash"))
 
 
+_THAT_AFTER = re.compile(r"[،,]?\s*(?:ان|بان|انه|انها)\s")
 _SINCE_BEFORE = re.compile(r"(?:^|\s)(?:منذ|حتي|لغايه)\s+$")
 
 
