@@ -408,3 +408,10 @@ def test_the_day_of_a_statement_is_not_the_day_of_the_strike(pipe: Pipeline) -> 
     events = _events(pipe, "وأعلنت طهران في وقت سابق الثلاثاء أن الضربة الجوية التي استهدفت فجر الاثنين مطار التيفور العسكري "
                            "قرب حمص أسفرت عن مقتل سبعة عسكريين إيرانيين.", published=date(2018, 4, 11))
     assert [e.event_date for e in events] == ["2018-04-09"]
+
+
+def test_excessive_force_is_the_forces_act(pipe: Pipeline) -> None:
+    events = _events(pipe, "أطلقت القوات الإسرائيلية السبت الرصاص باتجاه متظاهرين فلسطينيين احتشدوا على الحدود شرق مدينة "
+                           "غزة، مما أسفر عن إصابة 13 شخصا.", published=date(2018, 3, 31))
+    assert [(e.sub_event_type, e.actor1, e.actor2) for e in events] == [
+        ("Excessive force against protesters", "Military Forces of Israel", "Protesters (Palestine)")]

@@ -512,6 +512,12 @@ class EventExtractor:
         sub = _territory_subtype(f, a1) if f.event_type == BATTLES else f.sub_event_type
         killed, low, high, injured = combine(f.tolls)
         sub = _refine_subtype(f, sub, killed)
+        if sub == "Excessive force against protesters" and (a1 is None or a1.attr("kind") in _CROWD_KINDS):
+            # the force that fired on the crowd acts; the crowd is the other side
+            force = next((m for m in sorted(f.actors, key=_actor_rank) if m.attr("kind") in _FORCE_KINDS
+                          and _actor_rank(m) <= 1), None)
+            if force is not None:
+                a1, a2 = force, a1 if a1 is not None else a2
         k, n = f.split
         if n > 1:  # the remainder goes to the first place, as ACLED does
             killed = killed // n + (killed % n if k == 0 else 0)
@@ -1006,6 +1012,7 @@ def _same_place(a: Frame, b: Frame) -> bool:
 
 _PLACES_APART = _SETTLEMENTS | {"neighbourhood"}
 _AREA_FEATURES = {"region", "admin1", "country"}
+_FORCE_KINDS = {"state_military", "state_police"}
 _QUARTER_KM = 15.0  # a quarter this close to a city is in it
 
 
