@@ -415,3 +415,14 @@ def test_excessive_force_is_the_forces_act(pipe: Pipeline) -> None:
                            "غزة، مما أسفر عن إصابة 13 شخصا.", published=date(2018, 3, 31))
     assert [(e.sub_event_type, e.actor1, e.actor2) for e in events] == [
         ("Excessive force against protesters", "Military Forces of Israel", "Protesters (Palestine)")]
+
+
+def test_rioters_act_in_a_riot(pipe: Pipeline) -> None:
+    pipe.stages[-1].min_confidence, old = 0.0, pipe.stages[-1].min_confidence
+    try:
+        events = _events(pipe, "وقال الجيش الإسرائيلي إن محتجين أطلقوا النار ورشقوا القوات الإسرائيلية بالحجارة على حدود "
+                               "قطاع غزة أمس.", published=date(2018, 3, 31))
+    finally:
+        pipe.stages[-1].min_confidence = old
+    riots = [e for e in events if e.event_type == "Riots"]
+    assert riots and riots[0].actor1 == "Rioters (Palestine)"

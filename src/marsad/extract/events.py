@@ -518,6 +518,9 @@ class EventExtractor:
                           and _actor_rank(m) <= 1), None)
             if force is not None:
                 a1, a2 = force, a1 if a1 is not None else a2
+        elif f.event_type == RIOTS and a2 is not None and a2.attr("kind") in _CROWD_KINDS \
+                and (a1 is None or a1.attr("kind") not in _CROWD_KINDS):
+            a1, a2 = a2, a1  # rioters act in a riot ("Rioters (Palestine) vs Military Forces of Israel")
         k, n = f.split
         if n > 1:  # the remainder goes to the first place, as ACLED does
             killed = killed // n + (killed % n if k == 0 else 0)
