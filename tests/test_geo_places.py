@@ -84,6 +84,11 @@ def test_a_quote_between_modifier_and_name(gaz: Gazetteer) -> None:
     assert [(m.attr("modifier"), m.span.text) for m in ms] == [("district", 'منطقة "سلطان بيلي'), ("town", "مدينة «دوما")]
 
 
+def test_the_article_after_a_town_word_is_the_names(gaz: Gazetteer) -> None:
+    ms = find_places(analyse("اشتباكات على أطراف بلدة الباغوز، وفي الميدان"), gaz)
+    assert [m.value[0].name for m in ms] == ["Baghuz"]  # "الميدان" (the field) stays a word
+
+
 def test_direction_and_between(gaz: Gazetteer) -> None:
     ms = find_places(analyse("وقعت اشتباكات شمال شرقي حماة، وعلى الطريق بين اللاذقية وجبلة"), gaz)
     mods = {m.span.text: m.attr("modifier") for m in ms}

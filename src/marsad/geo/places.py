@@ -175,6 +175,10 @@ def _takes_article(key: str, gazetteer: GazetteerLike) -> bool:
     return any(p.feature == "country" for p in gazetteer.lookup(key))
 
 
+# ... but after "بلدة"/"قرية"/"مدينة" the article is the place's own ("بلدة الباغوز" is Baghuz)
+_TOWN_WORD_BEFORE = re.compile(r"(?:^|\s)[وفب]?(?:ال)?(?:بلده|قريه|مدينه|بلدتي|قريتي|مدينتي)\s+$")
+
+
 def _word_start(norm: str, i: int) -> int:
     while i > 0 and norm[i - 1].isalnum():
         i -= 1
@@ -195,7 +199,8 @@ def matches(norm: str, gazetteer: GazetteerLike) -> list[tuple[int, int, str, in
         if with_article is not None and pre in ARTICLE_PREFIXES:
             found.append((s, e, with_article, ws))  # "للرقه": the article's key, not a bare "رقه"
         elif plain is not None and (not pre or pre in PREFIXES) and (
-                not pre.endswith("ال") or _takes_article(plain, gazetteer)):
+                not pre.endswith("ال") or _takes_article(plain, gazetteer)
+                or _TOWN_WORD_BEFORE.search(norm, max(0, ws - 12), ws) is not None):
             found.append((s, e, plain, ws))
     found.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
     taken: list[tuple[int, int, str, int]] = []
