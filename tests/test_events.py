@@ -426,3 +426,7 @@ def test_rioters_act_in_a_riot(pipe: Pipeline) -> None:
         pipe.stages[-1].min_confidence = old
     riots = [e for e in events if e.event_type == "Riots"]
     assert riots and riots[0].actor1 == "Rioters (Palestine)"
+
+
+def test_living_under_bombardment_is_no_strike(pipe: Pipeline) -> None:
+    assert _events(pipe, "ترسم الفنانة قصص عشاق يعيشون تحت قصف جوي في مدينة دوما.", published=date(2018, 3, 8)) == []

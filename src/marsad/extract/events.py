@@ -56,7 +56,7 @@ _SUB_RANK = {
 # cue classes that cancel a trigger in the same clause before it
 _CLAUSE_BREAK = re.compile(r"[،,؛;:]|(?:^|\s)(?:رد[اً]*|بسبب|[إا]ثر|عقب|جر[ّ]?اء|على\s+خلفية)\s")
 # (a cause opens a new clause: "تهديدات بشن ضربة ردا على هجوم كيماوي": the threat is not the attack's)
-_BLOCKING_CUES = {"negation", "denial", "threat", "plan", "future", "conditional", "hypothetical"}
+_BLOCKING_CUES = {"negation", "denial", "threat", "plan", "future", "conditional", "hypothetical", "habitual"}
 _CUE_WINDOW = 40  # characters before the trigger that a cue may govern (about 5 words)
 BACKGROUND_DAYS = 30
 # Triggers below this weight (aircraft/tank nouns, "سيطرة" as a state, "مواجهة") only add

@@ -85,7 +85,7 @@ CUE_CLASSES: frozenset[str] = frozenset(
     {
         "negation", "denial", "threat", "plan", "conditional", "hypothetical", "condemnation",
         "update", "partial", "injury", "death_noun", "victim_side", "background", "running_total",
-        "report_verb",
+        "report_verb", "habitual",
     }
 )
 
