@@ -430,3 +430,8 @@ def test_rioters_act_in_a_riot(pipe: Pipeline) -> None:
 
 def test_living_under_bombardment_is_no_strike(pipe: Pipeline) -> None:
     assert _events(pipe, "ترسم الفنانة قصص عشاق يعيشون تحت قصف جوي في مدينة دوما.", published=date(2018, 3, 8)) == []
+
+
+def test_an_arrest_for_rape_is_crime_not_conflict(pipe: Pipeline) -> None:
+    assert _events(pipe, "ألقت الشرطة العراقية القبض أمس على شاب متهم باغتصاب وقتل فتاة في مدينة دهوك.",
+                   published=date(2018, 6, 9)) == []

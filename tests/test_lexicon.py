@@ -105,3 +105,9 @@ def test_matches_are_ordered_disjoint_and_whole_words(text: str) -> None:
         assert 0 <= s < e <= len(norm) and s >= prev_end
         assert e == len(norm) or not norm[e].isalpha()
         prev_end = e
+
+
+def test_a_key_ending_in_a_proclitic_reaches_into_the_next_word() -> None:
+    lexicon = Lexicon([("متهم ب", "accused"), ("يعد ل", "plan")])
+    assert found("شاب متهم باغتصاب فتاة والجيش يعد لهجوم", lexicon) == [("متهم ب", "accused"), ("يعد ل", "plan")]
+    assert found("متهمين", lexicon) == []

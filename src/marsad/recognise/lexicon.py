@@ -116,6 +116,9 @@ def _squeeze(norm: str) -> tuple[str, list[int] | None]:
     return "".join(pieces), back
 
 
+_OPEN_END = re.compile(r"\s[بلك]$")
+
+
 @lru_cache(maxsize=4)
 def _prepare(norm: str) -> tuple[str, list[int] | None, str]:
     """Squeezed text, its map back to ``norm``, and the boundary copy the automaton scans.
@@ -164,8 +167,11 @@ class Lexicon(Generic[P]):
         padded: dict[str, dict[str, list[tuple[LexEntry[P], frozenset[str], int]]]] = {}
         for key, entries in by_key.items():
             skey = _BOUNDARY.sub(" ", key)
+            # a key ending in a one-letter proclitic ("متهم ب", "يعد ل") ends inside the next word
+            # ("متهم باغتصاب"): no right boundary (maxs = -1)
+            open_end = _OPEN_END.search(key) is not None
             for e in entries:
-                maxs = max(map(len, e.suffixes), default=0)
+                maxs = -1 if open_end else max(map(len, e.suffixes), default=0)
                 for pro in ("", *e.proclitics):
                     padded.setdefault(" " + pro + skey, {}).setdefault(pro, []).append((e, e.suffixes, maxs))
         self._auto = ahocorasick.Automaton()
@@ -209,7 +215,7 @@ class Lexicon(Generic[P]):
                 pro = text[s - off + 1 : s]
                 klen = e - s
                 for entry, sufs, maxs in readings:
-                    suf = _right(text, e, n, sufs, maxs)
+                    suf = "" if maxs < 0 else _right(text, e, n, sufs, maxs)
                     if suf is None:
                         continue
                     we = e + len(suf)
