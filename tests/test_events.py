@@ -435,3 +435,9 @@ def test_living_under_bombardment_is_no_strike(pipe: Pipeline) -> None:
 def test_an_arrest_for_rape_is_crime_not_conflict(pipe: Pipeline) -> None:
     assert _events(pipe, "ألقت الشرطة العراقية القبض أمس على شاب متهم باغتصاب وقتل فتاة في مدينة دهوك.",
                    published=date(2018, 6, 9)) == []
+
+
+def test_an_attack_on_a_security_post_is_a_clash(pipe: Pipeline) -> None:
+    events = _events(pipe, "قتل 9 أشخاص على الأقل أمس في هجوم على مجمع وزارة الداخلية في مقديشو.",
+                     published=date(2018, 7, 8))
+    assert [(e.event_type, e.location, e.fatalities) for e in events] == [("Battles", "Mogadishu", 9)]

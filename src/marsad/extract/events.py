@@ -183,7 +183,7 @@ class EventExtractor:
         if ground is not None:
             strong.append(ground)
         if not strong:
-            strong = self._untyped_attack(live, actors, in_title)
+            strong = self._untyped_attack(live, actors, in_title, analysis.norm)
             if not strong:
                 return None
         dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")
@@ -221,7 +221,8 @@ class EventExtractor:
                      untyped=main.attr("role") in HARM_ROLES and not main.attr("tags"))
 
     @staticmethod
-    def _untyped_attack(live: list[Mention], actors: list[Mention], in_title: bool = False) -> list[Mention]:
+    def _untyped_attack(live: list[Mention], actors: list[Mention], in_title: bool = False,
+                        norm: str = "") -> list[Mention]:
         """Type an attack told with untyped words ("استهدف"، "هاجم"، "إطلاق نار"، "مقتل").
 
         Aircraft or artillery named with it make it their strike ("استهدفت طائرات التحالف");
@@ -237,8 +238,13 @@ class EventExtractor:
             return []
         t = harm[0]
         instruments = [i for i in live if i.attr("role") == "instrument" and i.value and i.value[0]]
+        attack = next((h for h in harm if h.attr("role") == "attack" and h.attr("norm_end") is not None), None)
         if instruments and t.attr("role") in ("attack", "shoot"):
             typed = instruments[0].value
+        elif attack is not None and norm and _SECURITY_TARGET.match(norm, attack.attr("norm_end")):
+            # "هجوم على مجمع وزارة الداخلية"، "هجوم على مركز للشرطة": an assault on a security post
+            # is fought by its guards (ACLED codes a clash with the forces holding it)
+            typed = (BATTLES, "Armed clash")
         elif any(a.attr("kind") == "civilians" for a in actors) or (
                 any(i.attr("role") == "shoot" for i in live) and any(a.attr("kind") == "people" for a in actors)
                 and not _two_sides(actors)) or t.attr("role") == "injure":
@@ -910,6 +916,11 @@ _MINES_AFTER = re.compile(r"(?:^|\s)من\s+(?:ال)?(?:عبوات|الغام|م�
 
 # "هجوم قوات النظام على ريف درعا وسط قصف جوي": the strikes go with a ground attack
 _AMID_BEFORE = re.compile(r"(?:^|\s)(?:وسط|بالتزامن\s+مع|تحت\s+غطاء|بغطاء|باسناد|بدعم|مدعوم(?:ه|ين)?\s+ب\S*|مسنود(?:ه|ين)?\s+ب\S*)\s+(?:\S+\s+)?$")
+
+
+_SECURITY_TARGET = re.compile(
+    r"\s+(?:\S+\s+){0,2}?(?:علي|ضد|استهدف\S*)\s+(?:ال)?(?:مجمع\s+وزاره\s+(?:الداخليه|الدفاع)|مقر\s+(?:ال)?(?:شرطه|امن|جيش|قياده)|"
+    r"مركزا?\s+(?:لل|ال)?(?:شرطه|امن)|ثكنه|نقطه\s+تفتيش|حاجزا?\s+(?:ل|ال)?(?:جيش|شرطه|امن)|دوريه|قاعده\s+عسكريه|معسكر)")
 
 
 def _ground_offensive(norm: str, live: list[Mention], strong: list[Mention], actors: list[Mention]) -> Mention | None:
