@@ -86,6 +86,8 @@ def test_future(text: str, value: str) -> None:
         ("منذ أسبوع", "2015-12-17", 2),
         ("الشهر الماضي", "2015-11-15", 3),
         ("الشهر الجاري", "2015-12-15", 3),
+        ("قبل أيام", "2015-12-21", 2),  # a few days ago: the day is not known
+        ("قبل ثلاثة أيام", "2015-12-21", 1),
     ],
 )
 def test_week_month(text: str, value: str, precision: int) -> None:

@@ -441,3 +441,16 @@ def test_an_attack_on_a_security_post_is_a_clash(pipe: Pipeline) -> None:
     events = _events(pipe, "قتل 9 أشخاص على الأقل أمس في هجوم على مجمع وزارة الداخلية في مقديشو.",
                      published=date(2018, 7, 8))
     assert [(e.event_type, e.location, e.fatalities) for e in events] == [("Battles", "Mogadishu", 9)]
+
+
+def test_a_look_back_at_an_older_year_is_no_event(pipe: Pipeline) -> None:
+    assert _events(pipe, "واتهم الوزير إيران بتنفيذ تفجيرات في بوينس آيرس عام ١٩٩٤ أسفرت عن مقتل 85 شخصا.",
+                   published=date(2018, 3, 27)) == []
+
+
+def test_killing_a_commander_is_told_again_by_the_strike(pipe: Pipeline) -> None:
+    events = _events(pipe, "نجحت قوات التحالف العربي قبل أيام في تصفية رئيس أركان الميليشيات الحوثية. وقالت مصادر "
+                           "عسكرية إن الغماري قتل مع سبعة آخرين في غارة للتحالف قبل يومين على مدينة الحديدة.",
+                     published=date(2018, 6, 7))
+    assert [(e.sub_event_type, e.location, e.event_date) for e in events] == [
+        ("Air/drone strike", "Al Hudaydah", "2018-06-05")]

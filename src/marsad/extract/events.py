@@ -193,8 +193,10 @@ class EventExtractor:
             return None  # background reference to an old incident
         if any(m.kind is MentionKind.DATE and m.attr("future") for m in ms) and not dates:
             return None
-        if any(c.value in ("background", "running_total") for c in cues) and not dates:
-            # "تشهد المدينة اشتباكات منذ الأسبوع الماضي": an ongoing situation, no day to code
+        if not dates and (any(c.value in ("background", "running_total") for c in cues)
+                          or _names_past_year(analysis.sentences[si].text, published)):
+            # "تشهد المدينة اشتباكات منذ الأسبوع الماضي": an ongoing situation, no day to code;
+            # "تفجيرات في بوينس آيرس عام ١٩٩٤": a look back at an older year
             return None
         strong.sort(key=lambda t: (_TYPE_RANK.get(t.value[0], 9), _SUB_RANK.get(t.value[1], 9), t.span.start))
         main = strong[0]
@@ -218,7 +220,11 @@ class EventExtractor:
                      territory_at=[t.span.start for t in typed if t.value[0] == BATTLES
                                    and t.value[1] in _TERRITORY_SUBS],
                      instruments={t.value[1] for t in live if t.attr("role") == "instrument"},
-                     untyped=main.attr("role") in HARM_ROLES and not main.attr("tags"))
+                     untyped=(main.attr("role") in HARM_ROLES and not main.attr("tags")) or (
+                         # "نجحت قوات التحالف في تصفية رئيس أركان الميليشيات": the killing of a commander
+                         # by forces is told again by the strike or raid that did it
+                         main.attr("role") == "assassinate" and not any(a.attr("kind") in _CIVILIAN_KINDS
+                                                                         for a in actors)))
 
     @staticmethod
     def _untyped_attack(live: list[Mention], actors: list[Mention], in_title: bool = False,
@@ -468,8 +474,11 @@ class EventExtractor:
             target.place, target.place_mention, target.precision = f.place, f.place_mention, f.precision
             target.split = f.split  # one of the towns a list names: its share of the list's toll
             target.place_inferred = f.place_inferred
-        if target.date_mention is None and f.date_mention is not None:
+        if f.date_mention is not None and (target.date_mention is None or target.date_inherited or (
+                f.date_precision < target.date_precision and not f.date_inherited)):
+            # a day the frame names itself beats one carried over, an exact day a vague one ("قبل أيام")
             target.date, target.date_precision, target.date_mention = f.date, f.date_precision, f.date_mention
+            target.date_inherited = f.date_inherited
         target.weight = max(target.weight, f.weight)
 
     # -- tolls ----------------------------------------------------------------------------
@@ -923,6 +932,17 @@ _SECURITY_TARGET = re.compile(
     r"مركزا?\s+(?:لل|ال)?(?:شرطه|امن)|ثكنه|نقطه\s+تفتيش|حاجزا?\s+(?:ل|ال)?(?:جيش|شرطه|امن)|دوريه|قاعده\s+عسكريه|معسكر)")
 
 
+_YEAR = re.compile(r"(?:^|\s)(?:عام|العام|سنة|سنه|في)\s+([12][0-9]{3}|[١٢][٠-٩]{3})(?![0-9٠-٩])")
+_EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
+
+
+def _names_past_year(text: str, published: date | None) -> bool:
+    """Whether a sentence names a year before publication ("عام ١٩٩٤", "في 2013")."""
+    if published is None:
+        return False
+    return any(int(m.group(1).translate(_EASTERN_DIGITS)) < published.year for m in _YEAR.finditer(text))
+
+
 def _ground_offensive(norm: str, live: list[Mention], strong: list[Mention], actors: list[Mention]) -> Mention | None:
     """A Battles trigger for an attack by named ground forces that strikes only accompany, else None."""
     if not strong or any(t.value[0] != REMOTE for t in strong):
@@ -1027,6 +1047,7 @@ def _same_place(a: Frame, b: Frame) -> bool:
 _PLACES_APART = _SETTLEMENTS | {"neighbourhood"}
 _AREA_FEATURES = {"region", "admin1", "country"}
 _FORCE_KINDS = {"state_military", "state_police"}
+_CIVILIAN_KINDS = {"civilians", "people"}
 _QUARTER_KM = 15.0  # a quarter this close to a city is in it
 
 

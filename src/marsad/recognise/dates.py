@@ -330,6 +330,9 @@ def _resolve(m: re.Match[str], published: date | None) -> tuple[date | None, int
     if kind == "ago":
         step, precision = _AGO_UNITS[g("agou")]
         n = 1
+        if g("agou") == "ايام" and not g("agon"):
+            # "قبل أيام": a few days ago, the day unknown (time_precision 2)
+            return published - timedelta(days=3), 2, {**rel, "expr": "ago"}
         if g("agon"):
             parsed = parse_number(g("agon").strip())
             if parsed is None:
