@@ -454,3 +454,16 @@ def test_killing_a_commander_is_told_again_by_the_strike(pipe: Pipeline) -> None
                      published=date(2018, 6, 7))
     assert [(e.sub_event_type, e.location, e.event_date) for e in events] == [
         ("Air/drone strike", "Al Hudaydah", "2018-06-05")]
+
+
+def test_a_toll_sentence_naming_a_town_goes_to_that_towns_event(pipe: Pipeline) -> None:
+    events = _events(pipe, "استهدف هجوم إرهابي أمس دورية للأمن في مدينتي الفحيص والسلط، واشتبكت قوات الدرك مع المهاجمين. "
+                           "وانتهت العملية الأمنية في مدينة السلط، وأسفرت عن مقتل 4 من عناصر الدرك.",
+                     published=date(2018, 8, 12))
+    assert {e.location: e.fatalities for e in events}.get("As Salt") == 4
+
+
+def test_a_toll_after_a_list_of_towns_is_shared(pipe: Pipeline) -> None:
+    events = _events(pipe, "استهدف هجوم إرهابي أمس دورية للأمن في مدينتي الفحيص والسلط، واشتبكت قوات الدرك مع المهاجمين. "
+                           "وأسفرت المواجهات عن مقتل 4 من عناصر الدرك.", published=date(2018, 8, 12))
+    assert sorted(e.fatalities for e in events) == [2, 2]

@@ -102,3 +102,13 @@ def test_dual_deaths_count_two(pipe: Pipeline) -> None:
 
 def test_one_person_before_the_verb_is_one_death(pipe: Pipeline) -> None:
     assert [st.killed for st in _tolls(pipe, "أعلنت الوزارة أن مسعفة فلسطينية قتلت برصاص الجيش.")] == [1]
+
+
+def test_the_other_sides_toll_in_a_clause_cut_at_fima_adds_up(pipe: Pipeline) -> None:
+    tolls = _tolls(pipe, "أسفرت المواجهات عن مقتل 4 عناصر من الأمن العام، فيما قتل فيها 3 من عناصر الخلية.")
+    assert [st.killed for st in tolls] == [7]
+
+
+def test_a_period_after_the_comma_still_bounds_its_toll(pipe: Pipeline) -> None:
+    tolls = _tolls(pipe, "كانت العاصمة هدفا قتل فيه المئات، جراء قذائف الفصائل منذ 2012.")
+    assert all(st.running_total for st in tolls)

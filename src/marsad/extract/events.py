@@ -99,6 +99,7 @@ class Frame:
     territory_at: list[int] = field(default_factory=list)  # offsets of territory words (any weight)
     split: tuple[int, int] = (0, 1)  # (k, n): the k-th of n places one sentence names for one attack
     clauses: dict[int, tuple[int, int]] = field(default_factory=dict)  # sentence -> the part that is this frame's
+    split_sent: int = -1  # the sentence whose list of towns split the frame
     roles: set[str] = field(default_factory=set)  # roles of every live trigger of the sentences (kill, shoot ...)
     instruments: set[str] = field(default_factory=set)  # sub-types named by instruments (aircraft, tanks)
     untyped: bool = False  # typed only from death/attack words and actors ("قتل 29 طفلا في الهجوم")
@@ -155,7 +156,11 @@ class EventExtractor:
             f.told = {told[i] for i in f.sents if i in told}
         frames = self._merge(placed)
         _inherit_dates(frames, published)
-        self._assign_tolls(frames, statements)
+        named: dict[int, list[Place]] = {}
+        for m in analysis.mentions:
+            if m.kind is MentionKind.PLACE and isinstance(m.value, Place) and not m.attr("role"):
+                named.setdefault(m.sent, []).append(m.value)
+        self._assign_tolls(frames, statements, named)
         frames = _split_by_days(frames, analysis)
         lead_end = _lead_end(analysis)
         events = [self._to_event(analysis, f, doc_country, lead_end) for f in frames]
@@ -340,7 +345,7 @@ class EventExtractor:
         out = []
         for towns, clause in groups:
             for k, m in enumerate(towns):
-                out.append(replace(f, place=m.value, place_mention=m, precision=1, split=(k, len(towns)),
+                out.append(replace(f, place=m.value, place_mention=m, precision=1, split=(k, len(towns)), split_sent=si,
                                    clauses={si: clause} if clause else {}, triggers=list(f.triggers),
                                    tags=set(f.tags), actors=list(f.actors), sents=list(f.sents), tolls=[],
                                    roles=set(f.roles), instruments=set(f.instruments)))
@@ -483,7 +488,9 @@ class EventExtractor:
 
     # -- tolls ----------------------------------------------------------------------------
     @staticmethod
-    def _assign_tolls(frames: list[Frame], statements: list[TollStatement]) -> None:
+    def _assign_tolls(frames: list[Frame], statements: list[TollStatement],
+                      named: dict[int, list[Place]] | None = None) -> None:
+        named = named or {}
         for st in statements:
             owners = [f for f in frames if st.sent in f.sents
                       and (st.sent not in f.clauses or f.clauses[st.sent][0] <= st.start < f.clauses[st.sent][1])]
@@ -492,12 +499,24 @@ class EventExtractor:
                     f.tolls.append(st)
                 continue
             owner = owners[0] if owners else None
+            if owner is None and named.get(st.sent):
+                # a toll sentence naming the place of an event ("انتهاء العملية في مدينة السلط، أسفرت عن مقتل 4")
+                owner = next((f for f in frames if f.place is not None and f.event_type != STRATEGIC and any(
+                    p.name == f.place.name and p.country == f.place.country and p.feature not in _AREA_FEATURES
+                    for p in named[st.sent])), None)
+                if owner is not None and not st.running_total:
+                    owner.split = (0, 1)  # the town's own toll, not a share of a list's
             if owner is None:  # the nearest event told before the toll, else the first after it
                 before = [f for f in frames if min(f.sents) < st.sent]
                 owner = max(before, key=lambda f: max(s for s in f.sents if s < st.sent), default=None)
                 if owner is None:
                     owner = min(frames, key=lambda f: min(f.sents))
-            if owner is not None:
+            if owner is not None and owner.split[1] > 1 and st.sent != owner.split_sent:
+                # one of the towns a list named: a toll told after the list is the list's, shared
+                for f in frames:
+                    if f.split_sent == owner.split_sent and f.split[1] == owner.split[1]:
+                        f.tolls.append(st)
+            elif owner is not None:
                 owner.tolls.append(st)
 
     # -- records --------------------------------------------------------------------------

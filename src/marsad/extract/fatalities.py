@@ -20,7 +20,7 @@ from marsad.model import Analysis, MentionKind
 
 # Words that follow a toll number and name who died (after normalisation).
 _VICTIM_AFTER = re.compile(
-    r"^\s*(?:من\s+)?(?:ال)?(?:عناصر|عنصرا|عنصر|مقاتلا|مقاتلين|مقاتل|جنديا|جنود|جندي|مدنيا|مدنيين|مدني|"
+    r"^\s*(?:من\s+)?[\"«“]?(?:ال)?(?:عناصر|عنصرا|عنصر|مقاتلا|مقاتلين|مقاتل|جنديا|جنود|جندي|مدنيا|مدنيين|مدني|"
     r"اشخاص|شخصا|شخص|اطفال|طفلا|نساء|امراه|مسلحا|مسلحين|قتلي|قتيلا|قتيل|شهيدا|شهداء|ضحايا|ضحيه|"
     r"فلسطينيا|فلسطينيين|حوثيا|حوثيين|ارهابيا|ارهابيين|داعشيا|شرطيا|شرطيين|ضباط|ضابطا|افراد|فردا|"
     r"مواطنا|مواطنين|متظاهرا|متظاهرين|محتجا|محتجين|مهاجرا|مهاجرين|رجال|بينهم|منهم)"
@@ -28,7 +28,7 @@ _VICTIM_AFTER = re.compile(
 # The number is the object of a death word right before it ("مقتل 5", "سقوط 26", "الحصيلة إلى 26").
 _KILL_BEFORE = re.compile(
     r"(?:مقتل|قتل|مصرع|سقوط|استشهاد|وفاه|ووفاه|حصيله|الحصيله|القتلي|الضحايا|عدد|لمقتل|بمقتل|ومقتل|ومصرع|"
-    r"قتلت|قتلوا|قتل|اعدام|اعدم|الي|حياه|ارواح|انتشال|وانتشال)\s+(?:(?:ما\s+لا\s+يقل\s+عن|اكثر\s+من|نحو|حوالي|قرابه|"
+    r"قتلت|قتلوا|قتل|اعدام|اعدم|الي|حياه|ارواح|انتشال|وانتشال)\s+(?:(?:فيها|فيه|خلالها|خلاله)\s+)?(?:(?:ما\s+لا\s+يقل\s+عن|اكثر\s+من|نحو|حوالي|قرابه|"
     r"زهاء|اقل\s+من|ما\s+يزيد\s+عن|ما\s+يزيد\s+علي)\s+)?$"
 )
 _TOLL_WORD = re.compile(r"(?:حصيله|الحصيله|القتلي|الضحايا|قتلي|ضحايا|الشهداء|شهداء|الوفيات|قتيلا)")
@@ -120,6 +120,11 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
             if current is not None and current["sent"] == m.sent and ns - current["nend"] < 40:
                 current["injured"] += value
             continue
+        if kill and current is not None and current["side"] and _other_side_clause(analysis, current["sent"], m.sent):
+            # "أسفرت عن مقتل 4 عناصر من الأمن، فيما قتل فيها 3 من عناصر الخلية": the other side's toll
+            current["killed"] += value
+            current["end"], current["nend"] = m.span.end, ne
+            continue
         if kill and not (joined and current and ns - current["nend"] < 60):
             if current:
                 out.append(_close(current))
@@ -129,7 +134,7 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
                 "running": (bool(_RUNNING.search(norm[max(0, ns - 80):ne] + _clause_rest(norm[ne:ne + 80], 80))) or m.sent in old_sents
                             or value >= WAR_TOTAL or bool(_CAUSE_BEFORE.search(before))),
                 "high": m.attr("high") if m.attr("range") else None,
-                "up_to": bool(_UP_TO_BEFORE.search(before[-20:])),
+                "up_to": bool(_UP_TO_BEFORE.search(before[-20:])), "side": side,
             }
         elif joined and side and current and ns - current["nend"] < 60:
             # per-side toll in the same clause: "26 عنصرا من القوات و12 من عناصر داعش"
@@ -143,11 +148,23 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
     return out
 
 
+def _other_side_clause(analysis: Analysis, prev: int, sent: int) -> bool:
+    """Whether sentence ``sent`` is a clause "، فيما ..." cut from ``prev`` that names no place of its own."""
+    if sent != prev + 1:
+        return False
+    before, clause = analysis.sentences[prev].text, analysis.sentences[sent].text
+    return before.rstrip()[-1:] in "،," and clause.lstrip().startswith(("فيما", "بينما")) and not any(
+        m.kind is MentionKind.PLACE and m.sent == sent for m in analysis.mentions)
+
+
 def _clause_rest(after: str, limit: int) -> str:
     """What follows a number up to the end of its clause ("17 آخرين في دوما، ما رفع الحصيلة منذ ...":
-    the period after the comma is the next number's)."""
-    cut = min((i for i in (after.find("،"), after.find(","), after.find("؛")) if i >= 0), default=limit)
-    return after[:min(cut, limit)]
+    the period after "، ما رفع" is the next number's; "قتل فيها المئات، جراء قذائف ... منذ 2012" is one clause)."""
+    m = _NEXT_CLAUSE.search(after, 0, limit)
+    return after[:m.start() if m else limit]
+
+
+_NEXT_CLAUSE = re.compile(r"[.!?؟\n]|[،,؛]\s*(?:ما|مما|فيما|بينما|في\s+حين|كما|ليرتفع|لترتفع|وهو\s+ما)\s")
 
 
 def _single_deaths(analysis: Analysis, counted: set[int], old_sents: set[int] = frozenset()) -> list[TollStatement]:
