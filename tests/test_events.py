@@ -467,3 +467,9 @@ def test_a_toll_after_a_list_of_towns_is_shared(pipe: Pipeline) -> None:
     events = _events(pipe, "استهدف هجوم إرهابي أمس دورية للأمن في مدينتي الفحيص والسلط، واشتبكت قوات الدرك مع المهاجمين. "
                            "وأسفرت المواجهات عن مقتل 4 من عناصر الدرك.", published=date(2018, 8, 12))
     assert sorted(e.fatalities for e in events) == [2, 2]
+
+
+def test_a_bomb_on_a_police_post_strikes_the_police(pipe: Pipeline) -> None:
+    events = _events(pipe, "أصيب 10 أشخاص أمس في هجوم انتحاري بسيارة مفخخة على مركز للشرطة في مدينة بعقوبة.",
+                     published=date(2015, 8, 6))
+    assert [(e.sub_event_type, e.actor2) for e in events] == [("Suicide bomb", "Police Forces of Iraq")]

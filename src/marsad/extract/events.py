@@ -633,7 +633,11 @@ class EventExtractor:
         victims = sorted((m for m in cands if m.attr("kind") in _VICTIM_KINDS), key=lambda m: bool(m.attr("weak")))
         a1 = actors[0] if actors else None
         rest = [m for m in actors[1:] if _actor_rank(m) < 2 and not _same_side(m, a1)]
-        if victims and (f.event_type in (VAC, PROTESTS, RIOTS, REMOTE) or not rest) and not (
+        struck = [m for m in cands if m.attr("kind") in _FORCE_KINDS and _is_struck(norm, m) and m is not a1
+                  and not _same_side(m, a1)]
+        if struck and f.event_type == REMOTE:
+            a2 = struck[0]  # "هجوم انتحاري على مركز للشرطة": the police post's force is the side hit
+        elif victims and (f.event_type in (VAC, PROTESTS, RIOTS, REMOTE) or not rest) and not (
                 f.event_type == BATTLES and victims[0].attr("weak") and rest and _actor_rank(rest[0]) == 0):
             a2 = victims[0]
         else:
@@ -1109,7 +1113,8 @@ _TARGET_BEFORE = re.compile(r"(?:صفوف|ضد|علي|استهداف|استهد�
 
 # the side struck: after "على"/"ضد" or a word for its positions (not after "استهدفت", which a VSO
 # sentence follows with the attacker: "استهدفت طائرات التحالف مواقع للحوثيين")
-_STRUCK_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:ضد|علي|مواقع|معاقل|مقرات|تجمعات|تحصينات|اليات|مخازن)\s*(?:ال)?$")
+_STRUCK_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:ضد|علي|مواقع|معاقل|مقرات|تجمعات|تحصينات|اليات|مخازن|مركز|مركزا|مقر|"
+                            r"حاجز|حاجزا|دوريه|ثكنه|نقطه\s+تفتيش|مبني)\s*(?:ال)?$")
 
 
 def _is_struck(norm: str, m: Mention) -> bool:
