@@ -473,3 +473,9 @@ def test_a_bomb_on_a_police_post_strikes_the_police(pipe: Pipeline) -> None:
     events = _events(pipe, "أصيب 10 أشخاص أمس في هجوم انتحاري بسيارة مفخخة على مركز للشرطة في مدينة بعقوبة.",
                      published=date(2015, 8, 6))
     assert [(e.sub_event_type, e.actor2) for e in events] == [("Suicide bomb", "Police Forces of Iraq")]
+
+
+def test_a_country_level_event_goes_to_the_articles_place(pipe: Pipeline) -> None:
+    events = _events(pipe, "قتل 40 شخصا أمس في غارة للتحالف على حافلة في اليمن. وكانت الحافلة تقل أطفالا في سوق "
+                           "مدينة صعدة، وفق شهود من صعدة.", published=date(2018, 8, 19))
+    assert [(e.location, e.geo_precision) for e in events] == [("Sa'dah", 3)]

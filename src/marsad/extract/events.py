@@ -155,6 +155,7 @@ class EventExtractor:
         for f in placed:
             f.told = {told[i] for i in f.sents if i in told}
         frames = self._merge(placed)
+        self._refine_country_places(analysis, frames)
         _inherit_dates(frames, published)
         named: dict[int, list[Place]] = {}
         for m in analysis.mentions:
@@ -305,6 +306,18 @@ class EventExtractor:
         mention, place, precision = self.geocoder.event_place(analysis, analysis.mentions, spans, f.anchor)
         f.place_mention, f.place, f.precision = mention, place, precision
         f.place_inferred = mention is None or not any(s <= mention.span.start < e for s, e in spans)
+
+    def _refine_country_places(self, analysis: Analysis, frames: list[Frame]) -> None:
+        """An event placed only at a country ("غارات في اليمن") in an article about one of its places (صعدة)
+        is put at that place; its precision stays 3: the text does not say the event happened there."""
+        for f in frames:
+            if f.place is None or f.place.feature != "country":
+                continue
+            main = self.geocoder.main_place([m for m in analysis.mentions if m.kind is MentionKind.PLACE
+                                             and isinstance(m.value, Place) and m.value.country == f.place.country
+                                             and m.value.feature != "country" and not m.attr("doubtful")])
+            if main is not None:
+                f.place, f.place_mention = main.value, main
 
     @staticmethod
     def _split_by_place(analysis: Analysis, f: Frame, statements: list[TollStatement]) -> list[Frame]:
