@@ -96,6 +96,8 @@ class Geocoder:
 
     def __init__(self, gazetteer: GazetteerLike | None = None) -> None:
         self.gazetteer: GazetteerLike = gazetteer if gazetteer is not None else Gazetteer.load()
+        # place -> whether it lies at its country's capital (asked for every candidate of many mentions)
+        self._capital_cache: dict[Place, bool] = {}
 
     # ---------------------------------------------------------------- resolution
     def resolve(self, analysis: Analysis, context_countries: Counter[str] | None = None) -> tuple[Mention, ...]:
@@ -103,12 +105,14 @@ class Geocoder:
         mentions = analysis.mentions_of(MentionKind.PLACE) or find_places(analysis, self.gazetteer)
         if not mentions:
             return ()
-        roles = self._roles(analysis, mentions)
+        # the roles look at the actors around each place: collect them once, not once per place
+        actors = analysis.mentions_of(MentionKind.ACTOR)
+        roles = self._roles(analysis, mentions, actors)
         ctx = self.country_context(analysis, mentions, roles, context_countries)
         extra = self._anaphors(analysis, mentions, ctx)
         if extra:
             mentions = sorted([*mentions, *extra], key=lambda m: m.span.start)
-            roles = self._roles(analysis, mentions)
+            roles = self._roles(analysis, mentions, actors)
         # distinct unambiguous places of the article (deduplicated: long articles repeat them)
         anchors = list(dict.fromkeys(
             a for m, r in zip(mentions, roles, strict=True) if r != "dateline"
@@ -216,9 +220,15 @@ class Geocoder:
         s += 0.8 * math.exp(-best / 60.0)  # the article's places cluster
         return s
 
-    def _roles(self, analysis: Analysis, mentions: Sequence[Mention]) -> list[str | None]:
-        """The role of each mention; a government listed after another ("واشنطن ولندن وباريس") is one too."""
-        roles = [self._role(analysis, m) for m in mentions]
+    def _roles(self, analysis: Analysis, mentions: Sequence[Mention],
+               actors: Sequence[Mention] | None = None) -> list[str | None]:
+        """The role of each mention; a government listed after another ("واشنطن ولندن وباريس") is one too.
+
+        ``actors``: the analysis' ACTOR mentions, when the caller has them already.
+        """
+        if actors is None:
+            actors = analysis.mentions_of(MentionKind.ACTOR)
+        roles = [self._role(analysis, m, actors) for m in mentions]
         norm = analysis.norm
         for j in range(1, len(mentions)):
             prev, m = mentions[j - 1], mentions[j]
@@ -229,8 +239,8 @@ class Geocoder:
                 roles[j] = "agent"
         return roles
 
-    def _role(self, analysis: Analysis, m: Mention) -> str | None:
-        """Why a mention is not an event location, or None."""
+    def _role(self, analysis: Analysis, m: Mention, actors: Sequence[Mention]) -> str | None:
+        """Why a mention is not an event location, or None (``actors``: the ACTOR mentions)."""
         modifier = m.attr("modifier")
         if modifier == "distance":
             return "distance"
@@ -247,18 +257,18 @@ class Geocoder:
         if start >= body_start and _DATELINE_LEAD.match(text[line_start:start]) and \
                 _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4]):
             return "dateline"  # the country of a dateline: "دبي، الإمارات العربية المتحدة (CNN)"
-        if any(a.kind is MentionKind.ACTOR and a.span.start <= start and m.span.end <= a.span.end
-               and a.span.end - a.span.start > m.span.end - start for a in analysis.mentions):
+        if any(a.span.start <= start and m.span.end <= a.span.end
+               and a.span.end - a.span.start > m.span.end - start for a in actors):
             return "actor"  # a place inside an actor's name: "تنظيم القاعدة في سوريا", "التحالف بقيادة السعودية"
         cands = candidates(m)
         if cands and cands[0].feature == "country" and any(
-                a.kind is MentionKind.ACTOR and a.attr("kind") not in ("state_name", "civilians", "people")
+                a.attr("kind") not in ("state_name", "civilians", "people")
                 and a.attr("country") == cands[0].country and _ACTOR_HOME.fullmatch(text[a.span.end:start])
-                for a in analysis.mentions):
+                for a in actors):
             return "actor"  # "الحوثيون في اليمن", "حزب الله في لبنان": who they are, not where it happened
         ns = _to_norm(analysis, start)
         sent_start = max(analysis.norm.rfind(".", 0, ns), analysis.norm.rfind("\n", 0, ns)) + 1
-        if self._is_agent(analysis, m, ns, sent_start):
+        if self._is_agent(analysis, m, ns, sent_start, actors):
             return "agent"
         before = analysis.norm[max(sent_start, ns - 100):ns]
         # the clitic-glued "من" / "في" ("بدمشق") is part of the word: look at the word too
@@ -274,7 +284,8 @@ class Geocoder:
             return "origin"
         return None
 
-    def _is_agent(self, analysis: Analysis, m: Mention, ns: int, sent_start: int) -> bool:
+    def _is_agent(self, analysis: Analysis, m: Mention, ns: int, sent_start: int,
+                  actors: Sequence[Mention]) -> bool:
         """Whether a country or national-capital mention names a government (metonymy), not a place."""
         cands = candidates(m)
         if not cands or not (cands[0].feature == "country" or self._is_capital(m)):
@@ -301,9 +312,9 @@ class Geocoder:
             return False
         # a government listed after another: "وتتهم واشنطن ولندن وباريس"
         if word_pre.endswith("و") and any(
-                a.kind is MentionKind.ACTOR and a.attr("kind") == "state_name"
+                a.attr("kind") == "state_name"
                 and 0 <= m.span.start - a.span.end <= 3 and not _after_locative(norm, a.attr("norm_start"))
-                for a in analysis.mentions):
+                for a in actors):
             return True
         # a clause opening "العراق يعلن", "لكن موسكو تؤكد", "إسرائيل تقتل"
         opening = _CLAUSE_START.search(norm[sent_start:ns - len(word_pre)]) is not None
@@ -343,10 +354,17 @@ class Geocoder:
 
     def _is_capital(self, m: Mention) -> bool:
         """Whether a mention can be read as a national capital (within 20 km of its country's capital)."""
+        cache = self._capital_cache
         for p in candidates(m):
             if p.feature in ("city", "admin1", "country"):
-                c = self.gazetteer.country(p.country)
-                if c is not None and distance_km(p, c) < 20:
+                at = cache.get(p)
+                if at is None:
+                    c = self.gazetteer.country(p.country)
+                    at = c is not None and distance_km(p, c) < 20
+                    if len(cache) >= _CACHE_MAX:
+                        cache.clear()
+                    cache[p] = at
+                if at:
                     return True
         return False
 
@@ -445,6 +463,9 @@ def _nisba_country(word: str) -> str | None:
             break
     return NISBA.get(w) or None
 
+
+# Entries per Geocoder cache (distinct places seen): bounds memory on a long run.
+_CACHE_MAX = 50_000
 
 # A place in a country the article otherwise never mentions is taken for a misreading unless it is a
 # capital or a city this big (an attack in Istanbul told in a Syria report stays an event place).
