@@ -13,7 +13,7 @@ from functools import partial
 from marsad.extract.events import HARM_ROLES, MIN_WEIGHT
 from marsad.geo.geocode import candidates, could_be_person
 from marsad.model import Analysis, Mention, MentionKind
-from marsad.pipeline import Normalise, Recognise, Segment, Stage
+from marsad.pipeline import Gate, Normalise, Recognise, Segment, Stage
 from marsad.text.segment import tokenise
 
 log = logging.getLogger(__name__)
@@ -51,8 +51,12 @@ def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Ment
     return tagger(replace(analysis, tokens=tokens), model=model)
 
 
-def default_stages(*, ner: bool = True) -> list[Stage]:
-    """Build the standard stages with their resources (loaded once per process)."""
+def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage]:
+    """Build the standard stages with their resources (loaded once per process).
+
+    ``events_only`` adds a :class:`~marsad.pipeline.Gate` after segmentation that stops a
+    document without an event word (events need a trigger mention).
+    """
     from marsad.extract.events import EventExtractor
     from marsad.geo.gazetteer import Gazetteer
     from marsad.geo.geocode import Geocoder
@@ -62,7 +66,7 @@ def default_stages(*, ner: bool = True) -> list[Stage]:
     from marsad.recognise.dates import find_dates
     from marsad.recognise.numbers import find_numbers
     from marsad.recognise.sources import find_sources, outlet_source
-    from marsad.recognise.triggers import cue_lexicon, find_cues, find_triggers, trigger_lexicon
+    from marsad.recognise.triggers import cue_lexicon, find_cues, find_triggers, has_triggers, trigger_lexicon
 
     # every resource is loaded here, not on the first document, so that start-up cost is
     # paid (and measured) once, before any document is read
@@ -74,6 +78,7 @@ def default_stages(*, ner: bool = True) -> list[Stage]:
     stages: list[Stage] = [
         Normalise(),
         Segment(tokens=False),
+        *([Gate(has_triggers, name="trigger gate")] if events_only else []),
         Recognise("numbers", find_numbers, ("number",)),
         Recognise("dates", find_dates, ("date",)),
         Recognise("triggers", find_triggers, ("trigger",)),

@@ -1,0 +1,64 @@
+"""The speed-ups must not change results: each fast path against the plain computation it replaces."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from marsad.geo import places
+from marsad.model import Document
+from marsad.pipeline import Gate, Pipeline
+from marsad.text.normalise import normalise
+
+DEMO = Path(__file__).resolve().parents[1] / "samples" / "demo.jsonl"
+
+
+def _demo_texts() -> list[str]:
+    return [json.loads(line)["text"] for line in DEMO.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_modifier_prefilter_words_agree_with_the_patterns() -> None:
+    windows = ["قرب مدينه ", "على بعد 20 كلم شمال ", "في ريف محافظه ", "حي الميدان في ", "معبر باب ", "وسط العاصمه ",
+               "مديريه ", "على اطراف بلده ", "جنوب شرقي ", "في ", ""]
+    for text in _demo_texts():
+        norm, _ = normalise(text)
+        windows += [norm[max(0, i - 80):i] for i in range(0, len(norm), 7)]
+    for before in windows:
+        plain = next((name for name, pat in places._BEFORE if pat.search(before)), None)
+        assert places.modifier_before(before, len(before))[0] == plain, before
+
+
+@pytest.fixture(scope="module")
+def pipelines() -> tuple[Pipeline, Pipeline]:
+    return Pipeline.default(ner=False), Pipeline.default(ner=False, events_only=True)
+
+
+def test_events_only_pipeline_gives_the_same_events(pipelines: tuple[Pipeline, Pipeline]) -> None:
+    full, gated = pipelines
+    assert any(isinstance(s, Gate) for s in gated.stages) and not any(isinstance(s, Gate) for s in full.stages)
+    texts = [*_demo_texts(), "افتتح الرئيس معرضا للكتاب في دمشق اليوم."]
+    for i, text in enumerate(texts):
+        doc = Document(f"d{i}", text, date(2018, 5, 1))
+        assert gated(doc).events == full(doc).events
+    quiet = gated(Document("q", texts[-1], date(2018, 5, 1)))
+    assert quiet.sentences and not quiet.mentions and not quiet.events  # stopped at the gate
+
+
+def test_crfsuite_features_give_the_same_tags() -> None:
+    pycrfsuite = pytest.importorskip("pycrfsuite")
+    from marsad.recognise.ner import NerModel, combine_lexicons, featurize, to_iob2
+
+    model = NerModel.load()
+    if model.backend != "crfsuite" or model._known is None:
+        pytest.skip("packaged CRFsuite model not available")
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model.path.with_name("ner_crf.crfsuite")))
+    lex = combine_lexicons(None, model.lexicon)
+    for text in _demo_texts():
+        for sentence in text.split("."):
+            toks = sentence.split()
+            if toks:
+                assert model.tag(toks) == to_iob2(tagger.tag(featurize(toks, lex)))
