@@ -62,3 +62,30 @@ def test_crfsuite_features_give_the_same_tags() -> None:
             toks = sentence.split()
             if toks:
                 assert model.tag(toks) == to_iob2(tagger.tag(featurize(toks, lex)))
+
+
+def _windows() -> list[str]:
+    out = ["قال الوزير في ", "اجتماع عقد في العاصمه ", "النازحين القادمين من مدينه ", "من\n", "في", ""]
+    for text in _demo_texts():
+        norm, _ = normalise(text)
+        out += [norm[max(0, i - 100):i] for i in range(0, len(norm), 5)]
+    return out
+
+
+def test_statement_and_origin_prefilters_never_skip_a_match() -> None:
+    from marsad.geo import geocode as g
+
+    for w in _windows():
+        last = w.rstrip()
+        assert not g._MEETING.search(w) or last.endswith(g._MEETING_LAST), w
+        assert not g._SPEECH.search(w) or last.endswith(g._SPEECH_LAST), w
+        assert not g._ORIGIN.search(w) or last.endswith(g._ORIGIN_LAST), w
+
+
+def test_sentence_ends_are_the_regex_matches() -> None:
+    from marsad.text import segment
+
+    texts = [normalise(t)[0] for t in _demo_texts()]
+    texts += ["a.b", "1.5 و.", "x\n\ny", "قال، فيما قتل", "،  بينما ", ".", "\n", "", "نص...\"» ok", "3. 4.5!"]
+    for norm in texts:
+        assert segment._sentence_ends(norm) == [m.end() for m in segment._SENT_END.finditer(norm)], norm

@@ -83,6 +83,10 @@ _ORIGIN = re.compile(
     r"(?:القادم|القادمه|القادمين|قادما|قادمه|النازحين|نازحين|المهجرين|مهجرين|الفارين|فروا|نزحوا|هجروا|خرجوا|"
     r"انطلق|انطلقت|اطلق|اطلقت|اطلقه|اطلقها|اطلاق|اتت|اتي|جاءت|عائدا|العائدين|تسلل|تسللوا|المرحلين|رحلوا|نقلوا|نقل)"
     r"[^.،:\n]{0,40}?(?:\s|^)من\s+(?:(?:مدينه|بلده|محافظه|مناطق)\s+)?$")
+# The words each of the three patterns above must end with (before trailing whitespace).
+_MEETING_LAST = ("في", "من", "الي", "حول", "العاصمه")
+_SPEECH_LAST = ("في", "من", "العاصمه")
+_ORIGIN_LAST = ("من", "مدينه", "بلده", "محافظه", "مناطق")
 _ANAPHOR = re.compile(r"(?<!\w)[وفب]?(?P<art>ال|لل)(?P<w>عاصمه|قطاع)(?:\s+(?P<adj>ال\w+))?(?!\w)")
 _NISBA_AFTER = re.compile(r"\s+(ال[\u0621-\u064a]+)")
 _DATELINE_AFTER = re.compile(r"^\s*(?:\(|-|–|—|:|/)")
@@ -274,13 +278,18 @@ class Geocoder:
         # the clitic-glued "من" / "في" ("بدمشق") is part of the word: look at the word too
         word_pre = _word_prefix(analysis.norm, ns)
         before_w = before + (" في " if word_pre.endswith("ب") else "")
-        mt = _MEETING.search(before_w)
-        if mt and not _SPEECH_BREAK.search(mt.group(0)):
-            return "statement"
-        sp = _SPEECH.search(before_w)
-        if sp and not _SPEECH_BREAK.search(sp.group(0)) and self._is_capital(m):
-            return "statement"
-        if _ORIGIN.search(before):
+        # each pattern ends in a preposition (and maybe a noun) right before the place: test the
+        # last word first, since a search tries every position of the window
+        last_w = before_w.rstrip()
+        if last_w.endswith(_MEETING_LAST):
+            mt = _MEETING.search(before_w)
+            if mt and not _SPEECH_BREAK.search(mt.group(0)):
+                return "statement"
+        if last_w.endswith(_SPEECH_LAST):
+            sp = _SPEECH.search(before_w)
+            if sp and not _SPEECH_BREAK.search(sp.group(0)) and self._is_capital(m):
+                return "statement"
+        if before.rstrip().endswith(_ORIGIN_LAST) and _ORIGIN.search(before):
             return "origin"
         return None
 
