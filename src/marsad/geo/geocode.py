@@ -189,7 +189,7 @@ class Geocoder:
                 continue  # the outlet's office says nothing about where things happen
             for c, w in _place_votes(m, role).items():
                 ctx[c] += w
-        for mm in _NISBA_RE.finditer(analysis.norm):
+        for mm in _nisba_matches(analysis.norm):
             ctx[NISBA[mm.group(1)]] += 0.5
         if context_countries:
             for c, k in context_countries.items():
@@ -461,6 +461,32 @@ def _sentence_index(analysis: Analysis, start: int) -> int:
     """Index of the sentence holding original offset ``start`` (-1 without sentences)."""
     starts = [s.start for s in analysis.sentences]
     return bisect.bisect_right(starts, start) - 1 if starts else -1
+
+
+_NISBA_KEYS = tuple(k for k in NISBA if NISBA[k])
+
+
+def _nisba_matches(norm: str) -> list[re.Match[str]]:
+    """``_NISBA_RE.finditer(norm)``'s matches, trying the pattern only at the word starts just before
+    an occurrence of a key (a match is a whole word: clitics, article, key, suffix)."""
+    starts: set[int] = set()
+    for key in _NISBA_KEYS:
+        i = norm.find(key)
+        while i >= 0:
+            ws = i
+            while ws > 0 and ws > i - 4 and norm[ws - 1].isalnum():  # at most two clitics and "ال"
+                ws -= 1
+            starts.add(ws)
+            i = norm.find(key, i + 1)
+    out: list[re.Match[str]] = []
+    pos = 0
+    for ws in sorted(starts):
+        if ws >= pos:
+            m = _NISBA_RE.match(norm, ws)
+            if m is not None:
+                out.append(m)
+                pos = m.end()
+    return out
 
 
 def _nisba_country(word: str) -> str | None:
