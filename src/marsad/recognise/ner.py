@@ -560,7 +560,8 @@ class NerModel:
         if target.exists():
             # the JSON twin holds the same weights: its attributes are the ones the tagger knows
             with gzip.open(target, "rt", encoding="utf-8") as fh:
-                model._known = {a: a.encode("utf-8") for a in json.load(fh)["state"]}
+                # (featurize never makes an empty attribute: leaving it out lets filter(None) drop misses)
+                model._known = {a: a.encode("utf-8") for a in json.load(fh)["state"] if a}
         log.debug("NER model %s: CRFsuite tagger", crf)
         return model
 
@@ -774,28 +775,29 @@ class NerModel:
         as UTF-8 bytes: CRFsuite ignores unknown attributes, so its tags are the same."""
         known = self._known
         assert known is not None
+        lookup = known.get
         cache = self._known_cache
         info = []
         for t in tokens:
             v = cache.get(t)
             if v is None:
                 groups = _token_features(t)
-                v = (*(tuple(known[a] for a in g if a in known) for g in groups[:5]), groups[5], groups[6])
+                v = (*(tuple(filter(None, map(lookup, g))) for g in groups[:5]), groups[5], groups[6])
                 if len(cache) >= _CACHE_MAX:
                     cache.clear()
                 cache[t] = v
             info.append(v)
         lex = None
         if lexicon is not None:
-            lex = [[known[a] for a in f if a in known]
+            lex = [list(filter(None, map(lookup, f)))
                    for f in _lexicon_features(tokens, [x[5] for x in info], lexicon, lexicon_cache)]
 
         def bigram(pair: str) -> tuple[bytes, ...]:
-            b = known.get("w-1w0=" + pair)
+            b = lookup("w-1w0=" + pair)
             return () if b is None else (b,)
 
-        return _assemble(info, lex, bigram, tuple(known[a] for a in _BOS if a in known),
-                         tuple(known[a] for a in _EOS if a in known))
+        return _assemble(info, lex, bigram, tuple(filter(None, map(lookup, _BOS))),
+                         tuple(filter(None, map(lookup, _EOS))))
 
     def tag_sentences(self, sentences: Iterable[Sequence[str]], lexicon: Lexicon | None = None,
                       consistency: bool = True) -> list[list[str]]:
