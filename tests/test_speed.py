@@ -89,3 +89,25 @@ def test_sentence_ends_are_the_regex_matches() -> None:
     texts += ["a.b", "1.5 و.", "x\n\ny", "قال، فيما قتل", "،  بينما ", ".", "\n", "", "نص...\"» ok", "3. 4.5!"]
     for norm in texts:
         assert segment._sentence_ends(norm) == [m.end() for m in segment._SENT_END.finditer(norm)], norm
+
+
+def test_nisba_matches_are_the_regex_matches() -> None:
+    from marsad.geo import geocode as g
+
+    texts = [normalise(t)[0] for t in _demo_texts()]
+    texts += ["والسوريين", "سوري", "xسوري", "وللسوريه", "فبالسوريون؟", "السوريسوري", "ببالسوري", "الحوثيين اليمنيه"]
+    for norm in texts:
+        assert [(m.span(), m.group(1)) for m in g._nisba_matches(norm)] == \
+            [(m.span(), m.group(1)) for m in g._NISBA_RE.finditer(norm)], norm
+
+
+def test_with_mentions_keeps_every_other_field() -> None:
+    from dataclasses import fields
+
+    from marsad.model import Analysis, Mention, MentionKind, Sentence, Span
+
+    a = Analysis(Document("d", "نص", date(2018, 5, 1)), "نص", (0, 1, 2), (Sentence(0, 2, "نص"),))
+    m = Mention(MentionKind.CUE, Span(0, 2, "نص"), "plan")
+    b = a.with_mentions((m,))
+    assert b.mentions == (m,)
+    assert all(getattr(a, f.name) == getattr(b, f.name) for f in fields(Analysis) if f.name != "mentions")

@@ -95,7 +95,7 @@ class Recognise:
                                           m.attrs)
             for m in found
         ]
-        return replace(analysis, mentions=analysis.mentions + tuple(placed))
+        return analysis.with_mentions(analysis.mentions + tuple(placed))
 
 
 @dataclass

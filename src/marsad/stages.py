@@ -31,7 +31,7 @@ class Geocode:
     def __call__(self, analysis: Analysis) -> Analysis:
         resolved = self.geocoder.resolve(analysis)
         others = tuple(m for m in analysis.mentions if m.kind is not MentionKind.PLACE)
-        return replace(analysis, mentions=others + tuple(resolved))
+        return analysis.with_mentions(others + tuple(resolved))
 
 
 def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Mention]:
