@@ -111,3 +111,12 @@ def test_with_mentions_keeps_every_other_field() -> None:
     b = a.with_mentions((m,))
     assert b.mentions == (m,)
     assert all(getattr(a, f.name) == getattr(b, f.name) for f in fields(Analysis) if f.name != "mentions")
+
+
+def test_fast_translate_is_str_translate() -> None:
+    from marsad.text import normalise as n
+
+    assert not n._CHAINED
+    samples = [*_demo_texts(), "".join(n.CHAR_MAP) * 2, "أإآٱ ىة ؤئ ٠١٢۳ «»“” —_ #جنوب_فرنسا", ""]
+    for text in samples:
+        assert n._translate(text) == text.translate(n._TABLE)
