@@ -120,3 +120,11 @@ def test_fast_translate_is_str_translate() -> None:
     samples = [*_demo_texts(), "".join(n.CHAR_MAP) * 2, "أإآٱ ىة ؤئ ٠١٢۳ «»“” —_ #جنوب_فرنسا", ""]
     for text in samples:
         assert n._translate(text) == text.translate(n._TABLE)
+
+
+def test_clause_opening_prefilter_is_the_regex() -> None:
+    from marsad.geo import geocode as g
+
+    samples = [*_windows(), "لكن ", "وقال إن «", "، \"", "  ", "\n", "بينما\n", "فيما 'x", "حينما "]
+    for before in samples:
+        assert g._clause_opens(before) == (g._CLAUSE_START.search(before) is not None), before

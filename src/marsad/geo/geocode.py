@@ -71,6 +71,9 @@ _AGENT_BEFORE = re.compile(
     r"اعلنته|تحمل|حملت|حمل)|ضد|نظام|النظام|حكومه|حكومتا|سلطات|جيش|قوات|طيران|"
     r"(?:ال)?مدعوم(?:ه|ين|ون)?\s+من|بدعم\s+من|بدعم|بدعمها|بقياده|بطلب\s+من|تقوده|تقودها|تدعمه|تدعمها|"
     r"(?:ال)?موالي(?:ه|ين|ون)?|(?:ال)?تابع(?:ه|ين)?)\s*$")
+# What ``_CLAUSE_START`` can end with once its trailing spaces and quotes are stripped (or nothing).
+_CLAUSE_LAST = ("،", "لكن", "بينما", "فيما", "حين", "ان", "انه")
+_QUOTES = "\"«'“"
 _AGENT_AFTER = re.compile(r"\s+(?!تشهد|يشهد|تعيش|يعيش|تقع|يقع)[يت][\u0621-\u064a]{2,}(?:\s|$)")
 _CLAUSE_START = re.compile(r"(?:^|،|(?:^|\s)(?:لكن|ولكن|بينما|فيما|حين|ان|انه|بان))[\s\"«'“]*$")
 _ACTOR_HOME = re.compile(r"\s+في\s+")
@@ -102,6 +105,7 @@ class Geocoder:
         self.gazetteer: GazetteerLike = gazetteer if gazetteer is not None else Gazetteer.load()
         # place -> whether it lies at its country's capital (asked for every candidate of many mentions)
         self._capital_cache: dict[Place, bool] = {}
+        self._places_memo: tuple[tuple[Mention, ...], list[Mention], list[Mention]] | None = None
 
     # ---------------------------------------------------------------- resolution
     def resolve(self, analysis: Analysis, context_countries: Counter[str] | None = None) -> tuple[Mention, ...]:
@@ -326,7 +330,7 @@ class Geocoder:
                 for a in actors):
             return True
         # a clause opening "العراق يعلن", "لكن موسكو تؤكد", "إسرائيل تقتل"
-        opening = _CLAUSE_START.search(norm[sent_start:ns - len(word_pre)]) is not None
+        opening = _clause_opens(norm[sent_start:ns - len(word_pre)])
         return opening and _AGENT_AFTER.match(norm, ne) is not None
 
     def _anaphors(self, analysis: Analysis, mentions: Sequence[Mention], ctx: Counter[str]) -> list[Mention]:
@@ -388,8 +392,7 @@ class Geocoder:
         Returns (mention, place for coordinates, geo_precision); for precision 3 the place is the
         provincial (or national) capital.
         """
-        ms = [m for m in mentions if m.kind is MentionKind.PLACE and isinstance(m.value, Place)]
-        usable = [m for m in ms if not m.attr("role")]
+        ms, usable = self._resolved_places(mentions)
         inside = [m for m in usable if any(s <= m.span.start < e for s, e in sentence_spans)]
         sure = [m for m in inside if not m.attr("doubtful")]
         inside = sure or inside
@@ -426,6 +429,18 @@ class Geocoder:
             if cap is not None:
                 place = cap
         return chosen, place, prec
+
+    def _resolved_places(self, mentions: Iterable[Mention]) -> tuple[list[Mention], list[Mention]]:
+        """The resolved place mentions and those without a role; remembered for the last tuple of
+        mentions, since the event builder asks once per event with all of a document's mentions."""
+        memo = self._places_memo
+        if memo is not None and memo[0] is mentions:
+            return memo[1], memo[2]
+        ms = [m for m in mentions if m.kind is MentionKind.PLACE and isinstance(m.value, Place)]
+        usable = [m for m in ms if not m.attr("role")]
+        if isinstance(mentions, tuple):  # immutable: safe to reuse (the memo keeps it alive, so its id too)
+            self._places_memo = (mentions, ms, usable)
+        return ms, usable
 
     @staticmethod
     def main_place(mentions: Sequence[Mention]) -> Mention | None:
@@ -551,6 +566,19 @@ def _after_locative(norm: str, ns: int | None) -> bool:
     pre = _word_prefix(norm, ns)
     return pre.rstrip("ال").endswith("ب") or _LOCATIVE_BEFORE.search(norm, max(0, ns - len(pre) - 12),
                                                                    ns - len(pre)) is not None
+
+
+def _clause_opens(before: str) -> bool:
+    """``_CLAUSE_START.search(before)``, searched only when ``before`` ends as it must."""
+    tail = before
+    while True:  # strip [\s"«'“]* from the right
+        stripped = tail.rstrip().rstrip(_QUOTES)
+        if stripped == tail:
+            break
+        tail = stripped
+    if tail and not tail.endswith(_CLAUSE_LAST):
+        return False
+    return _CLAUSE_START.search(before) is not None
 
 
 def _word_prefix(norm: str, i: int) -> str:
