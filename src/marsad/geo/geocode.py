@@ -134,17 +134,24 @@ class Geocoder:
             if role != "dateline":
                 key_votes.setdefault(m.attr("key"), Counter()).update(_place_votes(m, role))
         out: list[Mention] = []
+        # a name repeated with the same wording scores the same: keyed by its readings (ids: they
+        # live as long as this call), modifier and nationality adjective
+        scores: dict[tuple[Any, ...], list[tuple[float, int, Place]]] = {}
         for m, role in zip(mentions, roles, strict=True):
             cands = candidates(m)
             modifier = m.attr("modifier")
-            # other mentions' places (a mention must not vouch for its own readings)
-            others = [a for a in anchors if a not in cands]
             # "مدينة صعدة اليمنية": a nationality adjective right after the name settles the country
             ne = m.attr("norm_end")
             after = _NISBA_AFTER.match(analysis.norm, ne) if ne is not None else None
             said = _nisba_country(after.group(1)) if after else None
-            scored = sorted(((self._score(p, modifier, ctx, others) + (3.0 if p.country == said else 0.0), i, p)
-                             for i, p in enumerate(cands)), key=lambda t: (-t[0], t[1]))
+            memo_key = (*map(id, cands), modifier, said)
+            scored = scores.get(memo_key)
+            if scored is None:
+                # other mentions' places (a mention must not vouch for its own readings)
+                others = [a for a in anchors if a not in cands]
+                scored = scores[memo_key] = sorted(
+                    ((self._score(p, modifier, ctx, others) + (3.0 if p.country == said else 0.0), i, p)
+                     for i, p in enumerate(cands)), key=lambda t: (-t[0], t[1]))
             best = scored[0][2] if scored else None
             attrs: list[tuple[str, Any]] = [(k, v) for k, v in m.attrs if k not in ("precision", "role")]
             attrs += [("candidates", cands), ("precision", precision_for(modifier, best)),
