@@ -40,9 +40,11 @@ def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Ment
     would cost most of the pipeline's time."""
     wanted = {m.sent for m in analysis.mentions if m.kind is MentionKind.TRIGGER
               and float(m.attr("weight") or 0) >= MIN_WEIGHT and (m.value[0] or m.attr("role") in HARM_ROLES)}
+    if not wanted:
+        return []
     # ... and of those, the ones naming a small place: the only entities the builder reads
     # today are persons whose names are also village names
-    wanted &= {m.sent for m in analysis.mentions if m.kind is MentionKind.PLACE
+    wanted &= {m.sent for m in analysis.mentions if m.kind is MentionKind.PLACE and m.sent in wanted
                and any(could_be_person(p) for p in candidates(m))}
     if not wanted:
         return []
