@@ -56,8 +56,8 @@ _CHAINED = any(k in v for k in CHAR_MAP for v in CHAR_MAP.values())
 
 
 def _translate(text: str) -> str:
-    """``text.translate(_TABLE)``, faster."""
-    if _CHAINED:
+    """``text.translate(_TABLE)``, faster (for a word, translate is faster: ~30 characters break even)."""
+    if _CHAINED or len(text) < 32:
         return text.translate(_TABLE)
     for c, r in _PAIRS:
         if c in text:
