@@ -332,7 +332,7 @@ def measure(
     breakdown; by default ``Pipeline.default(ner=ner, timings=True)``.
     """
     input_list = [str(inputs)] if isinstance(inputs, (str, Path)) else [str(p) for p in inputs]
-    factory = pipeline_factory or functools.partial(Pipeline.default, ner=ner, timings=True)
+    factory = pipeline_factory or functools.partial(Pipeline.default, ner=ner, timings=True, events_only=True)
     result: dict[str, Any] = {
         "inputs": input_list, "limit": limit, "workers": workers,
         "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
@@ -485,7 +485,7 @@ def profile_pipeline(
     from pyinstrument import Profiler
 
     input_list = [str(inputs)] if isinstance(inputs, (str, Path)) else [str(p) for p in inputs]
-    pipeline = (pipeline_factory or functools.partial(Pipeline.default, ner=ner))()
+    pipeline = (pipeline_factory or functools.partial(Pipeline.default, ner=ner, events_only=True))()
     docs = [d for d in _take(iter_documents(input_list), limit) if isinstance(d, Document)]
     if docs:
         pipeline(docs[0])  # lazy loads happen here, outside the profile

@@ -211,12 +211,18 @@ class Analysis:
 
     def span_from_norm(self, start: int, end: int) -> Span:
         """The original-text span covering ``norm[start:end]``."""
-        s, e = self.orig(start), self.orig(end)
+        # ``orig`` inlined: every recogniser calls this for every mention
+        offsets = self.offsets
+        s, e = (start, end) if offsets is None else (offsets[start], offsets[end])
         # never end a span on trailing whitespace that followed deleted marks
         text = self.doc.text
         while e > s and text[e - 1].isspace():
             e -= 1
-        return Span.of(text, s, e)
+        return Span(s, e, text[s:e])
+
+    def with_mentions(self, mentions: tuple[Mention, ...]) -> Analysis:
+        """A copy with these mentions (``dataclasses.replace`` costs more than several recognisers)."""
+        return Analysis(self.doc, self.norm, self.offsets, self.sentences, self.tokens, mentions, self.events)
 
     def mentions_of(self, kind: MentionKind) -> list[Mention]:
         return [m for m in self.mentions if m.kind is kind]

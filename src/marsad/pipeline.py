@@ -95,7 +95,25 @@ class Recognise:
                                           m.attrs)
             for m in found
         ]
-        return replace(analysis, mentions=analysis.mentions + tuple(placed))
+        return analysis.with_mentions(analysis.mentions + tuple(placed))
+
+
+@dataclass
+class Gate:
+    """Ends a document's run when ``passes`` says nothing after it can matter.
+
+    An events-only pipeline puts one after segmentation: a document without an event word
+    yields no event, so its recognisers, geocoding and event building are skipped (and its
+    ``Analysis`` keeps only what came before the gate).
+    """
+
+    passes: Callable[[Analysis], bool]
+    name: str = "gate"
+    requires: tuple[str, ...] = ("norm",)
+    provides: tuple[str, ...] = ()
+
+    def __call__(self, analysis: Analysis) -> Analysis:
+        return analysis
 
 
 @dataclass
@@ -127,11 +145,19 @@ class Pipeline:
         analysis = Analysis(doc=doc)
         if self.timings is None:
             for stage in self.stages:
+                if isinstance(stage, Gate) and not stage.passes(analysis):
+                    break
                 analysis = stage(analysis)
             return analysis
         clock = time.perf_counter
         for stage in self.stages:
             t0 = clock()
+            if isinstance(stage, Gate):
+                passes = stage.passes(analysis)
+                self.timings.seconds[stage.name] += clock() - t0
+                if not passes:
+                    break
+                continue
             analysis = stage(analysis)
             self.timings.seconds[stage.name] += clock() - t0
         self.timings.documents += 1
@@ -143,11 +169,16 @@ class Pipeline:
             yield self(doc)
 
     @classmethod
-    def default(cls, *, ner: bool = True, timings: bool = False) -> Pipeline:
-        """The standard marsad pipeline, with its resources loaded (once per process)."""
+    def default(cls, *, ner: bool = True, timings: bool = False, events_only: bool = False) -> Pipeline:
+        """The standard marsad pipeline, with its resources loaded (once per process).
+
+        ``events_only``: for callers that read only ``Analysis.events`` (extraction runs): a
+        document without an event word stops after segmentation (see :class:`Gate`); its
+        events are the same (none), and it costs a fraction of a full run.
+        """
         from marsad.stages import default_stages
 
-        return cls(default_stages(ner=ner), timings=timings)
+        return cls(default_stages(ner=ner, events_only=events_only), timings=timings)
 
 
 _DEFAULT: dict[bool, Pipeline] = {}
@@ -172,6 +203,6 @@ def extract(
         doc_id = content_hash(text)[:16]
     pipeline = _DEFAULT.get(True)
     if pipeline is None:
-        pipeline = _DEFAULT[True] = Pipeline.default()
+        pipeline = _DEFAULT[True] = Pipeline.default(events_only=True)
     doc = Document.from_parts(doc_id, text, published, title)
     return list(pipeline(doc).events)

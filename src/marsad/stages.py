@@ -13,7 +13,7 @@ from functools import partial
 from marsad.extract.events import HARM_ROLES, MIN_WEIGHT
 from marsad.geo.geocode import candidates, could_be_person
 from marsad.model import Analysis, Mention, MentionKind
-from marsad.pipeline import Normalise, Recognise, Segment, Stage
+from marsad.pipeline import Gate, Normalise, Recognise, Segment, Stage
 from marsad.text.segment import tokenise
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ class Geocode:
     def __call__(self, analysis: Analysis) -> Analysis:
         resolved = self.geocoder.resolve(analysis)
         others = tuple(m for m in analysis.mentions if m.kind is not MentionKind.PLACE)
-        return replace(analysis, mentions=others + tuple(resolved))
+        return analysis.with_mentions(others + tuple(resolved))
 
 
 def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Mention]:
@@ -40,9 +40,11 @@ def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Ment
     would cost most of the pipeline's time."""
     wanted = {m.sent for m in analysis.mentions if m.kind is MentionKind.TRIGGER
               and float(m.attr("weight") or 0) >= MIN_WEIGHT and (m.value[0] or m.attr("role") in HARM_ROLES)}
+    if not wanted:
+        return []
     # ... and of those, the ones naming a small place: the only entities the builder reads
     # today are persons whose names are also village names
-    wanted &= {m.sent for m in analysis.mentions if m.kind is MentionKind.PLACE
+    wanted &= {m.sent for m in analysis.mentions if m.kind is MentionKind.PLACE and m.sent in wanted
                and any(could_be_person(p) for p in candidates(m))}
     if not wanted:
         return []
@@ -51,8 +53,12 @@ def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Ment
     return tagger(replace(analysis, tokens=tokens), model=model)
 
 
-def default_stages(*, ner: bool = True) -> list[Stage]:
-    """Build the standard stages with their resources (loaded once per process)."""
+def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage]:
+    """Build the standard stages with their resources (loaded once per process).
+
+    ``events_only`` adds a :class:`~marsad.pipeline.Gate` after segmentation that stops a
+    document without an event word (events need a trigger mention).
+    """
     from marsad.extract.events import EventExtractor
     from marsad.geo.gazetteer import Gazetteer
     from marsad.geo.geocode import Geocoder
@@ -62,7 +68,7 @@ def default_stages(*, ner: bool = True) -> list[Stage]:
     from marsad.recognise.dates import find_dates
     from marsad.recognise.numbers import find_numbers
     from marsad.recognise.sources import find_sources, outlet_source
-    from marsad.recognise.triggers import cue_lexicon, find_cues, find_triggers, trigger_lexicon
+    from marsad.recognise.triggers import cue_lexicon, find_cues, find_triggers, has_triggers, trigger_lexicon
 
     # every resource is loaded here, not on the first document, so that start-up cost is
     # paid (and measured) once, before any document is read
@@ -74,6 +80,7 @@ def default_stages(*, ner: bool = True) -> list[Stage]:
     stages: list[Stage] = [
         Normalise(),
         Segment(tokens=False),
+        *([Gate(has_triggers, name="trigger gate")] if events_only else []),
         Recognise("numbers", find_numbers, ("number",)),
         Recognise("dates", find_dates, ("date",)),
         Recognise("triggers", find_triggers, ("trigger",)),

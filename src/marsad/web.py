@@ -30,7 +30,7 @@ class ArticleIn(BaseModel):
 
 def create_app(pipeline: Pipeline | None = None) -> FastAPI:
     """The FastAPI application; the pipeline is built once, at creation."""
-    pipe = pipeline or Pipeline.default()
+    pipe = pipeline or Pipeline.default(events_only=True)
     app = FastAPI(title="marsad", description="Arabic conflict-news event extraction")
 
     @app.get("/health")

@@ -60,7 +60,7 @@ class Gazetteer:
     """The shipped index. Places are materialised lazily: most keys are never looked up."""
 
     __slots__ = ("_rows", "_keys", "_countries", "_capitals", "_admin1_capital", "_capital_city", "_cache",
-                 "_index_of", "path", "__weakref__")
+                 "_index_of", "_looked_up", "path", "__weakref__")
 
     def __init__(self, data: Mapping) -> None:
         if data.get("version") != FORMAT_VERSION:
@@ -73,6 +73,7 @@ class Gazetteer:
         self._capital_city: dict[str, int] = data.get("capital_city", {})
         self._cache: dict[int, Place] = {}
         self._index_of: dict[Place, int] = {}
+        self._looked_up: dict[str, tuple[Place, ...]] = {}  # key -> its candidates (asked per mention)
         self.path: Path | None = None  # where it was loaded from (a prebuilt automaton may sit beside it)
 
     @classmethod
@@ -102,7 +103,13 @@ class Gazetteer:
         return p
 
     def lookup(self, key: str) -> tuple[Place, ...]:
-        return tuple(self._place(i) for i in self._keys.get(key, ()))
+        found = self._looked_up.get(key)
+        if found is None:
+            found = tuple(self._place(i) for i in self._keys.get(key, ()))
+            if len(self._looked_up) >= _LOOKUP_CACHE_MAX:
+                self._looked_up.clear()
+            self._looked_up[key] = found
+        return found
 
     def lookup_name(self, name: str) -> tuple[Place, ...]:
         """Lookup of a raw Arabic name (normalised here)."""
@@ -174,6 +181,10 @@ class MemoryGazetteer:
         c = self.country(iso2)
         return None if c is None else Place(c.geonameid, c.name, c.country, c.latitude, c.longitude, "city",
                                             0, "", "", c.source)
+
+
+# Keys whose candidates a Gazetteer keeps (a news corpus names far fewer places than this).
+_LOOKUP_CACHE_MAX = 100_000
 
 
 @lru_cache(maxsize=1)

@@ -71,6 +71,9 @@ _AGENT_BEFORE = re.compile(
     r"اعلنته|تحمل|حملت|حمل)|ضد|نظام|النظام|حكومه|حكومتا|سلطات|جيش|قوات|طيران|"
     r"(?:ال)?مدعوم(?:ه|ين|ون)?\s+من|بدعم\s+من|بدعم|بدعمها|بقياده|بطلب\s+من|تقوده|تقودها|تدعمه|تدعمها|"
     r"(?:ال)?موالي(?:ه|ين|ون)?|(?:ال)?تابع(?:ه|ين)?)\s*$")
+# What ``_CLAUSE_START`` can end with once its trailing spaces and quotes are stripped (or nothing).
+_CLAUSE_LAST = ("،", "لكن", "بينما", "فيما", "حين", "ان", "انه")
+_QUOTES = "\"«'“"
 _AGENT_AFTER = re.compile(r"\s+(?!تشهد|يشهد|تعيش|يعيش|تقع|يقع)[يت][\u0621-\u064a]{2,}(?:\s|$)")
 _CLAUSE_START = re.compile(r"(?:^|،|(?:^|\s)(?:لكن|ولكن|بينما|فيما|حين|ان|انه|بان))[\s\"«'“]*$")
 _ACTOR_HOME = re.compile(r"\s+في\s+")
@@ -83,6 +86,10 @@ _ORIGIN = re.compile(
     r"(?:القادم|القادمه|القادمين|قادما|قادمه|النازحين|نازحين|المهجرين|مهجرين|الفارين|فروا|نزحوا|هجروا|خرجوا|"
     r"انطلق|انطلقت|اطلق|اطلقت|اطلقه|اطلقها|اطلاق|اتت|اتي|جاءت|عائدا|العائدين|تسلل|تسللوا|المرحلين|رحلوا|نقلوا|نقل)"
     r"[^.،:\n]{0,40}?(?:\s|^)من\s+(?:(?:مدينه|بلده|محافظه|مناطق)\s+)?$")
+# The words each of the three patterns above must end with (before trailing whitespace).
+_MEETING_LAST = ("في", "من", "الي", "حول", "العاصمه")
+_SPEECH_LAST = ("في", "من", "العاصمه")
+_ORIGIN_LAST = ("من", "مدينه", "بلده", "محافظه", "مناطق")
 _ANAPHOR = re.compile(r"(?<!\w)[وفب]?(?P<art>ال|لل)(?P<w>عاصمه|قطاع)(?:\s+(?P<adj>ال\w+))?(?!\w)")
 _NISBA_AFTER = re.compile(r"\s+(ال[\u0621-\u064a]+)")
 _DATELINE_AFTER = re.compile(r"^\s*(?:\(|-|–|—|:|/)")
@@ -96,6 +103,9 @@ class Geocoder:
 
     def __init__(self, gazetteer: GazetteerLike | None = None) -> None:
         self.gazetteer: GazetteerLike = gazetteer if gazetteer is not None else Gazetteer.load()
+        # place -> whether it lies at its country's capital (asked for every candidate of many mentions)
+        self._capital_cache: dict[Place, bool] = {}
+        self._places_memo: tuple[tuple[Mention, ...], list[Mention], list[Mention]] | None = None
 
     # ---------------------------------------------------------------- resolution
     def resolve(self, analysis: Analysis, context_countries: Counter[str] | None = None) -> tuple[Mention, ...]:
@@ -103,12 +113,14 @@ class Geocoder:
         mentions = analysis.mentions_of(MentionKind.PLACE) or find_places(analysis, self.gazetteer)
         if not mentions:
             return ()
-        roles = self._roles(analysis, mentions)
+        # the roles look at the actors around each place: collect them once, not once per place
+        actors = analysis.mentions_of(MentionKind.ACTOR)
+        roles = self._roles(analysis, mentions, actors)
         ctx = self.country_context(analysis, mentions, roles, context_countries)
         extra = self._anaphors(analysis, mentions, ctx)
         if extra:
             mentions = sorted([*mentions, *extra], key=lambda m: m.span.start)
-            roles = self._roles(analysis, mentions)
+            roles = self._roles(analysis, mentions, actors)
         # distinct unambiguous places of the article (deduplicated: long articles repeat them)
         anchors = list(dict.fromkeys(
             a for m, r in zip(mentions, roles, strict=True) if r != "dateline"
@@ -122,17 +134,24 @@ class Geocoder:
             if role != "dateline":
                 key_votes.setdefault(m.attr("key"), Counter()).update(_place_votes(m, role))
         out: list[Mention] = []
+        # a name repeated with the same wording scores the same: keyed by its readings (ids: they
+        # live as long as this call), modifier and nationality adjective
+        scores: dict[tuple[Any, ...], list[tuple[float, int, Place]]] = {}
         for m, role in zip(mentions, roles, strict=True):
             cands = candidates(m)
             modifier = m.attr("modifier")
-            # other mentions' places (a mention must not vouch for its own readings)
-            others = [a for a in anchors if a not in cands]
             # "مدينة صعدة اليمنية": a nationality adjective right after the name settles the country
             ne = m.attr("norm_end")
             after = _NISBA_AFTER.match(analysis.norm, ne) if ne is not None else None
             said = _nisba_country(after.group(1)) if after else None
-            scored = sorted(((self._score(p, modifier, ctx, others) + (3.0 if p.country == said else 0.0), i, p)
-                             for i, p in enumerate(cands)), key=lambda t: (-t[0], t[1]))
+            memo_key = (*map(id, cands), modifier, said)
+            scored = scores.get(memo_key)
+            if scored is None:
+                # other mentions' places (a mention must not vouch for its own readings)
+                others = [a for a in anchors if a not in cands]
+                scored = scores[memo_key] = sorted(
+                    ((self._score(p, modifier, ctx, others) + (3.0 if p.country == said else 0.0), i, p)
+                     for i, p in enumerate(cands)), key=lambda t: (-t[0], t[1]))
             best = scored[0][2] if scored else None
             attrs: list[tuple[str, Any]] = [(k, v) for k, v in m.attrs if k not in ("precision", "role")]
             attrs += [("candidates", cands), ("precision", precision_for(modifier, best)),
@@ -181,7 +200,7 @@ class Geocoder:
                 continue  # the outlet's office says nothing about where things happen
             for c, w in _place_votes(m, role).items():
                 ctx[c] += w
-        for mm in _NISBA_RE.finditer(analysis.norm):
+        for mm in _nisba_matches(analysis.norm):
             ctx[NISBA[mm.group(1)]] += 0.5
         if context_countries:
             for c, k in context_countries.items():
@@ -216,9 +235,15 @@ class Geocoder:
         s += 0.8 * math.exp(-best / 60.0)  # the article's places cluster
         return s
 
-    def _roles(self, analysis: Analysis, mentions: Sequence[Mention]) -> list[str | None]:
-        """The role of each mention; a government listed after another ("واشنطن ولندن وباريس") is one too."""
-        roles = [self._role(analysis, m) for m in mentions]
+    def _roles(self, analysis: Analysis, mentions: Sequence[Mention],
+               actors: Sequence[Mention] | None = None) -> list[str | None]:
+        """The role of each mention; a government listed after another ("واشنطن ولندن وباريس") is one too.
+
+        ``actors``: the analysis' ACTOR mentions, when the caller has them already.
+        """
+        if actors is None:
+            actors = analysis.mentions_of(MentionKind.ACTOR)
+        roles = [self._role(analysis, m, actors) for m in mentions]
         norm = analysis.norm
         for j in range(1, len(mentions)):
             prev, m = mentions[j - 1], mentions[j]
@@ -229,8 +254,8 @@ class Geocoder:
                 roles[j] = "agent"
         return roles
 
-    def _role(self, analysis: Analysis, m: Mention) -> str | None:
-        """Why a mention is not an event location, or None."""
+    def _role(self, analysis: Analysis, m: Mention, actors: Sequence[Mention]) -> str | None:
+        """Why a mention is not an event location, or None (``actors``: the ACTOR mentions)."""
         modifier = m.attr("modifier")
         if modifier == "distance":
             return "distance"
@@ -247,34 +272,40 @@ class Geocoder:
         if start >= body_start and _DATELINE_LEAD.match(text[line_start:start]) and \
                 _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4]):
             return "dateline"  # the country of a dateline: "دبي، الإمارات العربية المتحدة (CNN)"
-        if any(a.kind is MentionKind.ACTOR and a.span.start <= start and m.span.end <= a.span.end
-               and a.span.end - a.span.start > m.span.end - start for a in analysis.mentions):
+        if any(a.span.start <= start and m.span.end <= a.span.end
+               and a.span.end - a.span.start > m.span.end - start for a in actors):
             return "actor"  # a place inside an actor's name: "تنظيم القاعدة في سوريا", "التحالف بقيادة السعودية"
         cands = candidates(m)
         if cands and cands[0].feature == "country" and any(
-                a.kind is MentionKind.ACTOR and a.attr("kind") not in ("state_name", "civilians", "people")
+                a.attr("kind") not in ("state_name", "civilians", "people")
                 and a.attr("country") == cands[0].country and _ACTOR_HOME.fullmatch(text[a.span.end:start])
-                for a in analysis.mentions):
+                for a in actors):
             return "actor"  # "الحوثيون في اليمن", "حزب الله في لبنان": who they are, not where it happened
         ns = _to_norm(analysis, start)
         sent_start = max(analysis.norm.rfind(".", 0, ns), analysis.norm.rfind("\n", 0, ns)) + 1
-        if self._is_agent(analysis, m, ns, sent_start):
+        if self._is_agent(analysis, m, ns, sent_start, actors):
             return "agent"
         before = analysis.norm[max(sent_start, ns - 100):ns]
         # the clitic-glued "من" / "في" ("بدمشق") is part of the word: look at the word too
         word_pre = _word_prefix(analysis.norm, ns)
         before_w = before + (" في " if word_pre.endswith("ب") else "")
-        mt = _MEETING.search(before_w)
-        if mt and not _SPEECH_BREAK.search(mt.group(0)):
-            return "statement"
-        sp = _SPEECH.search(before_w)
-        if sp and not _SPEECH_BREAK.search(sp.group(0)) and self._is_capital(m):
-            return "statement"
-        if _ORIGIN.search(before):
+        # each pattern ends in a preposition (and maybe a noun) right before the place: test the
+        # last word first, since a search tries every position of the window
+        last_w = before_w.rstrip()
+        if last_w.endswith(_MEETING_LAST):
+            mt = _MEETING.search(before_w)
+            if mt and not _SPEECH_BREAK.search(mt.group(0)):
+                return "statement"
+        if last_w.endswith(_SPEECH_LAST):
+            sp = _SPEECH.search(before_w)
+            if sp and not _SPEECH_BREAK.search(sp.group(0)) and self._is_capital(m):
+                return "statement"
+        if before.rstrip().endswith(_ORIGIN_LAST) and _ORIGIN.search(before):
             return "origin"
         return None
 
-    def _is_agent(self, analysis: Analysis, m: Mention, ns: int, sent_start: int) -> bool:
+    def _is_agent(self, analysis: Analysis, m: Mention, ns: int, sent_start: int,
+                  actors: Sequence[Mention]) -> bool:
         """Whether a country or national-capital mention names a government (metonymy), not a place."""
         cands = candidates(m)
         if not cands or not (cands[0].feature == "country" or self._is_capital(m)):
@@ -301,12 +332,12 @@ class Geocoder:
             return False
         # a government listed after another: "وتتهم واشنطن ولندن وباريس"
         if word_pre.endswith("و") and any(
-                a.kind is MentionKind.ACTOR and a.attr("kind") == "state_name"
+                a.attr("kind") == "state_name"
                 and 0 <= m.span.start - a.span.end <= 3 and not _after_locative(norm, a.attr("norm_start"))
-                for a in analysis.mentions):
+                for a in actors):
             return True
         # a clause opening "العراق يعلن", "لكن موسكو تؤكد", "إسرائيل تقتل"
-        opening = _CLAUSE_START.search(norm[sent_start:ns - len(word_pre)]) is not None
+        opening = _clause_opens(norm[sent_start:ns - len(word_pre)])
         return opening and _AGENT_AFTER.match(norm, ne) is not None
 
     def _anaphors(self, analysis: Analysis, mentions: Sequence[Mention], ctx: Counter[str]) -> list[Mention]:
@@ -343,10 +374,17 @@ class Geocoder:
 
     def _is_capital(self, m: Mention) -> bool:
         """Whether a mention can be read as a national capital (within 20 km of its country's capital)."""
+        cache = self._capital_cache
         for p in candidates(m):
             if p.feature in ("city", "admin1", "country"):
-                c = self.gazetteer.country(p.country)
-                if c is not None and distance_km(p, c) < 20:
+                at = cache.get(p)
+                if at is None:
+                    c = self.gazetteer.country(p.country)
+                    at = c is not None and distance_km(p, c) < 20
+                    if len(cache) >= _CACHE_MAX:
+                        cache.clear()
+                    cache[p] = at
+                if at:
                     return True
         return False
 
@@ -361,8 +399,7 @@ class Geocoder:
         Returns (mention, place for coordinates, geo_precision); for precision 3 the place is the
         provincial (or national) capital.
         """
-        ms = [m for m in mentions if m.kind is MentionKind.PLACE and isinstance(m.value, Place)]
-        usable = [m for m in ms if not m.attr("role")]
+        ms, usable = self._resolved_places(mentions)
         inside = [m for m in usable if any(s <= m.span.start < e for s, e in sentence_spans)]
         sure = [m for m in inside if not m.attr("doubtful")]
         inside = sure or inside
@@ -400,6 +437,18 @@ class Geocoder:
                 place = cap
         return chosen, place, prec
 
+    def _resolved_places(self, mentions: Iterable[Mention]) -> tuple[list[Mention], list[Mention]]:
+        """The resolved place mentions and those without a role; remembered for the last tuple of
+        mentions, since the event builder asks once per event with all of a document's mentions."""
+        memo = self._places_memo
+        if memo is not None and memo[0] is mentions:
+            return memo[1], memo[2]
+        ms = [m for m in mentions if m.kind is MentionKind.PLACE and isinstance(m.value, Place)]
+        usable = [m for m in ms if not m.attr("role")]
+        if isinstance(mentions, tuple):  # immutable: safe to reuse (the memo keeps it alive, so its id too)
+            self._places_memo = (mentions, ms, usable)
+        return ms, usable
+
     @staticmethod
     def main_place(mentions: Sequence[Mention]) -> Mention | None:
         """The article's main place: the most mentioned event-role place, towns before areas."""
@@ -436,6 +485,32 @@ def _sentence_index(analysis: Analysis, start: int) -> int:
     return bisect.bisect_right(starts, start) - 1 if starts else -1
 
 
+_NISBA_KEYS = tuple(k for k in NISBA if NISBA[k])
+
+
+def _nisba_matches(norm: str) -> list[re.Match[str]]:
+    """``_NISBA_RE.finditer(norm)``'s matches, trying the pattern only at the word starts just before
+    an occurrence of a key (a match is a whole word: clitics, article, key, suffix)."""
+    starts: set[int] = set()
+    for key in _NISBA_KEYS:
+        i = norm.find(key)
+        while i >= 0:
+            ws = i
+            while ws > 0 and ws > i - 4 and norm[ws - 1].isalnum():  # at most two clitics and "ال"
+                ws -= 1
+            starts.add(ws)
+            i = norm.find(key, i + 1)
+    out: list[re.Match[str]] = []
+    pos = 0
+    for ws in sorted(starts):
+        if ws >= pos:
+            m = _NISBA_RE.match(norm, ws)
+            if m is not None:
+                out.append(m)
+                pos = m.end()
+    return out
+
+
 def _nisba_country(word: str) -> str | None:
     """ISO2 of a nationality adjective ("اليمنيه" -> YE), else None."""
     w = word[2:] if word.startswith("ال") else word
@@ -445,6 +520,9 @@ def _nisba_country(word: str) -> str | None:
             break
     return NISBA.get(w) or None
 
+
+# Entries per Geocoder cache (distinct places seen): bounds memory on a long run.
+_CACHE_MAX = 50_000
 
 # A place in a country the article otherwise never mentions is taken for a misreading unless it is a
 # capital or a city this big (an attack in Istanbul told in a Syria report stays an event place).
@@ -495,6 +573,19 @@ def _after_locative(norm: str, ns: int | None) -> bool:
     pre = _word_prefix(norm, ns)
     return pre.rstrip("ال").endswith("ب") or _LOCATIVE_BEFORE.search(norm, max(0, ns - len(pre) - 12),
                                                                    ns - len(pre)) is not None
+
+
+def _clause_opens(before: str) -> bool:
+    """``_CLAUSE_START.search(before)``, searched only when ``before`` ends as it must."""
+    tail = before
+    while True:  # strip [\s"«'“]* from the right
+        stripped = tail.rstrip().rstrip(_QUOTES)
+        if stripped == tail:
+            break
+        tail = stripped
+    if tail and not tail.endswith(_CLAUSE_LAST):
+        return False
+    return _CLAUSE_START.search(before) is not None
 
 
 def _word_prefix(norm: str, i: int) -> str:

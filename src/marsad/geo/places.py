@@ -72,6 +72,20 @@ _BEFORE: list[tuple[str, re.Pattern[str]]] = [
                         rf"تخوم|{_DIR})\s+(?:(?:مدينه|بلده|قريه|العاصمه|محافظه)\s+)?)$")),
     ("town", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:مدينه|بلده|قريه|بلدتي|مدينتي|قريتي|العاصمه)\s+)$")),
 ]
+# Words one of which each pattern above cannot match without (every alternative of its head word
+# contains one): a pattern is searched only when the window holds one of them, because a search
+# tries every position of the window and most windows hold no modifier at all.
+_BEFORE_WORDS: dict[str, tuple[str, ...]] = {
+    "distance": ("كلم", "كم", "متر", "ميل", "اميال"),
+    "neighbourhood": ("حي", "منطقه", "شارع", "ساحه", "سوق"),
+    "rural": ("ريف",),
+    "province": ("محافظ", "ولايه", "اقليم", "امانه"),
+    "district": ("مديريه", "قضاء", "ناحيه", "منطقه", "مناطق"),
+    "site": ("معبر", "منفذ", "مطار", "سجن", "مخيم", "معسكر", "قاعده", "ميناء", "مرفا", "سد", "جسر"),
+    "near": ("قرب", "قرابه", "محيط", "اطراف", "ضواحي", "مشارف", "مدخل", "تخوم", "شمال", "جنوب", "شرق", "غرب"),
+    "town": ("مدين", "بلد", "قري", "العاصمه"),
+}
+_BEFORE_CHECKED = [(name, pat, _BEFORE_WORDS[name]) for name, pat in _BEFORE]
 # Only these modifiers widen the span to cover the modifier word(s).
 _SPAN_MODIFIERS = {"rural", "province", "district", "neighbourhood", "site", "near", "town"}
 _BETWEEN = re.compile(rf"(?:^|\s){_CL}بين\s+$")
@@ -221,7 +235,12 @@ def modifier_before(norm: str, ws: int) -> tuple[str | None, int | None]:
     while end > 0 and norm[end - 1] in _OPEN_QUOTES:  # 'منطقة "سلطان بيلي"': the quote is no word
         end -= 1
     before = norm[max(0, end - 80):end]
-    for name, pat in _BEFORE:
+    for name, pat, words in _BEFORE_CHECKED:
+        for w in words:
+            if w in before:
+                break
+        else:
+            continue  # none of its words: the pattern cannot match
         m = pat.search(before)
         if m:
             return name, (end - len(before) + m.start("w")) if name in _SPAN_MODIFIERS else None
@@ -275,7 +294,7 @@ def find_places(analysis: Analysis, gazetteer: GazetteerLike) -> list[Mention]:
                     # "حي القدم بدمشق" where "حي القدم" is itself known: this one only says where it is
                 modifier, span_start = "container", (ws if norm[ws:s] == "ال" else s)
         if modifier is None:
-            if _BETWEEN.search(before):
+            if "بين" in before and _BETWEEN.search(before):
                 modifier = "between"
                 prev_between_end = e
             elif prev_between_end >= 0 and norm[prev_between_end:ws].strip() == "" and norm[ws:s].startswith("و"):

@@ -269,21 +269,33 @@ def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None,
     the token and of its neighbours. A model only uses them if it was trained with a lexicon
     (``build/train_ner.py --lexicon``); otherwise they are ignored.
     """
-    n = len(tokens)
     info = [_token_features(t) for t in tokens]
     lex = _lexicon_features(tokens, [x[5] for x in info], lexicon, _lexicon_cache) \
         if lexicon is not None else None
-    feats: list[tuple[str, ...]] = []
-    empty: tuple[str, ...] = ()
+    return _assemble(info, lex, _bigram, _BOS, _EOS)
+
+
+def _bigram(pair: str) -> tuple[str, ...]:
+    return ("w-1w0=" + pair,)
+
+
+def _assemble(info: Sequence[tuple[Any, ...]], lex: Sequence[Sequence[Any]] | None,
+              bigram: Callable[[str], tuple[Any, ...]], bos: tuple[Any, ...],
+              eos: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    """Each position's features, in :func:`featurize`'s order, from per-token groups as
+    :func:`_token_features` returns them (``bigram`` makes the feature of "previous|current" form)."""
+    n = len(info)
+    feats: list[tuple[Any, ...]] = []
+    empty: tuple[Any, ...] = ()
     for i in range(n):
         cur = info[i]
         f = (cur[0]
-             + (info[i - 1][1] if i >= 1 else _BOS)
-             + (info[i + 1][2] if i + 1 < n else _EOS)
+             + (info[i - 1][1] if i >= 1 else bos)
+             + (info[i + 1][2] if i + 1 < n else eos)
              + (info[i - 2][3] if i >= 2 else empty)
              + (info[i + 2][4] if i + 2 < n else empty))
         if i >= 1:
-            f += ("w-1w0=" + info[i - 1][6] + "|" + cur[6],)
+            f += bigram(info[i - 1][6] + "|" + cur[6])
         if lex is not None and lex[i]:
             f += tuple(lex[i])
         feats.append(f)
@@ -474,6 +486,11 @@ class NerModel:
         self.lexicon: Lexicon | None = load_lexicon() if self.uses_lexicon else None
         self._tagger = tagger  # pycrfsuite.Tagger (not thread-safe: used under the lock)
         self._feat_cache: dict[str, tuple[str, tuple[str, ...]]] = {}
+        # attribute -> its UTF-8 bytes, for the attributes the CRFsuite model has weights for (None:
+        # unknown). The tagger ignores any other attribute, and converting and looking up the
+        # ignored ~30% and encoding the rest was most of its time: see _crfsuite_features.
+        self._known: dict[str, bytes] | None = None
+        self._known_cache: dict[str, tuple[Any, ...]] = {}
         self._lock = threading.Lock()
         n = len(self.labels)
         # columns: _tcol[j][k] = weight of the transition k -> j
@@ -540,6 +557,11 @@ class NerModel:
         tagger.open(str(crf))
         labels = sorted(tagger.labels(), key=lambda x: (x != "O", x))
         model = cls(labels, [[0.0] * len(labels)] * len(labels), {}, meta.get("meta"), target, tagger=tagger)
+        if target.exists():
+            # the JSON twin holds the same weights: its attributes are the ones the tagger knows
+            with gzip.open(target, "rt", encoding="utf-8") as fh:
+                # (featurize never makes an empty attribute: leaving it out lets filter(None) drop misses)
+                model._known = {a: a.encode("utf-8") for a in json.load(fh)["state"] if a}
         log.debug("NER model %s: CRFsuite tagger", crf)
         return model
 
@@ -722,7 +744,9 @@ class NerModel:
         lex = combine_lexicons(lexicon, self.lexicon) if self.uses_lexicon else None
         if self._tagger is not None:
             # single-token lexicon hits are cached per token when only the shipped lexicon is asked
-            xseq = featurize(tokens, lex, self._feat_cache if lexicon is None else None)
+            cache = self._feat_cache if lexicon is None else None
+            xseq = featurize(tokens, lex, cache) if self._known is None else \
+                self._crfsuite_features(tokens, lex, cache)
             with self._lock:
                 return to_iob2(self._tagger.tag(xseq))
         if not self._state:
@@ -744,6 +768,36 @@ class NerModel:
             path.append(j)
         path.reverse()
         return to_iob2([self.labels[j] for j in path])
+
+    def _crfsuite_features(self, tokens: Sequence[str], lexicon: Lexicon | None,
+                           lexicon_cache: dict | None) -> list[tuple[bytes, ...]]:
+        """:func:`featurize`'s features, in its order, keeping only the attributes the model knows,
+        as UTF-8 bytes: CRFsuite ignores unknown attributes, so its tags are the same."""
+        known = self._known
+        assert known is not None
+        lookup = known.get
+        cache = self._known_cache
+        info = []
+        for t in tokens:
+            v = cache.get(t)
+            if v is None:
+                groups = _token_features(t)
+                v = (*(tuple(filter(None, map(lookup, g))) for g in groups[:5]), groups[5], groups[6])
+                if len(cache) >= _CACHE_MAX:
+                    cache.clear()
+                cache[t] = v
+            info.append(v)
+        lex = None
+        if lexicon is not None:
+            lex = [list(filter(None, map(lookup, f)))
+                   for f in _lexicon_features(tokens, [x[5] for x in info], lexicon, lexicon_cache)]
+
+        def bigram(pair: str) -> tuple[bytes, ...]:
+            b = lookup("w-1w0=" + pair)
+            return () if b is None else (b,)
+
+        return _assemble(info, lex, bigram, tuple(filter(None, map(lookup, _BOS))),
+                         tuple(filter(None, map(lookup, _EOS))))
 
     def tag_sentences(self, sentences: Iterable[Sequence[str]], lexicon: Lexicon | None = None,
                       consistency: bool = True) -> list[list[str]]:

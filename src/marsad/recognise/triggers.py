@@ -186,6 +186,11 @@ def _trigger_matches(norm: str) -> tuple[LexMatch[TriggerInfo], ...]:
     return tuple(trigger_lexicon().matches(norm))
 
 
+def has_triggers(analysis: Analysis) -> bool:
+    """Whether ``find_triggers`` finds anything (cheap: the matches are cached for it)."""
+    return any(m.payload.role != "block" for m in _trigger_matches(analysis.norm))
+
+
 def find_triggers(analysis: Analysis) -> list[Mention]:
     """Trigger mentions in the document, in text order (``sent`` left at -1)."""
     out: list[Mention] = []

@@ -64,10 +64,11 @@ def extract_files(
 
         if output is None or db is not None:
             raise MarsadError("the Dask executor writes a file: give -o (and load it into a store with a local run)")
-        return run_dask(inputs, output, scheduler=scheduler, partition_size=partition_size, pipeline_kwargs={"ner": ner},
+        return run_dask(inputs, output, scheduler=scheduler, partition_size=partition_size,
+                        pipeline_kwargs={"ner": ner, "events_only": True},
                         n_workers=workers if workers > 1 else None, max_chars=max_chars, strict=strict,
                         progress=progress)
-    factory = partial(Pipeline.default, ner=ner)
+    factory = partial(Pipeline.default, ner=ner, events_only=True)
     out = Path(output) if output else None
     ck: Checkpoint | None = None
     writer = None
@@ -142,7 +143,7 @@ def gold_documents(gold: Iterable[dict]) -> Iterator[Document]:
 
 def predict_gold(gold: Iterable[dict], *, ner: bool = True) -> list[Event]:
     """Run the pipeline over the documents of a gold file."""
-    pipeline = Pipeline.default(ner=ner)
+    pipeline = Pipeline.default(ner=ner, events_only=True)
     return [e for a in pipeline.pipe(gold_documents(gold)) for e in a.events]
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import chain
 
 # Character classes, named.
 ARABIC_DIACRITICS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
@@ -47,6 +48,22 @@ CHAR_MAP: dict[str, str] = {
 CHAR_MAP.update({chr(0x0660 + i): str(i) for i in range(10)})  # Eastern Arabic digits
 CHAR_MAP.update({chr(0x06F0 + i): str(i) for i in range(10)})  # Persian digits
 _TABLE = str.maketrans(CHAR_MAP)
+# str.translate looks every character up in a dict (~60 ns each); replacing the few mapped
+# characters a text holds is ~10x faster, and gives the same text as long as no replacement
+# holds a mapped character (else a later replace would rewrite an earlier one's output).
+_PAIRS = tuple(CHAR_MAP.items())
+_CHAINED = any(k in v for k in CHAR_MAP for v in CHAR_MAP.values())
+
+
+def _translate(text: str) -> str:
+    """``text.translate(_TABLE)``, faster (for a word, translate is faster: ~30 characters break even)."""
+    if _CHAINED or len(text) < 32:
+        return text.translate(_TABLE)
+    for c, r in _PAIRS:
+        if c in text:
+            text = text.replace(c, r)
+    return text
+
 
 # deletions (a hashtag's "#" too: "#الحديدة" is the place), or a run of 3+ identical Arabic
 # letters (the third and later are dropped)
@@ -58,13 +75,15 @@ def normalise(text: str) -> tuple[str, tuple[int, ...] | None]:
 
     ``offsets`` has ``len(normalised) + 1`` entries; see the module docstring.
     """
-    mapped = text.translate(_TABLE)
-    if not _EDIT.search(mapped):
+    mapped = _translate(text)
+    edits = _EDIT.finditer(mapped)
+    first = next(edits, None)
+    if first is None:
         return mapped, None
     pieces: list[str] = []
     offsets: list[int] = []
     pos = 0
-    for m in _EDIT.finditer(mapped):
+    for m in chain((first,), edits):
         start, end = m.span()
         if m.group(1):  # letter run: keep two letters
             start += 2

@@ -27,6 +27,10 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\S", re.UNICODE)
 _SENT_END = re.compile(r"(?:(?<!\d)[.!?؟…]+|(?<=\d)[.!?؟…]+(?!\d))[\"'”»)\]]*(?=\s|$)|\n+"
                        r"|[،,](?=\s*(?:فيما|بينما|في\s+حين|في\s+وقت|في\s+الوقت\s+الذي)\s)")
 
+# Every sentence end starts with one of these: ``_SENT_END`` is tried only there (searching
+# it tries all its branches at every character of the text, which costs more than the rest).
+_SENT_END_START = re.compile(r"[.!?؟…\n،,]")
+
 # Proclitic sequences, longest first; stripped only if a stem of >= 3 letters remains,
 # because short words (بل، لم، فى) are themselves whole words.
 _PROCLITIC = re.compile(r"^(?:وال|فال|بال|كال|ولل|فلل|لل|ال|وب|فب|ول|فل|وك|و|ف|ب|ل|ك)(?=[\u0621-\u064a]{3})")
@@ -43,7 +47,7 @@ def split_sentences(analysis: Analysis) -> tuple[Sentence, ...]:
     norm, text = analysis.norm, analysis.doc.text
     out: list[Sentence] = []
     start = 0
-    bounds = [m.end() for m in _SENT_END.finditer(norm)]
+    bounds = _sentence_ends(norm)
     if not bounds or bounds[-1] < len(norm):
         bounds.append(len(norm))
     for end in bounds:
@@ -56,6 +60,22 @@ def split_sentences(analysis: Analysis) -> tuple[Sentence, ...]:
             out.append(Sentence(s, e, text[s:e]))
         start = end
     return tuple(out)
+
+
+def _sentence_ends(norm: str) -> list[int]:
+    """The ends of ``_SENT_END.finditer(norm)``'s matches (the same matches, found faster)."""
+    ends: list[int] = []
+    pos = 0
+    match = _SENT_END.match
+    for c in _SENT_END_START.finditer(norm):
+        p = c.start()
+        if p < pos:
+            continue
+        m = match(norm, p)
+        if m is not None:
+            pos = m.end()
+            ends.append(pos)
+    return ends
 
 
 def tokenise(analysis: Analysis, sentences: tuple[Sentence, ...],

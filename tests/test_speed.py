@@ -1,0 +1,130 @@
+"""The speed-ups must not change results: each fast path against the plain computation it replaces."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from marsad.geo import places
+from marsad.model import Document
+from marsad.pipeline import Gate, Pipeline
+from marsad.text.normalise import normalise
+
+DEMO = Path(__file__).resolve().parents[1] / "samples" / "demo.jsonl"
+
+
+def _demo_texts() -> list[str]:
+    return [json.loads(line)["text"] for line in DEMO.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_modifier_prefilter_words_agree_with_the_patterns() -> None:
+    windows = ["قرب مدينه ", "على بعد 20 كلم شمال ", "في ريف محافظه ", "حي الميدان في ", "معبر باب ", "وسط العاصمه ",
+               "مديريه ", "على اطراف بلده ", "جنوب شرقي ", "في ", ""]
+    for text in _demo_texts():
+        norm, _ = normalise(text)
+        windows += [norm[max(0, i - 80):i] for i in range(0, len(norm), 7)]
+    for before in windows:
+        plain = next((name for name, pat in places._BEFORE if pat.search(before)), None)
+        assert places.modifier_before(before, len(before))[0] == plain, before
+
+
+@pytest.fixture(scope="module")
+def pipelines() -> tuple[Pipeline, Pipeline]:
+    return Pipeline.default(ner=False), Pipeline.default(ner=False, events_only=True)
+
+
+def test_events_only_pipeline_gives_the_same_events(pipelines: tuple[Pipeline, Pipeline]) -> None:
+    full, gated = pipelines
+    assert any(isinstance(s, Gate) for s in gated.stages) and not any(isinstance(s, Gate) for s in full.stages)
+    texts = [*_demo_texts(), "افتتح الرئيس معرضا للكتاب في دمشق اليوم."]
+    for i, text in enumerate(texts):
+        doc = Document(f"d{i}", text, date(2018, 5, 1))
+        assert gated(doc).events == full(doc).events
+    quiet = gated(Document("q", texts[-1], date(2018, 5, 1)))
+    assert quiet.sentences and not quiet.mentions and not quiet.events  # stopped at the gate
+
+
+def test_crfsuite_features_give_the_same_tags() -> None:
+    pycrfsuite = pytest.importorskip("pycrfsuite")
+    from marsad.recognise.ner import NerModel, combine_lexicons, featurize, to_iob2
+
+    model = NerModel.load()
+    if model.backend != "crfsuite" or model._known is None:
+        pytest.skip("packaged CRFsuite model not available")
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(model.path.with_name("ner_crf.crfsuite")))
+    lex = combine_lexicons(None, model.lexicon)
+    for text in _demo_texts():
+        for sentence in text.split("."):
+            toks = sentence.split()
+            if toks:
+                assert model.tag(toks) == to_iob2(tagger.tag(featurize(toks, lex)))
+
+
+def _windows() -> list[str]:
+    out = ["قال الوزير في ", "اجتماع عقد في العاصمه ", "النازحين القادمين من مدينه ", "من\n", "في", ""]
+    for text in _demo_texts():
+        norm, _ = normalise(text)
+        out += [norm[max(0, i - 100):i] for i in range(0, len(norm), 5)]
+    return out
+
+
+def test_statement_and_origin_prefilters_never_skip_a_match() -> None:
+    from marsad.geo import geocode as g
+
+    for w in _windows():
+        last = w.rstrip()
+        assert not g._MEETING.search(w) or last.endswith(g._MEETING_LAST), w
+        assert not g._SPEECH.search(w) or last.endswith(g._SPEECH_LAST), w
+        assert not g._ORIGIN.search(w) or last.endswith(g._ORIGIN_LAST), w
+
+
+def test_sentence_ends_are_the_regex_matches() -> None:
+    from marsad.text import segment
+
+    texts = [normalise(t)[0] for t in _demo_texts()]
+    texts += ["a.b", "1.5 و.", "x\n\ny", "قال، فيما قتل", "،  بينما ", ".", "\n", "", "نص...\"» ok", "3. 4.5!"]
+    for norm in texts:
+        assert segment._sentence_ends(norm) == [m.end() for m in segment._SENT_END.finditer(norm)], norm
+
+
+def test_nisba_matches_are_the_regex_matches() -> None:
+    from marsad.geo import geocode as g
+
+    texts = [normalise(t)[0] for t in _demo_texts()]
+    texts += ["والسوريين", "سوري", "xسوري", "وللسوريه", "فبالسوريون؟", "السوريسوري", "ببالسوري", "الحوثيين اليمنيه"]
+    for norm in texts:
+        assert [(m.span(), m.group(1)) for m in g._nisba_matches(norm)] == \
+            [(m.span(), m.group(1)) for m in g._NISBA_RE.finditer(norm)], norm
+
+
+def test_with_mentions_keeps_every_other_field() -> None:
+    from dataclasses import fields
+
+    from marsad.model import Analysis, Mention, MentionKind, Sentence, Span
+
+    a = Analysis(Document("d", "نص", date(2018, 5, 1)), "نص", (0, 1, 2), (Sentence(0, 2, "نص"),))
+    m = Mention(MentionKind.CUE, Span(0, 2, "نص"), "plan")
+    b = a.with_mentions((m,))
+    assert b.mentions == (m,)
+    assert all(getattr(a, f.name) == getattr(b, f.name) for f in fields(Analysis) if f.name != "mentions")
+
+
+def test_fast_translate_is_str_translate() -> None:
+    from marsad.text import normalise as n
+
+    assert not n._CHAINED
+    samples = [*_demo_texts(), "".join(n.CHAR_MAP) * 2, "أإآٱ ىة ؤئ ٠١٢۳ «»“” —_ #جنوب_فرنسا", ""]
+    for text in samples:
+        assert n._translate(text) == text.translate(n._TABLE)
+
+
+def test_clause_opening_prefilter_is_the_regex() -> None:
+    from marsad.geo import geocode as g
+
+    samples = [*_windows(), "لكن ", "وقال إن «", "، \"", "  ", "\n", "بينما\n", "فيما 'x", "حينما "]
+    for before in samples:
+        assert g._clause_opens(before) == (g._CLAUSE_START.search(before) is not None), before
