@@ -128,3 +128,21 @@ def test_clause_opening_prefilter_is_the_regex() -> None:
     samples = [*_windows(), "لكن ", "وقال إن «", "، \"", "  ", "\n", "بينما\n", "فيما 'x", "حينما "]
     for before in samples:
         assert g._clause_opens(before) == (g._CLAUSE_START.search(before) is not None), before
+
+
+def test_mention_attr_lookup_is_the_first_pair() -> None:
+    from marsad.model import Mention, MentionKind, Span
+
+    m = Mention(MentionKind.CUE, Span(0, 1, "x"), "plan", 0, (("a", 1), ("b", 2), ("a", 3)))
+    assert (m.attr("a"), m.attr("b"), m.attr("c", "none")) == (1, 2, "none")
+    assert m.with_attr("a", 5).attr("a") == 5 and m == Mention(MentionKind.CUE, Span(0, 1, "x"), "plan", 0, m.attrs)
+
+
+def test_ner_windows_keep_the_tokens_around_small_places() -> None:
+    from marsad.model import Token
+    from marsad.stages import NER_WINDOW, _windows
+
+    toks = tuple(Token(10 * i, 10 * i + 5, "w", "w", "w", 0 if i < 30 else 1) for i in range(40))
+    kept = _windows(toks, {0: [(150, 155)], 1: [(350, 355)]})  # token 15 of sentence 0, token 35 of sentence 1
+    # (a window stops at its sentence: sentence 1 starts at token 30)
+    assert [t.start // 10 for t in kept] == list(range(15 - NER_WINDOW, 15 + NER_WINDOW + 1)) + list(range(30, 40))

@@ -102,12 +102,16 @@ class Mention:
     value: Any
     sent: int = -1
     attrs: tuple[tuple[str, Any], ...] = ()
+    # attrs as a dict, built on the first lookup: stages read attributes hundreds of times per
+    # document, and a scan of the pairs costs more than a dict lookup
+    _lookup: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def attr(self, key: str, default: Any = None) -> Any:
-        for k, v in self.attrs:
-            if k == key:
-                return v
-        return default
+        lookup = self._lookup
+        if lookup is None:
+            lookup = dict(reversed(self.attrs))  # the first pair of a repeated key wins, as in a scan
+            object.__setattr__(self, "_lookup", lookup)
+        return lookup.get(key, default)
 
     def with_attr(self, key: str, value: Any) -> Mention:
         """A copy with ``key`` set to ``value`` (replacing any earlier value)."""

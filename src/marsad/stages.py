@@ -12,7 +12,7 @@ from functools import partial
 
 from marsad.extract.events import HARM_ROLES, MIN_WEIGHT
 from marsad.geo.geocode import candidates, could_be_person
-from marsad.model import Analysis, Mention, MentionKind
+from marsad.model import Analysis, Mention, MentionKind, Token
 from marsad.pipeline import Gate, Normalise, Recognise, Segment, Stage
 from marsad.text.segment import tokenise
 
@@ -44,13 +44,35 @@ def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Ment
         return []
     # ... and of those, the ones naming a small place: the only entities the builder reads
     # today are persons whose names are also village names
-    wanted &= {m.sent for m in analysis.mentions if m.kind is MentionKind.PLACE and m.sent in wanted
-               and any(could_be_person(p) for p in candidates(m))}
-    if not wanted:
+    spots: dict[int, list[tuple[int, int]]] = {}
+    for m in analysis.mentions:
+        if m.kind is MentionKind.PLACE and m.sent in wanted and any(could_be_person(p) for p in candidates(m)):
+            spots.setdefault(m.sent, []).append((m.span.start, m.span.end))
+    if not spots:
         return []
-    tokens = tuple(t for t in analysis.tokens if t.sent in wanted) if analysis.tokens else \
-        tokenise(analysis, analysis.sentences, only=wanted)
-    return tagger(replace(analysis, tokens=tokens), model=model)
+    tokens = tuple(t for t in analysis.tokens if t.sent in spots) if analysis.tokens else \
+        tokenise(analysis, analysis.sentences, only=set(spots))
+    return tagger(replace(analysis, tokens=_windows(tokens, spots)), model=model)
+
+
+NER_WINDOW = 8  # tokens on each side of a small place name that the NER tags
+
+
+def _windows(tokens: tuple[Token, ...], spots: dict[int, list[tuple[int, int]]]) -> tuple[Token, ...]:
+    """Of each sentence's tokens, those from NER_WINDOW before its first small place name to
+    NER_WINDOW after its last: whether the name is a person's is decided by its neighbours."""
+    out: list[Token] = []
+    i = 0
+    while i < len(tokens):
+        sent = tokens[i].sent
+        j = i
+        while j < len(tokens) and tokens[j].sent == sent:
+            j += 1
+        hits = [k for k in range(i, j) if any(s < tokens[k].end and tokens[k].start < e for s, e in spots[sent])]
+        if hits:
+            out.extend(tokens[max(i, hits[0] - NER_WINDOW):min(j, hits[-1] + NER_WINDOW + 1)])
+        i = j
+    return tuple(out)
 
 
 def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage]:
