@@ -479,3 +479,8 @@ def test_a_country_level_event_goes_to_the_articles_place(pipe: Pipeline) -> Non
     events = _events(pipe, "قتل 40 شخصا أمس في غارة للتحالف على حافلة في اليمن. وكانت الحافلة تقل أطفالا في سوق "
                            "مدينة صعدة، وفق شهود من صعدة.", published=date(2018, 8, 19))
     assert [(e.location, e.geo_precision) for e in events] == [("Sa'dah", 3)]
+
+
+def test_the_coalition_that_fights_is_a_description(pipe: Pipeline) -> None:
+    assert _events(pipe, "قال المتحدث إن التحالف الذي يقاتل لإعادة الحكومة اليمنية إلى البلاد يهدف أولا إلى عودتها "
+                         "لمدينة عدن.", published=date(2015, 7, 31)) == []
