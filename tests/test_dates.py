@@ -88,6 +88,8 @@ def test_future(text: str, value: str) -> None:
         ("الشهر الجاري", "2015-12-15", 3),
         ("قبل أيام", "2015-12-21", 2),  # a few days ago: the day is not known
         ("قبل ثلاثة أيام", "2015-12-21", 1),
+        ("بعد أكثر من شهر", "2015-11-23", 3),  # more than a month: past the 30-day window
+        ("قبل نحو أسبوعين", "2015-12-10", 2),
     ],
 )
 def test_week_month(text: str, value: str, precision: int) -> None:

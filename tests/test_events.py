@@ -484,3 +484,9 @@ def test_a_country_level_event_goes_to_the_articles_place(pipe: Pipeline) -> Non
 def test_the_coalition_that_fights_is_a_description(pipe: Pipeline) -> None:
     assert _events(pipe, "قال المتحدث إن التحالف الذي يقاتل لإعادة الحكومة اليمنية إلى البلاد يهدف أولا إلى عودتها "
                          "لمدينة عدن.", published=date(2015, 7, 31)) == []
+
+
+def test_more_than_a_month_after_an_attack_is_background(pipe: Pipeline) -> None:
+    events = _events(pipe, "ألقت الشرطة القبض على شبكة تتبع تنظيم داعش بعد أكثر من شهر من تفجير مسجد في الكويت أودى "
+                           "بحياة 27 شخصا.", published=date(2015, 7, 30))
+    assert all(e.fatalities == 0 and e.sub_event_type != "Suicide bomb" for e in events)

@@ -215,6 +215,7 @@ def _year_for(day: int, month: int, published: date | None) -> date | None:
     return d
 
 
+_ABOUT = frozenset({"اكثر من", "نحو", "حوالي", "قرابه", "زهاء", "ما يقارب"})
 _AGO_UNITS = {
     "يوم": (1, 1), "يوما": (1, 1), "ايام": (1, 1), "يومين": (2, 1),
     "اسبوع": (7, 2), "اسابيع": (7, 2), "اسبوعين": (14, 2),
@@ -335,6 +336,10 @@ def _resolve(m: re.Match[str], published: date | None) -> tuple[date | None, int
             return published - timedelta(days=3), 2, {**rel, "expr": "ago"}
         if g("agon"):
             parsed = parse_number(g("agon").strip())
+            if parsed is None and g("agon").strip() in _ABOUT:
+                # "بعد أكثر من شهر من التفجير": a month and more (a day past the unit)
+                extra = 1 if g("agon").strip() == "اكثر من" else 0
+                return published - timedelta(days=step + extra), precision, {**rel, "expr": "ago"}
             if parsed is None:
                 return None, precision, {**rel, "expr": "ago"}
             n = parsed
