@@ -490,3 +490,11 @@ def test_more_than_a_month_after_an_attack_is_background(pipe: Pipeline) -> None
     events = _events(pipe, "ألقت الشرطة القبض على شبكة تتبع تنظيم داعش بعد أكثر من شهر من تفجير مسجد في الكويت أودى "
                            "بحياة 27 شخصا.", published=date(2015, 7, 30))
     assert all(e.fatalities == 0 and e.sub_event_type != "Suicide bomb" for e in events)
+
+
+def test_the_attack_answered_is_not_todays_event(pipe: Pipeline) -> None:
+    events = _events(pipe, "سمع شهود عيان فجر السبت دوي تفجيرات حول دمشق بعد أن شنت الولايات المتحدة وفرنسا وبريطانيا "
+                           "ضربات صاروخية على مواقع للنظام السوري. وجاءت الضربات ردا على الهجوم الكيماوي على مدينة دوما.",
+                     published=date(2018, 4, 14))
+    assert [(e.sub_event_type, e.actor1, e.actor2) for e in events] == [
+        ("Air/drone strike", "Military Forces of the United States", "Military Forces of Syria")]

@@ -177,8 +177,9 @@ class EventExtractor:
         if not triggers or any(t.attr("role") in _NON_CONFLICT_ROLES for t in triggers):
             return None
         cues = [m for m in ms if m.kind is MentionKind.CUE]
+        dated = any(m.kind is MentionKind.DATE and m.value for m in ms)
         live = [t for t in triggers if not self._blocked(t, cues, analysis.doc.text)
-                and not _relative_state(analysis.norm, t)]
+                and not _relative_state(analysis.norm, t) and (dated or not _answered(analysis.norm, t))]
         actors = [m for m in ms if m.kind is MentionKind.ACTOR]
         in_title = analysis.doc.title is not None and analysis.sentences[si].end <= len(analysis.doc.title)
         live = [_seized_goods(analysis.norm, t) for t in live]
@@ -639,8 +640,12 @@ class EventExtractor:
             best.setdefault(str(m.value), m)
         # the side a territory word drives out ("تحرير المديرية من ميليشيات الحوثي") acts second
         # ... and so does the side struck ("استهدفت طائرات التحالف مواقع للحوثيين"، "الضربات على الحوثيين")
-        cands = sorted(best.values(), key=lambda m: (_actor_rank(m), _ousted(norm, m, f) or _is_struck(norm, m),
-                                                      abs(m.span.start - f.anchor)))
+        # in a strike, the side struck comes after any attacker, even a state named by its country
+        # ("شنت الولايات المتحدة ضربات على مواقع للنظام السوري")
+        struck_first = f.event_type == REMOTE
+        cands = sorted(best.values(), key=lambda m: (
+            struck_first and _is_struck(norm, m), _actor_rank(m), _ousted(norm, m, f) or _is_struck(norm, m),
+            abs(m.span.start - f.anchor)))
         actors = [m for m in cands if m.attr("kind") not in _VICTIM_KINDS]
         # a weak victim word ("رجل", "شخص") names a side only where no other does
         victims = sorted((m for m in cands if m.attr("kind") in _VICTIM_KINDS), key=lambda m: bool(m.attr("weak")))
@@ -977,6 +982,16 @@ def _names_past_year(text: str, published: date | None) -> bool:
     if published is None:
         return False
     return any(int(m.group(1).translate(_EASTERN_DIGITS)) < published.year for m in _YEAR.finditer(text))
+
+
+# "جاءت الضربات ردا على الهجوم الكيماوي": the attack answered is an earlier one, not today's
+_ANSWERED_BEFORE = re.compile(r"(?:ردا|رد|انتقاما|ثارا)\s+(?:علي\s+|ل)?(?:\S+\s+){0,2}?$")
+
+
+def _answered(norm: str, t: Mention) -> bool:
+    """Whether a trigger names the act something answers ("ردا على الهجوم"), in an undated sentence."""
+    ns = t.attr("norm_start")
+    return ns is not None and _ANSWERED_BEFORE.search(norm, max(0, ns - 30), ns) is not None
 
 
 def _ground_offensive(norm: str, live: list[Mention], strong: list[Mention], actors: list[Mention]) -> Mention | None:
