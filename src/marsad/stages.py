@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass, replace
 from functools import partial
 
-from marsad.extract.events import HARM_ROLES, MIN_WEIGHT
+from marsad.extract.events import HARM_ROLES, MIN_WEIGHT, could_have_events
 from marsad.geo.geocode import candidates, could_be_person
 from marsad.model import Analysis, Mention, MentionKind, Token
 from marsad.pipeline import Gate, Normalise, Recognise, Segment, Stage
@@ -107,6 +107,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage
         Recognise("dates", find_dates, ("date",)),
         Recognise("triggers", find_triggers, ("trigger",)),
         Recognise("cues", find_cues, ("cue",)),
+        *([Gate(could_have_events, name="event gate", requires=("trigger", "cue"))] if events_only else []),
         Recognise("actors", partial(find_actors, lexicon=actors), ("actor",)),
         Recognise("sources", find_sources, ("source",)),
         Recognise("places", partial(find_places, gazetteer=gazetteer), ("place",)),

@@ -110,6 +110,25 @@ class Frame:
         return (self.event_type, loc, self.date)
 
 
+def could_have_events(analysis: Analysis) -> bool:
+    """Whether any sentence holds a trigger that no cue blocks, in a sentence with no court or
+    accident word: without one no frame opens (see ``_frame_for_sentence``), so an extraction
+    run may stop the document here (a second, exact gate after the cues)."""
+    by_sent: dict[int, list[Mention]] = {}
+    for m in analysis.mentions:
+        if m.kind is MentionKind.TRIGGER or m.kind is MentionKind.CUE:
+            by_sent.setdefault(m.sent, []).append(m)
+    text = analysis.doc.text
+    for ms in by_sent.values():
+        triggers = [m for m in ms if m.kind is MentionKind.TRIGGER]
+        if not triggers or any(t.attr("role") in _NON_CONFLICT_ROLES for t in triggers):
+            continue
+        cues = [m for m in ms if m.kind is MentionKind.CUE]
+        if any(not EventExtractor._blocked(t, cues, text) for t in triggers):
+            return True
+    return False
+
+
 class EventExtractor:
     """Builds events from an analysis whose place mentions are already resolved."""
 
