@@ -39,12 +39,17 @@ def pipelines() -> tuple[Pipeline, Pipeline]:
 def test_events_only_pipeline_gives_the_same_events(pipelines: tuple[Pipeline, Pipeline]) -> None:
     full, gated = pipelines
     assert any(isinstance(s, Gate) for s in gated.stages) and not any(isinstance(s, Gate) for s in full.stages)
-    texts = [*_demo_texts(), "نفى الجيش أي قصف على المدينة أمس.", "افتتح الرئيس معرضا للكتاب في دمشق اليوم."]
+    texts = [*_demo_texts(), "أكد الوزير أن الوضع تحت السيطرة في مدينة حمص.", "نفى الجيش أي قصف على المدينة أمس.",
+             "افتتح الرئيس معرضا للكتاب في دمشق اليوم."]
     for i, text in enumerate(texts):
         doc = Document(f"d{i}", text, date(2018, 5, 1))
         assert gated(doc).events == full(doc).events
     quiet = gated(Document("q", texts[-1], date(2018, 5, 1)))
     assert quiet.sentences and not quiet.mentions and not quiet.events  # stopped at the gate
+    frameless = gated(Document("f", texts[-3], date(2018, 5, 1)))
+    # a weak event word with no frame: stopped at the frame gate, before places are looked up
+    assert any(m.kind.value == "trigger" for m in frameless.mentions)
+    assert not any(m.kind.value == "place" for m in frameless.mentions) and not frameless.events
     denied = gated(Document("n", texts[-2], date(2018, 5, 1)))
     # a trigger every cue blocks: stopped at the event gate, before actors and places
     assert denied.mentions and not any(m.kind.value in ("actor", "place") for m in denied.mentions)

@@ -99,6 +99,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage
     place_automaton(gazetteer), common_words()
     geocoder = Geocoder(gazetteer)
     actors = ActorLexicon.load()
+    extractor = EventExtractor(geocoder, ActorNaming(actors), outlet_source=outlet_source)
     stages: list[Stage] = [
         Normalise(),
         Segment(tokens=False),
@@ -109,6 +110,9 @@ def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage
         Recognise("cues", find_cues, ("cue",)),
         *([Gate(could_have_events, name="event gate", requires=("trigger", "cue"))] if events_only else []),
         Recognise("actors", partial(find_actors, lexicon=actors), ("actor",)),
+        # exact: no frame, no event (frames read triggers, cues, actors and dates only)
+        *([Gate(extractor.has_frames, name="frame gate", requires=("trigger", "cue", "actor", "date"))]
+          if events_only else []),
         Recognise("sources", find_sources, ("source",)),
         Recognise("places", partial(find_places, gazetteer=gazetteer), ("place",)),
     ]
@@ -122,5 +126,5 @@ def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage
         except (ImportError, OSError) as exc:  # optional: the pipeline runs without it
             log.warning("NER stage disabled: %s", exc)
     stages.append(Geocode(geocoder))
-    stages.append(EventExtractor(geocoder, ActorNaming(actors), outlet_source=outlet_source))
+    stages.append(extractor)
     return stages

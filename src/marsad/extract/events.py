@@ -29,7 +29,7 @@ from importlib import resources
 
 from marsad.extract.fatalities import TollStatement, combine, toll_statements
 from marsad.geo.geocode import Geocoder, distance_km
-from marsad.model import Analysis, Event, Mention, MentionKind, Place
+from marsad.model import Analysis, Document, Event, Mention, MentionKind, Place
 from marsad.recognise.actors import ActorNaming
 from marsad.text.normalise import normalise_key
 
@@ -143,24 +143,42 @@ class EventExtractor:
         self.naming = naming
         self.min_confidence = min_confidence
         self.outlet_source = outlet_source
+        self._pending: tuple[Document, list[Frame]] | None = None  # frames has_frames found, for extract
 
     # -- public ---------------------------------------------------------------------------
     def __call__(self, analysis: Analysis) -> Analysis:
         return replace(analysis, events=tuple(self.extract(analysis)))
 
-    def extract(self, analysis: Analysis) -> list[Event]:
+    def frames(self, analysis: Analysis) -> list[Frame]:
+        """One frame per sentence that tells an event. Reads triggers, cues, actors and dates only,
+        so it can run before places are found (see :meth:`has_frames`)."""
         by_sent: dict[int, list[Mention]] = {}
         for m in analysis.mentions:
             by_sent.setdefault(m.sent, []).append(m)
         published = analysis.doc.published
-        doc_country = self._doc_country(analysis)
         frames: list[Frame] = []
         for si in range(len(analysis.sentences)):
             frame = self._frame_for_sentence(analysis, si, by_sent.get(si, []), published)
             if frame is not None:
                 frames.append(frame)
+        return frames
+
+    def has_frames(self, analysis: Analysis) -> bool:
+        """An exact gate for extraction runs, after the actors: a document with no frame has no
+        event, so its sources, places, NER, geocoding and event building can be skipped. The
+        frames found are kept for :meth:`extract` of the same document (they read nothing the
+        later stages add)."""
+        frames = self.frames(analysis)
+        self._pending = (analysis.doc, frames) if frames else None
+        return bool(frames)
+
+    def extract(self, analysis: Analysis) -> list[Event]:
+        pending, self._pending = self._pending, None
+        frames = pending[1] if pending is not None and pending[0] is analysis.doc else self.frames(analysis)
         if not frames:
             return []
+        published = analysis.doc.published
+        doc_country = self._doc_country(analysis)
         title_end = len(analysis.doc.title) if analysis.doc.title else -1
         statements = toll_statements(analysis)
         placed: list[Frame] = []
