@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         from marsad.pipeline import Pipeline
 
         stages = Pipeline.default(ner=False).stages
-        upto = [s for s in stages if s.name not in ("places", "geocode", "events")]
+        upto = Pipeline([s for s in stages if s.name not in ("places", "geocode", "events")])
         geocoder = Geocoder(gaz)
         opener = gzip.open if args.docs.endswith(".gz") else open
         analyses = []
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             for line in itertools.islice(fh, args.limit):
                 r = json.loads(line)
                 pub = date.fromisoformat(r["published"][:10]) if r.get("published") else None
-                a = Pipeline(upto)(Document.from_parts(r["doc_id"], r["text"], pub, r.get("title")))
+                a = upto(Document.from_parts(r["doc_id"], r["text"], pub, r.get("title")))
                 analyses.append(a)
         from dataclasses import replace
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from marsad.extract.fatalities import TollStatement, combine, toll_statements
 from marsad.geo.geocode import Geocoder, distance_km
@@ -109,6 +110,15 @@ class Frame:
         loc = self.place.name if self.place else None
         return (self.event_type, loc, self.date)
 
+    def copy(self, **changes: Any) -> Frame:
+        """A copy with ``changes`` whose lists, sets and dicts are its own: the frames one frame
+        splits into (per town, per day) are merged and given tolls apart."""
+        own = {"sents": list(self.sents), "triggers": list(self.triggers), "tags": set(self.tags),
+               "actors": list(self.actors), "tolls": list(self.tolls), "territory_at": list(self.territory_at),
+               "clauses": dict(self.clauses), "roles": set(self.roles), "instruments": set(self.instruments),
+               "told": set(self.told)}
+        return replace(self, **{**own, **changes})
+
 
 def could_have_events(analysis: Analysis) -> bool:
     """Whether any sentence holds a trigger that no cue blocks, in a sentence with no court or
@@ -118,15 +128,17 @@ def could_have_events(analysis: Analysis) -> bool:
     for m in analysis.mentions:
         if m.kind is MentionKind.TRIGGER or m.kind is MentionKind.CUE:
             by_sent.setdefault(m.sent, []).append(m)
-    text = analysis.doc.text
-    for ms in by_sent.values():
-        triggers = [m for m in ms if m.kind is MentionKind.TRIGGER]
-        if not triggers or any(t.attr("role") in _NON_CONFLICT_ROLES for t in triggers):
-            continue
-        cues = [m for m in ms if m.kind is MentionKind.CUE]
-        if any(not EventExtractor._blocked(t, cues, text) for t in triggers):
-            return True
-    return False
+    return any(_unblocked(ms, analysis.doc.text)[0] for ms in by_sent.values())
+
+
+def _unblocked(ms: list[Mention], text: str) -> tuple[list[Mention], list[Mention]]:
+    """A sentence's triggers that no cue blocks, and its cues; no triggers at all in a court or
+    accident sentence. The first test a sentence passes to open a frame."""
+    triggers = [m for m in ms if m.kind is MentionKind.TRIGGER]
+    cues = [m for m in ms if m.kind is MentionKind.CUE]
+    if not triggers or any(t.attr("role") in _NON_CONFLICT_ROLES for t in triggers):
+        return [], cues
+    return [t for t in triggers if not EventExtractor._blocked(t, cues, text)], cues
 
 
 class EventExtractor:
@@ -210,13 +222,11 @@ class EventExtractor:
 
     # -- frames ---------------------------------------------------------------------------
     def _frame_for_sentence(self, analysis: Analysis, si: int, ms: list[Mention], published: date | None):
-        triggers = [m for m in ms if m.kind is MentionKind.TRIGGER]
-        if not triggers or any(t.attr("role") in _NON_CONFLICT_ROLES for t in triggers):
+        live, cues = _unblocked(ms, analysis.doc.text)
+        if not live:
             return None
-        cues = [m for m in ms if m.kind is MentionKind.CUE]
         dated = any(m.kind is MentionKind.DATE and m.value for m in ms)
-        live = [t for t in triggers if not self._blocked(t, cues, analysis.doc.text)
-                and not _relative_state(analysis.norm, t) and (dated or not _answered(analysis.norm, t))]
+        live = [t for t in live if not _relative_state(analysis.norm, t) and (dated or not _answered(analysis.norm, t))]
         actors = [m for m in ms if m.kind is MentionKind.ACTOR]
         in_title = analysis.doc.title is not None and analysis.sentences[si].end <= len(analysis.doc.title)
         live = [_seized_goods(analysis.norm, t) for t in live]
@@ -396,10 +406,8 @@ class EventExtractor:
         out = []
         for towns, clause in groups:
             for k, m in enumerate(towns):
-                out.append(replace(f, place=m.value, place_mention=m, precision=1, split=(k, len(towns)), split_sent=si,
-                                   clauses={si: clause} if clause else {}, triggers=list(f.triggers),
-                                   tags=set(f.tags), actors=list(f.actors), sents=list(f.sents), tolls=[],
-                                   roles=set(f.roles), instruments=set(f.instruments)))
+                out.append(f.copy(place=m.value, place_mention=m, precision=1, split=(k, len(towns)), split_sent=si,
+                                  clauses={si: clause} if clause else {}, tolls=[]))
         return out
 
     def _join_fragments(self, analysis: Analysis, frames: list[Frame]) -> list[Frame]:
@@ -539,9 +547,8 @@ class EventExtractor:
 
     # -- tolls ----------------------------------------------------------------------------
     @staticmethod
-    def _assign_tolls(frames: list[Frame], statements: list[TollStatement],
-                      named: dict[int, list[Place]] | None = None) -> None:
-        named = named or {}
+    def _assign_tolls(frames: list[Frame], statements: list[TollStatement], named: dict[int, list[Place]]) -> None:
+        """Give each toll statement to its event; ``named``: the event-role places of each sentence."""
         for st in statements:
             owners = [f for f in frames if st.sent in f.sents
                       and (st.sent not in f.clauses or f.clauses[st.sent][0] <= st.start < f.clauses[st.sent][1])]
@@ -679,19 +686,20 @@ class EventExtractor:
         # ... and so does the side struck ("استهدفت طائرات التحالف مواقع للحوثيين"، "الضربات على الحوثيين")
         # in a strike, the side struck comes after any attacker, even a state named by its country
         # ("شنت الولايات المتحدة ضربات على مواقع للنظام السوري")
-        struck_first = f.event_type == REMOTE
+        remote = f.event_type == REMOTE
+        struck = {id(m) for m in best.values() if _is_struck(norm, m)}
         cands = sorted(best.values(), key=lambda m: (
-            struck_first and _is_struck(norm, m), _actor_rank(m), _ousted(norm, m, f) or _is_struck(norm, m),
+            remote and id(m) in struck, _actor_rank(m), _ousted(norm, m, f) or id(m) in struck,
             abs(m.span.start - f.anchor)))
         actors = [m for m in cands if m.attr("kind") not in _VICTIM_KINDS]
         # a weak victim word ("رجل", "شخص") names a side only where no other does
         victims = sorted((m for m in cands if m.attr("kind") in _VICTIM_KINDS), key=lambda m: bool(m.attr("weak")))
         a1 = actors[0] if actors else None
         rest = [m for m in actors[1:] if _actor_rank(m) < 2 and not _same_side(m, a1)]
-        struck = [m for m in cands if m.attr("kind") in _FORCE_KINDS and _is_struck(norm, m) and m is not a1
-                  and not _same_side(m, a1)]
-        if struck and f.event_type == REMOTE:
-            a2 = struck[0]  # "هجوم انتحاري على مركز للشرطة": the police post's force is the side hit
+        hit = next((m for m in cands if id(m) in struck and m.attr("kind") in _FORCE_KINDS and m is not a1
+                    and not _same_side(m, a1)), None) if remote else None
+        if hit is not None:
+            a2 = hit  # "هجوم انتحاري على مركز للشرطة": the police post's force is the side hit
         elif victims and (f.event_type in (VAC, PROTESTS, RIOTS, REMOTE) or not rest) and not (
                 f.event_type == BATTLES and victims[0].attr("weak") and rest and _actor_rank(rest[0]) == 0):
             a2 = victims[0]
@@ -825,10 +833,8 @@ def _split_by_days(frames: list[Frame], analysis: Analysis) -> list[Frame]:
             continue
         last = date.fromisoformat(f.date)
         for k in range(n):
-            out.append(replace(f, date=(last - timedelta(days=n - 1 - k)).isoformat(), split=(k, n),
-                               date_inherited=f.date_inherited or k < n - 1, triggers=list(f.triggers),
-                               tags=set(f.tags), actors=list(f.actors), sents=list(f.sents), tolls=list(f.tolls),
-                               roles=set(f.roles), instruments=set(f.instruments)))
+            out.append(f.copy(date=(last - timedelta(days=n - 1 - k)).isoformat(), split=(k, n),
+                              date_inherited=f.date_inherited or k < n - 1))
     return out
 
 
@@ -1172,13 +1178,13 @@ def _territory_subtype(f: Frame, a1: Mention | None) -> str:
 
 
 # "في صفوف X", "ضد X", "استهدف X": X is the side that suffered, not the one that acted
-_TARGET_BEFORE = re.compile(r"(?:صفوف|ضد|علي|استهداف|استهدف|استهدفت|مواقع|معاقل|مقرات|تجمعات|تحصينات|اليات|مخازن|"
-                            r"عناصر\s+من|بين\s+قتلي)\s*(?:ال)?$")
+_POSITIONS = "مواقع|معاقل|مقرات|تجمعات|تحصينات|اليات|مخازن"  # a side's positions ("مواقع للحوثيين")
+_TARGET_BEFORE = re.compile(rf"(?:صفوف|ضد|علي|استهداف|استهدف|استهدفت|{_POSITIONS}|عناصر\s+من|بين\s+قتلي)\s*(?:ال)?$")
 
 
-# the side struck: after "على"/"ضد" or a word for its positions (not after "استهدفت", which a VSO
+# the side struck: after "على"/"ضد", its positions or its posts (not after "استهدفت", which a VSO
 # sentence follows with the attacker: "استهدفت طائرات التحالف مواقع للحوثيين")
-_STRUCK_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:ضد|علي|مواقع|معاقل|مقرات|تجمعات|تحصينات|اليات|مخازن|مركز|مركزا|مقر|"
+_STRUCK_BEFORE = re.compile(rf"(?:^|\s)[وف]?(?:ضد|علي|{_POSITIONS}|مركز|مركزا|مقر|"
                             r"حاجز|حاجزا|دوريه|ثكنه|نقطه\s+تفتيش|مبني)\s*(?:ال)?$")
 
 

@@ -47,13 +47,11 @@ _RUNNING = re.compile(
     r"في\s+(?:الاسابيع|الاشهر|الشهور|السنوات|الاعوام)\s+(?:الماضيه|الاخيره|الاخيرة)|"
     r"(?:الاسابيع|الاشهر|الشهور|السنوات)\s+(?:الماضيه|الاخيره))")
 # a singular person right after a death word: one death
-_ONE_PERSON_AFTER = re.compile(
-    r"^\s*(?:ال)?(?:جندي|شخص|طفل|طفله|امراه|مدني|مدنيه|ضابط|عنصر|قيادي|مسعف|مسعفه|صحفي|صحفيه|شاب|شابه|"
-    r"فلسطيني|فلسطينيه|رجل|شرطي|مقاتل|مسلح|قائد|مواطن|مواطنه|عسكري|زعيم|مسوول|ناشط|ناشطه)(?:\s|$|[،.,])")
+_ONE_PERSON = ("جندي|شخص|طفل|طفله|امراه|مدني|مدنيه|ضابط|عنصر|قيادي|مسعف|مسعفه|صحفي|صحفيه|شاب|شابه|"
+               "فلسطيني|فلسطينيه|رجل|شرطي|مقاتل|مسلح|مواطن|مواطنه|عسكري")
+_ONE_PERSON_AFTER = re.compile(rf"^\s*(?:ال)?(?:{_ONE_PERSON}|قائد|زعيم|مسوول|ناشط|ناشطه)(?:\s|$|[،.,])")
 # "مسعفة فلسطينية قتلت برصاص": one person, then the verb that killed them
-_ONE_PERSON_BEFORE = re.compile(
-    r"(?:^|\s)(?:ال)?(?:جندي|شخص|طفل|طفله|امراه|مدني|مدنيه|ضابط|عنصر|قيادي|مسعف|مسعفه|صحفي|صحفيه|شاب|شابه|"
-    r"فلسطيني|فلسطينيه|رجل|شرطي|مقاتل|مسلح|مواطن|مواطنه|عسكري)(?:\s+\S+(?:ي|يه))?\s+$")
+_ONE_PERSON_BEFORE = re.compile(rf"(?:^|\s)(?:ال)?(?:{_ONE_PERSON})(?:\s+\S+(?:ي|يه))?\s+$")
 _KILL_VERB_NEAR = re.compile(r"(?:^|\s)[وف]?(?:قتل|قتلت|قتلوا|اعدم|اعدمت|تقتل|يقتل)\s")
 # Numbers the recogniser flags as something other than a count of people.
 _NOT_TOLL_FLAGS = ("year", "unit", "time", "ordinal", "day", "label", "decimal")
@@ -131,7 +129,7 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
             current = {
                 "sent": m.sent, "start": m.span.start, "end": m.span.end, "nend": ne, "killed": value,
                 "injured": 0, "update": bool(_UPDATE_BEFORE.search(before)), "vague": bool(m.attr("vague")),
-                "running": (bool(_RUNNING.search(norm[max(0, ns - 80):ne] + _clause_rest(norm[ne:ne + 80], 80))) or m.sent in old_sents
+                "running": (bool(_RUNNING.search(norm[max(0, ns - 80):ne] + _clause_rest(norm, ne))) or m.sent in old_sents
                             or value >= WAR_TOTAL or bool(_CAUSE_BEFORE.search(before))),
                 "high": m.attr("high") if m.attr("range") else None,
                 "up_to": bool(_UP_TO_BEFORE.search(before[-20:])), "side": side,
@@ -157,11 +155,12 @@ def _other_side_clause(analysis: Analysis, prev: int, sent: int) -> bool:
         m.kind is MentionKind.PLACE and m.sent == sent for m in analysis.mentions)
 
 
-def _clause_rest(after: str, limit: int) -> str:
-    """What follows a number up to the end of its clause ("17 آخرين في دوما، ما رفع الحصيلة منذ ...":
-    the period after "، ما رفع" is the next number's; "قتل فيها المئات، جراء قذائف ... منذ 2012" is one clause)."""
-    m = _NEXT_CLAUSE.search(after, 0, limit)
-    return after[:m.start() if m else limit]
+def _clause_rest(norm: str, ne: int, limit: int = 80) -> str:
+    """What follows a number ending at ``ne`` up to the end of its clause ("17 آخرين في دوما، ما رفع
+    الحصيلة منذ ...": the period after "، ما رفع" is the next number's; "قتل فيها المئات، جراء قذائف ...
+    منذ 2012" is one clause)."""
+    m = _NEXT_CLAUSE.search(norm, ne, ne + limit)
+    return norm[ne:m.start() if m else ne + limit]
 
 
 _NEXT_CLAUSE = re.compile(r"[.!?؟\n]|[،,؛]\s*(?:ما|مما|فيما|بينما|في\s+حين|كما|ليرتفع|لترتفع|وهو\s+ما)\s")
