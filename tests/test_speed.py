@@ -154,3 +154,57 @@ def test_ner_windows_keep_the_tokens_around_small_places() -> None:
     kept = _windows(toks, {0: [(150, 155)], 1: [(350, 355)]})  # token 15 of sentence 0, token 35 of sentence 1
     # (a window stops at its sentence: sentence 1 starts at token 30)
     assert [t.start // 10 for t in kept] == list(range(15 - NER_WINDOW, 15 + NER_WINDOW + 1)) + list(range(30, 40))
+
+
+def test_windowed_tokeniser_equals_tokenising_then_windowing() -> None:
+    from marsad.model import Analysis
+    from marsad.stages import NER_WINDOW, _windows
+    from marsad.text.segment import split_sentences, tokenise, tokenise_around
+
+    texts = [*_demo_texts(), "قالَ أحمدُ إن رزان  وصلت إلى حلب.\nثم عاد خالد بن الوليد إلى قرية رزان مع " + "كلمة " * 30]
+    fewer = False
+    for text in texts:
+        norm, offsets = normalise(text)
+        a = Analysis(Document("w", text), norm, offsets)
+        sents = split_sentences(a)
+        words = tokenise(a, sents)
+        for pick in (3, 11, 40):
+            spots: dict[int, list[tuple[int, int]]] = {}
+            for t in words[::pick]:
+                spots.setdefault(t.sent, []).append((t.start, t.end))
+            plain = _windows(tokenise(a, sents, only=set(spots)), spots)
+            assert plain and tokenise_around(a, sents, spots, NER_WINDOW) == plain
+            fewer |= len(plain) < len(words)
+    assert fewer
+
+
+def test_array_normaliser_equals_the_regex_one() -> None:
+    from marsad.text import normalise as nm
+
+    texts = [*_demo_texts(), "هههههه مممم ـــــ وووو " * 6, "قُتِلَ ٣ أشخاص 😀 في حلب " * 4, "#جنوب_فرنسا " * 9,
+             "\ud800 لا يهم " * 20, "شكرااااا " * 10, "abc" * 30]
+    for text in texts:
+        fast, plain = nm.normalise(text), nm._normalise_re(text, nm._translate(text))
+        assert fast == plain
+    assert nm.normalise("شكرااااا جدا " * 8)[0].startswith("شكراا جدا")
+
+
+def test_boundary_copy_equals_the_regex() -> None:
+    import re
+
+    from marsad.text.chars import boundary_copy
+
+    for text in [*_demo_texts(), "a_b-c d،e\t\n٣ 😀 x" * 10, "ـًـ" * 40, ""]:
+        assert boundary_copy(text) == re.sub(r"[\W_]", " ", text)
+        assert len(boundary_copy(text)) == len(text)
+
+
+def test_place_automaton_reports_only_word_ends() -> None:
+    from marsad.geo.gazetteer import Gazetteer
+
+    g = Gazetteer.load()
+    norm, _ = normalise("وصلت القوات إلى دير الزور ثم دير-الزور وحلبا وبحلب، والرقه.")
+    found = [norm[s:e] for s, e, _, _ in places.matches(norm, g)]
+    # "دير-الزور" is no key (the copy's space stands for any sign, the text decides); no name
+    # ends inside a word ("حلب" in "وحلبا")
+    assert found == ["دير الزور", "حلبا", "حلب", "الرقه"]

@@ -7,6 +7,7 @@ half-open ``[start, end)``, always into the ORIGINAL document text
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -201,7 +202,7 @@ class Analysis:
     # offsets[i] = original index of norm[i]; offsets[len(norm)] = len(text); None = identity.
     # A norm span [s, e) covers original [offsets[s], offsets[e]), which keeps the diacritics
     # and tatweel of its last letter and the whole of a collapsed letter run.
-    offsets: tuple[int, ...] | None = None
+    offsets: Sequence[int] | None = None  # an array("q") from normalise
     sentences: tuple[Sentence, ...] = ()
     tokens: tuple[Token, ...] = ()
     mentions: tuple[Mention, ...] = ()

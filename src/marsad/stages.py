@@ -14,7 +14,7 @@ from marsad.extract.events import HARM_ROLES, MIN_WEIGHT, could_have_events
 from marsad.geo.geocode import candidates, could_be_person
 from marsad.model import Analysis, Mention, MentionKind, Token
 from marsad.pipeline import Gate, Normalise, Recognise, Segment, Stage
-from marsad.text.segment import tokenise
+from marsad.text.segment import tokenise_around
 
 log = logging.getLogger(__name__)
 
@@ -46,13 +46,14 @@ def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Ment
     # today are persons whose names are also village names
     spots: dict[int, list[tuple[int, int]]] = {}
     for m in analysis.mentions:
-        if m.kind is MentionKind.PLACE and m.sent in wanted and any(could_be_person(p) for p in candidates(m)):
+        if m.kind is MentionKind.PLACE and m.sent in wanted and m.attr("modifier") in (None, "town") \
+                and any(could_be_person(p) for p in candidates(m)):
             spots.setdefault(m.sent, []).append((m.span.start, m.span.end))
     if not spots:
         return []
-    tokens = tuple(t for t in analysis.tokens if t.sent in spots) if analysis.tokens else \
-        tokenise(analysis, analysis.sentences, only=set(spots))
-    return tagger(replace(analysis, tokens=_windows(tokens, spots)), model=model)
+    tokens = _windows(tuple(t for t in analysis.tokens if t.sent in spots), spots) if analysis.tokens else \
+        tokenise_around(analysis, analysis.sentences, spots, NER_WINDOW)
+    return tagger(replace(analysis, tokens=tokens), model=model)
 
 
 NER_WINDOW = 8  # tokens on each side of a small place name that the NER tags

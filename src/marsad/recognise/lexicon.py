@@ -43,6 +43,7 @@ from typing import Generic, TypeVar
 
 import ahocorasick
 
+from marsad.text.chars import boundary_copy
 from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
@@ -90,9 +91,6 @@ class LexMatch(Generic[P]):
     suffix: str = ""
 
 
-# non-word characters other than the space (digits count as word characters); "_" too,
-# since hashtags join words with it
-_BOUNDARY = re.compile(r"[^\w ]|_")
 _HSPACE = re.compile(r"[ \t\r]{2,}|[\t\r]")
 
 
@@ -126,7 +124,7 @@ def _prepare(norm: str) -> tuple[str, list[int] | None, str]:
     Cached for the last few texts, so several lexicons run on one document share the work.
     """
     text, back = _squeeze(norm)
-    return text, back, " " + _BOUNDARY.sub(" ", text)
+    return text, back, " " + boundary_copy(text)
 
 
 class Lexicon(Generic[P]):
@@ -166,7 +164,7 @@ class Lexicon(Generic[P]):
         # the left check costs nothing; only the right boundary is checked in Python.
         padded: dict[str, dict[str, list[tuple[LexEntry[P], frozenset[str], int]]]] = {}
         for key, entries in by_key.items():
-            skey = _BOUNDARY.sub(" ", key)
+            skey = boundary_copy(key)
             # a key ending in a one-letter proclitic ("متهم ب", "يعد ل") ends inside the next word
             # ("متهم باغتصاب"): no right boundary (maxs = -1)
             open_end = _OPEN_END.search(key) is not None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from marsad.model import Analysis, Sentence, Token
@@ -110,6 +111,40 @@ def tokenise(analysis: Analysis, sentences: tuple[Sentence, ...],
     return tuple(tokens)
 
 
-def _norm_index(offsets: tuple[int, ...] | None, orig: int) -> int:
+def tokenise_around(analysis: Analysis, sentences: tuple[Sentence, ...],
+                    spots: dict[int, list[tuple[int, int]]], width: int) -> tuple[Token, ...]:
+    """The tokens of :func:`tokenise` (``only=spots``) from ``width`` tokens before each sentence's
+    first spot (an original-text span) to ``width`` after its last, and no others.
+
+    The NER tags only there; the words outside are found (one regex pass) but never built into
+    tokens, which is most of tokenising's cost.
+    """
+    text, norm, offsets = analysis.doc.text, analysis.norm, analysis.offsets
+    out: list[Token] = []
+    for i in sorted(spots):
+        if not 0 <= i < len(sentences):
+            continue
+        lo, hi = _norm_index(offsets, sentences[i].start), _norm_index(offsets, sentences[i].end)
+        found = []
+        for m in _TOKEN.finditer(norm, lo, hi):
+            ns, ne = m.span()
+            if offsets is None:
+                s, e = ns, ne
+            else:
+                s, e = offsets[ns], offsets[ne]
+                while e > s and text[e - 1].isspace():
+                    e -= 1
+            found.append((s, e, m))
+        marks = spots[i]
+        hits = [k for k, (s, e, _) in enumerate(found) if any(a < e and s < b for a, b in marks)]
+        if not hits:
+            continue
+        for s, e, m in found[max(0, hits[0] - width):hits[-1] + width + 1]:
+            word = m.group()
+            out.append(Token(s, e, text[s:e], word, strip_proclitics(word), i))
+    return tuple(out)
+
+
+def _norm_index(offsets: Sequence[int] | None, orig: int) -> int:
     """The normalised index of original offset ``orig`` (the first kept character at or after it)."""
     return orig if offsets is None else bisect.bisect_left(offsets, orig)
