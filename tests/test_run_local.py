@@ -189,3 +189,24 @@ def test_resumed_run_keeps_the_duplicate_check(tmp_path: Path, workers: int) -> 
     assert resumed.skipped == 8
     assert out.read_bytes() == full.read_bytes()
     assert resumed.failures == 1  # the repeated URL, after the kill point; the empty page was done before
+
+
+def test_batch_gc_settings_hold_during_a_run_and_are_restored() -> None:
+    import gc
+
+    from marsad.run.local import BATCH_GEN0
+
+    before = gc.get_threshold()
+    seen: list[int] = []
+
+    class Probe:
+        name, requires, provides = "probe", ("doc",), ()
+
+        def __call__(self, analysis: Analysis) -> Analysis:
+            seen.append(gc.get_threshold()[0])
+            return analysis
+
+    docs = [Document(f"d{i}", "نص قصير للاختبار") for i in range(3)]
+    assert len(list(run(docs, lambda: Pipeline([Probe()])))) == 3
+    assert seen == [BATCH_GEN0] * 3
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0

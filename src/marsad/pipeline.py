@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
-from marsad.model import Analysis, Document, Event, Mention
+from marsad.model import Analysis, Document, Event, Mention, Sentence
 from marsad.text.normalise import normalise
 from marsad.text.segment import split_sentences, tokenise
 
@@ -71,6 +71,20 @@ class Segment:
         return replace(analysis, sentences=sentences, tokens=tokens)
 
 
+_STARTS: list[tuple[tuple[Sentence, ...], list[int]]] = []
+
+
+def _sentence_starts(sentences: tuple[Sentence, ...]) -> list[int]:
+    """The sentences' start offsets, remembered for the document in hand: every recogniser of
+    a document places its mentions in the same sentences."""
+    last = _STARTS[-1] if _STARTS else None  # one read: another thread may replace it
+    if last is not None and last[0] is sentences:  # (the entry keeps its tuple alive: ids stay unique)
+        return last[1]
+    starts = [s.start for s in sentences]
+    _STARTS[:] = [(sentences, starts)]
+    return starts
+
+
 @dataclass
 class Recognise:
     """Runs one recogniser ``Analysis -> list[Mention]`` and adds its mentions.
@@ -87,7 +101,7 @@ class Recognise:
         found = self.finder(analysis)
         if not found:
             return analysis
-        starts = [s.start for s in analysis.sentences]
+        starts = _sentence_starts(analysis.sentences)
         bisect_right = bisect.bisect_right
         # direct construction: dataclasses.replace costs more than the recognisers on short texts
         placed = [

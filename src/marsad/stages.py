@@ -7,11 +7,12 @@ Each recogniser is a plain function ``Analysis -> list[Mention]`` wrapped in
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 
 from marsad.extract.events import HARM_ROLES, MIN_WEIGHT, could_have_events
-from marsad.geo.geocode import candidates, could_be_person
+from marsad.geo.geocode import EntityFinder
 from marsad.model import Analysis, Mention, MentionKind, Token
 from marsad.pipeline import Gate, Normalise, Recognise, Segment, Stage
 from marsad.text.segment import tokenise_around
@@ -21,39 +22,48 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Geocode:
-    """Requires place mentions; provides them resolved to one Place each, with roles."""
+    """Requires place mentions; provides them resolved to one Place each, with roles.
+
+    With ``entities`` (the NER, see :func:`persons_finder`), the geocoder asks it whether the
+    few places a given name could explain are persons; the entities it found join the
+    analysis as NER mentions. Without it, NER mentions an earlier stage added are read.
+    """
 
     geocoder: object
+    entities: EntityFinder | None = None
     name: str = "geocode"
-    requires: tuple[str, ...] = ("place", "actor")  # and reads NER persons when that stage ran
-    provides: tuple[str, ...] = ("places",)
+    requires: tuple[str, ...] = ("place", "actor")
+    provides: tuple[str, ...] = ("places", "ner")
 
     def __call__(self, analysis: Analysis) -> Analysis:
-        resolved = self.geocoder.resolve(analysis)
+        resolved, found = self.geocoder.resolve_with_entities(analysis, entities=self.entities)
         others = tuple(m for m in analysis.mentions if m.kind is not MentionKind.PLACE)
-        return analysis.with_mentions(others + tuple(resolved))
+        return analysis.with_mentions(others + tuple(resolved) + tuple(found))
 
 
-def _entities_of_event_sentences(analysis: Analysis, tagger, model) -> list[Mention]:
-    """NER on the sentences that hold an event word only: the entities the event builder uses
-    (a person read as a place, an unknown militia) are there, and tagging every sentence
-    would cost most of the pipeline's time."""
+def _entities_near(analysis: Analysis, places: list[Mention], tagger: Callable[..., list[Mention]],
+                   model: object) -> list[Mention]:
+    """NER around the place mentions the geocoder asks about, in the sentences that hold an
+    event word: whether a bare small-place name is a person's is all the pipeline asks of the
+    NER, and tagging every sentence would cost most of the pipeline's time."""
     wanted = {m.sent for m in analysis.mentions if m.kind is MentionKind.TRIGGER
               and float(m.attr("weight") or 0) >= MIN_WEIGHT and (m.value[0] or m.attr("role") in HARM_ROLES)}
-    if not wanted:
-        return []
-    # ... and of those, the ones naming a small place: the only entities the builder reads
-    # today are persons whose names are also village names
     spots: dict[int, list[tuple[int, int]]] = {}
-    for m in analysis.mentions:
-        if m.kind is MentionKind.PLACE and m.sent in wanted and m.attr("modifier") in (None, "town") \
-                and any(could_be_person(p) for p in candidates(m)):
+    for m in places:
+        if m.sent in wanted:
             spots.setdefault(m.sent, []).append((m.span.start, m.span.end))
     if not spots:
         return []
     tokens = _windows(tuple(t for t in analysis.tokens if t.sent in spots), spots) if analysis.tokens else \
         tokenise_around(analysis, analysis.sentences, spots, NER_WINDOW)
     return tagger(replace(analysis, tokens=tokens), model=model)
+
+
+def persons_finder(model: object | None = None) -> EntityFinder:
+    """The NER as the geocoder's :data:`~marsad.geo.geocode.EntityFinder` (the packaged model by default)."""
+    from marsad.recognise.ner import NerModel, find_entities
+
+    return partial(_entities_near, tagger=find_entities, model=model or NerModel.load())
 
 
 NER_WINDOW = 8  # tokens on each side of a small place name that the NER tags
@@ -117,15 +127,12 @@ def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage
         Recognise("sources", find_sources, ("source",)),
         Recognise("places", partial(find_places, gazetteer=gazetteer), ("place",)),
     ]
+    entities = None
     if ner:
         try:
-            from marsad.recognise.ner import NerModel, find_entities
-
-            model = NerModel.load()
-            stages.append(Recognise("ner", partial(_entities_of_event_sentences, tagger=find_entities, model=model),
-                                    ("ner",), requires=("sentences", "trigger")))
+            entities = persons_finder()
         except (ImportError, OSError) as exc:  # optional: the pipeline runs without it
-            log.warning("NER stage disabled: %s", exc)
-    stages.append(Geocode(geocoder))
+            log.warning("NER disabled: %s", exc)
+    stages.append(Geocode(geocoder, entities))
     stages.append(extractor)
     return stages

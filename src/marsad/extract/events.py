@@ -952,10 +952,14 @@ _LAUNCH_NEAR = re.compile(r"(?:^|\s)[وف]?(?:بدات|بدا|بدء|ببدء|ا
 
 def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool, norm: str = "") -> list[Mention]:
     """Raise weak triggers that the sentence's actors or other words confirm (see PROMOTED_WEIGHT)."""
-    armed = any(_actor_rank(a) == 0 and a.attr("kind") not in _VICTIM_KINDS for a in actors)
-    two_sides = armed and any(_actor_rank(a) <= 1 and a.attr("kind") not in _VICTIM_KINDS
-                              and not _same_side(a, b) for a in actors for b in actors if _actor_rank(b) == 0)
-    crowd = any(a.attr("kind") in ("protesters", "people", "civilians") for a in actors)
+    if not live:
+        return []
+    ranked = [(a, _actor_rank(a), a.attr("kind")) for a in actors]
+    armed = any(r == 0 and k not in _VICTIM_KINDS for _, r, k in ranked)
+    leaders = [b for b, r, _ in ranked if r == 0]
+    two_sides = armed and any(r <= 1 and k not in _VICTIM_KINDS and not _same_side(a, b)
+                              for a, r, k in ranked for b in leaders)
+    crowd = any(k in ("protesters", "people", "civilians") for _, _, k in ranked)
     harm = any(t.attr("role") in _CROWD_HARM for t in live)
     out = []
     for t in live:

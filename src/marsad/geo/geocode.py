@@ -16,13 +16,16 @@ import bisect
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
 
 from marsad.geo.gazetteer import Gazetteer, GazetteerLike
 from marsad.geo.places import find_places, modifier_before, precision_for
 from marsad.model import Analysis, Document, Mention, MentionKind, Place
 from marsad.text.normalise import normalise
+
+#: the NER as the geocoder asks it: (analysis, the place mentions in question) -> entity mentions
+EntityFinder = Callable[[Analysis, list[Mention]], list[Mention]]
 
 # Nationality adjectives and names of parties that point at a country (normalised stems).
 NISBA: dict[str, str] = {
@@ -77,6 +80,7 @@ _QUOTES = "\"«'“"
 _AGENT_AFTER = re.compile(r"\s+(?!تشهد|يشهد|تعيش|يعيش|تقع|يقع)[يت][\u0621-\u064a]{2,}(?:\s|$)")
 _CLAUSE_START = re.compile(r"(?:^|،|(?:^|\s)(?:لكن|ولكن|بينما|فيما|حين|ان|انه|بان))[\s\"«'“]*$")
 _ACTOR_HOME = re.compile(r"\s+في\s+")
+_BLANK = re.compile(r"\s*")
 _TOPIC_BEFORE = re.compile(r"\W*(?:و|ف)?(?:في|ب)\s*")
 _TOPIC_AFTER = re.compile(r"\s*[،,]")
 _LAST_WORD = re.compile(r"(?:^|\s)[وف]?([\u0621-\u064a]+)\s*$")
@@ -110,9 +114,20 @@ class Geocoder:
     # ---------------------------------------------------------------- resolution
     def resolve(self, analysis: Analysis, context_countries: Counter[str] | None = None) -> tuple[Mention, ...]:
         """Every place mention with its chosen Place as ``value`` (see the module docstring)."""
+        return self.resolve_with_entities(analysis, context_countries)[0]
+
+    def resolve_with_entities(self, analysis: Analysis, context_countries: Counter[str] | None = None,
+                              entities: EntityFinder | None = None) -> tuple[tuple[Mention, ...], list[Mention]]:
+        """:meth:`resolve`, asking ``entities`` (the NER) about the mentions a person's name could explain.
+
+        A small place read as a bare name ("رزان", "أبو عمر") may be a given name: ``entities`` is
+        called once, with those mentions only, and its PERS mentions overlapping one make it a
+        "person". Without ``entities`` the analysis' NER mentions (if a stage added them) are read.
+        Returns the resolved mentions and the entities found.
+        """
         mentions = analysis.mentions_of(MentionKind.PLACE) or find_places(analysis, self.gazetteer)
         if not mentions:
-            return ()
+            return (), []
         # the roles look at the actors around each place: collect them once, not once per place
         actors = analysis.mentions_of(MentionKind.ACTOR)
         roles = self._roles(analysis, mentions, actors)
@@ -125,19 +140,16 @@ class Geocoder:
         anchors = list(dict.fromkeys(
             a for m, r in zip(mentions, roles, strict=True) if r != "dateline"
             for a in (self._unambiguous(m),) if a is not None and a.feature != "country"))
-        # NER persons (when that stage ran): a small place inside a person's name is no place
-        persons = [(m.span.start, m.span.end) for m in analysis.mentions
-                   if m.kind is MentionKind.NER and m.value == "PERS"]
         # each name's own votes: a place must not vouch for its own country
         key_votes: dict[str, Counter[str]] = {}
         for m, role in zip(mentions, roles, strict=True):
             if role != "dateline":
                 key_votes.setdefault(m.attr("key"), Counter()).update(_place_votes(m, role))
-        out: list[Mention] = []
         # a name repeated with the same wording scores the same: keyed by its readings (ids: they
         # live as long as this call), modifier and nationality adjective
         scores: dict[tuple[Any, ...], list[tuple[float, int, Place]]] = {}
-        for m, role in zip(mentions, roles, strict=True):
+        readings: list[tuple[tuple[Place, ...], Any, str | None, list[tuple[float, int, Place]]]] = []
+        for m in mentions:
             cands = candidates(m)
             modifier = m.attr("modifier")
             # "مدينة صعدة اليمنية": a nationality adjective right after the name settles the country
@@ -152,13 +164,24 @@ class Geocoder:
                 scored = scores[memo_key] = sorted(
                     ((self._score(p, modifier, ctx, others) + (3.0 if p.country == said else 0.0), i, p)
                      for i, p in enumerate(cands)), key=lambda t: (-t[0], t[1]))
+            readings.append((cands, modifier, said, scored))
+        # a small place inside a person's name is no place: ask the NER about those only
+        maybe_person = [m for m, role, (_, modifier, _, scored) in zip(mentions, roles, readings, strict=True)
+                        if not role and scored and could_be_person(scored[0][2]) and modifier in (None, "town")]
+        found: list[Mention] = []
+        if entities is not None:
+            found = entities(analysis, maybe_person) if maybe_person else []
+        else:
+            found = [m for m in analysis.mentions if m.kind is MentionKind.NER]
+        persons = [(m.span.start, m.span.end) for m in found if m.value == "PERS"]
+        person_ids = {id(m) for m in maybe_person if any(a < m.span.end and m.span.start < b for a, b in persons)}
+        out: list[Mention] = []
+        for m, role, (cands, modifier, said, scored) in zip(mentions, roles, readings, strict=True):
             best = scored[0][2] if scored else None
             attrs: list[tuple[str, Any]] = [(k, v) for k, v in m.attrs if k not in ("precision", "role")]
             attrs += [("candidates", cands), ("precision", precision_for(modifier, best)),
                       ("score", round(scored[0][0], 3) if scored else 0.0)]
-            if not role and best is not None and persons and could_be_person(best) \
-                    and modifier in (None, "town") \
-                    and any(a < m.span.end and m.span.start < b for a, b in persons):
+            if id(m) in person_ids:
                 role = "person"  # "رزان", "أبو عمر": a given name that is also a village
             if role:
                 attrs.append(("role", role))
@@ -189,7 +212,7 @@ class Geocoder:
                 out[j - 1] = Mention(prev.kind, prev.span, prev.value, prev.sent, prev.attrs + (("doubtful", True),))
                 attrs = tuple((k, "neighbourhood" if k == "modifier" else v) for k, v in m.attrs)
                 out[j] = Mention(m.kind, m.span, m.value, m.sent, attrs)
-        return tuple(out)
+        return tuple(out), found
 
     def country_context(self, analysis: Analysis, mentions: Sequence[Mention], roles: Sequence[str | None],
                         context_countries: Counter[str] | None = None) -> Counter[str]:
@@ -243,7 +266,11 @@ class Geocoder:
         """
         if actors is None:
             actors = analysis.mentions_of(MentionKind.ACTOR)
-        roles = [self._role(analysis, m, actors) for m in mentions]
+        around = _Actors.of(actors)
+        text = analysis.doc.text
+        body_start = text.find("\n\n")
+        body_start = body_start + 2 if body_start >= 0 and analysis.doc.title else 0
+        roles = [self._role(analysis, m, around, body_start) for m in mentions]
         norm = analysis.norm
         for j in range(1, len(mentions)):
             prev, m = mentions[j - 1], mentions[j]
@@ -254,32 +281,31 @@ class Geocoder:
                 roles[j] = "agent"
         return roles
 
-    def _role(self, analysis: Analysis, m: Mention, actors: Sequence[Mention]) -> str | None:
-        """Why a mention is not an event location, or None (``actors``: the ACTOR mentions)."""
+    def _role(self, analysis: Analysis, m: Mention, actors: _Actors, body_start: int) -> str | None:
+        """Why a mention is not an event location, or None (``actors``: what the ACTOR mentions tell;
+        ``body_start``: where the body starts, after the title)."""
         modifier = m.attr("modifier")
         if modifier == "distance":
             return "distance"
         text = analysis.doc.text
         start = m.span.start
         line_start = text.rfind("\n", 0, start) + 1
-        body_start = text.find("\n\n")
-        body_start = body_start + 2 if body_start >= 0 and analysis.doc.title else 0
-        if start >= body_start and text[line_start:start].strip() == "" and \
-                text[body_start:line_start].count("\n") <= 2 and (
+        # (the tests read the text in place: slices of a long paragraph, per mention, add up)
+        if start >= body_start and _BLANK.fullmatch(text, line_start, start) and \
+                text.count("\n", body_start, line_start) <= 2 and (
                     _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4])
                     or _DATELINE_COUNTRY.match(text[m.span.end:m.span.end + 50])):
             return "dateline"
         if start >= body_start and _DATELINE_LEAD.match(text[line_start:start]) and \
                 _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4]):
             return "dateline"  # the country of a dateline: "دبي، الإمارات العربية المتحدة (CNN)"
-        if any(a.span.start <= start and m.span.end <= a.span.end
-               and a.span.end - a.span.start > m.span.end - start for a in actors):
+        end = m.span.end
+        if any(a <= start and end <= b and b - a > end - start for a, b in actors.spans):
             return "actor"  # a place inside an actor's name: "تنظيم القاعدة في سوريا", "التحالف بقيادة السعودية"
         cands = candidates(m)
         if cands and cands[0].feature == "country" and any(
-                a.attr("kind") not in ("state_name", "civilians", "people")
-                and a.attr("country") == cands[0].country and _ACTOR_HOME.fullmatch(text[a.span.end:start])
-                for a in actors):
+                country == cands[0].country and _ACTOR_HOME.fullmatch(text, a_end, start)
+                for a_end, country in actors.homes):
             return "actor"  # "الحوثيون في اليمن", "حزب الله في لبنان": who they are, not where it happened
         ns = _to_norm(analysis, start)
         sent_start = max(analysis.norm.rfind(".", 0, ns), analysis.norm.rfind("\n", 0, ns)) + 1
@@ -304,8 +330,7 @@ class Geocoder:
             return "origin"
         return None
 
-    def _is_agent(self, analysis: Analysis, m: Mention, ns: int, sent_start: int,
-                  actors: Sequence[Mention]) -> bool:
+    def _is_agent(self, analysis: Analysis, m: Mention, ns: int, sent_start: int, actors: _Actors) -> bool:
         """Whether a country or national-capital mention names a government (metonymy), not a place."""
         cands = candidates(m)
         if not cands or not (cands[0].feature == "country" or self._is_capital(m)):
@@ -332,9 +357,8 @@ class Geocoder:
             return False
         # a government listed after another: "وتتهم واشنطن ولندن وباريس"
         if word_pre.endswith("و") and any(
-                a.attr("kind") == "state_name"
-                and 0 <= m.span.start - a.span.end <= 3 and not _after_locative(norm, a.attr("norm_start"))
-                for a in actors):
+                0 <= m.span.start - a_end <= 3 and not _after_locative(norm, a_norm_start)
+                for a_end, a_norm_start in actors.states):
             return True
         # a clause opening "العراق يعلن", "لكن موسكو تؤكد", "إسرائيل تقتل"
         opening = _clause_opens(norm[sent_start:ns - len(word_pre)])
@@ -466,6 +490,24 @@ class Geocoder:
 
 
 # -------------------------------------------------------------------- helpers
+class _Actors(NamedTuple):
+    """What the roles read of a document's ACTOR mentions, gathered once per document (each
+    place mention asks about every actor)."""
+
+    spans: list[tuple[int, int]]
+    homes: list[tuple[int, Any]]  # (end, country) of actors that may be named with their home country
+    states: list[tuple[int, Any]]  # (end, norm start) of country names used as actors
+
+    @classmethod
+    def of(cls, actors: Sequence[Mention]) -> _Actors:
+        kinds = [a.attr("kind") for a in actors]
+        return cls([(a.span.start, a.span.end) for a in actors],
+                   [(a.span.end, a.attr("country")) for a, k in zip(actors, kinds, strict=True)
+                    if k not in ("state_name", "civilians", "people")],
+                   [(a.span.end, a.attr("norm_start")) for a, k in zip(actors, kinds, strict=True)
+                    if k == "state_name"])
+
+
 def _place_votes(m: Mention, role: str | None) -> dict[str, float]:
     """What one place mention says about the article's countries."""
     cands = candidates(m)

@@ -206,18 +206,13 @@ def _takes_article(key: str, gazetteer: GazetteerLike) -> bool:
 _TOWN_WORD_BEFORE = re.compile(r"(?:^|\s)[وفب]?(?:ال)?(?:بلده|قريه|مدينه|بلدتي|قريتي|مدينتي)\s+$")
 
 
-def _word_start(norm: str, i: int) -> int:
-    while i > 0 and norm[i - 1].isalnum():
-        i -= 1
-    return i
-
-
 def matches(norm: str, gazetteer: GazetteerLike) -> list[tuple[int, int, str, int]]:
     """Longest non-overlapping gazetteer names in ``norm``: (start, end, key, word start)."""
     found: list[tuple[int, int, str, int]] = []
-    for e, (length, readings) in automaton(gazetteer).iter(boundary_copy(norm) + " "):
+    bound = boundary_copy(norm) + " "
+    for e, (length, readings) in automaton(gazetteer).iter(bound):
         s = e - length  # e: the boundary after the name
-        ws = _word_start(norm, s)
+        ws = bound.rfind(" ", 0, s) + 1  # the start of the word the name ends
         pre = norm[ws:s]
         for plain, with_article, written in readings:
             if written is not None and norm[s:e] != written:

@@ -202,41 +202,45 @@ class Lexicon(Generic[P]):
             return []
         text, back, bound = _prepare(norm)
         n = len(text)
-        # (-word length, -key length, start, order, match): longest word, then the reading
-        # that explains more of it by the key itself rather than by a suffix
-        cands: list[tuple[int, int, int, int, LexMatch[P]]] = []
+        # (-word length, -key length, start, order, (end, entry, key, proclitic, suffix)): longest
+        # word, then the reading that explains more of it by the key itself rather than by a
+        # suffix; a LexMatch is built only for the accepted ones
+        cands: list[tuple[int, int, int, int, tuple[int, LexEntry[P], str, str, str]]] = []
         order = 0
-        for end_idx, (plen, splits) in self._auto.iter(bound):
-            e = end_idx  # bound[i] = text[i - 1], so the hit ends at text index end_idx
+        isalpha = str.isalpha
+        for e, (plen, splits) in self._auto.iter(bound):
+            # bound[i] = text[i - 1], so the hit ends at text index e
+            at_end = e == n or not isalpha(text[e])
             for off, key, readings in splits:
                 s = e - plen + off
                 pro = text[s - off + 1 : s]
-                klen = e - s
                 for entry, sufs, maxs in readings:
-                    suf = "" if maxs < 0 else _right(text, e, n, sufs, maxs)
-                    if suf is None:
-                        continue
+                    if at_end or maxs < 0:
+                        suf = ""
+                    else:
+                        suf = _right(text, e, n, sufs, maxs)
+                        if suf is None:
+                            continue
                     we = e + len(suf)
                     order += 1
-                    cands.append((s - we, -klen, s, order, LexMatch(s, we, entry.payload, key, pro, suf)))
+                    cands.append((s - we, s - e, s, order, (we, entry, key, pro, suf)))
         if not cands:
             return []
         cands.sort(key=lambda c: c[:4])
         busy = bytearray(n)
         spans: dict[tuple[int, int], str] = {}
         out: list[LexMatch[P]] = []
-        for *_, m in cands:
-            s = m.start
-            span = (s, m.end)
+        for _, _, s, _, (we, entry, key, pro, suf) in cands:
+            span = (s, we)
             if span in spans:
-                if spans[span] == m.key:  # another row of the same key: a co-reading
-                    out.append(m)
+                if spans[span] == key:  # another row of the same key: a co-reading
+                    out.append(LexMatch(s, we, entry.payload, key, pro, suf))
                 continue
-            if any(busy[s : m.end]):
+            if any(busy[s:we]):
                 continue
-            busy[s : m.end] = b"\x01" * (m.end - s)
-            spans[span] = m.key
-            out.append(m)
+            busy[s:we] = b"\x01" * (we - s)
+            spans[span] = key
+            out.append(LexMatch(s, we, entry.payload, key, pro, suf))
         if back is not None:
             out = [
                 LexMatch(back[m.start], back[m.end], m.payload, m.key, m.proclitic, m.suffix) for m in out

@@ -125,6 +125,9 @@ def trie_regex(words: Iterable[str]) -> str:
 
 MONTH_PATTERN = trie_regex(MONTHS)
 
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
 class AnchoredScanner:
     """The matches ``pattern.finditer`` would give, trying ``pattern`` only where it can start.
 
@@ -139,19 +142,17 @@ class AnchoredScanner:
         for a in set(anchors):
             if a:
                 self._ac.add_word(a, len(a))
-        for d in "0123456789":
-            self._ac.add_word(d, 0)  # 0 marks a digit
         self._ac.make_automaton()
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """Non-overlapping matches, left to right (same as ``pattern.finditer``)."""
         starts: set[int] = set()
         back = self.back
+        for d in _ASCII_DIGITS.finditer(text):  # a candidate if it starts a digit run
+            p = d.start()
+            if p == 0 or not text[p - 1].isdigit():
+                starts.add(p)
         for end, n in self._ac.iter(text):
-            if n == 0:  # a digit: candidate if it starts a digit run
-                if end == 0 or not text[end - 1].isdigit():
-                    starts.add(end)
-                continue
             p = end - n + 1
             if n == 1:  # "(" opens an expression by itself
                 starts.add(p)

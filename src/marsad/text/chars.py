@@ -8,9 +8,9 @@ Why: a regex that has no literal to look for (a character class, a backreference
 make several such passes over every document, which together cost more than a recogniser.
 A lookup table indexed by code point does each pass in a few microseconds.
 
-Tables cover the Basic Multilingual Plane; a text with a character beyond it (an emoji)
-gets ``None`` from :func:`codepoints`, and callers take their regex path: the results are
-the same either way (tests compare the two).
+Tables cover the Basic Multilingual Plane; a class with members beyond it takes the regex
+path for a text holding such a character (an emoji, say): the results are the same either
+way (tests compare the two).
 """
 
 from __future__ import annotations
@@ -36,12 +36,10 @@ def table(pattern: str) -> np.ndarray:
 ALNUM = table(r"[^\W_]")
 
 
-def codepoints(text: str) -> np.ndarray | None:
-    """The code points of ``text`` (uint32), or None if one lies beyond the BMP."""
-    a = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    if a.size and a.max() >= BMP:
-        return None
-    return a
+def codepoints(text: str) -> np.ndarray:
+    """The code points of ``text`` (uint32; index a table with ``np.minimum(a, BMP - 1)``
+    when the class has no member beyond the BMP)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def to_text(a: np.ndarray) -> str:
@@ -58,7 +56,9 @@ def boundary_copy(text: str) -> str:
     The same length as ``text``: a word boundary of the copy is one of the text, and a key
     ending in a space matches only where a word ends.
     """
-    a = codepoints(text) if len(text) > 48 else None  # short strings: the regex is as fast
-    if a is None:
+    if len(text) <= 48:  # short strings: the regex is as fast
+        return _NOT_ALNUM.sub(" ", text)
+    a = codepoints(text)
+    if a.max() >= BMP:  # letters and digits beyond the BMP exist (math, historic scripts): rare
         return _NOT_ALNUM.sub(" ", text)
     return to_text(np.where(ALNUM[a], a, SPACE))

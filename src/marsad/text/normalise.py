@@ -28,7 +28,7 @@ from itertools import chain
 
 import numpy as np
 
-from marsad.text.chars import codepoints, table, to_text
+from marsad.text.chars import BMP, codepoints, table, to_text
 
 # Character classes, named.
 ARABIC_DIACRITICS = "\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e4\u06e7\u06e8\u06ea-\u06ed"
@@ -76,6 +76,7 @@ _EDIT = re.compile(f"{_DELETE}+|#+(?=\\w)|([\u0621-\u064a])\\1\\1+")
 
 
 _DELETABLE = table(_DELETE)
+_HASHES = re.compile(r"#+(?=\w)")
 _LETTER_FIRST, _LETTER_LAST = 0x0621, 0x064A
 
 
@@ -90,12 +91,15 @@ def normalise(text: str) -> tuple[str, Offsets | None]:
     ``offsets`` (an ``array("q")``) has ``len(normalised) + 1`` entries; see the module docstring.
     """
     mapped = _translate(text)
-    # a hashtag's "#" needs the look-ahead of _EDIT; a short text is as fast with the regex
-    a = codepoints(mapped) if len(mapped) > 48 and "#" not in mapped else None
-    if a is None:
+    if len(mapped) <= 48:  # a short text is as fast with the regex
         return _normalise_re(text, mapped)
-    # _EDIT as arrays: the deletable characters, and the third and later letters of a run
-    drop = _DELETABLE[a]
+    a = codepoints(mapped)
+    # _EDIT as arrays: the deletable characters (none lies beyond the BMP), a hashtag's "#"
+    # (found by a literal search), and the third and later letters of a run
+    drop = _DELETABLE[np.minimum(a, BMP - 1)]
+    if "#" in mapped:
+        for m in _HASHES.finditer(mapped):
+            drop[m.start():m.end()] = True
     if a.size >= 3:
         cur = a[2:]
         drop[2:] |= (cur == a[1:-1]) & (cur == a[:-2]) & (cur >= _LETTER_FIRST) & (cur <= _LETTER_LAST)
@@ -108,7 +112,7 @@ def normalise(text: str) -> tuple[str, Offsets | None]:
 
 
 def _normalise_re(text: str, mapped: str) -> tuple[str, Offsets | None]:
-    """:func:`normalise` by the regex (texts with a "#" or a character beyond the BMP)."""
+    """:func:`normalise` by the regex (short texts; and the reference the tests compare with)."""
     edits = _EDIT.finditer(mapped)
     first = next(edits, None)
     if first is None:
