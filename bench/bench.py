@@ -21,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="write the numbers here as JSON")
     p.add_argument("--no-ner", action="store_true", help="benchmark without the NER stage")
     p.add_argument("--no-cold-start", action="store_true", help="skip the fresh-interpreter measurement")
+    p.add_argument("--repeat", type=int, default=3, help="1-worker passes (the median is reported; default 3)")
     p.add_argument("--profile", metavar="HTML", help="instead: profile the pipeline with pyinstrument "
                    "(text to stdout, HTML report here)")
     p.add_argument("-v", "--verbose", action="store_true")
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
         print(profile_pipeline(args.inputs, limit=args.limit, ner=not args.no_ner, html_path=args.profile))
         return 0
     print(run_benchmark(args.inputs, limit=args.limit, json_path=args.json, workers=args.workers,
-                        ner=not args.no_ner, with_cold_start=not args.no_cold_start))
+                        ner=not args.no_ner, with_cold_start=not args.no_cold_start, repeat=args.repeat))
     return 0
 
 

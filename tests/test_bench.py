@@ -41,8 +41,14 @@ def test_run_benchmark_table_and_json(corpus: Path, tmp_path: Path) -> None:
     assert set(data["stage_seconds"]) == {"normalise", "segment"}
     assert data["stage_documents"] == 25
     assert data["peak_rss_mb"] > 0 and data["baseline_keys"] > 0
-    for label in ("read only", "baseline", "marsad, 1 worker", "marsad, 2 workers", "speed-up", "normalise"):
+    for label in ("read only", "baseline", "marsad, 1 worker", "marsad, 2 workers", "speed-up", "normalise",
+                  "median of 3", "1-worker passes"):
         assert label in table
+    # three 1-worker passes, each with its own pipeline; the reported one is the median
+    passes = sorted(p["seconds"] for p in data["marsad_passes"])
+    assert len(passes) == 3 and len(data["baseline_passes"]) == 3
+    assert data["marsad"]["seconds"] == passes[1]
+    assert all(p["documents"] == 25 for p in data["marsad_passes"])
 
 
 def test_baseline_automaton_finds_keys() -> None:

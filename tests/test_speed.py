@@ -151,9 +151,11 @@ def test_ner_windows_keep_the_tokens_around_small_places() -> None:
     from marsad.stages import NER_WINDOW, _windows
 
     toks = tuple(Token(10 * i, 10 * i + 5, "w", "w", "w", 0 if i < 30 else 1) for i in range(40))
-    kept = _windows(toks, {0: [(150, 155)], 1: [(350, 355)]})  # token 15 of sentence 0, token 35 of sentence 1
-    # (a window stops at its sentence: sentence 1 starts at token 30)
-    assert [t.start // 10 for t in kept] == list(range(15 - NER_WINDOW, 15 + NER_WINDOW + 1)) + list(range(30, 40))
+    kept = _windows(toks, {0: [(150, 155)], 1: [(380, 385)]})  # token 15 of sentence 0, token 38 of sentence 1
+    # (a window stops at its sentence: sentence 1 ends at token 39)
+    assert [t.start // 10 for t in kept] == list(range(15 - NER_WINDOW, 15 + NER_WINDOW + 1)) + \
+        list(range(38 - NER_WINDOW, 40))
+    assert NER_WINDOW >= 2  # the CRF's features look two tokens away
 
 
 def test_windowed_tokeniser_equals_tokenising_then_windowing() -> None:

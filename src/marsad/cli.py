@@ -83,7 +83,8 @@ def _cmd_ner(args: argparse.Namespace) -> int:
 def _cmd_bench(args: argparse.Namespace) -> int:
     from marsad.bench import run_benchmark
 
-    _out(run_benchmark(args.inputs, limit=args.limit, json_path=args.json, workers=args.workers))
+    _out(run_benchmark(args.inputs, limit=args.limit, json_path=args.json, workers=args.workers,
+                       repeat=args.repeat))
     return 0
 
 
@@ -149,6 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--limit", type=int, default=2000)
     b.add_argument("--workers", type=int, default=1)
     b.add_argument("--json", help="also write the results here")
+    b.add_argument("--repeat", type=int, default=3, help="1-worker passes (the median is reported)")
     b.set_defaults(func=_cmd_bench)
 
     w = sub.add_parser("serve", help="serve POST /extract over HTTP (needs the [web] extra)")

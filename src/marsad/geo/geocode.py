@@ -175,6 +175,7 @@ class Geocoder:
             found = [m for m in analysis.mentions if m.kind is MentionKind.NER]
         persons = [(m.span.start, m.span.end) for m in found if m.value == "PERS"]
         person_ids = {id(m) for m in maybe_person if any(a < m.span.end and m.span.start < b for a, b in persons)}
+        top, top_w = ctx.most_common(1)[0] if ctx else (None, 0.0)  # the same for every mention
         out: list[Mention] = []
         for m, role, (cands, modifier, said, scored) in zip(mentions, roles, readings, strict=True):
             best = scored[0][2] if scored else None
@@ -190,19 +191,17 @@ class Geocoder:
                 and best.population < 15_000
             own = key_votes.get(m.attr("key"), {}).get(best.country, 0.0) if best is not None else 0.0
             if not role and best is not None and ctx and best.feature != "country" and best.country != said \
-                    and ctx.most_common(1)[0][0] != best.country and ctx.get(best.country, 0.0) - own < 0.01 \
+                    and top != best.country and ctx.get(best.country, 0.0) - own < 0.01 \
                     and best.population < FOREIGN_EXEMPT_POPULATION and not self._is_capital(m):
                 # nothing else in the article points to this place's country: a misreading
                 # ("تدمر" the verb in a Gaza report, "جبال البياض" read as the Algerian town)
                 role = "foreign"
                 attrs.append(("role", role))
             elif best is not None and ctx and best.feature != "country" and (ambiguous or small) and \
-                    best.country != said:
+                    best.country != said and top != best.country and ctx.get(best.country, 0) < 0.2 * top_w:
                 # an ambiguous name read in, or a small place of, a country the article otherwise
                 # hardly mentions: likely a wrong reading
-                top, top_w = ctx.most_common(1)[0]
-                if top != best.country and ctx.get(best.country, 0) < 0.2 * top_w:
-                    attrs.append(("doubtful", True))
+                attrs.append(("doubtful", True))
             out.append(Mention(MentionKind.PLACE, m.span, best, m.sent, tuple(attrs)))
         # "حي X بY": if X resolved far from Y, X is a wrong reading and Y is the place (its neighbourhood)
         for j, m in enumerate(out):
