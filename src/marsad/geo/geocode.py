@@ -110,6 +110,7 @@ class Geocoder:
         # place -> whether it lies at its country's capital (asked for every candidate of many mentions)
         self._capital_cache: dict[Place, bool] = {}
         self._places_memo: tuple[tuple[Mention, ...], list[Mention], list[Mention]] | None = None
+        self._main_memo: tuple[list[Mention], Mention | None] | None = None
 
     # ---------------------------------------------------------------- resolution
     def resolve(self, analysis: Analysis, context_countries: Counter[str] | None = None) -> tuple[Mention, ...]:
@@ -446,7 +447,7 @@ class Geocoder:
             chosen = min(inside, key=cost)
         else:
             # the article's main place, else a statement place of these sentences (better than nothing)
-            chosen = self.main_place([m for m in usable if not m.attr("doubtful")]) or next(
+            chosen = self._main_of_usable(mentions, usable) or next(
                 (m for m in ms if m.attr("role") == "statement" and any(s <= m.span.start < e
                                                                         for s, e in sentence_spans)), None)
             if chosen is None:
@@ -471,6 +472,17 @@ class Geocoder:
         if isinstance(mentions, tuple):  # immutable: safe to reuse (the memo keeps it alive, so its id too)
             self._places_memo = (mentions, ms, usable)
         return ms, usable
+
+    def _main_of_usable(self, mentions: Iterable[Mention], usable: list[Mention]) -> Mention | None:
+        """:meth:`main_place` of the usable, undoubted mentions; remembered with the memo of
+        :meth:`_resolved_places` (every event of a document without a place of its own asks)."""
+        memo = self._main_memo
+        if memo is not None and memo[0] is usable:
+            return memo[1]
+        main = self.main_place([m for m in usable if not m.attr("doubtful")])
+        if isinstance(mentions, tuple):  # (``usable`` is then the memo's own list)
+            self._main_memo = (usable, main)
+        return main
 
     @staticmethod
     def main_place(mentions: Sequence[Mention]) -> Mention | None:

@@ -26,7 +26,7 @@ import ahocorasick
 
 from marsad.geo.gazetteer import GazetteerLike
 from marsad.model import Analysis, Mention, MentionKind, Place
-from marsad.text.chars import boundary_copy
+from marsad.text.chars import boundary_copy, word_ends
 
 log = logging.getLogger(__name__)
 
@@ -209,7 +209,7 @@ _TOWN_WORD_BEFORE = re.compile(r"(?:^|\s)[وفب]?(?:ال)?(?:بلده|قريه|
 def matches(norm: str, gazetteer: GazetteerLike) -> list[tuple[int, int, str, int]]:
     """Longest non-overlapping gazetteer names in ``norm``: (start, end, key, word start)."""
     found: list[tuple[int, int, str, int]] = []
-    bound = boundary_copy(norm) + " "
+    bound = word_ends(norm)
     for e, (length, readings) in automaton(gazetteer).iter(bound):
         s = e - length  # e: the boundary after the name
         ws = bound.rfind(" ", 0, s) + 1  # the start of the word the name ends

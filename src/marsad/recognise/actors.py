@@ -30,12 +30,12 @@ from typing import Any
 import ahocorasick
 
 from marsad.model import Analysis, Mention, MentionKind
+from marsad.text.chars import boundary_copy, word_ends
 
 log = logging.getLogger(__name__)
 
 # proclitic strings that may precede an alias inside the same word
 CLITICS: frozenset[str] = frozenset({"", "و", "ف", "ب", "ل", "ك", "وب", "ول", "وك", "فب", "فل", "فك"})
-_MAX_CLITIC = 2
 PLACEHOLDER = "{country}"
 
 # kind -> pattern of canonical name, and inter code
@@ -68,10 +68,6 @@ class ActorEntry:
     context: tuple[tuple[str, str], ...] = ()  # (iso2, canonical) for context actors
 
 
-def _is_word_char(c: str) -> bool:
-    return c.isalnum() or c == "_"
-
-
 class ActorLexicon:
     """The actor dictionary and its compiled automaton."""
 
@@ -82,7 +78,7 @@ class ActorLexicon:
         self.entries: list[ActorEntry] = []
         self.keys: dict[str, int] = {}
         index: dict[tuple[str, int, str, str, bool], int] = {}
-        auto = ahocorasick.Automaton()
+        words: dict[str, tuple[int, int, int]] = {}
         for key, canonical, inter, country, kind, weak in rows:
             context: tuple[tuple[str, str], ...] = ()
             if canonical.startswith("@") and kind != "anaphor":
@@ -93,13 +89,12 @@ class ActorLexicon:
                 eid = index[sig] = len(self.entries)
                 self.entries.append(ActorEntry(canonical, inter, country or None, kind, weak, context))
             self.keys[key] = eid
-            auto.add_word(key, (eid, len(key), 0))
+            words[key] = (eid, len(key), 0)
             if key.startswith("ال") and len(key) > 3:
                 ll = "لل" + key[2:]  # ل + ال contracts to لل
                 if ll not in self.keys:
-                    auto.add_word(ll, (eid, len(ll), 1))
-        auto.make_automaton()
-        self.automaton = auto
+                    words[ll] = (eid, len(ll), 1)
+        self.automaton = _word_automaton(words)
         self._inter: dict[str, int] | None = None
         log.info("actor lexicon: %d keys, %d entries", len(self.keys), len(self.entries))
 
@@ -245,23 +240,38 @@ _BARE_QAEDA = re.compile(r"(?:ال|لل)قاعده")
 _QAEDA_HEAD = re.compile(r"(?:تنظيم|عناصر|مسلحي|مقاتلي|زعيم|جماعه|فرع)\s+$")
 
 
+def _word_automaton(words: dict[str, tuple[int, int, int]]) -> Any:
+    """An automaton for :func:`dictionary_matches`: keys -> (id, key length, contracted-article flag).
+
+    Its words are the keys as :func:`~marsad.text.chars.boundary_copy` writes them, plus a
+    space, and it scans :func:`~marsad.text.chars.word_ends` of the text: every hit ends where
+    a word ends (most raw hits of short keys end inside words). A value is the list of the
+    readings of one such word: (id, key length, flag, the key when it holds a non-word
+    character, to be checked against the text).
+    """
+    grouped: dict[str, list[tuple[int, int, int, str | None]]] = {}
+    for key, (i, klen, flag) in words.items():
+        grouped.setdefault(boundary_copy(key) + " ", []).append((i, klen, flag, None if key.isalnum() else key))
+    auto = ahocorasick.Automaton()
+    for word, readings in grouped.items():
+        auto.add_word(word, tuple(readings))
+    auto.make_automaton()
+    return auto
+
+
 def _candidates(norm: str, automaton: Any) -> list[tuple[int, int, int]]:
-    """All dictionary matches ``(start, end, entry)`` that sit on word boundaries."""
-    n = len(norm)
+    """All dictionary matches ``(start, end, entry)`` that sit on word boundaries (after at most
+    a clitic of :data:`CLITICS`)."""
+    bound = word_ends(norm)
     out = []
-    for last, (eid, klen, _ll) in automaton.iter(norm):
-        e = last + 1
-        s = e - klen
-        if e < n and _is_word_char(norm[e]):
-            continue
-        ws = s
-        while ws > 0 and _is_word_char(norm[ws - 1]) and s - ws <= _MAX_CLITIC:
-            ws -= 1
-        if ws > 0 and _is_word_char(norm[ws - 1]):
-            continue
-        if norm[ws:s] not in CLITICS:
-            continue
-        out.append((s, e, eid))
+    for e, readings in automaton.iter(bound):
+        for eid, klen, _ll, written in readings:
+            s = e - klen
+            if written is not None and norm[s:e] != written:
+                continue  # the copy's spaces stand for any non-word character
+            if norm[bound.rfind(" ", 0, s) + 1:s] not in CLITICS:
+                continue
+            out.append((s, e, eid))
     return out
 
 
@@ -286,14 +296,11 @@ def dictionary_matches(norm: str, automaton: Any) -> list[tuple[int, int, int]]:
 
 def compile_keys(keys: dict[str, int]) -> Any:
     """An automaton for ``dictionary_matches`` from normalised keys -> ids (adds the لل forms)."""
-    auto = ahocorasick.Automaton()
-    for key, i in keys.items():
-        auto.add_word(key, (i, len(key), 0))
+    words = {key: (i, len(key), 0) for key, i in keys.items()}
     for key, i in keys.items():
         if key.startswith("ال") and len(key) > 3 and ("لل" + key[2:]) not in keys:
-            auto.add_word("لل" + key[2:], (i, len(key), 1))
-    auto.make_automaton()
-    return auto
+            words["لل" + key[2:]] = (i, len(key), 1)
+    return _word_automaton(words)
 
 
 def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,

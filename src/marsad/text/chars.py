@@ -16,6 +16,7 @@ way (tests compare the two).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import numpy as np
 
@@ -62,3 +63,10 @@ def boundary_copy(text: str) -> str:
     if a.max() >= BMP:  # letters and digits beyond the BMP exist (math, historic scripts): rare
         return _NOT_ALNUM.sub(" ", text)
     return to_text(np.where(ALNUM[a], a, SPACE))
+
+
+@lru_cache(maxsize=4)
+def word_ends(text: str) -> str:
+    """``boundary_copy(text) + " "``, remembered for the last few texts: the dictionaries whose
+    keys end in a space (places, actors, sources) scan it, so a hit is a whole word's end."""
+    return boundary_copy(text) + " "
