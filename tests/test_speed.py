@@ -210,3 +210,19 @@ def test_place_automaton_reports_only_word_ends() -> None:
     # "دير-الزور" is no key (the copy's space stands for any sign, the text decides); no name
     # ends inside a word ("حلب" in "وحلبا")
     assert found == ["دير الزور", "حلبا", "حلب", "الرقه"]
+
+
+def test_supporter_prefilter_words_agree_with_the_pattern() -> None:
+    from marsad.recognise import actors
+
+    heads = ["بدعم", "باسناد", "بمسانده", "بمساعده", "بغطاء", "بتغطيه", "ضمن", "مدعومه", "مسنودين", "المدعومون"]
+    windows = [f"قوات {h} من " for h in heads] + [f"{h} جوي مباشر ب" for h in heads] + ["هجوم واسع على "]
+    for text in _demo_texts():
+        norm, _ = normalise(text)
+        windows += [norm[max(0, i - 40):i] for i in range(0, len(norm), 5)]
+    hits = 0
+    for w in windows:
+        found = actors._SUPPORT_BEFORE.search(w) is not None
+        hits += found
+        assert not found or any(k in w for k in actors._SUPPORT_WORDS), w
+    assert hits >= len(heads)

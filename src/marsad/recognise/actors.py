@@ -234,6 +234,8 @@ def resolve(mention: Mention, country: str | None) -> Mention:
 _SUPPORT_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:بدعم|باسناد|بمسانده|بمساعده|بغطاء|بتغطيه|ضمن|مدعوم(?:ه|ين|ون)?|"
                              r"مسنود(?:ه|ين|ون)?|المدعوم(?:ه|ين|ون)?)(?:\s+(?:جوي|مباشر))?\s*(?:من\s+|ب)?"
                              r"(?:\S+\s+){0,1}$")
+# one of these is in every match of _SUPPORT_BEFORE: a window without any is not searched
+_SUPPORT_WORDS = ("دعم", "مدعوم", "اسناد", "مسانده", "مساعده", "غطاء", "تغطيه", "ضمن", "مسنود")
 _GOVERNMENT = re.compile(r"[وفبل]{0,2}(?:ال)?حكوم")
 _BASE_NAMED = re.compile(r"(?<!\w)[وفبل]{0,2}قاعده\s+(?!\d)\w")
 _BARE_QAEDA = re.compile(r"(?:ال|لل)قاعده")
@@ -277,12 +279,14 @@ def _candidates(norm: str, automaton: Any) -> list[tuple[int, int, int]]:
 
 def _longest(cands: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     """Non-overlapping matches, longest first, then leftmost."""
-    taken: list[tuple[int, int]] = []
-    chosen = []
+    chosen: list[tuple[int, int, int]] = []
+    if not cands:
+        return chosen
+    used = bytearray(max(e for _, e, _ in cands))  # positions taken by a chosen match
     for s, e, eid in sorted(cands, key=lambda c: (c[0] - c[1], c[0])):
-        if any(s < te and ts < e for ts, te in taken):
+        if used.find(1, s, e) != -1:
             continue
-        taken.append((s, e))
+        used[s:e] = b"\x01" * (e - s)
         chosen.append((s, e, eid))
     chosen.sort()
     return chosen
@@ -332,7 +336,8 @@ def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,
             ("inter", inter), ("country", country), ("kind", entry.kind), ("norm_start", s), ("norm_end", e),
             ("needs_country", needs), ("weak", entry.weak), ("alias", norm[s:e]), ("entry", eid),
         )
-        if _SUPPORT_BEFORE.search(norm, max(0, s - 40), s):
+        lo = max(0, s - 40)
+        if any(norm.find(w, lo, s) != -1 for w in _SUPPORT_WORDS) and _SUPPORT_BEFORE.search(norm, lo, s):
             attrs += (("supporter", True),)  # "بإسناد من القوات الإماراتية": backs the actor, is not it
         if _GOVERNMENT.match(norm, s):
             attrs += (("government", True),)  # "الحكومة العراقية" speaks; its forces act
