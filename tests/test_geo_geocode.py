@@ -209,3 +209,27 @@ def test_group_in_its_home_country_is_who_not_where() -> None:
     ms = _pipeline_places("أطلق الحوثيون في اليمن صاروخا بالستيا باتجاه السعودية. وقصفت طائرات عراقية مواقع لداعش في سوريا.")
     roles = {m.span.text: m.attr("role") for m in ms}
     assert roles["اليمن"] == "actor" and roles["سوريا"] is None
+
+
+def test_the_ner_is_asked_only_about_names_a_person_could_explain() -> None:
+    from marsad.model import Mention, MentionKind, Span
+
+    village = Place(1, "Razan", "SY", 35.9, 36.6, "village", 900)
+    aleppo = Place(2, "Aleppo", "SY", 36.2, 37.15, "city", 1_600_000)
+    geo = Geocoder(MemoryGazetteer({"رزان": [village], "حلب": [aleppo]}))
+    a = analyse("قتلت رزان الخطيب في قصف على حلب أمس.")
+    asked: list[list[str]] = []
+
+    def ner(analysis: Analysis, places: list[Mention]) -> list[Mention]:
+        asked.append([m.span.text for m in places])
+        s = analysis.doc.text.index("رزان الخطيب")
+        return [Mention(MentionKind.NER, Span.of(analysis.doc.text, s, s + len("رزان الخطيب")), "PERS", 0)]
+
+    ms, found = geo.resolve_with_entities(a, entities=ner)
+    assert asked == [["رزان"]]  # a city of 1.6 M is never a given name: not asked about
+    assert by_text(ms, "رزان").attr("role") == "person" and by_text(ms, "حلب").attr("role") is None
+    assert [m.value for m in found] == ["PERS"]
+    # no person found: the village stays a place; no entity finder: none is asked
+    ms, _ = geo.resolve_with_entities(a, entities=lambda analysis, places: [])
+    assert by_text(ms, "رزان").attr("role") is None
+    assert by_text(geo.resolve(a), "رزان").attr("role") is None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 from marsad.model import Analysis, Sentence, Token
@@ -97,14 +97,7 @@ def tokenise(analysis: Analysis, sentences: tuple[Sentence, ...],
         ranges = [(_norm_index(offsets, sentences[i].start), _norm_index(offsets, sentences[i].end), i)
                   for i in sorted(only) if 0 <= i < len(sentences)]
     for lo, hi, fixed in ranges:
-        for m in _TOKEN.finditer(norm, lo, hi):
-            ns, ne = m.start(), m.end()
-            if offsets is None:
-                s, e = ns, ne
-            else:
-                s, e = offsets[ns], offsets[ne]
-                while e > s and text[e - 1].isspace():
-                    e -= 1
+        for s, e, m in _words(analysis, lo, hi):
             word = m.group()
             sent = fixed if fixed is not None else max(bisect.bisect_right(starts, s) - 1, 0)
             append(Token(s, e, text[s:e], word, strip_proclitics(word), sent))
@@ -119,22 +112,13 @@ def tokenise_around(analysis: Analysis, sentences: tuple[Sentence, ...],
     The NER tags only there; the words outside are found (one regex pass) but never built into
     tokens, which is most of tokenising's cost.
     """
-    text, norm, offsets = analysis.doc.text, analysis.norm, analysis.offsets
+    text, offsets = analysis.doc.text, analysis.offsets
     out: list[Token] = []
     for i in sorted(spots):
         if not 0 <= i < len(sentences):
             continue
         lo, hi = _norm_index(offsets, sentences[i].start), _norm_index(offsets, sentences[i].end)
-        found = []
-        for m in _TOKEN.finditer(norm, lo, hi):
-            ns, ne = m.span()
-            if offsets is None:
-                s, e = ns, ne
-            else:
-                s, e = offsets[ns], offsets[ne]
-                while e > s and text[e - 1].isspace():
-                    e -= 1
-            found.append((s, e, m))
+        found = list(_words(analysis, lo, hi))
         marks = spots[i]
         hits = [k for k, (s, e, _) in enumerate(found) if any(a < e and s < b for a, b in marks)]
         if not hits:
@@ -143,6 +127,20 @@ def tokenise_around(analysis: Analysis, sentences: tuple[Sentence, ...],
             word = m.group()
             out.append(Token(s, e, text[s:e], word, strip_proclitics(word), i))
     return tuple(out)
+
+
+def _words(analysis: Analysis, lo: int, hi: int) -> Iterator[tuple[int, int, re.Match[str]]]:
+    """The token matches of ``norm[lo:hi]`` with their original-text span (trailing spaces off)."""
+    text, offsets = analysis.doc.text, analysis.offsets
+    for m in _TOKEN.finditer(analysis.norm, lo, hi):
+        ns, ne = m.span()
+        if offsets is None:
+            yield ns, ne, m
+            continue
+        s, e = offsets[ns], offsets[ne]
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        yield s, e, m
 
 
 def _norm_index(offsets: Sequence[int] | None, orig: int) -> int:
