@@ -231,7 +231,7 @@ class Lexicon(Generic[P]):
                     cands.append((s - we, s - e, s, order, (we, entry, key, pro, suf)))
         if not cands:
             return []
-        cands.sort(key=lambda c: c[:4])
+        cands.sort()  # (order is unique: the payloads are never compared)
         busy = bytearray(n)
         spans: dict[tuple[int, int], str] = {}
         out: list[LexMatch[P]] = []
