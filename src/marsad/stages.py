@@ -32,7 +32,8 @@ class Geocode:
     geocoder: object
     entities: EntityFinder | None = None
     name: str = "geocode"
-    requires: tuple[str, ...] = ("place", "actor")
+    # (the entity finder also reads the triggers, to ask only about event sentences)
+    requires: tuple[str, ...] = ("place", "actor", "trigger")
     provides: tuple[str, ...] = ("places", "ner")
 
     def __call__(self, analysis: Analysis) -> Analysis:
