@@ -26,7 +26,7 @@ import ahocorasick
 
 from marsad.geo.gazetteer import GazetteerLike
 from marsad.model import Analysis, Mention, MentionKind, Place
-from marsad.text.chars import boundary_copy, word_ends
+from marsad.text.chars import word_automaton, word_ends, word_hits
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ _automata: weakref.WeakKeyDictionary[Any, ahocorasick.Automaton] = weakref.WeakK
 
 
 # Bump when the automaton's words or values change: a prebuilt automaton of another scheme is ignored.
-AUTOMATON_SCHEME = 2
+AUTOMATON_SCHEME = 3
 
 
 def automaton_path(index_path: Path) -> Path:
@@ -167,30 +167,15 @@ def automaton(gazetteer: GazetteerLike) -> ahocorasick.Automaton:
 
 
 def build_automaton(gazetteer: GazetteerLike) -> ahocorasick.Automaton:
-    """Compile the automaton: every key, plus article-less forms of "ال" keys (for "للرقة").
-
-    Words are keys as :func:`~marsad.text.chars.boundary_copy` writes them, plus one space: the
-    automaton scans the boundary copy of the text (and a final space), so it reports only names
-    that end where a word ends (a third of the raw hits; the rest end inside a word). Value:
-    (length, readings), a reading being (key, key-with-article or None, the key as written when
-    it holds a non-word character, to check against the text).
-    """
+    """Compile the automaton (a :func:`~marsad.text.chars.word_automaton`): every key, plus
+    article-less forms of "ال" keys (for "للرقة"); payload (key, key-with-article or None)."""
     vals: dict[str, tuple[str | None, str | None]] = {}
     for k in gazetteer.keys():  # noqa: SIM118 (a gazetteer, not a dict)
         vals[k] = (k, vals.get(k, (None, None))[1])
         if k.startswith("ال") and len(k) >= 5:
             bare = k[2:]
             vals[bare] = (vals.get(bare, (None, None))[0], k)
-    words: dict[str, list[tuple[str | None, str | None, str | None]]] = {}
-    for k, (plain, with_article) in vals.items():
-        # a name with a space or a sign in it is checked against the text: the copy's spaces
-        # stand for any non-word character ("دير-الزور" is not "دير الزور")
-        words.setdefault(boundary_copy(k) + " ", []).append((plain, with_article, None if k.isalnum() else k))
-    a = ahocorasick.Automaton()
-    for w, readings in words.items():
-        a.add_word(w, (len(w) - 1, tuple(readings)))
-    a.make_automaton()
-    return a
+    return word_automaton(vals)
 
 
 def _takes_article(key: str, gazetteer: GazetteerLike) -> bool:
@@ -210,19 +195,15 @@ def matches(norm: str, gazetteer: GazetteerLike) -> list[tuple[int, int, str, in
     """Longest non-overlapping gazetteer names in ``norm``: (start, end, key, word start)."""
     found: list[tuple[int, int, str, int]] = []
     bound = word_ends(norm)
-    for e, (length, readings) in automaton(gazetteer).iter(bound):
-        s = e - length  # e: the boundary after the name
+    for s, e, (plain, with_article) in word_hits(automaton(gazetteer), norm):
         ws = bound.rfind(" ", 0, s) + 1  # the start of the word the name ends
         pre = norm[ws:s]
-        for plain, with_article, written in readings:
-            if written is not None and norm[s:e] != written:
-                continue  # "دير الزور" matched "دير-الزور" in the copy
-            if with_article is not None and pre in ARTICLE_PREFIXES:
-                found.append((s, e, with_article, ws))  # "للرقه": the article's key, not a bare "رقه"
-            elif plain is not None and (not pre or pre in PREFIXES) and (
-                    not pre.endswith("ال") or _takes_article(plain, gazetteer)
-                    or _TOWN_WORD_BEFORE.search(norm, max(0, ws - 12), ws) is not None):
-                found.append((s, e, plain, ws))
+        if with_article is not None and pre in ARTICLE_PREFIXES:
+            found.append((s, e, with_article, ws))  # "للرقه": the article's key, not a bare "رقه"
+        elif plain is not None and (not pre or pre in PREFIXES) and (
+                not pre.endswith("ال") or _takes_article(plain, gazetteer)
+                or _TOWN_WORD_BEFORE.search(norm, max(0, ws - 12), ws) is not None):
+            found.append((s, e, plain, ws))
     found.sort(key=lambda m: (-(m[1] - m[0]), m[0]))
     taken: list[tuple[int, int, str, int]] = []
     used = bytearray(len(norm) + 1)

@@ -27,10 +27,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-import ahocorasick
-
 from marsad.model import Analysis, Mention, MentionKind
-from marsad.text.chars import boundary_copy, word_ends
+from marsad.text.chars import word_automaton, word_ends, word_hits
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +76,6 @@ class ActorLexicon:
         self.entries: list[ActorEntry] = []
         self.keys: dict[str, int] = {}
         index: dict[tuple[str, int, str, str, bool], int] = {}
-        words: dict[str, tuple[int, int, int]] = {}
         for key, canonical, inter, country, kind, weak in rows:
             context: tuple[tuple[str, str], ...] = ()
             if canonical.startswith("@") and kind != "anaphor":
@@ -89,12 +86,7 @@ class ActorLexicon:
                 eid = index[sig] = len(self.entries)
                 self.entries.append(ActorEntry(canonical, inter, country or None, kind, weak, context))
             self.keys[key] = eid
-            words[key] = (eid, len(key), 0)
-            if key.startswith("ال") and len(key) > 3:
-                ll = "لل" + key[2:]  # ل + ال contracts to لل
-                if ll not in self.keys:
-                    words[ll] = (eid, len(ll), 1)
-        self.automaton = _word_automaton(words)
+        self.automaton = compile_keys(self.keys)
         self._inter: dict[str, int] | None = None
         log.info("actor lexicon: %d keys, %d entries", len(self.keys), len(self.entries))
 
@@ -242,39 +234,12 @@ _BARE_QAEDA = re.compile(r"(?:ال|لل)قاعده")
 _QAEDA_HEAD = re.compile(r"(?:تنظيم|عناصر|مسلحي|مقاتلي|زعيم|جماعه|فرع)\s+$")
 
 
-def _word_automaton(words: dict[str, tuple[int, int, int]]) -> Any:
-    """An automaton for :func:`dictionary_matches`: keys -> (id, key length, contracted-article flag).
-
-    Its words are the keys as :func:`~marsad.text.chars.boundary_copy` writes them, plus a
-    space, and it scans :func:`~marsad.text.chars.word_ends` of the text: every hit ends where
-    a word ends (most raw hits of short keys end inside words). A value is the list of the
-    readings of one such word: (id, key length, flag, the key when it holds a non-word
-    character, to be checked against the text).
-    """
-    grouped: dict[str, list[tuple[int, int, int, str | None]]] = {}
-    for key, (i, klen, flag) in words.items():
-        grouped.setdefault(boundary_copy(key) + " ", []).append((i, klen, flag, None if key.isalnum() else key))
-    auto = ahocorasick.Automaton()
-    for word, readings in grouped.items():
-        auto.add_word(word, tuple(readings))
-    auto.make_automaton()
-    return auto
-
-
 def _candidates(norm: str, automaton: Any) -> list[tuple[int, int, int]]:
     """All dictionary matches ``(start, end, entry)`` that sit on word boundaries (after at most
     a clitic of :data:`CLITICS`)."""
     bound = word_ends(norm)
-    out = []
-    for e, readings in automaton.iter(bound):
-        for eid, klen, _ll, written in readings:
-            s = e - klen
-            if written is not None and norm[s:e] != written:
-                continue  # the copy's spaces stand for any non-word character
-            if norm[bound.rfind(" ", 0, s) + 1:s] not in CLITICS:
-                continue
-            out.append((s, e, eid))
-    return out
+    return [(s, e, eid) for s, e, eid in word_hits(automaton, norm)
+            if norm[bound.rfind(" ", 0, s) + 1:s] in CLITICS]
 
 
 def _longest(cands: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
@@ -293,18 +258,18 @@ def _longest(cands: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
 
 
 def dictionary_matches(norm: str, automaton: Any) -> list[tuple[int, int, int]]:
-    """Longest non-overlapping word-bounded matches ``(start, end, value id)`` of an automaton whose
-    values are ``(id, key length, contracted-article flag)``, in text order."""
+    """Longest non-overlapping word-bounded matches ``(start, end, value id)`` of an automaton from
+    :func:`compile_keys` (key -> id), in text order."""
     return _longest(_candidates(norm, automaton))
 
 
 def compile_keys(keys: dict[str, int]) -> Any:
     """An automaton for ``dictionary_matches`` from normalised keys -> ids (adds the لل forms)."""
-    words = {key: (i, len(key), 0) for key, i in keys.items()}
+    words = dict(keys)
     for key, i in keys.items():
         if key.startswith("ال") and len(key) > 3 and ("لل" + key[2:]) not in keys:
-            words["لل" + key[2:]] = (i, len(key), 1)
-    return _word_automaton(words)
+            words["لل" + key[2:]] = i  # ل + ال contracts to لل
+    return word_automaton(words)
 
 
 def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,

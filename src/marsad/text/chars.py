@@ -16,8 +16,11 @@ way (tests compare the two).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from functools import lru_cache
+from typing import Any
 
+import ahocorasick
 import numpy as np
 
 BMP = 0x10000
@@ -57,10 +60,10 @@ def boundary_copy(text: str) -> str:
     The same length as ``text``: a word boundary of the copy is one of the text, and a key
     ending in a space matches only where a word ends.
     """
-    if len(text) <= 48:  # short strings: the regex is as fast
-        return _NOT_ALNUM.sub(" ", text)
-    a = codepoints(text)
-    if a.max() >= BMP:  # letters and digits beyond the BMP exist (math, historic scripts): rare
+    # short strings: the regex is as fast; letters and digits beyond the BMP exist (math,
+    # historic scripts) but are rare: the regex handles them
+    a = codepoints(text) if len(text) > 48 else None
+    if a is None or a.max() >= BMP:
         return _NOT_ALNUM.sub(" ", text)
     return to_text(np.where(ALNUM[a], a, SPACE))
 
@@ -70,3 +73,32 @@ def word_ends(text: str) -> str:
     """``boundary_copy(text) + " "``, remembered for the last few texts: the dictionaries whose
     keys end in a space (places, actors, sources) scan it, so a hit is a whole word's end."""
     return boundary_copy(text) + " "
+
+
+def word_automaton(words: Mapping[str, Any]) -> ahocorasick.Automaton:
+    """An automaton of whole-word keys (key -> payload) for :func:`word_hits`.
+
+    Its words are the keys as :func:`boundary_copy` writes them, plus a space; it scans
+    :func:`word_ends` of a text, so it reports only keys that end where a word ends (most raw
+    hits of short keys end inside a word). Value: the readings of one such word, each
+    (key length, payload, the key when it holds a space or sign, to check against the text).
+    """
+    grouped: dict[str, list[tuple[int, Any, str | None]]] = {}
+    for key, payload in words.items():
+        grouped.setdefault(boundary_copy(key) + " ", []).append((len(key), payload, None if key.isalnum() else key))
+    auto = ahocorasick.Automaton()
+    for word, readings in grouped.items():
+        auto.add_word(word, tuple(readings))
+    auto.make_automaton()
+    return auto
+
+
+def word_hits(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int, int, Any]]:
+    """``(start, end, payload)`` of every key of a :func:`word_automaton` that ends a word of
+    ``text``, in order of ``end``."""
+    for e, readings in automaton.iter(word_ends(text)):
+        for length, payload, written in readings:
+            s = e - length
+            # the copy's spaces stand for any non-word character ("دير-الزور" is not "دير الزور")
+            if written is None or text[s:e] == written:
+                yield s, e, payload
