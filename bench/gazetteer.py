@@ -10,14 +10,11 @@ place recognition (automaton scan + filters) and resolution per document.
 from __future__ import annotations
 
 import argparse
-import gzip
 import itertools
-import json
 import random
 import resource
 import sys
 import time
-from datetime import date
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,20 +47,15 @@ def main(argv: list[str] | None = None) -> int:
     if args.docs:
         from marsad.geo.geocode import Geocoder
         from marsad.geo.places import find_places
+        from marsad.io.readers import iter_documents
         from marsad.model import Document
         from marsad.pipeline import Pipeline
 
         stages = Pipeline.default(ner=False).stages
         upto = Pipeline([s for s in stages if s.name not in ("places", "geocode", "events")])
         geocoder = Geocoder(gaz)
-        opener = gzip.open if args.docs.endswith(".gz") else open
-        analyses = []
-        with opener(args.docs, "rt", encoding="utf-8") as fh:
-            for line in itertools.islice(fh, args.limit):
-                r = json.loads(line)
-                pub = date.fromisoformat(r["published"][:10]) if r.get("published") else None
-                a = upto(Document.from_parts(r["doc_id"], r["text"], pub, r.get("title")))
-                analyses.append(a)
+        docs = itertools.islice(iter_documents([args.docs]), args.limit)
+        analyses = [upto(d) for d in docs if isinstance(d, Document)]
         from dataclasses import replace
 
         t = time.perf_counter()

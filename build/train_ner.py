@@ -425,8 +425,7 @@ def _gazetteer_names() -> dict[str, str]:
 
     gaz = Gazetteer.load()
     out: dict[str, str] = {}
-    keys = list(gaz.keys())
-    for key in keys:
+    for key in gaz.keys():  # noqa: SIM118 (a gazetteer, not a dict)
         places = gaz.lookup(key)
         if any(p.feature in _TOWN_FEATURES for p in places):
             out[key] = "PLACE"
@@ -435,16 +434,10 @@ def _gazetteer_names() -> dict[str, str]:
 
 def _actor_names() -> dict[str, str]:
     """Keys of the project's actor dictionary (``actors.tsv``) → ``ACTOR`` / ``PLACE`` / ``GROUP``."""
-    out: dict[str, str] = {}
-    with open(ROOT / "src/marsad/data/actors.tsv", encoding="utf-8") as fh:
-        for line in fh:
-            cols = line.rstrip("\n").split("\t")
-            if line.startswith("#") or len(cols) < 5 or cols[0] == "key":
-                continue
-            cat = _ACTOR_KINDS.get(cols[4])
-            if cat:
-                out[cols[0]] = cat
-    return out
+    from marsad.recognise.actors import ActorLexicon
+
+    lex = ActorLexicon.load()
+    return {k: cat for k, eid in lex.keys.items() if (cat := _ACTOR_KINDS.get(lex.entries[eid].kind))}
 
 
 def build_lexicon(out: Path = DEFAULT_LEXICON,
@@ -472,10 +465,8 @@ def build_lexicon(out: Path = DEFAULT_LEXICON,
         put(_actor_names())
     if "gazetteer" in sources:
         put(_gazetteer_names())
-    for name in _place_names() if "geonames" in sources else ():
-        key = normalise_key(name)
-        if _ARABIC.match(key) and len(key) >= 3 and len(key.split()) <= 2:
-            table[key] = "PLACE"
+    if "geonames" in sources:
+        put(dict.fromkeys(_place_names(), "PLACE"))
     out.write_text("".join(f"{k}\t{v}\n" for k, v in sorted(table.items())), encoding="utf-8")
     kinds: dict[str, int] = {}
     for v in table.values():

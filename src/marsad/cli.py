@@ -14,6 +14,7 @@ from pathlib import Path
 
 from marsad import __version__
 from marsad.errors import MarsadError
+from marsad.run.partitions import DEFAULT_PARTITION_SIZE
 
 log = logging.getLogger("marsad")
 
@@ -112,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--workers", type=int, default=1, help="processes (local executor)")
     x.add_argument("--executor", choices=["local", "dask"], default="local")
     x.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
-    x.add_argument("--partition-size", default="64MB", metavar="SIZE",
+    x.add_argument("--partition-size", default=DEFAULT_PARTITION_SIZE, metavar="SIZE",
                    help="Dask executor: input bytes per partition, e.g. 64MB (files are cut at record boundaries)")
     x.add_argument("--no-ner", action="store_true", help="skip the statistical NER stage")
     x.add_argument("--max-chars", type=int, default=2_000_000, help="longer documents are reported and skipped")

@@ -281,8 +281,7 @@ class EventExtractor:
                                                                          for a in actors)))
 
     @staticmethod
-    def _untyped_attack(live: list[Mention], actors: list[Mention], in_title: bool = False,
-                        norm: str = "") -> list[Mention]:
+    def _untyped_attack(live: list[Mention], actors: list[Mention], in_title: bool, norm: str) -> list[Mention]:
         """Type an attack told with untyped words ("استهدف"، "هاجم"، "إطلاق نار"، "مقتل").
 
         Aircraft or artillery named with it make it their strike ("استهدفت طائرات التحالف");
@@ -301,7 +300,7 @@ class EventExtractor:
         attack = next((h for h in harm if h.attr("role") == "attack" and h.attr("norm_end") is not None), None)
         if instruments and t.attr("role") in ("attack", "shoot"):
             typed = instruments[0].value
-        elif attack is not None and norm and _SECURITY_TARGET.match(norm, attack.attr("norm_end")):
+        elif attack is not None and _SECURITY_TARGET.match(norm, attack.attr("norm_end")):
             # "هجوم على مجمع وزارة الداخلية"، "هجوم على مركز للشرطة": an assault on a security post
             # is fought by its guards (ACLED codes a clash with the forces holding it)
             typed = (BATTLES, "Armed clash")
@@ -336,13 +335,13 @@ class EventExtractor:
         return False
 
     @staticmethod
-    def _date_for(dates: list[Mention], published: date | None, anchor: int, norm: str = ""):
+    def _date_for(dates: list[Mention], published: date | None, anchor: int, norm: str):
         if dates:
             # "أعلنت طهران الثلاثاء أن الضربة التي استهدفت فجر الاثنين ...": the day before "أن" dates
             # the statement; the event's own day follows its trigger
-            told = [m for m in dates if m.span.start < anchor and norm and m.attr("norm_end") is not None
-                    and _THAT_AFTER.match(norm, m.attr("norm_end"))]
-            dates = [m for m in dates if m not in told] or dates
+            told = {id(m) for m in dates if m.span.start < anchor and m.attr("norm_end") is not None
+                    and _THAT_AFTER.match(norm, m.attr("norm_end"))}
+            dates = [m for m in dates if id(m) not in told] or dates
             best = min(dates, key=lambda m: abs(m.span.start - anchor))
             return best.value, int(best.attr("precision") or 1), best
         if published:
@@ -392,16 +391,19 @@ class EventExtractor:
                     lists[-1].append(m)
             else:
                 lists.append([m])
-        # the clause of each list: from the end of the previous list to the end of this one
-        bounds = [(lists[i - 1][-1].span.end if i else sent.start, towns[-1].span.end if i < len(lists) - 1 else sent.end)
-                  for i, towns in enumerate(lists)]
-        tolls = [st for st in statements if st.sent == si and st.killed and not st.running_total]
-        if len(lists) > 1 and all(any(a <= st.start < b for st in tolls) for a, b in bounds) \
-                and any(t.value == f.place for towns in lists for t in towns):
-            groups = list(zip(lists, bounds, strict=True))
-        elif lists and len(lists[0]) > 1 and any(t.value == f.place for t in lists[0]):
+        if not lists:
+            return [f]
+        groups: list[tuple[list[Mention], tuple[int, int] | None]] = []
+        if len(lists) > 1 and any(t.value == f.place for towns in lists for t in towns):
+            # the clause of each list: from the end of the previous list to the end of this one
+            bounds = [(lists[i - 1][-1].span.end if i else sent.start,
+                       towns[-1].span.end if i < len(lists) - 1 else sent.end) for i, towns in enumerate(lists)]
+            tolls = [st for st in statements if st.sent == si and st.killed and not st.running_total]
+            if all(any(a <= st.start < b for st in tolls) for a, b in bounds):
+                groups = list(zip(lists, bounds, strict=True))
+        if not groups and len(lists[0]) > 1 and any(t.value == f.place for t in lists[0]):
             groups = [(lists[0], None)]
-        else:
+        if not groups:
             return [f]
         out = []
         for towns, clause in groups:
@@ -792,7 +794,7 @@ TOLL_TWIN_KM = 50.0  # two tellings of one toll this close are one event
 CARRY_WINDOW = 3  # sentences over which "الضربات" / "القصف" goes on telling the last strikes' actors
 
 
-def _carry_actors(frames: list[Frame], published: date | None = None) -> None:
+def _carry_actors(frames: list[Frame], published: date | None) -> None:
     """A frame that names no armed actor ("وأفاد المرصد بأن الضربات استهدفت بلدة ...") continues the
     telling of the last frame of its type a few sentences before: it takes that frame's actors (and
     its day, when it names none)."""
@@ -950,7 +952,7 @@ _TERRITORY_VERBS_PRESENT = re.compile(r"^[يت](?:سيطر|حرر|ستعيد|س�
 _LAUNCH_NEAR = re.compile(r"(?:^|\s)[وف]?(?:بدات|بدا|بدء|ببدء|انطلقت|انطلاق|اطلقت|اطلاق|شنت|شن|تشن|يشن|بشن)(?:\s|$)")
 
 
-def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool, norm: str = "") -> list[Mention]:
+def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool, norm: str) -> list[Mention]:
     """Raise weak triggers that the sentence's actors or other words confirm (see PROMOTED_WEIGHT)."""
     if not live:
         return []
@@ -965,7 +967,7 @@ def _promote(live: list[Mention], actors: list[Mention], *, in_title: bool, norm
     for t in live:
         w, role = float(t.attr("weight") or 0), t.attr("role")
         ns, ne = t.attr("norm_start"), t.attr("norm_end")
-        if role == "operation" and armed and norm and ns is not None and ne is not None and \
+        if role == "operation" and armed and ns is not None and ne is not None and \
                 _LAUNCH_NEAR.search(norm[max(0, ns - 20):ne + 20]):
             # "بدأت قوات سوريا الديمقراطية عملياتها الاثنين"، "شنت ... عملية عسكرية": an offensive begun
             out.append(replace(t.with_attr("weight", PROMOTED_WEIGHT), value=(BATTLES, "Armed clash")))
@@ -1021,14 +1023,13 @@ _SECURITY_TARGET = re.compile(
 
 
 _YEAR = re.compile(r"(?:^|\s)(?:عام|العام|سنة|سنه|في)\s+([12][0-9]{3}|[١٢][٠-٩]{3})(?![0-9٠-٩])")
-_EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩", "0123456789")
 
 
 def _names_past_year(text: str, published: date | None) -> bool:
     """Whether a sentence names a year before publication ("عام ١٩٩٤", "في 2013")."""
     if published is None:
         return False
-    return any(int(m.group(1).translate(_EASTERN_DIGITS)) < published.year for m in _YEAR.finditer(text))
+    return any(int(m.group(1)) < published.year for m in _YEAR.finditer(text))  # (int reads "١٩٩٤" too)
 
 
 # "جاءت الضربات ردا على الهجوم الكيماوي": the attack answered is an earlier one, not today's

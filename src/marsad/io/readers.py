@@ -351,7 +351,6 @@ class IdIndex:
         self.memory_items = memory_items
         self._mem: dict[str, str] = {}
         self._db: Any = None
-        self._db_count = 0
 
     def get(self, key: str, default: str | None = None) -> str | None:
         value = self._mem.get(key)
@@ -371,7 +370,8 @@ class IdIndex:
     def __len__(self) -> int:
         if self._db is None:
             return len(self._mem)
-        return self._db_count + sum(1 for k in self._mem if not self._in_db(k))
+        stored = self._db.execute("SELECT COUNT(*) FROM ids").fetchone()[0]  # (counted when asked)
+        return stored + sum(1 for k in self._mem if not self._in_db(k))
 
     def _in_db(self, key: str) -> bool:
         return self._db.execute("SELECT 1 FROM ids WHERE k = ?", (key,)).fetchone() is not None
@@ -388,7 +388,6 @@ class IdIndex:
             log.debug("more than %d ids: keeping them in a temporary SQLite file", self.memory_items)
         with self._db:
             self._db.executemany("INSERT OR REPLACE INTO ids VALUES (?, ?)", self._mem.items())
-        self._db_count = self._db.execute("SELECT COUNT(*) FROM ids").fetchone()[0]
         self._mem.clear()
 
     def close(self) -> None:
@@ -397,7 +396,6 @@ class IdIndex:
         if self._db is not None:
             self._db.close()
             self._db = None
-            self._db_count = 0
 
 
 # --------------------------------------------------------------------------- reader

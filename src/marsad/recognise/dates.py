@@ -334,11 +334,12 @@ def _resolve(m: re.Match[str], published: date | None) -> tuple[date | None, int
         if g("agou") == "ايام" and not g("agon"):
             # "قبل أيام": a few days ago, the day unknown (time_precision 2)
             return published - timedelta(days=3), 2, {**rel, "expr": "ago"}
-        if g("agon"):
-            parsed = parse_number(g("agon").strip())
-            if parsed is None and g("agon").strip() in _ABOUT:
+        agon = (g("agon") or "").strip()
+        if agon:
+            parsed = parse_number(agon)
+            if parsed is None and agon in _ABOUT:
                 # "بعد أكثر من شهر من التفجير": a month and more (a day past the unit)
-                extra = 1 if g("agon").strip() == "اكثر من" else 0
+                extra = 1 if agon == "اكثر من" else 0
                 return published - timedelta(days=step + extra), precision, {**rel, "expr": "ago"}
             if parsed is None:
                 return None, precision, {**rel, "expr": "ago"}

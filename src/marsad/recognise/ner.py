@@ -239,20 +239,18 @@ def _lexicon_features(tokens: Sequence[str], stems: Sequence[str], lexicon: Lexi
     ``cache`` (token → key and single-token hits) may be passed when ``lexicon`` never changes.
     """
     if cache is None:
-        keys = [normalise_key(t) for t in tokens]
-        unary = [_lexicon_unary(k, st, lexicon) for k, st in zip(keys, stems, strict=True)]
-    else:
-        keys, unary = [], []
-        for t, st in zip(tokens, stems, strict=True):
-            e = cache.get(t)
-            if e is None:
-                k = normalise_key(t)
-                e = (k, _lexicon_unary(k, st, lexicon))
-                if len(cache) >= _CACHE_MAX:
-                    cache.clear()
-                cache[t] = e
-            keys.append(e[0])
-            unary.append(e[1])
+        cache = {}  # (this sentence's only)
+    keys, unary = [], []
+    for t, st in zip(tokens, stems, strict=True):
+        e = cache.get(t)
+        if e is None:
+            k = normalise_key(t)
+            e = (k, _lexicon_unary(k, st, lexicon))
+            if len(cache) >= _CACHE_MAX:
+                cache.clear()
+            cache[t] = e
+        keys.append(e[0])
+        unary.append(e[1])
     return _lexicon_combine(unary, keys, lexicon) or [[] for _ in tokens]
 
 
@@ -491,6 +489,7 @@ class NerModel:
         # ignored ~30% and encoding the rest was most of its time: see _crfsuite_features.
         self._known: dict[str, bytes] | None = None
         self._known_cache: dict[str, tuple[Any, ...]] = {}
+        self._known_edges: tuple[tuple[bytes, ...], tuple[bytes, ...]] | None = None
         self._lock = threading.Lock()
         n = len(self.labels)
         # columns: _tcol[j][k] = weight of the transition k -> j
@@ -796,8 +795,10 @@ class NerModel:
             b = lookup("w-1w0=" + pair)
             return () if b is None else (b,)
 
-        return _assemble(info, lex, bigram, tuple(filter(None, map(lookup, _BOS))),
-                         tuple(filter(None, map(lookup, _EOS))))
+        edges = self._known_edges
+        if edges is None:  # the sentence-edge attributes the model knows, once per model
+            edges = self._known_edges = (tuple(filter(None, map(lookup, _BOS))), tuple(filter(None, map(lookup, _EOS))))
+        return _assemble(info, lex, bigram, *edges)
 
     def tag_sentences(self, sentences: Iterable[Sequence[str]], lexicon: Lexicon | None = None,
                       consistency: bool = True) -> list[list[str]]:

@@ -258,9 +258,12 @@ def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSum
                     f"{parts_dir}: {part.name} is missing; the output directory must be on storage that "
                     "the workers and this client share"
                 )
-            dups = {d for d in manifest["accepted"] if d in seen}
-            for doc_id in manifest["accepted"]:
-                seen[doc_id] = ""
+            dups: set[str] = set()
+            for doc_id in manifest["accepted"]:  # (unique within a partition: its reader checked)
+                if doc_id in seen:
+                    dups.add(doc_id)
+                else:
+                    seen[doc_id] = ""
             src = _part_path(parts_dir, part)
             if fast and not dups:
                 with open(src, "rb") as fh:
@@ -434,7 +437,7 @@ def _submit_all(
     queue = as_completed([submit(p) for p in itertools.islice(todo, window)])
     for future in queue:
         manifest = future.result()
-        manifests[manifest["partition"]["index"]] = _slim(manifest)
+        manifests[manifest["partition"]["index"]] = manifest  # (slim already: see process_partition)
         future.release()
         if bar is not None:
             bar.update(1)

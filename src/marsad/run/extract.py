@@ -24,6 +24,7 @@ from marsad.io.writers import open_writer
 from marsad.model import Document, Event, Failure
 from marsad.pipeline import Pipeline
 from marsad.run.local import RunSummary, run, timed
+from marsad.run.partitions import DEFAULT_PARTITION_SIZE
 from marsad.store.checkpoint import Checkpoint
 from marsad.store.sqlite import Store, content_hash
 
@@ -48,7 +49,7 @@ def extract_files(
     workers: int = 1,
     executor: str = "local",
     scheduler: str | None = None,
-    partition_size: int | str = "64MB",
+    partition_size: int | str = DEFAULT_PARTITION_SIZE,
     ner: bool = True,
     max_chars: int = 2_000_000,
     strict: bool = False,

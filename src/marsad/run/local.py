@@ -154,41 +154,31 @@ def run(
                 yield _process(pipeline, item, strict)
         return
     _WORKER_PIPELINE = pipeline  # inherited by the forked workers
-    sent: deque[Document | PendingPage | None] = deque()  # in flight, in input order (None: a reader failure)
-    pending_failures: deque[Failure] = deque()
+    # in flight, in input order: the items sent to the workers, and the reader failures
+    # between them (those never leave this process)
+    sent: deque[Document | PendingPage | Failure] = deque()
 
     def tasks() -> Iterator[tuple[Document | PendingPage, bool]]:
         for item in items:
-            if isinstance(item, Failure):  # reader failures never leave this process
-                sent.append(None)
-                pending_failures.append(item)
-                continue
             sent.append(item)
-            yield item, strict
+            if not isinstance(item, Failure):
+                yield item, strict
 
-    # Objects alive now (the pipeline above all) move to a generation the collector never
-    # scans, so the forked workers do not touch, and thereby copy, their shared pages.
-    # (batch_gc's thresholds are inherited too)
+    def failures() -> Iterator[Result]:
+        while sent and isinstance(sent[0], Failure):
+            yield None, (), sent.popleft()  # type: ignore[misc]
+
+    # The workers fork inside batch_gc: the objects alive now (the pipeline above all) are
+    # frozen out of their collector's sight, so their collections do not touch, and thereby
+    # copy, the shared pages. This process scans its own objects again once they are forked.
     gc.collect()
-    old_threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(BATCH_GEN0, 20, 20)
-    try:
-        ctx = mp.get_context("fork")
-        with ctx.Pool(workers) as pool:
-            gc.unfreeze()  # the workers keep it; this process scans its own objects again
-            gc.set_threshold(*old_threshold)
-            for result in pool.imap(_worker, tasks(), chunksize=chunksize):
-                while sent[0] is None:
-                    sent.popleft()
-                    yield None, (), pending_failures.popleft()
-                yield _from_worker(sent.popleft(), result)  # type: ignore[arg-type]
-            while sent:  # failures after the last document
-                sent.popleft()
-                yield None, (), pending_failures.popleft()
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*old_threshold)
+    with batch_gc():
+        pool = mp.get_context("fork").Pool(workers)
+    with pool:
+        for result in pool.imap(_worker, tasks(), chunksize=chunksize):
+            yield from failures()
+            yield _from_worker(sent.popleft(), result)  # type: ignore[arg-type]
+        yield from failures()  # failures after the last document
 
 
 def timed(results: Iterable[Result], summary: RunSummary) -> Iterator[Result]:
