@@ -10,12 +10,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import groupby
+from operator import attrgetter
 
 from marsad.extract.events import HARM_ROLES, MIN_WEIGHT, could_have_events
 from marsad.geo.geocode import EntityFinder
 from marsad.model import Analysis, Mention, MentionKind, Token
 from marsad.pipeline import Gate, Normalise, Recognise, Segment, Stage
-from marsad.text.segment import tokenise_around
+from marsad.text.segment import around, tokenise_around
 
 log = logging.getLogger(__name__)
 
@@ -78,16 +80,11 @@ def _windows(tokens: tuple[Token, ...], spots: dict[int, list[tuple[int, int]]])
     """Of each sentence's tokens, those from NER_WINDOW before its first small place name to
     NER_WINDOW after its last: whether the name is a person's is decided by its neighbours."""
     out: list[Token] = []
-    i = 0
-    while i < len(tokens):
-        sent = tokens[i].sent
-        j = i
-        while j < len(tokens) and tokens[j].sent == sent:
-            j += 1
-        hits = [k for k in range(i, j) if any(s < tokens[k].end and tokens[k].start < e for s, e in spots[sent])]
-        if hits:
-            out.extend(tokens[max(i, hits[0] - NER_WINDOW):min(j, hits[-1] + NER_WINDOW + 1)])
-        i = j
+    for sent, group in groupby(tokens, key=attrgetter("sent")):
+        toks = list(group)
+        window = around([(t.start, t.end) for t in toks], spots[sent], NER_WINDOW)
+        if window is not None:
+            out.extend(toks[window])
     return tuple(out)
 
 

@@ -169,7 +169,6 @@ class Geocoder:
         # a small place inside a person's name is no place: ask the NER about those only
         maybe_person = [m for m, role, (_, modifier, _, scored) in zip(mentions, roles, readings, strict=True)
                         if not role and scored and could_be_person(scored[0][2]) and modifier in (None, "town")]
-        found: list[Mention] = []
         if entities is not None:
             found = entities(analysis, maybe_person) if maybe_person else []
         else:

@@ -119,14 +119,20 @@ def tokenise_around(analysis: Analysis, sentences: tuple[Sentence, ...],
             continue
         lo, hi = _norm_index(offsets, sentences[i].start), _norm_index(offsets, sentences[i].end)
         found = list(_words(analysis, lo, hi))
-        marks = spots[i]
-        hits = [k for k, (s, e, _) in enumerate(found) if any(a < e and s < b for a, b in marks)]
-        if not hits:
+        window = around([(s, e) for s, e, _ in found], spots[i], width)
+        if window is None:
             continue
-        for s, e, m in found[max(0, hits[0] - width):hits[-1] + width + 1]:
+        for s, e, m in found[window]:
             word = m.group()
             out.append(Token(s, e, text[s:e], word, strip_proclitics(word), i))
     return tuple(out)
+
+
+def around(spans: Sequence[tuple[int, int]], marks: Sequence[tuple[int, int]], width: int) -> slice | None:
+    """The slice of ``spans`` (a sentence's tokens, in order) from ``width`` before the first one
+    that overlaps a mark to ``width`` after the last; None if none does."""
+    hits = [k for k, (s, e) in enumerate(spans) if any(a < e and s < b for a, b in marks)]
+    return slice(max(0, hits[0] - width), hits[-1] + width + 1) if hits else None
 
 
 def _words(analysis: Analysis, lo: int, hi: int) -> Iterator[tuple[int, int, re.Match[str]]]:
