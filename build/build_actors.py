@@ -339,7 +339,7 @@ _PETR_CODES = {"SYR": "SY", "IRQ": "IQ", "YEM": "YE", "LBY": "LY", "EGY": "EG", 
 
 def mine_petrarch(out: Path, min_count: int = 3) -> None:
     """Write PETRARCH entries with MIL/COP/REB/INS codes of our countries found verbatim in the corpus."""
-    import ahocorasick
+    from marsad.text.automaton import Automaton
 
     path = SHARED / "dictionaries" / "petrarch_arabic" / "actor_dict_ar_v4.txt"
     cands: dict[str, str] = {}
@@ -355,13 +355,10 @@ def mine_petrarch(out: Path, min_count: int = 3) -> None:
                 if len(words) >= 2:
                     for form in (" ".join(words), " ".join("ال" + w if not w.startswith("ال") else w for w in words)):
                         cands[normalise_key(form)] = f"{_PETR_CODES[iso3]}{sector}"
-    auto = ahocorasick.Automaton()
-    for k in cands:
-        auto.add_word(f" {k} ", k)
-    auto.make_automaton()
+    auto = Automaton({f" {k} ": k for k in cands})
     counts: collections.Counter[str] = collections.Counter()
     for text in _corpus_texts():
-        for _, k in auto.iter(f" {text} "):
+        for _, _, k in auto.find(f" {text} "):
             counts[k] += 1
     with out.open("w", encoding="utf-8") as f:
         for k, c in counts.most_common():

@@ -55,7 +55,7 @@ def test_baseline_automaton_finds_keys() -> None:
     keys, sources = dictionary_keys(None)  # no pipeline: the data/*.tsv fallback
     assert sources and sources[-1].startswith("data/*.tsv")
     auto = build_baseline(["حلب", "قصف"])
-    assert [text for _, text in auto.iter("قصف على حلب")] == [3, 3]
+    assert auto.find("قصف على حلب") == [(0, 3, 3), (8, 11, 3)]
     assert keys == sorted(set(keys))
 
 

@@ -7,6 +7,7 @@ half-open ``[start, end)``, always into the ORIGINAL document text
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -225,12 +226,37 @@ class Analysis:
             e -= 1
         return Span(s, e, text[s:e])
 
+    def sentence_of(self, offset: int) -> int:
+        """Index of the sentence holding original offset ``offset`` (-1 before segmentation).
+
+        Recognisers place their mentions with it as they make them: a mention made with
+        ``sent=-1`` is copied by the ``Recognise`` stage to place it, which costs more.
+        """
+        sentences = self.sentences
+        if not sentences:
+            return -1
+        return max(bisect_right(_sentence_starts(sentences), offset) - 1, 0)
+
     def with_mentions(self, mentions: tuple[Mention, ...]) -> Analysis:
         """A copy with these mentions (``dataclasses.replace`` costs more than several recognisers)."""
         return Analysis(self.doc, self.norm, self.offsets, self.sentences, self.tokens, mentions, self.events)
 
     def mentions_of(self, kind: MentionKind) -> list[Mention]:
         return [m for m in self.mentions if m.kind is kind]
+
+
+_STARTS: list[tuple[tuple[Sentence, ...], list[int]]] = []
+
+
+def _sentence_starts(sentences: tuple[Sentence, ...]) -> list[int]:
+    """The sentences' start offsets, remembered for the document in hand: every recogniser of
+    a document places its mentions in the same sentences."""
+    last = _STARTS[-1] if _STARTS else None  # one read: another thread may replace it
+    if last is not None and last[0] is sentences:  # (the entry keeps its tuple alive: ids stay unique)
+        return last[1]
+    starts = [s.start for s in sentences]
+    _STARTS[:] = [(sentences, starts)]
+    return starts
 
 
 @dataclass(frozen=True, slots=True)

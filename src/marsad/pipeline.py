@@ -9,7 +9,6 @@ stages' constructors.
 
 from __future__ import annotations
 
-import bisect
 import logging
 import time
 from collections import defaultdict
@@ -18,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
-from marsad.model import Analysis, Document, Event, Mention, Sentence
+from marsad.model import Analysis, Document, Event, Mention
 from marsad.text.normalise import normalise
 from marsad.text.segment import split_sentences, tokenise
 
@@ -71,25 +70,12 @@ class Segment:
         return replace(analysis, sentences=sentences, tokens=tokens)
 
 
-_STARTS: list[tuple[tuple[Sentence, ...], list[int]]] = []
-
-
-def _sentence_starts(sentences: tuple[Sentence, ...]) -> list[int]:
-    """The sentences' start offsets, remembered for the document in hand: every recogniser of
-    a document places its mentions in the same sentences."""
-    last = _STARTS[-1] if _STARTS else None  # one read: another thread may replace it
-    if last is not None and last[0] is sentences:  # (the entry keeps its tuple alive: ids stay unique)
-        return last[1]
-    starts = [s.start for s in sentences]
-    _STARTS[:] = [(sentences, starts)]
-    return starts
-
-
 @dataclass
 class Recognise:
     """Runs one recogniser ``Analysis -> list[Mention]`` and adds its mentions.
 
-    Mentions come back with ``sent=-1``; this stage assigns the sentence index.
+    A finder places its mentions in their sentences (``Analysis.sentence_of``); this stage
+    places any that come back with ``sent=-1``.
     """
 
     name: str
@@ -101,15 +87,11 @@ class Recognise:
         found = self.finder(analysis)
         if not found:
             return analysis
-        starts = _sentence_starts(analysis.sentences)
-        bisect_right = bisect.bisect_right
-        # direct construction: dataclasses.replace costs more than the recognisers on short texts
-        placed = [
-            m if m.sent >= 0 else Mention(m.kind, m.span, m.value, max(bisect_right(starts, m.span.start) - 1, 0),
-                                          m.attrs)
-            for m in found
-        ]
-        return analysis.with_mentions(analysis.mentions + tuple(placed))
+        if any(m.sent < 0 for m in found):
+            # direct construction: dataclasses.replace costs more than the recognisers on short texts
+            found = [m if m.sent >= 0 else Mention(m.kind, m.span, m.value, max(analysis.sentence_of(m.span.start), 0),
+                                                   m.attrs) for m in found]
+        return analysis.with_mentions(analysis.mentions + tuple(found))
 
 
 @dataclass

@@ -22,10 +22,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
-
 from marsad.geo.gazetteer import GazetteerLike
 from marsad.model import Analysis, Mention, MentionKind, Place
+from marsad.text.automaton import Automaton
 from marsad.text.chars import word_automaton, word_ends, word_hits
 
 log = logging.getLogger(__name__)
@@ -112,11 +111,11 @@ def common_words() -> frozenset[str]:
     return frozenset(ln.split("\t", 1)[0] for ln in lines if ln and not ln.startswith("#") and not ln.startswith("key\t"))
 
 
-_automata: weakref.WeakKeyDictionary[Any, ahocorasick.Automaton] = weakref.WeakKeyDictionary()
+_automata: weakref.WeakKeyDictionary[Any, Automaton[Any]] = weakref.WeakKeyDictionary()
 
 
 # Bump when the automaton's words or values change: a prebuilt automaton of another scheme is ignored.
-AUTOMATON_SCHEME = 3
+AUTOMATON_SCHEME = 4
 
 
 def automaton_path(index_path: Path) -> Path:
@@ -137,7 +136,7 @@ def _key_count(gazetteer: GazetteerLike) -> int:
     return n() if n is not None else sum(1 for _ in gazetteer.keys())  # noqa: SIM118
 
 
-def _load_prebuilt(gazetteer: GazetteerLike) -> ahocorasick.Automaton | None:
+def _load_prebuilt(gazetteer: GazetteerLike) -> Automaton[Any] | None:
     index_path = getattr(gazetteer, "path", None)
     if index_path is None:
         return None
@@ -152,7 +151,7 @@ def _load_prebuilt(gazetteer: GazetteerLike) -> ahocorasick.Automaton | None:
     return data["automaton"]
 
 
-def automaton(gazetteer: GazetteerLike) -> ahocorasick.Automaton:
+def automaton(gazetteer: GazetteerLike) -> Automaton[Any]:
     """The (cached) automaton of a gazetteer: value = (length, key, key-with-article or None)."""
     try:
         return _automata[gazetteer]
@@ -166,7 +165,7 @@ def automaton(gazetteer: GazetteerLike) -> ahocorasick.Automaton:
     return a
 
 
-def build_automaton(gazetteer: GazetteerLike) -> ahocorasick.Automaton:
+def build_automaton(gazetteer: GazetteerLike) -> Automaton[Any]:
     """Compile the automaton (a :func:`~marsad.text.chars.word_automaton`): every key, plus
     article-less forms of "ال" keys (for "للرقة"); payload (key, key-with-article or None)."""
     vals: dict[str, tuple[str | None, str | None]] = {}
@@ -299,7 +298,7 @@ def find_places(analysis: Analysis, gazetteer: GazetteerLike) -> list[Mention]:
             ("modifier", modifier), ("precision", precision_for(modifier, _prefer(cands, modifier))),
             ("key", key), ("name_span", (name_span.start, name_span.end)), ("norm_start", s),
             ("norm_end", span_end))
-        out.append(Mention(MentionKind.PLACE, span, cands, -1, attrs))
+        out.append(Mention(MentionKind.PLACE, span, cands, analysis.sentence_of(span.start), attrs))
     return out
 
 

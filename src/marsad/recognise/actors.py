@@ -306,7 +306,7 @@ def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,
             attrs += (("supporter", True),)  # "بإسناد من القوات الإماراتية": backs the actor, is not it
         if _GOVERNMENT.match(norm, s):
             attrs += (("government", True),)  # "الحكومة العراقية" speaks; its forces act
-        mention = Mention(MentionKind.ACTOR, span, value, -1, attrs)
+        mention = Mention(MentionKind.ACTOR, span, value, analysis.sentence_of(span.start), attrs)
         mentions.append(mention)
         if entry.kind in GROUP_KINDS and not entry.weak:
             last_group = mention

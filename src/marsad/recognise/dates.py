@@ -410,5 +410,6 @@ def find_dates(analysis: Analysis) -> list[Mention]:
             ("norm_end", e),
         ]
         base.extend(sorted(attrs.items()))
-        out.append(Mention(MentionKind.DATE, analysis.span_from_norm(s, e), value, -1, tuple(base)))
+        span = analysis.span_from_norm(s, e)
+        out.append(Mention(MentionKind.DATE, span, value, analysis.sentence_of(span.start), tuple(base)))
     return out

@@ -26,7 +26,7 @@ How a match is accepted:
   with the same key share one span and are all returned (co-readings).
 
 Implementation: every key is compiled as ``" " + proclitic + key`` for each proclitic its
-entry accepts, into ONE pyahocorasick automaton per lexicon, which scans a copy of the
+entry accepts, into ONE automaton (:mod:`marsad.text.automaton`) per lexicon, which scans a copy of the
 text where every non-word character is a space. Hits therefore always start at a word
 boundary; Python only checks the right boundary and resolves overlaps, so the cost per
 document does not grow with the size of the lexicon. Build a lexicon once per process.
@@ -42,8 +42,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Generic, NamedTuple, TypeVar
 
-import ahocorasick
-
+from marsad.text.automaton import Automaton
 from marsad.text.chars import boundary_copy, word_ends
 from marsad.text.normalise import normalise_key
 
@@ -133,7 +132,7 @@ def _prepare(norm: str) -> tuple[str, list[int] | None, str]:
 
 
 class Lexicon(Generic[P]):
-    """Keys compiled once into a pyahocorasick automaton; see the module docstring.
+    """Keys compiled once into an Aho–Corasick automaton; see the module docstring.
 
     ``rows`` are :class:`LexEntry` objects or ``(key, payload)`` pairs, which take the
     lexicon-wide ``proclitics`` and ``suffixes``. Build one per process and reuse it.
@@ -177,17 +176,14 @@ class Lexicon(Generic[P]):
                 maxs = -1 if open_end else max(map(len, e.suffixes), default=0)
                 for pro in ("", *e.proclitics):
                     padded.setdefault(" " + pro + skey, {}).setdefault(pro, []).append((e, e.suffixes, maxs))
-        self._auto = ahocorasick.Automaton()
-        for pkey, by_pro in padded.items():
-            # " الاتفاق" is both "ال" + "اتفاق" and "" + "الاتفاق": keep every split
-            splits = tuple((len(pro) + 1, pkey[len(pro) + 1 :], tuple(rd)) for pro, rd in by_pro.items())
-            self._auto.add_word(pkey, (len(pkey), splits))
+        # " الاتفاق" is both "ال" + "اتفاق" and "" + "الاتفاق": keep every split
+        self._auto: Automaton[tuple[tuple[int, str, tuple[tuple[LexEntry[P], frozenset[str], int], ...]], ...]] = \
+            Automaton((pkey, tuple((len(pro) + 1, pkey[len(pro) + 1:], tuple(rd)) for pro, rd in by_pro.items()))
+                      for pkey, by_pro in padded.items())
         self._n_keys = len(by_key)
         self._keys = frozenset(by_key)
         self._n_rows = n
         self._n_auto = len(padded)
-        if padded:
-            self._auto.make_automaton()
         log.debug("%s: %d rows, %d keys, %d automaton keys", name, n, len(by_key), len(padded))
 
     def __len__(self) -> int:
@@ -213,11 +209,13 @@ class Lexicon(Generic[P]):
         cands: list[tuple[int, int, int, int, tuple[int, LexEntry[P], str, str, str]]] = []
         order = 0
         isalpha = str.isalpha
-        for e, (plen, splits) in self._auto.iter(bound):
-            # bound[i] = text[i - 1], so the hit ends at text index e
+        values = self._auto.values
+        for b, e, i in self._auto.hits(bound):
+            # bound[i] = text[i - 1]: the hit covers text[b - 1:e - 1], and the key ends at text index e - 1
+            e -= 1
             at_end = e == n or not isalpha(text[e])
-            for off, key, readings in splits:
-                s = e - plen + off
+            for off, key, readings in values[i]:
+                s = b - 1 + off
                 pro = text[s - off + 1 : s]
                 for entry, sufs, maxs in readings:
                     if at_end or maxs < 0:

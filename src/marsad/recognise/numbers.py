@@ -28,9 +28,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-import ahocorasick
-
 from marsad.model import Analysis, Mention, MentionKind
+from marsad.text.automaton import Automaton
 from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
@@ -138,11 +137,7 @@ class AnchoredScanner:
     def __init__(self, pattern: re.Pattern[str], anchors: Iterable[str], back: int = 3) -> None:
         self.pattern = pattern
         self.back = back
-        self._ac = ahocorasick.Automaton()
-        for a in set(anchors):
-            if a:
-                self._ac.add_word(a, len(a))
-        self._ac.make_automaton()
+        self._ac = Automaton(dict.fromkeys(a for a in anchors if a))
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """Non-overlapping matches, left to right (same as ``pattern.finditer``)."""
@@ -152,9 +147,8 @@ class AnchoredScanner:
             p = d.start()
             if p == 0 or not text[p - 1].isdigit():
                 starts.add(p)
-        for end, n in self._ac.iter(text):
-            p = end - n + 1
-            if n == 1:  # "(" opens an expression by itself
+        for p, end, _ in self._ac.hits(text):
+            if end - p == 1:  # "(" opens an expression by itself
                 starts.add(p)
                 continue
             ws = p
@@ -388,7 +382,8 @@ def _mention(analysis: Analysis, s: int, e: int, value: int, **attrs: Any) -> Me
     high = attrs.pop("high", None)
     base: list[tuple[str, Any]] = [("vague", vague), ("low", low), ("high", high), ("norm_start", s), ("norm_end", e)]
     base.extend(sorted(attrs.items()))
-    return Mention(MentionKind.NUMBER, analysis.span_from_norm(s, e), value, -1, tuple(base))
+    span = analysis.span_from_norm(s, e)
+    return Mention(MentionKind.NUMBER, span, value, analysis.sentence_of(span.start), tuple(base))
 
 
 def _raw_numbers(analysis: Analysis) -> list[tuple[int, int, int, dict[str, Any]]]:

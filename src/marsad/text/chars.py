@@ -20,8 +20,9 @@ from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-import ahocorasick
 import numpy as np
+
+from marsad.text.automaton import Automaton
 
 BMP = 0x10000
 SPACE = 0x20
@@ -75,7 +76,7 @@ def word_ends(text: str) -> str:
     return boundary_copy(text) + " "
 
 
-def word_automaton(words: Mapping[str, Any]) -> ahocorasick.Automaton:
+def word_automaton(words: Mapping[str, Any]) -> Automaton[tuple[tuple[int, Any, str | None], ...]]:
     """An automaton of whole-word keys (key -> payload) for :func:`word_hits`.
 
     Its words are the keys as :func:`boundary_copy` writes them, plus a space; it scans
@@ -86,18 +87,16 @@ def word_automaton(words: Mapping[str, Any]) -> ahocorasick.Automaton:
     grouped: dict[str, list[tuple[int, Any, str | None]]] = {}
     for key, payload in words.items():
         grouped.setdefault(boundary_copy(key) + " ", []).append((len(key), payload, None if key.isalnum() else key))
-    auto = ahocorasick.Automaton()
-    for word, readings in grouped.items():
-        auto.add_word(word, tuple(readings))
-    auto.make_automaton()
-    return auto
+    return Automaton((word, tuple(readings)) for word, readings in grouped.items())
 
 
-def word_hits(automaton: ahocorasick.Automaton, text: str) -> Iterator[tuple[int, int, Any]]:
+def word_hits(automaton: Automaton[tuple[tuple[int, Any, str | None], ...]], text: str) -> Iterator[tuple[int, int, Any]]:
     """``(start, end, payload)`` of every key of a :func:`word_automaton` that ends a word of
     ``text``, in order of ``end``."""
-    for e, readings in automaton.iter(word_ends(text)):
-        for length, payload, written in readings:
+    values = automaton.values
+    for _, e, i in automaton.hits(word_ends(text)):
+        e -= 1  # the key's space
+        for length, payload, written in values[i]:
             s = e - length
             # the copy's spaces stand for any non-word character ("دير-الزور" is not "دير الزور")
             if written is None or text[s:e] == written:
