@@ -109,6 +109,22 @@ def test_nisba_matches_are_the_regex_matches() -> None:
             [(m.span(), m.group(1)) for m in g._NISBA_RE.finditer(norm)], norm
 
 
+def test_anchored_scans_are_the_regex_matches() -> None:
+    from marsad.geo import geocode as g
+    from marsad.recognise import sources as src
+    from marsad.text.automaton import matches_at
+
+    texts = [normalise(t)[0] for t in _demo_texts()]
+    texts += ["والعاصمه اليمنيه", "للعاصمه", "فالقطاع", "5العاصمه", "_القطاع", "ككالعاصمه", "القطاعات", "عاصمه",
+              "والمصادر الطبيه", "مصادر امنيه وطبيه", "مسوولون محليون في الشرطه", "xمصدر", "المصدر",
+              "السلطات العراقيه", "والحكومه اليمنيه", "الحكومهالسوريه", "قاعده الحكومه السوريه"]
+    for norm in texts:
+        assert [m.span() for m in g._ANAPHORS.finditer(norm)] == [m.span() for m in g._ANAPHOR.finditer(norm)], norm
+        for pattern, heads in ((src._generic_re(), src._GENERIC_HEADS), (src._authority_re(), src._AUTHORITY_HEADS)):
+            fast = matches_at(pattern, norm, (h[0] for h in heads.hits(norm)))
+            assert [m.span() for m in fast] == [m.span() for m in pattern.finditer(norm)], norm
+
+
 def test_with_mentions_keeps_every_other_field() -> None:
     from dataclasses import fields
 

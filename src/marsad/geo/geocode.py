@@ -22,6 +22,8 @@ from typing import Any, NamedTuple
 from marsad.geo.gazetteer import Gazetteer, GazetteerLike
 from marsad.geo.places import find_places, modifier_before, precision_for
 from marsad.model import Analysis, Document, Mention, MentionKind, Place
+from marsad.recognise.numbers import AnchoredScanner
+from marsad.text.automaton import Automaton, matches_at
 from marsad.text.normalise import normalise
 
 #: the NER as the geocoder asks it: (analysis, the place mentions in question) -> entity mentions
@@ -95,6 +97,7 @@ _MEETING_LAST = ("في", "من", "الي", "حول", "العاصمه")
 _SPEECH_LAST = ("في", "من", "العاصمه")
 _ORIGIN_LAST = ("من", "مدينه", "بلده", "محافظه", "مناطق")
 _ANAPHOR = re.compile(r"(?<!\w)[وفب]?(?P<art>ال|لل)(?P<w>عاصمه|قطاع)(?:\s+(?P<adj>ال\w+))?(?!\w)")
+_ANAPHORS = AnchoredScanner(_ANAPHOR, ("عاصمه", "قطاع"), back=3, digits=False)
 _NISBA_AFTER = re.compile(r"\s+(ال[\u0621-\u064a]+)")
 _DATELINE_AFTER = re.compile(r"^\s*(?:\(|-|–|—|:|/)")
 # "دبي، الإمارات العربية المتحدة (CNN)--": a city, a comma, its country, then the agency
@@ -370,7 +373,7 @@ class Geocoder:
         taken = [(m.span.start, m.span.end) for m in mentions]
         top = ctx.most_common(1)[0][0] if ctx else None
         out: list[Mention] = []
-        for mm in _ANAPHOR.finditer(norm):
+        for mm in _ANAPHORS.finditer(norm):
             word, adj = mm.group("w"), mm.group("adj")
             cc = _nisba_country(adj) if adj else None
             cc = cc or top
@@ -537,30 +540,19 @@ def _sentence_index(analysis: Analysis, start: int) -> int:
     return bisect.bisect_right(starts, start) - 1 if starts else -1
 
 
-_NISBA_KEYS = tuple(k for k in NISBA if NISBA[k])
+_NISBA_KEYS = Automaton(dict.fromkeys(k for k in NISBA if NISBA[k]))
 
 
 def _nisba_matches(norm: str) -> list[re.Match[str]]:
     """``_NISBA_RE.finditer(norm)``'s matches, trying the pattern only at the word starts just before
     an occurrence of a key (a match is a whole word: clitics, article, key, suffix)."""
     starts: set[int] = set()
-    for key in _NISBA_KEYS:
-        i = norm.find(key)
-        while i >= 0:
-            ws = i
-            while ws > 0 and ws > i - 4 and norm[ws - 1].isalnum():  # at most two clitics and "ال"
-                ws -= 1
-            starts.add(ws)
-            i = norm.find(key, i + 1)
-    out: list[re.Match[str]] = []
-    pos = 0
-    for ws in sorted(starts):
-        if ws >= pos:
-            m = _NISBA_RE.match(norm, ws)
-            if m is not None:
-                out.append(m)
-                pos = m.end()
-    return out
+    for i, _, _ in _NISBA_KEYS.hits(norm):
+        ws = i
+        while ws > 0 and ws > i - 4 and norm[ws - 1].isalnum():  # at most two clitics and "ال"
+            ws -= 1
+        starts.add(ws)
+    return list(matches_at(_NISBA_RE, norm, starts))
 
 
 def _nisba_country(word: str) -> str | None:

@@ -282,7 +282,7 @@ def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,
     mentions: list[Mention] = []
     last_group: Mention | None = None
     # "قاعدة العند" named in the text: a bare "القاعدة" after it is that base, not al-Qaeda
-    names_a_base = _BASE_NAMED.search(norm) is not None
+    names_a_base = "قاعده" in norm and _BASE_NAMED.search(norm) is not None
     for s, e, eid in dictionary_matches(norm, lex.automaton):
         entry = lex.entries[eid]
         if entry.kind == "stop":

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from marsad.model import Analysis, Mention, MentionKind
-from marsad.text.automaton import Automaton
+from marsad.text.automaton import Automaton, matches_at
 from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
@@ -130,23 +130,26 @@ _ASCII_DIGITS = re.compile(r"[0-9]+")
 class AnchoredScanner:
     """The matches ``pattern.finditer`` would give, trying ``pattern`` only where it can start.
 
-    A match must start at a digit run or at most ``back`` letters before an anchor word that
-    begins a word (proclitics such as و/ب/ال); anchors are found by one Aho-Corasick pass.
+    A match must start at most ``back`` letters before an anchor word that begins a word
+    (proclitics such as و/ب/ال), or (with ``digits``) at a digit run; anchors are found by one
+    Aho-Corasick pass.
     """
 
-    def __init__(self, pattern: re.Pattern[str], anchors: Iterable[str], back: int = 3) -> None:
+    def __init__(self, pattern: re.Pattern[str], anchors: Iterable[str], back: int = 3, digits: bool = True) -> None:
         self.pattern = pattern
         self.back = back
+        self.digits = digits
         self._ac = Automaton(dict.fromkeys(a for a in anchors if a))
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """Non-overlapping matches, left to right (same as ``pattern.finditer``)."""
         starts: set[int] = set()
         back = self.back
-        for d in _ASCII_DIGITS.finditer(text):  # a candidate if it starts a digit run
-            p = d.start()
-            if p == 0 or not text[p - 1].isdigit():
-                starts.add(p)
+        if self.digits:
+            for d in _ASCII_DIGITS.finditer(text):  # a candidate if it starts a digit run
+                p = d.start()
+                if p == 0 or not text[p - 1].isdigit():
+                    starts.add(p)
         for p, end, _ in self._ac.hits(text):
             if end - p == 1:  # "(" opens an expression by itself
                 starts.add(p)
@@ -157,15 +160,7 @@ class AnchoredScanner:
                 ws -= 1
             if ws == 0 or not text[ws - 1].isalpha():  # else the anchor is inside a word
                 starts.add(ws)
-        pos = 0
-        match = self.pattern.match
-        for s in sorted(starts):
-            if s < pos:
-                continue
-            m = match(text, s)
-            if m is not None and m.end() > s:
-                pos = m.end()
-                yield m
+        return matches_at(self.pattern, text, starts)
 
 
 def _first_words(keys: Iterable[str]) -> set[str]:

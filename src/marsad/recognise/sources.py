@@ -30,6 +30,7 @@ import regex
 
 from marsad.model import Analysis, Mention, MentionKind
 from marsad.recognise.actors import compile_keys, dictionary_matches, find_actors, forces_name
+from marsad.text.automaton import Automaton, matches_at
 from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,12 @@ def _authority_re() -> regex.Pattern[str]:
     return regex.compile(r"(?<![\p{L}\p{N}])(?P<head>السلطات|الحكومه) ال(?P<adj>" + adj + r")(?![\p{L}\p{N}])")
 
 
+# every match of the two patterns above starts with one of their head words: the patterns are
+# tried only where a head occurs (see marsad.text.automaton.matches_at)
+_GENERIC_HEADS: Automaton[None] = Automaton(dict.fromkeys(_HEADS))
+_AUTHORITY_HEADS: Automaton[None] = Automaton(dict.fromkeys(("السلطات", "الحكومه")))
+
+
 def _generic_name(m: regex.Match[str]) -> str:
     """Display name of a generic source match ("Medical and security sources", "Iraqi security source")."""
     noun, _plural = _HEADS[m.group("head")]
@@ -226,7 +233,7 @@ def find_sources(analysis: Analysis, lexicon: SourceLexicon | None = None,
             name = "Syrian Civil Defence" if (default_country or "SY") == "SY" else f"Civil Defence ({default_country})"
         found.append((s, e, name, entry.kind, cue))
         taken.append((s, e))
-    for m in _authority_re().finditer(norm):
+    for m in matches_at(_authority_re(), norm, (h[0] for h in _AUTHORITY_HEADS.hits(norm))):
         s, e = m.start(), m.end()
         cue = _nearest_cue(cues, s, e, norm)
         if cue is None or not free(s, e):
@@ -237,7 +244,7 @@ def find_sources(analysis: Analysis, lexicon: SourceLexicon | None = None,
         found.append((s, e, name, "authority", cue))
         taken.append((s, e))
     outlets = {s: lex.entries[i].canonical for s, _e, i in named if lex.entries[i].kind.startswith("outlet")}
-    for m in _generic_re().finditer(norm):
+    for m in matches_at(_generic_re(), norm, (h[0] for h in _GENERIC_HEADS.hits(norm))):
         s, e = m.start("head"), m.end()
         if s and norm[s - 1] not in " \n\t\"'(«" and not (s > 1 and norm[s - 1] in "وبل" and not norm[s - 2].isalnum()):
             continue

@@ -18,8 +18,8 @@ nothing more.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Generic, TypeVar
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Generic, Protocol, TypeVar
 
 import daachorse
 
@@ -65,3 +65,26 @@ class Automaton(Generic[V]):
         """``(start, end, payload)`` of every occurrence, in the order of :meth:`hits`."""
         values = self.values
         return [(s, e, values[i]) for s, e, i in self.hits(text)]
+
+
+class _Pattern(Protocol):
+    def match(self, string: str, pos: int = ...) -> Any: ...
+
+
+def matches_at(pattern: _Pattern, text: str, starts: Iterable[int]) -> Iterator[Any]:
+    """``pattern.finditer(text)``'s non-empty matches, for a pattern whose matches can only start
+    at one of ``starts`` (``re`` or ``regex``).
+
+    A regex with no literal to look for tries every position of the text; when an automaton
+    tells where a match can start (at or just before one of its words), trying only there
+    gives the same matches: left to right, each from the end of the one before.
+    """
+    pos = 0
+    match = pattern.match
+    for s in sorted(set(starts)):
+        if s < pos:
+            continue
+        m = match(text, s)
+        if m is not None and m.end() > s:
+            pos = m.end()
+            yield m
