@@ -289,6 +289,34 @@ def test_anchored_scanner_equals_finditer(text: str) -> None:
     assert [m.span() for m in _SCANNER.finditer(norm)] == [m.span() for m in _DATE_RE.finditer(norm)]
 
 
+_WORD_LIST = (
+    ["صباح", "منتصف", "ليل", "ليلة", "يوم", "أمس", "وأمس", "بالأمس", "البارحة", "أول", "من", "الأول", "الليلة",
+     "الماضية", "ما", "قبل", "بعد", "وبعد", "غد", "الغد", "غدا", "منذ", "يومين", "ثلاثة", "أيام", "هذا", "اليوم",
+     "التالي", "الخميس", "والخميس", "الأسبوع", "الشهر", "شهر", "آب", "وآب", "أغسطس", "كانون", "الثاني", "الحادي",
+     "والعشرين", "عشر", "العام", "عام", "المقبل", "رمضان", "السابق", "مقابل", "محاولة", "و", "(", ")", "/", "،",
+     "24", "12", "2015", "1436", "هـ", "-", "."]
+)
+_WORDS = st.sampled_from(_WORD_LIST)
+
+
+def _scans_agree(text: str) -> None:
+    from marsad.recognise.dates import _DATE_RE, _SCANNER
+
+    norm, _ = normalise(text)
+    assert [m.span() for m in _SCANNER.finditer(norm)] == [m.span() for m in _DATE_RE.finditer(norm)], norm
+
+
+def test_first_word_guard_on_every_pair_of_words() -> None:
+    for a in _WORD_LIST:
+        _scans_agree(" ".join(a + " " + b for b in _WORD_LIST))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_WORDS, max_size=12), st.lists(st.sampled_from([" ", "", "  "]), min_size=12, max_size=12))
+def test_first_word_guard_never_skips_a_match(words: list[str], gaps: list[str]) -> None:
+    _scans_agree("".join(w + g for w, g in zip(words, gaps, strict=False)))
+
+
 def test_today_persian_yeh_and_weekday_attrs() -> None:
     assert one("الیوم").value == "2015-12-24"
     m = one("اليوم (الخميس)")

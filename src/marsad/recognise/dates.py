@@ -151,7 +151,20 @@ def _anchor_words() -> set[str]:
     return words
 
 
-_SCANNER = AnchoredScanner(_DATE_RE, _anchor_words())
+_PARTS_WORDS = ("صباح", "مساء", "ظهر", "فجر", "ليله", "ليل", "عصر", "ظهيره", "مطلع", "يوم", "نهار", "منتصف")
+
+
+def _first_words() -> set[str]:
+    """Every word a match of ``_DATE_RE`` can begin with, when it begins with a letter: a part of
+    the day, a clitic ([وبل]) and what may follow it, or a word that takes none."""
+    heads = {*WEEKDAYS, "امس", "البارحه", "اول", "الليله", "ليله", "غدا", "الغد", "غد", "اليوم", "الاسبوع", "الشهر"}
+    heads |= {k.split(" ")[0] for k in [*MONTHS, *_ORD_DAYS]}
+    words = {pfx + h for pfx in ("", "و", "ب", "ل") for h in heads}
+    # "و(آب)": the clitic alone is the first word
+    return words | {*_PARTS_WORDS, "هذا", "شهر", "منذ", "قبل", "بعد", "و", "ب", "ل"}
+
+
+_SCANNER = AnchoredScanner(_DATE_RE, _anchor_words(), first_words=_first_words())
 
 
 # --------------------------------------------------------------------------- calendars

@@ -125,6 +125,7 @@ def trie_regex(words: Iterable[str]) -> str:
 MONTH_PATTERN = trie_regex(MONTHS)
 
 _ASCII_DIGITS = re.compile(r"[0-9]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 class AnchoredScanner:
@@ -132,14 +133,17 @@ class AnchoredScanner:
 
     A match must start at most ``back`` letters before an anchor word that begins a word
     (proclitics such as و/ب/ال), or (with ``digits``) at a digit run; anchors are found by one
-    Aho-Corasick pass.
+    Aho-Corasick pass. With ``first_words``, the words a match can begin with (letters only,
+    as a whole word), a start whose word is none of them is not tried either.
     """
 
-    def __init__(self, pattern: re.Pattern[str], anchors: Iterable[str], back: int = 3, digits: bool = True) -> None:
+    def __init__(self, pattern: re.Pattern[str], anchors: Iterable[str], back: int = 3, digits: bool = True,
+                 first_words: Iterable[str] | None = None) -> None:
         self.pattern = pattern
         self.back = back
         self.digits = digits
         self._ac = Automaton(dict.fromkeys(a for a in anchors if a))
+        self.first_words = frozenset(first_words) if first_words is not None else None
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         """Non-overlapping matches, left to right (same as ``pattern.finditer``)."""
@@ -150,6 +154,7 @@ class AnchoredScanner:
                 p = d.start()
                 if p == 0 or not text[p - 1].isdigit():
                     starts.add(p)
+        first = self.first_words
         for p, end, _ in self._ac.hits(text):
             if end - p == 1:  # "(" opens an expression by itself
                 starts.add(p)
@@ -158,8 +163,14 @@ class AnchoredScanner:
             lim = p - back
             while ws > 0 and ws > lim and text[ws - 1].isalpha():
                 ws -= 1
-            if ws == 0 or not text[ws - 1].isalpha():  # else the anchor is inside a word
-                starts.add(ws)
+            if ws and text[ws - 1].isalpha():
+                continue  # the anchor is inside a word
+            if first is not None:
+                # (a match's first word is whole: it ends where its letters do)
+                w = _LETTERS.match(text, ws)
+                if w is not None and w.group() not in first:
+                    continue  # "اب" (August) in "السابق", "مقابل": no date starts there
+            starts.add(ws)
         return matches_at(self.pattern, text, starts)
 
 
