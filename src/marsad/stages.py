@@ -103,11 +103,18 @@ def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage
     from marsad.recognise.dates import find_dates
     from marsad.recognise.numbers import find_numbers
     from marsad.recognise.sources import find_sources, outlet_source
-    from marsad.recognise.triggers import cue_lexicon, find_cues, find_triggers, has_triggers, trigger_lexicon
+    from marsad.recognise.triggers import (
+        cue_lexicon,
+        event_words,
+        find_cues,
+        find_triggers,
+        has_triggers,
+        trigger_lexicon,
+    )
 
     # every resource is loaded here, not on the first document, so that start-up cost is
     # paid (and measured) once, before any document is read
-    trigger_lexicon(), cue_lexicon()
+    trigger_lexicon(), cue_lexicon(), event_words()
     gazetteer = Gazetteer.load()
     place_automaton(gazetteer), common_words()
     geocoder = Geocoder(gazetteer)

@@ -36,11 +36,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from operator import itemgetter
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from marsad.text.automaton import Automaton
 from marsad.text.chars import boundary_copy, word_ends
@@ -92,6 +92,10 @@ class LexMatch(NamedTuple, Generic[P]):
     proclitic: str = ""
     suffix: str = ""
 
+
+#: an automaton word's readings: (offset of the key in the word, key, ((entry, suffixes, longest suffix), ...))
+#: for each proclitic split of the word
+_Splits = tuple[tuple[int, str, tuple[tuple[LexEntry[P], frozenset[str], int], ...]], ...]
 
 _HSPACE = re.compile(r"[ \t\r]{2,}|[\t\r]")
 
@@ -177,8 +181,7 @@ class Lexicon(Generic[P]):
                 for pro in ("", *e.proclitics):
                     padded.setdefault(" " + pro + skey, {}).setdefault(pro, []).append((e, e.suffixes, maxs))
         # " الاتفاق" is both "ال" + "اتفاق" and "" + "الاتفاق": keep every split
-        self._auto: Automaton[tuple[tuple[int, str, tuple[tuple[LexEntry[P], frozenset[str], int], ...]], ...]] = \
-            Automaton((pkey, tuple((len(pro) + 1, pkey[len(pro) + 1:], tuple(rd)) for pro, rd in by_pro.items()))
+        self._auto: Automaton[_Splits[P]] = Automaton((pkey, tuple((len(pro) + 1, pkey[len(pro) + 1:], tuple(rd)) for pro, rd in by_pro.items()))
                       for pkey, by_pro in padded.items())
         self._n_keys = len(by_key)
         self._keys = frozenset(by_key)
@@ -201,62 +204,93 @@ class Lexicon(Generic[P]):
         """All accepted, non-overlapping matches in ``norm``, in text order."""
         if not self._n_keys or not norm:
             return []
-        text, back, bound = _prepare(norm)
-        n = len(text)
-        # (-word length, -key length, start, order, (end, entry, key, proclitic, suffix)): longest
-        # word, then the reading that explains more of it by the key itself rather than by a
-        # suffix; a LexMatch is built only for the accepted ones
-        cands: list[tuple[int, int, int, int, tuple[int, LexEntry[P], str, str, str]]] = []
-        order = 0
-        isalpha = str.isalpha
-        values = self._auto.values
-        for b, e, i in self._auto.hits(bound):
-            # bound[i] = text[i - 1]: the hit covers text[b - 1:e - 1], and the key ends at text index e - 1
-            e -= 1
-            at_end = e == n or not isalpha(text[e])
-            for off, key, readings in values[i]:
-                s = b - 1 + off
-                pro = text[s - off + 1 : s]
-                for entry, sufs, maxs in readings:
-                    if at_end or maxs < 0:
-                        suf = ""
-                    else:
-                        suf = _right(text, e, n, sufs, maxs)
-                        if suf is None:
-                            continue
-                    we = e + len(suf)
-                    order += 1
-                    cands.append((s - we, s - e, s, order, (we, entry, key, pro, suf)))
-        if not cands:
-            return []
-        cands.sort()  # (order is unique: the payloads are never compared)
-        busy = bytearray(n)
-        spans: dict[tuple[int, int], str] = {}
-        out: list[LexMatch[P]] = []
-        for _, _, s, _, (we, entry, key, pro, suf) in cands:
-            span = (s, we)
-            if span in spans:
-                if spans[span] == key:  # another row of the same key: a co-reading
-                    out.append(LexMatch(s, we, entry.payload, key, pro, suf))
-                continue
-            if busy.find(1, s, we) != -1:
-                continue
-            busy[s:we] = b"\x01" * (we - s)
-            spans[span] = key
-            out.append(LexMatch(s, we, entry.payload, key, pro, suf))
-        if back is not None:
-            out = [
-                LexMatch(back[m.start], back[m.end], m.payload, m.key, m.proclitic, m.suffix) for m in out
-            ]
-        out.sort(key=_start_end)
-        return out
+        return _accept(norm, self._auto.values, self._auto.hits(_prepare(norm)[2]))
 
     def find(self, norm: str) -> list[tuple[int, int, P]]:
         """``(start, end, payload)`` for every accepted match, norm offsets, half-open."""
         return [(m.start, m.end, m.payload) for m in self.matches(norm)]
 
 
+class LexiconGroup:
+    """Several lexicons scanned in one pass: one automaton over all their words.
+
+    ``matches(norm)`` gives each lexicon's ``Lexicon.matches(norm)``, in the order of
+    ``lexicons``; each lexicon resolves its own overlaps, as if scanned alone (its hits keep
+    their order among the group's). Build one per process, like its lexicons.
+    """
+
+    def __init__(self, lexicons: Sequence[Lexicon[Any]]) -> None:
+        self.lexicons = tuple(lexicons)
+        words: dict[str, list[_Splits[Any]]] = {}
+        for j, lex in enumerate(self.lexicons):
+            for word, splits in zip(lex._auto.keys(), lex._auto.values, strict=True):
+                words.setdefault(word, [()] * len(self.lexicons))[j] = splits
+        self._auto: Automaton[tuple[_Splits[Any], ...]] = Automaton((w, tuple(v)) for w, v in words.items())
+        #: each lexicon's splits by the group's key ids (empty where the word is another's)
+        self._views = [[v[j] for v in self._auto.values] for j in range(len(self.lexicons))]
+
+    def matches(self, norm: str) -> list[list[LexMatch[Any]]]:
+        """Each lexicon's accepted matches in ``norm``, from one scan."""
+        if not norm:
+            return [[] for _ in self.lexicons]
+        hits = self._auto.hits(_prepare(norm)[2])
+        return [_accept(norm, view, hits) if len(lex) else [] for lex, view in zip(self.lexicons, self._views, strict=True)]
+
+
 _start_end = itemgetter(0, 1)  # a LexMatch's (start, end)
+
+
+def _accept(norm: str, values: Sequence[_Splits[P]], hits: list[tuple[int, int, int]]) -> list[LexMatch[P]]:
+    """The accepted, non-overlapping matches of a lexicon among the automaton ``hits`` on the
+    boundary copy of ``norm`` (``values``: the lexicon's splits by key id), in text order."""
+    text, back, _ = _prepare(norm)
+    n = len(text)
+    # (-word length, -key length, start, order, (end, entry, key, proclitic, suffix)): longest
+    # word, then the reading that explains more of it by the key itself rather than by a
+    # suffix; a LexMatch is built only for the accepted ones
+    cands: list[tuple[int, int, int, int, tuple[int, LexEntry[P], str, str, str]]] = []
+    order = 0
+    isalpha = str.isalpha
+    for b, e, i in hits:
+        # bound[i] = text[i - 1]: the hit covers text[b - 1:e - 1], and the key ends at text index e - 1
+        e -= 1
+        at_end = e == n or not isalpha(text[e])
+        for off, key, readings in values[i]:
+            s = b - 1 + off
+            pro = text[s - off + 1 : s]
+            for entry, sufs, maxs in readings:
+                if at_end or maxs < 0:
+                    suf = ""
+                else:
+                    suf = _right(text, e, n, sufs, maxs)
+                    if suf is None:
+                        continue
+                we = e + len(suf)
+                order += 1
+                cands.append((s - we, s - e, s, order, (we, entry, key, pro, suf)))
+    if not cands:
+        return []
+    cands.sort()  # (order is unique: the payloads are never compared)
+    busy = bytearray(n)
+    spans: dict[tuple[int, int], str] = {}
+    out: list[LexMatch[P]] = []
+    for _, _, s, _, (we, entry, key, pro, suf) in cands:
+        span = (s, we)
+        if span in spans:
+            if spans[span] == key:  # another row of the same key: a co-reading
+                out.append(LexMatch(s, we, entry.payload, key, pro, suf))
+            continue
+        if busy.find(1, s, we) != -1:
+            continue
+        busy[s:we] = b"\x01" * (we - s)
+        spans[span] = key
+        out.append(LexMatch(s, we, entry.payload, key, pro, suf))
+    if back is not None:
+        out = [
+            LexMatch(back[m.start], back[m.end], m.payload, m.key, m.proclitic, m.suffix) for m in out
+        ]
+    out.sort(key=_start_end)
+    return out
 
 
 def _right(text: str, e: int, n: int, sufs: frozenset[str], maxs: int) -> str | None:

@@ -42,6 +42,7 @@ from marsad.recognise.lexicon import (
     VERB_SUFFIXES,
     LexEntry,
     Lexicon,
+    LexiconGroup,
     LexMatch,
 )
 from marsad.text.normalise import normalise_key
@@ -180,10 +181,22 @@ def cue_lexicon() -> Lexicon[CueInfo]:
     return lex
 
 
+@cache
+def event_words() -> LexiconGroup:
+    """The trigger and cue lexicons as one group: a document is scanned once for both."""
+    return LexiconGroup((trigger_lexicon(), cue_lexicon()))
+
+
 @lru_cache(maxsize=4)
+def _matches(norm: str) -> tuple[tuple[LexMatch[TriggerInfo], ...], tuple[LexMatch[CueInfo], ...]]:
+    """Trigger and cue matches of a text, cached so that the trigger gate, ``find_triggers`` and
+    ``find_cues`` share one scan."""
+    triggers, cues = event_words().matches(norm)
+    return tuple(triggers), tuple(cues)
+
+
 def _trigger_matches(norm: str) -> tuple[LexMatch[TriggerInfo], ...]:
-    """Trigger matches of a text, cached so that ``find_cues`` reuses ``find_triggers``' work."""
-    return tuple(trigger_lexicon().matches(norm))
+    return _matches(norm)[0]
 
 
 def has_triggers(analysis: Analysis) -> bool:
@@ -222,7 +235,7 @@ def find_cues(analysis: Analysis) -> list[Mention]:
     a consumer that cancels triggers after a plan cue handles it without special cases.
     """
     out: list[Mention] = []
-    for m in cue_lexicon().matches(analysis.norm):
+    for m in _matches(analysis.norm)[1]:
         span = analysis.span_from_norm(m.start, m.end)
         out.append(Mention(MentionKind.CUE, span, m.payload.cue_class, analysis.sentence_of(span.start),
                            (("key", m.key), ("norm_start", m.start), ("norm_end", m.end))))
