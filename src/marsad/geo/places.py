@@ -86,6 +86,11 @@ _BEFORE_WORDS: dict[str, tuple[str, ...]] = {
     "town": ("مدين", "بلد", "قري", "العاصمه"),
 }
 _BEFORE_CHECKED = [(name, pat, _BEFORE_WORDS[name]) for name, pat in _BEFORE]
+# word -> the patterns (indices into _BEFORE_CHECKED) it may let match: one scan of the window
+# tells which patterns to search (a test of each word with ``in`` costs more than the searches)
+_BEFORE_WORD_PATTERNS: Automaton[frozenset[int]] = Automaton(
+    {w: frozenset(i for i, (_, _, ws) in enumerate(_BEFORE_CHECKED) if w in ws)
+     for words in _BEFORE_WORDS.values() for w in words})
 # Only these modifiers widen the span to cover the modifier word(s).
 _SPAN_MODIFIERS = {"rural", "province", "district", "neighbourhood", "site", "near", "town"}
 _BETWEEN = re.compile(rf"(?:^|\s){_CL}بين\s+$")
@@ -222,12 +227,15 @@ def modifier_before(norm: str, ws: int) -> tuple[str | None, int | None]:
     while end > 0 and norm[end - 1] in _OPEN_QUOTES:  # 'منطقة "سلطان بيلي"': the quote is no word
         end -= 1
     before = norm[max(0, end - 80):end]
-    for name, pat, words in _BEFORE_CHECKED:
-        for w in words:
-            if w in before:
-                break
-        else:
-            continue  # none of its words: the pattern cannot match
+    # a match spans at most the last eight words of the window (the longest: "على بعد عشرين كيلو
+    # متر الى الشمال الشرقي من مدينة"): its words are looked for in the last ten
+    words = before.split()
+    values = _BEFORE_WORD_PATTERNS.values
+    possible: set[int] = set()
+    for _, _, i in _BEFORE_WORD_PATTERNS.hits(" ".join(words[-10:]) if len(words) > 10 else before):
+        possible |= values[i]
+    for k in sorted(possible):  # (none of a pattern's words: it cannot match)
+        name, pat, _ = _BEFORE_CHECKED[k]
         m = pat.search(before)
         if m:
             return name, (end - len(before) + m.start("w")) if name in _SPAN_MODIFIERS else None
