@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from marsad.geo import places
-from marsad.model import Document
-from marsad.pipeline import Gate, Pipeline
+from marsad.model import Analysis, Document
+from marsad.pipeline import Gate, Normalise, Pipeline, Segment
 from marsad.text.normalise import normalise
 
 DEMO = Path(__file__).resolve().parents[1] / "samples" / "demo.jsonl"
@@ -58,6 +59,39 @@ def test_events_only_pipeline_gives_the_same_events(pipelines: tuple[Pipeline, P
     denied = gated(Document("n", texts[-2], date(2018, 5, 1)))
     # a trigger every cue blocks: stopped at the event gate, before actors and places
     assert denied.mentions and not any(m.kind.value in ("actor", "place") for m in denied.mentions)
+
+
+def test_a_batch_run_gives_each_document_its_own_analysis(pipelines: tuple[Pipeline, Pipeline]) -> None:
+    full, gated = pipelines
+    texts = [*_demo_texts(), "أكد الوزير أن الوضع تحت السيطرة في مدينة حمص.", "نفى الجيش أي قصف على المدينة أمس.",
+             "افتتح الرئيس معرضا للكتاب في دمشق اليوم.", "قصفت طائرات حربية بلدة قرب حلب أمس وقتل 3 مدنيين."]
+    docs = [Document(f"b{i}", t, date(2018, 5, 1)) for i, t in enumerate(texts * 3)]  # repeated texts too
+    for pipeline in (full, gated):
+        alone = [pipeline(d) for d in docs]
+        assert pipeline.run_batch(docs) == alone
+        assert list(pipeline.pipe(docs, batch_size=4)) == alone
+    assert any(a.events for a in alone) and any(not a.mentions for a in alone)
+
+
+def test_a_failing_document_leaves_its_batch_going() -> None:
+    @dataclass
+    class Fussy:
+        name: str = "fussy"
+        requires: tuple[str, ...] = ("norm",)
+        provides: tuple[str, ...] = ()
+
+        def __call__(self, analysis: Analysis) -> Analysis:
+            if "x" in analysis.doc.text:
+                raise ValueError(analysis.doc.doc_id)
+            return analysis
+
+    pipeline = Pipeline([Normalise(), Fussy(), Segment()], timings=True)
+    out = pipeline.run_batch([Document("a", "حلب."), Document("b", "x حلب."), Document("c", "دمشق.")])
+    assert isinstance(out[1], ValueError) and str(out[1]) == "b"
+    assert [a.sentences[0].text for a in (out[0], out[2])] == ["حلب.", "دمشق."]  # type: ignore[union-attr]
+    assert pipeline.timings is not None and pipeline.timings.documents == 3
+    with pytest.raises(ValueError):
+        list(pipeline.pipe([Document("d", "x.")]))
 
 
 def test_crfsuite_features_give_the_same_tags() -> None:

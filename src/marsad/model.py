@@ -14,6 +14,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+#: documents a batch run takes through each stage together (``Pipeline.run_batch``)
+BATCH_SIZE = 64
+#: entries of the caches that remember a document's work by its text (word-boundary copies,
+#: lexicon matches): two per document of a batch, so that a later stage still finds what an
+#: earlier one computed for the same document
+DOC_CACHE = 2 * BATCH_SIZE
+
 
 @dataclass(frozen=True, slots=True)
 class Span:

@@ -30,7 +30,7 @@ from typing import Any
 
 from marsad.extract.fatalities import TollStatement, combine, toll_statements
 from marsad.geo.geocode import Geocoder, distance_km
-from marsad.model import Analysis, Document, Event, Mention, MentionKind, Place
+from marsad.model import DOC_CACHE, Analysis, Document, Event, Mention, MentionKind, Place
 from marsad.recognise.actors import ActorNaming
 from marsad.text.normalise import normalise_key
 
@@ -155,7 +155,9 @@ class EventExtractor:
         self.naming = naming
         self.min_confidence = min_confidence
         self.outlet_source = outlet_source
-        self._pending: tuple[Document, list[Frame]] | None = None  # frames has_frames found, for extract
+        # the frames has_frames found, by document, for extract (a batch run gates all of a
+        # batch's documents before it extracts any)
+        self._pending: dict[int, tuple[Document, list[Frame]]] = {}
 
     # -- public ---------------------------------------------------------------------------
     def __call__(self, analysis: Analysis) -> Analysis:
@@ -181,11 +183,14 @@ class EventExtractor:
         frames found are kept for :meth:`extract` of the same document (they read nothing the
         later stages add)."""
         frames = self.frames(analysis)
-        self._pending = (analysis.doc, frames) if frames else None
+        if frames:
+            if len(self._pending) >= DOC_CACHE:  # documents that failed after the gate
+                self._pending.clear()
+            self._pending[id(analysis.doc)] = (analysis.doc, frames)  # (the entry keeps the id taken)
         return bool(frames)
 
     def extract(self, analysis: Analysis) -> list[Event]:
-        pending, self._pending = self._pending, None
+        pending = self._pending.pop(id(analysis.doc), None)
         frames = pending[1] if pending is not None and pending[0] is analysis.doc else self.frames(analysis)
         if not frames:
             return []

@@ -42,6 +42,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from marsad.model import DOC_CACHE
 from marsad.text.automaton import Automaton
 from marsad.text.chars import boundary_copy, word_ends
 from marsad.text.normalise import normalise_key
@@ -123,11 +124,11 @@ def _squeeze(norm: str) -> tuple[str, list[int] | None]:
 _OPEN_END = re.compile(r"\s[بلك]$")
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=DOC_CACHE)
 def _prepare(norm: str) -> tuple[str, list[int] | None, str]:
     """Squeezed text, its map back to ``norm``, and the boundary copy the automaton scans.
 
-    Cached for the last few texts, so several lexicons run on one document share the work.
+    Cached for a batch's texts, so several lexicons run on one document share the work.
     """
     text, back = _squeeze(norm)
     # (the places and actors scan word_ends of the same text: one copy serves all when no

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from marsad.model import Analysis, Mention, MentionKind
+from marsad.model import DOC_CACHE, Analysis, Mention, MentionKind
 from marsad.recognise.lexicon import (
     NOUN_PROCLITICS,
     PRONOUN_SUFFIXES,
@@ -187,7 +187,7 @@ def event_words() -> LexiconGroup:
     return LexiconGroup((trigger_lexicon(), cue_lexicon()))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=DOC_CACHE)
 def _matches(norm: str) -> tuple[tuple[LexMatch[TriggerInfo], ...], tuple[LexMatch[CueInfo], ...]]:
     """Trigger and cue matches of a text, cached so that the trigger gate, ``find_triggers`` and
     ``find_cues`` share one scan."""

@@ -6,9 +6,12 @@ Provides: ``(doc, events | None, failure | None)`` results in input order, and a
 ``RunSummary``. Failure policy: a document that raises is recorded as a Failure with its
 id and reason, and the run goes on (``strict=True`` re-raises instead).
 
-With ``workers > 1`` the pipeline is built once in the parent and the worker processes are
-forked from it, so the gazetteer and lexicons are shared copy-on-write rather than loaded
-N times; ``imap`` keeps the output in input order, so 1 and N workers write the same file.
+Documents go through the pipeline in batches (``Pipeline.run_batch``: each stage over the
+whole batch, which keeps its data in the processor's caches). With ``workers > 1`` the
+pipeline is built once in the parent and the worker processes are forked from it, so the
+gazetteer and lexicons are shared copy-on-write rather than loaded N times; each worker task
+is one batch, and ``imap`` keeps the output in input order, so 1 and N workers write the
+same file.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from marsad.io.readers import PendingPage
-from marsad.model import Document, Event, Failure
+from marsad.model import BATCH_SIZE, Document, Event, Failure
 from marsad.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -95,31 +98,35 @@ def batch_gc(gen0: int = BATCH_GEN0) -> Iterator[None]:
         gc.unfreeze()
 
 
-def _process(pipeline: Pipeline, item: Document | Failure, strict: bool) -> Result:
-    """Run one document through the pipeline (a reader failure passes through)."""
-    if isinstance(item, Failure):
-        return None, (), item
-    try:
-        return item, pipeline(item).events, None
-    except Exception as exc:  # noqa: BLE001 — policy: record the document and go on
+def _process(pipeline: Pipeline, items: list[Document | Failure], strict: bool) -> list[Result]:
+    """Run a batch of documents through the pipeline (reader failures among them pass through)."""
+    analyses = iter(pipeline.run_batch([item for item in items if isinstance(item, Document)]))
+    out: list[Result] = []
+    for item in items:
+        if isinstance(item, Failure):
+            out.append((None, (), item))
+            continue
+        analysis = next(analyses)
+        if not isinstance(analysis, Exception):
+            out.append((item, analysis.events, None))
+            continue
         if strict:
-            raise
-        log.exception("document %s failed", item.doc_id)
-        return item, (), Failure(item.doc_id, f"{type(exc).__name__}: {exc}", "pipeline")
+            raise analysis
+        # policy: record the document and go on
+        log.error("document %s failed", item.doc_id, exc_info=analysis)
+        out.append((item, (), Failure(item.doc_id, f"{type(analysis).__name__}: {analysis}", "pipeline")))
+    return out
 
 
-def _worker(args: tuple[Document | PendingPage, bool]) -> Result:
-    """The result of one document or page. A document is not sent back (the parent has it);
-    a page is extracted here, and its Document returned for the parent's duplicate check."""
+def _worker(args: tuple[list[Document | PendingPage], bool]) -> list[Result]:
+    """The results of one batch of documents or pages. A document is not sent back (the parent
+    has it); a page is extracted here, and its Document returned for the parent's duplicate check."""
     assert _WORKER_PIPELINE is not None
-    item, strict = args
-    if isinstance(item, PendingPage):
-        doc = item.resolve()
-        if isinstance(doc, Failure):
-            return None, (), doc
-        return _process(_WORKER_PIPELINE, doc, strict)
-    _, events, failure = _process(_WORKER_PIPELINE, item, strict)
-    return None, events, failure
+    items, strict = args
+    resolved = [item.resolve() if isinstance(item, PendingPage) else item for item in items]
+    results = _process(_WORKER_PIPELINE, resolved, strict)
+    return [(doc if isinstance(item, PendingPage) else None, events, failure)
+            for item, (doc, events, failure) in zip(items, results, strict=True)]
 
 
 def _from_worker(sent: Document | PendingPage, result: Result) -> Result:
@@ -135,34 +142,55 @@ def _from_worker(sent: Document | PendingPage, result: Result) -> Result:
     return admitted, events, failure
 
 
+def _batches(items: Iterable[Document | Failure], size: int) -> Iterator[list[Document | Failure]]:
+    """``items`` in lists holding ``size`` documents each (and the reader failures between them)."""
+    batch: list[Document | Failure] = []
+    docs = 0
+    for item in items:
+        if isinstance(item, PendingPage):
+            item = item.admit(item.resolve())
+        batch.append(item)
+        if isinstance(item, Document):
+            docs += 1
+            if docs >= size:
+                yield batch
+                batch, docs = [], 0
+    if batch:
+        yield batch
+
+
 def run(
     items: Iterable[Document | Failure],
     pipeline_factory: Callable[[], Pipeline] = Pipeline.default,
     *,
     workers: int = 1,
     strict: bool = False,
-    chunksize: int = 8,
+    batch_size: int = BATCH_SIZE,
 ) -> Iterator[Result]:
-    """Process ``items`` in order, yielding one result per item."""
+    """Process ``items`` in order, yielding one result per item, ``batch_size`` documents at a time."""
     global _WORKER_PIPELINE
     pipeline = pipeline_factory()
     if workers <= 1:
         with batch_gc():
-            for item in items:
-                if isinstance(item, PendingPage):
-                    item = item.admit(item.resolve())
-                yield _process(pipeline, item, strict)
+            for batch in _batches(items, batch_size):
+                yield from _process(pipeline, batch, strict)
         return
     _WORKER_PIPELINE = pipeline  # inherited by the forked workers
     # in flight, in input order: the items sent to the workers, and the reader failures
     # between them (those never leave this process)
     sent: deque[Document | PendingPage | Failure] = deque()
 
-    def tasks() -> Iterator[tuple[Document | PendingPage, bool]]:
+    def tasks() -> Iterator[tuple[list[Document | PendingPage], bool]]:
+        batch: list[Document | PendingPage] = []
         for item in items:
             sent.append(item)
             if not isinstance(item, Failure):
-                yield item, strict
+                batch.append(item)
+                if len(batch) >= batch_size:
+                    yield batch, strict
+                    batch = []
+        if batch:
+            yield batch, strict
 
     def failures() -> Iterator[Result]:
         while sent and isinstance(sent[0], Failure):
@@ -175,9 +203,10 @@ def run(
     with batch_gc():
         pool = mp.get_context("fork").Pool(workers)
     with pool:
-        for result in pool.imap(_worker, tasks(), chunksize=chunksize):
-            yield from failures()
-            yield _from_worker(sent.popleft(), result)  # type: ignore[arg-type]
+        for results in pool.imap(_worker, tasks()):
+            for result in results:
+                yield from failures()
+                yield _from_worker(sent.popleft(), result)  # type: ignore[arg-type]
         yield from failures()  # failures after the last document
 
 

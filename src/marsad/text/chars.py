@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from marsad.model import DOC_CACHE
 from marsad.text.automaton import Automaton
 
 BMP = 0x10000
@@ -69,9 +70,9 @@ def boundary_copy(text: str) -> str:
     return to_text(np.where(ALNUM[a], a, SPACE))
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=DOC_CACHE)
 def word_ends(text: str) -> str:
-    """``boundary_copy(text) + " "``, remembered for the last few texts: the dictionaries whose
+    """``boundary_copy(text) + " "``, remembered for a batch's texts: the dictionaries whose
     keys end in a space (places, actors, sources) scan it, so a hit is a whole word's end."""
     return boundary_copy(text) + " "
 
