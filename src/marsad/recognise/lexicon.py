@@ -182,8 +182,10 @@ class Lexicon(Generic[P]):
                 for pro in ("", *e.proclitics):
                     padded.setdefault(" " + pro + skey, {}).setdefault(pro, []).append((e, e.suffixes, maxs))
         # " الاتفاق" is both "ال" + "اتفاق" and "" + "الاتفاق": keep every split
-        self._auto: Automaton[_Splits[P]] = Automaton((pkey, tuple((len(pro) + 1, pkey[len(pro) + 1:], tuple(rd)) for pro, rd in by_pro.items()))
-                      for pkey, by_pro in padded.items())
+        self._words: dict[str, _Splits[P]] = {
+            pkey: tuple((len(pro) + 1, pkey[len(pro) + 1:], tuple(rd)) for pro, rd in by_pro.items())
+            for pkey, by_pro in padded.items()}
+        self._automaton: Automaton[_Splits[P]] | None = None
         self._n_keys = len(by_key)
         self._keys = frozenset(by_key)
         self._n_rows = n
@@ -192,6 +194,14 @@ class Lexicon(Generic[P]):
 
     def __len__(self) -> int:
         return self._n_keys
+
+    @property
+    def _auto(self) -> Automaton[_Splits[P]]:
+        """The lexicon's own automaton, compiled on first use (a lexicon scanned only as part of
+        a :class:`LexiconGroup` never needs it)."""
+        if self._automaton is None:
+            self._automaton = Automaton(self._words)
+        return self._automaton
 
     @property
     def n_rows(self) -> int:
@@ -222,11 +232,15 @@ class LexiconGroup:
 
     def __init__(self, lexicons: Sequence[Lexicon[Any]]) -> None:
         self.lexicons = tuple(lexicons)
+        n = len(self.lexicons)
         words: dict[str, list[_Splits[Any]]] = {}
         for j, lex in enumerate(self.lexicons):
-            for word, splits in zip(lex._auto.keys(), lex._auto.values, strict=True):
-                words.setdefault(word, [()] * len(self.lexicons))[j] = splits
-        self._auto: Automaton[tuple[_Splits[Any], ...]] = Automaton((w, tuple(v)) for w, v in words.items())
+            for word, splits in lex._words.items():
+                slot = words.get(word)
+                if slot is None:
+                    slot = words[word] = [()] * n
+                slot[j] = splits
+        self._auto: Automaton[list[_Splits[Any]]] = Automaton(words)
         #: each lexicon's splits by the group's key ids (empty where the word is another's)
         self._views = [[v[j] for v in self._auto.values] for j in range(len(self.lexicons))]
 
