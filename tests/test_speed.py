@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from itertools import accumulate
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from marsad.geo import places
 from marsad.model import Analysis, Document
@@ -281,3 +284,15 @@ def test_supporter_prefilter_words_agree_with_the_pattern() -> None:
         hits += found
         assert not found or any(k in w for k in actors._SUPPORT_WORDS), w
     assert hits >= len(heads)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 12)), max_size=8), st.integers(0, 30), st.integers(1, 12))
+def test_actor_cover_is_the_pairwise_test(spans: list[tuple[int, int]], start: int, length: int) -> None:
+    from marsad.geo.geocode import _Actors
+
+    spans = [(a, a + n) for a, n in spans]
+    starts = sorted(spans)
+    actors = _Actors(starts, [], [], [a for a, _ in starts], list(accumulate((b for _, b in starts), max)))
+    end = start + length
+    assert actors.covered(start, end) == any(a <= start and end <= b and b - a > end - start for a, b in spans)

@@ -17,6 +17,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from itertools import accumulate
 from typing import Any, NamedTuple
 
 from marsad.geo.gazetteer import Gazetteer, GazetteerLike
@@ -302,7 +303,7 @@ class Geocoder:
                 _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4]):
             return "dateline"  # the country of a dateline: "دبي، الإمارات العربية المتحدة (CNN)"
         end = m.span.end
-        if any(a <= start and end <= b and b - a > end - start for a, b in actors.spans):
+        if actors.covered(start, end):
             return "actor"  # a place inside an actor's name: "تنظيم القاعدة في سوريا", "التحالف بقيادة السعودية"
         cands = candidates(m)
         if cands and cands[0].feature == "country" and any(
@@ -507,18 +508,29 @@ class _Actors(NamedTuple):
     """What the roles read of a document's ACTOR mentions, gathered once per document (each
     place mention asks about every actor)."""
 
-    spans: list[tuple[int, int]]
+    spans: list[tuple[int, int]]  # by start
     homes: list[tuple[int, Any]]  # (end, country) of actors that may be named with their home country
     states: list[tuple[int, Any]]  # (end, norm start) of country names used as actors
+    starts: list[int]  # of ``spans``
+    reach: list[int]  # reach[k]: the furthest end among spans[:k + 1]
 
     @classmethod
     def of(cls, actors: Sequence[Mention]) -> _Actors:
         kinds = [a.attr("kind") for a in actors]
-        return cls([(a.span.start, a.span.end) for a in actors],
+        spans = sorted((a.span.start, a.span.end) for a in actors)
+        return cls(spans,
                    [(a.span.end, a.attr("country")) for a, k in zip(actors, kinds, strict=True)
                     if k not in ("state_name", "civilians", "people")],
                    [(a.span.end, a.attr("norm_start")) for a, k in zip(actors, kinds, strict=True)
-                    if k == "state_name"])
+                    if k == "state_name"],
+                   [a for a, _ in spans], list(accumulate((b for _, b in spans), max)))
+
+    def covered(self, start: int, end: int) -> bool:
+        """Whether an actor's name strictly contains ``[start, end)`` ("تنظيم القاعدة في سوريا")."""
+        k = bisect.bisect_right(self.starts, start)  # the spans starting at or before it
+        if not k or self.reach[k - 1] < end:
+            return False  # (most places: no actor's name reaches over them)
+        return any(end <= b and b - a > end - start for a, b in self.spans[:k])
 
 
 def _place_votes(m: Mention, role: str | None) -> dict[str, float]:
