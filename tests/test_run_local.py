@@ -211,3 +211,20 @@ def test_batch_gc_settings_hold_during_a_run_and_are_restored() -> None:
     assert len(list(run(docs, lambda: Pipeline([Probe()])))) == 3
     assert seen == [BATCH_GEN0] * 3
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_long_documents_make_smaller_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("marsad.run.local.BATCH_CHARS", 100)
+    pipeline = stand_in()
+    sizes: list[int] = []
+    whole = pipeline.run_batch
+
+    def counted(docs: list[Document]) -> list[Analysis | Exception]:
+        sizes.append(len(docs))
+        return whole(docs)
+
+    pipeline.run_batch = counted  # type: ignore[method-assign]
+    docs = [Document(f"d{i}", "قصف " * (40 if i in (2, 3) else 10)) for i in range(8)]  # 160 or 40 characters
+    results = list(run(docs, lambda: pipeline))
+    assert [r[0].doc_id for r in results] == [d.doc_id for d in docs] and all(r[2] is None for r in results)
+    assert sizes == [3, 1, 3, 1]  # (d0 d1 d2) (d3) (d4 d5 d6) (d7): a batch ends once it reaches 100

@@ -14,8 +14,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
 
-#: documents a batch run takes through each stage together (``Pipeline.run_batch``)
+#: documents a batch run takes through each stage together (``Pipeline.run_batch``) ...
 BATCH_SIZE = 64
+#: ... or fewer, once their texts (or raw pages) reach this many characters (or bytes): a
+#: batch's analyses are in memory together, and a document may be up to 2 M characters long
+BATCH_CHARS = 1_000_000
 #: entries of the caches that remember a document's work by its text (word-boundary copies,
 #: lexicon matches): two per document of a batch, so that a later stage still finds what an
 #: earlier one computed for the same document

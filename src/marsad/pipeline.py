@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
-from marsad.model import BATCH_SIZE, Analysis, Document, Event, Mention
+from marsad.model import BATCH_CHARS, BATCH_SIZE, Analysis, Document, Event, Mention
 from marsad.text.normalise import normalise
 from marsad.text.segment import split_sentences, tokenise
 
@@ -198,14 +198,16 @@ class Pipeline:
         return results
 
     def pipe(self, docs: Iterable[Document], batch_size: int = BATCH_SIZE) -> Iterator[Analysis]:
-        """Process documents lazily, in order, ``batch_size`` at a time (see :meth:`run_batch`);
-        a document whose run raises raises here."""
+        """Process documents lazily, in order, ``batch_size`` at a time (fewer when they are long:
+        ``BATCH_CHARS``; see :meth:`run_batch`); a document whose run raises raises here."""
         batch: list[Document] = []
+        chars = 0
         for doc in docs:
             batch.append(doc)
-            if len(batch) >= batch_size:
+            chars += len(doc.text)
+            if len(batch) >= batch_size or chars >= BATCH_CHARS:
                 yield from _raising(self.run_batch(batch))
-                batch = []
+                batch, chars = [], 0
         if batch:
             yield from _raising(self.run_batch(batch))
 

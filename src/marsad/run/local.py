@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from marsad.io.readers import PendingPage
-from marsad.model import BATCH_SIZE, Document, Event, Failure
+from marsad.model import BATCH_CHARS, BATCH_SIZE, Document, Event, Failure
 from marsad.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
@@ -142,19 +142,26 @@ def _from_worker(sent: Document | PendingPage, result: Result) -> Result:
     return admitted, events, failure
 
 
+def _size(item: Document | PendingPage) -> int:
+    """What an item weighs in a batch (``BATCH_CHARS``): its characters, or a page's bytes."""
+    return len(item.text) if isinstance(item, Document) else len(item.payload)
+
+
 def _batches(items: Iterable[Document | Failure], size: int) -> Iterator[list[Document | Failure]]:
-    """``items`` in lists holding ``size`` documents each (and the reader failures between them)."""
+    """``items`` in lists holding ``size`` documents each, fewer when they are long
+    (``BATCH_CHARS``), with the reader failures between them."""
     batch: list[Document | Failure] = []
-    docs = 0
+    docs = chars = 0
     for item in items:
         if isinstance(item, PendingPage):
             item = item.admit(item.resolve())
         batch.append(item)
         if isinstance(item, Document):
             docs += 1
-            if docs >= size:
+            chars += _size(item)
+            if docs >= size or chars >= BATCH_CHARS:
                 yield batch
-                batch, docs = [], 0
+                batch, docs, chars = [], 0, 0
     if batch:
         yield batch
 
@@ -182,13 +189,15 @@ def run(
 
     def tasks() -> Iterator[tuple[list[Document | PendingPage], bool]]:
         batch: list[Document | PendingPage] = []
+        chars = 0
         for item in items:
             sent.append(item)
             if not isinstance(item, Failure):
                 batch.append(item)
-                if len(batch) >= batch_size:
+                chars += _size(item)
+                if len(batch) >= batch_size or chars >= BATCH_CHARS:
                     yield batch, strict
-                    batch = []
+                    batch, chars = [], 0
         if batch:
             yield batch, strict
 
