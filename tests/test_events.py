@@ -41,6 +41,16 @@ def test_negated_and_planned_events_are_not_events(pipe: Pipeline) -> None:
     assert _events(pipe, "نفى الجيش أن يكون قد قصف مدينة حلب. وهدد التنظيم بشن هجمات على بغداد.") == []
 
 
+def test_a_fear_governs_the_clause_that_follows_it(pipe: Pipeline) -> None:
+    # the explosions are ten words after "يخشى أن": still what he fears, not what happened
+    assert _events(pipe, "ويعمل أحمد بائعا في السوق قرب باب المعظم، فهو يخشى أن يؤدي نقل الوزارة من البصرة إلى "
+                         "بغداد إلى عودة زمن التفجيرات والسيارات المفخخة.", date(2018, 5, 14)) == []
+    # a report verb before "أن" governs nothing: the attack it reports is an event
+    (e,) = _events(pipe, "وقال مصدر أمني عراقي أن سيارة مفخخة انفجرت صباح اليوم في سوق شعبي وسط مدينة الموصل "
+                         "وقتل فيها خمسة مدنيين.")
+    assert e.event_type == "Explosions/Remote violence" and e.fatalities == 5
+
+
 def test_old_background_is_not_an_event(pipe: Pipeline) -> None:
     assert _events(pipe, "في العام 2011 قصفت قوات النظام مدينة درعا بالمدفعية.", date(2018, 3, 5)) == []
 

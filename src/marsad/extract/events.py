@@ -59,6 +59,10 @@ _CLAUSE_BREAK = re.compile(r"[،,؛;:]|(?:^|\s)(?:رد[اً]*|بسبب|[إا]ث�
 # (a cause opens a new clause: "تهديدات بشن ضربة ردا على هجوم كيماوي": the threat is not the attack's)
 _BLOCKING_CUES = {"negation", "denial", "threat", "plan", "future", "conditional", "hypothetical", "habitual"}
 _CUE_WINDOW = 40  # characters before the trigger that a cue may govern (about 5 words)
+# ... or, for these cues followed by "أن" (that), the rest of their clause (up to about 15 words)
+_CLAUSE_CUES = {"hypothetical", "threat", "plan", "conditional"}
+_CLAUSE_WINDOW = 120
+_THAT_CLAUSE = re.compile(r"\s+(?:من\s+)?[اأ]ن\s")
 BACKGROUND_DAYS = 30
 # Triggers below this weight (aircraft/tank nouns, "سيطرة" as a state, "مواجهة") only add
 # tags and sub-types to a frame opened by a stronger word: on dev they flip types and open
@@ -335,7 +339,11 @@ class EventExtractor:
             # a cue before the trigger, or one that starts before it and takes it in ("أي هجوم"),
             # within its clause ("طائرة حربية، يعتقد أنها روسية، قصفت": the doubt stops at the comma)
             if c.value in _BLOCKING_CUES and c.span.start < trigger.span.start \
-                    and trigger.span.start - c.span.end <= _CUE_WINDOW \
+                    and (trigger.span.start - c.span.end <= _CUE_WINDOW
+                         # "يخشى أن يؤدي ذلك إلى عودة التفجيرات": a fear, a threat or a plan governs
+                         # the whole clause that follows it
+                         or (c.value in _CLAUSE_CUES and trigger.span.start - c.span.end <= _CLAUSE_WINDOW
+                             and _THAT_CLAUSE.match(text, c.span.end) is not None)) \
                     and not _CLAUSE_BREAK.search(text, c.span.end, max(c.span.end, trigger.span.start)):
                 return True
         return False
