@@ -508,3 +508,12 @@ def test_the_attack_answered_is_not_todays_event(pipe: Pipeline) -> None:
                      published=date(2018, 4, 14))
     assert [(e.sub_event_type, e.actor1, e.actor2) for e in events] == [
         ("Air/drone strike", "Military Forces of the United States", "Military Forces of Syria")]
+
+
+def test_a_control_only_tried_for_is_a_clash(pipe: Pipeline) -> None:
+    text = ("وما زالت المواجهات المسلحة دائرة اليوم بين الحوثيين والمقاومة في زنجبار، حيث تحاول المقاومة "
+            "السيطرة عليها وتحريرها منهم.")
+    (e,) = _events(pipe, text, date(2015, 8, 1))
+    assert (e.event_type, e.sub_event_type, e.location) == ("Battles", "Armed clash", "Zinjibar")
+    (e,) = _events(pipe, text.replace("حيث تحاول المقاومة السيطرة عليها", "وسيطرت المقاومة عليها"), date(2015, 8, 1))
+    assert e.sub_event_type in ("Government regains territory", "Non-state actor overtakes territory")

@@ -1011,10 +1011,15 @@ _GOODS_AFTER = re.compile(r"\s*(?:علي\s+)?(?:(?:اكثر|اقل)\s+من\s+|ن
 
 def _seized_goods(norm: str, t: Mention) -> Mention:
     """A territory verb whose object is vehicles, arms or money: looting, not a change of control;
-    clearing roads of mines ("تطهير الطرق من العبوات الناسفة") is no advance at all."""
+    a control a side only tries to take ("تحاول المقاومة السيطرة عليها") is a fight; clearing
+    roads of mines ("تطهير الطرق من العبوات الناسفة") is no advance at all."""
     ne = t.attr("norm_end")
     if ne is None:
         return t
+    if t.attr("role") == "territory_gain":
+        ns = t.attr("norm_start")
+        if ns is not None and _ATTEMPT_BEFORE.search(norm, max(0, ns - 40), ns):
+            return replace(t.with_attr("role", "clash"), value=(BATTLES, "Armed clash"))
     if t.attr("role") == "advance" and _MINES_AFTER.search(norm[ne:ne + 50]):
         return replace(t.with_attr("role", "demining"), value=("", ""))
     ns = t.attr("norm_start")
@@ -1027,6 +1032,9 @@ def _seized_goods(norm: str, t: Mention) -> Mention:
     return replace(t, value=(STRATEGIC, "Looting/property destruction"))
 
 
+# "تحاول/تسعى القوات السيطرة على": the attempt, not the change of control (a fight, when fought)
+_ATTEMPT_BEFORE = re.compile(r"(?<!\S)[وف]?(?:تحاول|يحاول|تحاولان|يحاولان|يحاولون|حاولت|حاول|حاولوا|تسعي|يسعي|يسعون|سعت|سعي)"
+                             r"\s+(?:\S+\s+){0,3}?و?(?:ال|ل|لل)?$")  # ("تحاول المقاومة السيطرة عليها وتحريرها")
 _DEFUSED_BEFORE = re.compile(r"(?:تفكيك|ابطال|تطهير|ازاله|نزع|العثور\s+علي|عثر\s+علي|ضبط|زرع)\S*\s+(?:\S+\s+){0,3}(?:من\s+)?(?:ال)?$")
 _MINES_AFTER = re.compile(r"(?:^|\s)من\s+(?:ال)?(?:عبوات|الغام|متفجرات|مخلفات|ذخاير)")
 
