@@ -517,3 +517,10 @@ def test_a_control_only_tried_for_is_a_clash(pipe: Pipeline) -> None:
     assert (e.event_type, e.sub_event_type, e.location) == ("Battles", "Armed clash", "Zinjibar")
     (e,) = _events(pipe, text.replace("حيث تحاول المقاومة السيطرة عليها", "وسيطرت المقاومة عليها"), date(2015, 8, 1))
     assert e.sub_event_type in ("Government regains territory", "Non-state actor overtakes territory")
+
+
+def test_a_town_word_in_a_gazetteer_name_leaves_the_bare_name_a_reading(pipe: Pipeline) -> None:
+    # "مدينة زنجبار" is also a name of Zanzibar City: in Yemen it is the town word before Zinjibar
+    (e,) = _events(pipe, "شنت طائرات التحالف غارات على مقر اللواء 15 مشاة في مدينة زنجبار عاصمة محافظة أبين.",
+                   date(2015, 8, 8))
+    assert (e.location, e.country) == ("Zinjibar", "YE")

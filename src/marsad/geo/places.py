@@ -242,6 +242,7 @@ def modifier_before(norm: str, ws: int) -> tuple[str | None, int | None]:
     return None, None
 
 
+_TOWN_HEADS = frozenset({"مدينه", "بلده", "قريه"})
 _OPEN_QUOTES = frozenset('"«“\'')
 
 
@@ -274,6 +275,11 @@ def find_places(analysis: Analysis, gazetteer: GazetteerLike) -> list[Mention]:
         cands = gazetteer.lookup(key)
         if not cands:
             continue
+        head, _, rest = key.partition(" ")
+        if rest and head in _TOWN_HEADS:
+            # "مدينة زنجبار" is a name of Zanzibar City and the town word before Zinjibar: the
+            # places of the bare name are readings too, for the geocoder to choose by context
+            cands = cands + tuple(p for p in gazetteer.lookup(rest) if p not in cands)
         if _IDIOM_AFTER.get(key) and _IDIOM_AFTER[key].match(norm, e):
             continue  # "مسقط رأسه" (his home town), "كرة القدم" ...
         before = norm[max(0, ws - 80):ws]
