@@ -56,6 +56,11 @@ def test_clitics_real(gaz: Gazetteer) -> None:
     assert names(ms) == ["حلب", "دير الزور", "البوكمال"]
 
 
+def test_a_body_of_water_is_not_its_city(gaz: Gazetteer) -> None:
+    text = "استهدف صاروخ ناقلة نفط في خليج عدن وأخرى قرب مضيق هرمز، ثم وصلت السفينة إلى عدن."
+    assert names(find_places(analyse(text), gaz)) == ["عدن"]  # the port at the end, not the gulf
+
+
 def test_spacing_variant(gaz: Gazetteer) -> None:
     a = find_places(analyse("سيطرت القوات على البوكمال"), gaz)
     b = find_places(analyse("سيطرت القوات على البو كمال"), gaz)

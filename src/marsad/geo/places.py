@@ -36,6 +36,8 @@ PREFIXES: frozenset[str] = frozenset(
 ARTICLE_PREFIXES: frozenset[str] = frozenset({"لل", "ولل", "فلل"})
 # A name right after these words is part of a person's name (خالد بن الوليد), not a place.
 NAME_HEADS: frozenset[str] = frozenset({"بن", "ابن", "ابو", "ابي", "ام", "عبد", "بنت", "ال"})
+# ... and words that make a name a body of water: "خليج عدن" is the Gulf of Aden, not the city
+WATER_HEADS: frozenset[str] = frozenset({"خليج", "بحر", "مضيق"})
 
 # modifier -> provisional precision (None: take it from the place's feature class)
 MODIFIERS: dict[str, int | None] = {
@@ -271,6 +273,8 @@ def find_places(analysis: Analysis, gazetteer: GazetteerLike) -> list[Mention]:
         # a person's name: "خالد بن الوليد", "ابو بكر"
         pw = norm[max(0, ws - 5):ws].split()
         if pw and pw[-1] in NAME_HEADS and not norm[max(0, ws - 6):ws].endswith((".", "،")):
+            continue
+        if pw and pw[-1] in WATER_HEADS and norm[ws:s] in ("", "ال"):
             continue
         cands = gazetteer.lookup(key)
         if not cands:
