@@ -306,6 +306,11 @@ def _scans_agree(text: str) -> None:
     assert [m.span() for m in _SCANNER.finditer(norm)] == [m.span() for m in _DATE_RE.finditer(norm)], norm
 
 
+def test_a_clitic_glued_to_a_parenthesis_starts_the_date() -> None:
+    for text in ("ل(آب", "و(آب) 2015", "ب(أغسطس) الماضي"):
+        _scans_agree(text)
+
+
 def test_first_word_guard_on_every_pair_of_words() -> None:
     for a in _WORD_LIST:
         _scans_agree(" ".join(a + " " + b for b in _WORD_LIST))

@@ -156,9 +156,8 @@ class AnchoredScanner:
                     starts.add(p)
         first = self.first_words
         for p, end, _ in self._ac.hits(text):
-            if end - p == 1:  # "(" opens an expression by itself
+            if end - p == 1:  # "(" opens an expression by itself, or after a clitic ("ل(آب")
                 starts.add(p)
-                continue
             ws = p
             lim = p - back
             while ws > 0 and ws > lim and text[ws - 1].isalpha():
