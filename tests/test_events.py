@@ -524,3 +524,11 @@ def test_a_town_word_in_a_gazetteer_name_leaves_the_bare_name_a_reading(pipe: Pi
     (e,) = _events(pipe, "شنت طائرات التحالف غارات على مقر اللواء 15 مشاة في مدينة زنجبار عاصمة محافظة أبين.",
                    date(2015, 8, 8))
     assert (e.location, e.country) == ("Zinjibar", "YE")
+
+
+def test_civilians_are_never_the_acting_side(pipe: Pipeline) -> None:
+    (e,) = _events(pipe, "قتل مدنيان اليوم في انفجار عبوة ناسفة في سوق شعبي بمدينة الرمادي.")
+    assert (e.actor1, e.actor2, e.inter1, e.actor1_text) == ("Unidentified Armed Group (Iraq)", "Civilians (Iraq)", 3, None)
+    assert not any(f == "actor1" for f, _, _ in e.provenance)  # an unnamed side has no span
+    (e,) = _events(pipe, "لقي ثلاثة أشخاص حتفهم اليوم في حادث دهس متعمد وسط مدينة تورنتو الكندية.")
+    assert e.actor2 == "Civilians (Canada)" and not e.actor1.startswith("Civilians")

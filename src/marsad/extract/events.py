@@ -650,6 +650,17 @@ class EventExtractor:
         if unnamed:
             # a bomb or an attack on civilians "in Baghdad" says nothing of who did it
             actor1 = self.naming.pattern("unidentified", country) or actor1
+        confidence = _confidence(f, a1, a2, lead_end)
+        if actor1 is not None and actor1.startswith(_CIVILIANS) and f.event_type in (BATTLES, REMOTE, VAC):
+            # civilians are the side violence is done to, never the side that does it (ACLED codes
+            # them as actor 2): the armed side acts, or, when none is named, an unidentified one
+            if actor2 is not None and not actor2.startswith(_CIVILIANS):
+                a1, a2, actor1, actor2 = a2, a1, actor2, actor1
+            elif sub not in _TERRITORY_SUBS and sub != "Sexual violence":  # (see _political)
+                # (no mention names the unidentified side: no span, no text)
+                a1, a2, actor2 = None, a1, actor1
+                actor1 = self.naming.pattern("unidentified", country)
+                unnamed = True
         if f.event_type in (PROTESTS, RIOTS):
             # the people in a demonstration are its protesters (or rioters), not bystanders
             crowd = self.naming.pattern("protesters" if f.event_type == PROTESTS else "rioters", country)
@@ -670,13 +681,12 @@ class EventExtractor:
         key = "|".join(str(x) for x in (doc.doc_id, f.event_type, f.date, place.name if place else "",
                                          actor1, actor2, min(f.sents)))
         event_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
-        confidence = _confidence(f, a1, a2, lead_end)
         notes = _notes(sub, actor1, actor2, place, f.date, killed, source)
         return Event(
             doc_id=doc.doc_id, event_id=event_id, event_type=f.event_type, sub_event_type=sub,
             event_date=f.date, time_precision=f.date_precision,
             actor1=actor1, actor2=actor2,
-            inter1=(3 if unnamed else self.naming.inter(a1, actor1, country)) if a1 and actor1 else 0,
+            inter1=3 if unnamed and actor1 else self.naming.inter(a1, actor1, country) if a1 and actor1 else 0,
             inter2=self.naming.inter(a2, actor2, country) if a2 and actor2 else 0,
             actor1_text=a1.span.text if a1 and not unnamed else None, actor2_text=a2.span.text if a2 else None,
             country=country, admin1=place.admin1 if place else "", admin2=place.admin2 if place else "",
@@ -1173,6 +1183,7 @@ _PLACES_APART = _SETTLEMENTS | {"neighbourhood"}
 _AREA_FEATURES = {"region", "admin1", "country"}
 _FORCE_KINDS = {"state_military", "state_police"}
 _CIVILIAN_KINDS = {"civilians", "people"}
+_CIVILIANS = "Civilians ("  # the canonical name of civilians of a country (spec/actors.md)
 _QUARTER_KM = 15.0  # a quarter this close to a city is in it
 
 
