@@ -134,13 +134,13 @@ def country_name(iso2: str | None) -> str | None:
     info = ActorLexicon.load().countries.get(iso2.upper())
     if info:
         return info[0]
-    try:
-        import pycountry
+    import pycountry  # (a dependency; imported here, at the first country beyond the table)
 
+    try:
         c = pycountry.countries.get(alpha_2=iso2.upper())
-        return getattr(c, "common_name", None) or c.name if c else None
-    except (ImportError, LookupError):  # pragma: no cover
+    except LookupError:  # pragma: no cover
         return None
+    return getattr(c, "common_name", None) or c.name if c else None
 
 
 def forces_name(iso2: str) -> str | None:
