@@ -532,3 +532,9 @@ def test_civilians_are_never_the_acting_side(pipe: Pipeline) -> None:
     assert not any(f == "actor1" for f, _, _ in e.provenance)  # an unnamed side has no span
     (e,) = _events(pipe, "لقي ثلاثة أشخاص حتفهم اليوم في حادث دهس متعمد وسط مدينة تورنتو الكندية.")
     assert e.actor2 == "Civilians (Canada)" and not e.actor1.startswith("Civilians")
+
+
+def test_an_arrest_with_only_the_arrested_named_is_made_by_the_police(pipe: Pipeline) -> None:
+    (e,) = _events(pipe, "أوقفت امرأة اليوم في مدينة ليون الفرنسية للاشتباه في صلتها بتنظيم متشدد.", date(2018, 5, 6))
+    assert (e.sub_event_type, e.actor1, e.inter1, e.actor1_text) == ("Arrests", "Police Forces of France", 1, None)
+    assert e.actor2 == "Civilians (France)"

@@ -31,7 +31,7 @@ from typing import Any
 from marsad.extract.fatalities import TollStatement, combine, toll_statements
 from marsad.geo.geocode import Geocoder, distance_km
 from marsad.model import DOC_CACHE, Analysis, Document, Event, Mention, MentionKind, Place
-from marsad.recognise.actors import ActorNaming
+from marsad.recognise.actors import PATTERNS, ActorNaming
 from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
@@ -651,16 +651,20 @@ class EventExtractor:
             # a bomb or an attack on civilians "in Baghdad" says nothing of who did it
             actor1 = self.naming.pattern("unidentified", country) or actor1
         confidence = _confidence(f, a1, a2, lead_end)
-        if actor1 is not None and actor1.startswith(_CIVILIANS) and f.event_type in (BATTLES, REMOTE, VAC):
-            # civilians are the side violence is done to, never the side that does it (ACLED codes
-            # them as actor 2): the armed side acts, or, when none is named, an unidentified one
+        inter1: int | None = None
+        if actor1 is not None and actor1.startswith(_CIVILIANS) and (
+                f.event_type in (BATTLES, REMOTE, VAC) or sub == "Arrests"):
+            # civilians are the side violence (or an arrest) is done to, never the side that does it
+            # (ACLED codes them as actor 2): the other side acts, or, when none is named, an
+            # unidentified armed group (for an arrest, the country's police)
             if actor2 is not None and not actor2.startswith(_CIVILIANS):
                 a1, a2, actor1, actor2 = a2, a1, actor2, actor1
             elif sub not in _TERRITORY_SUBS and sub != "Sexual violence":  # (see _political)
-                # (no mention names the unidentified side: no span, no text)
-                a1, a2, actor2 = None, a1, actor1
-                actor1 = self.naming.pattern("unidentified", country)
-                unnamed = True
+                kind = "state_police" if sub == "Arrests" else "unidentified"
+                if self.naming.pattern(kind, country):
+                    # (no mention names that side: no span, no text)
+                    a1, a2, actor2, actor1 = None, a1, actor1, self.naming.pattern(kind, country)
+                    inter1 = PATTERNS[kind][1]
         if f.event_type in (PROTESTS, RIOTS):
             # the people in a demonstration are its protesters (or rioters), not bystanders
             crowd = self.naming.pattern("protesters" if f.event_type == PROTESTS else "rioters", country)
@@ -686,7 +690,8 @@ class EventExtractor:
             doc_id=doc.doc_id, event_id=event_id, event_type=f.event_type, sub_event_type=sub,
             event_date=f.date, time_precision=f.date_precision,
             actor1=actor1, actor2=actor2,
-            inter1=3 if unnamed and actor1 else self.naming.inter(a1, actor1, country) if a1 and actor1 else 0,
+            inter1=inter1 if inter1 is not None else 3 if unnamed and actor1 else
+            self.naming.inter(a1, actor1, country) if a1 and actor1 else 0,
             inter2=self.naming.inter(a2, actor2, country) if a2 and actor2 else 0,
             actor1_text=a1.span.text if a1 and not unnamed else None, actor2_text=a2.span.text if a2 else None,
             country=country, admin1=place.admin1 if place else "", admin2=place.admin2 if place else "",
