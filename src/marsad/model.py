@@ -236,11 +236,18 @@ class Analysis:
             e -= 1
         return Span(s, e, text[s:e])
 
+    def mention(self, kind: MentionKind, start: int, end: int, value: Any,
+                attrs: tuple[tuple[str, Any], ...] = ()) -> Mention:
+        """A mention of ``norm[start:end]``: its original span (:meth:`span_from_norm`), placed in
+        its sentence (:meth:`sentence_of`). How recognisers make their mentions."""
+        span = self.span_from_norm(start, end)
+        return Mention(kind, span, value, self.sentence_of(span.start), attrs)
+
     def sentence_of(self, offset: int) -> int:
         """Index of the sentence holding original offset ``offset`` (-1 before segmentation).
 
-        Recognisers place their mentions with it as they make them: a mention made with
-        ``sent=-1`` is copied by the ``Recognise`` stage to place it, which costs more.
+        Recognisers place their mentions with it as they make them (:meth:`mention`): a mention
+        made with ``sent=-1`` is copied by the ``Recognise`` stage to place it, which costs more.
         """
         sentences = self.sentences
         if not sentences:

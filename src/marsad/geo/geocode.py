@@ -394,7 +394,7 @@ class Geocoder:
             span = analysis.span_from_norm(wide if wide is not None else s, e)
             if any(a < span.end and span.start < b for a, b in taken):
                 continue
-            out.append(Mention(MentionKind.PLACE, span, (place,), _sentence_index(analysis, span.start),
+            out.append(Mention(MentionKind.PLACE, span, (place,), analysis.sentence_of(span.start),
                                (("modifier", modifier), ("precision", precision_for(modifier, place)),
                                 ("key", word), ("anaphor", True))))
         return out
@@ -546,10 +546,6 @@ def _place_votes(m: Mention, role: str | None) -> dict[str, float]:
     return {}
 
 
-def _sentence_index(analysis: Analysis, start: int) -> int:
-    """Index of the sentence holding original offset ``start`` (-1 without sentences)."""
-    starts = [s.start for s in analysis.sentences]
-    return bisect.bisect_right(starts, start) - 1 if starts else -1
 
 
 _NISBA_KEYS = Automaton(dict.fromkeys(k for k in NISBA if NISBA[k]))

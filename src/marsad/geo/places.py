@@ -310,13 +310,12 @@ def find_places(analysis: Analysis, gazetteer: GazetteerLike) -> list[Mention]:
             t = _AFTER_DIR.match(norm[e:e + 30])
             if t:
                 span_end = e + t.end()
-        span = analysis.span_from_norm(span_start, span_end)
         name_span = analysis.span_from_norm(s, e)
         attrs: tuple[tuple[str, Any], ...] = (
             ("modifier", modifier), ("precision", precision_for(modifier, _prefer(cands, modifier))),
             ("key", key), ("name_span", (name_span.start, name_span.end)), ("norm_start", s),
             ("norm_end", span_end))
-        out.append(Mention(MentionKind.PLACE, span, cands, analysis.sentence_of(span.start), attrs))
+        out.append(analysis.mention(MentionKind.PLACE, span_start, span_end, cands, attrs))
     return out
 
 

@@ -296,7 +296,6 @@ def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,
                                             last_group.attr("country"), False)
         else:
             value, inter, country, needs = _resolve_entry(entry, default_country)
-        span = analysis.span_from_norm(s, e)
         attrs: tuple[tuple[str, Any], ...] = (
             ("inter", inter), ("country", country), ("kind", entry.kind), ("norm_start", s), ("norm_end", e),
             ("needs_country", needs), ("weak", entry.weak), ("alias", norm[s:e]), ("entry", eid),
@@ -306,7 +305,7 @@ def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,
             attrs += (("supporter", True),)  # "بإسناد من القوات الإماراتية": backs the actor, is not it
         if _GOVERNMENT.match(norm, s):
             attrs += (("government", True),)  # "الحكومة العراقية" speaks; its forces act
-        mention = Mention(MentionKind.ACTOR, span, value, analysis.sentence_of(span.start), attrs)
+        mention = analysis.mention(MentionKind.ACTOR, s, e, value, attrs)
         mentions.append(mention)
         if entry.kind in GROUP_KINDS and not entry.weak:
             last_group = mention

@@ -423,6 +423,5 @@ def find_dates(analysis: Analysis) -> list[Mention]:
             ("norm_end", e),
         ]
         base.extend(sorted(attrs.items()))
-        span = analysis.span_from_norm(s, e)
-        out.append(Mention(MentionKind.DATE, span, value, analysis.sentence_of(span.start), tuple(base)))
+        out.append(analysis.mention(MentionKind.DATE, s, e, value, tuple(base)))
     return out

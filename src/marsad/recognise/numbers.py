@@ -387,8 +387,7 @@ def _mention(analysis: Analysis, s: int, e: int, value: int, **attrs: Any) -> Me
     high = attrs.pop("high", None)
     base: list[tuple[str, Any]] = [("vague", vague), ("low", low), ("high", high), ("norm_start", s), ("norm_end", e)]
     base.extend(sorted(attrs.items()))
-    span = analysis.span_from_norm(s, e)
-    return Mention(MentionKind.NUMBER, span, value, analysis.sentence_of(span.start), tuple(base))
+    return analysis.mention(MentionKind.NUMBER, s, e, value, tuple(base))
 
 
 def _raw_numbers(analysis: Analysis) -> list[tuple[int, int, int, dict[str, Any]]]:

@@ -272,8 +272,7 @@ def find_sources(analysis: Analysis, lexicon: SourceLexicon | None = None,
         attrs = (("verb_start", cue[0] if cue else None), ("verb_end", cue[1] if cue else None),
                  ("verb", norm[cue[0]:cue[1]] if cue else None), ("source_kind", kind),
                  ("norm_start", s), ("norm_end", e))
-        span = analysis.span_from_norm(s, e)
-        out.append(Mention(MentionKind.SOURCE, span, name, analysis.sentence_of(span.start), attrs))
+        out.append(analysis.mention(MentionKind.SOURCE, s, e, name, attrs))
     return out
 
 

@@ -221,9 +221,8 @@ def find_triggers(analysis: Analysis) -> list[Mention]:
         )
         if m.proclitic in FUTURE_PROCLITICS:
             attrs += (("future", True),)
-        span = analysis.span_from_norm(m.start, m.end)
-        out.append(Mention(MentionKind.TRIGGER, span, (info.event_type, info.sub_event_type),
-                           analysis.sentence_of(span.start), attrs))
+        out.append(analysis.mention(MentionKind.TRIGGER, m.start, m.end, (info.event_type, info.sub_event_type),
+                                    attrs))
     return out
 
 
@@ -236,20 +235,17 @@ def find_cues(analysis: Analysis) -> list[Mention]:
     """
     out: list[Mention] = []
     for m in _matches(analysis.norm)[1]:
-        span = analysis.span_from_norm(m.start, m.end)
-        out.append(Mention(MentionKind.CUE, span, m.payload.cue_class, analysis.sentence_of(span.start),
-                           (("key", m.key), ("norm_start", m.start), ("norm_end", m.end))))
+        out.append(analysis.mention(MentionKind.CUE, m.start, m.end, m.payload.cue_class,
+                                    (("key", m.key), ("norm_start", m.start), ("norm_end", m.end))))
     for t in _trigger_matches(analysis.norm):
         if t.proclitic in PURPOSE_PROCLITICS and t.payload.role in PURPOSE_ROLES and t.payload.pos != "verb":
             # "لاستعادة"، "لتحرير"، "للسيطرة على": the aim of an operation, not a change of control
             s = t.start - len(t.proclitic)
-            span = analysis.span_from_norm(s, t.start)
-            out.append(Mention(MentionKind.CUE, span, "plan", analysis.sentence_of(span.start),
-                               (("key", t.proclitic), ("prefix", True), ("norm_start", s), ("norm_end", t.start))))
+            out.append(analysis.mention(MentionKind.CUE, s, t.start, "plan",
+                                        (("key", t.proclitic), ("prefix", True), ("norm_start", s), ("norm_end", t.start))))
         if t.proclitic in FUTURE_PROCLITICS and t.payload.role != "block":
             s = t.start - 1  # the س is the proclitic's last letter
-            span = analysis.span_from_norm(s, t.start)
-            out.append(Mention(MentionKind.CUE, span, "plan", analysis.sentence_of(span.start),
-                               (("key", "س"), ("prefix", True), ("norm_start", s), ("norm_end", t.start))))
+            out.append(analysis.mention(MentionKind.CUE, s, t.start, "plan",
+                                        (("key", "س"), ("prefix", True), ("norm_start", s), ("norm_end", t.start))))
     out.sort(key=lambda c: (c.span.start, c.span.end))
     return out
