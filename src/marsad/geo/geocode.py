@@ -23,8 +23,7 @@ from typing import Any, NamedTuple
 from marsad.geo.gazetteer import Gazetteer, GazetteerLike
 from marsad.geo.places import find_places, modifier_before, precision_for
 from marsad.model import Analysis, Document, Mention, MentionKind, Place
-from marsad.recognise.numbers import AnchoredScanner
-from marsad.text.automaton import Automaton, matches_at
+from marsad.text.automaton import AnchoredScanner, Automaton, matches_at
 from marsad.text.normalise import normalise
 
 #: the NER as the geocoder asks it: (analysis, the place mentions in question) -> entity mentions

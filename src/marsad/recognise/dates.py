@@ -32,7 +32,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from marsad.model import Analysis, Mention, MentionKind
-from marsad.recognise.numbers import MONTH_PATTERN, MONTHS, AnchoredScanner, parse_number, trie_regex
+from marsad.recognise.numbers import MONTH_PATTERN, MONTHS, parse_number, trie_regex
+from marsad.text.automaton import AnchoredScanner
 from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)

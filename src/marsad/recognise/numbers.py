@@ -16,25 +16,25 @@ Vague quantities follow events.md section 4: عشرات 10, مئات 100, آلا
 Ordinals ("الثالث", "التاسع عشر") and numeric dates ("24/12/2015") give no mention.
 
 Speed: all patterns are compiled once at import. One master regex holds every form;
-:class:`AnchoredScanner` runs it only where a match can start (digit runs and anchor
-words found by one Aho-Corasick pass), which is equivalent to ``finditer`` and several
-times faster.
+:class:`~marsad.text.automaton.AnchoredScanner` runs it only where a match can start (digit
+runs and anchor words found by one Aho-Corasick pass), which is equivalent to ``finditer``
+and several times faster.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import Any
 
 from marsad.model import Analysis, Mention, MentionKind
-from marsad.text.automaton import Automaton, matches_at
+from marsad.text.automaton import AnchoredScanner
 from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
 
-__all__ = ["MONTHS", "MONTH_PATTERN", "AnchoredScanner", "find_numbers", "parse_number", "trie_regex"]
+__all__ = ["MONTHS", "MONTH_PATTERN", "find_numbers", "parse_number", "trie_regex"]
 
 # --------------------------------------------------------------------------- lexicon
 # classes: u unit, t ten (عشر), e teen, d tens, h hundred (multipliable), H hundreds, m multiplier
@@ -123,55 +123,6 @@ def trie_regex(words: Iterable[str]) -> str:
 
 
 MONTH_PATTERN = trie_regex(MONTHS)
-
-_ASCII_DIGITS = re.compile(r"[0-9]+")
-_LETTERS = re.compile(r"[^\W\d_]+")
-
-
-class AnchoredScanner:
-    """The matches ``pattern.finditer`` would give, trying ``pattern`` only where it can start.
-
-    A match must start at most ``back`` letters before an anchor word that begins a word
-    (proclitics such as و/ب/ال), or (with ``digits``) at a digit run; anchors are found by one
-    Aho-Corasick pass. With ``first_words``, the words a match can begin with (letters only,
-    as a whole word), a start whose word is none of them is not tried either.
-    """
-
-    def __init__(self, pattern: re.Pattern[str], anchors: Iterable[str], back: int = 3, digits: bool = True,
-                 first_words: Iterable[str] | None = None) -> None:
-        self.pattern = pattern
-        self.back = back
-        self.digits = digits
-        self._ac = Automaton(dict.fromkeys(a for a in anchors if a))
-        self.first_words = frozenset(first_words) if first_words is not None else None
-
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        """Non-overlapping matches, left to right (same as ``pattern.finditer``)."""
-        starts: set[int] = set()
-        back = self.back
-        if self.digits:
-            for d in _ASCII_DIGITS.finditer(text):  # a candidate if it starts a digit run
-                p = d.start()
-                if p == 0 or not text[p - 1].isdigit():
-                    starts.add(p)
-        first = self.first_words
-        for p, end, _ in self._ac.hits(text):
-            if end - p == 1:  # "(" opens an expression by itself, or after a clitic ("ل(آب")
-                starts.add(p)
-            ws = p
-            lim = p - back
-            while ws > 0 and ws > lim and text[ws - 1].isalpha():
-                ws -= 1
-            if ws and text[ws - 1].isalpha():
-                continue  # the anchor is inside a word
-            if first is not None:
-                # (a match's first word is whole: it ends where its letters do)
-                w = _LETTERS.match(text, ws)
-                if w is not None and w.group() not in first:
-                    continue  # "اب" (August) in "السابق", "مقابل": no date starts there
-            starts.add(ws)
-        return matches_at(self.pattern, text, starts)
-
 
 def _first_words(keys: Iterable[str]) -> set[str]:
     """Anchor words for multi-word keys: the first word, or the whole key when that word is short."""

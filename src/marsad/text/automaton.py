@@ -2,7 +2,8 @@
 
 Requires: keys (non-empty strings) and a payload per key. Provides: every occurrence of every
 key in a text, overlapping ones included, as ``(start, end, key id)`` in ``str`` indices,
-half-open; the payload of key id ``i`` is ``values[i]``.
+half-open; the payload of key id ``i`` is ``values[i]``. Also: regexes tried only where an
+automaton says they can start (:func:`matches_at`, :class:`AnchoredScanner`).
 
 Why daachorse: its automaton is a double array over characters, so a scan touches a few
 compact arrays where a node-per-object trie (pyahocorasick) chases pointers through
@@ -88,3 +89,52 @@ def matches_at(pattern: _Pattern, text: str, starts: Iterable[int]) -> Iterator[
         if m is not None and m.end() > s:
             pos = m.end()
             yield m
+
+
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+class AnchoredScanner:
+    """The matches ``pattern.finditer`` would give, trying ``pattern`` only where it can start.
+
+    A match must start at most ``back`` letters before an anchor word that begins a word
+    (proclitics such as و/ب/ال), or (with ``digits``) at a digit run; anchors are found by one
+    Aho-Corasick pass. With ``first_words``, the words a match can begin with (letters only,
+    as a whole word), a start whose word is none of them is not tried either.
+    """
+
+    def __init__(self, pattern: re.Pattern[str], anchors: Iterable[str], back: int = 3, digits: bool = True,
+                 first_words: Iterable[str] | None = None) -> None:
+        self.pattern = pattern
+        self.back = back
+        self.digits = digits
+        self._ac = Automaton(dict.fromkeys(a for a in anchors if a))
+        self.first_words = frozenset(first_words) if first_words is not None else None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """Non-overlapping matches, left to right (same as ``pattern.finditer``)."""
+        starts: set[int] = set()
+        back = self.back
+        if self.digits:
+            for d in _ASCII_DIGITS.finditer(text):  # a candidate if it starts a digit run
+                p = d.start()
+                if p == 0 or not text[p - 1].isdigit():
+                    starts.add(p)
+        first = self.first_words
+        for p, end, _ in self._ac.hits(text):
+            if end - p == 1:  # "(" opens an expression by itself, or after a clitic ("ل(آب")
+                starts.add(p)
+            ws = p
+            lim = p - back
+            while ws > 0 and ws > lim and text[ws - 1].isalpha():
+                ws -= 1
+            if ws and text[ws - 1].isalpha():
+                continue  # the anchor is inside a word
+            if first is not None:
+                # (a match's first word is whole: it ends where its letters do)
+                w = _LETTERS.match(text, ws)
+                if w is not None and w.group() not in first:
+                    continue  # "اب" (August) in "السابق", "مقابل": no date starts there
+            starts.add(ws)
+        return matches_at(self.pattern, text, starts)
