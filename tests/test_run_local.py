@@ -214,7 +214,7 @@ def test_batch_gc_settings_hold_during_a_run_and_are_restored() -> None:
 
 
 def test_long_documents_make_smaller_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("marsad.run.local.BATCH_CHARS", 100)
+    monkeypatch.setattr("marsad.pipeline.BATCH_CHARS", 100)
     pipeline = stand_in()
     sizes: list[int] = []
     whole = pipeline.run_batch

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from marsad.model import BATCH_CHARS, BATCH_SIZE, Analysis, Document, Event, Mention
 from marsad.text.normalise import normalise
@@ -200,16 +200,11 @@ class Pipeline:
     def pipe(self, docs: Iterable[Document], batch_size: int = BATCH_SIZE) -> Iterator[Analysis]:
         """Process documents lazily, in order, ``batch_size`` at a time (fewer when they are long:
         ``BATCH_CHARS``; see :meth:`run_batch`); a document whose run raises raises here."""
-        batch: list[Document] = []
-        chars = 0
-        for doc in docs:
-            batch.append(doc)
-            chars += len(doc.text)
-            if len(batch) >= batch_size or chars >= BATCH_CHARS:
-                yield from _raising(self.run_batch(batch))
-                batch, chars = [], 0
-        if batch:
-            yield from _raising(self.run_batch(batch))
+        for batch in batches(docs, batch_size, lambda doc: len(doc.text)):
+            for result in self.run_batch(batch):
+                if isinstance(result, Exception):
+                    raise result
+                yield result
 
     @classmethod
     def default(cls, *, ner: bool = True, timings: bool = False, events_only: bool = False) -> Pipeline:
@@ -224,11 +219,27 @@ class Pipeline:
         return cls(default_stages(ner=ner, events_only=events_only), timings=timings)
 
 
-def _raising(results: list[Analysis | Exception]) -> Iterator[Analysis]:
-    for r in results:
-        if isinstance(r, Exception):
-            raise r
-        yield r
+T = TypeVar("T")
+
+
+def batches(items: Iterable[T], size: int, weight: Callable[[T], int | None]) -> Iterator[list[T]]:
+    """``items`` in lists holding ``size`` documents each, fewer once their ``weight`` (characters,
+    or a page's bytes) adds up to ``BATCH_CHARS``; an item weighing None (a reader failure)
+    travels in its batch without counting."""
+    batch: list[T] = []
+    n = total = 0
+    for item in items:
+        batch.append(item)
+        w = weight(item)
+        if w is None:
+            continue
+        n += 1
+        total += w
+        if n >= size or total >= BATCH_CHARS:
+            yield batch
+            batch, n, total = [], 0, 0
+    if batch:
+        yield batch
 
 
 _DEFAULT: dict[bool, Pipeline] = {}

@@ -26,8 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from marsad.io.readers import PendingPage
-from marsad.model import BATCH_CHARS, BATCH_SIZE, Document, Event, Failure
-from marsad.pipeline import Pipeline
+from marsad.model import BATCH_SIZE, Document, Event, Failure
+from marsad.pipeline import Pipeline, batches
 
 log = logging.getLogger(__name__)
 
@@ -142,28 +142,12 @@ def _from_worker(sent: Document | PendingPage, result: Result) -> Result:
     return admitted, events, failure
 
 
-def _size(item: Document | PendingPage) -> int:
-    """What an item weighs in a batch (``BATCH_CHARS``): its characters, or a page's bytes."""
+def _size(item: Document | PendingPage | Failure) -> int | None:
+    """What an item weighs in a batch (``pipeline.batches``): its characters, a page's bytes, or
+    nothing (a reader failure)."""
+    if isinstance(item, Failure):
+        return None
     return len(item.text) if isinstance(item, Document) else len(item.payload)
-
-
-def _batches(items: Iterable[Document | Failure], size: int) -> Iterator[list[Document | Failure]]:
-    """``items`` in lists holding ``size`` documents each, fewer when they are long
-    (``BATCH_CHARS``), with the reader failures between them."""
-    batch: list[Document | Failure] = []
-    docs = chars = 0
-    for item in items:
-        if isinstance(item, PendingPage):
-            item = item.admit(item.resolve())
-        batch.append(item)
-        if isinstance(item, Document):
-            docs += 1
-            chars += _size(item)
-            if docs >= size or chars >= BATCH_CHARS:
-                yield batch
-                batch, docs, chars = [], 0, 0
-    if batch:
-        yield batch
 
 
 def run(
@@ -178,8 +162,9 @@ def run(
     global _WORKER_PIPELINE
     pipeline = pipeline_factory()
     if workers <= 1:
+        admitted = (item.admit(item.resolve()) if isinstance(item, PendingPage) else item for item in items)
         with batch_gc():
-            for batch in _batches(items, batch_size):
+            for batch in batches(admitted, batch_size, _size):
                 yield from _process(pipeline, batch, strict)
         return
     _WORKER_PIPELINE = pipeline  # inherited by the forked workers
@@ -187,19 +172,13 @@ def run(
     # between them (those never leave this process)
     sent: deque[Document | PendingPage | Failure] = deque()
 
-    def tasks() -> Iterator[tuple[list[Document | PendingPage], bool]]:
-        batch: list[Document | PendingPage] = []
-        chars = 0
+    def to_send() -> Iterator[Document | PendingPage]:
         for item in items:
             sent.append(item)
             if not isinstance(item, Failure):
-                batch.append(item)
-                chars += _size(item)
-                if len(batch) >= batch_size or chars >= BATCH_CHARS:
-                    yield batch, strict
-                    batch, chars = [], 0
-        if batch:
-            yield batch, strict
+                yield item
+
+    tasks = ((batch, strict) for batch in batches(to_send(), batch_size, _size))
 
     def failures() -> Iterator[Result]:
         while sent and isinstance(sent[0], Failure):
@@ -212,7 +191,7 @@ def run(
     with batch_gc():
         pool = mp.get_context("fork").Pool(workers)
     with pool:
-        for results in pool.imap(_worker, tasks()):
+        for results in pool.imap(_worker, tasks):
             for result in results:
                 yield from failures()
                 yield _from_worker(sent.popleft(), result)  # type: ignore[arg-type]
