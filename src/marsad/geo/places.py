@@ -25,7 +25,7 @@ from typing import Any
 from marsad.geo.gazetteer import GazetteerLike
 from marsad.model import Analysis, Mention, MentionKind, Place
 from marsad.text.automaton import Automaton
-from marsad.text.chars import word_automaton, word_ends, word_hits
+from marsad.text.chars import word_automaton, word_hits
 
 log = logging.getLogger(__name__)
 
@@ -200,9 +200,7 @@ _TOWN_WORD_BEFORE = re.compile(r"(?:^|\s)[وفب]?(?:ال)?(?:بلده|قريه|
 def matches(norm: str, gazetteer: GazetteerLike) -> list[tuple[int, int, str, int]]:
     """Longest non-overlapping gazetteer names in ``norm``: (start, end, key, word start)."""
     found: list[tuple[int, int, str, int]] = []
-    bound = word_ends(norm)
-    for s, e, (plain, with_article) in word_hits(automaton(gazetteer), norm):
-        ws = bound.rfind(" ", 0, s) + 1  # the start of the word the name ends
+    for s, e, (plain, with_article), ws in word_hits(automaton(gazetteer), norm):
         pre = norm[ws:s]
         if with_article is not None and pre in ARTICLE_PREFIXES:
             found.append((s, e, with_article, ws))  # "للرقه": the article's key, not a bare "رقه"

@@ -28,7 +28,7 @@ from importlib import resources
 from typing import Any
 
 from marsad.model import Analysis, Mention, MentionKind
-from marsad.text.chars import word_automaton, word_ends, word_hits
+from marsad.text.chars import word_automaton, word_hits
 
 log = logging.getLogger(__name__)
 
@@ -237,9 +237,7 @@ _QAEDA_HEAD = re.compile(r"(?:تنظيم|عناصر|مسلحي|مقاتلي|زع
 def _candidates(norm: str, automaton: Any) -> list[tuple[int, int, int]]:
     """All dictionary matches ``(start, end, entry)`` that sit on word boundaries (after at most
     a clitic of :data:`CLITICS`)."""
-    bound = word_ends(norm)
-    return [(s, e, eid) for s, e, eid in word_hits(automaton, norm)
-            if norm[bound.rfind(" ", 0, s) + 1:s] in CLITICS]
+    return [(s, e, eid) for s, e, eid, ws in word_hits(automaton, norm) if norm[ws:s] in CLITICS]
 
 
 def _longest(cands: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:

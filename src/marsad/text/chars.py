@@ -91,14 +91,17 @@ def word_automaton(words: Mapping[str, Any]) -> Automaton[tuple[tuple[int, Any, 
     return Automaton((word, tuple(readings)) for word, readings in grouped.items())
 
 
-def word_hits(automaton: Automaton[tuple[tuple[int, Any, str | None], ...]], text: str) -> Iterator[tuple[int, int, Any]]:
-    """``(start, end, payload)`` of every key of a :func:`word_automaton` that ends a word of
-    ``text``, in order of ``end``."""
+def word_hits(automaton: Automaton[tuple[tuple[int, Any, str | None], ...]],
+              text: str) -> Iterator[tuple[int, int, Any, int]]:
+    """``(start, end, payload, word start)`` of every key of a :func:`word_automaton` that ends a
+    word of ``text``, in order of ``end``; ``text[word start:start]`` is what precedes the key in
+    its word (a clitic, say), which the callers check."""
     values = automaton.values
-    for _, e, i in automaton.hits(word_ends(text)):
+    bound = word_ends(text)
+    for _, e, i in automaton.hits(bound):
         e -= 1  # the key's space
         for length, payload, written in values[i]:
             s = e - length
             # the copy's spaces stand for any non-word character ("دير-الزور" is not "دير الزور")
             if written is None or text[s:e] == written:
-                yield s, e, payload
+                yield s, e, payload, bound.rfind(" ", 0, s) + 1
