@@ -661,9 +661,9 @@ class EventExtractor:
                 a1, a2, actor1, actor2 = a2, a1, actor2, actor1
             elif sub not in _TERRITORY_SUBS and sub != "Sexual violence":  # (see _political)
                 kind = "state_police" if sub == "Arrests" else "unidentified"
-                if self.naming.pattern(kind, country):
-                    # (no mention names that side: no span, no text)
-                    a1, a2, actor2, actor1 = None, a1, actor1, self.naming.pattern(kind, country)
+                side = self.naming.pattern(kind, country)
+                if side:  # (no mention names that side: no span, no text)
+                    a1, a2, actor1, actor2 = None, a1, side, actor1
                     inter1 = PATTERNS[kind][1]
         if f.event_type in (PROTESTS, RIOTS):
             # the people in a demonstration are its protesters (or rioters), not bystanders
