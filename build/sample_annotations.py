@@ -1,0 +1,111 @@
+"""Draw the training corpus's article sample, its frozen held-out split and its coders.
+
+Run once, before any rule or model reads the corpus's annotations (it refuses to overwrite
+``annotations/sample.tsv``; ``--force`` is for a deliberate redraw, which changes the held-out
+split and so must never happen after training has begun):
+
+    python build/sample_annotations.py --shared ../shared
+
+Strata (every id comes from ``../shared/train/pool_ids.txt.gz``; dev and the seed are left out,
+they stay checks):
+
+- ``train-gold``: the 480 pool articles of ``gold/train.jsonl`` (half conflict, half random 2018),
+  coded at document level by others; coded again here, blind, with spans and sentence labels;
+- ``random-2018``: drawn uniformly from the 2018 pool (the natural mix, mostly without events);
+- ``conflict-2018``: drawn from the 2018 pool articles that ``conflict_hint`` marks;
+- ``conflict-2015``: drawn from the 2015 Saudi conflict articles.
+
+Then, with the same seed: the held-out split (``HELDOUT`` articles, uniformly over the sample),
+the double-coded articles (``DOUBLE``), and a coder order for each of ``CODERS`` coders.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import hashlib
+import json
+import random
+import sys
+from pathlib import Path
+
+SEED = 20261207
+NEW = {"random-2018": 300, "conflict-2018": 200, "conflict-2015": 120}
+HELDOUT = 275
+DOUBLE = 120
+CODERS = 8
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _corpus(shared: Path) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for path in sorted((shared / "corpus").glob("*.jsonl.gz")):
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                d = json.loads(line)
+                out[d["doc_id"]] = {"year": d["published"][:4], "outlet": d.get("outlet"),
+                                    "hint": bool(d.get("conflict_hint")), "chars": len(d.get("text") or "")}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--out", type=Path, default=ROOT / "annotations")
+    ap.add_argument("--force", action="store_true")
+    args = ap.parse_args(argv)
+    target = args.out / "sample.tsv"
+    if target.exists() and not args.force:
+        print(f"{target} exists: the sample and its held-out split are frozen", file=sys.stderr)
+        return 1
+    with gzip.open(args.shared / "train" / "pool_ids.txt.gz", "rt") as f:
+        pool = {line.strip() for line in f if line.strip()}
+    corpus = _corpus(args.shared)
+    checks = set()
+    for name in ("dev.jsonl", "seed.jsonl"):
+        with open(args.shared / "gold" / name, encoding="utf-8") as f:
+            checks |= {json.loads(line)["doc_id"] for line in f if line.strip()}
+    with open(args.shared / "gold" / "train.jsonl", encoding="utf-8") as f:
+        train = sorted(json.loads(line)["doc_id"] for line in f if line.strip())
+    assert all(t in pool for t in train)
+    rng = random.Random(SEED)
+    taken = set(train) | checks
+    # candidates: pool only, a non-empty text (an empty article has nothing to code)
+    eligible = sorted(i for i in pool if i in corpus and i not in taken and corpus[i]["chars"] > 0)
+    strata: dict[str, list[str]] = {"train-gold": train}
+    pools = {
+        "random-2018": [i for i in eligible if corpus[i]["year"] == "2018"],
+        "conflict-2018": [i for i in eligible if corpus[i]["year"] == "2018" and corpus[i]["hint"]],
+        "conflict-2015": [i for i in eligible if corpus[i]["year"] == "2015"],
+    }
+    for name, n in NEW.items():
+        cands = [i for i in pools[name] if i not in taken]
+        strata[name] = sorted(rng.sample(cands, n))
+        taken |= set(strata[name])
+    ids = [i for name in strata for i in strata[name]]
+    stratum = {i: name for name in strata for i in strata[name]}
+    heldout = set(rng.sample(sorted(ids), HELDOUT))
+    double = set(rng.sample(sorted(ids), DOUBLE))
+    # coders: each article one coder (round robin over a shuffle); a double-coded article a
+    # second, different one; each coder codes its double-coded articles first
+    order = sorted(ids)
+    rng.shuffle(order)
+    coders: dict[str, list[str]] = {i: [f"c{k % CODERS + 1}"] for k, i in enumerate(order)}
+    for k, i in enumerate(sorted(double)):
+        first = int(coders[i][0][1:]) - 1
+        coders[i].append(f"c{(first + 1 + k % (CODERS - 1)) % CODERS + 1}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", encoding="utf-8") as f:
+        f.write("doc_id\tstratum\tsplit\tcoders\n")
+        for i in sorted(ids):
+            f.write(f"{i}\t{stratum[i]}\t{'heldout' if i in heldout else 'train'}\t{','.join(coders[i])}\n")
+    held = "".join(f"{i}\n" for i in sorted(heldout))
+    (args.out / "heldout.txt").write_text(held, encoding="utf-8")
+    print(f"{len(ids)} articles ({', '.join(f'{k} {len(v)}' for k, v in strata.items())}); "
+          f"held-out {len(heldout)} sha256 {hashlib.sha256(held.encode()).hexdigest()}; double-coded {len(double)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
