@@ -100,6 +100,35 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_annotations(args: argparse.Namespace) -> int:
+    from marsad.annotations import queue
+
+    if args.action == "sheet":
+        if not args.coder:
+            raise MarsadError("annotations sheet needs --coder")
+        _out(queue.next_sheets(args.coder, args.next))
+    elif args.action == "add":
+        if not args.coder or not args.files:
+            raise MarsadError("annotations add needs --coder and coding files")
+        for f in args.files:
+            ids = queue.add_codings(args.coder, queue.read_codings(Path(f)))
+            _out(f"stored {len(ids)} codings from {f} for coder {args.coder}")
+    elif args.action == "validate":
+        from marsad.annotations.validate import validate_all
+
+        problems, n = validate_all()
+        for p in problems:
+            _out(p)
+        _out(f"{n} annotations checked, {len(problems)} problems")
+        return 1 if problems else 0
+    elif args.action == "stats":
+        from marsad.annotations.stats import corpus_stats, format_stats
+
+        stats = corpus_stats()
+        _out(json.dumps(stats, ensure_ascii=False, sort_keys=True) if args.json else format_stats(stats))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="marsad", description="Arabic conflict-news event extraction")
     p.add_argument("--version", action="version", version=f"marsad {__version__}")
@@ -153,6 +182,14 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--json", help="also write the results here")
     b.add_argument("--repeat", type=int, default=3, help="1-worker passes (the median is reported)")
     b.set_defaults(func=_cmd_bench)
+
+    an = sub.add_parser("annotations", help="the training corpus: coders' sheets, storing codings, checks, counts")
+    an.add_argument("action", choices=["sheet", "add", "validate", "stats"])
+    an.add_argument("files", nargs="*", help="add: files of compact codings (JSON Lines or a JSON list)")
+    an.add_argument("--coder", help="sheet/add: the coder's id (c1 ... in annotations/sample.tsv)")
+    an.add_argument("--next", type=int, default=5, help="sheet: how many of the coder's next articles")
+    an.add_argument("--json", action="store_true", help="stats: one JSON object")
+    an.set_defaults(func=_cmd_annotations)
 
     w = sub.add_parser("serve", help="serve POST /extract over HTTP (needs the [web] extra)")
     w.add_argument("--host", default="127.0.0.1")
