@@ -1,0 +1,116 @@
+"""Counts of the training corpus and its agreement figures (``marsad annotations stats``).
+
+An article coded twice counts once: its adjudicated annotation (coder ``adj``) where one
+exists, else its first coder's (``select``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from marsad.annotations.agreement import agreement
+from marsad.annotations.corpus import (
+    ANNOTATIONS,
+    SHARED,
+    heldout_checksum,
+    load_articles,
+    read_annotations,
+    read_heldout,
+    read_sample,
+)
+
+
+def by_article(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in records:
+        out.setdefault(r["doc_id"], {})[r["coder"]] = r
+    return out
+
+
+def select(codings: dict[str, dict[str, Any]], order: tuple[str, ...]) -> dict[str, Any]:
+    """The annotation an article counts with: adjudicated, else the first coder's, else any."""
+    if "adj" in codings:
+        return codings["adj"]
+    for c in order:
+        if c in codings:
+            return codings[c]
+    return codings[sorted(codings)[0]]
+
+
+def final_annotations(folder: Path = ANNOTATIONS) -> dict[str, dict[str, Any]]:
+    """One annotation per coded article (see :func:`select`)."""
+    sample = read_sample(folder)
+    return {doc: select(codings, sample[doc].coders if doc in sample else ())
+            for doc, codings in by_article(list(read_annotations(folder))).items()}
+
+
+def double_coded_pairs(folder: Path = ANNOTATIONS) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    sample = read_sample(folder)
+    pairs = []
+    for doc, codings in sorted(by_article(list(read_annotations(folder))).items()):
+        coders = sample[doc].coders if doc in sample else ()
+        if len(coders) >= 2 and coders[0] in codings and coders[1] in codings:
+            pairs.append((codings[coders[0]], codings[coders[1]]))
+    return pairs
+
+
+def corpus_stats(folder: Path = ANNOTATIONS, shared: Path = SHARED) -> dict[str, Any]:
+    final = final_annotations(folder)
+    sample = read_sample(folder)
+    heldout = set(read_heldout(folder))
+    pairs = double_coded_pairs(folder)
+    classes: Counter[str] = Counter()
+    types: Counter[str] = Counter()
+    roles: Counter[str] = Counter()
+    for rec in final.values():
+        for s in rec["sentences"]:
+            classes[s[2]] += 1
+            if s[2] == "event":
+                types[s[3]] += 1
+        for m in rec.get("mentions") or []:
+            roles[f"{m['kind']}:{m['role']}"] += 1
+    texts: dict[str, str] = {}
+    if (shared / "corpus").exists() and pairs:
+        texts = {i: d.text for i, d in load_articles({a["doc_id"] for a, _ in pairs}, shared).items()}
+    agree = agreement(pairs, texts) if pairs else None
+    events = [e for rec in final.values() for e in rec.get("events") or []]
+    strata = Counter(sample[d].stratum for d in final if d in sample)
+    prefix = Counter(d.split("-")[1] if d.startswith("ant-") else "snn-2015" for d in final)
+    return {
+        "articles": len(final),
+        "sentences": sum(len(r["sentences"]) for r in final.values()),
+        "heldout_articles": len(heldout & set(final)),
+        "heldout_frozen": len(heldout),
+        "heldout_sha256": heldout_checksum(folder),
+        "double_coded_articles": len(pairs),
+        "sentence_kappa": round(agree["sentence_kappa"], 3) if agree and agree["sentence_kappa"] is not None
+        else None,
+        "sentence_kappa_type": round(agree["sentence_kappa_type"], 3) if agree and agree["sentence_kappa_type"]
+        is not None else None,
+        "sentence_kappa_event_binary": round(agree["sentence_kappa_event_binary"], 3)
+        if agree and agree["sentence_kappa_event_binary"] is not None else None,
+        "intercoder_event_f1": agree["events"]["event_f1"] if agree else None,
+        "intercoder_events": agree["events"] if agree else None,
+        "classes": dict(sorted(classes.items())),
+        "event_sentence_types": dict(sorted(types.items())),
+        "events": len(events),
+        "required_events": sum(1 for e in events if not e.get("optional")),
+        "articles_with_events": sum(1 for r in final.values() if r.get("events")),
+        "mention_roles": dict(sorted(roles.items())),
+        "strata": dict(sorted(strata.items())),
+        "sources": dict(sorted(prefix.items())),
+        "coders": dict(sorted(Counter(r["coder"] for r in read_annotations(folder)).items())),
+    }
+
+
+def format_stats(stats: dict[str, Any]) -> str:
+    lines = []
+    for k, v in stats.items():
+        if isinstance(v, dict):
+            lines.append(f"{k}:")
+            lines += [f"  {kk:40s} {vv}" for kk, vv in v.items()]
+        else:
+            lines.append(f"{k:42s} {v}")
+    return "\n".join(lines)
