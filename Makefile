@@ -11,7 +11,7 @@ OUT    := out
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --upgrade pip
-	@$(BIN)/python -m pip install -q -e ".[dask,web,dev]"
+	@$(BIN)/python -m pip install -q -e ".[dask,web,dev,train]"
 	@touch $(STAMP)
 
 setup: $(STAMP)

@@ -205,6 +205,18 @@ EVENT_FIELDS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True, slots=True)
+class Drop:
+    """An event candidate that a stage dropped, and why: every drop has a named reason that a
+    run counts and ``marsad eval --errors`` shows beside the gold events it missed."""
+
+    reason: str  # "model:background", "rules:blocked_by_cue", "low_confidence" ...
+    span: tuple[int, int]  # the sentence (original offsets)
+    event_type: str | None = None
+    sub_event_type: str | None = None
+    p_event: float | None = None  # the sentence model's probability, where it decided
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """A document as it moves through the pipeline: each stage returns a new one with more filled in."""
 
@@ -218,6 +230,7 @@ class Analysis:
     tokens: tuple[Token, ...] = ()
     mentions: tuple[Mention, ...] = ()
     events: tuple[Event, ...] = ()
+    drops: tuple[Drop, ...] = ()  # event candidates dropped, with their reasons (the events stage)
 
     def orig(self, norm_index: int) -> int:
         """Map an index of ``norm`` (0..len(norm)) back to the original text."""

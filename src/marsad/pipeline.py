@@ -109,6 +109,8 @@ class Gate:
     name: str = "gate"
     requires: tuple[str, ...] = ("norm",)
     provides: tuple[str, ...] = ()
+    # what a stopped document's analysis becomes (the frame gate adds the drops that stopped it)
+    stopped: Callable[[Analysis], Analysis] | None = None
 
     def __call__(self, analysis: Analysis) -> Analysis:
         return analysis
@@ -144,7 +146,7 @@ class Pipeline:
         if self.timings is None:
             for stage in self.stages:
                 if isinstance(stage, Gate) and not stage.passes(analysis):
-                    break
+                    return stage.stopped(analysis) if stage.stopped else analysis
                 analysis = stage(analysis)
             return analysis
         clock = time.perf_counter
@@ -154,6 +156,8 @@ class Pipeline:
                 passes = stage.passes(analysis)
                 self.timings.seconds[stage.name] += clock() - t0
                 if not passes:
+                    if stage.stopped:
+                        analysis = stage.stopped(analysis)
                     break
                 continue
             analysis = stage(analysis)
@@ -185,6 +189,8 @@ class Pipeline:
                     if gate is None:
                         results[i] = stage(analysis)
                     elif not gate(analysis):
+                        if stage.stopped is not None:
+                            results[i] = stage.stopped(analysis)
                         continue
                 except Exception as exc:  # noqa: BLE001 — the caller records it; the batch goes on
                     results[i] = exc
@@ -207,7 +213,8 @@ class Pipeline:
                 yield result
 
     @classmethod
-    def default(cls, *, ner: bool = True, timings: bool = False, events_only: bool = False) -> Pipeline:
+    def default(cls, *, ner: bool = True, timings: bool = False, events_only: bool = False,
+                learned: bool = True) -> Pipeline:
         """The standard marsad pipeline, with its resources loaded (once per process).
 
         ``events_only``: for callers that read only ``Analysis.events`` (extraction runs): a
@@ -216,7 +223,7 @@ class Pipeline:
         """
         from marsad.stages import default_stages
 
-        return cls(default_stages(ner=ner, events_only=events_only), timings=timings)
+        return cls(default_stages(ner=ner, events_only=events_only, learned=learned), timings=timings)
 
 
 T = TypeVar("T")

@@ -88,11 +88,12 @@ def _windows(tokens: tuple[Token, ...], spots: dict[int, list[tuple[int, int]]])
     return tuple(out)
 
 
-def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage]:
+def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool = True) -> list[Stage]:
     """Build the standard stages with their resources (loaded once per process).
 
     ``events_only`` adds a :class:`~marsad.pipeline.Gate` after segmentation that stops a
-    document without an event word (events need a trigger mention).
+    document without an event word (events need a trigger mention). ``learned=False`` leaves
+    out the learned decisions (the rules alone: the baseline they are measured against).
     """
     from marsad.extract.events import EventExtractor
     from marsad.geo.gazetteer import Gazetteer
@@ -119,7 +120,10 @@ def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage
     place_automaton(gazetteer), common_words()
     geocoder = Geocoder(gazetteer)
     actors = ActorLexicon.load()
-    extractor = EventExtractor(geocoder, ActorNaming(actors), outlet_source=outlet_source)
+    from marsad.learn.sentences import packaged as sentence_decision
+
+    extractor = EventExtractor(geocoder, ActorNaming(actors), outlet_source=outlet_source,
+                               sentence_decision=sentence_decision() if learned else None)
     stages: list[Stage] = [
         Normalise(),
         Segment(tokens=False),
@@ -130,7 +134,8 @@ def default_stages(*, ner: bool = True, events_only: bool = False) -> list[Stage
         *([Gate(could_have_events, name="event gate", requires=("trigger", "cue"))] if events_only else []),
         Recognise("actors", partial(find_actors, lexicon=actors), ("actor",)),
         # exact: no frame, no event (frames read triggers, cues, actors and dates only)
-        *([Gate(extractor.has_frames, name="frame gate", requires=("trigger", "cue", "actor", "date"))]
+        *([Gate(extractor.has_frames, name="frame gate", requires=("trigger", "cue", "actor", "date"),
+                stopped=extractor.stopped)]
           if events_only else []),
         # numbers only count the dead and wounded of a frame: after the gate
         Recognise("numbers", find_numbers, ("number",)),

@@ -26,13 +26,16 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from marsad.extract.fatalities import TollStatement, combine, toll_statements
 from marsad.geo.geocode import Geocoder, distance_km
-from marsad.model import DOC_CACHE, Analysis, Document, Event, Mention, MentionKind, Place
+from marsad.model import DOC_CACHE, Analysis, Document, Drop, Event, Mention, MentionKind, Place
 from marsad.recognise.actors import PATTERNS, ActorNaming
 from marsad.text.normalise import normalise_key
+
+if TYPE_CHECKING:
+    from marsad.learn.sentences import SentenceDecision
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +157,9 @@ class EventExtractor:
 
     def __init__(self, geocoder: Geocoder, naming: ActorNaming,
                  outlet_source: Callable[[str | None], str | None] | None = None,
-                 min_confidence: float = MIN_CONFIDENCE) -> None:
+                 min_confidence: float = MIN_CONFIDENCE, sentence_decision: SentenceDecision | None = None) -> None:
         self.geocoder = geocoder
+        self.sentence_decision = sentence_decision
         self.naming = naming
         self.min_confidence = min_confidence
         self.outlet_source = outlet_source
@@ -166,37 +170,70 @@ class EventExtractor:
     # -- public ---------------------------------------------------------------------------
     def __call__(self, analysis: Analysis) -> Analysis:
         a = analysis  # (direct construction: dataclasses.replace costs several microseconds)
-        return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, tuple(self.extract(a)))
+        drops: list[Drop] = []
+        events = self.extract(a, drops)
+        return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, tuple(events), tuple(drops))
 
     def frames(self, analysis: Analysis) -> list[Frame]:
         """One frame per sentence that tells an event. Reads triggers, cues, actors and dates only,
         so it can run before places are found (see :meth:`has_frames`)."""
+        return self.frames_and_drops(analysis)[0]
+
+    def frames_and_drops(self, analysis: Analysis) -> tuple[list[Frame], list[Drop]]:
+        """The frames, and the candidates dropped on the way with their reasons: the rules'
+        exclusions (a blocking cue, an old or future date ...) and the sentence model's."""
         by_sent: dict[int, list[Mention]] = {}
         for m in analysis.mentions:
             by_sent.setdefault(m.sent, []).append(m)
         published = analysis.doc.published
         frames: list[Frame] = []
+        drops: list[Drop] = []
+        decision = self.sentence_decision
         for si in range(len(analysis.sentences)):
-            frame = self._frame_for_sentence(analysis, si, by_sent.get(si, []), published)
-            if frame is not None:
-                frames.append(frame)
-        return frames
+            ms = by_sent.get(si, [])
+            frame = self._frame_for_sentence(analysis, si, ms, published)
+            if frame is None:
+                continue
+            sent = analysis.sentences[si]
+            if isinstance(frame, str):
+                drops.append(Drop(frame, (sent.start, sent.end)))
+                continue
+            if decision is not None:
+                judged = decision.judge(analysis, si, ms)
+                if not judged.keep:
+                    drops.append(Drop(judged.reason, (sent.start, sent.end), frame.event_type,
+                                      frame.sub_event_type, round(judged.p_event, 3)))
+                    continue
+            frames.append(frame)
+        return frames, drops
 
     def has_frames(self, analysis: Analysis) -> bool:
         """An exact gate for extraction runs, after the actors: a document with no frame has no
         event, so its sources, places, NER, geocoding and event building can be skipped. The
         frames found are kept for :meth:`extract` of the same document (they read nothing the
-        later stages add)."""
-        frames = self.frames(analysis)
-        if frames:
-            if len(self._pending) >= DOC_CACHE:  # documents that failed after the gate
-                self._pending.clear()
-            self._pending[id(analysis.doc)] = (analysis.doc, frames)  # (the entry keeps the id taken)
+        later stages add); the drops of a document stopped here are given by :meth:`stopped`."""
+        frames, drops = self.frames_and_drops(analysis)
+        if len(self._pending) >= DOC_CACHE:  # documents that failed after the gate
+            self._pending.clear()
+        self._pending[id(analysis.doc)] = (analysis.doc, frames, drops)  # (the entry keeps the id taken)
         return bool(frames)
 
-    def extract(self, analysis: Analysis) -> list[Event]:
+    def stopped(self, analysis: Analysis) -> Analysis:
+        """The analysis of a document the frame gate stopped, with the drops that stopped it."""
         pending = self._pending.pop(id(analysis.doc), None)
-        frames = pending[1] if pending is not None and pending[0] is analysis.doc else self.frames(analysis)
+        drops = tuple(pending[2]) if pending is not None and pending[1] == [] else ()
+        a = analysis
+        return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, a.events, drops)
+
+    def extract(self, analysis: Analysis, drops: list[Drop] | None = None) -> list[Event]:
+        """The events of ``analysis``; what was dropped on the way goes to ``drops`` with its reason."""
+        drops = [] if drops is None else drops
+        pending = self._pending.pop(id(analysis.doc), None)
+        if pending is not None and pending[0] is analysis.doc:
+            frames, found = pending[1], pending[2]
+        else:
+            frames, found = self.frames_and_drops(analysis)
+        drops.extend(found)
         if not frames:
             return []
         published = analysis.doc.published
@@ -225,16 +262,30 @@ class EventExtractor:
         lead_end = _lead_end(analysis)
         events = [self._to_event(analysis, f, doc_country, lead_end) for f in frames]
         kept = [e.confidence >= self.min_confidence and _political(e) for e in events]
+        for e, k in zip(events, kept, strict=True):
+            if not k:
+                start = min(s for s, _ in e.evidence) if e.evidence else 0
+                end = max(t for _, t in e.evidence) if e.evidence else 0
+                drops.append(Drop("low_confidence" if e.confidence < self.min_confidence else "not_political",
+                                  (start, end), e.event_type, e.sub_event_type))
         if _hand_over_tolls(frames, kept):
             events = [self._to_event(analysis, f, doc_country, lead_end) if k else e
                       for f, e, k in zip(frames, events, kept, strict=True)]
         return [e for e, k in zip(events, kept, strict=True) if k]
 
     # -- frames ---------------------------------------------------------------------------
-    def _frame_for_sentence(self, analysis: Analysis, si: int, ms: list[Mention], published: date | None):
+    def _frame_for_sentence(self, analysis: Analysis, si: int, ms: list[Mention],
+                            published: date | None) -> Frame | str | None:
+        """The frame sentence ``si`` opens; else the named reason it opens none (a ``str``), or
+        None for a sentence with no event word at all."""
         live, cues = _unblocked(ms, analysis.doc.text)
         if not live:
-            return None
+            triggers = [m for m in ms if m.kind is MentionKind.TRIGGER]
+            if not triggers:
+                return None
+            if any(t.attr("role") in _NON_CONFLICT_ROLES for t in triggers):
+                return "rules:court_or_accident"
+            return "rules:blocked_by_cue"
         dated = any(m.kind is MentionKind.DATE and m.value for m in ms)
         live = [t for t in live if not _relative_state(analysis.norm, t) and (dated or not _answered(analysis.norm, t))]
         actors = [m for m in ms if m.kind is MentionKind.ACTOR]
@@ -249,19 +300,19 @@ class EventExtractor:
         if not strong:
             strong = self._untyped_attack(live, actors, in_title, analysis.norm)
             if not strong:
-                return None
+                return "rules:no_typed_trigger"
         dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")
                  and not _opens_period(analysis.norm, m)]
         event_date, precision, date_m = self._date_for(dates, published, strong[0].span.start, analysis.norm)
         if published and event_date and date.fromisoformat(event_date) < published - timedelta(days=BACKGROUND_DAYS):
-            return None  # background reference to an old incident
+            return "rules:background_date"  # background reference to an old incident
         if any(m.kind is MentionKind.DATE and m.attr("future") for m in ms) and not dates:
-            return None
+            return "rules:future_date"
         if not dates and (any(c.value in ("background", "running_total") for c in cues)
                           or _names_past_year(analysis.sentences[si].text, published)):
             # "تشهد المدينة اشتباكات منذ الأسبوع الماضي": an ongoing situation, no day to code;
             # "تفجيرات في بوينس آيرس عام ١٩٩٤": a look back at an older year
-            return None
+            return "rules:ongoing_or_past_year"
         strong.sort(key=lambda t: (_TYPE_RANK.get(t.value[0], 9), _SUB_RANK.get(t.value[1], 9), t.span.start))
         main = strong[0]
         etype, sub = main.value

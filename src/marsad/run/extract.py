@@ -21,7 +21,7 @@ from pathlib import Path
 from marsad.errors import MarsadError
 from marsad.io.readers import PendingPage, iter_documents, parse_date
 from marsad.io.writers import open_writer
-from marsad.model import Document, Event, Failure
+from marsad.model import Analysis, Document, Event, Failure
 from marsad.pipeline import Pipeline
 from marsad.run.local import RunSummary, run, timed
 from marsad.run.partitions import DEFAULT_PARTITION_SIZE
@@ -142,10 +142,15 @@ def gold_documents(gold: Iterable[dict]) -> Iterator[Document]:
                                   d.get("title"), d.get("outlet"), d.get("url"))
 
 
-def predict_gold(gold: Iterable[dict], *, ner: bool = True) -> list[Event]:
+def predict_gold(gold: Iterable[dict], *, ner: bool = True, learned: bool = True) -> list[Event]:
     """Run the pipeline over the documents of a gold file."""
-    pipeline = Pipeline.default(ner=ner, events_only=True)
-    return [e for a in pipeline.pipe(gold_documents(gold)) for e in a.events]
+    return [e for a in analyse_gold(gold, ner=ner, learned=learned) for e in a.events]
+
+
+def analyse_gold(gold: Iterable[dict], *, ner: bool = True, learned: bool = True) -> list[Analysis]:
+    """The pipeline's analyses of a gold file's documents (their events and drops)."""
+    pipeline = Pipeline.default(ner=ner, events_only=True, learned=learned)
+    return list(pipeline.pipe(gold_documents(gold)))
 
 
 def export_db(db: str | Path, output: str | Path) -> int:

@@ -1,0 +1,103 @@
+"""Features of a sentence for the learned event decision, shared by training and serving.
+
+A sentence's features are strings: its normalised words and word pairs, the character
+n-grams inside its words (Arabic morphology: clitics, verb forms), and what marsad's
+recognisers found in it — trigger types and roles, cue classes, date kinds (relative, older
+than 30 days, future), actor kinds, numbers, sources — plus its place in the article. The
+training script (``build/train_models.py``) and the pipeline call :func:`sentence_features`
+on the same ``Analysis`` stages, so the two never drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from marsad.model import Analysis, Mention, MentionKind
+from marsad.text.normalise import normalise
+
+#: the mentions a sentence's features read: those the event frames see before the frame gate
+FRAME_KINDS = frozenset({MentionKind.TRIGGER, MentionKind.CUE, MentionKind.DATE, MentionKind.ACTOR})
+#: character n-gram sizes inside a word (with its boundaries marked)
+NGRAMS = (3, 4)
+OLD_DAYS = 30
+
+
+def _words(norm: str) -> list[str]:
+    out = []
+    for w in norm.split():
+        w = w.strip(".,،؛;:!?؟\"'«»()[]{}-–—…")
+        if w:
+            out.append("0" if w.isdigit() else w)
+    return out
+
+
+def text_features(text: str) -> list[str]:
+    """Lexical features of one sentence's text (normalised first)."""
+    words = _words(normalise(text)[0])
+    feats = [f"w:{w}" for w in words]
+    feats += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    for w in words:
+        if len(w) < 3:
+            continue
+        marked = f"<{w}>"
+        for n in NGRAMS:
+            feats += [f"c:{marked[i:i + n]}" for i in range(len(marked) - n + 1)]
+    return feats
+
+
+def _date_kind(m: Mention, published: date | None) -> Iterable[str]:
+    yield "date:any"
+    if m.attr("relative"):
+        yield "date:relative"
+    if m.attr("future"):
+        yield "date:future"
+    if published and isinstance(m.value, str):
+        try:
+            day = date.fromisoformat(m.value[:10])
+        except ValueError:
+            return
+        if day < published - timedelta(days=OLD_DAYS):
+            yield "date:old"
+        elif day > published:
+            yield "date:after"
+        else:
+            yield "date:recent"
+
+
+def mention_features(ms: Iterable[Mention], published: date | None) -> list[str]:
+    feats: list[str] = []
+    for m in ms:
+        k = m.kind
+        if k is MentionKind.TRIGGER:
+            et, sub = m.value if isinstance(m.value, tuple) else ("", "")
+            feats.append(f"t:{et}|{sub}" if et else "t:untyped")
+            feats.append(f"tr:{m.attr('role')}")
+            feats.append(f"tw:{round(float(m.attr('weight') or 0.5), 1)}")
+        elif k is MentionKind.CUE:
+            feats.append(f"q:{m.value}")
+        elif k is MentionKind.DATE:
+            feats.extend(_date_kind(m, published))
+        elif k is MentionKind.ACTOR:
+            feats.append(f"a:{m.attr('kind')}")
+        elif k is MentionKind.NUMBER:
+            feats.append("n:year" if m.attr("year") else ("n:vague" if m.attr("vague") else "n:count"))
+        elif k is MentionKind.SOURCE:
+            feats.append(f"s:{m.attr('source_kind')}")
+        elif k is MentionKind.PLACE:
+            feats.append("p:place")
+    return feats
+
+
+def sentence_features(analysis: Analysis, si: int, ms: Iterable[Mention]) -> list[str]:
+    """Every feature of sentence ``si`` of ``analysis`` given its mentions ``ms``."""
+    sent = analysis.sentences[si]
+    title = analysis.doc.title
+    feats = ["bias"]
+    if title is not None and sent.end <= len(title):
+        feats.append("pos:title")
+    elif si <= 3:
+        feats.append("pos:lead")
+    feats += text_features(sent.text)
+    feats += mention_features((m for m in ms if m.kind in FRAME_KINDS), analysis.doc.published)
+    return feats
