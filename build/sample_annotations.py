@@ -15,6 +15,10 @@ they stay checks):
 - ``conflict-2018``: drawn from the 2018 pool articles that ``conflict_hint`` marks;
 - ``conflict-2015``: drawn from the 2015 Saudi conflict articles.
 
+A second wave (``--wave 2``, seed ``SEED + 2``) adds ``WAVE2`` articles of the same three drawn
+strata to the training split, each for one coder, once the first wave's sentences fell short of
+15,000; it never touches the held-out split.
+
 Then, with the same seed: the held-out split (``HELDOUT`` articles, uniformly over the sample),
 the double-coded articles (``DOUBLE``), and a coder order for each of ``CODERS`` coders.
 """
@@ -34,6 +38,7 @@ NEW = {"random-2018": 300, "conflict-2018": 200, "conflict-2015": 120}
 HELDOUT = 275
 DOUBLE = 120
 CODERS = 8
+WAVE2 = {"random-2018": 110, "conflict-2018": 70, "conflict-2015": 40}
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,8 +59,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "annotations")
     ap.add_argument("--force", action="store_true")
+    ap.add_argument("--wave", type=int, default=1, choices=[1, 2])
     args = ap.parse_args(argv)
     target = args.out / "sample.tsv"
+    if args.wave == 2:
+        return _wave2(args.shared, target)
     if target.exists() and not args.force:
         print(f"{target} exists: the sample and its held-out split are frozen", file=sys.stderr)
         return 1
@@ -104,6 +112,40 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "heldout.txt").write_text(held, encoding="utf-8")
     print(f"{len(ids)} articles ({', '.join(f'{k} {len(v)}' for k, v in strata.items())}); "
           f"held-out {len(heldout)} sha256 {hashlib.sha256(held.encode()).hexdigest()}; double-coded {len(double)}")
+    return 0
+
+
+def _wave2(shared: Path, target: Path) -> int:
+    with open(target, encoding="utf-8") as f:
+        rows = f.read().splitlines()
+    if any("\twave2-" in r for r in rows):
+        print(f"{target} holds the second wave already", file=sys.stderr)
+        return 1
+    taken = {r.split("\t")[0] for r in rows[1:]}
+    with gzip.open(shared / "train" / "pool_ids.txt.gz", "rt") as f:
+        pool = {line.strip() for line in f if line.strip()}
+    corpus = _corpus(shared)
+    for name in ("dev.jsonl", "seed.jsonl"):
+        with open(shared / "gold" / name, encoding="utf-8") as f:
+            taken |= {json.loads(line)["doc_id"] for line in f if line.strip()}
+    eligible = sorted(i for i in pool if i in corpus and i not in taken and corpus[i]["chars"] > 0)
+    pools = {
+        "random-2018": [i for i in eligible if corpus[i]["year"] == "2018"],
+        "conflict-2018": [i for i in eligible if corpus[i]["year"] == "2018" and corpus[i]["hint"]],
+        "conflict-2015": [i for i in eligible if corpus[i]["year"] == "2015"],
+    }
+    rng = random.Random(SEED + 2)
+    new: list[tuple[str, str]] = []
+    for name, n in WAVE2.items():
+        cands = [i for i in pools[name] if i not in taken]
+        for i in sorted(rng.sample(cands, n)):
+            new.append((i, f"wave2-{name}"))
+            taken.add(i)
+    rng.shuffle(new)
+    lines = [f"{i}\t{stratum}\ttrain\tc{k % CODERS + 1}" for k, (i, stratum) in enumerate(new)]
+    all_rows = sorted(rows[1:] + lines)
+    target.write_text("\n".join([rows[0], *all_rows]) + "\n", encoding="utf-8")
+    print(f"second wave: {len(new)} articles added to the training split")
     return 0
 
 
