@@ -17,6 +17,7 @@ import hashlib
 import json
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,7 @@ from marsad.annotations.corpus import ANNOTATIONS, SHARED, load_articles, read_h
 from marsad.annotations.stats import final_annotations  # noqa: E402
 from marsad.learn.data import Examples, examples  # noqa: E402
 from marsad.learn.linear import MODELS, LinearModel  # noqa: E402
+from marsad.learn.sentences import Judgement, retype  # noqa: E402
 
 SEED = 20261207
 C = 0.5  # inverse L2 strength: chosen by the grouped cross-validation below (0.25 / 0.5 / 1 / 2)
@@ -99,6 +101,90 @@ def choose_threshold(ex: Examples, p_event: np.ndarray) -> tuple[float, dict]:
                      "with_model": best[2]}
 
 
+@dataclass(frozen=True)
+class _OutOfFold:
+    """The cross-validation's probabilities as a sentence decision (each article judged by the
+    models of the fold that did not see it)."""
+
+    p: dict[tuple[str, int], float]
+    threshold: float
+    types: dict[tuple[str, int], dict[str, float]]
+    type_threshold: float
+
+    def judge(self, analysis, si, by_sent, frame_type=None):  # type: ignore[no-untyped-def]
+        key = (analysis.doc.doc_id, analysis.sentences[si].start)
+        p = self.p.get(key, 1.0)
+        if p < self.threshold:
+            return Judgement(p, False, "model:cv")
+        best = retype(self.types[key], frame_type, self.type_threshold) if key in self.types and frame_type else None
+        return Judgement(p, True, "", best[0] if best else None, best[1] if best else None)
+
+
+def type_model(ex: Examples, c: float, folds: int) -> tuple[dict, dict, float]:
+    """Out-of-fold "Type|Sub" probabilities of the event sentences, the figures, and the
+    re-typing threshold: the type probability above which the model overrules the rules' type
+    (best type accuracy on the event sentences the rules frame, out of fold)."""
+    from sklearn.model_selection import GroupKFold
+
+    idx = [i for i, sub in enumerate(ex.subs) if sub]
+    y = np.array([ex.subs[i] for i in idx])
+    groups = [ex.groups[i] for i in idx]
+    oof: dict[tuple[str, int], dict[str, float]] = {}
+    for train, test in GroupKFold(n_splits=folds).split(idx, y, groups):
+        vec, clf = _fit([ex.feats[idx[i]] for i in train], list(y[train]), c)
+        proba = clf.predict_proba(vec.transform([ex.feats[idx[i]] for i in test]))
+        for row, i in zip(proba, test, strict=True):
+            j = idx[i]
+            oof[(ex.groups[j], ex.starts[j])] = dict(zip(clf.classes_, row.tolist(), strict=True))
+    framed = [j for j in idx if ex.rule_types[j]]
+    gold_t = {j: ex.subs[j].split("|")[0] for j in framed}
+    rules_ok = sum(ex.rule_types[j].split("|")[0] == gold_t[j] for j in framed)
+    best_t, best_ok, grid = 1.01, rules_ok, {}
+    for t in (0.5, 0.6, 0.7, 0.8, 0.9):
+        ok = 0
+        for j in framed:
+            rt = tuple(ex.rule_types[j].split("|"))
+            new = retype(oof[(ex.groups[j], ex.starts[j])], rt, t)
+            ok += (new[0][0] if new else rt[0]) == gold_t[j]
+        grid[t] = round(ok / len(framed), 3)
+        if ok > best_ok:
+            best_t, best_ok = t, ok
+    model_ok = sum(max(oof[(ex.groups[j], ex.starts[j])].items(), key=lambda kv: kv[1])[0].split("|")[0] == gold_t[j]
+                   for j in framed)
+    figures = {"event_sentences": len(idx), "framed_event_sentences": len(framed),
+               "type_accuracy_rules": round(rules_ok / len(framed), 3),
+               "type_accuracy_model": round(model_ok / len(framed), 3),
+               "type_accuracy_by_threshold": grid, "retype_threshold": best_t}
+    return oof, figures, best_t
+
+
+def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict], grid: list[float],
+                    types: dict, type_threshold: float) -> tuple[float, dict]:
+    """The threshold whose out-of-fold decisions give the best event F1 on the training split
+    (the whole pipeline, scored by the reference scorer): the frame-level proxy of
+    :func:`choose_threshold` ignores that frames merge."""
+    from marsad.eval.scorer import score
+    from marsad.pipeline import Pipeline
+    from marsad.run.extract import gold_documents
+    from marsad.stages import default_stages
+
+    table = {(g, s): float(p) for g, s, p in zip(ex.groups, ex.starts, p_event, strict=True)}
+    stages = default_stages(events_only=True, learned=False)
+    pipeline = Pipeline(stages)
+    docs = list(gold_documents(gold))
+    figures = {}
+    for t in [0.0, *grid]:
+        stages[-1].sentence_decision = _OutOfFold(table, t, types, type_threshold) if t > 0 else None
+        preds = [e.to_record() for a in pipeline.pipe(docs) for e in a.events]
+        summary, _ = score(gold, preds)
+        figures[t] = {k: summary[k] for k in ("event_precision", "event_recall", "event_f1",
+                                              "false_events_per_empty_doc")}
+        print(f"  threshold {t:.3f}: {figures[t]}")
+    best = max(grid, key=lambda t: (figures[t]["event_f1"], -t))
+    return best, {"rules_only": figures[0.0], "chosen": figures[best],
+                  "grid": {f"{t:.3f}": v["event_f1"] for t, v in figures.items()}}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--annotations", type=Path, default=ANNOTATIONS)
@@ -106,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=MODELS)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--c", type=float, nargs="*", default=[C])
+    ap.add_argument("--no-event-level", dest="event_level", action="store_false",
+                    help="choose the threshold on framed sentences only (faster; no pipeline runs)")
     args = ap.parse_args(argv)
     heldout = set(read_heldout(args.annotations))
     final = final_annotations(args.annotations)
@@ -123,15 +211,35 @@ def main(argv: list[str] | None = None) -> int:
               f"threshold {threshold}: {gate['with_model']} (rules alone {gate['rules_only']})")
     c = max(results, key=lambda k: results[k][2]["with_model"]["f1"])
     figures, threshold, gate = results[c]
+    oof_types, type_figures, type_threshold = type_model(ex, c, args.folds)
+    print(f"type model: {type_figures}")
+    if args.event_level:
+        from marsad.annotations.stats import gold_documents
+
+        _, p_event = cross_validate(ex, c, args.folds)
+        gold = [g for g in gold_documents("train", args.annotations, args.shared)
+                if g["doc_id"] in {r["doc_id"] for r in train}]
+        threshold, events = event_threshold(ex, p_event, gold, [0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5],
+                                            oof_types, type_threshold)
+        gate["event_level"] = events
+        print(f"event-level threshold {threshold}: {events['chosen']} (rules alone {events['rules_only']})")
     vec, clf = _fit(ex.feats, ex.labels, c)
     digest = hashlib.sha256(json.dumps(sorted((r["doc_id"], r["coder"]) for r in train)).encode()).hexdigest()
     meta = {"model": "sentence", "trained_on": {"articles": len(train), "sentences": len(ex.labels),
                                                 "annotations_sha256": digest, "split": "train (held-out refused)"},
             "labels": dict(Counter(ex.labels)), "C": c, "min_count": MIN_COUNT, "seed": SEED,
             "cross_validation": {"folds": args.folds, "grouped_by": "article", **figures},
-            "frame_gate": {"threshold": threshold, **gate}, "features": len(vec.vocabulary_)}
+            "frame_gate": {"threshold": threshold, "chosen_by": "event F1 of the whole pipeline on the training "
+                           "split, out-of-fold" if args.event_level else "F1 of framed sentences, out-of-fold",
+                           **gate}, "features": len(vec.vocabulary_)}
     model = _to_linear(vec, clf, meta)
     model.save(args.out / "sentence.npz")
+    idx = [i for i, sub in enumerate(ex.subs) if sub]
+    tvec, tclf = _fit([ex.feats[i] for i in idx], [ex.subs[i] for i in idx], c)
+    tmeta = {"model": "type", "trained_on": meta["trained_on"], "C": c, "min_count": MIN_COUNT, "seed": SEED,
+             "cross_validation": {"folds": args.folds, "grouped_by": "article", **type_figures},
+             "retype_threshold": type_threshold, "features": len(tvec.vocabulary_)}
+    _to_linear(tvec, tclf, tmeta).save(args.out / "type.npz")
     print(f"wrote {args.out / 'sentence.npz'} ({len(vec.vocabulary_)} features, C={c}, threshold {threshold})")
     return 0
 

@@ -104,12 +104,8 @@ def _cmd_annotations(args: argparse.Namespace) -> int:
     from marsad.annotations import queue
 
     if args.action == "sheet":
-        if not args.coder:
-            raise MarsadError("annotations sheet needs --coder")
         _out(queue.next_sheets(args.coder, args.next))
     elif args.action == "add":
-        if not args.coder or not args.files:
-            raise MarsadError("annotations add needs --coder and coding files")
         for f in args.files:
             ids = queue.add_codings(args.coder, queue.read_codings(Path(f)))
             _out(f"stored {len(ids)} codings from {f} for coder {args.coder}")
@@ -184,11 +180,16 @@ def build_parser() -> argparse.ArgumentParser:
     b.set_defaults(func=_cmd_bench)
 
     an = sub.add_parser("annotations", help="the training corpus: coders' sheets, storing codings, checks, counts")
-    an.add_argument("action", choices=["sheet", "add", "validate", "stats"])
-    an.add_argument("files", nargs="*", help="add: files of compact codings (JSON Lines or a JSON list)")
-    an.add_argument("--coder", help="sheet/add: the coder's id (c1 ... in annotations/sample.tsv)")
-    an.add_argument("--next", type=int, default=5, help="sheet: how many of the coder's next articles")
-    an.add_argument("--json", action="store_true", help="stats: one JSON object")
+    an_sub = an.add_subparsers(dest="action", required=True)
+    a_sheet = an_sub.add_parser("sheet", help="a coder's next articles: sentences and dictionary candidates")
+    a_sheet.add_argument("--coder", required=True, help="the coder's id (c1 ... in annotations/sample.tsv)")
+    a_sheet.add_argument("--next", type=int, default=5, help="how many of the coder's next articles")
+    a_add = an_sub.add_parser("add", help="compile compact codings into spans and store them")
+    a_add.add_argument("files", nargs="+", help="files of compact codings (JSON Lines or a JSON list)")
+    a_add.add_argument("--coder", required=True)
+    an_sub.add_parser("validate", help="check every annotation against the text, the taxonomy and the pool")
+    a_stats = an_sub.add_parser("stats", help="counts, the held-out split and inter-coder agreement")
+    a_stats.add_argument("--json", action="store_true", help="one JSON object")
     an.set_defaults(func=_cmd_annotations)
 
     w = sub.add_parser("serve", help="serve POST /extract over HTTP (needs the [web] extra)")

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from marsad.annotations.agreement import agreement
+from marsad.annotations.agreement import agreement, to_gold
 from marsad.annotations.corpus import (
     ANNOTATIONS,
     SHARED,
@@ -114,3 +114,22 @@ def format_stats(stats: dict[str, Any]) -> str:
         else:
             lines.append(f"{k:42s} {v}")
     return "\n".join(lines)
+
+
+def gold_documents(split: str = "heldout", folder: Path = ANNOTATIONS, shared: Path = SHARED) -> list[dict[str, Any]]:
+    """The coded articles of ``split`` ("heldout" or "train") as gold documents of spec §6,
+    with their text, title and publication date from the shared corpus (what ``marsad eval``
+    reads)."""
+    heldout = set(read_heldout(folder))
+    final = final_annotations(folder)
+    ids = sorted(d for d in final if (d in heldout) == (split == "heldout"))
+    docs = load_articles(ids, shared)
+    out = []
+    for i in ids:
+        doc = docs[i]
+        g = to_gold(final[i], doc.text)
+        body = doc.text[len(doc.title) + 2:] if doc.title else doc.text
+        g.update({"text": body, "title": doc.title, "outlet": doc.outlet, "url": doc.url,
+                  "published": doc.published.isoformat() if doc.published else None})
+        out.append(g)
+    return out

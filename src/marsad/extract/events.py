@@ -199,11 +199,16 @@ class EventExtractor:
                 drops.append(Drop(frame, (sent.start, sent.end)))
                 continue
             if decision is not None:
-                judged = decision.judge(analysis, si, ms)
+                judged = decision.judge(analysis, si, by_sent, (frame.event_type, frame.sub_event_type))
                 if not judged.keep:
                     drops.append(Drop(judged.reason, (sent.start, sent.end), frame.event_type,
                                       frame.sub_event_type, round(judged.p_event, 3)))
                     continue
+                if judged.retype is not None:
+                    # a change, not a drop: recorded with the type it had
+                    drops.append(Drop(f"retyped:{judged.retype[0]}|{judged.retype[1]}", (sent.start, sent.end),
+                                      frame.event_type, frame.sub_event_type, round(judged.p_event, 3)))
+                    frame.event_type, frame.sub_event_type = judged.retype
             frames.append(frame)
         return frames, drops
 

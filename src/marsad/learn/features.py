@@ -89,15 +89,29 @@ def mention_features(ms: Iterable[Mention], published: date | None) -> list[str]
     return feats
 
 
-def sentence_features(analysis: Analysis, si: int, ms: Iterable[Mention]) -> list[str]:
-    """Every feature of sentence ``si`` of ``analysis`` given its mentions ``ms``."""
+def sentence_features(analysis: Analysis, si: int, by_sent: dict[int, list[Mention]]) -> list[str]:
+    """Every feature of sentence ``si`` of ``analysis``, given the mentions of each sentence.
+
+    Besides the sentence's own words and mentions: the mentions of the sentences before and
+    after it and of the title (a detail sentence of an event told just before; a headline
+    that names the incident), each with its own prefix.
+    """
     sent = analysis.sentences[si]
     title = analysis.doc.title
+    published = analysis.doc.published
     feats = ["bias"]
-    if title is not None and sent.end <= len(title):
+    in_title = title is not None and sent.end <= len(title)
+    if in_title:
         feats.append("pos:title")
     elif si <= 3:
         feats.append("pos:lead")
     feats += text_features(sent.text)
-    feats += mention_features((m for m in ms if m.kind in FRAME_KINDS), analysis.doc.published)
+    feats += mention_features([m for m in by_sent.get(si, ()) if m.kind in FRAME_KINDS], published)
+    for prefix, sj in (("prev", si - 1), ("next", si + 1)):
+        ms = [m for m in by_sent.get(sj, ()) if m.kind in FRAME_KINDS]
+        feats += [f"{prefix}:{f}" for f in set(mention_features(ms, published))]
+    if title is not None and not in_title:
+        heads = [m for j in range(si) if analysis.sentences[j].end <= len(title) for m in by_sent.get(j, ())
+                 if m.kind is MentionKind.TRIGGER]
+        feats += [f"head:{f}" for f in set(mention_features(heads, published)) if f.startswith("t:")]
     return feats

@@ -10,7 +10,6 @@ Provides: P(event) and, below the threshold set by cross-validation on the train
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,26 +28,57 @@ class Judgement:
     p_event: float
     keep: bool
     reason: str  # "model:<most likely non-event class>" when dropped, "" when kept
+    retype: tuple[str, str] | None = None  # (type, sub-type) the type model gives, where it overrules
+    p_type: float | None = None
 
 
 @dataclass(frozen=True)
 class SentenceDecision:
+    """The event model (keep or drop a frame) and, optionally, the type model (re-type a kept
+    frame where it is confident of another event type than the rules' trigger gives)."""
+
     model: LinearModel
     threshold: float
+    types: LinearModel | None = None
+    type_threshold: float = 1.01
 
-    def judge(self, analysis: Analysis, si: int, mentions: Iterable[Mention]) -> Judgement:
-        proba = self.model.proba(sentence_features(analysis, si, mentions))
+    def judge(self, analysis: Analysis, si: int, by_sent: dict[int, list[Mention]],
+              frame_type: tuple[str, str] | None = None) -> Judgement:
+        feats = sentence_features(analysis, si, by_sent)
+        proba = self.model.proba(feats)
         p = proba.get("event", 0.0)
-        if p >= self.threshold:
+        if p < self.threshold:
+            other = max((c for c in proba if c != "event"), key=proba.__getitem__)
+            return Judgement(p, False, f"model:{other}")
+        if self.types is None or frame_type is None:
             return Judgement(p, True, "")
-        other = max((c for c in proba if c != "event"), key=proba.__getitem__)
-        return Judgement(p, False, f"model:{other}")
+        best = retype(self.types.proba(feats), frame_type, self.type_threshold)
+        return Judgement(p, True, "", best[0] if best else None, best[1] if best else None)
 
     @classmethod
-    def load(cls, path: Path = SENTENCE_MODEL, threshold: float | None = None) -> SentenceDecision:
+    def load(cls, path: Path = SENTENCE_MODEL, types: Path | None = None) -> SentenceDecision:
         model = LinearModel.load(path)
-        t = threshold if threshold is not None else float(model.meta.get("frame_gate", {}).get("threshold", 0.5))
-        return cls(model, t)
+        threshold = float(model.meta.get("frame_gate", {}).get("threshold", 0.5))
+        type_path = types or path.with_name("type.npz")
+        if not type_path.exists():
+            return cls(model, threshold)
+        type_model = LinearModel.load(type_path)
+        return cls(model, threshold, type_model, float(type_model.meta.get("retype_threshold", 1.01)))
+
+
+def retype(proba: dict[str, float], frame_type: tuple[str, str],
+           threshold: float) -> tuple[tuple[str, str], float] | None:
+    """The (type, sub-type) a type model's ``proba`` over "Type|Sub" classes gives instead of
+    ``frame_type``, when the probability of its event type is at least ``threshold``."""
+    by_type: dict[str, float] = {}
+    for cls, q in proba.items():
+        t = cls.split("|")[0]
+        by_type[t] = by_type.get(t, 0.0) + q
+    top = max(by_type, key=by_type.__getitem__)
+    if top == frame_type[0] or by_type[top] < threshold:
+        return None
+    sub = max((c for c in proba if c.split("|")[0] == top), key=proba.__getitem__).split("|")[1]
+    return (top, sub), by_type[top]
 
 
 @lru_cache(maxsize=1)
