@@ -105,6 +105,8 @@ def _cmd_annotations(args: argparse.Namespace) -> int:
 
     if args.action == "sheet":
         _out(queue.next_sheets(args.coder, args.next))
+    elif args.action == "adjudicate":
+        _out(queue.adjudication_sheets(args.next))
     elif args.action == "add":
         for f in args.files:
             ids = queue.add_codings(args.coder, queue.read_codings(Path(f)))
@@ -187,6 +189,8 @@ def build_parser() -> argparse.ArgumentParser:
     a_add = an_sub.add_parser("add", help="compile compact codings into spans and store them")
     a_add.add_argument("files", nargs="+", help="files of compact codings (JSON Lines or a JSON list)")
     a_add.add_argument("--coder", required=True)
+    a_adj = an_sub.add_parser("adjudicate", help="the next double-coded articles the coders disagree on")
+    a_adj.add_argument("--next", type=int, default=5)
     an_sub.add_parser("validate", help="check every annotation against the text, the taxonomy and the pool")
     a_stats = an_sub.add_parser("stats", help="counts, the held-out split and inter-coder agreement")
     a_stats.add_argument("--json", action="store_true", help="one JSON object")

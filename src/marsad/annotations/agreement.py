@@ -107,3 +107,23 @@ def agreement(pairs: list[tuple[dict[str, Any], dict[str, Any]]],
                                if a_labels else None),
         "events": summary,
     }
+
+
+def _event_line(e: dict[str, Any]) -> str:
+    return (f"{e['event_type']}|{e['sub_event_type']} {e.get('event_date')} {e.get('actor1')} vs {e.get('actor2')} "
+            f"@ {e.get('location')} ({e.get('country')}) deaths={e.get('fatalities')}"
+            f"{' OPTIONAL' if e.get('optional') else ''} sents={e.get('evidence')}")
+
+
+def disagreements(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """What two codings of one article disagree on: sentence labels and events (for adjudication)."""
+    out = []
+    for i, (sa, sb) in enumerate(zip(a["sentences"], b["sentences"], strict=False)):
+        la, lb = sentence_label(sa[2], sa[3], sa[4]), sentence_label(sb[2], sb[3], sb[4])
+        if la != lb:
+            out.append(f"  sentence [{i}]: {a['coder']}={la}  {b['coder']}={lb}")
+    ea = sorted(_event_line(e) for e in a.get("events") or [])
+    eb = sorted(_event_line(e) for e in b.get("events") or [])
+    if ea != eb:
+        out += [f"  {a['coder']} event: {x}" for x in ea] + [f"  {b['coder']} event: {x}" for x in eb]
+    return out

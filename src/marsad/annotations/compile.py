@@ -204,3 +204,56 @@ def compile_coding(coding: dict[str, Any], sheet: Sheet, coder: str) -> dict[str
     return {"doc_id": doc_id, "coder": coder, "format": FORMAT_VERSION, "text_sha1": text_sha1(text),
             "published": doc.published.isoformat() if doc.published else None,
             "sentences": labels, "events": events, "mentions": mentions, "note": coding.get("note", "")}
+
+
+def to_compact(rec: dict[str, Any], sheet: Sheet) -> dict[str, Any]:
+    """A stored annotation back as the compact coding that makes it (for adjudication and
+    for a reviewer's edits): sentence indices, candidate keys and quotes instead of offsets."""
+    text = sheet.doc.text
+    index = {(s, e): i for i, (s, e) in enumerate(sheet.sentences)}
+    inverse = {"actor": {v.value: k for k, v in ACTOR_CODES.items()},
+               "place": {v.value: k for k, v in PLACE_CODES.items()},
+               "number": {v.value: k for k, v in NUMBER_CODES.items()}}
+    defaults = {"actor": ActorRole.NONE.value, "place": PlaceRole.OTHER.value, "number": NumberStatus.OTHER.value}
+    labels = {str(i): (f"{s[3]}|{s[4]}" if s[2] == SentenceClass.EVENT else
+                       next(k for k, v in SENTENCE_CODES.items() if v.value == s[2]))
+              for i, s in enumerate(rec["sentences"]) if s[2] != SentenceClass.NONE}
+    events = []
+    for e in rec.get("events") or []:
+        ev: dict[str, Any] = {"t": f"{e['event_type']}|{e['sub_event_type']}", "date": e.get("event_date"),
+                              "tp": e.get("time_precision", 1), "a1": e.get("actor1"), "a2": e.get("actor2"),
+                              "gp": e.get("geo_precision", 1), "deaths": e.get("fatalities", 0),
+                              "sents": [index.get(tuple(sp), -1) for sp in e["evidence"]]}
+        for key, field in (("as1", "assoc_actor_1"), ("as2", "assoc_actor_2"), ("inj", "injuries"), ("note", "note")):
+            if e.get(field):
+                ev[key] = e[field]
+        if e.get("optional"):
+            ev["opt"] = True
+        if e.get("trigger"):
+            ev["trig"] = text[e["trigger"][0]:e["trigger"][1]]
+        if e.get("date_span"):
+            ev["dtext"] = text[e["date_span"][0]:e["date_span"][1]]
+        if e.get("location"):
+            ev["place"] = {"name": e["location"], "cc": e.get("country"), "lat": e.get("latitude"),
+                           "lon": e.get("longitude"), "admin1": e.get("admin1")}
+            if e.get("location_span"):
+                ev["place"]["q"] = text[e["location_span"][0]:e["location_span"][1]]
+        elif e.get("country"):
+            ev["cc"] = e["country"]
+        events.append(ev)
+    roles: dict[str, str] = {}
+    extra = []
+    for m in rec.get("mentions") or []:
+        if m["role"] == defaults[m["kind"]]:
+            continue
+        code = inverse[m["kind"]][m["role"]] + (f"@{m['event']}" if m.get("event") is not None else "")
+        if m.get("from") == "coder":
+            extra.append({"k": m["kind"], "s": sheet.sentences.index(next(
+                sp for sp in sheet.sentences if sp[0] <= m["span"][0] < sp[1])), "q": text[m["span"][0]:m["span"][1]],
+                "r": code, **({"v": m["value"]} if m.get("value") else {})})
+        else:
+            roles[m["key"]] = code
+    out: dict[str, Any] = {"doc": rec["doc_id"], "s": labels, "ev": events, "m": roles}
+    if extra:
+        out["x"] = extra
+    return out

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from marsad.annotations.compile import compile_coding
+from marsad.annotations.compile import compile_coding, to_compact
 from marsad.annotations.corpus import ANNOTATIONS, SHARED, AnnotationError, load_articles, read_sample
 from marsad.annotations.sheet import format_sheet, make_sheet
 
@@ -22,7 +22,13 @@ def _order_key(doc_id: str, double: bool) -> tuple[int, str]:
     return (0 if double else 1, hashlib.sha1(doc_id.encode()).hexdigest())
 
 
+#: the adjudicator codes again, from both codings, the double-coded articles they disagree on
+ADJUDICATOR = "adj"
+
+
 def coder_queue(coder: str, folder: Path = ANNOTATIONS) -> list[str]:
+    if coder == ADJUDICATOR:
+        return sorted(r.doc_id for r in read_sample(folder).values() if len(r.coders) > 1)
     rows = [r for r in read_sample(folder).values() if coder in r.coders]
     if not rows:
         raise AnnotationError(f"coder {coder!r} has no articles in {folder / 'sample.tsv'}")
@@ -88,3 +94,25 @@ def read_codings(path: Path) -> list[dict[str, Any]]:
             except json.JSONDecodeError as exc:
                 raise AnnotationError(f"{path}:{n}: not JSON ({exc})") from exc
     return out
+
+
+def adjudication_sheets(n: int, folder: Path = ANNOTATIONS, shared: Path = SHARED) -> str:
+    """The next ``n`` double-coded articles whose codings disagree and that have no adjudicated
+    coding yet: the sheet, then what the two coders disagree on."""
+    from marsad.annotations.agreement import disagreements
+    from marsad.annotations.stats import double_coded_pairs
+
+    done = set(coded_ids(ADJUDICATOR, folder))
+    todo = [(a, b) for a, b in double_coded_pairs(folder) if a["doc_id"] not in done and disagreements(a, b)]
+    if not todo:
+        return "every disagreement is adjudicated"
+    head = f"# {len(todo)} double-coded articles with disagreements left; next {min(n, len(todo))}"
+    todo = todo[:n]
+    docs = load_articles([a["doc_id"] for a, _ in todo], shared)
+    parts = [head]
+    for a, b in todo:
+        sheet = make_sheet(docs[a["doc_id"]])
+        parts.append(format_sheet(sheet) + "\nDISAGREEMENTS:\n" + "\n".join(disagreements(a, b))
+                     + f"\nCODING {a['coder']}: " + json.dumps(to_compact(a, sheet), ensure_ascii=False)
+                     + f"\nCODING {b['coder']}: " + json.dumps(to_compact(b, sheet), ensure_ascii=False))
+    return "\n\n".join(parts)
