@@ -1,9 +1,10 @@
-"""Quality gate: the scorer's figures on ../shared/gold/dev.jsonl must not regress.
+"""Quality gate: the scorer's figures on ../shared/gold/dev.jsonl and on the training corpus's
+frozen held-out split (annotations/heldout.txt) must not regress.
 
-The pinned figures live in tests/quality_baseline.json; a figure that falls more than
-TOLERANCE below its pin fails CI (and false events per empty document must not rise by
-more than TOLERANCE). Raise the pins when the extractor gets better. Skips where
-../shared is absent.
+The pinned figures live in tests/quality_baseline.json, one block per set; a figure that falls
+more than TOLERANCE below its pin fails CI (and false events per empty document must not rise
+by more than TOLERANCE). Raise the pins when the extractor gets better; the held-out figures
+are measured, never tuned to. Skips where ../shared is absent.
 """
 
 from __future__ import annotations
@@ -30,6 +31,18 @@ def dev_report(shared: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
+def heldout_report(shared: Path) -> dict:
+    from marsad.annotations.stats import gold_documents as heldout_documents
+
+    gold = heldout_documents("heldout", shared=shared)
+    return evaluate(gold, [e.to_record() for e in predict_gold(gold)]).summary
+
+
+def _pins(name: str) -> dict:
+    return json.loads(BASELINE.read_text())[name]
+
+
+@pytest.fixture(scope="module")
 def seed_report(shared: Path) -> dict:
     gold = [json.loads(line) for line in (shared / "gold" / "seed.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()]
@@ -39,15 +52,28 @@ def seed_report(shared: Path) -> dict:
 @pytest.mark.gold
 @pytest.mark.parametrize("metric", HIGHER_IS_BETTER)
 def test_dev_metric_does_not_regress(dev_report: dict, metric: str) -> None:
-    pinned = json.loads(BASELINE.read_text())[metric]
+    pinned = _pins("dev")[metric]
     assert dev_report[metric] is not None
     assert dev_report[metric] >= pinned - TOLERANCE, f"{metric}: {dev_report[metric]} < pinned {pinned}"
 
 
 @pytest.mark.gold
 def test_dev_false_events_on_empty_documents_do_not_rise(dev_report: dict) -> None:
-    pinned = json.loads(BASELINE.read_text())["false_events_per_empty_doc"]
+    pinned = _pins("dev")["false_events_per_empty_doc"]
     assert dev_report["false_events_per_empty_doc"] <= pinned + TOLERANCE
+
+
+@pytest.mark.gold
+@pytest.mark.parametrize("metric", HIGHER_IS_BETTER)
+def test_heldout_metric_does_not_regress(heldout_report: dict, metric: str) -> None:
+    pinned = _pins("heldout")[metric]
+    assert heldout_report[metric] is not None
+    assert heldout_report[metric] >= pinned - TOLERANCE, f"{metric}: {heldout_report[metric]} < pinned {pinned}"
+
+
+@pytest.mark.gold
+def test_heldout_false_events_on_empty_documents_do_not_rise(heldout_report: dict) -> None:
+    assert heldout_report["false_events_per_empty_doc"] <= _pins("heldout")["false_events_per_empty_doc"] + TOLERANCE
 
 
 @pytest.mark.gold

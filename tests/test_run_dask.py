@@ -116,7 +116,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def local_output(inputs: list[Path], output: Path, factory) -> list[dict]:
     """What the local executor writes: events of each result, in input order."""
     with open_writer(output) as writer:
-        for _doc, events, _failure in run(iter_documents(inputs), factory):
+        for _doc, events, _failure, _drops in run(iter_documents(inputs), factory):
             writer.write_many(events)
     return [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
 

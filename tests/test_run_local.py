@@ -67,11 +67,12 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _flatten(results) -> list[tuple]:
     out = []
-    for doc, events, failure in results:
+    for doc, events, failure, drops in results:
         out.append((
             doc.doc_id if doc else None,
             tuple(json.dumps(e.to_record(), ensure_ascii=False) for e in events),
             (failure.doc_id, failure.reason, failure.source) if failure else None,
+            drops,
         ))
     return out
 
@@ -81,13 +82,13 @@ def test_two_workers_same_as_one(corpus: Path) -> None:
     two = _flatten(run(iter_documents(corpus), stand_in, workers=2, batch_size=7))
     assert len(one) == 300
     assert two == one
-    assert sum(len(ev) for _, ev, _ in one) > 150
+    assert sum(len(ev) for _, ev, _, _ in one) > 150
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_failures_keep_order_and_ids(corpus: Path, workers: int) -> None:
     results = _flatten(run(iter_documents(corpus), stand_in, workers=workers, batch_size=5))
-    failed = [(i, f) for i, (_, _, f) in enumerate(results) if f is not None]
+    failed = [(i, f) for i, (_, _, f, _) in enumerate(results) if f is not None]
     assert [(i, f[0]) for i, f in failed] == [
         (20, "docs.jsonl:21"), (50, "loc-0050"), (120, "loc-0001"), (210, "loc-0210"),
     ]
@@ -102,7 +103,7 @@ def test_failure_items_pass_through_in_place() -> None:
     items = [Document("a", "قصفت طائرات قرية."), Failure("b", "empty text", "x:2"), Document("c", "هدوء.")]
     results = list(run(items, stand_in, workers=2, batch_size=1))
     assert [r[0].doc_id if r[0] else r[2].doc_id for r in results] == ["a", "b", "c"]
-    assert results[1] == (None, (), items[1])
+    assert results[1] == (None, (), items[1], ())
 
 
 def test_summary_counts(corpus: Path) -> None:
@@ -164,10 +165,10 @@ def test_pages_extracted_in_workers_give_the_same_results(tmp_path: Path) -> Non
     assert sum(isinstance(x, PendingPage) for x in items) == 44  # every HTML page, unextracted
     two = _flatten(run(iter_documents(warc, defer_pages=True), stand_in, workers=2, batch_size=3))
     assert two == one
-    failures = {f[0]: f[1] for _, _, f in one if f}
+    failures = {f[0]: f[1] for _, _, f, _ in one if f}
     assert failures["https://x.example/empty"] == "empty text"  # the empty copy; the later one is kept
     assert failures["https://x.example/3"].startswith("duplicate doc_id")
-    assert "https://x.example/empty" in [d for d, _, _ in one]
+    assert "https://x.example/empty" in [d for d, _, _, _ in one]
 
 
 @pytest.mark.parametrize("workers", [1, 2])

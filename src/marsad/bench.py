@@ -292,7 +292,7 @@ def _marsad_pass(
     c0, t0 = _cpu_seconds(), time.perf_counter()
     docs = chars = events = failures = 0
     items = _take(iter_documents(inputs, max_chars=max_chars), limit)
-    for doc, evs, failure in run(items, factory, workers=workers):
+    for doc, evs, failure, _drops in run(items, factory, workers=workers):
         if failure is not None:
             failures += 1
         elif doc is not None:

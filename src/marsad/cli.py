@@ -37,20 +37,45 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
-    from marsad.eval.report import evaluate
-    from marsad.run.extract import predict_gold
+    from marsad.eval.report import evaluate, side_by_side
+    from marsad.run.extract import analyse_gold
 
-    gold = [json.loads(line) for line in Path(args.gold).read_text(encoding="utf-8").splitlines() if line.strip()]
-    if args.pred:
-        preds = [json.loads(line) for line in Path(args.pred).read_text(encoding="utf-8").splitlines()
-                 if line.strip()]
-    else:
-        preds = [e.to_record() for e in predict_gold(gold, ner=not args.no_ner)]
-    report = evaluate(gold, preds)
+    sets: list[tuple[str, list[dict]]] = []
+    for g in args.gold or []:
+        sets.append((Path(g).stem, [json.loads(line) for line in Path(g).read_text(encoding="utf-8").splitlines()
+                                    if line.strip()]))
+    if not args.gold or args.heldout:
+        from marsad.annotations.corpus import SHARED
+        from marsad.annotations.stats import gold_documents
+
+        if not args.gold:
+            dev = SHARED / "gold" / "dev.jsonl"
+            if not dev.exists():
+                raise MarsadError(f"{dev} not found: give a gold file")
+            sets.append(("dev", [json.loads(line) for line in dev.read_text(encoding="utf-8").splitlines()
+                                 if line.strip()]))
+        sets.append(("held-out", gold_documents("heldout")))
+    reports = []
+    for name, gold in sets:
+        if args.pred:
+            preds = [json.loads(line) for line in Path(args.pred).read_text(encoding="utf-8").splitlines()
+                     if line.strip()]
+            drops = None
+        else:
+            analyses = analyse_gold(gold, ner=not args.no_ner, learned=not args.rules_only)
+            preds = [e.to_record() for a in analyses for e in a.events]
+            drops = {a.doc.doc_id: list(a.drops) for a in analyses}
+        reports.append((name, evaluate(gold, preds, drops)))
     if args.json:
-        _out(json.dumps(report.summary, ensure_ascii=False))
+        out = {name: r.summary for name, r in reports}
+        _out(json.dumps(out if len(out) > 1 else reports[0][1].summary, ensure_ascii=False))
+    elif len(reports) == 1:
+        _out(reports[0][1].format(errors=args.errors))
     else:
-        _out(report.format(errors=args.errors))
+        _out(side_by_side([(name, r.summary) for name, r in reports]))
+        if args.errors:
+            for name, r in reports:
+                _out(f"\n== {name} ==\n" + r.format(errors=True))
     return 0
 
 
@@ -150,8 +175,10 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
     x.set_defaults(func=_cmd_extract)
 
-    e = sub.add_parser("eval", help="score the pipeline (or a prediction file) on a gold file")
-    e.add_argument("gold")
+    e = sub.add_parser("eval", help="score the pipeline on dev and the held-out split (or on gold files)")
+    e.add_argument("gold", nargs="*", help="gold files (default: ../shared/gold/dev.jsonl and the held-out split)")
+    e.add_argument("--heldout", action="store_true", help="also the training corpus's frozen held-out split")
+    e.add_argument("--rules-only", action="store_true", help="without the learned decisions (the baseline)")
     e.add_argument("--pred", help="score these predictions instead of running the pipeline")
     e.add_argument("--errors", action="store_true", help="list missed and spurious events")
     e.add_argument("--json", action="store_true", help="print the summary as JSON")

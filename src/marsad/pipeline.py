@@ -10,6 +10,8 @@ stages' constructors.
 from __future__ import annotations
 
 import logging
+import re
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -250,6 +252,8 @@ def batches(items: Iterable[T], size: int, weight: Callable[[T], int | None]) ->
 
 
 _DEFAULT: dict[bool, Pipeline] = {}
+_DEFAULT_LOCK = threading.Lock()
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def extract(
@@ -260,17 +264,30 @@ def extract(
 ) -> list[Event]:
     """Extract the events of one article (the library's front door).
 
-    ``published`` (a date or ``YYYY-MM-DD``) anchors relative dates such as أمس.
+    ``published`` (a date or ``YYYY-MM-DD``) anchors relative dates such as أمس; a value that
+    is not a date in the supported range (see :func:`marsad.recognise.dates.check_published`)
+    is reported once (a warning) and the article is processed without a publication date.
     When ``title`` is given, offsets refer to ``title + "\\n\\n" + text``.
+
+    Safe to call any number of times and from several threads: the pipeline is built once,
+    and one article is analysed at a time (its stages keep per-document state).
     """
-    if isinstance(published, str):
-        published = date.fromisoformat(published[:10])
+    from marsad.recognise.dates import check_published
+
+    day, problem = check_published(published)
+    if problem is not None:
+        log.warning("%r: publication date ignored: %s", "extract()" if doc_id is None else doc_id, problem)
+    # lone surrogates (from JSON "\\ud800") cannot be written as UTF-8: U+FFFD keeps the offsets
+    text = _SURROGATE.sub("\ufffd", text)
+    title = _SURROGATE.sub("\ufffd", title) if title is not None else None
     if doc_id is None:
         from marsad.store.sqlite import content_hash
 
         doc_id = content_hash(text)[:16]
-    pipeline = _DEFAULT.get(True)
-    if pipeline is None:
-        pipeline = _DEFAULT[True] = Pipeline.default(events_only=True)
-    doc = Document.from_parts(doc_id, text, published, title)
-    return list(pipeline(doc).events)
+    doc_id = _SURROGATE.sub("\ufffd", doc_id)
+    with _DEFAULT_LOCK:
+        pipeline = _DEFAULT.get(True)
+        if pipeline is None:
+            pipeline = _DEFAULT[True] = Pipeline.default(events_only=True)
+        doc = Document.from_parts(doc_id, text, day, title)
+        return list(pipeline(doc).events)

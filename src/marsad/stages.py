@@ -120,10 +120,16 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     place_automaton(gazetteer), common_words()
     geocoder = Geocoder(gazetteer)
     actors = ActorLexicon.load()
+    from marsad.learn.events import CalibrateEvents
+    from marsad.learn.events import packaged as event_decision
     from marsad.learn.sentences import packaged as sentence_decision
 
+    events_model = event_decision() if learned else None
+    # with the event model, it decides which events stand (the rules' confidence is one of
+    # its features), so the rules' own confidence cut is off
     extractor = EventExtractor(geocoder, ActorNaming(actors), outlet_source=outlet_source,
-                               sentence_decision=sentence_decision() if learned else None)
+                               sentence_decision=sentence_decision() if learned else None,
+                               **({"min_confidence": 0.0} if events_model else {}))
     stages: list[Stage] = [
         Normalise(),
         Segment(tokens=False),
@@ -150,4 +156,6 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
             log.warning("NER disabled: %s", exc)
     stages.append(Geocode(geocoder, entities))
     stages.append(extractor)
+    if events_model is not None:
+        stages.append(CalibrateEvents(events_model))
     return stages

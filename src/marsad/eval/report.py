@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from marsad.eval.scorer import format_summary, match_doc, score
+from marsad.model import Drop
 
 CONFIDENCE_BANDS = ((0.0, 0.6), (0.6, 0.7), (0.7, 0.8), (0.8, 1.01))
 
@@ -22,6 +23,8 @@ class EvalReport:
     missed: list[dict] = field(default_factory=list)  # gold events no prediction matched
     spurious: list[dict] = field(default_factory=list)  # predictions matching no gold event
     calibration: list[tuple[str, int, float | None]] = field(default_factory=list)
+    # per document, the candidates the pipeline dropped: (reason, type, sub-type, sentence text)
+    drops: dict[str, list[tuple[str, str | None, str | None, str]]] = field(default_factory=dict)
 
     def format(self, *, errors: bool = False) -> str:
         lines = [format_summary(self.summary), "", "confidence band       events  precision"]
@@ -33,6 +36,10 @@ class EvalReport:
                 lines.append(f"  {g['doc_id']}  {g.get('event_type')} / {g.get('sub_event_type')}  "
                              f"{g.get('location')}  {g.get('event_date')}  {g.get('actor1')} vs {g.get('actor2')}  "
                              f"killed={g.get('fatalities')}")
+                # what removed it, where the pipeline dropped a candidate of its type (or an untyped one)
+                for reason, etype, sub, sentence in self.drops.get(g["doc_id"], []):
+                    if etype in (None, g.get("event_type")) or reason.startswith("retyped:"):
+                        lines.append(f"      dropped [{reason}] {etype or ''} / {sub or ''}: {sentence[:120]!r}")
             lines += ["", f"spurious predicted events ({len(self.spurious)}):"]
             for p in self.spurious:
                 lines.append(f"  {p['doc_id']}  {p.get('event_type')} / {p.get('sub_event_type')}  "
@@ -42,8 +49,10 @@ class EvalReport:
         return "\n".join(lines)
 
 
-def evaluate(gold_docs: list[dict], predictions: Iterable[dict]) -> EvalReport:
-    """Score predictions against gold, list errors and measure calibration."""
+def evaluate(gold_docs: list[dict], predictions: Iterable[dict],
+             drops: dict[str, list[Drop]] | None = None) -> EvalReport:
+    """Score predictions against gold, list errors (with the named reasons of the candidates
+    dropped in each document, when ``drops`` is given) and measure calibration."""
     preds = list(predictions)
     summary, _ = score(gold_docs, preds)
     by_doc: dict[str, list[dict]] = defaultdict(list)
@@ -53,6 +62,9 @@ def evaluate(gold_docs: list[dict], predictions: Iterable[dict]) -> EvalReport:
     texts = {str(d["doc_id"]): (f"{d['title']}\n\n{d.get('text', '')}" if d.get("title") else d.get("text", ""))
              for d in gold_docs}
     report = EvalReport(summary)
+    for doc_id, ds in (drops or {}).items():
+        text = texts.get(doc_id, "")
+        report.drops[doc_id] = [(d.reason, d.event_type, d.sub_event_type, text[d.span[0]:d.span[1]]) for d in ds]
     band_hits: dict[int, list[bool]] = defaultdict(list)
     for d in gold_docs:
         doc_id = str(d["doc_id"])
@@ -91,3 +103,13 @@ def _band(conf: object) -> int:
 def _evidence_text(text: str, evidence: list) -> list[str]:
     """The evidence spans, resolved against the text as the gold gives it (title + body)."""
     return [text[s:e] for s, e in evidence if 0 <= s < e <= len(text)]
+
+
+def side_by_side(summaries: list[tuple[str, dict]]) -> str:
+    """The scorer's figures of several gold sets in columns."""
+    keys = list(summaries[0][1])
+    width = max(12, *(len(n) + 2 for n, _ in summaries))
+    lines = [f"{'':36s}" + "".join(f"{n:>{width}s}" for n, _ in summaries)]
+    for k in keys:
+        lines.append(f"{k:36s}" + "".join(f"{'-' if s.get(k) is None else s.get(k)!s:>{width}s}" for _, s in summaries))
+    return "\n".join(lines)

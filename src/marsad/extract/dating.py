@@ -86,7 +86,7 @@ def split_by_days(frames: list[Frame], analysis: Analysis) -> list[Frame]:
                 if m:
                     n = 2 if m.group(1) else 3
                     break
-        if n < 2:
+        if n < 2 or date.fromisoformat(f.date).toordinal() <= n:  # (no day before the calendar's first)
             out.append(f)
             continue
         last = date.fromisoformat(f.date)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 from marsad.extract.settings import DEFAULT
 from marsad.extract.subtypes import BATTLES, STRATEGIC
@@ -87,8 +87,8 @@ def out_of_time(ms: list[Mention], dates: list[Mention], cues: list[Mention], ev
                 published: date | None, sentence: Sentence) -> str | None:
     """Why a sentence's event is not one of the days the article reports, else None. ``dates``: the
     sentence's dates that may be an event's day; ``event_date``: the day its frame would have."""
-    if published and event_date and date.fromisoformat(event_date) < published - timedelta(
-            days=DEFAULT.background_days):
+    # days apart, not a date minus days: a publication date near the calendar's edge must not overflow
+    if published and event_date and (published - date.fromisoformat(event_date)).days > DEFAULT.background_days:
         return "rules:background_date"  # background reference to an old incident
     if any(m.kind is MentionKind.DATE and m.attr("future") for m in ms) and not dates:
         return "rules:future_date"

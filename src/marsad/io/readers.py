@@ -10,24 +10,32 @@ Formats (extension, case-insensitive):
 ``.jsonl`` / ``.jsonl.gz``
     One JSON object per line: ``doc_id``, ``text`` (required), ``published``, ``title``,
     ``outlet``, ``url`` (optional); other keys are ignored. A record without ``doc_id`` gets
-    ``"<file name>:<line>"``. Lines are decoded one by one (UTF-8, else cp1256); a file that
+    ``"<file name>:<line>"`` (when several input files share a name, ``a/part.jsonl`` and
+    ``b/part.jsonl``, their paths from their common folder stand for the name, in every id
+    derived from a file). Lines are decoded one by one (UTF-8, else cp1256); a file that
     starts with a UTF-16 BOM is decoded as UTF-16 throughout.
 ``.csv``
     Same columns as JSONL, with a header row. The encoding is chosen for the whole file
-    (BOM, else UTF-8 if every byte decodes, else cp1256) by a streaming pre-scan.
+    (BOM, else UTF-8 if every byte decodes, else cp1256) by a streaming pre-scan. Parsed
+    strictly: a quote left open is a Failure (``"malformed CSV: ..."``) for the record where it
+    opens, and reading resumes on the next line instead of swallowing the records after it.
 ``.txt``
     One document per file, ``doc_id`` = file stem; whole-file decoding as for CSV, plus
     UTF-16 without BOM for Arabic/ASCII text.
 ``.html`` / ``.htm``
     One page per file, ``doc_id`` = file stem; body, title, date and site name via
-    trafilatura, falling back to plain tag stripping when trafilatura finds no main text.
+    trafilatura, falling back to plain tag stripping when trafilatura finds no main text. The
+    date is the page's metadata's (or its URL's), never one guessed from a year in the body.
 ``.rss`` / ``.atom`` / ``.xml``
     Every feed entry is a document; ``doc_id`` = entry id, else its link; body from the
     entry content (else summary) with HTML stripped; ``outlet`` = the feed title.
 ``.warc`` / ``.warc.gz``
     Every HTML ``response`` record is a page handled as ``.html``; ``doc_id`` = the
     ``WARC-Target-URI`` (else ``WARC-Record-ID``, else ``file@offset``); ``published`` from the page, else
-    the ``WARC-Date``. Non-HTML and non-2xx responses are skipped silently.
+    the ``WARC-Date``. Non-HTML and non-2xx responses are skipped silently. A record cut
+    short (its content shorter than its ``Content-Length``, its header cut, the last gzip
+    member ending early, bytes at the end that are no record) is a Failure whose reason starts
+    ``"truncated WARC"``, never a document with part of its text.
 
 ``.parquet``
     Columns ``doc_id``, ``text``, ``published``, ``title``, ``outlet``, ``url`` as in JSONL
@@ -53,6 +61,11 @@ Checks applied to every document (each a Failure with ``reason``):
   ones with the same id (anywhere in the same :func:`iter_documents` call) are refused
   rather than renamed, so ids stay exactly those of the input.
 
+A ``published`` value that is no date marsad can use (unparsable, or outside
+``PUBLISHED_MIN``..``PUBLISHED_MAX`` of :mod:`marsad.recognise.dates`) is logged once (WARNING)
+and the document is read without a date. Log lines show ids with ``repr`` (a control
+character in an id cannot forge a line).
+
 Record-level reasons: ``"malformed JSON: ..."``, ``"record is not a JSON object"``,
 ``"missing text"``, ``"text is not a string (int)"``, ``"doc_id is not a string"``.
 File-level reasons: ``"no such file or directory"``, ``"unsupported file type"``,
@@ -72,14 +85,16 @@ import gzip
 import io
 import json
 import logging
+import os
 import re
 import sys
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from marsad.errors import InputError, RecordError
@@ -152,7 +167,7 @@ def parse_date(value: Any) -> date | None:
             return None
     try:
         return parsedate_to_datetime(value).date()
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 
@@ -303,6 +318,12 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
     return decode_bytes(data)[0]
 
 
+# A page's date comes from its metadata (meta tags, JSON-LD, its URL), never from a year its body
+# mentions: htmldate's extensive search guesses "2011" from the text of a 2015 page and claims
+# the day (2011-01-01); without a metadata date, the archive's own (WARC-Date) is used, or none.
+_PAGE_DATE_PARAMS = {"extensive_search": False, "original_date": True}
+
+
 def extract_html(markup: str, url: str | None = None) -> tuple[str, dict[str, Any]]:
     """Main text and metadata (title, date, sitename, url) of an HTML page via trafilatura."""
     import trafilatura  # heavy import, only when HTML is read
@@ -313,7 +334,8 @@ def extract_html(markup: str, url: str | None = None) -> tuple[str, dict[str, An
         return "", meta
     try:
         res = trafilatura.bare_extraction(
-            markup, url=url, with_metadata=True, include_comments=False, favor_recall=True
+            markup, url=url, with_metadata=True, include_comments=False, favor_recall=True,
+            date_extraction_params=_PAGE_DATE_PARAMS,
         )
     except Exception as exc:  # trafilatura/lxml raise many types on odd markup
         log.debug("trafilatura failed (%s); falling back to tag stripping", exc)
@@ -327,6 +349,70 @@ def extract_html(markup: str, url: str | None = None) -> tuple[str, dict[str, An
     if not meta.get("title"):
         meta["title"] = _html_title(markup)
     return body, meta
+
+
+_WARC_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion",
+                         "continuation"})
+
+
+def _starts_like_warc(path: Path) -> bool:
+    """Whether a file begins with a WARC record header (after gunzipping the first bytes)."""
+    with open(path, "rb") as fb:
+        head = fb.read(4096)
+    if head[:2] == b"\x1f\x8b":
+        try:
+            head = zlib.decompressobj(31).decompress(head, 16)
+        except zlib.error:
+            return False
+    return head.startswith(b"WARC/")
+
+
+def _gzip_member_whole(path: Path, offset: int) -> bool:
+    """Whether the gzip member at ``offset`` (the last of a .warc.gz) ends as gzip says it must:
+    warcio reads a member cut short as far as it goes, without a word. True for an uncompressed file."""
+    with open(path, "rb") as fb:
+        fb.seek(offset)
+        if fb.read(2) != b"\x1f\x8b":
+            return True
+        fb.seek(offset)
+        d = zlib.decompressobj(31)
+        while not d.eof:
+            chunk = fb.read(1 << 16)
+            if not chunk:
+                return False
+            try:
+                d.decompress(chunk, 1 << 16)
+                while d.unconsumed_tail and not d.eof:
+                    d.decompress(d.unconsumed_tail, 1 << 16)
+            except zlib.error:
+                return False
+        return True
+
+
+def _records_until_damage(records: Iterable[Any], broken: list[Exception]) -> Iterator[Any]:
+    """The records of a WARC until one cannot be parsed; the exception that stopped them goes to
+    ``broken`` (the records before it are whole, and the damage is reported, not raised)."""
+    it = iter(records)
+    while True:
+        try:
+            rec = next(it)
+        except StopIteration:
+            return
+        except Exception as exc:  # noqa: BLE001 - warcio raises many types on a cut record
+            broken.append(exc)
+            return
+        yield rec
+
+
+def _warc_missing(rec: Any) -> int:
+    """Bytes of a WARC record's block that its file does not hold (0 for a whole record): the
+    rest of the record is read, and its ``Content-Length`` compared with what was there."""
+    raw = getattr(rec, "raw_stream", None)
+    if raw is None or not hasattr(raw, "limit"):
+        return 0
+    while raw.read(1 << 16):
+        pass
+    return max(0, int(raw.limit))
 
 
 def _opt_str(value: Any) -> str | None:
@@ -410,11 +496,21 @@ class _Reader:
         self.max_bytes = max_chars * 4 + 4  # UTF-8 needs at most 4 bytes a char
         self.max_line_bytes = max_chars * 6 + 65_536  # JSON \\uXXXX escapes: 6 bytes a char
         self.seen = IdIndex()  # doc_id -> source of its first occurrence
+        self.labels: dict[Path, str] = {}  # input files that share a name -> their distinct labels
+
+    def label(self, path: Path, stem: bool = False) -> str:
+        """The name ids derived from ``path`` start with (``"part.jsonl:3"``, ``"page"`` with
+        ``stem``): the file's name, or, when several input files share that name
+        (``a/part.jsonl``, ``b/part.jsonl``), its path from their common folder."""
+        rel = self.labels.get(path)
+        if rel is None:
+            return path.stem if stem else path.name
+        return str(PurePosixPath(rel).with_name(path.stem)) if stem else rel
 
     # -- outcome helpers
     def fail(self, doc_id: str, reason: str, source: str) -> Failure:
         # DEBUG only: the consumer reports failures (once, and not again for a resumed run)
-        log.debug("skipping %s: %s [%s]", doc_id, reason, source)
+        log.debug("skipping %r: %s [%s]", doc_id, reason, source)
         return Failure(doc_id, reason, source)
 
     def accept(self, doc: Document, source: str) -> Document | Failure:
@@ -447,10 +543,26 @@ class _Reader:
         self.seen[doc.doc_id] = source
         return doc
 
+    def publication(self, value: Any, doc_id: str, source: str) -> date | None:
+        """The publication date ``value`` gives, or None; a value that is no usable date
+        (unparsable, or outside the calendar marsad works in) is reported here, once, and the
+        document is read without a date."""
+        from marsad.recognise.dates import check_published
+
+        day = parse_date(value)
+        if day is None:
+            if value is not None and not (isinstance(value, str) and not value.strip()):
+                log.warning("%r: publication date %s ignored: not a date [%s]", doc_id, ascii(str(value)[:40]), source)
+            return None
+        day, problem = check_published(day)
+        if problem is not None:
+            log.warning("%r: publication date ignored: %s [%s]", doc_id, problem, source)
+        return day
+
     # -- dispatch
     def paths(self, paths: Iterable[str | Path]) -> Iterator[Document | Failure]:
-        if isinstance(paths, (str, Path)):
-            paths = [paths]
+        paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+        self.labels = unique_labels(iter_input_files(paths))
         for p in paths:
             if str(p) == "-":
                 yield from self._guard(self._jsonl_stream(sys.stdin.buffer, Path("<stdin>")), Path("<stdin>"))
@@ -462,7 +574,7 @@ class _Reader:
             elif not path.exists():
                 yield self.fail(path.name or str(path), "no such file or directory", str(path))
             elif detect_format(path) is None:
-                yield self.fail(path.name, "unsupported file type", str(path))
+                yield self.fail(self.label(path), "unsupported file type", str(path))
             else:
                 yield from self.file(path)
 
@@ -488,7 +600,7 @@ class _Reader:
                 yield item
         except Exception as exc:  # a broken file must not stop the corpus
             log.debug("error reading %s", path, exc_info=True)
-            yield self.fail(path.name, f"unreadable file: {type(exc).__name__}: {exc}", str(path))
+            yield self.fail(self.label(path), f"unreadable file: {type(exc).__name__}: {exc}", str(path))
         log.debug("read %d records from %s", n, path)
 
     # -- records (JSONL and CSV)
@@ -510,9 +622,7 @@ class _Reader:
                 raise RecordError("empty text")
         except RecordError as exc:
             return self.fail(doc_id, str(exc), source)
-        published = parse_date(rec.get("published"))
-        if published is None and rec.get("published") not in (None, ""):
-            log.debug("%s: unparsable published date %r ignored", source, rec.get("published"))
+        published = self.publication(rec.get("published"), doc_id, source)
         doc = Document.from_parts(
             doc_id,
             text,
@@ -538,9 +648,10 @@ class _Reader:
             )
         else:
             lines = self._byte_lines(fb)
+        label = self.label(path)
         for lineno, (raw, oversized) in enumerate(lines, first_line):
             source = f"{path}:{lineno}"
-            fallback = f"{path.name}:{lineno}"
+            fallback = f"{label}:{lineno}"
             if oversized:
                 head = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
                 m = _DOC_ID_RE.search(head)
@@ -603,29 +714,51 @@ class _Reader:
             yield line.lstrip("\ufeff"), False
 
     def csv(self, path: Path) -> Iterator[Document | Failure]:
+        """Records of a CSV file, parsed strictly: a quote left open (or text after a closing
+        quote) would swallow the records after it, so the record where it starts is reported
+        (``"malformed CSV: ..."``) and reading resumes on the line after that record's first."""
         _raise_csv_field_limit()
         enc = sniff_file_encoding(path)
         if enc == "cp1256":
             log.info("%s is not UTF-8; reading it as cp1256", path)
+        label = self.label(path)
         with open(path, encoding=enc, errors="replace", newline="") as fh:
-            reader = csv.DictReader(fh)
-            fields = [f.strip().lstrip("\ufeff") for f in (reader.fieldnames or [])]
+            lines = _CsvLines(fh)
+            reader = csv.reader(lines, strict=True)
+            header = next(reader, None)
+            fields = [f.strip().lstrip("\ufeff") for f in (header or [])]
             if "text" not in fields:
-                yield self.fail(path.name, "CSV has no 'text' column", str(path))
+                yield self.fail(label, "CSV has no 'text' column", str(path))
                 return
-            reader.fieldnames = fields
-            start = reader.line_num + 1
-            for row in reader:
+            start = lines.last + 1
+            while True:
+                lines.taken.clear()
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    first = lines.taken[0][0] if lines.taken else start
+                    yield self.fail(f"{label}:{first}", f"malformed CSV: {exc} (record at line {first}; "
+                                    "reading resumes on the next line)", f"{path}:{first}")
+                    lines.push_back(lines.taken[1:])
+                    reader = csv.reader(lines, strict=True)
+                    start = first + 1
+                    continue
+                if not row:
+                    continue  # a blank line (as csv.DictReader skips them)
                 source = f"{path}:{start}"
-                fallback = f"{path.name}:{start}"
-                start = reader.line_num + 1
-                rec = {k: v for k, v in row.items() if k is not None}
+                fallback = f"{label}:{start}"
+                start = lines.last + 1
+                rec = dict(zip(fields, row, strict=False))
+                for name in fields[len(row):]:
+                    rec.setdefault(name, None)
                 yield self.record(rec, fallback, source)
 
     def _read_whole(self, path: Path, max_bytes: int) -> bytes | Failure:
         size = path.stat().st_size
         if size > max_bytes:
-            return self.fail(path.stem, f"too large: {size} bytes", str(path))
+            return self.fail(self.label(path, stem=True), f"too large: {size} bytes", str(path))
         return path.read_bytes()
 
     def txt(self, path: Path) -> Iterator[Document | Failure]:
@@ -636,7 +769,7 @@ class _Reader:
         text, enc = decode_bytes(data)
         if enc not in ("utf-8", "utf-8-sig"):
             log.info("%s decoded as %s", path, enc)
-        yield self.accept(Document(path.stem, text), str(path))
+        yield self.accept(Document(self.label(path, stem=True), text), str(path))
 
     def _page(
         self, doc_id: str, markup: str, source: str, url: str | None = None, fallback_date: Any = None,
@@ -649,7 +782,9 @@ class _Reader:
             body = rest.lstrip("\n")  # the headline is repeated at the top of the body
         if not body.strip():
             return self.fail(doc_id, "empty text", source)
-        published = parse_date(meta.get("date")) or parse_date(fallback_date)
+        # the page's own date (its metadata or URL), else the archive's; never one guessed from the body
+        published = (self.publication(meta.get("date"), doc_id, source) if meta.get("date") else None) \
+            or self.publication(fallback_date, doc_id, source)
         doc = Document.from_parts(
             doc_id,
             body,
@@ -665,9 +800,9 @@ class _Reader:
         if isinstance(data, Failure):
             yield data
         elif self.defer_pages:
-            yield PendingPage(path.stem, str(path), data, max_chars=self.max_chars, reader=self)
+            yield PendingPage(self.label(path, stem=True), str(path), data, max_chars=self.max_chars, reader=self)
         else:
-            yield self._page(path.stem, decode_html(data), str(path))
+            yield self._page(self.label(path, stem=True), decode_html(data), str(path))
 
     def feed(self, path: Path) -> Iterator[Document | Failure]:
         import feedparser
@@ -679,16 +814,16 @@ class _Reader:
         parsed = feedparser.parse(data)
         if not parsed.entries:
             if parsed.bozo:
-                yield self.fail(path.name, f"not a feed: {parsed.get('bozo_exception')}", str(path))
+                yield self.fail(self.label(path), f"not a feed: {parsed.get('bozo_exception')}", str(path))
             elif not parsed.get("version"):
-                yield self.fail(path.name, "not a feed: no RSS/Atom root element", str(path))
+                yield self.fail(self.label(path), "not a feed: no RSS/Atom root element", str(path))
             else:
                 log.info("%s: feed has no entries", path)
             return
         outlet = _opt_str(parsed.feed.get("title"))
         for i, entry in enumerate(parsed.entries, 1):
             source = f"{path}:{i}"
-            doc_id = _opt_str(entry.get("id")) or _opt_str(entry.get("link")) or f"{path.name}:{i}"
+            doc_id = _opt_str(entry.get("id")) or _opt_str(entry.get("link")) or f"{self.label(path)}:{i}"
             contents = entry.get("content") or []
             raw = next((c.get("value") for c in contents if c.get("value")), None)
             raw = raw or entry.get("summary") or entry.get("description") or ""
@@ -697,7 +832,11 @@ class _Reader:
                 yield self.fail(doc_id, "empty text", source)
                 continue
             stamp = entry.get("published_parsed") or entry.get("updated_parsed")
-            published = date(*stamp[:3]) if stamp else parse_date(entry.get("published"))
+            try:
+                stamped = date(*stamp[:3]) if stamp else entry.get("published")
+            except (TypeError, ValueError):
+                stamped = entry.get("published")
+            published = self.publication(stamped, doc_id, source)
             title = _opt_str(strip_html(entry.get("title") or ""))
             doc = Document.from_parts(doc_id, body, published, title, outlet, _opt_str(entry.get("link")))
             yield self.accept(doc, source)
@@ -710,10 +849,12 @@ class _Reader:
         from warcio.archiveiterator import ArchiveIterator
 
         limit = self.max_bytes * 4
+        size = path.stat().st_size
         with open(path, "rb") as fb:
             fb.seek(start)
             records = ArchiveIterator(fb)
-            for n, rec in enumerate(records):
+            broken: list[Exception] = []
+            for n, rec in enumerate(_records_until_damage(records, broken)):
                 offset = records.offset  # where this record starts (before its content is read)
                 if stop is not None and offset >= stop:
                     break
@@ -721,11 +862,17 @@ class _Reader:
                     stamp = rec.rec_headers.get_header("archive-date") or ""
                     if not stamp.isdigit():  # warcio reads any text as an ARC header
                         raise InputError("not a WARC archive")
-                if rec.rec_type not in ("response", "resource"):
-                    continue
                 headers = rec.rec_headers
                 uri = _opt_str(headers.get_header("WARC-Target-URI"))
-                doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) or f"{path.name}@{offset}"
+                doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) or f"{self.label(path)}@{offset}"
+                source = f"{path}@{offset}"
+                if rec.format == "warc" and (rec.length is None or rec.rec_type not in _WARC_TYPES):
+                    yield self.fail(doc_id, "truncated WARC record: its header is cut short or invalid", source)
+                    continue
+                if rec.rec_type not in ("response", "resource"):
+                    if _warc_missing(rec):
+                        yield self.fail(doc_id, "truncated WARC record: its content is cut short", source)
+                    continue
                 http = rec.http_headers
                 ctype = (
                     (http.get_header("Content-Type") if http else None)
@@ -735,15 +882,23 @@ class _Reader:
                 if http is not None:
                     status = http.get_statuscode() or ""
                     if not str(status).startswith("2"):
-                        log.debug("%s: skipping HTTP %s for %s", path, status, doc_id)
+                        log.debug("%s: skipping HTTP %s for %r", path, status, doc_id)
+                        if _warc_missing(rec):
+                            yield self.fail(doc_id, "truncated WARC record: its content is cut short", source)
                         continue
                 if "html" not in ctype.lower():
-                    log.debug("%s: skipping %s (%s)", path, doc_id, ctype or "no content type")
+                    log.debug("%s: skipping %r (%s)", path, doc_id, ctype or "no content type")
+                    if _warc_missing(rec):
+                        yield self.fail(doc_id, "truncated WARC record: its content is cut short", source)
                     continue
                 payload = rec.content_stream().read(limit + 1)
-                source = f"{path}@{offset}"
                 if len(payload) > limit:
                     yield self.fail(doc_id, f"too large: >{limit} bytes", source)
+                    continue
+                missing = _warc_missing(rec)
+                if missing:
+                    yield self.fail(doc_id, f"truncated WARC record: its content is cut short ({missing} bytes "
+                                            "missing)", source)
                     continue
                 m = re.search(r"charset=([\w:.\-]+)", ctype, re.I)
                 if self.defer_pages:
@@ -752,24 +907,43 @@ class _Reader:
                     continue
                 markup = decode_html(payload, m[1] if m else None)
                 yield self._page(doc_id, markup, source, uri, headers.get_header("WARC-Date"))
-
+            else:
+                # the archive ended: what follows its last whole record is a record cut short (a
+                # .warc.gz member that ends early yields nothing) unless it is only padding
+                info = getattr(records, "member_info", None)
+                end = info[0] + info[1] if info else start
+                if broken:  # warcio fails on a record header cut short (AttributeError, ValueError ...)
+                    log.debug("%s: reading the record at %d failed", path, end, exc_info=broken[0])
+                    if end == 0 and not _starts_like_warc(path):
+                        raise InputError("not a WARC archive")
+                    yield self.fail(f"{self.label(path)}@{end}", "truncated WARC: the record after the last whole "
+                                    "one is cut short or damaged", f"{path}@{end}")
+                elif info and not _gzip_member_whole(path, info[0]):
+                    yield self.fail(f"{self.label(path)}@{info[0]}", "truncated WARC: its last gzip member ends "
+                                    "early", f"{path}@{info[0]}")
+                elif end < size:
+                    fb.seek(end)
+                    if fb.read(4096).strip(b"\r\n\t \x00"):
+                        yield self.fail(f"{self.label(path)}@{end}",
+                                        f"truncated WARC: {size - end} bytes at its end are no whole record",
+                                        f"{path}@{end}")
 
     def parquet(self, path: Path) -> Iterator[Document | Failure]:
         try:
             import pyarrow.parquet as pq
         except ImportError:
-            yield self.fail(path.name, "reading .parquet needs pyarrow", str(path))
+            yield self.fail(self.label(path), "reading .parquet needs pyarrow", str(path))
             return
         pf = pq.ParquetFile(str(path))
         columns = [c for c in PARQUET_COLUMNS if c in pf.schema_arrow.names]
         if "text" not in columns:
-            yield self.fail(path.name, "Parquet file has no 'text' column", str(path))
+            yield self.fail(self.label(path), "Parquet file has no 'text' column", str(path))
             return
         rowno = 0
         for batch in pf.iter_batches(columns=columns, batch_size=256):
             for rec in batch.to_pylist():
                 rowno += 1
-                yield self.record(rec, f"{path.name}:{rowno}", f"{path}:{rowno}")
+                yield self.record(rec, f"{self.label(path)}:{rowno}", f"{path}:{rowno}")
 
 
 #: public name of the reader state, for executors that split files themselves
@@ -840,6 +1014,54 @@ def iter_input_files(paths: Iterable[str | Path] | str | Path) -> Iterator[Path]
                 log.debug("skipping unsupported file %s", f)
                 continue
             yield f
+
+
+class _CsvLines:
+    """The lines of a text file for ``csv.reader``, numbered from 1, with the lines of the record
+    being read kept (``taken``) so that they can be read again (``push_back``)."""
+
+    def __init__(self, fh: Any) -> None:
+        self.fh = fh
+        self.last = 0  # number of the last line given
+        self.read = 0  # lines read from the file
+        self.taken: list[tuple[int, str]] = []
+        self.pending: list[tuple[int, str]] = []  # lines given back, next first (stored reversed)
+
+    def __iter__(self) -> _CsvLines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pending:
+            no, line = self.pending.pop()
+        else:
+            line = self.fh.readline()
+            if not line:
+                raise StopIteration
+            self.read += 1
+            no = self.read
+        self.last = no
+        self.taken.append((no, line))
+        return line
+
+    def push_back(self, lines: list[tuple[int, str]]) -> None:
+        self.pending.extend(reversed(lines))
+
+
+def unique_labels(files: Iterable[Path]) -> dict[Path, str]:
+    """For input files that share a name, the path of each from their common folder (POSIX
+    separators), so that the ids derived from them differ; files with a name of their own are
+    left out (their label is their name)."""
+    by_name: dict[str, dict[str, Path]] = {}
+    for f in files:
+        by_name.setdefault(f.name, {}).setdefault(str(f.resolve()), f)
+    labels: dict[Path, str] = {}
+    for group in by_name.values():
+        if len(group) < 2:
+            continue
+        common = Path(os.path.commonpath(list(group)))
+        for resolved, f in group.items():
+            labels[f] = Path(resolved).relative_to(common).as_posix()
+    return labels
 
 
 def _raise_csv_field_limit() -> None:

@@ -29,6 +29,7 @@ import io
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -50,6 +51,33 @@ OPT_STR_FIELDS = frozenset(
 )
 
 Record = dict[str, Any]
+
+# Characters no record carries as they are: lone surrogates (not UTF-8) and control characters
+# other than tab, newline and carriage return. JSON escapes them (``\\u001b``, ``\\ud800``: read back
+# exactly); CSV and Parquet cells, which have no escapes, get U+FFFD in their place.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")  # (json.dumps escapes the C0 controls itself)
+
+
+def _json_escape(m: re.Match[str]) -> str:
+    return f"\\u{ord(m[0]):04x}"
+
+
+def json_text(obj: Any) -> str:
+    """``json.dumps(obj, ensure_ascii=False)`` with lone surrogates and C1/DEL controls escaped:
+    valid UTF-8 whatever the strings hold, and ``json.loads`` gives back ``obj`` exactly."""
+    text = json.dumps(obj, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(_json_escape, text) if _JSON_UNSAFE.search(text) else text
+
+
+def clean_text(value: str) -> str:
+    """``value`` with lone surrogates and control characters (bar tab, newline, CR) as U+FFFD."""
+    return _UNSAFE.sub("\ufffd", value) if _UNSAFE.search(value) else value
+
+
+def _clean_record(rec: Record) -> Record:
+    """A record whose strings are :func:`clean_text` (for formats without escapes)."""
+    return {k: clean_text(v) if isinstance(v, str) else v for k, v in rec.items()}
 
 
 def to_record(event: Event | Mapping[str, Any]) -> Record:
@@ -153,7 +181,7 @@ class JsonlWriter(_StreamWriter):
     """One JSON record per line; each line is written with a single ``write``."""
 
     def _write(self, rec: Record) -> None:
-        self._emit(json.dumps(rec, ensure_ascii=False) + "\n")
+        self._emit(json_text(rec) + "\n")
         self.count += 1
 
 
@@ -169,6 +197,7 @@ class CsvWriter(_StreamWriter):
             self._row(list(self.columns))
 
     def _row(self, row: list[Any]) -> None:
+        row = [clean_text(v) if isinstance(v, str) else v for v in row]
         self._buf.seek(0)
         self._buf.truncate()
         self._csv.writerow(row)
@@ -222,7 +251,7 @@ class GeoJsonWriter(_AtomicWriter):
         }
         if self.count:
             self._fh.write(",\n")
-        self._fh.write(json.dumps(feature, ensure_ascii=False))
+        self._fh.write(json_text(feature))
         self.count += 1
 
     def flush(self, fsync: bool = False) -> None:
@@ -274,7 +303,7 @@ class ParquetWriter(_AtomicWriter):
         self._rows: list[Record] = []
 
     def _write(self, rec: Record) -> None:
-        row = {name: rec.get(name) for name in EVENT_FIELDS}
+        row = _clean_record({name: rec.get(name) for name in EVENT_FIELDS})
         row["evidence"] = [list(e) for e in rec.get("evidence") or ()]
         row["provenance"] = json.dumps(rec.get("provenance") or {}, ensure_ascii=False)
         self._rows.append(row)

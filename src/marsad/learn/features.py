@@ -11,7 +11,7 @@ on the same ``Analysis`` stages, so the two never drift.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 
 from marsad.model import Analysis, Mention, MentionKind
 from marsad.text.normalise import normalise
@@ -57,7 +57,7 @@ def _date_kind(m: Mention, published: date | None) -> Iterable[str]:
             day = date.fromisoformat(m.value[:10])
         except ValueError:
             return
-        if day < published - timedelta(days=OLD_DAYS):
+        if (published - day).days > OLD_DAYS:  # (no date arithmetic that can leave the calendar)
             yield "date:old"
         elif day > published:
             yield "date:after"
@@ -109,9 +109,10 @@ def sentence_features(analysis: Analysis, si: int, by_sent: dict[int, list[Menti
     feats += mention_features([m for m in by_sent.get(si, ()) if m.kind in FRAME_KINDS], published)
     for prefix, sj in (("prev", si - 1), ("next", si + 1)):
         ms = [m for m in by_sent.get(sj, ()) if m.kind in FRAME_KINDS]
-        feats += [f"{prefix}:{f}" for f in set(mention_features(ms, published))]
+        # sorted: the weights are summed in feature order, and a set's order changes per process
+        feats += [f"{prefix}:{f}" for f in sorted(set(mention_features(ms, published)))]
     if title is not None and not in_title:
         heads = [m for j in range(si) if analysis.sentences[j].end <= len(title) for m in by_sent.get(j, ())
                  if m.kind is MentionKind.TRIGGER]
-        feats += [f"head:{f}" for f in set(mention_features(heads, published)) if f.startswith("t:")]
+        feats += [f"head:{f}" for f in sorted(set(mention_features(heads, published))) if f.startswith("t:")]
     return feats

@@ -28,7 +28,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from marsad.model import Analysis, Mention, MentionKind
@@ -38,7 +38,44 @@ from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
 
-__all__ = ["find_dates", "gregorian_to_hijri", "hijri_to_gregorian", "resolve_expression"]
+__all__ = [
+    "PUBLISHED_MAX", "PUBLISHED_MIN", "check_published", "find_dates", "gregorian_to_hijri", "hijri_to_gregorian",
+    "resolve_expression",
+]
+
+# --------------------------------------------------------------------------- the calendar's edges
+#: The publication dates marsad accepts. A date outside (``0001-01-01``, ``9999-12-31``, a year
+#: mistyped as ``0218``) is not a publication date: arithmetic on it (a week back, a day on)
+#: would leave the calendar, and it anchors nothing a news article says.
+PUBLISHED_MIN = date(1900, 1, 1)
+PUBLISHED_MAX = date(2199, 12, 31)
+#: The dates a date expression may resolve to: later stages step a few days around an event's
+#: day (a toll over three days), so the calendar's first and last days are kept out.
+_VALUE_MIN = date(1, 1, 1) + timedelta(days=7)
+_VALUE_MAX = date(9999, 12, 31) - timedelta(days=7)
+
+
+def check_published(value: Any) -> tuple[date | None, str | None]:
+    """A publication date from ``value`` (a ``date``, a ``datetime`` or a ``YYYY-MM-DD...`` string):
+    ``(date, None)``, or ``(None, reason)`` when ``value`` is given but is no date marsad can use
+    (unparsable, of another type, or outside ``PUBLISHED_MIN``..``PUBLISHED_MAX``). ``None`` and an
+    empty string give ``(None, None)``: no date, nothing to report."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        day = value
+    elif isinstance(value, str):
+        try:
+            day = date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None, f"not a YYYY-MM-DD date: {ascii(value[:40])}"
+    else:
+        return None, f"not a date: {type(value).__name__}"
+    if not PUBLISHED_MIN <= day <= PUBLISHED_MAX:
+        return None, f"{day.isoformat()} is outside {PUBLISHED_MIN.isoformat()}..{PUBLISHED_MAX.isoformat()}"
+    return day, None
 
 # --------------------------------------------------------------------------- lexicon
 WEEKDAYS: dict[str, int] = {
@@ -239,7 +276,23 @@ _AGO_UNITS = {
 
 
 def _resolve(m: re.Match[str], published: date | None) -> tuple[date | None, int, dict[str, Any]]:
-    """Resolve one match: ``(date or None, precision, attrs)``."""
+    """Resolve one match: ``(date or None, precision, attrs)``. A date the arithmetic would put
+    outside the calendar ("قبل 99999999 يوما", a year after 9999) or too near its edges is dropped:
+    ``None`` with the attr ``out_of_range``; a publication date outside ``PUBLISHED_MIN``..``PUBLISHED_MAX``
+    anchors nothing (relative expressions stay unresolved)."""
+    if published is not None and not PUBLISHED_MIN <= published <= PUBLISHED_MAX:
+        published = None
+    try:
+        d, precision, attrs = _resolve_match(m, published)
+    except (OverflowError, ValueError):  # date arithmetic that leaves the calendar
+        return None, 1, {"relative": published is not None, "expr": m.lastgroup, "out_of_range": True}
+    if d is not None and not _VALUE_MIN <= d <= _VALUE_MAX:
+        return None, precision, {**attrs, "out_of_range": True}
+    return d, precision, attrs
+
+
+def _resolve_match(m: re.Match[str], published: date | None) -> tuple[date | None, int, dict[str, Any]]:
+    """:func:`_resolve` without the calendar's guard."""
     kind = m.lastgroup or ""
     g = m.group
     rel: dict[str, Any] = {"relative": True}
@@ -399,8 +452,10 @@ def _bare_month(m: re.Match[str], norm: str = "") -> bool:
 def find_dates(analysis: Analysis) -> list[Mention]:
     """All date mentions of ``analysis.norm``, resolved against ``analysis.doc.published``."""
     published = analysis.doc.published
+    if published is not None and not PUBLISHED_MIN <= published <= PUBLISHED_MAX:
+        published = None  # (readers, extract() and the HTTP layer report such a date)
     if published is None:
-        log.debug("%s: no publication date, relative dates stay unresolved", analysis.doc.doc_id)
+        log.debug("%r: no publication date, relative dates stay unresolved", analysis.doc.doc_id)
     out: list[Mention] = []
     for m in _SCANNER.finditer(analysis.norm):
         if _bare_month(m, analysis.norm):

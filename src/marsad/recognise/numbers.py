@@ -235,13 +235,21 @@ _WINDOW = 32
 
 
 _THOUSANDS = re.compile(rf"\d{{1,3}}(?:{_SEP}\d{{3}})+")
+#: Digits worth more than this count nothing in a news report (a phone number, an id, a run of
+#: digits): they are not numbers (``parse_number`` gives None, ``find_numbers`` no mention).
+MAX_VALUE = 10**15
 
 
 def _digits_value(s: str) -> float:
-    """Value of a digit string with thousands separators or a decimal point."""
+    """Value of a digit string with thousands separators or a decimal point (``inf`` when huge)."""
     if _THOUSANDS.fullmatch(s):
         return float(re.sub(r"\D", "", s))
     return float(s.replace("\u066b", "."))
+
+
+def _count(v: float) -> int | None:
+    """``v`` rounded, or None when it is too large to be a count (``MAX_VALUE``, ``inf``)."""
+    return int(round(v)) if v <= MAX_VALUE else None
 
 
 def _parse_tokens(keys: list[str]) -> tuple[int | None, int]:
@@ -324,7 +332,7 @@ def parse_number(s: str) -> int | None:
         v = _digits_value(m.group("dv"))
         if m.group("dm"):
             v *= _RAW_WORDS[_SPACES.sub(" ", m.group("dm"))][1]
-        return int(round(v))
+        return _count(v)
     keys = [_SPACES.sub(" ", t.group("w")) for t in _TOKEN.finditer(s)]
     if not keys:
         return None
@@ -372,7 +380,11 @@ def _raw_numbers(analysis: Analysis) -> list[tuple[int, int, int, dict[str, Any]
                 attrs["mult"] = mult
             elif re.fullmatch(r"\d+[.\u066b]\d+", m.group("dv")) and not _THOUSANDS.fullmatch(m.group("dv")):
                 attrs["decimal"] = True
-            out.append((s, e, int(round(v)), attrs))
+            value = _count(v)
+            if value is None:
+                log.debug("%d digits at %d: too large to be a count", e - s, s)
+                continue
+            out.append((s, e, value, attrs))
         else:
             _split_words(analysis, s, e, out)
     _nisba_duals(norm, out)
@@ -420,6 +432,9 @@ def _nisba_duals(norm: str, out: list[tuple[int, int, int, dict[str, Any]]]) -> 
         out.sort(key=lambda r: r[0])
 
 
+_MAX_NUMBER_WORDS = 64
+
+
 def _split_words(analysis: Analysis, s: int, e: int, out: list[tuple[int, int, int, dict[str, Any]]]) -> None:
     """Split a run of number words into valid numbers (a run may hold several)."""
     norm = analysis.norm
@@ -427,7 +442,8 @@ def _split_words(analysis: Analysis, s: int, e: int, out: list[tuple[int, int, i
             _TOKEN.finditer(norm, s, e)]
     i = 0
     while i < len(toks):
-        value, used = _parse_tokens([t[2] for t in toks[i:]])
+        # (a number takes a few words: a bounded window keeps a long run of number words linear)
+        value, used = _parse_tokens([t[2] for t in toks[i:i + _MAX_NUMBER_WORDS]])
         if not used or value is None:
             i += 1
             continue

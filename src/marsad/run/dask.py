@@ -130,8 +130,8 @@ def process_partition(
     accepted_chars: list[int] = []
     failures: list[list[str]] = []
     with open_writer(tmp) as writer:
-        for doc, events, failure in run(partition_items(part, max_chars), lambda: pipeline, strict=strict):
-            summary.add(doc, events, failure)
+        for doc, events, failure, drops in run(partition_items(part, max_chars), lambda: pipeline, strict=strict):
+            summary.add(doc, events, failure, drops)
             if doc is not None:
                 accepted.append(doc.doc_id)
                 accepted_chars.append(len(doc.text) if failure is None else 0)
@@ -146,6 +146,7 @@ def process_partition(
         "failures": summary.failures,
         "events": summary.events,
         "by_type": dict(summary.by_type),
+        "dropped": dict(summary.dropped),
         "chars": summary.chars,
         "seconds": time.perf_counter() - t0,
         "accepted": accepted,
@@ -367,6 +368,7 @@ def run_dask(
         summary.failures += m["failures"]
         summary.events += m["events"]
         summary.by_type.update(m["by_type"])
+        summary.dropped.update(m.get("dropped", {}))
         summary.chars += m["chars"]
     _merge(parts_dir, plan, output, summary, ran)
     if not keep_parts:

@@ -107,10 +107,10 @@ def extract_files(
 
     try:
         results = timed(run(todo(), factory, workers=workers, strict=strict), summary)
-        for doc, events, failure in _progress(results, progress):
+        for doc, events, failure, _drops in _progress(results, progress):
             if failure is not None:
                 if failure.source != "pipeline":  # the executor already logged pipeline errors
-                    log.warning("skipping %s: %s [%s]", failure.doc_id, failure.reason, failure.source)
+                    log.warning("skipping %r: %s [%s]", failure.doc_id, failure.reason, failure.source)
                 if store:
                     store.add_failure(failure, run_id)
                 if ck is not None:  # so that a resumed run does not report it twice

@@ -31,7 +31,8 @@ from marsad.pipeline import Pipeline, batches
 
 log = logging.getLogger(__name__)
 
-Result = tuple[Document | None, tuple[Event, ...], Failure | None]
+#: (document, its events, its failure, the reasons of the event candidates it dropped)
+Result = tuple[Document | None, tuple[Event, ...], Failure | None, tuple[str, ...]]
 
 _WORKER_PIPELINE: Pipeline | None = None
 
@@ -45,6 +46,7 @@ class RunSummary:
     failures: int = 0
     events: int = 0
     by_type: Counter = field(default_factory=Counter)
+    dropped: Counter = field(default_factory=Counter)  # event candidates dropped, by named reason
     chars: int = 0
     seconds: float = 0.0
 
@@ -60,10 +62,14 @@ class RunSummary:
             f"events               {self.events}",
         ]
         lines += [f"  {t:32s} {n}" for t, n in self.by_type.most_common()]
+        if self.dropped:
+            lines.append(f"candidates dropped   {sum(self.dropped.values())} (by reason)")
+            lines += [f"  {r:32s} {n}" for r, n in self.dropped.most_common()]
         lines.append(f"speed                {self.docs_per_second:.1f} docs/s ({self.seconds:.1f} s)")
         return "\n".join(lines)
 
-    def add(self, doc: Document | None, events: tuple[Event, ...], failure: Failure | None) -> None:
+    def add(self, doc: Document | None, events: tuple[Event, ...], failure: Failure | None,
+            drops: tuple[str, ...] = ()) -> None:
         if failure is not None:
             self.failures += 1
             return
@@ -71,6 +77,7 @@ class RunSummary:
         self.chars += len(doc.text) if doc else 0
         self.events += len(events)
         self.by_type.update(e.event_type for e in events)
+        self.dropped.update(drops)
 
 
 #: young-generation threshold of the cyclic garbage collector during a run (Python's default: 700)
@@ -104,17 +111,17 @@ def _process(pipeline: Pipeline, items: list[Document | Failure], strict: bool) 
     out: list[Result] = []
     for item in items:
         if isinstance(item, Failure):
-            out.append((None, (), item))
+            out.append((None, (), item, ()))
             continue
         analysis = next(analyses)
         if not isinstance(analysis, Exception):
-            out.append((item, analysis.events, None))
+            out.append((item, analysis.events, None, tuple(d.reason for d in analysis.drops)))
             continue
         if strict:
             raise analysis
         # policy: record the document and go on
-        log.error("document %s failed", item.doc_id, exc_info=analysis)
-        out.append((item, (), Failure(item.doc_id, f"{type(analysis).__name__}: {analysis}", "pipeline")))
+        log.error("document %r failed", item.doc_id, exc_info=analysis)
+        out.append((item, (), Failure(item.doc_id, f"{type(analysis).__name__}: {analysis}", "pipeline"), ()))
     return out
 
 
@@ -125,21 +132,21 @@ def _worker(args: tuple[list[Document | PendingPage], bool]) -> list[Result]:
     items, strict = args
     resolved = [item.resolve() if isinstance(item, PendingPage) else item for item in items]
     results = _process(_WORKER_PIPELINE, resolved, strict)
-    return [(doc if isinstance(item, PendingPage) else None, events, failure)
-            for item, (doc, events, failure) in zip(items, results, strict=True)]
+    return [(doc if isinstance(item, PendingPage) else None, events, failure, drops)
+            for item, (doc, events, failure, drops) in zip(items, results, strict=True)]
 
 
 def _from_worker(sent: Document | PendingPage, result: Result) -> Result:
     """The result as the parent reports it: its own document, or the admitted page."""
-    doc, events, failure = result
+    doc, events, failure, drops = result
     if isinstance(sent, Document):
-        return sent, events, failure
+        return sent, events, failure, drops
     if doc is None:  # the page failed the content checks
-        return None, (), failure
+        return None, (), failure, ()
     admitted = sent.admit(doc)
     if isinstance(admitted, Failure):  # a duplicate id: as if the reader had refused it
-        return None, (), admitted
-    return admitted, events, failure
+        return None, (), admitted, ()
+    return admitted, events, failure, drops
 
 
 def _size(item: Document | PendingPage | Failure) -> int | None:
@@ -182,7 +189,7 @@ def run(
 
     def failures() -> Iterator[Result]:
         while sent and isinstance(sent[0], Failure):
-            yield None, (), sent.popleft()  # type: ignore[misc]
+            yield None, (), sent.popleft(), ()  # type: ignore[misc]
 
     # The workers fork inside batch_gc: the objects alive now (the pipeline above all) are
     # frozen out of their collector's sight, so their collections do not touch, and thereby

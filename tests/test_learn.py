@@ -1,0 +1,143 @@
+"""The learned decisions: the linear model's serving matches its training, decisions name their
+reasons, the event stage calibrates and drops, the shipped models say how they were made."""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from marsad.learn.events import CalibrateEvents, EventDecision
+from marsad.learn.features import sentence_features, text_features
+from marsad.learn.linear import MODELS, LinearModel
+from marsad.learn.sentences import SentenceDecision, retype
+from marsad.model import Analysis, Document, Event, Sentence
+from marsad.pipeline import Gate, Pipeline
+from marsad.run.local import RunSummary
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _model(classes: tuple[str, ...], weights: dict[str, list[float]], bias: list[float]) -> LinearModel:
+    vocab = {f: i for i, f in enumerate(weights)}
+    w = np.array([weights[f] for f in weights], dtype=np.float32).reshape(len(weights), -1)
+    return LinearModel(classes, vocab, w, np.array(bias, dtype=np.float32), {"model": "test"})
+
+
+def test_linear_model_round_trips_and_sums_to_one(tmp_path: Path) -> None:
+    m = _model(("a", "b", "c"), {"x": [1.0, 0.0, -1.0], "y": [0.0, 2.0, 0.0]}, [0.0, 0.0, 0.0])
+    m.save(tmp_path / "m.npz")
+    back = LinearModel.load(tmp_path / "m.npz")
+    p = back.proba(["x", "y", "unknown"])
+    assert pytest.approx(sum(p.values())) == 1.0
+    assert max(p, key=p.__getitem__) == "b"
+    assert back.meta == {"model": "test"}
+
+
+@pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="scikit-learn (the [train] extra)")
+def test_serving_gives_the_probabilities_of_training() -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "build"))
+    from train_models import _fit, _to_linear
+
+    feats = [["w:قتل", "t:x"], ["w:اجتماع"], ["w:قتل", "w:غارة"], ["w:اجتماع", "w:وزير"]] * 3
+    labels = ["event", "none", "event", "none"] * 3
+    vec, clf = _fit(feats, labels, 1.0)
+    model = _to_linear(vec, clf, {})
+    sk = clf.predict_proba(vec.transform([["w:قتل", "w:وزير"]]))[0]
+    ours = model.proba(["w:قتل", "w:وزير"])
+    assert [ours[c] for c in clf.classes_] == pytest.approx(sk.tolist(), abs=1e-6)
+
+
+def _analysis(text: str, title: str | None = None, published: date = date(2018, 3, 5)) -> Analysis:
+    from marsad.learn.data import frame_stages
+
+    stages, _ = frame_stages()
+    return Pipeline(stages)(Document.from_parts("t", text, published, title))
+
+
+def test_sentence_features_read_words_mentions_and_neighbours() -> None:
+    a = _analysis("قتل خمسة مدنيين أمس في غارة جوية على حلب. وكان التنظيم قد سيطر على المدينة عام 2014.",
+                  title="غارة على حلب")
+    by_sent: dict[int, list] = {}
+    for m in a.mentions:
+        by_sent.setdefault(m.sent, []).append(m)
+    feats = sentence_features(a, 1, by_sent)
+    assert "pos:lead" in feats and "date:relative" in feats
+    assert "t:Explosions/Remote violence|Air/drone strike" in feats
+    assert any(f.startswith("head:t:") for f in feats)  # the headline's trigger
+    assert any(f.startswith("next:") for f in feats)
+    assert feats == sentence_features(a, 1, by_sent)  # deterministic
+    assert "c:<غار" in text_features("غارة")
+
+
+def test_sentence_decision_names_the_class_it_drops_for() -> None:
+    a = _analysis("وكان التنظيم قد فجر سيارة مفخخة في السوق عام 2014.")
+    model = _model(("background", "event"), {"bias": [0.0], "w:عام": [-5.0]}, [0.0])
+    judged = SentenceDecision(model, 0.5).judge(a, 0, {})
+    assert not judged.keep and judged.reason == "model:background" and judged.p_event < 0.5
+    kept = SentenceDecision(_model(("background", "event"), {"bias": [3.0]}, [0.0]), 0.5).judge(a, 0, {})
+    assert kept.keep and kept.reason == ""
+
+
+def test_retype_only_where_the_type_model_is_sure_of_another_type() -> None:
+    proba = {"Battles|Armed clash": 0.1, "Explosions/Remote violence|Air/drone strike": 0.7,
+             "Explosions/Remote violence|Shelling/artillery/missile attack": 0.2}
+    assert retype(proba, ("Battles", "Armed clash"), 0.8) == (
+        ("Explosions/Remote violence", "Air/drone strike"), pytest.approx(0.9))
+    assert retype(proba, ("Battles", "Armed clash"), 0.95) is None
+    assert retype(proba, ("Explosions/Remote violence", "Suicide bomb"), 0.5) is None
+
+
+def _event(conf: float, evidence: tuple[tuple[int, int], ...] = ((0, 10),)) -> Event:
+    return Event("t", f"e{conf}", "Battles", "Armed clash", confidence=conf, evidence=evidence)
+
+
+def test_event_stage_calibrates_and_drops_with_a_reason() -> None:
+    doc = Document("t", "اشتباكات عنيفة في المدينة.")
+    a = Analysis(doc, sentences=(Sentence(0, len(doc.text), doc.text),),
+                 events=(_event(0.9), _event(0.3)))
+    model = _model(("0", "1"), {"bias": [0.0], "conf>=0.8": [4.0]}, [-1.0])
+    stage = CalibrateEvents(EventDecision(model, 0.5, lambda *_: 0.5))
+    out = stage(a)
+    assert [e.event_id for e in out.events] == ["e0.9"]
+    assert out.events[0].confidence == pytest.approx(1 / (1 + np.exp(-3.0)), abs=1e-3)
+    assert [d.reason for d in out.drops] == ["model:unlikely_event"]
+
+
+def test_a_gate_keeps_what_stopped_the_document() -> None:
+    from marsad.model import Drop
+
+    def stopped(analysis: Analysis) -> Analysis:
+        a = analysis
+        return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, a.events,
+                        (Drop("rules:test", (0, 1)),))
+
+    pipeline = Pipeline([Gate(lambda a: False, requires=(), stopped=stopped)])
+    assert [d.reason for d in pipeline(Document("t", "x")).drops] == ["rules:test"]
+    assert [d.reason for d in pipeline.run_batch([Document("t", "x")])[0].drops] == ["rules:test"]
+
+
+def test_runs_count_the_reasons() -> None:
+    summary = RunSummary()
+    summary.add(Document("t", "x"), (), None, ("model:background", "model:background", "low_confidence"))
+    assert summary.dropped["model:background"] == 2
+    assert "model:background" in summary.format()
+
+
+@pytest.mark.parametrize("name", ["sentence", "event"])
+def test_shipped_models_say_how_they_were_trained(name: str) -> None:
+    path = MODELS / f"{name}.npz"
+    if not path.exists():
+        pytest.skip(f"no {name} model shipped")
+    model = LinearModel.load(path)
+    meta = model.meta
+    assert meta["model"] == name and meta["cross_validation"]["grouped_by"] == "article"
+    threshold = meta["frame_gate"]["threshold"] if name == "sentence" else meta["threshold"]
+    assert 0.0 < threshold < 1.0
+    if name == "sentence":
+        assert "held-out refused" in meta["trained_on"]["split"]
