@@ -30,38 +30,25 @@ from marsad.annotations.stats import final_annotations  # noqa: E402
 from marsad.learn.data import Examples, examples  # noqa: E402
 from marsad.learn.linear import MODELS, LinearModel  # noqa: E402
 from marsad.learn.sentences import Judgement, retype  # noqa: E402
+from marsad.learn.training import fit_linear, prf, to_linear  # noqa: E402
 
 SEED = 20261207
 C = 0.5  # inverse L2 strength: chosen by the grouped cross-validation below (0.25 / 0.5 / 1 / 2)
 MIN_COUNT = 2  # a feature seen in fewer training sentences is left out of the vocabulary
 
 
+def _fit(feats: list[list[str]], labels: list[str], c: float):  # type: ignore[no-untyped-def]
+    return fit_linear(feats, labels, c, min_count=MIN_COUNT)
+
+
+_to_linear = to_linear
+_prf = prf
+
+
 def _vectorizer():  # type: ignore[no-untyped-def]
     from sklearn.feature_extraction.text import CountVectorizer
 
     return CountVectorizer(analyzer=lambda feats: feats, min_df=MIN_COUNT, binary=True)
-
-
-def _fit(feats: list[list[str]], labels: list[str], c: float):  # type: ignore[no-untyped-def]
-    from sklearn.linear_model import LogisticRegression
-
-    vec = _vectorizer()
-    x = vec.fit_transform(feats)
-    clf = LogisticRegression(C=c, max_iter=3000, class_weight=None)
-    clf.fit(x, labels)
-    return vec, clf
-
-
-def _to_linear(vec, clf, meta: dict) -> LinearModel:  # type: ignore[no-untyped-def]
-    coef = clf.coef_.T.astype(np.float32)  # (features, classes) or (features, 1) when binary
-    vocab = {f: int(i) for f, i in vec.vocabulary_.items()}
-    return LinearModel(tuple(str(c) for c in clf.classes_), vocab, coef, clf.intercept_.astype(np.float32), meta)
-
-
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(2 * p * r / (p + r), 3) if p + r else 0.0}
 
 
 def cross_validate(ex: Examples, c: float, folds: int) -> tuple[dict, np.ndarray]:
@@ -101,6 +88,21 @@ def choose_threshold(ex: Examples, p_event: np.ndarray) -> tuple[float, dict]:
                      "with_model": best[2]}
 
 
+def _candidate_stages() -> list:
+    """The serving pipeline's stages with the decisions this script trains left out: the rules
+    with the separately trained place and toll models on (as they serve), no sentence or event
+    model (their out-of-fold stand-ins are set by the caller)."""
+    from marsad.learn.places import packaged as places
+    from marsad.learn.tolls import packaged as tolls
+    from marsad.stages import default_stages
+
+    stages = default_stages(events_only=True, learned=False)
+    extractor = stages[-1]
+    extractor.toll_decision = tolls()
+    extractor.geocoder.place_decision = places()
+    return stages
+
+
 @dataclass(frozen=True)
 class _OutOfFold:
     """The cross-validation's probabilities as a sentence decision (each article judged by the
@@ -110,6 +112,7 @@ class _OutOfFold:
     threshold: float
     types: dict[tuple[str, int], dict[str, float]]
     type_threshold: float
+    rescue_threshold: float = 1.01
 
     def judge(self, analysis, si, by_sent, frame_type=None):  # type: ignore[no-untyped-def]
         key = (analysis.doc.doc_id, analysis.sentences[si].start)
@@ -166,10 +169,9 @@ def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict], grid: l
     from marsad.eval.scorer import score
     from marsad.pipeline import Pipeline
     from marsad.run.extract import gold_documents
-    from marsad.stages import default_stages
 
     table = {(g, s): float(p) for g, s, p in zip(ex.groups, ex.starts, p_event, strict=True)}
-    stages = default_stages(events_only=True, learned=False)
+    stages = _candidate_stages()
     pipeline = Pipeline(stages)
     docs = list(gold_documents(gold))
     figures = {}
@@ -181,12 +183,23 @@ def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict], grid: l
                                               "false_events_per_empty_doc")}
         print(f"  threshold {t:.3f}: {figures[t]}")
     best = max(grid, key=lambda t: (figures[t]["event_f1"], -t))
-    return best, {"rules_only": figures[0.0], "chosen": figures[best],
+    # then: from which P(event) a frame that a scope rule stopped is opened anyway (1.01: never)
+    rescue = {1.01: figures[best]}
+    for r in (0.9, 0.8, 0.7):
+        stages[-1].sentence_decision = _OutOfFold(table, best, types, type_threshold, r)
+        preds = [e.to_record() for a in pipeline.pipe(docs) for e in a.events]
+        summary, _ = score(gold, preds)
+        rescue[r] = {k: summary[k] for k in ("event_precision", "event_recall", "event_f1",
+                                             "false_events_per_empty_doc")}
+        print(f"  rescue from {r}: {rescue[r]}")
+    best_rescue = max(rescue, key=lambda r: (rescue[r]["event_f1"], r))
+    return best, {"rules_only": figures[0.0], "chosen": figures[best], "rescue_threshold": best_rescue,
+                  "rescue_grid": {str(r): v["event_f1"] for r, v in rescue.items()},
                   "grid": {f"{t:.3f}": v["event_f1"] for t, v in figures.items()}}
 
 
 def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_threshold: float, c: float,
-                folds: int) -> tuple[LinearModel | None, dict]:
+                folds: int, rescue: float = 1.01) -> tuple[LinearModel | None, dict]:
     """The event decision: the rules' events (no confidence cut; frames judged by the
     out-of-fold sentence probabilities) labelled 1 where they match a gold event, 0 where not;
     its features as :func:`marsad.learn.events.event_features` makes them with out-of-fold
@@ -198,16 +211,15 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     from marsad.learn.events import event_features
     from marsad.pipeline import Pipeline
     from marsad.run.extract import gold_documents
-    from marsad.stages import default_stages
 
     table = {(g, s): float(p) for g, s, p in zip(ex.groups, ex.starts, p_event, strict=True)}
 
     def p_sentence(analysis, si, by_sent):  # type: ignore[no-untyped-def]
         return table.get((analysis.doc.doc_id, analysis.sentences[si].start), 0.5)
 
-    stages = default_stages(events_only=True, learned=False)
+    stages = _candidate_stages()
     stages[-1].min_confidence = 0.0
-    stages[-1].sentence_decision = _OutOfFold(table, frame_threshold, {}, 1.01)
+    stages[-1].sentence_decision = _OutOfFold(table, frame_threshold, {}, 1.01, rescue)
     by_doc = {g["doc_id"]: g for g in gold}
     feats, labels, groups, records = [], [], [], []
     for a in Pipeline(stages).pipe(gold_documents(gold)):
@@ -301,11 +313,13 @@ def main(argv: list[str] | None = None) -> int:
             "cross_validation": {"folds": args.folds, "grouped_by": "article", **figures},
             "frame_gate": {"threshold": threshold, "chosen_by": "event F1 of the whole pipeline on the training "
                            "split, out-of-fold" if args.event_level else "F1 of framed sentences, out-of-fold",
+                           "rescue_threshold": gate.get("event_level", {}).get("rescue_threshold", 1.01),
                            **gate}, "features": len(vec.vocabulary_)}
     model = _to_linear(vec, clf, meta)
     model.save(args.out / "sentence.npz")
     if args.event_level:
-        emodel, emeta = event_model(ex, p_event, gold, threshold, c, args.folds)
+        emodel, emeta = event_model(ex, p_event, gold, threshold, c, args.folds,
+                                    gate["event_level"]["rescue_threshold"])
         emodel.save(args.out / "event.npz")
         print(f"wrote {args.out / 'event.npz'}: threshold {emeta['threshold']}, "
               f"{emeta['cross_validation']['thresholds'][emeta['threshold']]}")

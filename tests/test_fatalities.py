@@ -16,9 +16,10 @@ def pipe() -> Pipeline:
 
 
 def _tolls(pipe: Pipeline, text: str) -> list[TollStatement]:
+    """The rules' statements (no learned toll decision: these tests pin the rules)."""
     from marsad.model import Document
 
-    return toll_statements(pipe(Document("t", text, date(2018, 5, 1))))
+    return toll_statements(pipe(Document("t", text, date(2018, 5, 1))), None)
 
 
 def test_per_side_tolls_in_one_clause_add_up(pipe: Pipeline) -> None:
@@ -112,3 +113,51 @@ def test_the_other_sides_toll_in_a_clause_cut_at_fima_adds_up(pipe: Pipeline) ->
 def test_a_period_after_the_comma_still_bounds_its_toll(pipe: Pipeline) -> None:
     tolls = _tolls(pipe, "كانت العاصمة هدفا قتل فيه المئات، جراء قذائف الفصائل منذ 2012.")
     assert all(st.running_total for st in tolls)
+
+
+# -- issue 13: tolls from the wrong number ----------------------------------------------------------
+
+def test_a_running_total_since_a_date_is_not_one_days_toll(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "وارتفعت حصيلة القتلى منذ 18 فبراير إلى 850 شخصا، بحسب المرصد.")
+    assert st and all(s.running_total for s in st)
+    assert combine(st)[0] == 0
+
+
+def test_deaths_of_an_earlier_year_are_background(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "وكان قد قتل 40 شخصا في تفجير مماثل استهدف المدينة عام 2016.")
+    assert st and all(s.running_total for s in st)
+    assert combine(st)[0] == 0
+
+
+def test_the_injured_alone_are_no_deaths(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "أصيب 12 شخصا بجروح في الانفجار الذي استهدف السوق.")
+    assert combine(st)[0] == 0
+
+
+def test_deaths_without_a_number_count_three(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "أسفر القصف المدفعي على البلدة عن سقوط قتلى وجرحى في صفوف المسلحين.")
+    assert [(s.killed, s.unnumbered) for s in st] == [(3, True)]
+    best, low, high, _ = combine(st)
+    assert (best, low, high) == (3, 3, None)  # vague: the upper bound stays open (spec §4)
+
+
+def test_a_massacre_without_a_number_counts_ten(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "ارتكبت الطائرات الحربية مجزرة في السوق الشعبي للبلدة أمس.")
+    assert combine(st)[0] == 10
+
+
+def test_no_victims_is_no_toll(pipe: Pipeline) -> None:
+    assert _tolls(pipe, "انفجرت عبوة ناسفة قرب دورية للشرطة دون وقوع ضحايا.") == []
+
+
+def test_a_number_replaces_deaths_told_without_one(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "سقط قتلى في القصف على البلدة. وقتل 5 مدنيين في القصف على البلدة.")
+    assert combine(st)[0] == 5
+
+
+def test_deaths_without_a_number_reach_the_event() -> None:
+    from marsad.model import Document
+
+    [e] = Pipeline.default(ner=False, learned=False)(Document(
+        "t", "أسفر القصف المدفعي على بلدة سراقب عن سقوط قتلى وجرحى في صفوف المدنيين.", date(2018, 5, 1))).events
+    assert e.fatalities == 3

@@ -141,3 +141,10 @@ def test_shipped_models_say_how_they_were_trained(name: str) -> None:
     assert 0.0 < threshold < 1.0
     if name == "sentence":
         assert "held-out refused" in meta["trained_on"]["split"]
+
+
+def test_probabilities_are_plain_floats() -> None:
+    binary = _model(("0", "1"), {"x": [1.0]}, [0.0])
+    assert all(type(v) is float for v in binary.proba(["x"]).values())
+    multi = _model(("a", "b", "c"), {"x": [1.0, 0.0, 0.0]}, [0.0, 0.0, 0.0])
+    assert all(type(v) is float for v in multi.proba(["x"]).values())

@@ -118,11 +118,13 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     trigger_lexicon(), cue_lexicon(), event_words()
     gazetteer = Gazetteer.load()
     place_automaton(gazetteer), common_words()
-    geocoder = Geocoder(gazetteer)
+    # the learned not-a-place decision (geo/geocode) only with the learned decisions on
+    geocoder = Geocoder(gazetteer) if learned else Geocoder(gazetteer, place_decision=None)
     actors = ActorLexicon.load()
     from marsad.learn.events import CalibrateEvents
     from marsad.learn.events import packaged as event_decision
     from marsad.learn.sentences import packaged as sentence_decision
+    from marsad.learn.tolls import packaged as toll_decision
 
     events_model = event_decision() if learned else None
     # with the event model, it decides which events stand (the rules' confidence is one of
@@ -130,6 +132,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     extractor = EventExtractor(geocoder, ActorNaming(actors), outlet_source=outlet_source,
                                sentence_decision=sentence_decision() if learned else None,
                                **({"min_confidence": 0.0} if events_model else {}))
+    extractor.toll_decision = toll_decision() if learned else None
     stages: list[Stage] = [
         Normalise(),
         Segment(tokens=False),

@@ -1,13 +1,18 @@
 """Death and injury tolls: which numbers count, and how statements combine.
 
-Requires: NUMBER, TRIGGER (role ``kill``/``injure``) and CUE mentions of an analysis.
+Requires: NUMBER, TRIGGER (role ``kill``/``injure``), CUE and DATE mentions of an analysis;
+optionally the learned toll decision (:mod:`marsad.learn.tolls`, the packaged model by default).
 Provides: ``TollStatement`` records (one per clause that reports deaths), which the
 event builder assigns to events and combines with :func:`combine`.
 
 Rules (spec/events.md §4): an updated toll replaces the earlier one; a partial toll
 included in a larger one is counted once (so within an event the largest statement
 wins); tolls per side in one clause ("26 من القوات و12 من داعش") add up; injuries
-never count as deaths.
+never count as deaths; deaths told with no number count 3 (10 for a massacre), below any
+numbered toll of the event; a sentence naming an earlier year ("عام 2016") tells background.
+The learned decision, when the caller gives it, may veto a number the rules count (the statement stays, with
+``running_total`` set and its ``reason`` "model:<class>", so the veto is auditable) and may
+count a number the rules pass over (a toll their patterns miss).
 """
 
 from __future__ import annotations
@@ -15,8 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from marsad.model import Analysis, MentionKind
+from marsad.model import Analysis, Mention, MentionKind
+
+if TYPE_CHECKING:
+    from marsad.learn.tolls import TollDecision
 
 # Words that follow a toll number and name who died (after normalisation).
 _VICTIM_AFTER = re.compile(
@@ -80,21 +89,57 @@ class TollStatement:
     running_total: bool  # "since the start of the offensive": context, not an event toll
     high: int | None = None  # upper end when the clause gives a range ("ما بين 20 و30": killed=20, high=30)
     up_to: bool = False  # "ما يصل إلى 30": a ceiling, not a count
+    # why a statement does not count (``running_total`` is then True): "model:running_total",
+    # "model:background", "model:injured", "model:other" (the learned toll decision vetoed its
+    # number); "" when it counts or the rules alone set ``running_total``
+    reason: str = ""
+    # deaths told with no number ("سقوط قتلى", "مجزرة"): the spec's 3 or 10 (spec §4)
+    unnumbered: bool = False
 
 
 def _window_before(norm: str, s: int, width: int = 60) -> str:
     return norm[max(0, s - width):s]
 
 
-def toll_statements(analysis: Analysis) -> list[TollStatement]:
-    """Find the clauses that report deaths, one statement per clause (per-side tolls added)."""
+class _Packaged:
+    """The sentinel ``decision`` of :func:`toll_statements` that means the shipped toll model, if any."""
+
+    def __repr__(self) -> str:
+        return "PACKAGED"
+
+
+#: use the packaged toll model (:func:`marsad.learn.tolls.packaged`) when there is one
+PACKAGED = _Packaged()
+
+
+def toll_statements(analysis: Analysis, decision: TollDecision | _Packaged | None = None,
+                    verdicts: dict[tuple[int, int], str] | None = None) -> list[TollStatement]:
+    """Find the clauses that report deaths, one statement per clause (per-side tolls added).
+
+    ``decision``: the learned toll decision that may veto a number the rules count (the
+    statement is then kept, not counted, with its ``reason``) or count one they pass over;
+    ``PACKAGED`` uses the shipped model where there is one (what the event stage passes when
+    the pipeline is built with ``learned=True``), None (the default) the rules alone, the
+    baseline of ``learned=False``. ``verdicts``, when given,
+    receives the rules' verdict on every NUMBER mention, by its original span (``kill``,
+    ``side``, ``running``, ``injured``, ``none``, ``skip``): what the model's features and its
+    training read.
+    """
+    if isinstance(decision, _Packaged):
+        from marsad.learn.tolls import packaged
+
+        decision = packaged()
     norm = analysis.norm
     numbers = [m for m in analysis.mentions if m.kind is MentionKind.NUMBER]
     old_sents = _background_sentences(analysis)
     numbers.sort(key=lambda m: m.span.start)
+    verdict: dict[tuple[int, int], str] = {} if verdicts is None else verdicts
+    by_sent: dict[int, list[Mention]] | None = None
     out: list[TollStatement] = []
     current: dict | None = None
     for m in numbers:
+        key = (m.span.start, m.span.end)
+        verdict[key] = "skip"
         if any(m.attr(flag) for flag in _NOT_TOLL_FLAGS):
             continue
         ns, ne = m.attr("norm_start"), m.attr("norm_end")
@@ -104,6 +149,7 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
         before, after = _window_before(norm, ns), norm[ne:ne + 50]
         if _UNIT_AFTER.match(after):
             continue
+        verdict[key] = "none"
         injured = bool(_INJURY_NEAR.search(before[-25:]) or _INJURY_AFTER.match(after))
         side = _VICTIM_AFTER.match(after) is not None or bool(m.attr("dual"))
         kb = _KILL_BEFORE.search(before[-40:])
@@ -114,36 +160,63 @@ def toll_statements(analysis: Analysis) -> list[TollStatement]:
                     # "قتل الجيش، الجمعة، شابين فلسطينيين": the victims, a few words after the verb
                     or (side and _KILL_VERB_NEAR.search(before[-45:]) and not _INJURY_NEAR.search(before[-45:])))
         joined = current is not None and current["sent"] == m.sent and _AND_BEFORE.search(before[-4:]) is not None
+        rescued = False
+        if not kill and not injured and decision is not None and m.sent not in old_sents:
+            if by_sent is None:
+                by_sent = _by_sent(analysis)
+            # a toll the rules' patterns miss ("... 7 منهم أطفال" far from the death word)
+            kill = rescued = decision.rescue(analysis, m, by_sent, "none")
         if injured and not _DEATH_AFTER.match(after):
+            verdict[key] = "injured"
             if current is not None and current["sent"] == m.sent and ns - current["nend"] < 40:
                 current["injured"] += value
             continue
-        if kill and current is not None and current["side"] and _other_side_clause(analysis, current["sent"], m.sent):
-            # "أسفرت عن مقتل 4 عناصر من الأمن، فيما قتل فيها 3 من عناصر الخلية": the other side's toll
-            current["killed"] += value
-            current["end"], current["nend"] = m.span.end, ne
+        opens = kill and not (joined and current and ns - current["nend"] < 60)
+        other_side = bool(kill and current is not None and current["side"]
+                          and _other_side_clause(analysis, current["sent"], m.sent))
+        adds = other_side or (not opens and joined and side and current is not None and ns - current["nend"] < 60)
+        if not (opens or adds):
             continue
-        if kill and not (joined and current and ns - current["nend"] < 60):
-            if current:
-                out.append(_close(current))
-            current = {
-                "sent": m.sent, "start": m.span.start, "end": m.span.end, "nend": ne, "killed": value,
-                "injured": 0, "update": bool(_UPDATE_BEFORE.search(before)), "vague": bool(m.attr("vague")),
-                "running": (bool(_RUNNING.search(norm[max(0, ns - 80):ne] + _clause_rest(norm, ne))) or m.sent in old_sents
-                            or value >= WAR_TOTAL or bool(_CAUSE_BEFORE.search(before))),
-                "high": m.attr("high") if m.attr("range") else None,
-                "up_to": bool(_UP_TO_BEFORE.search(before[-20:])), "side": side,
-            }
-        elif joined and side and current and ns - current["nend"] < 60:
-            # per-side toll in the same clause: "26 عنصرا من القوات و12 من عناصر داعش"
-            current["killed"] += value
-            current["end"], current["nend"] = m.span.end, ne
+        running = opens and not other_side and (
+            bool(_RUNNING.search(norm[max(0, ns - 80):ne] + _clause_rest(norm, ne))) or m.sent in old_sents
+            or value >= WAR_TOTAL or bool(_CAUSE_BEFORE.search(before)))
+        verdict[key] = "running" if running else "kill" if opens and not other_side else "side"
+        reason = ""
+        if rescued:
+            verdict[key] = "rescued"
+        elif decision is not None and not running:
+            if by_sent is None:
+                by_sent = _by_sent(analysis)
+            # the model reads the rules' verdict: it learned where they count what the coders do not
+            reason = decision.veto(analysis, m, by_sent, verdict[key])
+        if adds:
+            if not reason:  # a vetoed side number is left out of the clause's sum
+                current["killed"] += value  # type: ignore[index]
+                current["end"], current["nend"] = m.span.end, ne  # type: ignore[index]
+            continue
+        if current:
+            out.append(_close(current))
+        current = {
+            "sent": m.sent, "start": m.span.start, "end": m.span.end, "nend": ne, "killed": value,
+            "injured": 0, "update": bool(_UPDATE_BEFORE.search(before)), "vague": bool(m.attr("vague")),
+            "running": running or bool(reason), "reason": reason,
+            "high": m.attr("high") if m.attr("range") else None,
+            "up_to": bool(_UP_TO_BEFORE.search(before[-20:])), "side": side,
+        }
     if current:
         out.append(_close(current))
     counted = {st.sent for st in out}
     out.extend(_single_deaths(analysis, counted, old_sents))
+    out.extend(_unnumbered_deaths(analysis, counted, old_sents))
     out.sort(key=lambda st: st.start)
     return out
+
+
+def _by_sent(analysis: Analysis) -> dict[int, list[Mention]]:
+    by_sent: dict[int, list[Mention]] = {}
+    for m in analysis.mentions:
+        by_sent.setdefault(m.sent, []).append(m)
+    return by_sent
 
 
 def _other_side_clause(analysis: Analysis, prev: int, sent: int) -> bool:
@@ -187,21 +260,83 @@ def _single_deaths(analysis: Analysis, counted: set[int], old_sents: set[int] = 
     return out
 
 
+# Deaths told with no number (spec §4: 3, or 10 for a massacre or a major battle): "سقوط قتلى
+# وجرحى", "وقوع ضحايا", "مقتل مدنيين", "خسائر في الأرواح". A plural victim right after the death
+# word means no number stands between them ("مقتل 5 مدنيين" is a toll the number rules read).
+_UNNUMBERED = re.compile(
+    r"(?:(?:^|\s)[وف]?(?:سقوط|وقوع|سقط|وقع|اوقع|اوقعت|خلف|خلفت|يوقع|ايقاع|عن|اسقط)\s+(?:عدد\s+من\s+)?"
+    r"(?:ال)?(?:قتلي|ضحايا|شهداء|قتلا)(?:\s|$|[،.,])"
+    r"|(?:^|\s)[وف]?(?:مقتل|قتل|استشهاد|مصرع|بمقتل|ومقتل)\s+(?:ال)?(?:مدنيين|عناصر|جنود|اشخاص|مسلحين|اطفال|"
+    r"مقاتلين|حوثيين|متظاهرين|محتجين|فلسطينيين|مواطنين|عسكريين|افراد|ارهابيين|مهاجمين)(?:\s|$|[،.,])"
+    r"|(?:^|\s)قتلي\s+وجرحي|(?:^|\s)(?:قتلي|ضحايا)\s+(?:في|ب)\s"
+    r"|خسائر\s+(?:\S+\s+){0,4}?(?:في\s+)?(?:ال)?(?:ارواح|بشريه)"
+    r"|(?:^|\s)[وب]?(?:ال)?(?:مجزره|مذبحه))")
+# "مقتل عسكريين تركيين اثنين": the number follows the victims (a toll the number rules read)
+_NUMBER_AFTER = re.compile(r"\s*(?:\S+\s+)?(?:\d|اثن|ثلاث|اربع|خمس|ست|سبع|ثماني|تسع|عشر)")
+_MASSACRE = re.compile(r"(?:^|\s)[وب]?(?:ال)?(?:مجزره|مذبحه)")
+# "دون وقوع ضحايا", "لم يسفر عن وقوع أي ضحايا", "مخاوف من سقوط ضحايا", "دان المجزرة": no deaths
+# told, or deaths only feared, asked about or condemned (commentary, not a toll)
+_NO_DEATHS = re.compile(r"(?:^|\s)(?:دون|بدون|لم|لا|عدم|غير|ولم|ولا|تفادي|تجنب|تجنيب|منع|نفي|نفت|ينفي|مخاوف|"
+                        r"خشيه|للحد|الحد|اذا|حول|احتمال|تحقيق|يجب|وقف|لوقف|انهاء|لانهاء|دان|ادان|دانت|ادانت|"
+                        r"تدين|يدين|نلعن|استنكر|ندد|نددت|تندد)\s+(?:\S+\s+){0,4}$")
+UNNUMBERED_DEATHS = 3
+MASSACRE_DEATHS = 10
+
+
+def _unnumbered_deaths(analysis: Analysis, counted: set[int], old_sents: set[int] = frozenset()) -> list[TollStatement]:
+    """Deaths told with no number in a sentence with no toll: 3, or 10 for a massacre (spec §4),
+    as a vague statement (``combine`` uses it only where an event has no numbered toll)."""
+    norm = analysis.norm
+    out: list[TollStatement] = []
+    for si, sent in enumerate(analysis.sentences):
+        if si in counted or si in old_sents:
+            continue
+        if not any(m.sent == si and m.kind is MentionKind.TRIGGER for m in analysis.mentions):
+            continue  # no event word in the sentence: nothing to count deaths of
+        text = norm[_sentence_norm_start(analysis, sent.start):_sentence_norm_start(analysis, sent.end)]
+        hit = _UNNUMBERED.search(text)
+        if hit is None or _NO_DEATHS.search(text[:hit.start()][-45:] + " ") or _RUNNING.search(text) \
+                or _CAUSE_BEFORE.search(text[:hit.start()]) or _NUMBER_AFTER.match(text, hit.end()):
+            continue
+        big = bool(_MASSACRE.search(text))
+        out.append(TollStatement(si, sent.start, sent.end, MASSACRE_DEATHS if big else UNNUMBERED_DEATHS, 0,
+                                 False, True, False, unnumbered=True))
+        counted.add(si)
+    return out
+
+
+def _sentence_norm_start(analysis: Analysis, original: int) -> int:
+    offsets = analysis.offsets
+    if offsets is None:
+        return min(original, len(analysis.norm))
+    from bisect import bisect_left
+
+    return min(bisect_left(offsets, original), len(analysis.norm))
+
+
 def _background_sentences(analysis: Analysis) -> set[int]:
-    """Sentences dated more than 30 days before publication ("في أكتوبر" in a June article)."""
+    """Sentences dated more than 30 days before publication ("في أكتوبر" in a June article), or
+    naming an earlier year ("في عام 2016" in a 2018 article: the recogniser flags a bare year as a
+    number, not a date, and its deaths are another incident's)."""
     published = analysis.doc.published
     if published is None:
         return set()
     out = set()
     for m in analysis.mentions:
-        if m.kind is MentionKind.DATE and m.value and (published - date.fromisoformat(m.value)).days > 30:
+        if m.kind is MentionKind.DATE and m.value:
+            day = date.fromisoformat(m.value)
+        elif m.kind is MentionKind.NUMBER and m.attr("year") and isinstance(m.value, int) and m.value >= 1900:
+            day = date(m.value, 12, 31)  # the year's last day: "عام 2016" is old however late in 2016
+        else:
+            continue
+        if (published - day).days > 30:
             out.add(m.sent)
     return out
 
 
 def _close(c: dict) -> TollStatement:
     return TollStatement(c["sent"], c["start"], c["end"], c["killed"], c["injured"], c["update"],
-                         c["vague"], c["running"], c["high"], c["up_to"])
+                         c["vague"], c["running"], c["high"], c["up_to"], c["reason"])
 
 
 def combine(statements: list[TollStatement]) -> tuple[int, int | None, int | None, int | None]:
@@ -213,6 +348,9 @@ def combine(statements: list[TollStatement]) -> tuple[int, int | None, int | Non
     usable = [s for s in statements if not s.running_total]
     if not usable:
         return 0, None, None, None
+    if any(not s.unnumbered for s in usable):
+        # a toll with a number replaces "deaths" told without one ("سقوط قتلى ... مقتل 5")
+        usable = [s for s in usable if not s.unnumbered]
     updates = [s for s in usable if s.update]
     best = updates[-1].killed if updates else max(s.killed for s in usable)
     values = {s.killed for s in usable}

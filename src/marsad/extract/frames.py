@@ -19,6 +19,7 @@ from typing import Any
 from marsad.extract.dating import date_for
 from marsad.extract.fatalities import TollStatement
 from marsad.extract.scope import (
+    NON_CONFLICT_ROLES,
     answered,
     no_trigger_reason,
     opens_period,
@@ -84,16 +85,31 @@ class Frame:
         return replace(self, **{**own, **changes})
 
 
+#: the rules' scope exclusions that a confident sentence model may overrule (``scope=False``): each
+#: is a keyword guess about time or modality that the model reads from the whole sentence
+#: (not an old date: a frame opened anyway would carry that old day)
+OVERRULABLE = frozenset({"rules:blocked_by_cue", "rules:ongoing_or_past_year"})
+
+
 def frame_for_sentence(analysis: Analysis, si: int, ms: list[Mention],
-                       published: date | None) -> Frame | str | None:
+                       published: date | None, *, scope: bool = True) -> Frame | str | None:
     """The frame sentence ``si`` (mentions ``ms``) opens; else the named reason it opens none (a
-    ``str``), or None for a sentence with no event word at all."""
-    live, cues = unblocked(ms, analysis.doc.text)
-    if not live:
-        return no_trigger_reason(ms)
+    ``str``), or None for a sentence with no event word at all. ``scope=False`` leaves out the
+    scope exclusions (cues, relative clauses, retaliation, old or ongoing dates): the frame the
+    sentence would open if they did not apply, for the sentence model to judge."""
+    if scope:
+        live, cues = unblocked(ms, analysis.doc.text)
+        if not live:
+            return no_trigger_reason(ms)
+    else:
+        cues = [m for m in ms if m.kind is MentionKind.CUE]
+        live = [m for m in ms if m.kind is MentionKind.TRIGGER and m.attr("role") not in NON_CONFLICT_ROLES]
+        if not live:
+            return None
     dated = any(m.kind is MentionKind.DATE and m.value for m in ms)
     norm = analysis.norm
-    live = [t for t in live if not relative_state(norm, t) and (dated or not answered(norm, t))]
+    if scope:
+        live = [t for t in live if not relative_state(norm, t) and (dated or not answered(norm, t))]
     actors = [m for m in ms if m.kind is MentionKind.ACTOR]
     in_title = analysis.doc.title is not None and analysis.sentences[si].end <= len(analysis.doc.title)
     live = [seized_goods(norm, t) for t in live]
@@ -110,7 +126,7 @@ def frame_for_sentence(analysis: Analysis, si: int, ms: list[Mention],
     dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")
              and not opens_period(norm, m)]
     event_date, precision, date_m = date_for(dates, published, strong[0].span.start, norm)
-    reason = out_of_time(ms, dates, cues, event_date, published, analysis.sentences[si])
+    reason = out_of_time(ms, dates, cues, event_date, published, analysis.sentences[si]) if scope else None
     if reason is not None:
         return reason
     strong.sort(key=lambda t: (TYPE_RANK.get(t.value[0], 9), SUB_RANK.get(t.value[1], 9), t.span.start))

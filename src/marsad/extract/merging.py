@@ -6,9 +6,14 @@ Provides: ``join_fragments`` (a place-less clause cut at "، بينما" joins t
 ``merge`` (frames of one event, strikes inside a battle, a protest that became a riot, a country
 beside a better place), and the tests it is built on: ``same_event``, ``inside_battle``,
 ``retelling``, ``same_crowd``, ``overnight``; ``absorb`` folds one frame into another.
+``merge`` optionally takes a :class:`MergeVeto` (the learned one is ``marsad.learn.merging``),
+asked about every merge a rule proposes; without one the rules alone decide.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from marsad.extract.dating import days_apart
 from marsad.extract.frames import HARM_ROLES, Frame
@@ -34,16 +39,47 @@ def join_fragments(analysis: Analysis, frames: list[Frame]) -> list[Frame]:
     return out
 
 
-def merge(frames: list[Frame]) -> list[Frame]:
+class MergeVeto(Protocol):
+    """Asked, for each merge a rule proposes, whether it stands (False: the frames stay apart)."""
+
+    def allow(self, g: Frame, f: Frame, rule: str) -> bool: ...
+
+
+def _first_rule(g: Frame, f: Frame) -> str | None:
+    if same_event(g, f):
+        return "same_event"
+    if inside_battle(g, f):
+        return "inside_battle"
+    if retelling(g, f):
+        return "retelling"
+    return None
+
+
+def _host_rule(b: Frame, f: Frame) -> str | None:
+    return "inside_battle" if inside_battle(b, f) else "same_crowd" if same_crowd(b, f) else None
+
+
+def _pick(candidates: Iterable[Frame], f: Frame, rule: Callable[[Frame, Frame], str | None],
+          veto: MergeVeto | None) -> Frame | None:
+    """The first candidate a rule joins ``f`` to whose merge the veto lets stand (a vetoed
+    candidate is passed over: an earlier one may still tell ``f``'s event)."""
+    for g in candidates:
+        name = rule(g, f)
+        if name is not None and (veto is None or veto.allow(g, f, name)):
+            return g
+    return None
+
+
+def merge(frames: list[Frame], veto: MergeVeto | None = None) -> list[Frame]:
     """One event per place x day x type; remote violence inside a battle joins the battle.
 
     A frame joins the most recent compatible frame (articles tell one event, then the
     next), so a sentence that names no place continues the event told just before it.
+    ``veto`` (optional) may keep apart frames a rule would merge; None: the rules alone.
     """
     merged: list[Frame] = []
     for f in frames:
-        target = next((g for g in reversed(merged) if same_event(g, f) or inside_battle(g, f)
-                       or retelling(g, f)), None)
+        target = _pick(reversed(merged), f, _first_rule, veto)
         if target is None:
             merged.append(f)
         else:
@@ -53,7 +89,7 @@ def merge(frames: list[Frame]) -> list[Frame]:
     battles = [f for f in merged if f.event_type in (BATTLES, RIOTS)]
     out: list[Frame] = []
     for f in merged:
-        host = next((b for b in battles if inside_battle(b, f) or same_crowd(b, f)), None)
+        host = _pick(battles, f, _host_rule, veto)
         if host is None:
             out.append(f)
         else:
@@ -61,7 +97,7 @@ def merge(frames: list[Frame]) -> list[Frame]:
     # a second pass: frames that the first joined may now share a toll with an earlier event
     again: list[Frame] = []
     for f in out:
-        target = next((g for g in again if same_event(g, f)), None)
+        target = _pick(again, f, lambda g, h: "second_pass" if same_event(g, h) else None, veto)
         if target is None:
             again.append(f)
         else:
@@ -73,15 +109,20 @@ def merge(frames: list[Frame]) -> list[Frame]:
     for f in out:
         host = None
         if f.place is not None and f.place.feature == "country":
-            host = next((g for g in out if g is not f and g.event_type == f.event_type and g.place is not None
-                         and g.place.feature != "country" and g.place.country == f.place.country
-                         and (f.date_mention is None or g.date_mention is None
-                              or days_apart(f.date, g.date) <= 1)), None)
+            host = _pick((g for g in out if g is not f), f,
+                         lambda g, h: "country" if _country_host(g, h) else None, veto)
         if host is None:
             kept.append(f)
         else:
             absorb(host, f)
     return kept
+
+
+def _country_host(g: Frame, f: Frame) -> bool:
+    """Whether ``g`` is the better-placed telling of ``f``, which is placed at a whole country."""
+    return (g.event_type == f.event_type and g.place is not None and g.place.feature != "country"
+            and f.place is not None and g.place.country == f.place.country
+            and (f.date_mention is None or g.date_mention is None or days_apart(f.date, g.date) <= 1))
 
 
 def same_event(g: Frame, f: Frame) -> bool:

@@ -33,7 +33,7 @@ _BLOCKING_CUES = {"negation", "denial", "threat", "plan", "future", "conditional
 _CLAUSE_CUES = {"hypothetical", "threat", "plan", "conditional"}
 _THAT_CLAUSE = re.compile(r"\s+(?:من\s+)?[اأ]ن\s")
 # roles that mark a sentence as outside political violence (court executions, road accidents)
-_NON_CONFLICT_ROLES = {"judicial", "nonconflict"}
+NON_CONFLICT_ROLES = frozenset({"judicial", "nonconflict"})
 
 
 def could_have_events(analysis: Analysis) -> bool:
@@ -52,7 +52,7 @@ def unblocked(ms: list[Mention], text: str) -> tuple[list[Mention], list[Mention
     accident sentence. The first test a sentence passes to open a frame."""
     triggers = [m for m in ms if m.kind is MentionKind.TRIGGER]
     cues = [m for m in ms if m.kind is MentionKind.CUE]
-    if not triggers or any(t.attr("role") in _NON_CONFLICT_ROLES for t in triggers):
+    if not triggers or any(t.attr("role") in NON_CONFLICT_ROLES for t in triggers):
         return [], cues
     return [t for t in triggers if not blocked(t, cues, text)], cues
 
@@ -63,7 +63,7 @@ def no_trigger_reason(ms: list[Mention]) -> str | None:
     triggers = [m for m in ms if m.kind is MentionKind.TRIGGER]
     if not triggers:
         return None
-    if any(t.attr("role") in _NON_CONFLICT_ROLES for t in triggers):
+    if any(t.attr("role") in NON_CONFLICT_ROLES for t in triggers):
         return "rules:court_or_accident"
     return "rules:blocked_by_cue"
 

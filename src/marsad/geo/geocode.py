@@ -3,11 +3,16 @@
 Requires: an Analysis with ``norm`` (and PLACE mentions from ``find_places``, else they are found here;
 ACTOR mentions' ``country`` attrs are used as hints when present), a ``GazetteerLike``. Provides: ``Geocoder.resolve`` (mentions whose ``value`` is the chosen Place, attrs
 ``candidates``, ``precision``, ``score`` and, for places that are not event locations, ``role`` =
-"distance" | "dateline" | "statement" | "origin" | "person"), ``Geocoder.event_place`` and ``debug_report``.
+"distance" | "dateline" | "statement" | "origin" | "person" | "not_place" ..., the last with ``p_not_place``),
+``Geocoder.event_place`` and ``debug_report``.
 
 Disambiguation is a transparent score: the article's country context (unambiguous places, country
 names, nationality adjectives, optional actor hints), the feature class the wording asks for
 ("محافظة X" wants a province), population, and closeness to the article's other places.
+
+With a :class:`~marsad.learn.places.PlaceDecision` (the packaged model by default; ``place_decision=None``
+for the rules alone), a mention the model takes for a common word or a person's name ("حجر رخام",
+"ميدان المعركة") gets the role "not_place": it is never an event place and casts no vote for a country.
 """
 
 from __future__ import annotations
@@ -18,13 +23,16 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from marsad.geo.gazetteer import Gazetteer, GazetteerLike
 from marsad.geo.places import find_places, modifier_before, precision_for
 from marsad.model import Analysis, Document, Mention, MentionKind, Place
 from marsad.text.automaton import AnchoredScanner, Automaton, matches_at
 from marsad.text.normalise import normalise
+
+if TYPE_CHECKING:  # (imported lazily: marsad.learn.places reads this module's helpers)
+    from marsad.learn.places import PlaceDecision
 
 #: the NER as the geocoder asks it: (analysis, the place mentions in question) -> entity mentions
 EntityFinder = Callable[[Analysis, list[Mention]], list[Mention]]
@@ -105,15 +113,37 @@ _DATELINE_LEAD = re.compile(r"^[^\n،(.]{1,30}،\s*$")
 _DATELINE_COUNTRY = re.compile(r"^\s*،\s*[^\s(،.]+(?:\s+[^\s(،.]+){0,3}\s*\(")
 
 
-class Geocoder:
-    """Resolves place mentions against a gazetteer (the shipped one by default)."""
+#: ``Geocoder(place_decision=PACKAGED)``: the shipped place model where the package has one
+PACKAGED = "packaged"
 
-    def __init__(self, gazetteer: GazetteerLike | None = None) -> None:
+
+class Geocoder:
+    """Resolves place mentions against a gazetteer (the shipped one by default).
+
+    ``place_decision``: the learned not-a-place decision; by default the packaged model with the shipped
+    gazetteer (the rules alone where none is shipped, or with another gazetteer), None for the rules
+    alone. ``learned`` tells which is in use.
+    """
+
+    def __init__(self, gazetteer: GazetteerLike | None = None,
+                 place_decision: PlaceDecision | str | None = PACKAGED) -> None:
         self.gazetteer: GazetteerLike = gazetteer if gazetteer is not None else Gazetteer.load()
+        if isinstance(place_decision, str):  # PACKAGED
+            from marsad.learn.places import packaged
+
+            # the model reads the shipped gazetteer's readings (classes, populations, names): with
+            # another gazetteer its features would mean something else, so that one gets the rules
+            place_decision = packaged() if isinstance(self.gazetteer, Gazetteer) else None
+        self.place_decision: PlaceDecision | None = place_decision  # type: ignore[assignment]
         # place -> whether it lies at its country's capital (asked for every candidate of many mentions)
         self._capital_cache: dict[Place, bool] = {}
         self._places_memo: tuple[tuple[Mention, ...], list[Mention], list[Mention]] | None = None
         self._main_memo: tuple[list[Mention], Mention | None] | None = None
+
+    @property
+    def learned(self) -> bool:
+        """Whether a learned place decision is in use (False: the rules alone)."""
+        return self.place_decision is not None
 
     # ---------------------------------------------------------------- resolution
     def resolve(self, analysis: Analysis, context_countries: Counter[str] | None = None) -> tuple[Mention, ...]:
@@ -136,19 +166,38 @@ class Geocoder:
         actors = analysis.mentions_of(MentionKind.ACTOR)
         roles = self._roles(analysis, mentions, actors)
         ctx = self.country_context(analysis, mentions, roles, context_countries)
+        not_place: dict[int, float] = {}  # id(mention) -> P(not a place), for those taken for no place
+        if self.place_decision is not None:
+            decision = self.place_decision
+            for j, p in enumerate(decision.p_not_place(analysis, mentions, roles, actors, ctx)):
+                # a role the rules gave stays the reason (and a dateline votes for no country anyway)
+                if p >= decision.threshold and not roles[j]:
+                    not_place[id(mentions[j])] = p
+                    roles[j] = "not_place"
+            if not_place:  # a common word must not vouch for a country ("رخام" for Yemen): take its vote
+                # back (what ``country_context`` gave a mention without a role; rescanning costs more)
+                ctx = ctx.copy()
+                for m in mentions:
+                    if id(m) in not_place:
+                        for c, w in place_votes(m, None).items():
+                            ctx[c] -= w
+                            if ctx[c] <= 1e-9:
+                                del ctx[c]
         extra = self._anaphors(analysis, mentions, ctx)
         if extra:
             mentions = sorted([*mentions, *extra], key=lambda m: m.span.start)
             roles = self._roles(analysis, mentions, actors)
+            if not_place:
+                roles = ["not_place" if id(m) in not_place else r for m, r in zip(mentions, roles, strict=True)]
         # distinct unambiguous places of the article (deduplicated: long articles repeat them)
         anchors = list(dict.fromkeys(
-            a for m, r in zip(mentions, roles, strict=True) if r != "dateline"
+            a for m, r in zip(mentions, roles, strict=True) if r not in _NO_VOTE
             for a in (self._unambiguous(m),) if a is not None and a.feature != "country"))
         # each name's own votes: a place must not vouch for its own country
         key_votes: dict[str, Counter[str]] = {}
         for m, role in zip(mentions, roles, strict=True):
-            if role != "dateline":
-                key_votes.setdefault(m.attr("key"), Counter()).update(_place_votes(m, role))
+            if role not in _NO_VOTE:
+                key_votes.setdefault(m.attr("key"), Counter()).update(place_votes(m, role))
         # a name repeated with the same wording scores the same: keyed by its readings (ids: they
         # live as long as this call), modifier and nationality adjective
         scores: dict[tuple[Any, ...], list[tuple[float, int, Place]]] = {}
@@ -170,8 +219,9 @@ class Geocoder:
                      for i, p in enumerate(cands)), key=lambda t: (-t[0], t[1]))
             readings.append((cands, modifier, said, scored))
         # a small place inside a person's name is no place: ask the NER about those only
+        # (the model's "not a place" too: the NER may tell it is a person, the more telling reason)
         maybe_person = [m for m, role, (_, modifier, _, scored) in zip(mentions, roles, readings, strict=True)
-                        if not role and scored and could_be_person(scored[0][2]) and modifier in (None, "town")]
+                        if (not role or role == "not_place") and scored and could_be_person(scored[0][2]) and modifier in (None, "town")]
         if entities is not None:
             found = entities(analysis, maybe_person) if maybe_person else []
         else:
@@ -185,6 +235,10 @@ class Geocoder:
             attrs: list[tuple[str, Any]] = [(k, v) for k, v in m.attrs if k not in ("precision", "role")]
             attrs += [("candidates", cands), ("precision", precision_for(modifier, best)),
                       ("score", round(scored[0][0], 3) if scored else 0.0)]
+            # the model's "not a place" is the reason only where the rules have none ("foreign" below)
+            p_not = not_place.get(id(m)) if role == "not_place" else None
+            if p_not is not None:
+                role = None
             if id(m) in person_ids:
                 role = "person"  # "رزان", "أبو عمر": a given name that is also a village
             if role:
@@ -200,11 +254,16 @@ class Geocoder:
                 # ("تدمر" the verb in a Gaza report, "جبال البياض" read as the Algerian town)
                 role = "foreign"
                 attrs.append(("role", role))
-            elif best is not None and ctx and best.feature != "country" and (ambiguous or small) and \
-                    best.country != said and top != best.country and ctx.get(best.country, 0) < 0.2 * top_w:
+            elif p_not is None and best is not None and ctx and best.feature != "country" and (ambiguous or small) \
+                    and best.country != said and top != best.country and ctx.get(best.country, 0) < 0.2 * top_w:
                 # an ambiguous name read in, or a small place of, a country the article otherwise
                 # hardly mentions: likely a wrong reading
                 attrs.append(("doubtful", True))
+            if p_not is not None:
+                if not role:
+                    role = "not_place"
+                    attrs.append(("role", role))
+                attrs.append(("p_not_place", round(p_not, 3)))
             out.append(Mention(MentionKind.PLACE, m.span, best, m.sent, tuple(attrs)))
         # "حي X بY": if X resolved far from Y, X is a wrong reading and Y is the place (its neighbourhood)
         for j, m in enumerate(out):
@@ -221,9 +280,9 @@ class Geocoder:
         """Evidence for the article's countries: unambiguous places, country names, nationalities, hints."""
         ctx: Counter[str] = Counter()
         for m, role in zip(mentions, roles, strict=True):
-            if role == "dateline":
-                continue  # the outlet's office says nothing about where things happen
-            for c, w in _place_votes(m, role).items():
+            if role in _NO_VOTE:
+                continue  # the outlet's office (or a common word) says nothing about where things happen
+            for c, w in place_votes(m, role).items():
                 ctx[c] += w
         for mm in _nisba_matches(analysis.norm):
             ctx[NISBA[mm.group(1)]] += 0.5
@@ -503,6 +562,10 @@ class Geocoder:
 
 
 # -------------------------------------------------------------------- helpers
+# Roles whose mentions say nothing of the article's countries.
+_NO_VOTE = frozenset({"dateline", "not_place"})
+
+
 class _Actors(NamedTuple):
     """What the roles read of a document's ACTOR mentions, gathered once per document (each
     place mention asks about every actor)."""
@@ -532,7 +595,7 @@ class _Actors(NamedTuple):
         return any(end <= b and b - a > end - start for a, b in self.spans[:k])
 
 
-def _place_votes(m: Mention, role: str | None) -> dict[str, float]:
+def place_votes(m: Mention, role: str | None) -> dict[str, float]:
     """What one place mention says about the article's countries."""
     cands = candidates(m)
     countries = {p.country for p in cands}
@@ -661,7 +724,8 @@ def debug_report(text: str, geocoder: Geocoder | None = None) -> str:
     for m in resolved:
         p: Place | None = m.value
         head = (f"[{m.span.start}:{m.span.end}] {m.span.text!r} modifier={m.attr('modifier')} "
-                f"precision={m.attr('precision')} role={m.attr('role')} score={m.attr('score')}")
+                f"precision={m.attr('precision')} role={m.attr('role')} score={m.attr('score')}"
+                + (f" p_not_place={m.attr('p_not_place')}" if m.attr("p_not_place") is not None else ""))
         lines.append(head)
         if p is not None:
             lines.append(f"  -> {p.name} ({p.country}, {p.feature}, {p.latitude:.4f},{p.longitude:.4f}, "

@@ -112,11 +112,11 @@ def packaged() -> EventDecision | None:
 
 
 def load(path: Path, sentence_model: LinearModel) -> EventDecision:
-    from marsad.learn.features import sentence_features
+    from marsad.learn.sentences import p_event
 
     model = LinearModel.load(path)
 
     def p_sentence(analysis: Analysis, si: int, by_sent: dict[int, list[Mention]]) -> float:
-        return sentence_model.proba(sentence_features(analysis, si, by_sent)).get("event", 0.0)
+        return p_event(sentence_model, analysis, si, by_sent)
 
     return EventDecision(model, float(model.meta.get("threshold", 0.5)), p_sentence)

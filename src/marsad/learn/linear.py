@@ -36,7 +36,7 @@ class LinearModel:
         if len(self.classes) == 1:
             return {self.classes[0]: 1.0}
         if z.shape[0] == 1:  # binary model: one column, the second class's log-odds
-            p = 1.0 / (1.0 + np.exp(-z[0]))
+            p = float(1.0 / (1.0 + np.exp(-z[0])))  # plain floats: they end up in JSON records
             return {self.classes[0]: 1.0 - p, self.classes[1]: p}
         e = np.exp(z - z.max())
         e /= e.sum()

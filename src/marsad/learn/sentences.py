@@ -41,12 +41,16 @@ class SentenceDecision:
     threshold: float
     types: LinearModel | None = None
     type_threshold: float = 1.01
+    # P(event) from which a frame that a rule's scope exclusion stopped is opened anyway (above
+    # 1: never); set out of fold on the training corpus
+    rescue_threshold: float = 1.01
 
     def judge(self, analysis: Analysis, si: int, by_sent: dict[int, list[Mention]],
               frame_type: tuple[str, str] | None = None) -> Judgement:
         feats = sentence_features(analysis, si, by_sent)
         proba = self.model.proba(feats)
         p = proba.get("event", 0.0)
+        _remember(analysis, si, p)
         if p < self.threshold:
             other = max((c for c in proba if c != "event"), key=proba.__getitem__)
             return Judgement(p, False, f"model:{other}")
@@ -59,11 +63,35 @@ class SentenceDecision:
     def load(cls, path: Path = SENTENCE_MODEL, types: Path | None = None) -> SentenceDecision:
         model = LinearModel.load(path)
         threshold = float(model.meta.get("frame_gate", {}).get("threshold", 0.5))
+        rescue = float(model.meta.get("frame_gate", {}).get("rescue_threshold", 1.01))
         type_path = types or path.with_name("type.npz")
         if not type_path.exists():
-            return cls(model, threshold)
+            return cls(model, threshold, rescue_threshold=rescue)
         type_model = LinearModel.load(type_path)
-        return cls(model, threshold, type_model, float(type_model.meta.get("retype_threshold", 1.01)))
+        return cls(model, threshold, type_model, float(type_model.meta.get("retype_threshold", 1.01)), rescue)
+
+
+#: P(event) of the sentences judged lately, by (document, sentence): the event model reads the
+#: probability of an event's sentences, which the frame stage computed for the same document
+_MEMO: dict[tuple[int, int], tuple[object, float]] = {}
+_MEMO_SIZE = 4096
+
+
+def _remember(analysis: Analysis, si: int, p: float) -> None:
+    if len(_MEMO) >= _MEMO_SIZE:
+        _MEMO.clear()
+    _MEMO[(id(analysis.doc), si)] = (analysis.doc, p)
+
+
+def p_event(model: LinearModel, analysis: Analysis, si: int, by_sent: dict[int, list[Mention]]) -> float:
+    """P(event) of sentence ``si``: remembered from the frame stage where it judged the sentence
+    (the same document object, which the entry holds, so that its id cannot be reused)."""
+    hit = _MEMO.get((id(analysis.doc), si))
+    if hit is not None and hit[0] is analysis.doc:
+        return hit[1]
+    p = model.proba(sentence_features(analysis, si, by_sent)).get("event", 0.0)
+    _remember(analysis, si, p)
+    return p
 
 
 def retype(proba: dict[str, float], frame_type: tuple[str, str],

@@ -1,0 +1,233 @@
+"""Train the learned merge decision on the annotated corpus (never on its held-out split).
+
+    python build/train_merge.py          # records pairs, cross-validates, writes src/marsad/data/models/merge.npz
+
+1. The rules pipeline (``default_stages(events_only=True, learned=False)``) runs on every training
+   article with a veto that vetoes nothing and records each merge a rule proposes: the two
+   frames, the rule, :func:`marsad.learn.merging.pair_features`.
+2. Each pair is labelled by the gold events its frames' sentences are evidence of (narrowed, for
+   a sentence that is evidence of several, to those near the frame's own named place): "same"
+   when the two share one, "different" when both touch gold events and share none; pairs
+   touching no gold event are left out.
+3. Logistic regression (scikit-learn at build time, numpy when serving), five folds grouped by
+   article: the out-of-fold pair accuracy, and the veto threshold that gives the best event F1 of
+   the whole pipeline on the training split when each article's merges are judged by the model
+   of the fold that did not see it (``marsad.eval.scorer.score``).
+Every id is checked against the annotation pool, and held-out ids are refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+events_module = __import__("importlib").import_module("marsad.extract.events")
+from marsad.annotations.corpus import ANNOTATIONS, SHARED, read_heldout  # noqa: E402
+from marsad.annotations.stats import final_annotations, gold_documents  # noqa: E402
+from marsad.extract.frames import Frame  # noqa: E402
+from marsad.extract.merging import MergeVeto, merge  # noqa: E402
+from marsad.learn.linear import MODELS, LinearModel  # noqa: E402
+from marsad.learn.merging import MergeDecision, pair_features  # noqa: E402
+from marsad.learn.training import fit_linear, prf, to_linear  # noqa: E402
+from marsad.model import Analysis  # noqa: E402
+
+SEED = 20261207
+C = 0.5
+MIN_COUNT = 2
+NEAR_KM = 30.0  # a gold event "at" a frame's place: its coordinates this close to the frame's town
+GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 1.01)
+
+
+def _fit(feats: list[list[str]], labels: list[str], c: float):  # type: ignore[no-untyped-def]
+    return fit_linear(feats, labels, c, min_count=MIN_COUNT)
+
+
+_to_linear = to_linear
+_prf = prf
+
+
+@dataclass
+class _Pair:
+    feats: list[str]
+    g_sents: list[int]
+    f_sents: list[int]
+    g_place: tuple[float, float] | None  # (lat, lon) of a place the text names, else None
+    f_place: tuple[float, float] | None
+
+
+def _named(f: Frame) -> tuple[float, float] | None:
+    return None if f.place is None or f.place_inferred or f.place.feature == "country" else (
+        f.place.latitude, f.place.longitude)
+
+
+@dataclass
+class _Recorder:
+    """A veto that lets every merge stand, and records it (the rules' own decisions)."""
+
+    pairs: list[_Pair] = field(default_factory=list)
+
+    def allow(self, g: Frame, f: Frame, rule: str) -> bool:
+        self.pairs.append(_Pair(pair_features(g, f, rule), list(g.sents), list(f.sents), _named(g), _named(f)))
+        return True
+
+
+@dataclass
+class _OutOfFold:
+    """Each article's merges judged by the model of the fold that did not see it."""
+
+    models: dict[int, LinearModel]
+    fold_of: dict[str, int]
+    threshold: float
+    doc: str = ""
+
+    def allow(self, g: Frame, f: Frame, rule: str) -> bool:
+        model = self.models[self.fold_of[self.doc]]
+        return model.proba(pair_features(g, f, rule)).get("same", 1.0) >= self.threshold
+
+
+_VETO: list[MergeVeto | None] = [None]
+
+
+def _merge(frames: list[Frame], veto: MergeVeto | None = None) -> list[Frame]:
+    # (the script's veto, whatever the extractor passes: its own is None with learned=False)
+    return merge(frames, _VETO[0])
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _gold_of(analysis: Analysis, sents: list[int], place: tuple[float, float] | None,
+             gold: list[dict[str, Any]]) -> set[int]:
+    """The gold events the sentences are evidence of; of several, those at the frame's named place."""
+    spans = [(analysis.sentences[i].start, analysis.sentences[i].end) for i in sents]
+    hit = {k for k, e in enumerate(gold) for s, t in e.get("evidence", [])
+           for a, b in spans if s < b and a < t}
+    if len(hit) > 1 and place is not None:
+        near = {k for k in hit if gold[k].get("latitude") is not None
+                and haversine_km(place[0], place[1], gold[k]["latitude"], gold[k]["longitude"]) < NEAR_KM}
+        hit = near or hit
+    return hit
+
+
+def main(argv: list[str] | None = None) -> int:
+    from sklearn.model_selection import GroupKFold
+
+    from marsad.eval.scorer import score
+    from marsad.pipeline import Pipeline
+    from marsad.run.extract import gold_documents as as_documents
+    from marsad.stages import default_stages
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--annotations", type=Path, default=ANNOTATIONS)
+    ap.add_argument("--shared", type=Path, default=SHARED)
+    ap.add_argument("--out", type=Path, default=MODELS)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--c", type=float, default=C)
+    args = ap.parse_args(argv)
+    heldout = set(read_heldout(args.annotations))
+    final = final_annotations(args.annotations)
+    gold = [g for g in gold_documents("train", args.annotations, args.shared) if g["doc_id"] not in heldout]
+    ids = [g["doc_id"] for g in gold]
+    if set(ids) & heldout:
+        raise SystemExit("held-out articles in the training split: refused")
+    docs = {d.doc_id: d for d in as_documents(gold)}
+
+    events_module.merge = _merge  # (the extractor's merge, with this script's veto)
+    pipeline = Pipeline(default_stages(events_only=True, learned=False))
+
+    def run(veto: MergeVeto | None) -> list[dict[str, Any]]:
+        preds = []
+        _VETO[0] = veto
+        for i in ids:
+            if isinstance(veto, _OutOfFold):
+                veto.doc = i
+            preds.extend(e.to_record() for e in pipeline(docs[i]).events)
+        return preds
+
+    # 1-2: the rules' merges, labelled by the gold events
+    feats: list[list[str]] = []
+    labels: list[str] = []
+    groups: list[str] = []
+    rules_preds: list[dict[str, Any]] = []
+    recorder = _Recorder()
+    _VETO[0] = recorder
+    proposed = 0
+    for i in ids:
+        recorder.pairs.clear()
+        a = pipeline(docs[i])
+        rules_preds.extend(e.to_record() for e in a.events)
+        coded = final[i]["events"]
+        proposed += len(recorder.pairs)
+        for p in recorder.pairs:
+            gs, fs = _gold_of(a, p.g_sents, p.g_place, coded), _gold_of(a, p.f_sents, p.f_place, coded)
+            if not gs or not fs:
+                continue
+            feats.append(p.feats)
+            labels.append("same" if gs & fs else "different")
+            groups.append(i)
+    by_rule = Counter((next(x for x in f if x.startswith("rule="))[5:], lab) for f, lab in zip(feats, labels, strict=True))
+    print(f"{len(ids)} articles, {proposed} merges proposed, {len(labels)} labelled: {dict(Counter(labels))}; "
+          f"by rule: {dict(sorted(by_rule.items()))}")
+
+    # 3: grouped cross-validation; every article (also those without a labelled pair) gets a fold
+    y = np.array(labels)
+    fold_of = {d: k for k, (_, test) in enumerate(GroupKFold(n_splits=args.folds).split(ids, ids, ids))
+               for d in (ids[j] for j in test)}
+    pair_fold = np.array([fold_of[g] for g in groups])
+    oof = np.zeros(len(y))
+    models: dict[int, LinearModel] = {}
+    for k in range(args.folds):
+        train, test = np.where(pair_fold != k)[0], np.where(pair_fold == k)[0]
+        vec, clf = _fit([feats[j] for j in train], list(y[train]), args.c)
+        models[k] = _to_linear(vec, clf, {})
+        if len(test):
+            oof[test] = clf.predict_proba(vec.transform([feats[j] for j in test]))[:, list(clf.classes_).index("same")]
+    pair_cv = {"pairs": len(y), "same": int((y == "same").sum()),
+               "accuracy_rules": round(float((y == "same").mean()), 3),  # the rules merge every pair
+               "accuracy_model": {str(t): round(float(((oof >= t) == (y == "same")).mean()), 3) for t in GRID}}
+    print(f"pair CV: {pair_cv}")
+
+    # 5: the threshold by event F1 of the whole pipeline, out of fold
+    keys = ("event_precision", "event_recall", "event_f1", "false_events_per_empty_doc")
+    summary, _ = score(gold, rules_preds)
+    figures = {"rules_only": {k: summary[k] for k in keys}}
+    print(f"  rules only: {figures['rules_only']}")
+    for t in GRID:
+        summary, _ = score(gold, run(_OutOfFold(models, fold_of, t)))
+        figures[str(t)] = {k: summary[k] for k in keys}
+        print(f"  veto below {t}: {figures[str(t)]}")
+    best = max(GRID, key=lambda t: (figures[str(t)]["event_f1"], -t))
+    threshold = best if figures[str(best)]["event_f1"] > figures["rules_only"]["event_f1"] else 0.0
+
+    vec, clf = _fit(feats, labels, args.c)
+    digest = hashlib.sha256(json.dumps(sorted(ids)).encode()).hexdigest()
+    meta = {"model": "merge", "trained_on": {"articles": len(ids), "pairs": len(y), "annotations_sha256": digest,
+                                             "split": "train (held-out refused)"},
+            "labels": dict(Counter(labels)), "C": args.c, "min_count": MIN_COUNT, "seed": SEED,
+            "threshold": threshold, "chosen_by": "event F1 of the whole pipeline on the training split, "
+            "out-of-fold (0: never veto)", "cross_validation": {"folds": args.folds, "grouped_by": "article",
+                                                                 **pair_cv, "event_level": figures},
+            "features": len(vec.vocabulary_)}
+    _to_linear(vec, clf, meta).save(args.out / "merge.npz")
+    print(f"wrote {args.out / 'merge.npz'}: threshold {threshold}")
+    assert MergeDecision.load(args.out / "merge.npz").threshold == threshold
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

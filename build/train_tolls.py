@@ -1,0 +1,294 @@
+"""Train the toll model: the status of a number the toll rules read (never on the held-out split).
+
+    python build/train_tolls.py             # trains, cross-validates, writes src/marsad/data/models/toll.npz
+
+Each NUMBER mention that ``marsad.recognise.numbers.find_numbers`` gives in a training article
+becomes one example: its features (:func:`marsad.learn.tolls.number_features`, with the toll
+rules' verdict on it) and the coders' status of that number (docs/annotation.md §3.3, folded to
+toll / injured / running_total / background / other). Logistic regression; five-fold
+cross-validation grouped by article gives per-class figures and the out-of-fold P(toll) of the
+numbers the rules count, from which the veto threshold is chosen: the one that gives the best
+fatalities accuracy of the whole pipeline on the training split, out of fold (each article's
+numbers judged by the model of the fold that did not see it). Every id is checked against the
+annotation pool, and held-out ids are refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from marsad.annotations.corpus import ANNOTATIONS, SHARED, load_articles, read_heldout  # noqa: E402
+from marsad.annotations.stats import final_annotations  # noqa: E402
+from marsad.learn.linear import MODELS  # noqa: E402
+from marsad.learn.tolls import CLASS_OF, TOLL, number_features  # noqa: E402
+from marsad.learn.training import fit_linear, prf, to_linear  # noqa: E402
+
+SEED = 20261207
+C = 0.5  # inverse L2 strength: the grouped cross-validation below picks among --c
+MIN_COUNT = 2
+COUNTED = ("kill", "side")  # the rules' verdicts the model is asked about when serving
+# out of fold, the share of a threshold's vetoes (rescues) that are right: the model must be confident
+# (a wrong veto zeroes a right toll; at the best-objective veto threshold, 0.4, only 66% were right)
+MIN_PRECISION = 0.8
+
+
+def _fit(feats: list[list[str]], labels: list[str], c: float):  # type: ignore[no-untyped-def]
+    return fit_linear(feats, labels, c, min_count=MIN_COUNT, seed=SEED)
+
+
+_to_linear = to_linear
+_prf = prf
+
+
+@dataclass
+class Numbers:
+    feats: list[list[str]] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    keys: list[tuple[str, int, int]] = field(default_factory=list)  # (doc id, start, end)
+
+
+def number_stages() -> list:  # type: ignore[type-arg]
+    """The default stages up to the numbers (what the toll rules read)."""
+    from marsad.stages import default_stages
+
+    stages = default_stages(ner=False, learned=False)
+    names = [s.name for s in stages]
+    return stages[:names.index("numbers") + 1]
+
+
+def collect(train: list[dict], docs: dict) -> Numbers:  # type: ignore[type-arg]
+    from marsad.extract.fatalities import toll_statements
+    from marsad.model import MentionKind
+    from marsad.pipeline import Pipeline
+
+    pipeline = Pipeline(number_stages())
+    out = Numbers()
+    unmatched = 0
+    for rec in train:
+        a = pipeline(docs[rec["doc_id"]])
+        gold = {tuple(m["span"]): m["role"] for m in rec["mentions"] if m["kind"] == "number"}
+        verdicts: dict[tuple[int, int], str] = {}
+        toll_statements(a, None, verdicts)
+        by_sent: dict[int, list] = {}  # type: ignore[type-arg]
+        for m in a.mentions:
+            by_sent.setdefault(m.sent, []).append(m)
+        for m in a.mentions:
+            if m.kind is not MentionKind.NUMBER or m.attr("norm_start") is None:
+                continue
+            key = (m.span.start, m.span.end)
+            if key not in gold:
+                unmatched += 1
+                continue
+            rule = verdicts.get(key, "skip")
+            out.feats.append(number_features(a, m, by_sent, rule))
+            out.labels.append(CLASS_OF[gold[key]])
+            out.groups.append(rec["doc_id"])
+            out.rules.append(rule)
+            out.keys.append((rec["doc_id"], *key))
+    print(f"{unmatched} recognised numbers without a coded status (the recogniser changed since coding)")
+    return out
+
+
+def _folds(groups: list[str], k: int) -> list[np.ndarray]:
+    """Seeded grouped folds: every article's numbers in one fold."""
+    arts = sorted(set(groups))
+    random.Random(SEED).shuffle(arts)
+    fold_of = {g: i % k for i, g in enumerate(arts)}
+    idx = np.array([fold_of[g] for g in groups])
+    return [np.flatnonzero(idx == i) for i in range(k)]
+
+
+def cross_validate(ex: Numbers, c: float, k: int) -> tuple[dict, np.ndarray]:  # type: ignore[type-arg]
+    """Per-class figures (all numbers, and the numbers the rules count) and out-of-fold P(toll)."""
+    y = np.array(ex.labels)
+    p_toll = np.zeros(len(y))
+    pred = np.empty(len(y), dtype=object)
+    for test in _folds(ex.groups, k):
+        train = np.setdiff1d(np.arange(len(y)), test)
+        vec, clf = _fit([ex.feats[i] for i in train], list(y[train]), c)
+        proba = clf.predict_proba(vec.transform([ex.feats[i] for i in test]))
+        p_toll[test] = proba[:, list(clf.classes_).index(TOLL)]
+        pred[test] = clf.classes_[proba.argmax(axis=1)]
+    counted = np.isin(np.array(ex.rules), COUNTED)
+    figures: dict = {"numbers": len(y), "accuracy": round(float((pred == y).mean()), 3), "per_class": {},  # type: ignore[type-arg]
+                     "counted_by_rules": {"numbers": int(counted.sum()), "labels": dict(Counter(y[counted].tolist())),
+                                          "accuracy": round(float((pred[counted] == y[counted]).mean()), 3)}}
+    for cls in sorted(set(y)):
+        tp = int(((pred == cls) & (y == cls)).sum())
+        figures["per_class"][cls] = {**_prf(tp, int(((pred == cls) & (y != cls)).sum()),
+                                            int(((pred != cls) & (y == cls)).sum())), "support": int((y == cls).sum())}
+    return figures, p_toll
+
+
+@dataclass(frozen=True)
+class _OutOfFold:
+    """The cross-validation's P(toll) as a toll decision (each article's numbers judged by the
+    model of the fold that did not see it)."""
+
+    p: dict[tuple[str, int, int], float]
+    threshold: float
+    rescue_threshold: float = 1.01
+
+    def _p(self, analysis, m) -> float:  # type: ignore[no-untyped-def]
+        return self.p.get((analysis.doc.doc_id, m.span.start, m.span.end), -1.0)
+
+    def veto(self, analysis, m, by_sent, rule) -> str:  # type: ignore[no-untyped-def]
+        p = self._p(analysis, m)
+        return "model:cv" if 0 <= p < self.threshold else ""
+
+    def rescue(self, analysis, m, by_sent, rule) -> bool:  # type: ignore[no-untyped-def]
+        return self.rescue_threshold <= 1 and self._p(analysis, m) >= self.rescue_threshold
+
+
+def _precision(ex: Numbers, p_toll: np.ndarray, veto: float | None = None, rescue: float | None = None) -> float:
+    """Out-of-fold share of the vetoed numbers that are not tolls (or of the rescued that are)."""
+    y = np.array(ex.labels) == TOLL
+    rules = np.array(ex.rules)
+    if veto is not None:
+        sel = np.isin(rules, COUNTED) & (p_toll < veto)
+        return float((~y[sel]).mean()) if sel.any() else 1.0
+    sel = (rules == "none") & (p_toll >= (rescue or 1.01))
+    return float(y[sel].mean()) if sel.any() else 1.0
+
+
+def _objective(fig: dict) -> float:  # type: ignore[type-arg]
+    return fig["fatalities_acc"] + fig["doc_fatalities_acc"]
+
+
+def choose_thresholds(ex: Numbers, p_toll: np.ndarray, gold: list[dict], grid: list[float],  # type: ignore[type-arg]
+                      rescue_grid: list[float], min_precision: float = 0.8) -> tuple[float, float, dict]:  # type: ignore[type-arg]
+    """The veto threshold, then the rescue threshold, with the best fatalities accuracy (per event
+    plus per article) of the whole pipeline (rules, no other learned decision) on the training
+    split, out of fold; a threshold is taken only where it beats the rules alone."""
+    import importlib
+
+    from marsad.eval.scorer import score
+    from marsad.extract import fatalities
+    from marsad.pipeline import Pipeline
+    from marsad.run.extract import gold_documents
+    from marsad.stages import default_stages
+
+    table = {key: float(p) for key, p in zip(ex.keys, p_toll, strict=True)}
+    pipeline = Pipeline(default_stages(events_only=True, ner=False, learned=False))
+    docs = list(gold_documents(gold))
+    extract_events = importlib.import_module("marsad.extract.events")
+    original = fatalities.toll_statements
+
+    def run(decision: _OutOfFold) -> dict:  # type: ignore[type-arg]
+        # the extractor calls toll_statements with the packaged default: give it the fold's model
+        extract_events.toll_statements = lambda a, *_, d=decision: original(a, d)
+        try:
+            preds = [e.to_record() for a in pipeline.pipe(docs) for e in a.events]
+        finally:
+            extract_events.toll_statements = original
+        summary, _ = score(gold, preds)
+        return {k: summary[k] for k in ("fatalities_acc", "doc_fatalities_acc", "doc_fatalities_mae", "event_f1")}
+
+    # "confidently": a threshold is a candidate only where, out of fold, at least MIN_PRECISION of
+    # the numbers it vetoes (or rescues) are what the coders said
+    precision = {f"veto<{t}": round(_precision(ex, p_toll, veto=t), 3) for t in grid}
+    precision |= {f"rescue>={r}": round(_precision(ex, p_toll, rescue=r), 3) for r in rescue_grid}
+    grid = [t for t in grid if _precision(ex, p_toll, veto=t) >= min_precision]
+    rescue_grid = [r for r in rescue_grid if _precision(ex, p_toll, rescue=r) >= min_precision]
+    print(f"  out-of-fold precision {precision}; candidates (>= {min_precision}): veto {grid}, rescue {rescue_grid}")
+    veto: dict[float, dict] = {}  # type: ignore[type-arg]
+    for t in [0.0, *grid]:
+        veto[t] = run(_OutOfFold(table, t))
+        print(f"  veto threshold {t:.2f}: {veto[t]}")
+    best = max(veto, key=lambda t: (_objective(veto[t]), -t))  # 0.0 (no veto) stays when nothing beats it
+    rescue: dict[float, dict] = {1.01: veto[best]}  # type: ignore[type-arg]
+    for r in rescue_grid:
+        rescue[r] = run(_OutOfFold(table, best, r))
+        print(f"  rescue threshold {r:.2f}: {rescue[r]}")
+    best_r = max(rescue, key=lambda r: (_objective(rescue[r]), r))
+    return best, best_r, {"rules_only": veto[0.0], "chosen": rescue[best_r], "min_precision": min_precision,
+                          "out_of_fold_precision": precision,
+                          "veto_grid": {f"{t:.2f}": v for t, v in veto.items()},
+                          "rescue_grid": {f"{r:.2f}": v for r, v in rescue.items()}}
+
+
+def veto_figures(ex: Numbers, p_toll: np.ndarray, threshold: float, rescue: float) -> dict:  # type: ignore[type-arg]
+    """Out of fold, at the chosen thresholds: how many counted numbers the model vetoes and how
+    many of them the coders did not count (precision), and likewise for the numbers it rescues."""
+    y = np.array(ex.labels)
+    rules = np.array(ex.rules)
+    counted = np.isin(rules, COUNTED)
+    vetoed = counted & (p_toll < threshold)
+    rescued = (rules == "none") & (p_toll >= rescue)
+    return {"counted": int(counted.sum()), "counted_not_toll": int((counted & (y != TOLL)).sum()),
+            "vetoed": int(vetoed.sum()), "vetoed_not_toll": int((vetoed & (y != TOLL)).sum()),
+            "vetoed_by_gold_class": dict(Counter(y[vetoed].tolist())),
+            "passed_over_toll": int(((rules == "none") & (y == TOLL)).sum()),
+            "rescued": int(rescued.sum()), "rescued_toll": int((rescued & (y == TOLL)).sum())}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--annotations", type=Path, default=ANNOTATIONS)
+    ap.add_argument("--shared", type=Path, default=SHARED)
+    ap.add_argument("--out", type=Path, default=MODELS)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--c", type=float, nargs="*", default=[0.1, 0.25, 0.5])
+    ap.add_argument("--grid", type=float, nargs="*", default=[0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5])
+    ap.add_argument("--rescue-grid", type=float, nargs="*", default=[0.6, 0.7, 0.8, 0.9])
+    ap.add_argument("--min-precision", type=float, default=MIN_PRECISION,
+                    help="out-of-fold share of vetoes / rescues that must be right for a threshold to be a candidate")
+    args = ap.parse_args(argv)
+    heldout = set(read_heldout(args.annotations))
+    final = final_annotations(args.annotations)
+    train = [r for d, r in sorted(final.items()) if d not in heldout]
+    if {r["doc_id"] for r in train} & heldout:
+        raise SystemExit("refusing held-out articles")
+    docs = load_articles({r["doc_id"] for r in train}, args.shared)  # refuses ids outside the pool
+    ex = collect(train, docs)
+    print(f"{len(train)} articles, {len(ex.labels)} numbers: {dict(Counter(ex.labels))}")
+    print(f"rules' verdicts: {dict(Counter(zip(ex.rules, ex.labels, strict=True)))}")
+    results = {}
+    for c in args.c:
+        figures, p_toll = cross_validate(ex, c, args.folds)
+        results[c] = (figures, p_toll)
+        print(f"C={c}: accuracy {figures['accuracy']}, counted {figures['counted_by_rules']['accuracy']}, "
+              f"{json.dumps(figures['per_class'])}")
+    c = max(results, key=lambda k: (results[k][0]["per_class"][TOLL]["f1"], results[k][0]["accuracy"]))
+    figures, p_toll = results[c]
+    from marsad.annotations.stats import gold_documents
+
+    gold = [g for g in gold_documents("train", args.annotations, args.shared) if g["doc_id"] not in heldout]
+    threshold, rescue, gate = choose_thresholds(ex, p_toll, gold, args.grid, args.rescue_grid,
+                                                args.min_precision)
+    print(f"C={c}, veto threshold {threshold}, rescue threshold {rescue}: {gate['chosen']} "
+          f"(rules alone {gate['rules_only']})")
+    gate["veto_out_of_fold"] = veto_figures(ex, p_toll, threshold, rescue)
+    print(f"out-of-fold vetoes and rescues: {gate['veto_out_of_fold']}")
+    vec, clf = _fit(ex.feats, ex.labels, c)
+    digest = hashlib.sha256(json.dumps(sorted((r["doc_id"], r["coder"]) for r in train)).encode()).hexdigest()
+    meta = {"model": "toll", "trained_on": {"articles": len(train), "numbers": len(ex.labels),
+                                            "annotations_sha256": digest, "split": "train (held-out refused)"},
+            "labels": dict(Counter(ex.labels)), "C": c, "min_count": MIN_COUNT, "seed": SEED,
+            "cross_validation": {"folds": args.folds, "grouped_by": "article", **figures},
+            "veto_threshold": threshold, "rescue_threshold": rescue, "thresholds": {"asked_about": "numbers the rules count (" + ", ".join(COUNTED) + ")",
+                                                  "chosen_by": "fatalities_acc + doc_fatalities_acc of the pipeline "
+                                                               "(learned=False) on the training split, out of fold",
+                                                  **gate},
+            "features": len(vec.vocabulary_)}
+    _to_linear(vec, clf, meta).save(args.out / "toll.npz")
+    print(f"wrote {args.out / 'toll.npz'} ({len(vec.vocabulary_)} features)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""The learned toll decision (marsad.learn.tolls) on hand-written reports: its features, its veto
+and rescue, and how the toll rules use it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+
+from marsad.extract.fatalities import PACKAGED, combine, toll_statements
+from marsad.learn.linear import LinearModel
+from marsad.learn.tolls import TOLL, TOLL_MODEL, TollDecision, number_features, packaged
+from marsad.model import Analysis, Document, MentionKind
+from marsad.pipeline import Pipeline
+
+
+@pytest.fixture(scope="module")
+def pipe() -> Pipeline:
+    return Pipeline.default(ner=False, learned=False)
+
+
+def _analysis(pipe: Pipeline, text: str) -> Analysis:
+    return pipe(Document("t", text, date(2018, 5, 1)))
+
+
+def _numbers(a: Analysis) -> list:
+    return [m for m in a.mentions if m.kind is MentionKind.NUMBER]
+
+
+def _by_sent(a: Analysis) -> dict:
+    out: dict = {}
+    for m in a.mentions:
+        out.setdefault(m.sent, []).append(m)
+    return out
+
+
+def _model(weights: dict[str, dict[str, float]]) -> LinearModel:
+    """A hand-made model over classes other / running_total / toll: a bias towards toll, and the
+    given features' weights."""
+    classes = ("other", "running_total", TOLL)
+    vocab = {f: i for i, f in enumerate(weights)}
+    w = np.array([[weights[f].get(c, 0.0) for c in classes] for f in weights], dtype=np.float32).reshape(-1, 3)
+    return LinearModel(classes, vocab, w, np.array([0.0, 0.0, 2.0], dtype=np.float32), {})
+
+
+def test_features_name_the_cues_of_a_running_total(pipe: Pipeline) -> None:
+    a = _analysis(pipe, "وارتفعت حصيلة القتلى منذ بدء الهجوم إلى 850 شخصا.")
+    [m] = _numbers(a)
+    feats = number_features(a, m, _by_sent(a), "running")
+    assert {"s:since", "s:toll", "s:rise", "rule:running", "a1:شخصا"} <= set(feats)
+    assert feats == number_features(a, m, _by_sent(a), "running")  # deterministic: training = serving
+
+
+def test_features_flag_a_year_and_an_injury_word(pipe: Pipeline) -> None:
+    a = _analysis(pipe, "وأصيب 12 شخصا في هجوم مماثل عام 2016.")
+    year = next(m for m in _numbers(a) if m.value == 2016)
+    hurt = next(m for m in _numbers(a) if m.value == 12)
+    assert {"flag:year", "yearlike"} <= set(number_features(a, year, _by_sent(a)))
+    assert "ibefore:near" in number_features(a, hurt, _by_sent(a))
+
+
+def test_a_confident_veto_keeps_the_statement_but_does_not_count_it(pipe: Pipeline) -> None:
+    a = _analysis(pipe, "وقتل 26 شخصا في المدينة.")
+    decision = TollDecision(_model({"bw:وقتل": {"running_total": 6.0}}), threshold=0.5)
+    [st] = toll_statements(a, decision)
+    assert st.running_total and st.reason == "model:running_total"
+    assert combine([st])[0] == 0
+    [rules] = toll_statements(a, None)
+    assert not rules.running_total and rules.killed == 26
+
+
+def test_no_veto_below_the_models_doubt(pipe: Pipeline) -> None:
+    a = _analysis(pipe, "وقتل 26 شخصا في المدينة.")
+    decision = TollDecision(_model({"bw:وقتل": {"running_total": 1.0}}), threshold=0.2)
+    assert [(s.killed, s.reason) for s in toll_statements(a, decision)] == [(26, "")]
+
+
+def test_a_rescued_number_counts(pipe: Pipeline) -> None:
+    text = "أفاد مصدر بأن 18 من مسلحي الجماعة المتشددة في المدينة قتلوا في الاشتباكات."
+    a = _analysis(pipe, text)
+    assert combine(toll_statements(a, None))[0] == 0  # the death word is too far for the rules
+    decision = TollDecision(_model({"a1:من": {TOLL: 3.0}}), threshold=0.0, rescue_threshold=0.9)
+    assert combine(toll_statements(a, decision))[0] == 18
+
+
+def test_verdicts_say_what_the_rules_did(pipe: Pipeline) -> None:
+    a = _analysis(pipe, "قتل خمسة مدنيين وأصيب 11 آخرون في القصف عام 2016.")
+    verdicts: dict = {}
+    toll_statements(a, None, verdicts)
+    by_value = {m.value: verdicts[(m.span.start, m.span.end)] for m in _numbers(a)}
+    assert by_value == {5: "running", 11: "injured", 2016: "skip"}  # 2016: an earlier year's deaths
+
+
+@pytest.mark.skipif(not TOLL_MODEL.exists(), reason="no packaged toll model")
+def test_the_packaged_model_loads_with_its_thresholds(pipe: Pipeline) -> None:
+    decision = packaged()
+    assert decision is not None and TOLL in decision.model.classes
+    assert 0.0 <= decision.threshold < 1.0
+    meta = decision.model.meta
+    assert meta["model"] == "toll" and "held-out refused" in meta["trained_on"]["split"]
+    assert meta["cross_validation"]["grouped_by"] == "article"
+    a = _analysis(pipe, "قتل 7 مدنيين أمس في غارات على مدينة سراقب.")
+    assert combine(toll_statements(a, PACKAGED))[0] == 7
+
+
+def test_the_rules_alone_by_default(pipe: Pipeline) -> None:
+    """``learned=False`` is the rules' baseline: no model unless the caller passes one."""
+    a = _analysis(pipe, "وقتل 26 شخصا في المدينة.")
+    assert toll_statements(a) == toll_statements(a, None)
