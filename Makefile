@@ -36,7 +36,7 @@ bench: setup
 	$(BIN)/python bench/bench.py ../shared/corpus/ant-me-2018.jsonl.gz --limit 3000 --workers 2 --json $(OUT)/bench.json
 
 gold: setup
-	$(BIN)/marsad eval ../shared/gold/dev.jsonl
+	$(BIN)/marsad eval
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache
