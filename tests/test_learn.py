@@ -148,3 +148,17 @@ def test_probabilities_are_plain_floats() -> None:
     assert all(type(v) is float for v in binary.proba(["x"]).values())
     multi = _model(("a", "b", "c"), {"x": [1.0, 0.0, 0.0]}, [0.0, 0.0, 0.0])
     assert all(type(v) is float for v in multi.proba(["x"]).values())
+
+
+def test_event_stage_retypes_where_the_type_model_is_sure() -> None:
+    doc = Document("t", "غارة جوية على المدينة.")
+    a = Analysis(doc, sentences=(Sentence(0, len(doc.text), doc.text),), events=(_event(0.9),))
+    keep_all = _model(("0", "1"), {"bias": [5.0]}, [0.0])
+    types = _model(("Battles|Armed clash", "Explosions/Remote violence|Air/drone strike"),
+                   {f"x:{text_features('غارة')[0]}": [0.0, 6.0]}, [0.0, 0.0])  # the normalised word
+    out = CalibrateEvents(EventDecision(keep_all, 0.5, lambda *_: 0.5, types, 0.8))(a)
+    (e,) = out.events
+    assert (e.event_type, e.sub_event_type) == ("Explosions/Remote violence", "Air/drone strike")
+    assert [d.reason for d in out.drops] == ["retyped:Explosions/Remote violence|Air/drone strike"]
+    unsure = CalibrateEvents(EventDecision(keep_all, 0.5, lambda *_: 0.5, types, 1.01))(a)
+    assert unsure.events[0].event_type == "Battles" and unsure.drops == ()
