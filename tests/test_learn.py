@@ -162,3 +162,12 @@ def test_event_stage_retypes_where_the_type_model_is_sure() -> None:
     assert [d.reason for d in out.drops] == ["retyped:Explosions/Remote violence|Air/drone strike"]
     unsure = CalibrateEvents(EventDecision(keep_all, 0.5, lambda *_: 0.5, types, 1.01))(a)
     assert unsure.events[0].event_type == "Battles" and unsure.drops == ()
+
+
+def test_eval_lists_each_shipped_models_cross_validated_figures() -> None:
+    from marsad.learn.linear import cross_validated
+
+    shipped = {p.stem for p in MODELS.glob("*.npz")}
+    lines = dict(cross_validated())
+    assert set(lines) == shipped
+    assert all(line and "None" not in line for line in lines.values())

@@ -73,6 +73,12 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         _out(reports[0][1].format(errors=args.errors))
     else:
         _out(side_by_side([(name, r.summary) for name, r in reports]))
+        if not args.rules_only and not args.pred:
+            from marsad.learn.linear import cross_validated
+
+            _out("\nlearned decisions, cross-validated on the training split (5 folds by article):")
+            for name, line in cross_validated():
+                _out(f"  {name:10s} {line}")
         if args.errors:
             for name, r in reports:
                 _out(f"\n== {name} ==\n" + r.format(errors=True))

@@ -59,3 +59,36 @@ class LinearModel:
         meta_path = path.with_suffix(".json")
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
         return cls(model.classes, model.vocab, model.weights, model.bias, meta)
+
+
+def cross_validated() -> list[tuple[str, str]]:
+    """(model, one line of its cross-validated figures) for each shipped model, from the JSON
+    its training script wrote (5 folds grouped by article, training split only)."""
+    out: list[tuple[str, str]] = []
+    for path in sorted(MODELS.glob("*.json")):
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        cv = meta.get("cross_validation", {})
+        name = meta.get("model", path.stem)
+        if name == "sentence":
+            ev = cv.get("per_class", {}).get("event", {})
+            line = (f"accuracy {cv.get('accuracy')}, event P {ev.get('precision')} R {ev.get('recall')} "
+                    f"F1 {ev.get('f1')}; frame threshold {meta.get('frame_gate', {}).get('threshold')}")
+        elif name == "event":
+            chosen = cv.get("thresholds", {}).get(str(meta.get("threshold")), {})
+            line = (f"pipeline event F1 {chosen.get('event_f1')} (P {chosen.get('event_precision')}, "
+                    f"R {chosen.get('event_recall')}) at threshold {meta.get('threshold')}")
+        elif name == "retype":
+            chosen = cv.get("thresholds", {}).get(str(meta.get("threshold")), {})
+            line = (f"type accuracy {cv.get('type_accuracy_model')} (rules {cv.get('type_accuracy_rules')}); "
+                    f"pipeline event F1 {chosen.get('event_f1')} at threshold {meta.get('threshold')}")
+        elif name == "place":
+            fig = cv.get("rule_roleless_mentions", {}).get("not_a_place_figures", {})
+            line = (f"not a place: P {fig.get('precision')} R {fig.get('recall')} at threshold "
+                    f"{meta.get('threshold')}")
+        elif name == "toll":
+            toll = cv.get("per_class", {}).get("toll", {})
+            line = f"accuracy {cv.get('accuracy')}, toll F1 {toll.get('f1')}; rescue from {meta.get('rescue_threshold')}"
+        else:
+            line = json.dumps(cv)[:120]
+        out.append((name, line))
+    return out
