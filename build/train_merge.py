@@ -19,8 +19,6 @@ Every id is checked against the annotation pool, and held-out ids are refused.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import math
 import sys
 from collections import Counter
@@ -34,28 +32,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 events_module = __import__("importlib").import_module("marsad.extract.events")
-from marsad.annotations.corpus import ANNOTATIONS, SHARED, read_heldout  # noqa: E402
-from marsad.annotations.stats import final_annotations, gold_documents  # noqa: E402
+from marsad.annotations.stats import final_annotations  # noqa: E402
 from marsad.extract.frames import Frame  # noqa: E402
 from marsad.extract.merging import MergeVeto, merge  # noqa: E402
-from marsad.learn.linear import MODELS, LinearModel  # noqa: E402
+from marsad.learn import training  # noqa: E402
+from marsad.learn.linear import LinearModel  # noqa: E402
 from marsad.learn.merging import MergeDecision, pair_features  # noqa: E402
-from marsad.learn.training import fit_linear, prf, to_linear  # noqa: E402
+from marsad.learn.training import MIN_COUNT, SEED, fit_linear, to_linear  # noqa: E402
 from marsad.model import Analysis  # noqa: E402
 
-SEED = 20261207
 C = 0.5
-MIN_COUNT = 2
 NEAR_KM = 30.0  # a gold event "at" a frame's place: its coordinates this close to the frame's town
 GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 1.01)
-
-
-def _fit(feats: list[list[str]], labels: list[str], c: float):  # type: ignore[no-untyped-def]
-    return fit_linear(feats, labels, c, min_count=MIN_COUNT)
-
-
-_to_linear = to_linear
-_prf = prf
 
 
 @dataclass
@@ -133,18 +121,11 @@ def main(argv: list[str] | None = None) -> int:
     from marsad.stages import default_stages
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--annotations", type=Path, default=ANNOTATIONS)
-    ap.add_argument("--shared", type=Path, default=SHARED)
-    ap.add_argument("--out", type=Path, default=MODELS)
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--c", type=float, default=C)
+    training.corpus_arguments(ap, C, c_nargs=None)
     args = ap.parse_args(argv)
-    heldout = set(read_heldout(args.annotations))
     final = final_annotations(args.annotations)
-    gold = [g for g in gold_documents("train", args.annotations, args.shared) if g["doc_id"] not in heldout]
+    gold = training.training_gold(args.annotations, args.shared)
     ids = [g["doc_id"] for g in gold]
-    if set(ids) & heldout:
-        raise SystemExit("held-out articles in the training split: refused")
     docs = {d.doc_id: d for d in as_documents(gold)}
 
     events_module.merge = _merge  # (the extractor's merge, with this script's veto)
@@ -193,8 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     models: dict[int, LinearModel] = {}
     for k in range(args.folds):
         train, test = np.where(pair_fold != k)[0], np.where(pair_fold == k)[0]
-        vec, clf = _fit([feats[j] for j in train], list(y[train]), args.c)
-        models[k] = _to_linear(vec, clf, {})
+        vec, clf = fit_linear([feats[j] for j in train], list(y[train]), args.c)
+        models[k] = to_linear(vec, clf, {})
         if len(test):
             oof[test] = clf.predict_proba(vec.transform([feats[j] for j in test]))[:, list(clf.classes_).index("same")]
     pair_cv = {"pairs": len(y), "same": int((y == "same").sum()),
@@ -214,16 +195,16 @@ def main(argv: list[str] | None = None) -> int:
     best = max(GRID, key=lambda t: (figures[str(t)]["event_f1"], -t))
     threshold = best if figures[str(best)]["event_f1"] > figures["rules_only"]["event_f1"] else 0.0
 
-    vec, clf = _fit(feats, labels, args.c)
-    digest = hashlib.sha256(json.dumps(sorted(ids)).encode()).hexdigest()
+    vec, clf = fit_linear(feats, labels, args.c)
+    digest = training.json_sha256(sorted(ids))
     meta = {"model": "merge", "trained_on": {"articles": len(ids), "pairs": len(y), "annotations_sha256": digest,
-                                             "split": "train (held-out refused)"},
+                                             "split": training.SPLIT},
             "labels": dict(Counter(labels)), "C": args.c, "min_count": MIN_COUNT, "seed": SEED,
             "threshold": threshold, "chosen_by": "event F1 of the whole pipeline on the training split, "
             "out-of-fold (0: never veto)", "cross_validation": {"folds": args.folds, "grouped_by": "article",
                                                                  **pair_cv, "event_level": figures},
             "features": len(vec.vocabulary_)}
-    _to_linear(vec, clf, meta).save(args.out / "merge.npz")
+    to_linear(vec, clf, meta).save(args.out / "merge.npz")
     print(f"wrote {args.out / 'merge.npz'}: threshold {threshold}")
     assert MergeDecision.load(args.out / "merge.npz").threshold == threshold
     return 0

@@ -13,8 +13,6 @@ Every id is checked against the annotation pool, and held-out ids are refused.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -25,24 +23,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from marsad.annotations.corpus import ANNOTATIONS, SHARED, load_articles, read_heldout  # noqa: E402
-from marsad.annotations.stats import final_annotations  # noqa: E402
+from marsad.learn import training  # noqa: E402
 from marsad.learn.data import Examples, examples  # noqa: E402
-from marsad.learn.linear import MODELS, LinearModel  # noqa: E402
+from marsad.learn.linear import LinearModel  # noqa: E402
 from marsad.learn.sentences import Judgement, retype  # noqa: E402
-from marsad.learn.training import fit_linear, prf, to_linear  # noqa: E402
+from marsad.learn.training import MIN_COUNT, SEED, fit_linear, prf, to_linear  # noqa: E402
 
-SEED = 20261207
 C = 0.5  # inverse L2 strength: chosen by the grouped cross-validation below (0.25 / 0.5 / 1 / 2)
-MIN_COUNT = 2  # a feature seen in fewer training sentences is left out of the vocabulary
-
-
-def _fit(feats: list[list[str]], labels: list[str], c: float):  # type: ignore[no-untyped-def]
-    return fit_linear(feats, labels, c, min_count=MIN_COUNT)
-
-
-_to_linear = to_linear
-_prf = prf
 
 
 def _vectorizer():  # type: ignore[no-untyped-def]
@@ -59,7 +46,7 @@ def cross_validate(ex: Examples, c: float, folds: int) -> tuple[dict, np.ndarray
     p_event = np.zeros(len(y))
     predicted = np.empty(len(y), dtype=object)
     for train, test in GroupKFold(n_splits=folds).split(ex.feats, y, ex.groups):
-        vec, clf = _fit([ex.feats[i] for i in train], list(y[train]), c)
+        vec, clf = fit_linear([ex.feats[i] for i in train], list(y[train]), c)
         proba = clf.predict_proba(vec.transform([ex.feats[i] for i in test]))
         k = list(clf.classes_).index("event")
         p_event[test] = proba[:, k]
@@ -67,8 +54,8 @@ def cross_validate(ex: Examples, c: float, folds: int) -> tuple[dict, np.ndarray
     figures: dict = {"sentences": len(y), "accuracy": round(float((predicted == y).mean()), 3), "per_class": {}}
     for cls in sorted(set(y)):
         tp = int(((predicted == cls) & (y == cls)).sum())
-        figures["per_class"][cls] = {**_prf(tp, int(((predicted == cls) & (y != cls)).sum()),
-                                            int(((predicted != cls) & (y == cls)).sum())), "support": int((y == cls).sum())}
+        figures["per_class"][cls] = {**prf(tp, int(((predicted == cls) & (y != cls)).sum()),
+                                           int(((predicted != cls) & (y == cls)).sum())), "support": int((y == cls).sum())}
     return figures, p_event
 
 
@@ -76,11 +63,11 @@ def choose_threshold(ex: Examples, p_event: np.ndarray) -> tuple[float, dict]:
     """The P(event) under which a framed sentence is dropped: best F1 over the folds."""
     framed = np.array(ex.framed)
     gold = np.array(ex.labels) == "event"
-    base = _prf(int((framed & gold).sum()), int((framed & ~gold).sum()), 0)
+    base = prf(int((framed & gold).sum()), int((framed & ~gold).sum()), 0)
     best = (0.0, -1.0, {})
     for t in np.arange(0.05, 0.95, 0.025):
         keep = framed & (p_event >= t)
-        fig = _prf(int((keep & gold).sum()), int((keep & ~gold).sum()), int((framed & gold & ~keep).sum()))
+        fig = prf(int((keep & gold).sum()), int((keep & ~gold).sum()), int((framed & gold & ~keep).sum()))
         if fig["f1"] > best[1]:
             best = (round(float(t), 3), fig["f1"], fig)
     return best[0], {"framed_sentences": int(framed.sum()), "framed_events": int((framed & gold).sum()),
@@ -134,7 +121,7 @@ def type_model(ex: Examples, c: float, folds: int) -> tuple[dict, dict, float]:
     groups = [ex.groups[i] for i in idx]
     oof: dict[tuple[str, int], dict[str, float]] = {}
     for train, test in GroupKFold(n_splits=folds).split(idx, y, groups):
-        vec, clf = _fit([ex.feats[idx[i]] for i in train], list(y[train]), c)
+        vec, clf = fit_linear([ex.feats[idx[i]] for i in train], list(y[train]), c)
         proba = clf.predict_proba(vec.transform([ex.feats[idx[i]] for i in test]))
         for row, i in zip(proba, test, strict=True):
             j = idx[i]
@@ -241,7 +228,7 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     y = np.array(labels)
     oof = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=folds).split(feats, y, groups):
-        vec, clf = _fit([feats[i] for i in train], list(y[train]), c)
+        vec, clf = fit_linear([feats[i] for i in train], list(y[train]), c)
         oof[test] = clf.predict_proba(vec.transform([feats[i] for i in test]))[:, list(clf.classes_).index("1")]
     grid = {}
     for t in (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
@@ -257,14 +244,14 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
         bands.append({"band": f"[{lo}, {min(hi, 1.0)})", "events": int(sel.sum()),
                       "mean_probability": round(float(oof[sel].mean()), 3) if sel.any() else None,
                       "share_correct": round(float((y[sel] == "1").mean()), 3) if sel.any() else None})
-    vec, clf = _fit(feats, labels, c)
+    vec, clf = fit_linear(feats, labels, c)
     type_model, type_meta = _retype_model(tfeats, types, groups, records, oof, best, gold, folds)
     meta = {"model": "event", "events": len(y), "positives": int((y == "1").sum()), "C": c, "seed": SEED,
             "threshold": best, "chosen_by": "event F1 of the whole pipeline on the training split, out-of-fold",
             "frame_threshold": frame_threshold, "cross_validation": {"folds": folds, "grouped_by": "article",
                                                                      "thresholds": grid, "calibration": bands},
             "features": len(vec.vocabulary_), "retype": type_meta}
-    return _to_linear(vec, clf, meta), meta, type_model
+    return to_linear(vec, clf, meta), meta, type_model
 
 
 def _overlapping_type(event, gold_events: list[dict]) -> str | None:  # type: ignore[no-untyped-def]
@@ -296,7 +283,7 @@ def _retype_model(tfeats: list[list[str]], types: list[str | None], groups: list
     y = np.array([types[i] for i in idx])
     oof: dict[int, dict[str, float]] = {}
     for train, test in GroupKFold(n_splits=folds).split(idx, y, [groups[i] for i in idx]):
-        vec, clf = _fit([tfeats[idx[i]] for i in train], list(y[train]), RETYPE_C)
+        vec, clf = fit_linear([tfeats[idx[i]] for i in train], list(y[train]), RETYPE_C)
         for row, i in zip(clf.predict_proba(vec.transform([tfeats[idx[i]] for i in test])), test, strict=True):
             oof[idx[i]] = dict(zip(clf.classes_, row.tolist(), strict=True))
     grid = {}
@@ -319,28 +306,20 @@ def _retype_model(tfeats: list[list[str]], types: list[str | None], groups: list
                                  "type_accuracy_rules": round(rules_ok, 3), "type_accuracy_model": round(model_ok, 3)}}
     if best > 1.0:
         return None, meta
-    vec, clf = _fit([tfeats[i] for i in idx], list(y), RETYPE_C)
+    vec, clf = fit_linear([tfeats[i] for i in idx], list(y), RETYPE_C)
     meta["features"] = len(vec.vocabulary_)
-    return _to_linear(vec, clf, meta), meta
+    return to_linear(vec, clf, meta), meta
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--annotations", type=Path, default=ANNOTATIONS)
-    ap.add_argument("--shared", type=Path, default=SHARED)
-    ap.add_argument("--out", type=Path, default=MODELS)
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--c", type=float, nargs="*", default=[C])
+    training.corpus_arguments(ap, [C])
     ap.add_argument("--types", action="store_true",
                     help="also ship the type model (re-typing lowered event F1 out of fold and on dev: off)")
     ap.add_argument("--no-event-level", dest="event_level", action="store_false",
                     help="choose the threshold on framed sentences only (faster; no pipeline runs)")
     args = ap.parse_args(argv)
-    heldout = set(read_heldout(args.annotations))
-    final = final_annotations(args.annotations)
-    train = [r for d, r in sorted(final.items()) if d not in heldout]
-    assert not {r["doc_id"] for r in train} & heldout
-    docs = load_articles({r["doc_id"] for r in train}, args.shared)  # refuses ids outside the pool
+    train, docs, digest = training.training_split(args.annotations, args.shared)
     ex = examples(train, docs)
     print(f"{len(train)} articles, {len(ex.labels)} sentences: {dict(Counter(ex.labels))}")
     results = {}
@@ -368,17 +347,16 @@ def main(argv: list[str] | None = None) -> int:
                                             oof_types, type_threshold)
         gate["event_level"] = events
         print(f"event-level threshold {threshold}: {events['chosen']} (rules alone {events['rules_only']})")
-    vec, clf = _fit(ex.feats, ex.labels, c)
-    digest = hashlib.sha256(json.dumps(sorted((r["doc_id"], r["coder"]) for r in train)).encode()).hexdigest()
+    vec, clf = fit_linear(ex.feats, ex.labels, c)
     meta = {"model": "sentence", "trained_on": {"articles": len(train), "sentences": len(ex.labels),
-                                                "annotations_sha256": digest, "split": "train (held-out refused)"},
+                                                "annotations_sha256": digest, "split": training.SPLIT},
             "labels": dict(Counter(ex.labels)), "C": c, "min_count": MIN_COUNT, "seed": SEED,
             "cross_validation": {"folds": args.folds, "grouped_by": "article", **figures},
             "frame_gate": {"threshold": threshold, "chosen_by": "event F1 of the whole pipeline on the training "
                            "split, out-of-fold" if args.event_level else "F1 of framed sentences, out-of-fold",
                            "rescue_threshold": gate.get("event_level", {}).get("rescue_threshold", 1.01),
                            **gate}, "features": len(vec.vocabulary_)}
-    model = _to_linear(vec, clf, meta)
+    model = to_linear(vec, clf, meta)
     model.save(args.out / "sentence.npz")
     if args.event_level:
         emodel, emeta, tmodel = event_model(ex, p_event, gold, threshold, c, args.folds,
@@ -396,11 +374,11 @@ def main(argv: list[str] | None = None) -> int:
         (args.out / "type.json").unlink(missing_ok=True)
         return 0
     idx = [i for i, sub in enumerate(ex.subs) if sub]
-    tvec, tclf = _fit([ex.feats[i] for i in idx], [ex.subs[i] for i in idx], c)
+    tvec, tclf = fit_linear([ex.feats[i] for i in idx], [ex.subs[i] for i in idx], c)
     tmeta = {"model": "type", "trained_on": meta["trained_on"], "C": c, "min_count": MIN_COUNT, "seed": SEED,
              "cross_validation": {"folds": args.folds, "grouped_by": "article", **type_figures},
              "retype_threshold": type_threshold, "features": len(tvec.vocabulary_)}
-    _to_linear(tvec, tclf, tmeta).save(args.out / "type.npz")
+    to_linear(tvec, tclf, tmeta).save(args.out / "type.npz")
     print(f"wrote {args.out / 'sentence.npz'} ({len(vec.vocabulary_)} features, C={c}, threshold {threshold})")
     return 0
 

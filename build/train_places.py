@@ -15,7 +15,6 @@ Every id is checked against the annotation pool, and held-out ids are refused.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections import Counter
@@ -28,25 +27,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from marsad.annotations.corpus import ANNOTATIONS, SHARED, load_articles, read_heldout  # noqa: E402
 from marsad.annotations.labels import PlaceRole  # noqa: E402
-from marsad.annotations.stats import final_annotations  # noqa: E402
-from marsad.learn.linear import MODELS  # noqa: E402
+from marsad.learn import training  # noqa: E402
 from marsad.learn.places import NOT_PLACE, place_features  # noqa: E402
-from marsad.learn.training import fit_linear, prf, to_linear  # noqa: E402
+from marsad.learn.training import MIN_COUNT, SEED, fit_linear, prf, to_linear  # noqa: E402
 
-SEED = 20261207
 C_GRID = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0)  # inverse L2 strength: chosen by the grouped cross-validation
-MIN_COUNT = 2  # a feature seen in fewer training mentions is left out of the vocabulary
 BETA = 0.5  # F-beta of not_a_place the threshold maximises (precision counts double)
-
-
-def _fit(feats: list[list[str]], labels: list[str], c: float):  # type: ignore[no-untyped-def]
-    return fit_linear(feats, labels, c, min_count=MIN_COUNT, seed=SEED)
-
-
-_to_linear = to_linear
-_prf = prf
 
 
 @dataclass
@@ -120,7 +107,7 @@ def out_of_fold(ex: Examples, c: float, folds: int) -> np.ndarray:
     y = np.array(ex.labels)
     p = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=folds).split(ex.feats, y, groups):
-        vec, clf = _fit([ex.feats[i] for i in train], list(y[train]), c)
+        vec, clf = fit_linear([ex.feats[i] for i in train], list(y[train]), c, seed=SEED)
         k = list(clf.classes_).index(NOT_PLACE)
         p[test] = clf.predict_proba(vec.transform([ex.feats[i] for i in test]))[:, k]
     return p
@@ -137,8 +124,8 @@ def figures(ex: Examples, p: np.ndarray, threshold: float) -> dict[str, Any]:
         pred = (p >= threshold) & sel
         out[name] = {"mentions": int(sel.sum()), "not_a_place": int((y & sel).sum()),
                      "accuracy": round(float(((p >= threshold) == y)[sel].mean()), 3),
-                     "not_a_place_figures": _prf(int((pred & y).sum()), int((pred & ~y).sum()),
-                                                 int((~pred & y & sel).sum()), 1.0),
+                     "not_a_place_figures": prf(int((pred & y).sum()), int((pred & ~y).sum()),
+                                                int((~pred & y & sel).sum()), 1.0),
                      "event_places_dropped": int((pred & event).sum()), "event_places": int((event & sel).sum())}
     return out
 
@@ -151,7 +138,7 @@ def choose_threshold(ex: Examples, p: np.ndarray) -> tuple[float, dict[str, floa
     best_t, best_f = 1.01, -1.0
     for t in np.arange(0.3, 0.96, 0.05):
         pred = (p >= t) & free
-        f = _prf(int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y & free).sum()), BETA)[f"f{BETA:g}"]
+        f = prf(int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y & free).sum()), BETA)[f"f{BETA:g}"]
         grid[f"{t:.2f}"] = f
         if f > best_f:
             best_t, best_f = round(float(t), 2), f
@@ -160,18 +147,9 @@ def choose_threshold(ex: Examples, p: np.ndarray) -> tuple[float, dict[str, floa
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--annotations", type=Path, default=ANNOTATIONS)
-    ap.add_argument("--shared", type=Path, default=SHARED)
-    ap.add_argument("--out", type=Path, default=MODELS)
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--c", type=float, nargs="*", default=list(C_GRID))
+    training.corpus_arguments(ap, list(C_GRID))
     args = ap.parse_args(argv)
-    heldout = set(read_heldout(args.annotations))
-    final = final_annotations(args.annotations)
-    train = [r for d, r in sorted(final.items()) if d not in heldout]
-    if {r["doc_id"] for r in train} & heldout:
-        raise SystemExit("held-out articles in the training set")
-    docs = load_articles({r["doc_id"] for r in train}, args.shared)  # refuses ids outside the pool
+    train, docs, digest = training.training_split(args.annotations, args.shared)
     ex, counts = examples(train, docs)
     print(f"{len(train)} articles, {len(ex.labels)} mentions ({counts}): {dict(Counter(ex.labels))}")
     results = {}
@@ -185,11 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     best_f, threshold, grid, p = results[c]
     cv = figures(ex, p, threshold)
     cv["at_0.5"] = figures(ex, p, 0.5)
-    vec, clf = _fit(ex.feats, ex.labels, c)
-    digest = hashlib.sha256(json.dumps(sorted((r["doc_id"], r["coder"]) for r in train)).encode()).hexdigest()
+    vec, clf = fit_linear(ex.feats, ex.labels, c, seed=SEED)
     meta = {"model": "place", "classes": [str(k) for k in clf.classes_],
             "trained_on": {"articles": len(train), "mentions": len(ex.labels), **counts,
-                           "annotations_sha256": digest, "split": "train (held-out refused)"},
+                           "annotations_sha256": digest, "split": training.SPLIT},
             "labels": dict(Counter(ex.labels)), "roles": dict(Counter(ex.roles)), "C": c,
             "C_grid": {str(k): v[0] for k, v in results.items()}, "min_count": MIN_COUNT, "seed": SEED,
             "threshold": threshold,
@@ -197,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                          f"({args.folds}-fold, grouped by article); C by the same figure",
             "cross_validation": {"folds": args.folds, "grouped_by": "article", **cv, "threshold_grid": grid},
             "features": len(vec.vocabulary_)}
-    _to_linear(vec, clf, meta).save(args.out / "place.npz")
+    to_linear(vec, clf, meta).save(args.out / "place.npz")
     print(f"wrote {args.out / 'place.npz'} ({len(vec.vocabulary_)} features, C={c}, threshold {threshold})")
     print(json.dumps(cv, indent=1))
     return 0

@@ -16,7 +16,6 @@ annotation pool, and held-out ids are refused.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import sys
@@ -29,27 +28,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from marsad.annotations.corpus import ANNOTATIONS, SHARED, load_articles, read_heldout  # noqa: E402
-from marsad.annotations.stats import final_annotations  # noqa: E402
-from marsad.learn.linear import MODELS  # noqa: E402
+from marsad.learn import training  # noqa: E402
 from marsad.learn.tolls import CLASS_OF, TOLL, number_features  # noqa: E402
-from marsad.learn.training import fit_linear, prf, to_linear  # noqa: E402
+from marsad.learn.training import MIN_COUNT, SEED, fit_linear, prf, to_linear  # noqa: E402
 
-SEED = 20261207
 C = 0.5  # inverse L2 strength: the grouped cross-validation below picks among --c
-MIN_COUNT = 2
 COUNTED = ("kill", "side")  # the rules' verdicts the model is asked about when serving
 # out of fold, the share of a threshold's vetoes (rescues) that are right: the model must be confident
 # (a wrong veto zeroes a right toll; at the best-objective veto threshold, 0.4, only 66% were right)
 MIN_PRECISION = 0.8
-
-
-def _fit(feats: list[list[str]], labels: list[str], c: float):  # type: ignore[no-untyped-def]
-    return fit_linear(feats, labels, c, min_count=MIN_COUNT, seed=SEED)
-
-
-_to_linear = to_linear
-_prf = prf
 
 
 @dataclass
@@ -119,7 +106,7 @@ def cross_validate(ex: Numbers, c: float, k: int) -> tuple[dict, np.ndarray]:  #
     pred = np.empty(len(y), dtype=object)
     for test in _folds(ex.groups, k):
         train = np.setdiff1d(np.arange(len(y)), test)
-        vec, clf = _fit([ex.feats[i] for i in train], list(y[train]), c)
+        vec, clf = fit_linear([ex.feats[i] for i in train], list(y[train]), c, seed=SEED)
         proba = clf.predict_proba(vec.transform([ex.feats[i] for i in test]))
         p_toll[test] = proba[:, list(clf.classes_).index(TOLL)]
         pred[test] = clf.classes_[proba.argmax(axis=1)]
@@ -129,8 +116,8 @@ def cross_validate(ex: Numbers, c: float, k: int) -> tuple[dict, np.ndarray]:  #
                                           "accuracy": round(float((pred[counted] == y[counted]).mean()), 3)}}
     for cls in sorted(set(y)):
         tp = int(((pred == cls) & (y == cls)).sum())
-        figures["per_class"][cls] = {**_prf(tp, int(((pred == cls) & (y != cls)).sum()),
-                                            int(((pred != cls) & (y == cls)).sum())), "support": int((y == cls).sum())}
+        figures["per_class"][cls] = {**prf(tp, int(((pred == cls) & (y != cls)).sum()),
+                                           int(((pred != cls) & (y == cls)).sum())), "support": int((y == cls).sum())}
     return figures, p_toll
 
 
@@ -238,22 +225,13 @@ def veto_figures(ex: Numbers, p_toll: np.ndarray, threshold: float, rescue: floa
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--annotations", type=Path, default=ANNOTATIONS)
-    ap.add_argument("--shared", type=Path, default=SHARED)
-    ap.add_argument("--out", type=Path, default=MODELS)
-    ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--c", type=float, nargs="*", default=[0.1, 0.25, 0.5])
+    training.corpus_arguments(ap, [0.1, 0.25, 0.5])
     ap.add_argument("--grid", type=float, nargs="*", default=[0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5])
     ap.add_argument("--rescue-grid", type=float, nargs="*", default=[0.6, 0.7, 0.8, 0.9])
     ap.add_argument("--min-precision", type=float, default=MIN_PRECISION,
                     help="out-of-fold share of vetoes / rescues that must be right for a threshold to be a candidate")
     args = ap.parse_args(argv)
-    heldout = set(read_heldout(args.annotations))
-    final = final_annotations(args.annotations)
-    train = [r for d, r in sorted(final.items()) if d not in heldout]
-    if {r["doc_id"] for r in train} & heldout:
-        raise SystemExit("refusing held-out articles")
-    docs = load_articles({r["doc_id"] for r in train}, args.shared)  # refuses ids outside the pool
+    train, docs, digest = training.training_split(args.annotations, args.shared)
     ex = collect(train, docs)
     print(f"{len(train)} articles, {len(ex.labels)} numbers: {dict(Counter(ex.labels))}")
     print(f"rules' verdicts: {dict(Counter(zip(ex.rules, ex.labels, strict=True)))}")
@@ -265,19 +243,16 @@ def main(argv: list[str] | None = None) -> int:
               f"{json.dumps(figures['per_class'])}")
     c = max(results, key=lambda k: (results[k][0]["per_class"][TOLL]["f1"], results[k][0]["accuracy"]))
     figures, p_toll = results[c]
-    from marsad.annotations.stats import gold_documents
-
-    gold = [g for g in gold_documents("train", args.annotations, args.shared) if g["doc_id"] not in heldout]
+    gold = training.training_gold(args.annotations, args.shared)
     threshold, rescue, gate = choose_thresholds(ex, p_toll, gold, args.grid, args.rescue_grid,
                                                 args.min_precision)
     print(f"C={c}, veto threshold {threshold}, rescue threshold {rescue}: {gate['chosen']} "
           f"(rules alone {gate['rules_only']})")
     gate["veto_out_of_fold"] = veto_figures(ex, p_toll, threshold, rescue)
     print(f"out-of-fold vetoes and rescues: {gate['veto_out_of_fold']}")
-    vec, clf = _fit(ex.feats, ex.labels, c)
-    digest = hashlib.sha256(json.dumps(sorted((r["doc_id"], r["coder"]) for r in train)).encode()).hexdigest()
+    vec, clf = fit_linear(ex.feats, ex.labels, c, seed=SEED)
     meta = {"model": "toll", "trained_on": {"articles": len(train), "numbers": len(ex.labels),
-                                            "annotations_sha256": digest, "split": "train (held-out refused)"},
+                                            "annotations_sha256": digest, "split": training.SPLIT},
             "labels": dict(Counter(ex.labels)), "C": c, "min_count": MIN_COUNT, "seed": SEED,
             "cross_validation": {"folds": args.folds, "grouped_by": "article", **figures},
             "veto_threshold": threshold, "rescue_threshold": rescue, "thresholds": {"asked_about": "numbers the rules count (" + ", ".join(COUNTED) + ")",
@@ -285,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
                                                                "(learned=False) on the training split, out of fold",
                                                   **gate},
             "features": len(vec.vocabulary_)}
-    _to_linear(vec, clf, meta).save(args.out / "toll.npz")
+    to_linear(vec, clf, meta).save(args.out / "toll.npz")
     print(f"wrote {args.out / 'toll.npz'} ({len(vec.vocabulary_)} features)")
     return 0
 

@@ -39,18 +39,32 @@ def test_linear_model_round_trips_and_sums_to_one(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="scikit-learn (the [train] extra)")
 def test_serving_gives_the_probabilities_of_training() -> None:
-    import sys
-
-    sys.path.insert(0, str(ROOT / "build"))
-    from train_models import _fit, _to_linear
+    from marsad.learn.training import fit_linear, to_linear
 
     feats = [["w:قتل", "t:x"], ["w:اجتماع"], ["w:قتل", "w:غارة"], ["w:اجتماع", "w:وزير"]] * 3
     labels = ["event", "none", "event", "none"] * 3
-    vec, clf = _fit(feats, labels, 1.0)
-    model = _to_linear(vec, clf, {})
+    vec, clf = fit_linear(feats, labels, 1.0)
+    model = to_linear(vec, clf, {})
     sk = clf.predict_proba(vec.transform([["w:قتل", "w:وزير"]]))[0]
     ours = model.proba(["w:قتل", "w:وزير"])
     assert [ours[c] for c in clf.classes_] == pytest.approx(sk.tolist(), abs=1e-6)
+
+
+def test_training_scripts_share_their_arguments() -> None:
+    import argparse
+
+    from marsad.annotations.corpus import ANNOTATIONS, SHARED
+    from marsad.learn.training import corpus_arguments, json_sha256
+
+    grid = corpus_arguments(argparse.ArgumentParser(), [0.1, 0.5])
+    args = grid.parse_args([])
+    assert (args.annotations, args.shared, args.out) == (ANNOTATIONS, SHARED, MODELS)
+    assert (args.folds, args.c) == (5, [0.1, 0.5])
+    assert grid.parse_args(["--c", "1", "2", "--folds", "3"]).c == [1.0, 2.0]
+    one = corpus_arguments(argparse.ArgumentParser(), 0.5, c_nargs=None)
+    assert one.parse_args([]).c == 0.5 and one.parse_args(["--c", "2"]).c == 2.0
+    # the digest the shipped models' metadata carry: sha256 of the JSON
+    assert json_sha256([("a", "x")]) == "c24acc958dbfcb9148bbe8234a877f2cb90a5505c1eee63a173464e6f3f8a458"
 
 
 def _analysis(text: str, title: str | None = None, published: date = date(2018, 3, 5)) -> Analysis:

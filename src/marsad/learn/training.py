@@ -1,19 +1,74 @@
-"""What every training script under ``build/`` shares: fitting a logistic regression over string
-features, turning it into the :class:`~marsad.learn.linear.LinearModel` that serving reads, and
+"""What every training script under ``build/`` shares: their command-line arguments, the
+training split (never the held-out one), fitting a logistic regression over string features,
+turning it into the :class:`~marsad.learn.linear.LinearModel` that serving reads, and
 precision / recall / F-beta. Build time only: scikit-learn (the ``[train]`` extra) is imported
 inside the functions, so serving never needs it.
 """
 
 from __future__ import annotations
 
+import argparse
+import hashlib
+import json
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from marsad.learn.linear import LinearModel
+from marsad.annotations.corpus import ANNOTATIONS, SHARED, load_articles, read_heldout
+from marsad.learn.linear import MODELS, LinearModel
+from marsad.model import Document
 
+#: the seed of every training script (fold shuffles, the seeded fits)
+SEED = 20261207
 #: a feature seen in fewer training examples is left out of the vocabulary
 MIN_COUNT = 2
+#: what ``trained_on.split`` says in every model's metadata
+SPLIT = "train (held-out refused)"
+
+
+def corpus_arguments(parser: argparse.ArgumentParser, c_default: float | list[float],
+                     c_nargs: str | None = "*") -> argparse.ArgumentParser:
+    """The arguments every training script takes: --annotations, --shared, --out, --folds and
+    --c (one inverse L2 strength, or with ``c_nargs="*"`` the grid cross-validation picks from)."""
+    parser.add_argument("--annotations", type=Path, default=ANNOTATIONS)
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    parser.add_argument("--out", type=Path, default=MODELS)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--c", type=float, nargs=c_nargs, default=c_default)
+    return parser
+
+
+def json_sha256(value: Any) -> str:
+    """The sha256 of ``value`` as JSON (the ``annotations_sha256`` of a model's metadata)."""
+    return hashlib.sha256(json.dumps(value).encode()).hexdigest()
+
+
+def training_split(annotations: Path = ANNOTATIONS,
+                   shared: Path = SHARED) -> tuple[list[dict[str, Any]], dict[str, Document], str]:
+    """(records, docs, digest): the final annotation of every coded article outside the held-out
+    split, by doc id; their articles (ids outside the annotation pool are refused); and the
+    sha256 of their sorted (doc id, coder) pairs. Held-out ids are refused."""
+    from marsad.annotations.stats import final_annotations
+
+    heldout = set(read_heldout(annotations))
+    final = final_annotations(annotations)
+    records = [r for d, r in sorted(final.items()) if d not in heldout]
+    if {r["doc_id"] for r in records} & heldout:
+        raise SystemExit("held-out articles in the training split: refused")
+    docs = load_articles({r["doc_id"] for r in records}, shared)  # refuses ids outside the pool
+    return records, docs, json_sha256(sorted((r["doc_id"], r["coder"]) for r in records))
+
+
+def training_gold(annotations: Path = ANNOTATIONS, shared: Path = SHARED) -> list[dict[str, Any]]:
+    """The training split as gold documents (what the scorer reads), held-out ids refused."""
+    from marsad.annotations.stats import gold_documents
+
+    heldout = set(read_heldout(annotations))
+    gold = [g for g in gold_documents("train", annotations, shared) if g["doc_id"] not in heldout]
+    if {g["doc_id"] for g in gold} & heldout:
+        raise SystemExit("held-out articles in the training split: refused")
+    return gold
 
 
 def fit_linear(feats: list[list[str]], labels: list[str], c: float, *, min_count: int = MIN_COUNT,
