@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from marsad.learn import training  # noqa: E402
 from marsad.learn.data import Examples, examples  # noqa: E402
 from marsad.learn.linear import LinearModel  # noqa: E402
-from marsad.learn.sentences import Judgement, retype  # noqa: E402
+from marsad.learn.sentences import Judgement  # noqa: E402
 from marsad.learn.training import MIN_COUNT, SEED, fit_linear, prf, to_linear  # noqa: E402
 
 C = 0.5  # inverse L2 strength: chosen by the grouped cross-validation below (0.25 / 0.5 / 1 / 2)
@@ -97,59 +97,14 @@ class _OutOfFold:
 
     p: dict[tuple[str, int], float]
     threshold: float
-    types: dict[tuple[str, int], dict[str, float]]
-    type_threshold: float
     rescue_threshold: float = 1.01
 
-    def judge(self, analysis, si, by_sent, frame_type=None):  # type: ignore[no-untyped-def]
-        key = (analysis.doc.doc_id, analysis.sentences[si].start)
-        p = self.p.get(key, 1.0)
-        if p < self.threshold:
-            return Judgement(p, False, "model:cv")
-        best = retype(self.types[key], frame_type, self.type_threshold) if key in self.types and frame_type else None
-        return Judgement(p, True, "", best[0] if best else None, best[1] if best else None)
+    def judge(self, analysis, si, by_sent):  # type: ignore[no-untyped-def]
+        p = self.p.get((analysis.doc.doc_id, analysis.sentences[si].start), 1.0)
+        return Judgement(p, True, "") if p >= self.threshold else Judgement(p, False, "model:cv")
 
 
-def type_model(ex: Examples, c: float, folds: int) -> tuple[dict, dict, float]:
-    """Out-of-fold "Type|Sub" probabilities of the event sentences, the figures, and the
-    re-typing threshold: the type probability above which the model overrules the rules' type
-    (best type accuracy on the event sentences the rules frame, out of fold)."""
-    from sklearn.model_selection import GroupKFold
-
-    idx = [i for i, sub in enumerate(ex.subs) if sub]
-    y = np.array([ex.subs[i] for i in idx])
-    groups = [ex.groups[i] for i in idx]
-    oof: dict[tuple[str, int], dict[str, float]] = {}
-    for train, test in GroupKFold(n_splits=folds).split(idx, y, groups):
-        vec, clf = fit_linear([ex.feats[idx[i]] for i in train], list(y[train]), c)
-        proba = clf.predict_proba(vec.transform([ex.feats[idx[i]] for i in test]))
-        for row, i in zip(proba, test, strict=True):
-            j = idx[i]
-            oof[(ex.groups[j], ex.starts[j])] = dict(zip(clf.classes_, row.tolist(), strict=True))
-    framed = [j for j in idx if ex.rule_types[j]]
-    gold_t = {j: ex.subs[j].split("|")[0] for j in framed}
-    rules_ok = sum(ex.rule_types[j].split("|")[0] == gold_t[j] for j in framed)
-    best_t, best_ok, grid = 1.01, rules_ok, {}
-    for t in (0.5, 0.6, 0.7, 0.8, 0.9):
-        ok = 0
-        for j in framed:
-            rt = tuple(ex.rule_types[j].split("|"))
-            new = retype(oof[(ex.groups[j], ex.starts[j])], rt, t)
-            ok += (new[0][0] if new else rt[0]) == gold_t[j]
-        grid[t] = round(ok / len(framed), 3)
-        if ok > best_ok:
-            best_t, best_ok = t, ok
-    model_ok = sum(max(oof[(ex.groups[j], ex.starts[j])].items(), key=lambda kv: kv[1])[0].split("|")[0] == gold_t[j]
-                   for j in framed)
-    figures = {"event_sentences": len(idx), "framed_event_sentences": len(framed),
-               "type_accuracy_rules": round(rules_ok / len(framed), 3),
-               "type_accuracy_model": round(model_ok / len(framed), 3),
-               "type_accuracy_by_threshold": grid, "retype_threshold": best_t}
-    return oof, figures, best_t
-
-
-def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict], grid: list[float],
-                    types: dict, type_threshold: float) -> tuple[float, dict]:
+def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict], grid: list[float]) -> tuple[float, dict]:
     """The threshold whose out-of-fold decisions give the best event F1 on the training split
     (the whole pipeline, scored by the reference scorer): the frame-level proxy of
     :func:`choose_threshold` ignores that frames merge."""
@@ -163,7 +118,7 @@ def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict], grid: l
     docs = list(gold_documents(gold))
     figures = {}
     for t in [0.0, *grid]:
-        stages[-1].sentence_decision = _OutOfFold(table, t, types, type_threshold) if t > 0 else None
+        stages[-1].sentence_decision = _OutOfFold(table, t) if t > 0 else None
         preds = [e.to_record() for a in pipeline.pipe(docs) for e in a.events]
         summary, _ = score(gold, preds)
         figures[t] = {k: summary[k] for k in ("event_precision", "event_recall", "event_f1",
@@ -173,7 +128,7 @@ def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict], grid: l
     # then: from which P(event) a frame that a scope rule stopped is opened anyway (1.01: never)
     rescue = {1.01: figures[best]}
     for r in (0.9, 0.8, 0.7):
-        stages[-1].sentence_decision = _OutOfFold(table, best, types, type_threshold, r)
+        stages[-1].sentence_decision = _OutOfFold(table, best, r)
         preds = [e.to_record() for a in pipeline.pipe(docs) for e in a.events]
         summary, _ = score(gold, preds)
         rescue[r] = {k: summary[k] for k in ("event_precision", "event_recall", "event_f1",
@@ -207,7 +162,7 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
 
     stages = _candidate_stages()
     stages[-1].min_confidence = 0.0
-    stages[-1].sentence_decision = _OutOfFold(table, frame_threshold, {}, 1.01, rescue)
+    stages[-1].sentence_decision = _OutOfFold(table, frame_threshold, rescue)
     by_doc = {g["doc_id"]: g for g in gold}
     feats, labels, groups, records = [], [], [], []
     tfeats: list[list[str]] = []
@@ -314,8 +269,6 @@ def _retype_model(tfeats: list[list[str]], types: list[str | None], groups: list
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     training.corpus_arguments(ap, [C])
-    ap.add_argument("--types", action="store_true",
-                    help="also ship the type model (re-typing lowered event F1 out of fold and on dev: off)")
     ap.add_argument("--no-event-level", dest="event_level", action="store_false",
                     help="choose the threshold on framed sentences only (faster; no pipeline runs)")
     args = ap.parse_args(argv)
@@ -331,20 +284,13 @@ def main(argv: list[str] | None = None) -> int:
               f"threshold {threshold}: {gate['with_model']} (rules alone {gate['rules_only']})")
     c = max(results, key=lambda k: results[k][2]["with_model"]["f1"])
     figures, threshold, gate, p_event = results[c]
-    oof_types: dict = {}
-    type_figures: dict = {}
-    type_threshold = 1.01
-    if args.types:
-        oof_types, type_figures, type_threshold = type_model(ex, c, args.folds)
-        print(f"type model: {type_figures}")
     if args.event_level:
         from marsad.annotations.stats import gold_documents
 
         gold = [g for g in gold_documents("train", args.annotations, args.shared)
                 if g["doc_id"] in {r["doc_id"] for r in train}]
         # (a finer grid, 0.1-0.5 by 0.05, gave 0.527-0.535 everywhere on 2026-12-07: flat)
-        threshold, events = event_threshold(ex, p_event, gold, [0.15, 0.25, 0.35],
-                                            oof_types, type_threshold)
+        threshold, events = event_threshold(ex, p_event, gold, [0.15, 0.25, 0.35])
         gate["event_level"] = events
         print(f"event-level threshold {threshold}: {events['chosen']} (rules alone {events['rules_only']})")
     vec, clf = fit_linear(ex.feats, ex.labels, c)
@@ -369,16 +315,6 @@ def main(argv: list[str] | None = None) -> int:
             tmodel.save(args.out / "retype.npz")
         print(f"wrote {args.out / 'event.npz'}: threshold {emeta['threshold']}, "
               f"{emeta['cross_validation']['thresholds'][emeta['threshold']]}")
-    if not args.types:
-        (args.out / "type.npz").unlink(missing_ok=True)
-        (args.out / "type.json").unlink(missing_ok=True)
-        return 0
-    idx = [i for i, sub in enumerate(ex.subs) if sub]
-    tvec, tclf = fit_linear([ex.feats[i] for i in idx], [ex.subs[i] for i in idx], c)
-    tmeta = {"model": "type", "trained_on": meta["trained_on"], "C": c, "min_count": MIN_COUNT, "seed": SEED,
-             "cross_validation": {"folds": args.folds, "grouped_by": "article", **type_figures},
-             "retype_threshold": type_threshold, "features": len(tvec.vocabulary_)}
-    to_linear(tvec, tclf, tmeta).save(args.out / "type.npz")
     print(f"wrote {args.out / 'sentence.npz'} ({len(vec.vocabulary_)} features, C={c}, threshold {threshold})")
     return 0
 

@@ -118,17 +118,11 @@ class EventExtractor:
                 frames.append(rescued)
                 continue
             if decision is not None:
-                judged = decision.judge(analysis, si, by_sent, (frame.event_type, frame.sub_event_type))
+                judged = decision.judge(analysis, si, by_sent)
                 if not judged.keep:
                     drops.append(Drop(judged.reason, (sent.start, sent.end), frame.event_type,
                                       frame.sub_event_type, round(judged.p_event, 3)))
                     continue
-                if judged.retype is not None:
-                    # a change, not a drop: recorded with the type it had
-                    drops.append(Drop(f"retyped:{judged.retype[0]}|{judged.retype[1]}",
-                                      (sent.start, sent.end), frame.event_type, frame.sub_event_type,
-                                      round(judged.p_event, 3)))
-                    frame.event_type, frame.sub_event_type = judged.retype
             frames.append(frame)
         return frames, drops
 
@@ -143,7 +137,7 @@ class EventExtractor:
         frame = frame_for_sentence(analysis, si, ms, analysis.doc.published, scope=False)
         if not isinstance(frame, Frame):
             return None
-        judged = decision.judge(analysis, si, by_sent, None)
+        judged = decision.judge(analysis, si, by_sent)
         return frame if judged.p_event >= decision.rescue_threshold else None
 
     def has_frames(self, analysis: Analysis) -> bool:

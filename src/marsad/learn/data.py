@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from marsad.annotations.labels import SentenceClass
 from marsad.learn.features import sentence_features
 from marsad.model import Analysis, Document
 
@@ -24,12 +23,9 @@ log = logging.getLogger(__name__)
 class Examples:
     feats: list[list[str]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)  # sentence class ("event" or a non-event class)
-    types: list[str | None] = field(default_factory=list)  # event type of event sentences
     groups: list[str] = field(default_factory=list)  # doc id
     framed: list[bool] = field(default_factory=list)  # the rules open a frame on it
     starts: list[int] = field(default_factory=list)  # the sentence's start offset
-    subs: list[str | None] = field(default_factory=list)  # "Type|Sub" of event sentences
-    rule_types: list[str | None] = field(default_factory=list)  # "Type|Sub" of the rules' frame on it
 
 
 def frame_stages() -> tuple[list[Any], Any]:
@@ -49,12 +45,11 @@ def examples(annotations: Iterable[dict[str, Any]], docs: dict[str, Document]) -
     for rec in annotations:
         analysis: Analysis = pipeline(docs[rec["doc_id"]])
         by_start = {s.start: i for i, s in enumerate(analysis.sentences)}
-        rule_type = {si: f"{f.event_type}|{f.sub_event_type}" for f in extractor.frames(analysis) for si in f.sents}
-        framed = set(rule_type)
+        framed = {si for f in extractor.frames(analysis) for si in f.sents}
         by_sent: dict[int, list[Any]] = {}
         for m in analysis.mentions:
             by_sent.setdefault(m.sent, []).append(m)
-        for start, _end, label, event_type, sub in rec["sentences"]:
+        for start, _end, label, _type, _sub in rec["sentences"]:
             si = by_start.get(start)
             if si is None:  # segmented differently since it was coded
                 mismatched += 1
@@ -62,11 +57,8 @@ def examples(annotations: Iterable[dict[str, Any]], docs: dict[str, Document]) -
             out.feats.append(sentence_features(analysis, si, by_sent))
             out.starts.append(start)
             out.labels.append(label)
-            out.types.append(event_type if label == SentenceClass.EVENT else None)
             out.groups.append(rec["doc_id"])
             out.framed.append(si in framed)
-            out.subs.append(f"{event_type}|{sub}" if label == SentenceClass.EVENT else None)
-            out.rule_types.append(rule_type.get(si))
     if mismatched:
         log.warning("%d coded sentences no longer start a sentence of the segmenter", mismatched)
     return out

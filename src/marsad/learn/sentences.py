@@ -28,47 +28,33 @@ class Judgement:
     p_event: float
     keep: bool
     reason: str  # "model:<most likely non-event class>" when dropped, "" when kept
-    retype: tuple[str, str] | None = None  # (type, sub-type) the type model gives, where it overrules
-    p_type: float | None = None
 
 
 @dataclass(frozen=True)
 class SentenceDecision:
-    """The event model (keep or drop a frame) and, optionally, the type model (re-type a kept
-    frame where it is confident of another event type than the rules' trigger gives)."""
+    """The sentence model: keep or drop a frame, by P(event) of its sentence; and open a frame
+    that a rule's scope exclusion stopped where the model is confident (``rescue_threshold``)."""
 
     model: LinearModel
     threshold: float
-    types: LinearModel | None = None
-    type_threshold: float = 1.01
     # P(event) from which a frame that a rule's scope exclusion stopped is opened anyway (above
     # 1: never); set out of fold on the training corpus
     rescue_threshold: float = 1.01
 
-    def judge(self, analysis: Analysis, si: int, by_sent: dict[int, list[Mention]],
-              frame_type: tuple[str, str] | None = None) -> Judgement:
-        feats = sentence_features(analysis, si, by_sent)
-        proba = self.model.proba(feats)
+    def judge(self, analysis: Analysis, si: int, by_sent: dict[int, list[Mention]]) -> Judgement:
+        proba = self.model.proba(sentence_features(analysis, si, by_sent))
         p = proba.get("event", 0.0)
         _remember(analysis, si, p)
         if p < self.threshold:
             other = max((c for c in proba if c != "event"), key=proba.__getitem__)
             return Judgement(p, False, f"model:{other}")
-        if self.types is None or frame_type is None:
-            return Judgement(p, True, "")
-        best = retype(self.types.proba(feats), frame_type, self.type_threshold)
-        return Judgement(p, True, "", best[0] if best else None, best[1] if best else None)
+        return Judgement(p, True, "")
 
     @classmethod
-    def load(cls, path: Path = SENTENCE_MODEL, types: Path | None = None) -> SentenceDecision:
+    def load(cls, path: Path = SENTENCE_MODEL) -> SentenceDecision:
         model = LinearModel.load(path)
-        threshold = float(model.meta.get("frame_gate", {}).get("threshold", 0.5))
-        rescue = float(model.meta.get("frame_gate", {}).get("rescue_threshold", 1.01))
-        type_path = types or path.with_name("type.npz")
-        if not type_path.exists():
-            return cls(model, threshold, rescue_threshold=rescue)
-        type_model = LinearModel.load(type_path)
-        return cls(model, threshold, type_model, float(type_model.meta.get("retype_threshold", 1.01)), rescue)
+        gate = model.meta.get("frame_gate", {})
+        return cls(model, float(gate.get("threshold", 0.5)), float(gate.get("rescue_threshold", 1.01)))
 
 
 #: P(event) of the sentences judged lately, by (document, sentence): the event model reads the
