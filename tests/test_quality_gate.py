@@ -23,19 +23,22 @@ HIGHER_IS_BETTER = ("event_f1", "event_precision", "event_recall", "sub_event_ty
                     "location_acc", "place_recall_25km", "fatalities_acc", "doc_fatalities_acc")
 
 
-@pytest.fixture(scope="module")
-def dev_report(shared: Path) -> dict:
-    gold = [json.loads(line) for line in (shared / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-            if line.strip()]
+def _report(shared: Path, name: str) -> dict:
+    """The scorer's summary of the pipeline on gold set ``name``: dev, or the held-out split."""
+    if name == "dev":
+        gold = [json.loads(line) for line in (shared / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()]
+    else:
+        from marsad.annotations.stats import gold_documents as heldout_documents
+
+        gold = heldout_documents("heldout", shared=shared)
     return evaluate(gold, [e.to_record() for e in predict_gold(gold)]).summary
 
 
-@pytest.fixture(scope="module")
-def heldout_report(shared: Path) -> dict:
-    from marsad.annotations.stats import gold_documents as heldout_documents
-
-    gold = heldout_documents("heldout", shared=shared)
-    return evaluate(gold, [e.to_record() for e in predict_gold(gold)]).summary
+@pytest.fixture(scope="module", params=["dev", "heldout"])
+def gold_set(request: pytest.FixtureRequest, shared: Path) -> tuple[str, dict]:
+    """Each pinned gold set with its report (computed once per module)."""
+    return request.param, _report(shared, request.param)
 
 
 def _pins(name: str) -> dict:
@@ -51,29 +54,17 @@ def seed_report(shared: Path) -> dict:
 
 @pytest.mark.gold
 @pytest.mark.parametrize("metric", HIGHER_IS_BETTER)
-def test_dev_metric_does_not_regress(dev_report: dict, metric: str) -> None:
-    pinned = _pins("dev")[metric]
-    assert dev_report[metric] is not None
-    assert dev_report[metric] >= pinned - TOLERANCE, f"{metric}: {dev_report[metric]} < pinned {pinned}"
+def test_metric_does_not_regress(gold_set: tuple[str, dict], metric: str) -> None:
+    name, report = gold_set
+    pinned = _pins(name)[metric]
+    assert report[metric] is not None
+    assert report[metric] >= pinned - TOLERANCE, f"{name} {metric}: {report[metric]} < pinned {pinned}"
 
 
 @pytest.mark.gold
-def test_dev_false_events_on_empty_documents_do_not_rise(dev_report: dict) -> None:
-    pinned = _pins("dev")["false_events_per_empty_doc"]
-    assert dev_report["false_events_per_empty_doc"] <= pinned + TOLERANCE
-
-
-@pytest.mark.gold
-@pytest.mark.parametrize("metric", HIGHER_IS_BETTER)
-def test_heldout_metric_does_not_regress(heldout_report: dict, metric: str) -> None:
-    pinned = _pins("heldout")[metric]
-    assert heldout_report[metric] is not None
-    assert heldout_report[metric] >= pinned - TOLERANCE, f"{metric}: {heldout_report[metric]} < pinned {pinned}"
-
-
-@pytest.mark.gold
-def test_heldout_false_events_on_empty_documents_do_not_rise(heldout_report: dict) -> None:
-    assert heldout_report["false_events_per_empty_doc"] <= _pins("heldout")["false_events_per_empty_doc"] + TOLERANCE
+def test_false_events_on_empty_documents_do_not_rise(gold_set: tuple[str, dict]) -> None:
+    name, report = gold_set
+    assert report["false_events_per_empty_doc"] <= _pins(name)["false_events_per_empty_doc"] + TOLERANCE
 
 
 @pytest.mark.gold
