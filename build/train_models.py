@@ -171,9 +171,7 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     tfeats: list[list[str]] = []
     types: list[str | None] = []  # "Type|Sub" of the gold event its evidence overlaps most
     for a in Pipeline(stages).pipe(gold_documents(gold)):
-        by_sent: dict[int, list] = {}
-        for m in a.mentions:
-            by_sent.setdefault(m.sent, []).append(m)
+        by_sent = a.by_sentence()
         recs = [e.to_record() for e in a.events]
         matched = {j for _, j in match_doc(by_doc[a.doc.doc_id]["events"], recs)}
         for j, e in enumerate(a.events):

@@ -70,9 +70,7 @@ def collect(train: list[dict], docs: dict) -> Numbers:  # type: ignore[type-arg]
         gold = {tuple(m["span"]): m["role"] for m in rec["mentions"] if m["kind"] == "number"}
         verdicts: dict[tuple[int, int], str] = {}
         toll_statements(a, None, verdicts)
-        by_sent: dict[int, list] = {}  # type: ignore[type-arg]
-        for m in a.mentions:
-            by_sent.setdefault(m.sent, []).append(m)
+        by_sent = a.by_sentence()
         for m in a.mentions:
             if m.kind is not MentionKind.NUMBER or m.attr("norm_start") is None:
                 continue

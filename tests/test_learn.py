@@ -77,9 +77,7 @@ def _analysis(text: str, title: str | None = None, published: date = date(2018, 
 def test_sentence_features_read_words_mentions_and_neighbours() -> None:
     a = _analysis("قتل خمسة مدنيين أمس في غارة جوية على حلب. وكان التنظيم قد سيطر على المدينة عام 2014.",
                   title="غارة على حلب")
-    by_sent: dict[int, list] = {}
-    for m in a.mentions:
-        by_sent.setdefault(m.sent, []).append(m)
+    by_sent = a.by_sentence()
     feats = sentence_features(a, 1, by_sent)
     assert "pos:lead" in feats and "date:relative" in feats
     assert "t:Explosions/Remote violence|Air/drone strike" in feats
@@ -185,3 +183,10 @@ def test_eval_lists_each_shipped_models_cross_validated_figures() -> None:
     lines = dict(cross_validated())
     assert set(lines) == shipped
     assert all(line and "None" not in line for line in lines.values())
+
+
+def test_by_sentence_groups_mentions_in_order() -> None:
+    a = _analysis("قتل خمسة مدنيين أمس في حلب. واندلعت اشتباكات في إدلب.")
+    groups = a.by_sentence()
+    assert sorted(groups) == sorted({m.sent for m in a.mentions})
+    assert [m for si in sorted(groups) for m in groups[si]] == sorted(a.mentions, key=lambda m: m.sent)

@@ -28,13 +28,6 @@ def _numbers(a: Analysis) -> list:
     return [m for m in a.mentions if m.kind is MentionKind.NUMBER]
 
 
-def _by_sent(a: Analysis) -> dict:
-    out: dict = {}
-    for m in a.mentions:
-        out.setdefault(m.sent, []).append(m)
-    return out
-
-
 def _model(weights: dict[str, dict[str, float]]) -> LinearModel:
     """A hand-made model over classes other / running_total / toll: a bias towards toll, and the
     given features' weights."""
@@ -47,17 +40,17 @@ def _model(weights: dict[str, dict[str, float]]) -> LinearModel:
 def test_features_name_the_cues_of_a_running_total(pipe: Pipeline) -> None:
     a = _analysis(pipe, "وارتفعت حصيلة القتلى منذ بدء الهجوم إلى 850 شخصا.")
     [m] = _numbers(a)
-    feats = number_features(a, m, _by_sent(a), "running")
+    feats = number_features(a, m, a.by_sentence(), "running")
     assert {"s:since", "s:toll", "s:rise", "rule:running", "a1:شخصا"} <= set(feats)
-    assert feats == number_features(a, m, _by_sent(a), "running")  # deterministic: training = serving
+    assert feats == number_features(a, m, a.by_sentence(), "running")  # deterministic: training = serving
 
 
 def test_features_flag_a_year_and_an_injury_word(pipe: Pipeline) -> None:
     a = _analysis(pipe, "وأصيب 12 شخصا في هجوم مماثل عام 2016.")
     year = next(m for m in _numbers(a) if m.value == 2016)
     hurt = next(m for m in _numbers(a) if m.value == 12)
-    assert {"flag:year", "yearlike"} <= set(number_features(a, year, _by_sent(a)))
-    assert "ibefore:near" in number_features(a, hurt, _by_sent(a))
+    assert {"flag:year", "yearlike"} <= set(number_features(a, year, a.by_sentence()))
+    assert "ibefore:near" in number_features(a, hurt, a.by_sentence())
 
 
 def test_a_confident_veto_keeps_the_statement_but_does_not_count_it(pipe: Pipeline) -> None:

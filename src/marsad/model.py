@@ -271,6 +271,14 @@ class Analysis:
         """A copy with these mentions (``dataclasses.replace`` costs more than several recognisers)."""
         return Analysis(self.doc, self.norm, self.offsets, self.sentences, self.tokens, mentions, self.events)
 
+    def by_sentence(self) -> dict[int, list[Mention]]:
+        """The mentions of each sentence, in mention order (what frames, tolls and the learned
+        decisions read a sentence by)."""
+        out: dict[int, list[Mention]] = {}
+        for m in self.mentions:
+            out.setdefault(m.sent, []).append(m)
+        return out
+
     def mentions_of(self, kind: MentionKind) -> list[Mention]:
         return [m for m in self.mentions if m.kind is kind]
 

@@ -94,9 +94,7 @@ class EventExtractor:
     def frames_and_drops(self, analysis: Analysis) -> tuple[list[Frame], list[Drop]]:
         """The frames, and the candidates dropped on the way with their reasons: the rules'
         exclusions (a blocking cue, an old or future date ...) and the sentence model's."""
-        by_sent: dict[int, list[Mention]] = {}
-        for m in analysis.mentions:
-            by_sent.setdefault(m.sent, []).append(m)
+        by_sent = analysis.by_sentence()
         published = analysis.doc.published
         frames: list[Frame] = []
         drops: list[Drop] = []

@@ -163,7 +163,7 @@ def toll_statements(analysis: Analysis, decision: TollDecision | _Packaged | Non
         rescued = False
         if not kill and not injured and decision is not None and m.sent not in old_sents:
             if by_sent is None:
-                by_sent = _by_sent(analysis)
+                by_sent = analysis.by_sentence()
             # a toll the rules' patterns miss ("... 7 منهم أطفال" far from the death word)
             kill = rescued = decision.rescue(analysis, m, by_sent, "none")
         if injured and not _DEATH_AFTER.match(after):
@@ -186,7 +186,7 @@ def toll_statements(analysis: Analysis, decision: TollDecision | _Packaged | Non
             verdict[key] = "rescued"
         elif decision is not None and not running:
             if by_sent is None:
-                by_sent = _by_sent(analysis)
+                by_sent = analysis.by_sentence()
             # the model reads the rules' verdict: it learned where they count what the coders do not
             reason = decision.veto(analysis, m, by_sent, verdict[key])
         if adds:
@@ -210,13 +210,6 @@ def toll_statements(analysis: Analysis, decision: TollDecision | _Packaged | Non
     out.extend(_unnumbered_deaths(analysis, counted, old_sents))
     out.sort(key=lambda st: st.start)
     return out
-
-
-def _by_sent(analysis: Analysis) -> dict[int, list[Mention]]:
-    by_sent: dict[int, list[Mention]] = {}
-    for m in analysis.mentions:
-        by_sent.setdefault(m.sent, []).append(m)
-    return by_sent
 
 
 def _other_side_clause(analysis: Analysis, prev: int, sent: int) -> bool:

@@ -46,9 +46,7 @@ def examples(annotations: Iterable[dict[str, Any]], docs: dict[str, Document]) -
         analysis: Analysis = pipeline(docs[rec["doc_id"]])
         by_start = {s.start: i for i, s in enumerate(analysis.sentences)}
         framed = {si for f in extractor.frames(analysis) for si in f.sents}
-        by_sent: dict[int, list[Any]] = {}
-        for m in analysis.mentions:
-            by_sent.setdefault(m.sent, []).append(m)
+        by_sent = analysis.by_sentence()
         for start, _end, label, _type, _sub in rec["sentences"]:
             si = by_start.get(start)
             if si is None:  # segmented differently since it was coded

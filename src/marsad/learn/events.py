@@ -106,9 +106,7 @@ class CalibrateEvents:
     def __call__(self, analysis: Analysis) -> Analysis:
         if not analysis.events:
             return analysis
-        by_sent: dict[int, list[Mention]] = {}
-        for m in analysis.mentions:
-            by_sent.setdefault(m.sent, []).append(m)
+        by_sent = analysis.by_sentence()
         kept: list[Event] = []
         drops = list(analysis.drops)
         for e in analysis.events:
