@@ -190,3 +190,12 @@ def test_by_sentence_groups_mentions_in_order() -> None:
     groups = a.by_sentence()
     assert sorted(groups) == sorted({m.sent for m in a.mentions})
     assert [m for si in sorted(groups) for m in groups[si]] == sorted(a.mentions, key=lambda m: m.sent)
+
+
+def test_a_missing_model_file_leaves_the_rules_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from marsad.learn.linear import shipped
+
+    assert shipped(tmp_path / "none.npz", lambda p: p, "the rules alone") is None
+    assert "the rules alone" in caplog.text
+    (tmp_path / "m.npz").write_bytes(b"")
+    assert shipped(tmp_path / "m.npz", lambda p: p.name, "x") == "m.npz"

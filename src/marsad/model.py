@@ -187,6 +187,13 @@ class Event:
     # spans of each field's value in the original text: (field, start, end)
     provenance: tuple[tuple[str, int, int], ...] = field(default=())
 
+    @property
+    def evidence_bounds(self) -> tuple[int, int]:
+        """From the start of the first evidence span to the end of the last ((0, 0) without any)."""
+        if not self.evidence:
+            return 0, 0
+        return min(s for s, _ in self.evidence), max(e for _, e in self.evidence)
+
     def to_record(self) -> dict[str, Any]:
         """A plain dict in the field order of events.md (evidence as lists)."""
         rec = {name: getattr(self, name) for name in EVENT_FIELDS}

@@ -193,10 +193,8 @@ class EventExtractor:
         kept = [e.confidence >= self.min_confidence and political(e) for e in events]
         for e, k in zip(events, kept, strict=True):
             if not k:
-                start = min(s for s, _ in e.evidence) if e.evidence else 0
-                end = max(t for _, t in e.evidence) if e.evidence else 0
                 drops.append(Drop("low_confidence" if e.confidence < self.min_confidence else "not_political",
-                                  (start, end), e.event_type, e.sub_event_type))
+                                  e.evidence_bounds, e.event_type, e.sub_event_type))
         if hand_over_tolls(frames, kept):
             events = [self._record(analysis, as_recorded(f, e), country, lead_end) if k else e
                       for f, e, k in zip(frames, events, kept, strict=True)]

@@ -111,18 +111,18 @@ class CalibrateEvents:
         drops = list(analysis.drops)
         for e in analysis.events:
             p = round(self.decision.probability(analysis, e, by_sent), 3)
-            if p >= self.decision.threshold:
-                new = self.decision.retyped(analysis, e, by_sent)
-                if new is not None:
-                    # a change, not a drop: recorded with the type the rules gave
-                    span = (min(s for s, _ in e.evidence), max(t for _, t in e.evidence)) if e.evidence else (0, 0)
-                    drops.append(Drop(f"retyped:{new[0][0]}|{new[0][1]}", span, e.event_type, e.sub_event_type,
-                                      round(new[1], 3)))
-                    e = replace(e, event_type=new[0][0], sub_event_type=new[0][1])
+            if p < self.decision.threshold:
+                drops.append(Drop("model:unlikely_event", e.evidence_bounds, e.event_type, e.sub_event_type, p))
+                continue
+            new = self.decision.retyped(analysis, e, by_sent)
+            if new is None:
                 kept.append(replace(e, confidence=p))
-            else:
-                span = (min(s for s, _ in e.evidence), max(t for _, t in e.evidence)) if e.evidence else (0, 0)
-                drops.append(Drop("model:unlikely_event", span, e.event_type, e.sub_event_type, p))
+                continue
+            (etype, sub), p_type = new
+            # a change, not a drop: recorded with the type the rules gave
+            drops.append(Drop(f"retyped:{etype}|{sub}", e.evidence_bounds, e.event_type, e.sub_event_type,
+                              round(p_type, 3)))
+            kept.append(replace(e, confidence=p, event_type=etype, sub_event_type=sub))
         a = analysis
         return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, tuple(kept), tuple(drops))
 

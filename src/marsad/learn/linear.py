@@ -9,13 +9,27 @@ feature and one small sum: microseconds per sentence, no scikit-learn.
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
+log = logging.getLogger(__name__)
+
 MODELS = Path(__file__).resolve().parent.parent / "data" / "models"
+T = TypeVar("T")
+
+
+def shipped(path: Path, load: Callable[[Path], T], without: str) -> T | None:
+    """The decision that the model file ``path`` of the package makes (``load(path)``), or None,
+    with a warning saying what runs ``without`` it, where the package has no such file."""
+    if not path.exists():
+        log.warning("no model at %s: %s", path, without)
+        return None
+    return load(path)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ split) and :func:`packaged`, the shipped model or None.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -19,12 +18,10 @@ from typing import TYPE_CHECKING
 
 from marsad.extract.dating import days_apart
 from marsad.geo.geocode import distance_km
-from marsad.learn.linear import MODELS, LinearModel
+from marsad.learn.linear import MODELS, LinearModel, shipped
 
 if TYPE_CHECKING:
     from marsad.extract.frames import Frame
-
-log = logging.getLogger(__name__)
 
 MERGE_MODEL = MODELS / "merge.npz"
 
@@ -115,7 +112,4 @@ class MergeDecision:
 @lru_cache(maxsize=1)
 def packaged() -> MergeDecision | None:
     """The shipped merge model, or None (with a warning) where the package has none."""
-    if not MERGE_MODEL.exists():
-        log.warning("no merge model at %s: frames merge by the rules alone", MERGE_MODEL)
-        return None
-    return MergeDecision.load()
+    return shipped(MERGE_MODEL, MergeDecision.load, "frames merge by the rules alone")

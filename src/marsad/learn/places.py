@@ -14,7 +14,6 @@ grouped cross-validation on the training corpus (``build/train_places.py``).
 from __future__ import annotations
 
 import bisect
-import logging
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -27,10 +26,8 @@ import numpy as np
 
 from marsad.geo.geocode import candidates, place_votes
 from marsad.geo.places import common_words
-from marsad.learn.linear import MODELS, LinearModel
+from marsad.learn.linear import MODELS, LinearModel, shipped
 from marsad.model import Analysis, Mention, Place
-
-log = logging.getLogger(__name__)
 
 PLACE_MODEL = MODELS / "place.npz"
 #: the positive class of the model
@@ -324,7 +321,4 @@ class PlaceDecision:
 @lru_cache(maxsize=1)
 def packaged() -> PlaceDecision | None:
     """The shipped place model, or None (with a warning) where the package has none."""
-    if not PLACE_MODEL.exists():
-        log.warning("no place model at %s: place mentions are the rules' alone", PLACE_MODEL)
-        return None
-    return PlaceDecision.load()
+    return shipped(PLACE_MODEL, PlaceDecision.load, "place mentions are the rules' alone")

@@ -9,16 +9,13 @@ Provides: P(event) and, below the threshold set by cross-validation on the train
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from marsad.learn.features import sentence_features
-from marsad.learn.linear import MODELS, LinearModel
+from marsad.learn.linear import MODELS, LinearModel, shipped
 from marsad.model import Analysis, Mention
-
-log = logging.getLogger(__name__)
 
 SENTENCE_MODEL = MODELS / "sentence.npz"
 
@@ -98,7 +95,4 @@ def retype(proba: dict[str, float], frame_type: tuple[str, str],
 @lru_cache(maxsize=1)
 def packaged() -> SentenceDecision | None:
     """The shipped sentence model, or None (with a warning) where the package has none."""
-    if not SENTENCE_MODEL.exists():
-        log.warning("no sentence model at %s: event frames are the rules' alone", SENTENCE_MODEL)
-        return None
-    return SentenceDecision.load()
+    return shipped(SENTENCE_MODEL, SentenceDecision.load, "event frames are the rules' alone")

@@ -14,17 +14,14 @@ Classes: ``toll`` (the coders' deaths, updated and partial tolls: what counts), 
 
 from __future__ import annotations
 
-import logging
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.learn.linear import MODELS, LinearModel
+from marsad.learn.linear import MODELS, LinearModel, shipped
 from marsad.model import Analysis, Mention, MentionKind
-
-log = logging.getLogger(__name__)
 
 TOLL_MODEL = MODELS / "toll.npz"
 TOLL = "toll"
@@ -224,7 +221,4 @@ class TollDecision:
 @lru_cache(maxsize=1)
 def packaged() -> TollDecision | None:
     """The shipped toll model, or None (with a warning) where the package has none."""
-    if not TOLL_MODEL.exists():
-        log.warning("no toll model at %s: tolls are the rules' alone", TOLL_MODEL)
-        return None
-    return TollDecision.load()
+    return shipped(TOLL_MODEL, TollDecision.load, "tolls are the rules' alone")
