@@ -131,8 +131,8 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     # its features), so the rules' own confidence cut is off
     extractor = EventExtractor(geocoder, ActorNaming(actors), outlet_source=outlet_source,
                                sentence_decision=sentence_decision() if learned else None,
+                               toll_decision=toll_decision() if learned else None,
                                **({"min_confidence": 0.0} if events_model else {}))
-    extractor.toll_decision = toll_decision() if learned else None
     stages: list[Stage] = [
         Normalise(),
         Segment(tokens=False),

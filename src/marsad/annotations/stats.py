@@ -14,6 +14,7 @@ from marsad.annotations.agreement import agreement, to_gold
 from marsad.annotations.corpus import (
     ANNOTATIONS,
     SHARED,
+    SampleRow,
     heldout_checksum,
     load_articles,
     read_annotations,
@@ -39,17 +40,27 @@ def select(codings: dict[str, dict[str, Any]], order: tuple[str, ...]) -> dict[s
     return codings[sorted(codings)[0]]
 
 
-def final_annotations(folder: Path = ANNOTATIONS) -> dict[str, dict[str, Any]]:
+#: the sample's rows, and every coded article's annotations by coder
+Coded = tuple[dict[str, SampleRow], dict[str, dict[str, dict[str, Any]]]]
+
+
+def read_coded(folder: Path = ANNOTATIONS) -> Coded:
+    """The sample and the stored codings, read once for the functions below."""
+    return read_sample(folder), by_article(list(read_annotations(folder)))
+
+
+def final_annotations(folder: Path = ANNOTATIONS, coded: Coded | None = None) -> dict[str, dict[str, Any]]:
     """One annotation per coded article (see :func:`select`)."""
-    sample = read_sample(folder)
-    return {doc: select(codings, sample[doc].coders if doc in sample else ())
-            for doc, codings in by_article(list(read_annotations(folder))).items()}
+    sample, articles = coded or read_coded(folder)
+    return {doc: select(codings, sample[doc].coders if doc in sample else ()) for doc, codings in articles.items()}
 
 
-def double_coded_pairs(folder: Path = ANNOTATIONS) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    sample = read_sample(folder)
+def double_coded_pairs(folder: Path = ANNOTATIONS,
+                       coded: Coded | None = None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(first coder's, second coder's) annotation of each article both coded."""
+    sample, articles = coded or read_coded(folder)
     pairs = []
-    for doc, codings in sorted(by_article(list(read_annotations(folder))).items()):
+    for doc, codings in sorted(articles.items()):
         coders = sample[doc].coders if doc in sample else ()
         if len(coders) >= 2 and coders[0] in codings and coders[1] in codings:
             pairs.append((codings[coders[0]], codings[coders[1]]))
@@ -57,10 +68,11 @@ def double_coded_pairs(folder: Path = ANNOTATIONS) -> list[tuple[dict[str, Any],
 
 
 def corpus_stats(folder: Path = ANNOTATIONS, shared: Path = SHARED) -> dict[str, Any]:
-    final = final_annotations(folder)
-    sample = read_sample(folder)
+    coded = read_coded(folder)
+    sample, articles = coded
+    final = final_annotations(folder, coded)
     heldout = set(read_heldout(folder))
-    pairs = double_coded_pairs(folder)
+    pairs = double_coded_pairs(folder, coded)
     classes: Counter[str] = Counter()
     types: Counter[str] = Counter()
     roles: Counter[str] = Counter()
@@ -101,7 +113,7 @@ def corpus_stats(folder: Path = ANNOTATIONS, shared: Path = SHARED) -> dict[str,
         "mention_roles": dict(sorted(roles.items())),
         "strata": dict(sorted(strata.items())),
         "sources": dict(sorted(prefix.items())),
-        "coders": dict(sorted(Counter(r["coder"] for r in read_annotations(folder)).items())),
+        "coders": dict(sorted(Counter(c for codings in articles.values() for c in codings).items())),
     }
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from marsad.learn.features import sentence_features
 from marsad.model import Analysis, Document
+from marsad.stages import default_stages
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ class Examples:
 
 def frame_stages() -> tuple[list[Any], Any]:
     """The default stages up to the frame gate (what the learned decision reads), and the extractor."""
-    stages = __import__("marsad.stages", fromlist=["default_stages"]).default_stages(ner=False, learned=False)
+    stages = default_stages(ner=False, learned=False)
     names = [s.name for s in stages]
     return stages[:names.index("actors") + 1], stages[-1]
 
