@@ -58,7 +58,7 @@ from marsad.learn.training import MIN_COUNT, SEED, fit_linear, to_linear  # noqa
 from marsad.model import Analysis  # noqa: E402
 
 C_GRID = (0.1, 0.25, 1.0)
-THRESHOLDS = (0.2, 0.35, 0.5, 0.65)
+THRESHOLDS = (0.0, 0.1, 0.2)
 _PRIORITY = {ACTOR1: 3, ACTOR2: 3, "assoc": 2, NONE: 1}
 KEYS = ("event_precision", "event_recall", "event_f1", "actor_acc", "location_acc", "fatalities_acc",
         "false_events_per_empty_doc")

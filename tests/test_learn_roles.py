@@ -13,9 +13,9 @@ import pytest
 
 from marsad.extract.events import EventExtractor
 from marsad.learn.linear import LinearModel
-from marsad.learn.roles import ACTOR1, ACTOR2, ASSOC, NONE, ROLE_MODEL, RoleDecision, packaged
+from marsad.learn.roles import ACTOR1, ACTOR2, ASSOC, NONE, ROLE_MODEL, RoleDecision, _choose, packaged
 from marsad.learn.training import SPLIT
-from marsad.model import Document, Event
+from marsad.model import Document, Event, Mention, MentionKind, Span
 from marsad.pipeline import Pipeline
 
 # "coalition aircraft struck Houthi positions in Saada on Monday" (written for this test)
@@ -79,8 +79,8 @@ def test_features_describe_each_candidate() -> None:
 
     class Spy:
         def pair(self, analysis, f, country):  # type: ignore[no-untyped-def]
-            from marsad.learn.roles import candidate_features, candidates
             from marsad.extract.sides import actor_pair
+            from marsad.learn.roles import candidate_features, candidates
 
             cands = candidates(f)
             rules = actor_pair(f, country, analysis.norm)
@@ -121,3 +121,18 @@ def test_shipped_model_is_loaded_with_its_provenance() -> None:
     assert cv["pipeline"]["actor_acc"] > cv["rules_pipeline"]["actor_acc"]
     assert cv["pipeline"]["event_f1"] >= cv["rules_pipeline"]["event_f1"]
     assert decision.threshold == meta["threshold"]
+
+
+def _side(value: str) -> Mention:
+    return Mention(MentionKind.ACTOR, Span.of(value, 0, len(value)), value, 0)
+
+
+def test_choose_takes_two_parties_of_two_sides_in_the_likelier_order() -> None:
+    coalition, yemen, houthis = _side("Saudi-led Coalition"), _side("Military Forces of Yemen"), _side("Houthis")
+    probs = [{ACTOR1: 0.2, ACTOR2: 0.7, ASSOC: 0.0, NONE: 0.1},  # the most likely party, acted on
+             {ACTOR1: 0.8, ACTOR2: 0.0, ASSOC: 0.1, NONE: 0.1},  # its ally: never the other side
+             {ACTOR1: 0.3, ACTOR2: 0.1, ASSOC: 0.0, NONE: 0.6}]
+    assert _choose([coalition, yemen, houthis], probs, 0.3) == (houthis, coalition)
+    # under the threshold, no second side
+    assert _choose([coalition, yemen, houthis], probs, 0.5) == (coalition, None)
+    assert _choose([], [], 0.3) == (None, None)

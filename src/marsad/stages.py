@@ -123,6 +123,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     actors = ActorLexicon.load()
     from marsad.learn.events import CalibrateEvents
     from marsad.learn.events import packaged as event_decision
+    from marsad.learn.roles import packaged as role_decision
     from marsad.learn.sentences import packaged as sentence_decision
     from marsad.learn.tolls import packaged as toll_decision
 
@@ -132,6 +133,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     extractor = EventExtractor(geocoder, ActorNaming(actors), outlet_source=outlet_source,
                                sentence_decision=sentence_decision() if learned else None,
                                toll_decision=toll_decision() if learned else None,
+                               role_decision=role_decision() if learned else None,
                                **({"min_confidence": 0.0} if events_model else {}))
     stages: list[Stage] = [
         Normalise(),
