@@ -1,0 +1,121 @@
+"""HTTP(S) fetching for ``marsad watch``: a size cap, timeouts, retries with exponential backoff.
+
+Requires: a URL. Provides: :class:`Fetched` (the body, its declared charset, the final URL) or
+one :class:`FetchError` once every attempt failed. Nothing here knows about feeds or articles.
+
+Why urllib and not a client library: one GET with a timeout is all a feed poller needs, and the
+standard library keeps ``marsad watch`` free of another dependency. What it adds:
+
+* ``timeout`` bounds each blocking socket operation, and ``deadline`` the whole download, so a
+  server that sends a byte every few seconds cannot hold a poll forever;
+* a response larger than ``max_bytes`` is refused after reading ``max_bytes + 1`` bytes (its
+  ``Content-Length`` is not trusted, nor needed);
+* connection errors, timeouts, HTTP 429 and 5xx are retried ``retries`` times, waiting
+  ``backoff * 2**n`` seconds before retry ``n + 1`` (capped at ``max_wait``); other HTTP errors
+  (404, 403 ...) are final at once, as asking again will not change them;
+* ``stop`` (a ``threading.Event``) abandons the download and the waits between attempts, so a
+  SIGTERM during a fetch ends the poll in well under a timeout.
+"""
+
+from __future__ import annotations
+
+import http.client
+import logging
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from email.message import Message
+
+from marsad import __version__
+from marsad.errors import MarsadError
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"marsad-watch/{__version__} (+offline news event extraction)"
+DEFAULT_MAX_BYTES = 16 << 20
+_CHUNK = 1 << 16
+
+
+class FetchError(MarsadError):
+    """A URL could not be fetched (after its retries); ``retryable`` says whether a later poll may succeed."""
+
+    def __init__(self, url: str, reason: str, retryable: bool = True) -> None:
+        super().__init__(f"{url}: {reason}")
+        self.url, self.reason, self.retryable = url, reason, retryable
+
+
+class Stopped(MarsadError):
+    """The watcher was asked to stop while a fetch was in progress."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    url: str  # after redirects
+    body: bytes
+    charset: str | None
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    timeout: float = 20.0  # seconds per blocking socket operation
+    deadline: float = 60.0  # seconds for a whole download
+    retries: int = 2  # further attempts after the first
+    backoff: float = 2.0  # seconds before the first retry, doubled each time
+    max_wait: float = 60.0
+    max_bytes: int = DEFAULT_MAX_BYTES
+
+
+def _charset(headers: Message) -> str | None:
+    return headers.get_content_charset()
+
+
+def _get_once(url: str, settings: FetchSettings, stop: threading.Event) -> Fetched:
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
+    started = time.monotonic()
+    with urllib.request.urlopen(request, timeout=settings.timeout) as response:  # noqa: S310 - http(s) only
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            if stop.is_set():
+                raise Stopped(f"{url}: stopped during the download")
+            if time.monotonic() - started > settings.deadline:
+                raise TimeoutError(f"download took longer than {settings.deadline:g} s")
+            chunk = response.read(min(_CHUNK, settings.max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > settings.max_bytes:
+                raise FetchError(url, f"too large: >{settings.max_bytes} bytes", retryable=False)
+        return Fetched(response.geturl(), b"".join(chunks), _charset(response.headers),
+                       response.headers.get_content_type())
+
+
+def fetch(url: str, settings: FetchSettings | None = None, stop: threading.Event | None = None) -> Fetched:
+    """GET ``url`` with the cap, timeouts and retries of ``settings``; raise :class:`FetchError`."""
+    settings = settings or FetchSettings()
+    stop = stop or threading.Event()
+    if not url.lower().startswith(("http://", "https://")):
+        raise FetchError(url, "not an http(s) URL", retryable=False)
+    attempt = 0
+    while True:
+        try:
+            return _get_once(url, settings, stop)
+        except urllib.error.HTTPError as exc:
+            retryable = exc.code == 429 or exc.code >= 500
+            reason = f"HTTP {exc.code} {exc.reason}"
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+            # URLError wraps refused connections and DNS failures, socket timeouts are TimeoutError
+            # (an OSError), and a server that breaks the protocol raises HTTPException or ValueError
+            retryable = True
+            reason = f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}"
+        if not retryable or attempt >= settings.retries:
+            raise FetchError(url, reason, retryable)
+        wait = min(settings.backoff * 2**attempt, settings.max_wait)
+        attempt += 1
+        log.warning("%s: %s; retry %d of %d in %.1f s", url, reason, attempt, settings.retries, wait)
+        if stop.wait(wait):
+            raise Stopped(f"{url}: stopped while waiting to retry")
