@@ -13,18 +13,21 @@ standard library keeps ``marsad watch`` free of another dependency. What it adds
 * connection errors, timeouts, HTTP 429 and 5xx are retried ``retries`` times, waiting
   ``backoff * 2**n`` seconds before retry ``n + 1`` (capped at ``max_wait``); other HTTP errors
   (404, 403 ...) are final at once, as asking again will not change them;
-* ``stop`` (a ``threading.Event``) abandons the download and the waits between attempts, so a
-  SIGTERM during a fetch ends the poll in well under a timeout.
+* ``stop`` (a ``threading.Event``) abandons the download between chunks and the waits between
+  attempts; :func:`downloading` tells a signal handler that it may abandon a read blocked on the
+  socket at once (``loop.stop_on_signals`` does), so a SIGTERM never waits out a timeout.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import logging
 import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
 
@@ -72,7 +75,31 @@ def _charset(headers: Message) -> str | None:
     return headers.get_content_charset()
 
 
+# Downloads in progress, per thread: a signal handler (run in the main thread) may abandon one by
+# raising Stopped, since a download writes nothing; anywhere else, it could cut a write in half.
+_local = threading.local()
+
+
+def downloading() -> bool:
+    """Whether this thread is inside a download (between connecting and the last byte)."""
+    return getattr(_local, "depth", 0) > 0
+
+
+@contextlib.contextmanager
+def _download() -> Iterator[None]:
+    _local.depth = getattr(_local, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _local.depth -= 1
+
+
 def _get_once(url: str, settings: FetchSettings, stop: threading.Event) -> Fetched:
+    with _download():
+        return _get(url, settings, stop)
+
+
+def _get(url: str, settings: FetchSettings, stop: threading.Event) -> Fetched:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
     started = time.monotonic()
     with urllib.request.urlopen(request, timeout=settings.timeout) as response:  # noqa: S310 - http(s) only

@@ -39,7 +39,7 @@ from marsad.errors import MarsadError
 from marsad.model import Document, Failure
 from marsad.store.sqlite import Store, content_hash
 from marsad.watch.alerts import AlertFile, SurgeRule, incident_alerts, surge_alerts
-from marsad.watch.fetch import FetchError, FetchSettings, Stopped
+from marsad.watch.fetch import FetchError, FetchSettings, Stopped, downloading
 from marsad.watch.incidents import EventChange, update_incidents
 from marsad.watch.sources import Candidate, Source, SourceError, open_source
 from marsad.watch.state import DONE, FAILED, RETRY, WatchState
@@ -84,7 +84,8 @@ class PollReport:
         alerts = ", ".join(f"{n} {k}" for k, n in sorted(self.alerts.items())) or "no alerts"
         failed = f" ({self.sources_failed} failed)" if self.sources_failed else ""
         end = ", stopped" if self.stopped else ""
-        return (f"[{self.started}] poll {self.number}: {self.sources} sources{failed},"
+        plural = "" if self.sources == 1 else "s"
+        return (f"[{self.started}] poll {self.number}: {self.sources} source{plural}{failed},"
                 f" {self.new_items} new items, {self.documents} documents stored"
                 f" ({self.duplicates} already stored, {self.failures} failed),"
                 f" {self.events} events, {alerts} in {self.seconds:.1f} s{end}")
@@ -288,13 +289,17 @@ class Watcher:
 
 @contextlib.contextmanager
 def stop_on_signals(watcher: Watcher) -> Iterator[None]:
-    """SIGINT and SIGTERM stop ``watcher`` cleanly (see :meth:`Watcher.stop`); a second one, for the
-    impatient, raises KeyboardInterrupt at once (a store transaction in flight is rolled back)."""
+    """SIGINT and SIGTERM stop ``watcher`` cleanly (see :meth:`Watcher.stop`): a download in progress
+    is abandoned at once (nothing is written during one; waiting could take the socket's timeout),
+    else the document in hand is finished. A second signal, for the impatient, raises
+    KeyboardInterrupt (a store transaction in flight is rolled back)."""
     def handler(signum: int, _frame: Any) -> None:
         if watcher.stopping:
             raise KeyboardInterrupt
         log.warning("%s: stopping after the current document", signal.Signals(signum).name)
         watcher.stop()
+        if downloading():
+            raise Stopped("stopped during a download")
 
     previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:

@@ -114,7 +114,8 @@ class FeedSource:
         if stamp:
             with contextlib.suppress(TypeError, ValueError):  # a stamp feedparser could not make a day of
                 published = date(*stamp[:3])
-        version = str(entry.get("updated") or "")
+        # dict.get: FeedParserDict.get maps a missing "updated" to "published" with a DeprecationWarning
+        version = str(dict.get(entry, "updated") or dict.get(entry, "published") or "")
 
         def load() -> Loaded:
             reader = Reader(self.max_chars)
