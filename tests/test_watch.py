@@ -238,13 +238,23 @@ def test_broken_feeds_are_logged_and_survived(server: FeedServer, pipeline: Pipe
 
 def test_page_fetch_is_retried_at_later_polls(server: FeedServer, pipeline: Pipeline, tmp_path: Path) -> None:
     server.set("/a/5", b"busy", status=503)
-    server.set("/feed.xml", rss([{"title": "مظاهرة", "link": server.url("/a/5")}]))
+    entry = {"title": "قصف", "link": "/a/5"}  # a relative link: the feed's URL is its base
+    server.set("/feed.xml", rss([entry]))
     with Watcher([server.url("/feed.xml")], tmp_path / "w.db", settings=settings(max_attempts=3),
                  pipeline=pipeline) as w:
         assert (w.poll().documents, w.poll().documents) == (0, 0)  # attempts 1 and 2: tried again
-        server.set("/a/5", page("مظاهرة", PROTEST))
+        server.set("/a/5", page("قصف", SHELLING.format(n="خمسة")))
         assert w.poll().documents == 1
         assert server.hits["/a/5"] == 2 * 2 + 1 and not list(w.store.iter_failures())
+        # a revision whose page fails at first still replaces the version stored before it
+        server.set("/feed.xml", rss([{**entry, "date": "Tue, 01 Dec 2026 18:00:00 GMT"}]))
+        server.set("/a/5", b"busy", status=503)
+        assert w.poll().documents == 0
+        server.set("/a/5", page("قصف", SHELLING.format(n="تسعة")))
+        r = w.poll()
+        assert r.documents == 1 and r.alerts == {"incident_grew": 1}
+        rows = w.store.conn.execute("SELECT doc_id FROM documents").fetchall()
+        assert rows == [(server.url("/a/5"),)]
 
 
 def test_watched_folder(pipeline: Pipeline, tmp_path: Path) -> None:

@@ -209,7 +209,7 @@ class Watcher:
         if seen is not None and seen.status != RETRY and seen.version == cand.version:
             return
         report.new_items += 1
-        revision = seen is not None and seen.status == DONE
+        revision = seen is not None and seen.stored
         try:
             items = cand.load()
         except Stopped:

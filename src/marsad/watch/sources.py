@@ -83,7 +83,9 @@ class FeedSource:
     def poll(self) -> list[Candidate]:
         import feedparser
 
-        parsed = feedparser.parse(self._bytes())
+        # the feed's URL as its base: relative entry links become absolute ones
+        headers = {"content-location": self.location} if self.is_url else None
+        parsed = feedparser.parse(self._bytes(), response_headers=headers)
         if not parsed.entries:
             if parsed.bozo:
                 raise SourceError(f"not a feed: {parsed.get('bozo_exception')}")

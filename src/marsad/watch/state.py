@@ -52,6 +52,7 @@ class Seen:
     version: str
     status: str
     attempts: int
+    stored: bool  # documents of an earlier version were stored: a new version replaces them
 
 
 class WatchState:
@@ -62,9 +63,9 @@ class WatchState:
         store.conn.executescript(_SCHEMA)
 
     def get(self, key: str) -> Seen | None:
-        row = self.store.conn.execute("SELECT version, status, attempts FROM watch_seen WHERE key = ?",
-                                      (key,)).fetchone()
-        return Seen(*row) if row else None
+        row = self.store.conn.execute("SELECT version, status, attempts, content_hashes != '[]'"
+                                      " FROM watch_seen WHERE key = ?", (key,)).fetchone()
+        return Seen(row[0], row[1], row[2], bool(row[3])) if row else None
 
     def mark(self, key: str, version: str, status: str, *, attempts: int = 0, hashes: Iterable[str] = (),
              source: str | None = None, reason: str | None = None) -> None:
@@ -74,7 +75,10 @@ class WatchState:
                 "INSERT INTO watch_seen(key, version, status, attempts, content_hashes, source, reason,"
                 " first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET version = excluded.version, status = excluded.status,"
-                " attempts = excluded.attempts, content_hashes = excluded.content_hashes,"
+                " attempts = excluded.attempts,"
+                # a version that could not be read yet leaves the hashes of the last one read
+                " content_hashes = CASE excluded.status WHEN 'done' THEN excluded.content_hashes"
+                " ELSE watch_seen.content_hashes END,"
                 " source = excluded.source, reason = excluded.reason, last_seen = excluded.last_seen",
                 (key, version, status, attempts, json.dumps(sorted(set(hashes))), source, reason, stamp,
                  stamp),
