@@ -33,6 +33,7 @@ from marsad.watch import FetchSettings, SurgeRule, Watcher, WatchSettings, parse
 from marsad.watch.alerts import surge_alerts
 from marsad.watch.fetch import FetchError, fetch
 from marsad.watch.incidents import EventChange, update_incidents
+from marsad.watch.sources import Candidate
 from marsad.watch.state import WatchState
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -285,6 +286,22 @@ def test_watched_folder(pipeline: Pipeline, tmp_path: Path) -> None:
         assert [a["alert"] for a in alerts_of(alerts)].count("new_incident") == 3
         n = w.store.conn.execute("SELECT COUNT(*) FROM documents WHERE doc_id = 'kafranbel'").fetchone()
         assert n[0] == 1
+
+
+def test_an_item_that_raises_does_not_end_the_watch(pipeline: Pipeline, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    def bug() -> list:
+        raise RuntimeError("a bug")
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    with Watcher([str(inbox)], tmp_path / "w.db", settings=settings(), pipeline=pipeline) as w:
+        good = Candidate("k2", "v", "good", "test", lambda: [Document("good", PROTEST)])
+        monkeypatch.setattr(w.sources[0], "poll", lambda: [Candidate("k1", "v", "bad", "test", bug), good])
+        r = w.poll()
+        assert (r.failures, r.documents) == (1, 1)
+        assert w.poll().failures == 1  # the broken item is tried again; the good one is not
+        assert w.store.stats()["documents"] == 1
 
 
 def test_folder_leaves_a_file_being_written(pipeline: Pipeline, tmp_path: Path) -> None:

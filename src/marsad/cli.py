@@ -167,10 +167,14 @@ def _cmd_watch(args: argparse.Namespace) -> int:
         surge=SurgeRule(factor=args.surge_factor, min_fatalities=args.surge_min),
         max_chars=args.max_chars, ner=not args.no_ner, settle=args.settle,
     )
-    with Watcher(args.sources, args.db, alerts=args.alerts, settings=settings) as watcher, \
-            stop_on_signals(watcher):
-        watcher.run(args.interval, once=args.once,
-                    on_poll=None if args.quiet else lambda r: sys.stderr.write(r.format() + "\n"))
+    try:
+        with Watcher(args.sources, args.db, alerts=args.alerts, settings=settings) as watcher, \
+                stop_on_signals(watcher):
+            watcher.run(args.interval, once=args.once,
+                        on_poll=None if args.quiet else lambda r: sys.stderr.write(r.format() + "\n"))
+    except KeyboardInterrupt:  # a second signal: stopped at once (no store transaction is left half done)
+        sys.stderr.write("marsad watch: interrupted\n")
+        return 130
     return 0
 
 

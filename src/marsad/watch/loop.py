@@ -33,9 +33,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from marsad.errors import MarsadError
+from marsad.errors import MarsadError, StoreError
 from marsad.model import Document, Failure
 from marsad.store.sqlite import Store, content_hash
 from marsad.watch.alerts import AlertFile, SurgeRule, incident_alerts, surge_alerts
@@ -43,6 +43,9 @@ from marsad.watch.fetch import FetchError, FetchSettings, Stopped, downloading
 from marsad.watch.incidents import EventChange, update_incidents
 from marsad.watch.sources import Candidate, Source, SourceError, open_source
 from marsad.watch.state import DONE, FAILED, RETRY, WatchState
+
+if TYPE_CHECKING:
+    from marsad.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +108,7 @@ class Watcher:
     """Polls ``sources`` into the store at ``db``; alerts also go to ``alerts`` (JSONL) when given."""
 
     def __init__(self, sources: Sequence[str], db: str | Path, *, alerts: str | Path | None = None,
-                 settings: WatchSettings | None = None, pipeline: Any = None) -> None:
+                 settings: WatchSettings | None = None, pipeline: Pipeline | None = None) -> None:
         if not sources:
             raise MarsadError("marsad watch: give at least one SOURCE")
         self.settings = settings or WatchSettings()
@@ -113,9 +116,14 @@ class Watcher:
         s = self.settings
         self.sources: list[Source] = [open_source(x, s.fetch, s.max_chars, self._stop, s.settle)
                                       for x in sources]
-        self.store = Store.open(db)
-        self.state = WatchState(self.store)
         self.alert_file = AlertFile(alerts) if alerts else None
+        try:
+            self.store = Store.open(db)
+        except MarsadError:
+            if self.alert_file is not None:
+                self.alert_file.close()
+            raise
+        self.state = WatchState(self.store)
         self._pipeline = pipeline
         self.run_id = self.store.start_run({"watch": [str(x) for x in sources]})
         self.polls = 0
@@ -162,7 +170,8 @@ class Watcher:
     # ------------------------------------------------------------------ one poll
 
     @property
-    def pipeline(self) -> Any:
+    def pipeline(self) -> Pipeline:
+        """Built at the first new document (loading the resources takes a second or two)."""
         if self._pipeline is None:
             from marsad.pipeline import Pipeline
 
@@ -194,7 +203,13 @@ class Watcher:
             for cand in candidates:
                 if self.stopping:
                     break
-                self._item(cand, report, changes, doc_ids, touched)
+                try:
+                    self._item(cand, report, changes, doc_ids, touched)
+                except StoreError:  # the store cannot be written: nothing more can be kept
+                    raise
+                except Exception:  # a bug on one item must not end the watch; it is tried again next poll
+                    report.failures += 1
+                    log.exception("%r [%s] failed unexpectedly", cand.doc_id, cand.source)
         self._alerts(report, changes, doc_ids, touched)
         report.seconds = time.monotonic() - began
         report.stopped = self.stopping
