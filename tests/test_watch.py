@@ -146,7 +146,7 @@ def test_parse_interval() -> None:
 
 
 def test_feed_items_are_picked_up_once_and_alerts_follow(server: FeedServer, pipeline: Pipeline,
-                                                         tmp_path: Path) -> None:
+                                                         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     a1 = {"title": "قصف على كفرنبل", "link": server.url("/a/1"), "full": SHELLING.format(n="خمسة"),
           "updated": "2026-12-01T09:00:00Z"}
     a2 = {"title": "مظاهرة في تعز", "link": server.url("/a/2"), "summary": "مظاهرة"}  # no full text: fetched
@@ -201,6 +201,7 @@ def test_feed_items_are_picked_up_once_and_alerts_follow(server: FeedServer, pip
         assert w.store.stats()["events"] == 3
     with sqlite3.connect(tmp_path / "w.db") as c:
         assert c.execute("SELECT COUNT(*) FROM watch_alerts").fetchone()[0] == 5
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
 def test_broken_feeds_are_logged_and_survived(server: FeedServer, pipeline: Pipeline, tmp_path: Path,
@@ -235,6 +236,20 @@ def test_broken_feeds_are_logged_and_survived(server: FeedServer, pipeline: Pipe
         assert (r2.sources_failed, r2.documents, r2.failures) == (2, 1, 0)
         assert server.hits["/big"] == 1
         assert w.store.stats()["documents"] == 2
+
+
+def test_a_damaged_feed_file_gives_the_entries_it_holds(pipeline: Pipeline, tmp_path: Path,
+                                                        caplog: pytest.LogCaptureFixture) -> None:
+    whole = rss([{"title": "مظاهرة", "link": "http://127.0.0.1:9/a/1", "full": PROTEST}]).decode()
+    cut = tmp_path / "cut.rss"
+    cut.write_text(whole.replace("</channel></rss>", "<item><title>غارة</ti"), encoding="utf-8")
+    caplog.set_level(logging.WARNING, logger="marsad.watch")
+    with Watcher([str(cut)], tmp_path / "w.db", settings=settings(), pipeline=pipeline) as w:
+        r = w.poll()
+        assert (r.sources_failed, r.documents) == (0, 1)
+        assert "damaged feed" in caplog.text
+        [doc] = [w.store.get_document("http://127.0.0.1:9/a/1")]
+        assert doc is not None and doc.outlet == "مرصد الاختبار" and doc.text.endswith(PROTEST)
 
 
 def test_page_fetch_is_retried_at_later_polls(server: FeedServer, pipeline: Pipeline, tmp_path: Path) -> None:

@@ -66,35 +66,39 @@ class FeedSource:
     def __str__(self) -> str:
         return self.location
 
-    def _bytes(self) -> bytes:
+    def _read(self) -> tuple[bytes, dict[str, str] | None]:
+        """The feed's bytes, and for a URL the headers feedparser reads: the URL is the base of
+        relative entry links, the content type declares the charset."""
         if self.is_url:
             try:
-                return fetch(self.location, self.settings, self.stop).body
+                got = fetch(self.location, self.settings, self.stop)
             except FetchError as exc:
                 raise SourceError(exc.reason) from exc
+            ctype = got.content_type + (f"; charset={got.charset}" if got.charset else "")
+            return got.body, {"content-location": got.url, "content-type": ctype}
         path = Path(self.location)
         try:
             if path.stat().st_size > self.settings.max_bytes:
                 raise SourceError(f"too large: {path.stat().st_size} bytes")
-            return path.read_bytes()
+            return path.read_bytes(), None
         except OSError as exc:
             raise SourceError(f"unreadable: {exc.strerror or exc}") from exc
 
     def poll(self) -> list[Candidate]:
         import feedparser
 
-        # the feed's URL as its base: relative entry links become absolute ones
-        headers = {"content-location": self.location} if self.is_url else None
-        parsed = feedparser.parse(self._bytes(), response_headers=headers)
+        data, headers = self._read()
+        parsed = feedparser.parse(data, response_headers=headers)
+        problem = parsed.get("bozo_exception")
         if not parsed.entries:
-            if parsed.bozo:
-                raise SourceError(f"not a feed: {parsed.get('bozo_exception')}")
-            if not parsed.get("version"):
-                raise SourceError("not a feed: no RSS/Atom root element")
-            return []
-        if parsed.bozo:  # feedparser's lenient parse still found entries: use them, but say so
-            log.warning("%s: damaged feed (%s); reading its %d entries", self, parsed.get("bozo_exception"),
-                        len(parsed.entries))
+            if parsed.get("version"):
+                return []  # a feed with no entries (now)
+            raise SourceError(f"not a feed: {problem or 'no RSS/Atom root element'}")
+        if isinstance(problem, feedparser.ThingsNobodyCaresAboutButMe):
+            # a wrong or missing content type, a charset that was overridden: the feed itself is fine
+            log.debug("%s: %s", self, problem)
+        elif parsed.bozo:  # feedparser's lenient parse still found entries: use them, but say so
+            log.warning("%s: damaged feed (%s); reading its %d entries", self, problem, len(parsed.entries))
         outlet = _opt(parsed.feed.get("title"))
         return [self._candidate(entry, i, outlet) for i, entry in enumerate(parsed.entries, 1)]
 
