@@ -7,6 +7,7 @@ serves an RSS feed whose entries change between polls, the article pages, and br
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ from typing import Any
 
 import pytest
 
+from marsad.cli import main
 from marsad.model import Document, Event
 from marsad.pipeline import Pipeline
 from marsad.store.sqlite import Store
@@ -145,8 +147,8 @@ def test_parse_interval() -> None:
             parse_interval(bad)
 
 
-def test_feed_items_are_picked_up_once_and_alerts_follow(server: FeedServer, pipeline: Pipeline,
-                                                         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_feed_items_are_picked_up_once_and_alerts_follow(
+        server: FeedServer, pipeline: Pipeline, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     a1 = {"title": "قصف على كفرنبل", "link": server.url("/a/1"), "full": SHELLING.format(n="خمسة"),
           "updated": "2026-12-01T09:00:00Z"}
     a2 = {"title": "مظاهرة في تعز", "link": server.url("/a/2"), "summary": "مظاهرة"}  # no full text: fetched
@@ -437,6 +439,51 @@ def test_signal_stops_watch_cleanly(tmp_path: Path, sig: signal.Signals) -> None
         assert c.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 1
         assert c.execute("SELECT finished FROM runs").fetchone()[0] is not None  # the run was closed
     assert [a["alert"] for a in alerts_of(alerts)] == ["new_incident"]
+
+
+def test_sigterm_mid_poll_leaves_whole_documents_and_the_next_run_finishes(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    n = 600
+    texts = [SHELLING.format(n="خمسة"), AIRSTRIKE, PROTEST]
+    with open(inbox / "many.jsonl", "w", encoding="utf-8") as fh:
+        for i in range(n):  # distinct texts (a report number of their own), so none is a duplicate
+            rec = {"doc_id": f"r{i}", "published": "2026-12-01", "text": f"{texts[i % 3]}\n\nتقرير رقم {i}."}
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+    db, log_path = tmp_path / "w.db", tmp_path / "stderr.txt"
+    cmd = [sys.executable, "-m", "marsad", "watch", str(inbox), "--db", str(db), "--settle", "0", "--no-ner"]
+    with open(log_path, "w", encoding="utf-8") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stderr=err, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        stored = 0
+        while stored < 5 and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+            if db.exists():
+                with contextlib.suppress(sqlite3.Error), sqlite3.connect(db) as c:
+                    stored = c.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert log_path.read_text(encoding="utf-8").rstrip().endswith("stopped")
+
+    def check() -> int:
+        with sqlite3.connect(db) as c:
+            assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+            # every stored document has exactly the events it was stored with
+            bad = c.execute("SELECT COUNT(*) FROM documents d WHERE n_events != (SELECT COUNT(*)"
+                            " FROM events e WHERE e.content_hash = d.content_hash)")
+            assert bad.fetchone()[0] == 0
+            return c.execute("SELECT COUNT(DISTINCT doc_id) FROM documents").fetchone()[0]
+
+    first = check()
+    assert 5 <= first < n  # stopped mid-file, after whole documents
+    assert main(["watch", str(inbox), "--db", str(db), "--settle", "0", "--no-ner", "--once", "-q"]) == 0
+    assert check() == n  # the rest, and nothing twice
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == n
 
 
 def test_sigterm_abandons_a_hanging_download(server: FeedServer, tmp_path: Path) -> None:
