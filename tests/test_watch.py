@@ -32,9 +32,9 @@ from marsad.model import Document, Event
 from marsad.pipeline import Pipeline
 from marsad.store.sqlite import Store
 from marsad.watch import FetchSettings, SurgeRule, Watcher, WatchSettings, parse_interval
-from marsad.watch.alerts import surge_alerts
+from marsad.watch.alerts import incident_alerts, surge_alerts
 from marsad.watch.fetch import FetchError, fetch
-from marsad.watch.incidents import EventChange, update_incidents
+from marsad.watch.incidents import EventChange, IncidentUpdate, update_incidents
 from marsad.watch.sources import Candidate
 from marsad.watch.state import WatchState
 
@@ -387,6 +387,30 @@ def test_incidents_adapter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         monkeypatch.setitem(sys.modules, "marsad.consolidate", SimpleNamespace(consolidate=consolidate))
         up = update_incidents(store, ["d"], changes)
         assert (up.created, up.grown, up.consolidated, calls) == (("i1",), (("i2", 1, 4),), True, [["d"]])
+
+
+def test_alerts_on_consolidated_incidents(tmp_path: Path) -> None:
+    """With consolidation, alerts describe the incident record and the surge counts incidents."""
+    with Store.open(tmp_path / "s.db") as store:
+        state = WatchState(store)
+        # two reports of one attack: 12 + 12 as events, 12 as one incident (the columns the rule reads)
+        store.add_result(Document("a", "a"), [_event("ea", "2026-12-01", 12)])
+        store.add_result(Document("b", "b"), [_event("eb", "2026-12-01", 12)])
+        store.conn.execute("CREATE TABLE incidents (incident_id TEXT PRIMARY KEY, country TEXT, admin1 TEXT,"
+                           " event_date TEXT, fatalities INTEGER, record TEXT NOT NULL)")
+        rec = {"incident_id": "i1", "event_type": "Battles", "country": "SY", "admin1": "Idlib",
+               "event_date": "2026-12-01", "fatalities": 12, "n_sources": 2, "block": "x"}
+        store.conn.execute("INSERT INTO incidents VALUES ('i1', 'SY', 'Idlib', '2026-12-01', 12, ?)",
+                           (json.dumps(rec),))
+        [(kind, key, alert)] = incident_alerts(store, IncidentUpdate(created=("i1",), consolidated=True))
+        assert (kind, key, alert["basis"], alert["fatalities"], alert["n_sources"], alert["admin1"]) == \
+            ("new_incident", "i1", "incident", 12, 2, "Idlib")
+        assert "block" not in alert
+        touched = {("SY", "Idlib"): date(2026, 12, 1)}
+        rule = SurgeRule(min_fatalities=20)
+        assert surge_alerts(store, state, touched, rule, date(2026, 12, 7), consolidated=True) == []
+        [(_, _, surge)] = surge_alerts(store, state, touched, rule, date(2026, 12, 7))  # events: 24
+        assert (surge["basis"], surge["fatalities"]) == ("events", 24)
 
 
 def test_fetch_retries_with_backoff(server: FeedServer) -> None:

@@ -6,8 +6,9 @@ kept in the store's ``watch_alerts`` table), of three kinds (``alert``):
 
 ``new_incident``
     an incident the poll created: ``incident_id``, ``basis`` (``"incident"`` when consolidated,
-    ``"event"`` in the fallback where each event is its own incident), ``fatalities`` and, when the
-    id is an event's, its type, date, place, document id, url, title and outlet.
+    ``"event"`` in the fallback where each event is its own incident), ``fatalities``, its type,
+    date, place and (for an event) its document id, url, title and outlet; for a consolidated
+    incident, what its record in the ``incidents`` table holds of these, and ``n_sources``.
 ``incident_grew``
     an incident whose fatalities rose: ``fatalities_before``, ``fatalities_after`` and the same details.
 ``admin1_surge``
@@ -23,8 +24,8 @@ kept in the store's ``watch_alerts`` table), of three kinds (``alert``):
     * an admin1 alerts at most once per 7 days of reference day: no new surge alert while ``D``
       is less than 7 days after the reference day of its last one.
 
-    Sums are over events (consolidated incidents would not count one attack twice when two
-    articles report it: the sums are then upper bounds).
+    Sums are over consolidated incidents when there are (``basis``: ``"incidents"``), else over
+    events, which count one attack twice when two articles report it: the sums are then upper bounds.
 
 The file is appended one whole line per ``write`` and flushed and fsynced after each poll's alerts,
 so a reader tailing it never sees half a record.
@@ -35,6 +36,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -64,51 +66,63 @@ class SurgeRule:
         return self.factor * self.days * baseline / self.baseline_days
 
 
-_DETAIL_SQL = (
-    "SELECT e.event_type, e.sub_event_type, e.event_date, e.country, e.admin1, e.location, e.doc_id,"
-    " d.url, d.title, d.outlet FROM events e LEFT JOIN documents d ON d.content_hash = e.content_hash"
-    " WHERE e.event_id = ?"
+_DETAIL_FIELDS = ("fatalities", "event_type", "sub_event_type", "event_date", "country", "admin1", "location",
+                  "doc_id", "url", "title", "outlet")
+_EVENT_SQL = (
+    "SELECT e.fatalities, e.event_type, e.sub_event_type, e.event_date, e.country, e.admin1, e.location,"
+    " e.doc_id, d.url, d.title, d.outlet FROM events e"
+    " LEFT JOIN documents d ON d.content_hash = e.content_hash WHERE e.event_id = ?"
 )
-_DETAIL_FIELDS = ("event_type", "sub_event_type", "event_date", "country", "admin1", "location", "doc_id",
-                  "url", "title", "outlet")
+#: the incident record's fields an alert repeats (those it holds: its schema is consolidation's)
+_INCIDENT_FIELDS = (*_DETAIL_FIELDS, "n_sources")
 
 
 def _details(store: Store, incident_id: str) -> dict[str, Any]:
-    row = store.conn.execute(_DETAIL_SQL, (incident_id,)).fetchone()
-    return dict(zip(_DETAIL_FIELDS, row, strict=True)) if row else {}
+    """What an alert says of an incident: the event's fields (the fallback: an event is its incident),
+    else those of the ``incidents`` record consolidation keeps (when it exists)."""
+    row = store.conn.execute(_EVENT_SQL, (incident_id,)).fetchone()
+    if row:
+        return dict(zip(_DETAIL_FIELDS, row, strict=True))
+    try:
+        row = store.conn.execute("SELECT record FROM incidents WHERE incident_id = ?",
+                                 (incident_id,)).fetchone()
+    except sqlite3.Error:  # no consolidation in this store
+        return {}
+    rec = json.loads(row[0]) if row else {}
+    return {k: rec[k] for k in _INCIDENT_FIELDS if k in rec}
 
 
-def incident_alerts(store: Store, update: IncidentUpdate, fatalities: dict[str, int]) -> list[Alert]:
-    """Alerts for the incidents ``update`` created or grew (``fatalities``: an id's current count,
-    for created incidents; the consolidated ones not in it are looked up in the events table)."""
+def incident_alerts(store: Store, update: IncidentUpdate) -> list[Alert]:
+    """Alerts for the incidents ``update`` created or made deadlier, with their details."""
     basis = "incident" if update.consolidated else "event"
     out: list[Alert] = []
     for iid in update.created:
-        rec = {"alert": "new_incident", "at": now(), "incident_id": iid, "basis": basis,
-               "fatalities": fatalities.get(iid), **_details(store, iid)}
-        if rec["fatalities"] is None:
-            row = store.conn.execute("SELECT fatalities FROM events WHERE event_id = ?", (iid,)).fetchone()
-            rec["fatalities"] = row[0] if row else None
+        rec = {"alert": "new_incident", "at": now(), "incident_id": iid, "basis": basis, "fatalities": None,
+               **_details(store, iid)}
         out.append(("new_incident", iid, rec))
     for iid, before, after in update.grown:
+        details = _details(store, iid)
+        details.pop("fatalities", None)
         out.append(("incident_grew", iid, {"alert": "incident_grew", "at": now(), "incident_id": iid,
                                            "basis": basis, "fatalities_before": before,
-                                           "fatalities_after": after, **_details(store, iid)}))
+                                           "fatalities_after": after, **details}))
     return out
 
 
-def _sum(store: Store, country: str, admin1: str, first: date, last: date) -> int:
+def _sum(store: Store, table: str, country: str, admin1: str, first: date, last: date) -> int:
     row = store.conn.execute(
-        "SELECT COALESCE(SUM(fatalities), 0) FROM events WHERE country = ? AND admin1 = ?"
+        f"SELECT COALESCE(SUM(fatalities), 0) FROM {table} WHERE country = ? AND admin1 = ?"
         " AND event_date BETWEEN ? AND ?", (country, admin1, first.isoformat(), last.isoformat()),
     ).fetchone()
     return int(row[0])
 
 
 def surge_alerts(store: Store, state: WatchState, touched: dict[tuple[str, str], date],
-                 rule: SurgeRule, today: date | None = None) -> list[Alert]:
+                 rule: SurgeRule, today: date | None = None, *, consolidated: bool = False) -> list[Alert]:
     """Surge alerts for the admin1 units ``touched`` ((country, admin1) -> the latest event day the
-    poll added there), by the rule of the module docstring."""
+    poll added there), by the rule of the module docstring; over the ``incidents`` table when
+    ``consolidated`` (one attack reported twice counts once), else over the events."""
+    table = "incidents" if consolidated else "events"
     today = today or datetime.now(UTC).date()
     out: list[Alert] = []
     for (country, admin1), latest in sorted(touched.items()):
@@ -116,8 +130,8 @@ def surge_alerts(store: Store, state: WatchState, touched: dict[tuple[str, str],
         start = ref - timedelta(days=rule.days - 1)
         base_last = start - timedelta(days=1)
         base_first = start - timedelta(days=rule.baseline_days)
-        recent = _sum(store, country, admin1, start, ref)
-        baseline = _sum(store, country, admin1, base_first, base_last)
+        recent = _sum(store, table, country, admin1, start, ref)
+        baseline = _sum(store, table, country, admin1, base_first, base_last)
         threshold = rule.threshold(baseline)
         log.debug("%s/%s to %s: %d in %d days, baseline %d (threshold %.1f)", country, admin1, ref, recent,
                   rule.days, baseline, threshold)
@@ -133,7 +147,7 @@ def surge_alerts(store: Store, state: WatchState, touched: dict[tuple[str, str],
             "baseline_window": [base_first.isoformat(), base_last.isoformat()],
             "baseline_fatalities": baseline,
             "baseline_daily_mean": round(baseline / rule.baseline_days, 3), "threshold": round(threshold, 3),
-            "factor": rule.factor, "min_fatalities": rule.min_fatalities,
+            "factor": rule.factor, "min_fatalities": rule.min_fatalities, "basis": table,
         }))
     return out
 

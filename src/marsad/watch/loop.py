@@ -290,9 +290,9 @@ class Watcher:
         if not doc_ids:
             return
         update = update_incidents(self.store, doc_ids, changes)
-        fatalities = {c.event_id: c.after for c in changes}
-        alerts = incident_alerts(self.store, update, fatalities)
-        alerts += surge_alerts(self.store, self.state, touched, self.settings.surge)
+        alerts = incident_alerts(self.store, update)
+        alerts += surge_alerts(self.store, self.state, touched, self.settings.surge,
+                               consolidated=update.consolidated)
         if not alerts:
             return
         self.state.add_alerts(alerts)
