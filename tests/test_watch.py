@@ -126,6 +126,21 @@ def pipeline() -> Pipeline:
     return Pipeline.default(events_only=True)
 
 
+@pytest.fixture()
+def fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without consolidation (as if ``marsad.consolidate`` were not installed): each event is its own
+    incident, which these tests count on; ``test_with_consolidation`` runs with it where it exists."""
+    monkeypatch.setitem(sys.modules, "marsad.consolidate", None)
+
+
+def _has_consolidation() -> bool:
+    try:
+        from marsad.consolidate import consolidate  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 FAST = FetchSettings(timeout=0.5, deadline=1.5, retries=1, backoff=0.05, max_bytes=200_000)
 
 
@@ -148,7 +163,8 @@ def test_parse_interval() -> None:
 
 
 def test_feed_items_are_picked_up_once_and_alerts_follow(
-        server: FeedServer, pipeline: Pipeline, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+        server: FeedServer, pipeline: Pipeline, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+        fallback: None) -> None:
     a1 = {"title": "قصف على كفرنبل", "link": server.url("/a/1"), "full": SHELLING.format(n="خمسة"),
           "updated": "2026-12-01T09:00:00Z"}
     a2 = {"title": "مظاهرة في تعز", "link": server.url("/a/2"), "summary": "مظاهرة"}  # no full text: fetched
@@ -254,7 +270,8 @@ def test_a_damaged_feed_file_gives_the_entries_it_holds(pipeline: Pipeline, tmp_
         assert doc is not None and doc.outlet == "مرصد الاختبار" and doc.text.endswith(PROTEST)
 
 
-def test_page_fetch_is_retried_at_later_polls(server: FeedServer, pipeline: Pipeline, tmp_path: Path) -> None:
+def test_page_fetch_is_retried_at_later_polls(server: FeedServer, pipeline: Pipeline, tmp_path: Path,
+                                              fallback: None) -> None:
     server.set("/a/5", b"busy", status=503)
     entry = {"title": "قصف", "link": "/a/5"}  # a relative link: the feed's URL is its base
     server.set("/feed.xml", rss([entry]))
@@ -275,7 +292,7 @@ def test_page_fetch_is_retried_at_later_polls(server: FeedServer, pipeline: Pipe
         assert rows == [(server.url("/a/5"),)]
 
 
-def test_watched_folder(pipeline: Pipeline, tmp_path: Path) -> None:
+def test_watched_folder(pipeline: Pipeline, tmp_path: Path, fallback: None) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     alerts = tmp_path / "alerts.jsonl"
@@ -396,12 +413,15 @@ def test_alerts_on_consolidated_incidents(tmp_path: Path) -> None:
         # two reports of one attack: 12 + 12 as events, 12 as one incident (the columns the rule reads)
         store.add_result(Document("a", "a"), [_event("ea", "2026-12-01", 12)])
         store.add_result(Document("b", "b"), [_event("eb", "2026-12-01", 12)])
-        store.conn.execute("CREATE TABLE incidents (incident_id TEXT PRIMARY KEY, country TEXT, admin1 TEXT,"
-                           " event_date TEXT, fatalities INTEGER, record TEXT NOT NULL)")
+        # (the table as consolidation keeps it, where the store does not create it already)
+        store.conn.execute("CREATE TABLE IF NOT EXISTS incidents (incident_id TEXT PRIMARY KEY,"
+                           " block TEXT NOT NULL, event_type TEXT, country TEXT, admin1 TEXT,"
+                           " event_date TEXT, fatalities INTEGER, n_sources INTEGER, record TEXT NOT NULL)")
         rec = {"incident_id": "i1", "event_type": "Battles", "country": "SY", "admin1": "Idlib",
                "event_date": "2026-12-01", "fatalities": 12, "n_sources": 2, "block": "x"}
-        store.conn.execute("INSERT INTO incidents VALUES ('i1', 'SY', 'Idlib', '2026-12-01', 12, ?)",
-                           (json.dumps(rec),))
+        store.conn.execute("INSERT INTO incidents(incident_id, block, event_type, country, admin1,"
+                           " event_date, fatalities, n_sources, record) VALUES ('i1', 'x', 'Battles', 'SY',"
+                           " 'Idlib', '2026-12-01', 12, 2, ?)", (json.dumps(rec),))
         [(kind, key, alert)] = incident_alerts(store, IncidentUpdate(created=("i1",), consolidated=True))
         assert (kind, key, alert["basis"], alert["fatalities"], alert["n_sources"], alert["admin1"]) == \
             ("new_incident", "i1", "incident", 12, 2, "Idlib")
@@ -411,6 +431,27 @@ def test_alerts_on_consolidated_incidents(tmp_path: Path) -> None:
         assert surge_alerts(store, state, touched, rule, date(2026, 12, 7), consolidated=True) == []
         [(_, _, surge)] = surge_alerts(store, state, touched, rule, date(2026, 12, 7))  # events: 24
         assert (surge["basis"], surge["fatalities"]) == ("events", 24)
+
+
+@pytest.mark.skipif(not _has_consolidation(), reason="marsad.consolidate is not installed")
+def test_with_consolidation(server: FeedServer, pipeline: Pipeline, tmp_path: Path) -> None:
+    """Where consolidation exists, the watch goes through it: alerts are about incidents."""
+    a1 = {"title": "قصف على كفرنبل", "link": server.url("/a/1"), "full": SHELLING.format(n="خمسة"),
+          "updated": "2026-12-01T09:00:00Z"}
+    server.set("/feed.xml", rss([a1]), ctype="application/rss+xml")
+    alerts = tmp_path / "alerts.jsonl"
+    with Watcher([server.url("/feed.xml")], tmp_path / "w.db", alerts=alerts, settings=settings(),
+                 pipeline=pipeline) as w:
+        assert w.poll().documents == 1
+        [new] = alerts_of(alerts)
+        assert (new["alert"], new["basis"], new["admin1"], new["fatalities"]) == \
+            ("new_incident", "incident", "Idlib", 5)
+        # the same attack in a second article joins the incident: no new incident
+        a2 = {"title": "قصف", "link": server.url("/a/2"),
+              "full": SHELLING.format(n="خمسة") + " وتضررت منازل."}
+        server.set("/feed.xml", rss([a1, a2]), ctype="application/rss+xml")
+        r = w.poll()
+        assert r.documents == 1 and "new_incident" not in r.alerts
 
 
 def test_fetch_retries_with_backoff(server: FeedServer) -> None:
