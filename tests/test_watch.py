@@ -79,6 +79,7 @@ class FeedServer:
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, str, bytes, float]] = {}
         self.hits: Counter[str] = Counter()
+        self.unsized: set[str] = set()  # paths answered without a Content-Length (the body ends the reply)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -90,7 +91,8 @@ class FeedServer:
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", ctype)
-                    self.send_header("Content-Length", str(len(body)))
+                    if self.path not in server.unsized:
+                        self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     self.wfile.write(body)
                 except OSError:  # the client gave up (the hanging route)
@@ -231,7 +233,9 @@ def test_broken_feeds_are_logged_and_survived(server: FeedServer, pipeline: Pipe
     big = {"title": "صفحة ضخمة", "link": server.url("/big")}
     gone = {"title": "صفحة محذوفة", "link": server.url("/gone")}
     server.set("/big", b"<html>" + b"x" * 300_000 + b"</html>")
-    server.set("/good.xml", rss([good, big, gone]))
+    video = {"title": "فيديو", "link": server.url("/video")}
+    server.set("/video", b"\0" * 1000, ctype="video/mp4")
+    server.set("/good.xml", rss([good, big, gone, video]))
     sources = [server.url(p) for p in ("/down.xml", "/bad.xml", "/slow.xml", "/good.xml")]
     caplog.set_level(logging.WARNING, logger="marsad.watch")
     with Watcher(sources, tmp_path / "w.db", settings=settings(), pipeline=pipeline) as w:
@@ -241,9 +245,10 @@ def test_broken_feeds_are_logged_and_survived(server: FeedServer, pipeline: Pipe
         assert (r.sources, r.sources_failed, r.documents) == (4, 3, 1)
         assert server.hits["/down.xml"] == 2  # one retry after a 500
         assert server.hits["/big"] == 1 and server.hits["/gone"] == 1  # too large, 404: never retried
-        assert r.failures == 2
+        assert r.failures == 3
         failures = {f.doc_id: f.reason for f in w.store.iter_failures()}
         assert "too large" in failures[server.url("/big")] and "404" in failures[server.url("/gone")]
+        assert failures[server.url("/video")] == "page not fetched: not a page: video/mp4"
         text = caplog.text
         assert "/down.xml failed: HTTP 500" in text and "retry 1 of 1" in text
         assert "/bad.xml failed: not a feed" in text
@@ -464,6 +469,15 @@ def test_fetch_retries_with_backoff(server: FeedServer) -> None:
     assert server.hits["/flaky"] == 3 and err.value.retryable
     with pytest.raises(FetchError, match="not an http"):
         fetch("file:///etc/passwd")
+
+
+def test_fetch_size_cap_without_content_length(server: FeedServer) -> None:
+    server.set("/endless", b"<p>" + b"x" * 50_000)
+    server.unsized.add("/endless")
+    assert len(fetch(server.url("/endless"), FetchSettings(max_bytes=60_000)).body) == 50_003
+    with pytest.raises(FetchError, match="too large: >40000 bytes") as err:
+        fetch(server.url("/endless"), FetchSettings(max_bytes=40_000))
+    assert not err.value.retryable and server.hits["/endless"] == 2
 
 
 def _wait_for(path: Path, text: str, proc: subprocess.Popen, seconds: float = 60.0) -> None:

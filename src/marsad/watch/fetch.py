@@ -8,8 +8,8 @@ standard library keeps ``marsad watch`` free of another dependency. What it adds
 
 * ``timeout`` bounds each blocking socket operation, and ``deadline`` the whole download, so a
   server that sends a byte every few seconds cannot hold a poll forever;
-* a response larger than ``max_bytes`` is refused after reading ``max_bytes + 1`` bytes (its
-  ``Content-Length`` is not trusted, nor needed);
+* a response larger than ``max_bytes`` is refused: at once when its ``Content-Length`` says so,
+  else after reading ``max_bytes + 1`` bytes (a missing or understated length is no way around it);
 * connection errors, timeouts, HTTP 429 and 5xx are retried ``retries`` times, waiting
   ``backoff * 2**n`` seconds before retry ``n + 1`` (capped at ``max_wait``); other HTTP errors
   (404, 403 ...) are final at once, as asking again will not change them;
@@ -94,15 +94,21 @@ def _download() -> Iterator[None]:
         _local.depth -= 1
 
 
-def _get_once(url: str, settings: FetchSettings, stop: threading.Event) -> Fetched:
+def _get_once(url: str, settings: FetchSettings, stop: threading.Event, kinds: tuple[str, ...]) -> Fetched:
     with _download():
-        return _get(url, settings, stop)
+        return _get(url, settings, stop, kinds)
 
 
-def _get(url: str, settings: FetchSettings, stop: threading.Event) -> Fetched:
+def _get(url: str, settings: FetchSettings, stop: threading.Event, kinds: tuple[str, ...]) -> Fetched:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": "*/*"})
     started = time.monotonic()
     with urllib.request.urlopen(request, timeout=settings.timeout) as response:  # noqa: S310 - http(s) only
+        ctype = response.headers.get_content_type()
+        if kinds and not any(k in ctype for k in kinds):  # a video or a PDF behind an article link
+            raise FetchError(url, f"not a page: {ctype}", retryable=False)
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > settings.max_bytes:  # refused before reading it
+            raise FetchError(url, f"too large: {declared} bytes", retryable=False)
         chunks: list[bytes] = []
         size = 0
         while True:
@@ -117,12 +123,14 @@ def _get(url: str, settings: FetchSettings, stop: threading.Event) -> Fetched:
             size += len(chunk)
             if size > settings.max_bytes:
                 raise FetchError(url, f"too large: >{settings.max_bytes} bytes", retryable=False)
-        return Fetched(response.geturl(), b"".join(chunks), _charset(response.headers),
-                       response.headers.get_content_type())
+        return Fetched(response.geturl(), b"".join(chunks), _charset(response.headers), ctype)
 
 
-def fetch(url: str, settings: FetchSettings | None = None, stop: threading.Event | None = None) -> Fetched:
-    """GET ``url`` with the cap, timeouts and retries of ``settings``; raise :class:`FetchError`."""
+def fetch(url: str, settings: FetchSettings | None = None, stop: threading.Event | None = None,
+          kinds: tuple[str, ...] = ()) -> Fetched:
+    """GET ``url`` with the cap, timeouts and retries of ``settings``; raise :class:`FetchError`.
+    With ``kinds``, a response whose content type contains none of them (``("html",)``) is refused
+    before its body is read."""
     settings = settings or FetchSettings()
     stop = stop or threading.Event()
     if not url.lower().startswith(("http://", "https://")):
@@ -130,7 +138,7 @@ def fetch(url: str, settings: FetchSettings | None = None, stop: threading.Event
     attempt = 0
     while True:
         try:
-            return _get_once(url, settings, stop)
+            return _get_once(url, settings, stop, kinds)
         except urllib.error.HTTPError as exc:
             retryable = exc.code == 429 or exc.code >= 500
             reason = f"HTTP {exc.code} {exc.reason}"

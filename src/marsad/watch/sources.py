@@ -36,6 +36,9 @@ log = logging.getLogger(__name__)
 
 Loaded = list[Document | Failure]
 
+#: content types an article page may have (a server that declares none sends "text/plain")
+PAGE_TYPES = ("html", "xml", "text/plain")
+
 
 class SourceError(MarsadError):
     """A source could not be polled this time (down, too slow, not a feed)."""
@@ -129,7 +132,7 @@ class FeedSource:
             if full or not link:  # the feed carries the article (or nothing else is there to fetch)
                 doc = Document.from_parts(doc_id, strip_html(full or summary), day, title, outlet, link)
                 return [reader.check(doc, source)]
-            page = fetch(link, self.settings, self.stop)
+            page = fetch(link, self.settings, self.stop, kinds=PAGE_TYPES)
             got = PendingPage(doc_id, source, page.body, page.charset, page.url,
                               day.isoformat() if day else None, self.max_chars).resolve()
             if isinstance(got, Failure) and got.reason == "empty text" and strip_html(summary):
