@@ -80,12 +80,20 @@ class FeedServer:
         self.routes: dict[str, tuple[int, str, bytes, float]] = {}
         self.hits: Counter[str] = Counter()
         self.unsized: set[str] = set()  # paths answered without a Content-Length (the body ends the reply)
+        self.etags: dict[str, str] = {}  # paths with an ETag: a request that names it gets 304
+        self.not_modified: Counter[str] = Counter()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 server.hits[self.path] += 1
                 status, ctype, body, delay = server.routes.get(self.path, (404, "text/plain", b"gone", 0))
+                etag = server.etags.get(self.path)
+                if etag and self.headers.get("If-None-Match") == etag:
+                    server.not_modified[self.path] += 1
+                    self.send_response(304)
+                    self.end_headers()
+                    return
                 if delay:
                     time.sleep(delay)
                 try:
@@ -93,6 +101,8 @@ class FeedServer:
                     self.send_header("Content-Type", ctype)
                     if self.path not in server.unsized:
                         self.send_header("Content-Length", str(len(body)))
+                    if etag:
+                        self.send_header("ETag", etag)
                     self.end_headers()
                     self.wfile.write(body)
                 except OSError:  # the client gave up (the hanging route)
@@ -259,6 +269,21 @@ def test_broken_feeds_are_logged_and_survived(server: FeedServer, pipeline: Pipe
         assert (r2.sources_failed, r2.documents, r2.failures) == (2, 1, 0)
         assert server.hits["/big"] == 1
         assert w.store.stats()["documents"] == 2
+
+
+def test_an_unchanged_feed_is_not_sent_again(server: FeedServer, pipeline: Pipeline, tmp_path: Path) -> None:
+    server.set("/feed.xml", rss([{"title": "مظاهرة", "link": server.url("/a/1")}]),
+               ctype="application/rss+xml")
+    server.etags["/feed.xml"] = '"v1"'
+    server.set("/a/1", b"busy", status=503)
+    with Watcher([server.url("/feed.xml")], tmp_path / "w.db", settings=settings(), pipeline=pipeline) as w:
+        assert w.poll().documents == 0  # the page failed: tried again next poll
+        server.set("/a/1", page("مظاهرة", PROTEST))
+        r = w.poll()  # the feed answers 304, and its entry whose page failed is still tried
+        assert server.not_modified["/feed.xml"] == 1 and (r.sources_failed, r.documents) == (0, 1)
+        server.etags["/feed.xml"] = '"v2"'  # changed: sent whole again
+        assert w.poll().documents == 0 and server.not_modified["/feed.xml"] == 1
+        assert server.hits["/feed.xml"] == 3
 
 
 def test_a_damaged_feed_file_gives_the_entries_it_holds(pipeline: Pipeline, tmp_path: Path,

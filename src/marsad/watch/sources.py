@@ -30,7 +30,7 @@ from typing import Any
 from marsad.errors import InputError, MarsadError
 from marsad.io.readers import PendingPage, Reader, detect_format, iter_documents, iter_input_files, strip_html
 from marsad.model import Document, Failure
-from marsad.watch.fetch import FetchError, FetchSettings, fetch
+from marsad.watch.fetch import Fetched, FetchError, FetchSettings, fetch
 
 log = logging.getLogger(__name__)
 
@@ -65,36 +65,44 @@ class FeedSource:
     def __init__(self, location: str, settings: FetchSettings, max_chars: int, stop: threading.Event) -> None:
         self.location, self.settings, self.max_chars, self.stop = location, settings, max_chars, stop
         self.is_url = location.lower().startswith(("http://", "https://"))
+        # the last response and its items: an unchanged feed (HTTP 304) gives them again, so that
+        # an item whose page is to be fetched again is not forgotten while the feed stays the same
+        self._last: Fetched | None = None
+        self._items: list[Candidate] = []
 
     def __str__(self) -> str:
         return self.location
 
-    def _read(self) -> tuple[bytes, dict[str, str] | None]:
-        """The feed's bytes, and for a URL the headers feedparser reads: the URL is the base of
-        relative entry links, the content type declares the charset."""
+    def _read(self) -> tuple[bytes, dict[str, str] | None, Fetched | None]:
+        """The feed's bytes, and for a URL the headers feedparser reads (the URL is the base of
+        relative entry links, the content type declares the charset) and the response."""
         if self.is_url:
             try:
-                got = fetch(self.location, self.settings, self.stop)
+                got = fetch(self.location, self.settings, self.stop, since=self._last)
             except FetchError as exc:
                 raise SourceError(exc.reason) from exc
             ctype = got.content_type + (f"; charset={got.charset}" if got.charset else "")
-            return got.body, {"content-location": got.url, "content-type": ctype}
+            return got.body, {"content-location": got.url, "content-type": ctype}, got
         path = Path(self.location)
         try:
             if path.stat().st_size > self.settings.max_bytes:
                 raise SourceError(f"too large: {path.stat().st_size} bytes")
-            return path.read_bytes(), None
+            return path.read_bytes(), None, None
         except OSError as exc:
             raise SourceError(f"unreadable: {exc.strerror or exc}") from exc
 
     def poll(self) -> list[Candidate]:
         import feedparser
 
-        data, headers = self._read()
+        data, headers, got = self._read()
+        if got is not None and got.not_modified:
+            log.debug("%s: not modified since the last poll", self)
+            return self._items
         parsed = feedparser.parse(data, response_headers=headers)
         problem = parsed.get("bozo_exception")
         if not parsed.entries:
             if parsed.get("version"):
+                self._items, self._last = [], got
                 return []  # a feed with no entries (now)
             raise SourceError(f"not a feed: {problem or 'no RSS/Atom root element'}")
         if isinstance(problem, feedparser.ThingsNobodyCaresAboutButMe):
@@ -103,7 +111,9 @@ class FeedSource:
         elif parsed.bozo:  # feedparser's lenient parse still found entries: use them, but say so
             log.warning("%s: damaged feed (%s); reading its %d entries", self, problem, len(parsed.entries))
         outlet = _opt(parsed.feed.get("title"))
-        return [self._candidate(entry, i, outlet) for i, entry in enumerate(parsed.entries, 1)]
+        self._items = [self._candidate(entry, i, outlet) for i, entry in enumerate(parsed.entries, 1)]
+        self._last = got  # only a feed that was read whole is asked for "if changed" next time
+        return self._items
 
     def _candidate(self, entry: Any, i: int, outlet: str | None) -> Candidate:
         link = _opt(entry.get("link"))
