@@ -368,6 +368,22 @@ def test_an_item_that_raises_does_not_end_the_watch(pipeline: Pipeline, tmp_path
         assert w.store.stats()["documents"] == 1
 
 
+def test_a_folder_gives_the_events_of_extract(pipeline: Pipeline, tmp_path: Path) -> None:
+    """The watch stores what ``marsad extract --db`` stores, record for record (the bundled sample
+    and a report of ours)."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "demo.jsonl").write_bytes((ROOT / "samples" / "demo.jsonl").read_bytes())
+    (inbox / "kafranbel.txt").write_text(SHELLING.format(n="خمسة"), encoding="utf-8")
+    assert main(["extract", str(inbox), "--db", str(tmp_path / "x.db"), "-q"]) == 0
+    with Watcher([str(inbox)], tmp_path / "w.db", settings=settings(), pipeline=pipeline) as w:
+        assert w.poll().failures == 0
+    query = "SELECT doc_id, event_id, record FROM events ORDER BY event_id"
+    with sqlite3.connect(tmp_path / "x.db") as x, sqlite3.connect(tmp_path / "w.db") as y:
+        extracted = x.execute(query).fetchall()
+        assert extracted and y.execute(query).fetchall() == extracted
+
+
 def test_folder_leaves_a_file_being_written(pipeline: Pipeline, tmp_path: Path) -> None:
     inbox = tmp_path / "inbox"
     inbox.mkdir()
