@@ -255,7 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=_cmd_serve)
 
     wt = sub.add_parser("watch", help="poll feeds and folders, extract new articles, update incidents, alert")
-    from marsad.watch.loop import parse_interval
+    from marsad.watch.interval import parse_interval
 
     def interval(text: str) -> float:
         try:

@@ -41,6 +41,7 @@ from marsad.store.sqlite import Store, content_hash
 from marsad.watch.alerts import AlertFile, SurgeRule, incident_alerts, surge_alerts
 from marsad.watch.fetch import FetchError, FetchSettings, Stopped, downloading
 from marsad.watch.incidents import EventChange, update_incidents
+from marsad.watch.interval import parse_interval
 from marsad.watch.sources import Candidate, Source, SourceError, open_source
 from marsad.watch.state import DONE, FAILED, RETRY, WatchState
 
@@ -49,22 +50,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_UNITS = {"s": 1, "m": 60, "h": 3600}
-
-
-def parse_interval(text: str) -> float:
-    """``"90"``, ``"30s"``, ``"10m"``, ``"1.5h"`` -> seconds (> 0); ValueError otherwise."""
-    value = text.strip().lower()
-    unit = value[-1:] if value[-1:] in _UNITS else "s"
-    number = value[:-1] if value[-1:] in _UNITS else value
-    try:
-        seconds = float(number) * _UNITS[unit]
-    except ValueError:
-        raise ValueError(f"not an interval: {text!r} (a number with s, m or h: 30s, 10m, 1h)") from None
-    if not seconds > 0 or seconds == float("inf"):
-        raise ValueError(f"not an interval: {text!r} (must be more than 0)")
-    return seconds
-
+__all__ = ["PollReport", "WatchSettings", "Watcher", "parse_interval", "stop_on_signals"]
 
 @dataclass
 class PollReport:
