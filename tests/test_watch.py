@@ -492,12 +492,15 @@ def test_with_consolidation(server: FeedServer, pipeline: Pipeline, tmp_path: Pa
         [new] = alerts_of(alerts)
         assert (new["alert"], new["basis"], new["admin1"], new["fatalities"]) == \
             ("new_incident", "incident", "Idlib", 5)
-        # the same attack in a second article joins the incident: no new incident
-        a2 = {"title": "قصف", "link": server.url("/a/2"),
-              "full": SHELLING.format(n="خمسة") + " وتضررت منازل."}
+        # the same attack reported the next day with a higher toll joins the incident, which grew
+        a2 = {"title": "ارتفاع الحصيلة", "link": server.url("/a/2"), "full": SHELLING.format(n="تسعة"),
+              "date": "Wed, 02 Dec 2026 08:00:00 GMT"}
         server.set("/feed.xml", rss([a1, a2]), ctype="application/rss+xml")
         r = w.poll()
-        assert r.documents == 1 and "new_incident" not in r.alerts
+        assert r.documents == 1 and r.alerts == {"incident_grew": 1}
+        grew = alerts_of(alerts)[-1]
+        assert grew["incident_id"] == new["incident_id"] and grew["n_sources"] == 2
+        assert (grew["fatalities_before"], grew["fatalities_after"]) == (5, 9)
 
 
 def test_fetch_retries_with_backoff(server: FeedServer) -> None:
