@@ -393,7 +393,7 @@ def test_folder_leaves_a_file_being_written(pipeline: Pipeline, tmp_path: Path) 
         assert w.poll().new_items == 0  # modified just now: left for a later poll
 
 
-def test_sources_are_checked_at_start(tmp_path: Path) -> None:
+def test_sources_and_settings_are_checked_at_start(tmp_path: Path) -> None:
     from marsad.errors import MarsadError
 
     with pytest.raises(MarsadError, match="no such file"):
@@ -401,6 +401,10 @@ def test_sources_are_checked_at_start(tmp_path: Path) -> None:
     (tmp_path / "x.bin").write_bytes(b"\0")
     with pytest.raises(MarsadError, match="not a feed"):
         Watcher([str(tmp_path / "x.bin")], tmp_path / "w.db")
+    for args in (["--timeout", "0"], ["--retries", "-1"], ["--surge-factor", "-2"], ["--settle", "-1"]):
+        assert main(["watch", str(tmp_path), "--db", str(tmp_path / "w.db"), "--once", *args]) == 2
+    unwritable = str(tmp_path / "x.bin" / "alerts.jsonl")  # under a file: no folder can be made there
+    assert main(["watch", str(tmp_path), "--db", str(tmp_path / "w.db"), "--once", "--alerts", unwritable]) == 2
 
 
 def _event(eid: str, day: str, killed: int, admin1: str = "Idlib") -> Event:

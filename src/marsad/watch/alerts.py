@@ -43,7 +43,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from marsad.errors import OutputError
+from marsad.errors import MarsadError, OutputError
 from marsad.store.sqlite import Store
 from marsad.watch.incidents import IncidentUpdate
 from marsad.watch.state import WatchState, now
@@ -60,6 +60,10 @@ class SurgeRule:
     baseline_days: int = 30
     factor: float = 2.0
     min_fatalities: int = 10
+
+    def __post_init__(self) -> None:
+        if self.days < 1 or self.baseline_days < 1 or self.factor < 0 or self.min_fatalities < 0:
+            raise MarsadError("the surge rule needs days >= 1, a factor and a minimum >= 0")
 
     def threshold(self, baseline: int) -> float:
         """The fatalities over ``days`` that a surge must exceed (besides the minimum)."""

@@ -73,6 +73,12 @@ class FetchSettings:
     max_wait: float = 60.0
     max_bytes: int = DEFAULT_MAX_BYTES
 
+    def __post_init__(self) -> None:
+        if not (self.timeout > 0 and self.deadline > 0 and self.max_bytes > 0):
+            raise MarsadError("the fetch timeout, deadline and size cap must be more than 0")
+        if self.retries < 0 or self.backoff < 0 or self.max_wait < 0:
+            raise MarsadError("fetch retries and backoff cannot be negative")
+
 
 def _charset(headers: Message) -> str | None:
     return headers.get_content_charset()

@@ -89,6 +89,10 @@ class WatchSettings:
     max_attempts: int = 3  # polls at which a page is tried before it is given up
     settle: float = 2.0  # seconds a watched file must be left alone before it is read
 
+    def __post_init__(self) -> None:
+        if self.max_chars < 1 or self.max_attempts < 1 or self.settle < 0:
+            raise MarsadError("max_chars and max_attempts must be at least 1, settle at least 0")
+
 
 class Watcher:
     """Polls ``sources`` into the store at ``db``; alerts also go to ``alerts`` (JSONL) when given."""
