@@ -404,7 +404,8 @@ def test_sources_and_settings_are_checked_at_start(tmp_path: Path) -> None:
     for args in (["--timeout", "0"], ["--retries", "-1"], ["--surge-factor", "-2"], ["--settle", "-1"]):
         assert main(["watch", str(tmp_path), "--db", str(tmp_path / "w.db"), "--once", *args]) == 2
     unwritable = str(tmp_path / "x.bin" / "alerts.jsonl")  # under a file: no folder can be made there
-    assert main(["watch", str(tmp_path), "--db", str(tmp_path / "w.db"), "--once", "--alerts", unwritable]) == 2
+    db = str(tmp_path / "w.db")
+    assert main(["watch", str(tmp_path), "--db", db, "--once", "--alerts", unwritable]) == 2
 
 
 def _event(eid: str, day: str, killed: int, admin1: str = "Idlib") -> Event:
