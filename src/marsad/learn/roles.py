@@ -60,6 +60,7 @@ _PREPOSITIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("and", r"و"),
         ("gunfire", r"برصاص|بنيران|بقصف|بغار[هة]|بغارات|بصاروخ|بهجوم|جراء|نتيج[هة]"),
     ))
+_PROCLITICS = (("لل", "of"), ("بال", "with_bi"), ("وال", "and"), ("فال", "and"))
 # an agent marker between the trigger and a mention after it ("قتل ... برصاص قوات ...")
 _AGENT = re.compile(r"من\s+قبل|علي\s+يد|علي\s+ايدي|برصاص|بنيران|بقصف|بغار[هة]|بغارات|جراء|نفذ[هت]?|شن[هت]?")
 # verbs whose subject is the side that suffered ("اصيب"، "لقي مصرعه"، "سقط قتيلا"، "تعرض")
@@ -161,9 +162,8 @@ def candidate_features(analysis: Analysis, f: Frame, cands: list[Mention],
             struck, target, driven = is_struck(norm, m), is_target(norm, m), ousted(norm, m, f)
             feats += [f"struck:{struck}", f"target:{target}", f"ousted:{driven}", f"struck|type:{struck}|{etype}"]
             prep = next((name for name, p in _PREPOSITIONS if p.search(before)), "-")
-            head = norm[ns:ne][:2]
-            if head in ("لل", "بال", "وال") or norm[ns:ns + 1] in "لب":
-                prep = {"ل": "of", "ب": "with_bi", "و": "and"}.get(norm[ns], prep) if prep == "-" else prep
+            if prep == "-":  # a proclitic of the name itself ("مواقع للحوثيين")
+                prep = next((name for head, name in _PROCLITICS if norm.startswith(head, ns)), "-")
             feats += [f"prep:{prep}", f"prep|side:{prep}|{side}", f"prep|type:{prep}|{etype}",
                       f"prep|form:{prep}|{form}", f"head:{norm[ns:ns + 1]}"]
             for i, w in enumerate(reversed(_words(before, last=True)), 1):
