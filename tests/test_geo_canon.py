@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import gzip
 import pickle
+import sys
 
 import pytest
 
@@ -77,3 +78,22 @@ def test_admin2_one_spelling_per_district(places: list[tuple]) -> None:
             keys[(p[2], p[7], fold_admin(p[8]))].add(p[8])
     clashes = {k: v for k, v in keys.items() if len(v) > 1}
     assert not clashes, f"districts spelled several ways: {list(clashes.items())[:5]}"
+
+
+def test_gazetteer_build_repairs_or_rejects_records_outside_their_country() -> None:
+    import importlib.util
+
+    path = DEFAULT_PATH.parents[3] / "build" / "build_gazetteer.py"
+    spec = importlib.util.spec_from_file_location("build_gazetteer_under_test", path)
+    assert spec and spec.loader
+    build = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = build  # dataclasses look their module up there
+    spec.loader.exec_module(build)
+    b = build.Builder()
+    i = b.add(build.Rec(None, "Al Khuzayfir", "YE", 0.25154, 0.78374, "village", keys={"الخزيفر"}))
+    j = b.add(build.Rec(None, "Nowhere", "YE", 48.85, 2.35, "village", keys={"مكان"}))
+    assert (round(b.recs[i].lat, 2), round(b.recs[i].lon, 2)) == (14.41, 44.9) and b.recs[i].keys
+    assert not b.recs[j].keys and "مكان" not in b.by_key  # kept out of the index: never written
+    assert len(b.repaired) == 1 and len(b.rejected) == 1
+    # a later record of the same village, in degrees, merges into the repaired one
+    assert b.add(build.Rec(None, "Al Khuzayfir", "YE", 14.412, 44.905, "village", keys={"الخزيفر"})) == i
