@@ -8,9 +8,9 @@ read with pyshp and simplified with shapely. Natural Earth is public domain (see
 Provides:
 * ``country_bbox.json`` — ``{iso2: [west, south, east, north]}`` for every country, the box the
   gazetteer build and its test hold every place to;
-* ``map_shapes.json.gz`` — for the countries whose towns the gazetteer covers in depth (its ``MENA``
-  list): the country outline polygons and the admin-1 boundary lines inside it, simplified
-  (``--tolerance`` degrees) and rounded to 3 decimals, so that a report embeds ~10-40 kB per country.
+* ``map_shapes.json.gz`` — every country's outline polygons and, for the countries whose towns the
+  gazetteer covers in depth (its ``MENA`` list), the admin-1 boundary lines inside them, simplified
+  (``--tolerance`` degrees; 10x that for the outlines of the rest) and rounded to 3 decimals.
 
 Run: ``.venv/bin/python build/build_map_shapes.py [--out src/marsad/data/geo] [--tolerance 0.01]``
 """
@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tolerance", type=float, default=0.01, help="simplification tolerance in degrees")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    from shapely.geometry import MultiPolygon
     from shapely.prepared import prep
 
     countries = read_countries()
@@ -123,8 +124,12 @@ def main(argv: list[str] | None = None) -> int:
 
     lines = read_admin1_lines()
     shapes: dict[str, dict] = {}
-    for cc in sorted(MENA & countries.keys()):
-        geom = countries[cc]
+    for cc, geom in countries.items():
+        if cc not in MENA:  # the outline only, coarser, without small islands: context for events abroad
+            parts = sorted(getattr(geom, "geoms", [geom]), key=lambda g: -g.area)
+            kept = MultiPolygon([g for k, g in enumerate(parts) if k == 0 or g.area >= 0.5])
+            shapes[cc] = {"bbox": bbox[cc], "outline": _rings(kept.simplify(args.tolerance * 10)), "admin1": []}
+            continue
         inside = prep(geom.buffer(0.05))
         own = [ln for ln in lines if inside.intersects(ln) and geom.contains(ln.interpolate(0.5, normalized=True))]
         merged = [ln.simplify(args.tolerance) for ln in own]

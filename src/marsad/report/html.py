@@ -103,11 +103,14 @@ def map_figure(items: tuple[Item, ...], countries: list[str]) -> dict[str, Any]:
                      f"{i.fatalities} killed" for i in group],
             "hoverinfo": "text",
         })
-    boxes = [shapes[cc]["bbox"] for cc in shown]
-    if not boxes and placed:
-        lons = [float(i.longitude) for i in placed]  # type: ignore[arg-type]
-        lats = [float(i.latitude) for i in placed]  # type: ignore[arg-type]
-        boxes = [[min(lons), min(lats), max(lons), max(lats)]]
+    # the view: the countries drawn with their admin-1 boundaries, and the circles (of several countries,
+    # the 2nd to 98th percentile: a few events abroad would otherwise zoom the map out to the whole world)
+    boxes = [shapes[cc]["bbox"] for cc in shown if shapes[cc]["admin1"]]
+    if placed:
+        lons = sorted(float(i.longitude) for i in placed)  # type: ignore[arg-type]
+        lats = sorted(float(i.latitude) for i in placed)  # type: ignore[arg-type]
+        k = len(placed) // 50 if len(countries) != 1 else 0
+        boxes.append([lons[k], lats[k], lons[-1 - k], lats[-1 - k]])
     layout: dict[str, Any] = {"height": 560, "margin": {"l": 30, "r": 10, "t": 10, "b": 30},
                               "plot_bgcolor": "#dfe9f2", "legend": {"orientation": "h", "itemsizing": "constant"},
                               "xaxis": {"showgrid": False, "zeroline": False, "title": ""},
@@ -115,13 +118,17 @@ def map_figure(items: tuple[Item, ...], countries: list[str]) -> dict[str, Any]:
     if boxes:
         west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
         east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
-        pad = 0.03 * max(east - west, north - south, 0.5)
+        pad = 0.06 * max(east - west, north - south, 0.5)
         layout["xaxis"]["range"] = [west - pad, east + pad]
         layout["yaxis"]["range"] = [south - pad, north + pad]
         # a degree of longitude is cos(latitude) of a degree of latitude: keep the shapes' proportions
         layout["yaxis"]["scaleanchor"] = "x"
         layout["yaxis"]["scaleratio"] = 1 / max(math.cos(math.radians((south + north) / 2)), 0.2)
-    return {"data": data, "layout": layout}
+        outside = sum(1 for i in placed if not (west - pad <= i.longitude <= east + pad  # type: ignore[operator]
+                                                and south - pad <= i.latitude <= north + pad))  # type: ignore[operator]
+    else:
+        outside = 0
+    return {"data": data, "layout": layout, "outside_view": outside}
 
 
 def _typical_span(items: tuple[Item, ...]) -> list[str] | None:
@@ -162,6 +169,7 @@ def build_report(conn: sqlite3.Connection, flt: EventFilter, *, top: int = 10) -
     countries = [flt.country] if flt.country else sorted({i.country for i in items if i.country})
     unplaced = sum(1 for i in items if i.latitude is None or i.longitude is None)
     figures = {"map": map_figure(items, countries)}
+    outside_view = figures["map"].pop("outside_view")
     for name, fig in zip(("events_series", "fatalities_series"), series_figures(items), strict=True):
         figures[name] = fig
     return {
@@ -172,6 +180,7 @@ def build_report(conn: sqlite3.Connection, flt: EventFilter, *, top: int = 10) -
         "n_fatalities": sum(i.fatalities for i in items),
         "n_undated": sum(1 for i in items if not i.event_date),
         "n_unplaced": unplaced,
+        "n_outside_view": outside_view,
         "unit": "incidents" if selection.consolidated else "events",
         "fatalities_table": admin1_by_month(items, measure="fatalities"),
         "events_table": admin1_by_month(items, measure="events"),
