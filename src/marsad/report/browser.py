@@ -15,6 +15,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from marsad.errors import MarsadError
 
@@ -55,7 +56,7 @@ def render_offline(html: Path, png: Path, *, width: int = 1200, timeout_ms: int 
         raise MarsadError("no Chromium found (apt-get install chromium)")
     blocked: list[str] = []
 
-    def route(r) -> None:  # noqa: ANN001 - playwright's Route
+    def route(r: Any) -> None:  # a playwright Route
         if r.request.url.startswith("file://"):
             r.continue_()
         else:

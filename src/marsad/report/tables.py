@@ -181,7 +181,7 @@ def connect(db: str | Path) -> sqlite3.Connection:
     if not path.is_file():
         raise MarsadError(f"{db}: no such store (write one with `marsad extract ... --db {db}`)")
     try:
-        conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         conn.execute("SELECT 1 FROM events LIMIT 1")
     except sqlite3.Error as exc:
         raise MarsadError(f"{db}: not a marsad store ({exc})") from exc
