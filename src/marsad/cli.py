@@ -87,7 +87,6 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from marsad.report.tables import EventFilter
     from marsad.run.extract import export_db
 
     flt = EventFilter.from_args(args)
@@ -98,7 +97,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from marsad.report.html import write_report
-    from marsad.report.tables import EventFilter, stats_text
+    from marsad.report.tables import stats_text
 
     flt = EventFilter.from_args(args)
     if args.command == "stats":
