@@ -11,7 +11,7 @@ OUT    := out
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --upgrade pip
-	@$(BIN)/python -m pip install -q -e ".[dask,web,dev,train]"
+	@$(BIN)/python -m pip install -q -e ".[dask,web,dev,train,report]"
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -25,6 +25,9 @@ demo: setup
 	@echo "events written to $(OUT)/demo-events.{jsonl,csv,geojson} and $(OUT)/demo.db"
 
 test: setup
+	@# the report's browser test needs Debian's chromium (it skips without one, e.g. when not root)
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+		|| echo "chromium could not be installed: tests/test_report_browser.py will skip"
 	$(BIN)/ruff check src tests build bench
 	$(BIN)/python -m pytest
 

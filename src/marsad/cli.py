@@ -14,6 +14,7 @@ from pathlib import Path
 
 from marsad import __version__
 from marsad.errors import MarsadError
+from marsad.report.tables import EventFilter
 from marsad.run.partitions import DEFAULT_PARTITION_SIZE
 
 log = logging.getLogger("marsad")
@@ -88,8 +89,22 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from marsad.run.extract import export_db
 
-    n = export_db(args.db, args.output)
+    flt = EventFilter.from_args(args)
+    n = export_db(args.db, args.output, keep=None if flt.empty else flt.matches)
     sys.stderr.write(f"exported {n} events to {args.output}\n")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from marsad.report.html import write_report
+    from marsad.report.tables import stats_text
+
+    flt = EventFilter.from_args(args)
+    if args.command == "stats":
+        _out(stats_text(args.db, flt, max_cols=args.max_months))
+        return 0
+    n = write_report(args.db, args.output, flt, top=args.top)
+    sys.stderr.write(f"report of {n} items ({flt.describe()}) written to {args.output}\n")
     return 0
 
 
@@ -214,7 +229,20 @@ def build_parser() -> argparse.ArgumentParser:
     xp = sub.add_parser("export", help="write the events of a SQLite store to a file")
     xp.add_argument("--db", required=True)
     xp.add_argument("-o", "--output", required=True)
+    EventFilter.add_arguments(xp)
     xp.set_defaults(func=_cmd_export)
+
+    rp = sub.add_parser("report", help="one offline HTML report of a store: tables, charts, map, evidence")
+    rp.add_argument("--db", required=True)
+    rp.add_argument("-o", "--output", required=True, help="the .html file to write")
+    rp.add_argument("--top", type=int, default=10, help="how many of the deadliest items to show with evidence")
+    EventFilter.add_arguments(rp)
+    rp.set_defaults(func=_cmd_report)
+    st = sub.add_parser("stats", help="fatalities and events by admin-1 and month, in the terminal")
+    st.add_argument("--db", required=True)
+    st.add_argument("--max-months", type=int, help="show only the latest N months")
+    EventFilter.add_arguments(st)
+    st.set_defaults(func=_cmd_report)
 
     g = sub.add_parser("geocode", help="show place mentions, their candidates and the choice")
     g.add_argument("text")

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from marsad.errors import MarsadError
 from marsad.io.readers import PendingPage, iter_documents, parse_date
@@ -153,11 +154,14 @@ def analyse_gold(gold: Iterable[dict], *, ner: bool = True, learned: bool = True
     return list(pipeline.pipe(gold_documents(gold)))
 
 
-def export_db(db: str | Path, output: str | Path) -> int:
-    """Write every event of a store to ``output`` (format by extension); returns the count."""
+def export_db(db: str | Path, output: str | Path, keep: Callable[[Mapping[str, Any]], bool] | None = None) -> int:
+    """Write every event of a store (those ``keep`` accepts, when given: ``EventFilter.matches``) to
+    ``output`` (format by extension); returns the count."""
     n = 0
     with Store.open(db) as store, open_writer(output) as writer:
         for rec in store.iter_events():
+            if keep is not None and not keep(rec):
+                continue
             writer.write(rec)
             n += 1
     return n
