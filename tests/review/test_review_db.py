@@ -6,7 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import hostile_doc, sample_doc
+from review_data import hostile_doc, sample_doc
 
 from marsad.review.db import LATEST, Conflict, Desk, Filters, Invalid, NotFound
 

@@ -517,11 +517,12 @@ class Desk:
 
     def undo(self, event_id: str, version: int, user: str) -> EventRow:
         """Undo the event's last change, as a new version (the undone one stays in the history)."""
+        if self.event(event_id).version != version:  # (NotFound if there is no such event)
+            raise Conflict(f"event {event_id} is not at version {version}; reload it")
         last = self.one("SELECT action, before, state_before FROM review_event_versions"
                         " WHERE event_id = ? AND version = ?", (event_id, version))
         if last is None:
-            self.event(event_id)  # NotFound if there is no such event
-            raise Conflict(f"event {event_id} is not at version {version}")
+            raise Conflict(f"event {event_id} is not at version {version}; reload it")
         if last[1] is None:
             raise Invalid(f"event {event_id} has no change to undo")
         before = json.loads(last[1])
