@@ -165,6 +165,35 @@ def _cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from marsad.annotations.validate import validate_record
+    from marsad.io.writers import json_text
+    from marsad.review.db import Desk
+    from marsad.review.learn import reviewed_annotations, reviewer_agreement
+
+    desk = Desk.open(args.db)
+    try:
+        records = list(reviewed_annotations(desk))
+        texts = {r["doc_id"]: desk.document(r["doc_id"])["text"] for r in records}
+    finally:
+        desk.close()
+    problems = [p for r in records for p in validate_record(r, texts[r["doc_id"]], None, None)]
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json_text(r) + "\n" for r in records), encoding="utf-8")
+    n_events = sum(len(r["events"]) for r in records)
+    _out(f"{len(records)} annotations ({len({r['doc_id'] for r in records})} articles, {n_events} kept events)"
+         f" by {len({r['coder'] for r in records})} reviewers written to {out}")
+    agreement = reviewer_agreement(records, texts)
+    if agreement is not None:
+        ev = agreement["events"]
+        _out(f"reviewer agreement on {agreement['articles']} articles coded by two reviewers: sentence kappa"
+             f" {agreement['sentence_kappa']}, event F1 {ev.get('event_f1')}")
+    for p in problems:
+        _out(p)
+    return 1 if problems else 0
+
+
 def _cmd_annotations(args: argparse.Namespace) -> int:
     from marsad.annotations import queue
 
@@ -270,6 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--import", dest="import_store", metavar="STORE",
                    help="with --db: first import the new documents and events of this extraction store")
     w.set_defaults(func=_cmd_serve)
+
+    le = sub.add_parser("learn", help="reviewed events of the review desk as training-corpus annotations")
+    le.add_argument("--db", required=True, help="the review database (SQLite path or postgresql:// URL)")
+    le.add_argument("-o", "--output", required=True, help="JSON Lines file, e.g. annotations/coded/review.jsonl")
+    le.set_defaults(func=_cmd_learn)
 
     us = sub.add_parser("users", help="review desk users (password from a prompt or $MARSAD_PASSWORD)")
     us_sub = us.add_subparsers(dest="action", required=True)
