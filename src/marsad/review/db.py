@@ -22,6 +22,7 @@ import json
 import logging
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -217,6 +218,7 @@ class Desk:
         self._local = threading.local()
         self._all: list[Any] = []
         self._all_lock = threading.Lock()
+        self._facets: tuple[float, dict[str, list[str]]] | None = None
         if self.dialect == "postgresql":
             try:
                 import psycopg  # noqa: F401
@@ -445,12 +447,17 @@ class Desk:
         out["total"] = sum(out[s] for s in STATES)
         return out
 
-    def facets(self) -> dict[str, list[str]]:
-        """The distinct values of the filterable columns (for the queue's drop-down lists)."""
+    def facets(self, max_age: float = 30.0) -> dict[str, list[str]]:
+        """The distinct values of the filterable columns (for the queue's drop-down lists); they
+        change rarely, and scanning every event on every page view is what slowed the queue."""
+        cached = self._facets
+        if cached is not None and time.monotonic() - cached[0] < max_age:
+            return cached[1]
         out = {}
         for col in ("country", "admin1", "event_type"):
             out[col] = [r[0] for r in self.rows(
                 f"SELECT DISTINCT {col} FROM review_events WHERE {col} IS NOT NULL ORDER BY {col}")]
+        self._facets = (time.monotonic(), out)
         return out
 
     def history(self, event_id: str) -> list[dict[str, Any]]:

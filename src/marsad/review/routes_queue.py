@@ -17,7 +17,7 @@ from marsad.review.db import STATES, Filters
 from marsad.review.deps import Viewer, desk_of, render
 
 router = APIRouter()
-PAGE = 100
+PAGE = 50
 EXPORT_FORMATS = {"jsonl": "application/x-ndjson", "csv": "text/csv", "geojson": "application/geo+json",
                   "parquet": "application/vnd.apache.parquet"}
 #: what an export holds when no review state is asked for: what reviewers kept
