@@ -33,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from marsad.review.auth import add_user
+from marsad.review.auth import hash_password
 from marsad.review.db import Desk
 from marsad.review.pgtemp import TempCluster, free_port
 
@@ -64,8 +64,9 @@ def seed(desk: Desk, docs: int, reviewers: int) -> None:
                            "notes": "", "tags": [], "evidence": [list(span)], "confidence": round(rng.random(), 3),
                            "provenance": {"location": [text.index(ar), text.index(ar) + len(ar)]}})
         desk.import_records(doc, events)
+    hashed = hash_password(PASSWORD)  # one hash for all (argon2 is slow on purpose; the logins verify it)
     for r in range(reviewers):
-        add_user(desk, f"r{r:02d}", PASSWORD, "reviewer")
+        desk.add_user(f"r{r:02d}", hashed, "reviewer")
 
 
 class Reviewer(threading.Thread):
