@@ -8,6 +8,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -88,6 +89,18 @@ def test_hostile_text_is_escaped_everywhere(app_desk: tuple[TestClient, Desk]) -
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert 'dir="rtl" lang="ar"' in page
     assert client.get("/").headers["content-security-policy"].startswith("default-src 'none'")
+
+
+def test_hostile_document_id(app_desk: tuple[TestClient, Desk]) -> None:
+    client, desk = app_desk
+    bad = 'x"><script>alert(5)</script>'
+    doc, events = hostile_doc(bad)
+    desk.import_records(doc, events)
+    login(client, "vera")
+    queue = client.get("/").text
+    assert "<script>alert(5)" not in queue and "%3Cscript%3Ealert%285%29" in queue
+    page = client.get("/doc/" + quote(bad)).text
+    assert "<script>alert" not in page and "&lt;script&gt;alert(5)" in page
 
 
 def test_article_spans_cover_the_text_exactly(app_desk: tuple[TestClient, Desk]) -> None:

@@ -133,6 +133,16 @@ def test_review_in_a_browser(server: str, desk_url: str, tmp_path: Path) -> None
             SHOT.parent.mkdir(exist_ok=True)
             shutil.copyfile(shot, SHOT)
 
+        # split the event (a copy to correct), then merge the copy back into it
+        ids = lambda: page.eval_on_selector_all("section.event", "els => els.map(e => e.dataset.id)")  # noqa: E731
+        before = set(ids())
+        with page.expect_navigation():
+            page.locator('section.event[data-id="d1:0"] button[data-act="split"]').click()
+        [copy] = set(ids()) - before
+        page.locator('section.event[data-id="d1:0"] select[data-merge]').select_option(copy)
+        with page.expect_navigation():
+            page.locator('section.event[data-id="d1:0"] button[data-act="merge"]').click()
+        assert set(ids()) == before
         page.goto(server + "/doc/h1")  # hostile text: shown, never run
         assert "<script>" in page.inner_text("#text") and not dialogs
 
@@ -148,5 +158,6 @@ def test_review_in_a_browser(server: str, desk_url: str, tmp_path: Path) -> None
         browser.close()
 
     desk = Desk.open(desk_url)
-    assert [h["action"] for h in desk.history("d1:0")] == ["import", "edit", "approved", "undo", "approved"]
+    assert [h["action"] for h in desk.history("d1:0")] == ["import", "edit", "approved", "undo", "approved",
+                                                          "merge"]
     desk.close()

@@ -142,3 +142,21 @@ def test_import_store(tmp_path: Path) -> None:
     assert desk.import_store(path) == (1, 0)
     assert desk.document("d1")["text"] == doc["text"]
     desk.close()
+
+
+def test_merge_and_split(desk: Desk) -> None:
+    doc, events = sample_doc("d1")
+    second = dict(events[0], event_id="d1:1", evidence=[[100, 120]])
+    desk.import_records(doc, [events[0], second])
+    kept = desk.merge("d1:0", 1, "d1:1", 1, "amal")
+    assert kept.version == 2 and [100, 120] in kept.record["evidence"] and "merged:d1:1" in kept.record["tags"]
+    assert desk.event("d1:1").state == "deleted"
+    assert [h["action"] for h in desk.history("d1:1")] == ["import", "merge"]
+    with pytest.raises(Conflict):
+        desk.merge("d1:0", 1, "d1:1", 2, "omar")  # stale: nothing changes
+    assert desk.event("d1:1").version == 2
+    copy = desk.split("d1:0", 2, "omar")
+    assert copy.origin == "reviewer" and copy.state == "pending" and copy.record["location"] == "Kafr Nabl"
+    assert desk.event("d1:0").version == 2
+    with pytest.raises(Invalid):
+        desk.merge("d1:0", 2, "d1:0", 2, "amal")

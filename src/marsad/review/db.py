@@ -480,28 +480,65 @@ class Desk:
                 make: Any) -> EventRow:
         """Apply ``make(current) -> (record, state)`` as version ``version + 1``, or raise Conflict."""
         with self.transaction():
-            cur = self.event(event_id)
-            if cur.version != version:
-                raise Conflict(f"event {event_id} is at version {cur.version}, not {version}:"
-                               f" {cur.updated_by or 'someone'} changed it at {cur.updated}")
-            record, state = make(cur)
-            body = json.dumps(record, ensure_ascii=False)
-            stamp = now()
-            sets = ", ".join(f"{c} = ?" for c in FILTER_COLUMNS)
-            res = self.execute(
-                f"UPDATE review_events SET version = ?, state = ?, record = ?, {sets}, confidence = ?,"
-                f" fatalities = ?, priority = ?, updated = ?, updated_by = ? WHERE event_id = ? AND version = ?",
-                (version + 1, state, body, *(record.get(c) for c in FILTER_COLUMNS), record.get("confidence"),
-                 record.get("fatalities"), priority(record), stamp, user, event_id, version))
-            if res.rowcount != 1:  # another process got there between our read and write
-                raise Conflict(f"event {event_id} changed while saving; reload it")
-            self.execute(
-                "INSERT INTO review_event_versions(event_id, version, username, at, action, before, after,"
-                " state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (event_id, version + 1, user, stamp, action, json.dumps(cur.record, ensure_ascii=False), body,
-                 cur.state, state))
+            self._apply(event_id, version, user, action, make)
         log.info("%s %s %s -> v%d", user, action, event_id, version + 1)
         return self.event(event_id)
+
+    def _apply(self, event_id: str, version: int, user: str, action: str, make: Any) -> None:
+        """:meth:`_change` inside the caller's transaction (a merge changes two events in one)."""
+        cur = self.event(event_id)
+        if cur.version != version:
+            raise Conflict(f"event {event_id} is at version {cur.version}, not {version}:"
+                           f" {cur.updated_by or 'someone'} changed it at {cur.updated}")
+        record, state = make(cur)
+        body = json.dumps(record, ensure_ascii=False)
+        stamp = now()
+        sets = ", ".join(f"{c} = ?" for c in FILTER_COLUMNS)
+        res = self.execute(
+            f"UPDATE review_events SET version = ?, state = ?, record = ?, {sets}, confidence = ?,"
+            f" fatalities = ?, priority = ?, updated = ?, updated_by = ? WHERE event_id = ? AND version = ?",
+            (version + 1, state, body, *(record.get(c) for c in FILTER_COLUMNS), record.get("confidence"),
+             record.get("fatalities"), priority(record), stamp, user, event_id, version))
+        if res.rowcount != 1:  # another process got there between our read and write
+            raise Conflict(f"event {event_id} changed while saving; reload it")
+        self.execute(
+            "INSERT INTO review_event_versions(event_id, version, username, at, action, before, after,"
+            " state_before, state_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (event_id, version + 1, user, stamp, action, json.dumps(cur.record, ensure_ascii=False), body,
+             cur.state, state))
+
+    def merge(self, keep_id: str, keep_version: int, drop_id: str, drop_version: int, user: str) -> EventRow:
+        """Two reports of one event: ``drop_id`` is deleted (action ``merge``) and ``keep_id``
+        gains its evidence, in one transaction (a stale version of either is a Conflict)."""
+        if keep_id == drop_id:
+            raise Invalid("an event cannot be merged with itself")
+        dropped = self.event(drop_id)
+        if dropped.doc_id != self.event(keep_id).doc_id:
+            raise Invalid("only events of the same article can be merged")
+
+        def grow(cur: EventRow) -> tuple[dict[str, Any], str]:
+            evidence = [list(x) for x in cur.record.get("evidence") or []]
+            evidence += [list(x) for x in dropped.record.get("evidence") or [] if list(x) not in evidence]
+            tags = [*(cur.record.get("tags") or []), f"merged:{drop_id}"]
+            return {**cur.record, "evidence": sorted(evidence), "tags": tags}, cur.state
+
+        with self.transaction():
+            self._apply(drop_id, drop_version, user, "merge", lambda cur: (cur.record, "deleted"))
+            self._apply(keep_id, keep_version, user, "merge", grow)
+        log.info("%s merged %s into %s", user, drop_id, keep_id)
+        return self.event(keep_id)
+
+    def split(self, event_id: str, version: int, user: str) -> EventRow:
+        """One report of two events (two places, two days): a copy of the event, pending, for the
+        reviewer to correct; the original stays as it is (its version is checked all the same)."""
+        cur = self.event(event_id)
+        if cur.version != version:
+            raise Conflict(f"event {event_id} is at version {cur.version}, not {version}; reload it")
+        rec = {**cur.record, "event_id": f"{cur.doc_id}:r-{uuid.uuid4().hex[:12]}",
+               "tags": [*(cur.record.get("tags") or []), f"split_from:{event_id}"]}
+        with self.transaction():
+            self._insert_event(rec, "reviewer", "pending", user, "split", now())
+        return self.event(rec["event_id"])
 
     def edit(self, event_id: str, version: int, changes: Mapping[str, Any], user: str) -> EventRow:
         """Change fields of an event (a reviewer's correction); the state becomes ``approved``

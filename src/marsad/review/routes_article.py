@@ -69,6 +69,21 @@ def undo(request: Request, event_id: str, body: JsonBody,
     return _reply(desk_of(request).undo(event_id, _version(body), user.name))
 
 
+@router.post("/event/merge/{event_id:path}", dependencies=_POST)
+def merge(request: Request, event_id: str, body: JsonBody, user: Reviewer) -> dict[str, Any]:
+    """``{"version", "other", "other_version"}``: the other event is merged into this one."""
+    try:
+        other, other_version = str(body["other"]), int(body["other_version"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise Invalid("give the other event and its version") from exc
+    return _reply(desk_of(request).merge(event_id, _version(body), other, other_version, user.name))
+
+
+@router.post("/event/split/{event_id:path}", dependencies=_POST)
+def split(request: Request, event_id: str, body: JsonBody, user: Reviewer) -> dict[str, Any]:
+    return _reply(desk_of(request).split(event_id, _version(body), user.name))
+
+
 @router.get("/event/history/{event_id:path}")
 def history(request: Request, event_id: str, user: Viewer) -> list[dict[str, Any]]:
     desk = desk_of(request)

@@ -68,6 +68,13 @@ async function act(card, what) {
       await post("/event/edit/" + path(id), {version, changes});
     } else if (what === "undo") {
       await post("/event/undo/" + path(id), {version});
+    } else if (what === "split") {
+      const made = await post("/event/split/" + path(id), {version});
+      reloadAt(made.event_id);
+      return;
+    } else if (what === "merge") {
+      const other = card.querySelector("select[data-merge]").selectedOptions[0];
+      await post("/event/merge/" + path(id), {version, other: other.value, other_version: Number(other.dataset.version)});
     } else {
       await post("/event/state/" + path(id), {version, state: what});
     }
