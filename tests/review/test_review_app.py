@@ -183,3 +183,21 @@ def test_no_cdn_and_no_docs(app_desk: tuple[TestClient, Desk]) -> None:
     for body in pages + assets:
         assert not re.search(r"(src|href)=\"(https?:)?//", body)
         assert "@import" not in body and "url(http" not in body
+
+
+def test_admin_manages_users(app_desk: tuple[TestClient, Desk]) -> None:
+    client, desk = app_desk
+    add_user(desk, "root", PASSWORD, "admin")
+    token = login(client, "amal")
+    assert client.get("/users").status_code == 403  # a reviewer is no admin
+    client.cookies.clear()
+    token = login(client, "root")
+    page = client.get("/users").text
+    assert "amal" in page and "reviewer" in page
+    r = client.post("/users", data={"name": "<i>nadia</i>", "role": "viewer", "password": "long enough",
+                                    "csrf": token})
+    assert r.status_code == 200 and "&lt;i&gt;nadia&lt;/i&gt; (viewer) saved" in r.text
+    assert desk.user("<i>nadia</i>")[1] == "viewer"
+    assert client.post("/users", data={"name": "x", "role": "god", "password": "long enough",
+                                       "csrf": token}).status_code == 422
+    assert client.post("/users", data={"name": "y", "role": "viewer", "password": "long enough"}).status_code == 403

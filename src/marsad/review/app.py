@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from marsad.review import routes_article, routes_auth, routes_queue
+from marsad.review import routes_admin, routes_article, routes_auth, routes_queue
 from marsad.review.auth import Auth
 from marsad.review.db import Conflict, Desk, Invalid, NotFound
 from marsad.review.deps import LoginRequired
@@ -102,7 +102,7 @@ def create_desk_app(db_url: str | Path, *, api: bool = True, import_store: str |
 
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (routes_auth, routes_queue, routes_article):
+    for module in (routes_auth, routes_queue, routes_article, routes_admin):
         app.include_router(module.router)
     if api:
         from marsad.web import create_app
