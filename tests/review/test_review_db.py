@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from review_data import hostile_doc, sample_doc
 
+from marsad.errors import StoreError
 from marsad.review.db import LATEST, Conflict, Desk, Filters, Invalid, NotFound
 
 
@@ -128,7 +129,7 @@ def test_add_event_and_users_sessions(desk: Desk) -> None:
     assert desk.session_user("tok") is None
 
 
-def test_import_store(tmp_path: Path) -> None:
+def test_import_store(desk: Desk, tmp_path: Path) -> None:
     from marsad.model import Document, Event
     from marsad.store.sqlite import Store
 
@@ -137,11 +138,14 @@ def test_import_store(tmp_path: Path) -> None:
     with Store.open(path) as store:
         store.add_result(Document("d1", doc["text"]), [Event("d1", "d1:0", "Battles", "Armed clash",
                                                              evidence=((0, 10),))])
-    desk = Desk.open(path)  # the desk's tables beside the store's, in the same file
-    assert desk.import_store(path) == (1, 1)
+    assert desk.import_store(path) == (1, 1)  # into SQLite or PostgreSQL alike
     assert desk.import_store(path) == (1, 0)
     assert desk.document("d1")["text"] == doc["text"]
-    desk.close()
+    same = Desk.open(path)  # a SQLite desk's tables beside the store's, in the same file
+    assert same.import_store(path) == (1, 1) and same.event("d1:0").state == "pending"
+    same.close()
+    with pytest.raises(StoreError):
+        desk.import_store(tmp_path / "missing.db")
 
 
 def test_merge_and_split(desk: Desk) -> None:
