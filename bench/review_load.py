@@ -40,6 +40,8 @@ from marsad.review.pgtemp import TempCluster, free_port
 PASSWORD = "load test password"
 PLACES = [("كفرنبل", "Kafr Nabl", "Idlib"), ("سراقب", "Saraqib", "Idlib"), ("دوما", "Douma", "Rif Dimashq"),
           ("درعا", "Daraa", "Daraa"), ("منبج", "Manbij", "Aleppo")]
+#: reviewers logging in at once (people arrive over minutes; 50 argon2 checks at once are 3 GB)
+LOGINS = threading.BoundedSemaphore(4)
 NUMBERS = ["ثلاثة", "أربعة", "خمسة", "ستة", "سبعة", "ثمانية"]
 
 
@@ -88,50 +90,64 @@ class Reviewer(threading.Thread):
         return r
 
     def run(self) -> None:
-        try:
-            self.work()
-        except Exception as exc:  # noqa: BLE001 - a reviewer that stops is a failure to report
-            self.errors.append(f"{self.name} stopped: {exc!r}")
-
-    def work(self) -> None:
-        with httpx.Client(base_url=self.base, timeout=30) as self.client:
-            page = self.client.get("/login").text
-            token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-            r = self.client.post("/login", data={"name": self.name, "password": PASSWORD, "csrf": token},
-                                 follow_redirects=True)
-            token = re.search(r'name="csrf-token" content="([^"]+)"', r.text).group(1)  # type: ignore[union-attr]
+        with httpx.Client(base_url=self.base, timeout=120) as self.client:
+            token = None
+            try:
+                with LOGINS:
+                    token = self.login()
+            except Exception as exc:  # noqa: BLE001 - a reviewer who cannot log in is a failure to report
+                self.errors.append(f"{self.name} could not log in: {exc!r}")
             self.ready.wait()  # everyone logged in (argon2 is slow on purpose): now the clock runs
-            until = time.monotonic() + self.seconds
-            versions: dict[str, int] = {}
-            n = 0
-            while time.monotonic() < until:
-                roll = self.rng.random()
-                doc = self.rng.choice(self.doc_ids)
-                if roll < 0.6:
-                    r = self.timed("queue", "GET", "/", params={"state": "pending", "page": self.rng.randint(0, 3)})
-                elif roll < 0.8:
-                    r = self.timed("article", "GET", f"/doc/{doc}")
-                else:
-                    event_id = f"{doc}:{self.rng.randint(0, 1)}"
-                    n += 1
-                    notes = f"{self.name}-{n}"
-                    for _ in range(5):
-                        version = versions.get(event_id, 1)
-                        r = self.timed("edit", "POST", f"/event/edit/{event_id}",
-                                       json={"version": version, "changes": {"notes": notes}},
-                                       headers={"X-CSRF-Token": token})
-                        if r.status_code != 409:
-                            break
-                        self.conflicts += 1  # someone saved first: reload the version, save again
-                        h = self.timed("version", "GET", f"/event/history/{event_id}",
-                                       headers={"Accept": "application/json"})
-                        versions[event_id] = h.json()[-1]["version"]
-                    if r.status_code == 200:
-                        versions[event_id] = r.json()["version"]
-                        self.acked.append((event_id, versions[event_id], notes))
-                if r.status_code not in (200, 409):
-                    self.errors.append(f"{r.request.method} {r.request.url.path}: {r.status_code}")
-                time.sleep(self.rng.uniform(*self.think))
+            if token is None:
+                return
+            try:
+                self.work(token)
+            except Exception as exc:  # noqa: BLE001 - a reviewer that stops is a failure to report
+                self.errors.append(f"{self.name} stopped: {exc!r}")
+
+    def login(self) -> str:
+        page = self.client.get("/login").text
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        r = self.client.post("/login", data={"name": self.name, "password": PASSWORD, "csrf": token},
+                             follow_redirects=True)
+        found = re.search(r'name="csrf-token" content="([^"]+)"', r.text)
+        if r.status_code != 200 or found is None:
+            raise RuntimeError(f"login answered {r.status_code}")
+        return found.group(1)
+
+    def work(self, token: str) -> None:
+        until = time.monotonic() + self.seconds
+        time.sleep(self.rng.uniform(0, self.think[1]))  # people do not all click in the same millisecond
+        versions: dict[str, int] = {}
+        n = 0
+        while time.monotonic() < until:
+            roll = self.rng.random()
+            doc = self.rng.choice(self.doc_ids)
+            if roll < 0.6:
+                r = self.timed("queue", "GET", "/", params={"state": "pending", "page": self.rng.randint(0, 3)})
+            elif roll < 0.8:
+                r = self.timed("article", "GET", f"/doc/{doc}")
+            else:
+                event_id = f"{doc}:{self.rng.randint(0, 1)}"
+                n += 1
+                notes = f"{self.name}-{n}"
+                for _ in range(5):
+                    version = versions.get(event_id, 1)
+                    r = self.timed("edit", "POST", f"/event/edit/{event_id}",
+                                   json={"version": version, "changes": {"notes": notes}},
+                                   headers={"X-CSRF-Token": token})
+                    if r.status_code != 409:
+                        break
+                    self.conflicts += 1  # someone saved first: reload the version, save again
+                    h = self.timed("version", "GET", f"/event/history/{event_id}",
+                                   headers={"Accept": "application/json"})
+                    versions[event_id] = h.json()[-1]["version"]
+                if r.status_code == 200:
+                    versions[event_id] = r.json()["version"]
+                    self.acked.append((event_id, versions[event_id], notes))
+            if r.status_code not in (200, 409):
+                self.errors.append(f"{r.request.method} {r.request.url.path}: {r.status_code}")
+            time.sleep(self.rng.uniform(*self.think))
 
 
 def percentile(values: list[float], q: float) -> float:
