@@ -43,7 +43,8 @@ def hostile_doc(doc_id: str = "h1") -> tuple[dict[str, Any], list[dict[str, Any]
           "event_type": "Battles", "sub_event_type": "Armed clash", "actor1": "Militia" + bad,
           "actor2": "<img src=x onerror=alert(3)>", "country": "SY", "admin1": "Daraa" + bad,
           "location": "Daraa" + bad, "latitude": 32.6, "longitude": 36.1, "geo_precision": 1, "fatalities": 3,
-          "source": bad, "notes": bad, "tags": [bad], "confidence": 0.4,
+          "source": bad, "notes": bad, "tags": [bad], "confidence": 0.4, "assoc_actor_1": bad,
+          "assoc_actor_2": bad, "admin2": bad, "location_text": bad, "actor1_text": bad, "source_text": bad,
           "evidence": [span(text, "قتل ثلاثة عناصر في اشتباك")],
           "provenance": {"location": span(text, "درعا"), "fatalities": span(text, "ثلاثة"),
                          "actor1": span(text, "<img src=x onerror=alert(1)>")}}

@@ -12,6 +12,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.background import BackgroundTask
 
+from marsad.errors import DependencyError
 from marsad.recognise.triggers import EVENT_TYPES
 from marsad.review.db import STATES, Filters
 from marsad.review.deps import Viewer, desk_of, render
@@ -81,6 +82,9 @@ def export(request: Request, user: Viewer, format: str = "jsonl") -> Response:
             for row in desk_of(request).query(filters, limit=None):
                 writer.write(_exportable(row.record))
                 n += 1
+    except DependencyError as exc:  # .parquet without pyarrow
+        path.unlink(missing_ok=True)
+        raise HTTPException(501, str(exc)) from exc
     except Exception:
         path.unlink(missing_ok=True)
         raise
