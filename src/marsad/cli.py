@@ -140,10 +140,73 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         import uvicorn
     except ImportError as exc:
         raise MarsadError("marsad serve needs the web extra: pip install 'marsad[web]'") from exc
-    from marsad.web import create_app
+    if args.db:  # the review desk (marsad.review), with the extraction API under /api
+        from marsad.review.app import create_desk_app
 
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+        app = create_desk_app(args.db, import_store=args.import_store)
+        _out(f"marsad review desk on http://{args.host}:{args.port}/ (database {args.db})")
+    else:
+        from marsad.web import create_app
+
+        app = create_app()
+        _out(f"marsad extraction API on http://{args.host}:{args.port}/ (POST /extract, GET /health)")
+    sys.stdout.flush()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from marsad.review.auth import add_user
+    from marsad.review.db import Desk
+
+    password = os.environ.get("MARSAD_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise MarsadError("no terminal to ask the password: set MARSAD_PASSWORD")
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise MarsadError("the passwords differ")
+    desk = Desk.open(args.db)
+    try:
+        add_user(desk, args.name, password, args.role)
+    except ValueError as exc:
+        raise MarsadError(str(exc)) from exc
+    finally:
+        desk.close()
+    _out(f"user {args.name} ({args.role}) saved in {args.db}")
+    return 0
+
+
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from marsad.annotations.validate import validate_record
+    from marsad.io.writers import json_text
+    from marsad.review.db import Desk
+    from marsad.review.learn import reviewed_annotations, reviewer_agreement
+
+    desk = Desk.open(args.db)
+    try:
+        records = list(reviewed_annotations(desk))
+        texts = {r["doc_id"]: desk.document(r["doc_id"])["text"] for r in records}
+    finally:
+        desk.close()
+    problems = [p for r in records for p in validate_record(r, texts[r["doc_id"]], None, None)]
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json_text(r) + "\n" for r in records), encoding="utf-8")
+    n_events = sum(len(r["events"]) for r in records)
+    _out(f"{len(records)} annotations ({len({r['doc_id'] for r in records})} articles, {n_events} kept events)"
+         f" by {len({r['coder'] for r in records})} reviewers written to {out}")
+    agreement = reviewer_agreement(records, texts)
+    if agreement is not None:
+        ev = agreement["events"]
+        _out(f"reviewer agreement on {agreement['articles']} articles coded by two reviewers: sentence kappa"
+             f" {agreement['sentence_kappa']}, event F1 {ev.get('event_f1')}")
+    for p in problems:
+        _out(p)
+    return 1 if problems else 0
 
 
 def _cmd_annotations(args: argparse.Namespace) -> int:
@@ -277,9 +340,12 @@ def build_parser() -> argparse.ArgumentParser:
     a_stats.add_argument("--json", action="store_true", help="one JSON object")
     an.set_defaults(func=_cmd_annotations)
 
-    w = sub.add_parser("serve", help="serve POST /extract over HTTP (needs the [web] extra)")
+    w = sub.add_parser("serve", help="serve POST /extract over HTTP, or the review desk with --db")
     w.add_argument("--host", default="127.0.0.1")
     w.add_argument("--port", type=int, default=8000)
+    w.add_argument("--db", help="serve the review desk over this database (SQLite path or postgresql:// URL)")
+    w.add_argument("--import", dest="import_store", metavar="STORE",
+                   help="with --db: first import the new documents and events of this extraction store")
     w.set_defaults(func=_cmd_serve)
 
     wt = sub.add_parser("watch", help="poll feeds and folders, extract new articles, update incidents, alert")
@@ -307,6 +373,18 @@ def build_parser() -> argparse.ArgumentParser:
     wt.add_argument("--no-ner", action="store_true")
     wt.add_argument("-q", "--quiet", action="store_true", help="no progress line per poll")
     wt.set_defaults(func=_cmd_watch)
+    le = sub.add_parser("learn", help="reviewed events of the review desk as training-corpus annotations")
+    le.add_argument("--db", required=True, help="the review database (SQLite path or postgresql:// URL)")
+    le.add_argument("-o", "--output", required=True, help="JSON Lines file, e.g. annotations/coded/review.jsonl")
+    le.set_defaults(func=_cmd_learn)
+
+    us = sub.add_parser("users", help="review desk users (password from a prompt or $MARSAD_PASSWORD)")
+    us_sub = us.add_subparsers(dest="action", required=True)
+    us_add = us_sub.add_parser("add", help="add a user, or reset their password and role")
+    us_add.add_argument("name")
+    us_add.add_argument("--role", choices=["viewer", "reviewer", "admin"], default="reviewer")
+    us_add.add_argument("--db", required=True, help="the review database (SQLite path or postgresql:// URL)")
+    us.set_defaults(func=_cmd_users)
     return p
 
 
