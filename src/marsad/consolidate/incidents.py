@@ -1,0 +1,293 @@
+"""Incidents: the event reports of different documents that describe one real incident.
+
+Requires: a :class:`marsad.store.sqlite.Store` holding documents and events. Provides:
+:func:`consolidate`, which gives every event not yet in an incident one (joining the most
+probable existing incident of its block, or founding a new one), and writes the ``incidents``
+and ``incident_members`` tables; :func:`summarise`, the incident record built from its members.
+
+Incremental and idempotent: only events without an incident are placed, each against the
+incidents already formed, in the order of their day (then publication, then id), so new
+documents join or found incidents without re-clustering the rest, and a document extracted
+again (the same events, the same ids) changes nothing. An incident's id is derived from the
+event that founded it, so the same store consolidated in the same order gets the same ids.
+Members whose event disappeared (a document re-extracted into other events) leave their
+incident first; an incident left without members is deleted.
+
+The decision is greedy average linkage: a report joins the incident whose members it most
+probably matches (mean of the merge probabilities over its :data:`LINK_TOP` best members, the
+merge model of :mod:`marsad.consolidate.model`) when that mean reaches the model's threshold,
+and never an incident that already holds an event of its own document (one article reports
+one incident once: the extractor merges a document's reports per place, day and type).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from marsad.consolidate.blocking import WINDOW_DAYS, candidate_blocks, home_block, week_index
+from marsad.consolidate.model import MergeModel, merge_model
+from marsad.consolidate.similarity import Vector, cosine, event_day, pair_features, text_vector
+from marsad.store.sqlite import Store
+
+log = logging.getLogger(__name__)
+
+LINK_TOP = 2  # members whose probabilities are averaged
+MAX_COMPARE = 30  # members of a large incident compared with a report (the latest ones)
+
+#: the fields of an event row kept on an incident's member (enough to compare and to export)
+MEMBER_FIELDS: tuple[str, ...] = (
+    "event_id", "doc_id", "outlet", "url", "title", "published", "event_date", "time_precision",
+    "event_type", "sub_event_type", "actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "inter1", "inter2",
+    "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "geonameid",
+    "fatalities", "fatalities_low", "fatalities_high", "source", "notes", "tags", "evidence", "confidence",
+)
+
+
+@dataclass(frozen=True)
+class ConsolidationResult:
+    """What one :func:`consolidate` call did."""
+
+    created: list[str] = field(default_factory=list)  # ids of the incidents it founded
+    grown: list[tuple[str, int, int]] = field(default_factory=list)  # (id, fatalities before, after)
+    joined: int = 0  # event reports that joined an existing incident
+    incidents: int = 0  # incidents in the store afterwards
+
+    def format(self) -> str:
+        return (f"incidents {self.incidents} ({len(self.created)} new, {self.joined} reports joined one, "
+                f"{len(self.grown)} with more fatalities)")
+
+
+@dataclass
+class _Incident:
+    """An incident being worked on (members as stored, their evidence vectors alongside)."""
+
+    incident_id: str
+    block: str
+    members: list[dict[str, Any]]
+    vectors: list[Vector]
+    fatalities_before: int | None  # None: founded in this call
+    dirty: bool = False
+
+    @property
+    def docs(self) -> set[str]:
+        return {m["doc_id"] for m in self.members}
+
+    def days(self) -> list[int]:
+        return [d.toordinal() for m in self.members if (d := event_day(m)) is not None]
+
+
+def incident_id_for(event_id: str) -> str:
+    """The id of an incident founded by ``event_id`` (stable: a function of that id only)."""
+    return "inc-" + hashlib.sha1(event_id.encode("utf-8")).hexdigest()[:16]
+
+
+def _mode(values: Iterable[Any], default: Any = None) -> Any:
+    counts = Counter(v for v in values if v not in (None, ""))
+    if not counts:
+        return default
+    top = max(counts.values())
+    return min(v for v, n in counts.items() if n == top)  # ties: the smallest (earliest date)
+
+
+def fatality_range(members: Sequence[Mapping[str, Any]]) -> tuple[int, int, int]:
+    """(best, low, high) of an incident's reports.
+
+    Best follows spec §4 across documents: an update replaces, so the reports of the latest
+    publication day that give a toll decide, and of those the most conservative (the lowest).
+    Reports with no deaths do not lower a toll others give. Low and high span every report
+    (with their own low/high where the extractor gave a range).
+    """
+    with_toll = [m for m in members if (m.get("fatalities") or 0) > 0]
+    if not with_toll:
+        return 0, 0, 0
+    latest = max(m.get("published") or m.get("event_date") or "" for m in with_toll)
+    best = min(m["fatalities"] for m in with_toll if (m.get("published") or m.get("event_date") or "") == latest)
+    low = min(m.get("fatalities_low") or m["fatalities"] for m in with_toll)
+    high = max(max(m["fatalities"], m.get("fatalities_high") or 0) for m in with_toll)
+    return best, min(low, best), max(high, best)
+
+
+def summarise(incident_id: str, block: str, members: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The incident record: ACLED fields of its best-placed report, consolidated values, members."""
+    rep = min(members, key=lambda m: (m.get("geo_precision") or 9, -(m.get("confidence") or 0),
+                                      m.get("published") or "", m["event_id"]))
+    pairs = Counter(tuple(sorted((m.get("actor1") or "", m.get("actor2") or ""))) for m in members)
+    attributions = [p for p in pairs if any(p)]
+    top_pair = max(attributions, key=lambda p: (pairs[p], p), default=None)
+    actor_rep = next((m for m in members if tuple(sorted((m.get("actor1") or "", m.get("actor2") or "")))
+                      == top_pair), rep)
+    conflicts = []
+    if len(attributions) > 1:  # reports that blame different actors: all recorded, the commonest shown
+        for p in sorted(attributions):
+            docs = sorted({m["doc_id"] for m in members
+                           if tuple(sorted((m.get("actor1") or "", m.get("actor2") or ""))) == p})
+            conflicts.append({"actors": [a for a in p if a], "doc_ids": docs})
+    best, low, high = fatality_range(members)
+    reported = sorted(m.get("published") or m.get("event_date") or "" for m in members)
+    outlets = sorted({m.get("outlet") or m["doc_id"] for m in members})
+    rec: dict[str, Any] = {
+        "incident_id": incident_id, "block": block,
+        "event_date": _mode((m.get("event_date") for m in members), rep.get("event_date")),
+        "time_precision": rep.get("time_precision"),
+        "event_type": rep["event_type"],
+        "sub_event_type": _mode((m.get("sub_event_type") for m in members), rep.get("sub_event_type")),
+        "actor1": actor_rep.get("actor1"), "actor2": actor_rep.get("actor2"),
+        "assoc_actor_1": actor_rep.get("assoc_actor_1", ""), "assoc_actor_2": actor_rep.get("assoc_actor_2", ""),
+        "inter1": actor_rep.get("inter1", 0), "inter2": actor_rep.get("inter2", 0),
+        **{k: rep.get(k) for k in ("country", "admin1", "admin2", "location", "latitude", "longitude",
+                                   "geo_precision", "geonameid")},
+        "fatalities": best, "fatalities_low": low, "fatalities_high": high,
+        "source": _mode((m.get("source") for m in members), rep.get("source")),
+        "notes": rep.get("notes", ""),
+        "tags": ";".join(sorted({t for m in members for t in (m.get("tags") or "").split(";") if t})),
+        "sources": "; ".join(outlets),
+        "n_sources": len({m["doc_id"] for m in members}),
+        "n_events": len(members),
+        "first_reported": reported[0] or None, "last_reported": reported[-1] or None,
+        "actor_conflicts": conflicts,
+        "members": [dict(m) for m in sorted(members, key=lambda m: (m.get("published") or "", m["event_id"]))],
+    }
+    return rec
+
+
+class _Consolidator:
+    def __init__(self, store: Store, model: MergeModel, window: int) -> None:
+        self.store, self.model, self.window = store, model, window
+        self.blocks: dict[str, list[_Incident]] = {}
+        self.created: list[str] = []
+        self.grown: list[tuple[str, int, int]] = []
+        self.joined = 0
+        self.new_members: list[tuple[str, str, str, float]] = []
+
+    def _vectors(self, rows: Sequence[Mapping[str, Any]]) -> list[Vector]:
+        texts = self.store.evidence_texts([r["event_id"] for r in rows])
+        return [text_vector(texts.get(r["event_id"], "")) for r in rows]
+
+    def load(self, blocks: Iterable[str]) -> None:
+        missing = sorted({b for b in blocks if b not in self.blocks})
+        if not missing:
+            return
+        for b in missing:
+            self.blocks[b] = []
+        for rec in self.store.incidents_in_blocks(missing):
+            members = rec["members"]
+            self.blocks[rec["block"]].append(_Incident(rec["incident_id"], rec["block"], members,
+                                                       self._vectors(members), rec["fatalities"]))
+
+    def place(self, row: dict[str, Any], vec: Vector) -> None:
+        d = event_day(row)
+        best: tuple[float, str] | None = None
+        target: _Incident | None = None
+        for b in candidate_blocks(row, self.window):
+            for inc in self.blocks.get(b, ()):
+                if row["doc_id"] in inc.docs:
+                    continue
+                days = inc.days()
+                if d is not None and days and min(abs(d.toordinal() - x) for x in days) > self.window:
+                    continue
+                p = self.score(row, vec, inc)
+                if best is None or (p, inc.incident_id) > best:
+                    best, target = (p, inc.incident_id), inc
+        member = {k: row.get(k) for k in MEMBER_FIELDS}
+        if target is not None and best is not None and best[0] >= self.model.threshold:
+            member["score"] = round(best[0], 4)
+            target.members.append(member)
+            target.vectors.append(vec)
+            target.dirty = True
+            self.joined += 1
+            self.new_members.append((row["event_id"], target.incident_id, row["doc_id"], best[0]))
+        else:
+            member["score"] = 1.0
+            inc = _Incident(incident_id_for(row["event_id"]), home_block(row), [member], [vec], None, True)
+            self.blocks.setdefault(inc.block, []).append(inc)
+            self.created.append(inc.incident_id)
+            self.new_members.append((row["event_id"], inc.incident_id, row["doc_id"], 1.0))
+
+    def score(self, row: Mapping[str, Any], vec: Vector, inc: _Incident) -> float:
+        probs = sorted((self.model.probability(pair_features(row, m, cosine(vec, v)))
+                        for m, v in zip(inc.members[-MAX_COMPARE:], inc.vectors[-MAX_COMPARE:], strict=True)),
+                       reverse=True)
+        top = probs[:LINK_TOP]
+        return sum(top) / len(top)
+
+    def flush(self, keep_from_week: int | None = None) -> None:
+        """Write the changed incidents; drop from memory the blocks of weeks before ``keep_from_week``."""
+        out: list[dict[str, Any]] = []
+        for b in list(self.blocks):
+            for inc in self.blocks[b]:
+                if inc.dirty:
+                    rec = summarise(inc.incident_id, inc.block, inc.members)
+                    out.append(rec)
+                    before = inc.fatalities_before
+                    if before is not None and rec["fatalities"] > before:
+                        self.grown.append((inc.incident_id, before, rec["fatalities"]))
+                    inc.dirty = False
+            if keep_from_week is not None and week_index(b.rsplit("|", 1)[1]) < keep_from_week:
+                del self.blocks[b]
+        self.store.save_incidents(out, self.new_members)
+        self.new_members = []
+
+
+def _drop_stale(store: Store) -> None:
+    """Members whose event is gone leave their incident (re-summarised, or deleted when empty)."""
+    stale = store.stale_members()
+    if not stale:
+        return
+    gone = {e for e, _ in stale}
+    keep, removed = [], []
+    for rec in store.iter_incidents(sorted({i for _, i in stale})):
+        members = [m for m in rec["members"] if m["event_id"] not in gone]
+        if members:
+            keep.append(summarise(rec["incident_id"], rec["block"], members))
+        else:
+            removed.append(rec["incident_id"])
+    store.delete_members(sorted(gone))
+    store.save_incidents(keep, [], removed)
+    log.info("%d events no longer stored left %d incidents (%d deleted)", len(gone), len(keep) + len(removed),
+             len(removed))
+
+
+def consolidate(store: Store, doc_ids: Iterable[str] | None = None, *, model: MergeModel | None = None,
+                window: int = WINDOW_DAYS) -> ConsolidationResult:
+    """Place every event of ``doc_ids`` (default: of the whole store) that has no incident yet."""
+    _drop_stale(store)
+    ids = None if doc_ids is None else sorted(set(doc_ids))
+    rows = [r for r in store.iter_event_rows(doc_ids=ids, unconsolidated=True) if r.get("event_type")]
+    for r in rows:
+        r.pop("provenance", None)
+    # by week, then day, publication and id: the order that makes the result reproducible
+    rows.sort(key=lambda r: (week_index(home_block(r).rsplit("|", 1)[1]), str(event_day(r) or ""),
+                             r.get("published") or "", r["event_id"]))
+    work = _Consolidator(store, model or merge_model(), window)
+    i = 0
+    while i < len(rows):
+        week = week_index(home_block(rows[i]).rsplit("|", 1)[1])
+        j = i
+        while j < len(rows) and week_index(home_block(rows[j]).rsplit("|", 1)[1]) == week:
+            j += 1
+        chunk = rows[i:j]
+        work.load(b for r in chunk for b in candidate_blocks(r, window))
+        for r, v in zip(chunk, work._vectors(chunk), strict=True):
+            work.place(r, v)
+        # incidents of weeks the next reports cannot reach are written and forgotten: flat memory
+        work.flush(keep_from_week=week - 1 if week >= 0 else None)
+        i = j
+    work.flush()
+    total = store.conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
+    grown: dict[str, tuple[int, int]] = {}
+    for inc_id, before, after in work.grown:  # an incident written twice in one call: first before, last after
+        grown[inc_id] = (grown.get(inc_id, (before, after))[0], after)
+    created = set(work.created)
+    result = ConsolidationResult(work.created, [(k, b, a) for k, (b, a) in grown.items() if k not in created],
+                                 work.joined, total)
+    log.info("consolidated %d event reports: %s", len(rows), result.format())
+    return result
+
+
+__all__ = ["ConsolidationResult", "MEMBER_FIELDS", "consolidate", "fatality_range", "incident_id_for",
+           "summarise"]

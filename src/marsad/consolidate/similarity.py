@@ -1,0 +1,162 @@
+"""How alike two event reports are: distance, day gap, actors, tolls and evidence text.
+
+Requires: event rows (``Store.iter_event_rows``: the record plus the document's outlet and
+publication date) and their evidence text. Provides: :func:`text_vector` (hashed character
+n-grams, TF-IDF, unit length, numpy only: scikit-learn is a training-time dependency) and
+:func:`pair_features`, the binned indicator features that the merge model
+(:mod:`marsad.consolidate.model`) weighs. Bins rather than raw values because the shipped
+:class:`marsad.learn.linear.LinearModel` sums the weights of the features present, and because
+"10 km apart" and "100 km apart" are not ten times as different for a merge.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import numpy as np
+
+from marsad.text.normalise import normalise_key
+
+#: hashed feature space of the evidence vectors (2^18 buckets: collisions are rare for one sentence)
+BUCKETS = 1 << 18
+NGRAMS = (3, 4, 5)
+_MULT = np.uint64(1_000_003)
+_EMPTY = (np.zeros(0, np.int64), np.zeros(0, np.float32))
+
+Vector = tuple[np.ndarray, np.ndarray]  # sorted bucket indices, weights (unit length)
+
+
+def _codes(text: str) -> np.ndarray:
+    # normalised (hamza, taa marbuta, digits ...) so that two outlets' spellings of one
+    # sentence share their n-grams; punctuation and spacing differences are collapsed too
+    key = normalise_key(" ".join("".join(c if c.isalnum() else " " for c in text).split()))
+    return np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+
+
+def ngram_buckets(text: str) -> np.ndarray:
+    """The hashed buckets of the character 3-, 4- and 5-grams of ``text`` (with repeats).
+
+    A polynomial hash over code points, computed with numpy arrays (wrapping uint64
+    arithmetic), stable across processes unlike ``hash()``.
+    """
+    a = _codes(text)
+    parts = []
+    for n in NGRAMS:
+        if a.size < n:
+            continue
+        h = np.full(a.size - n + 1, np.uint64(n))
+        for k in range(n):
+            h = h * _MULT + a[k:a.size - n + 1 + k]
+        parts.append(((h ^ (h >> np.uint64(31))) % np.uint64(BUCKETS)).astype(np.int64))
+    return np.concatenate(parts) if parts else _EMPTY[0]
+
+
+def text_vector(text: str, idf: np.ndarray | None = None) -> Vector:
+    """Sublinear TF x IDF of the hashed n-grams of ``text``, L2-normalised (``idf``: per bucket, or 1)."""
+    buckets = ngram_buckets(text)
+    if buckets.size == 0:
+        return _EMPTY
+    idx, counts = np.unique(buckets, return_counts=True)
+    w = (1.0 + np.log(counts)).astype(np.float32)
+    if idf is not None:
+        w *= idf[idx]
+    norm = float(np.sqrt(np.dot(w, w)))
+    return (idx, w / norm) if norm > 0 else _EMPTY
+
+
+def cosine(a: Vector, b: Vector) -> float:
+    """Cosine of two unit vectors from :func:`text_vector` (0.0 when either is empty)."""
+    if a[0].size == 0 or b[0].size == 0:
+        return 0.0
+    _, ia, ib = np.intersect1d(a[0], b[0], assume_unique=True, return_indices=True)
+    return float(np.dot(a[1][ia], b[1][ib]))
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def day(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def event_day(row: Mapping[str, Any]) -> date | None:
+    """The event's day, else its document's publication day."""
+    return day(row.get("event_date")) or day(row.get("published"))
+
+
+def _actors(row: Mapping[str, Any]) -> set[str]:
+    return {a.casefold() for a in (row.get("actor1"), row.get("actor2")) if a}
+
+
+def _bin(value: float, edges: tuple[float, ...], name: str) -> str:
+    for edge in edges:
+        if value <= edge:
+            return f"{name}<={edge:g}"
+    return f"{name}>{edges[-1]:g}"
+
+
+def place_relation(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, float | None]:
+    """A feature naming how the two places relate, and their distance in km (None if unknown).
+
+    Containment comes from the gazetteer's admin names on each record: an event placed only at
+    a province (geo_precision 3) contains the towns of that province, and likewise a district.
+    """
+    km = None
+    if None not in (a.get("latitude"), a.get("longitude"), b.get("latitude"), b.get("longitude")):
+        km = haversine_km(a["latitude"], a["longitude"], b["latitude"], b["longitude"])
+    if a.get("location") and a.get("location") == b.get("location"):
+        return "place=same", km
+    if a.get("country") != b.get("country"):
+        return "place=other_country", km
+    coarse = max(a.get("geo_precision") or 3, b.get("geo_precision") or 3) >= 3
+    if coarse and a.get("admin1") and a.get("admin1") == b.get("admin1"):
+        return "place=in_admin1", km
+    if a.get("admin2") and a.get("admin2") == b.get("admin2"):
+        return "place=same_admin2", km
+    if a.get("admin1") and a.get("admin1") == b.get("admin1"):
+        return "place=same_admin1", km
+    return ("place=none" if km is None else _bin(km, (5, 15, 40, 100), "km")), km
+
+
+def pair_features(a: Mapping[str, Any], b: Mapping[str, Any], cos: float) -> list[str]:
+    """The indicator features of a pair of event rows (``cos``: their evidence cosine)."""
+    feats = ["sub=same" if a.get("sub_event_type") == b.get("sub_event_type") else "sub=diff"]
+    rel, km = place_relation(a, b)
+    feats.append(rel)
+    if km is not None and not rel.startswith("km"):
+        feats.append(_bin(km, (5, 15, 40, 100), "km"))
+    da, db = event_day(a), event_day(b)
+    feats.append("days=none" if da is None or db is None else _bin(abs((da - db).days), (0, 1, 2), "days"))
+    xa, xb = _actors(a), _actors(b)
+    if not xa or not xb:
+        feats.append("actors=unknown")
+    else:
+        j = len(xa & xb) / len(xa | xb)
+        feats.append("actors=same" if j == 1 else "actors=overlap" if j > 0 else "actors=disjoint")
+    feats.append(_bin(cos, (0.1, 0.2, 0.3, 0.5), "cos"))
+    fa, fb = a.get("fatalities") or 0, b.get("fatalities") or 0
+    if fa == 0 and fb == 0:
+        feats.append("fat=both0")
+    elif fa == 0 or fb == 0:
+        feats.append("fat=one0")
+    else:
+        feats.append(_bin(min(fa, fb) / max(fa, fb), (0.25, 0.5, 0.8), "fatratio"))
+    oa, ob = a.get("outlet"), b.get("outlet")
+    feats.append("outlet=unknown" if not oa or not ob else "outlet=same" if oa == ob else "outlet=diff")
+    return feats
+
+
+__all__ = ["BUCKETS", "Vector", "cosine", "day", "event_day", "haversine_km", "ngram_buckets",
+           "pair_features", "place_relation", "text_vector"]
