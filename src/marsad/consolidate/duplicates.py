@@ -32,6 +32,7 @@ NUM_PERM = 128
 SHINGLE = 4  # words
 MIN_SHINGLES = 12  # shorter texts (a one-line bulletin) are compared exactly only: templates collide
 SEED = 1
+SCHEME = "affine32"  # datasketch 2's hashing scheme, named so that stored signatures stay comparable
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +56,7 @@ def signature(text: str) -> tuple[LeanMinHash | None, bytes]:
     sh = _shingles(text)
     if len(sh) < MIN_SHINGLES:
         return None, b""
-    m = MinHash(num_perm=NUM_PERM, seed=SEED)
+    m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
     m.update_batch(sh)
     lean = LeanMinHash(m)
     return lean, np.asarray(lean.hashvalues, dtype=np.uint64).tobytes()
@@ -80,7 +81,8 @@ class DuplicateIndex:
                 "SELECT content_hash, signature, doc_id FROM doc_signatures WHERE duplicate_of IS NULL"):
             index._ids[h] = doc_id
             if blob:
-                index._admit(h, LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint64)))
+                index._admit(h, LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint64),
+                                                  scheme=SCHEME))
         return index
 
     def _admit(self, h: str, sig: LeanMinHash) -> None:
