@@ -31,7 +31,7 @@ from typing import Any
 
 from marsad.consolidate.blocking import WINDOW_DAYS, candidate_blocks, home_block, week_index
 from marsad.consolidate.model import MergeModel, merge_model
-from marsad.consolidate.similarity import Vector, cosine, event_day, pair_features, text_vector
+from marsad.consolidate.similarity import Vector, cosines, event_day, pair_features, text_vector
 from marsad.store.sqlite import Store
 
 log = logging.getLogger(__name__)
@@ -181,8 +181,7 @@ class _Consolidator:
 
     def place(self, row: dict[str, Any], vec: Vector) -> None:
         d = event_day(row)
-        best: tuple[float, str] | None = None
-        target: _Incident | None = None
+        candidates: list[_Incident] = []
         for b in candidate_blocks(row, self.window):
             for inc in self.blocks.get(b, ()):
                 if row["doc_id"] in inc.docs:
@@ -190,7 +189,15 @@ class _Consolidator:
                 days = inc.days()
                 if d is not None and days and min(abs(d.toordinal() - x) for x in days) > self.window:
                     continue
-                p = self.score(row, vec, inc)
+                candidates.append(inc)
+        best: tuple[float, str] | None = None
+        target: _Incident | None = None
+        if candidates:
+            sims = iter(cosines(vec, [v for inc in candidates for v in inc.vectors[-MAX_COMPARE:]]))
+            for inc in candidates:
+                probs = sorted((self.model.probability(pair_features(row, m, next(sims)))
+                                for m in inc.members[-MAX_COMPARE:]), reverse=True)[:LINK_TOP]
+                p = sum(probs) / len(probs)
                 if best is None or (p, inc.incident_id) > best:
                     best, target = (p, inc.incident_id), inc
         member = {k: row.get(k) for k in MEMBER_FIELDS}
@@ -207,13 +214,6 @@ class _Consolidator:
             self.blocks.setdefault(inc.block, []).append(inc)
             self.created.append(inc.incident_id)
             self.new_members.append((row["event_id"], inc.incident_id, row["doc_id"], 1.0))
-
-    def score(self, row: Mapping[str, Any], vec: Vector, inc: _Incident) -> float:
-        probs = sorted((self.model.probability(pair_features(row, m, cosine(vec, v)))
-                        for m, v in zip(inc.members[-MAX_COMPARE:], inc.vectors[-MAX_COMPARE:], strict=True)),
-                       reverse=True)
-        top = probs[:LINK_TOP]
-        return sum(top) / len(top)
 
     def flush(self, keep_from_week: int | None = None) -> None:
         """Write the changed incidents; drop from memory the blocks of weeks before ``keep_from_week``."""

@@ -11,7 +11,8 @@ is one event" with some tolerance.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,9 +47,21 @@ class MergeModel:
 
     linear: LinearModel
     threshold: float
+    # the log-odds of "same" per feature, as plain floats: a consolidation asks ~30 times per report,
+    # and a dictionary sum is ten times faster there than LinearModel.proba's numpy calls
+    _logit: dict[str, float] = field(init=False, repr=False, compare=False)
+    _bias: float = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        col = self.linear.weights[:, -1] if self.linear.weights.shape[1] == 1 else (
+            self.linear.weights[:, -1] - self.linear.weights[:, 0])
+        object.__setattr__(self, "_logit", {f: float(col[i]) for f, i in self.linear.vocab.items()})
+        bias = self.linear.bias
+        object.__setattr__(self, "_bias", float(bias[-1] if bias.shape[0] == 1 else bias[-1] - bias[0]))
 
     def probability(self, feats: list[str]) -> float:
-        return self.linear.proba(feats)[self.linear.classes[-1]]
+        z = self._bias + sum(self._logit.get(f, 0.0) for f in feats)
+        return 1.0 / (1.0 + math.exp(-z))
 
 
 def rule_model() -> MergeModel:

@@ -75,6 +75,15 @@ def cosine(a: Vector, b: Vector) -> float:
     return float(np.dot(a[1][ia], b[1][ib]))
 
 
+def cosines(a: Vector, others: list[Vector]) -> list[float]:
+    """:func:`cosine` of ``a`` with each of ``others``, through one dense copy of ``a``."""
+    if a[0].size == 0:
+        return [0.0] * len(others)
+    dense = np.zeros(BUCKETS, np.float32)
+    dense[a[0]] = a[1]
+    return [float(np.dot(dense[o[0]], o[1])) if o[0].size else 0.0 for o in others]
+
+
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -158,5 +167,5 @@ def pair_features(a: Mapping[str, Any], b: Mapping[str, Any], cos: float) -> lis
     return feats
 
 
-__all__ = ["BUCKETS", "Vector", "cosine", "day", "event_day", "haversine_km", "ngram_buckets",
+__all__ = ["BUCKETS", "Vector", "cosine", "cosines", "day", "event_day", "haversine_km", "ngram_buckets",
            "pair_features", "place_relation", "text_vector"]
