@@ -53,11 +53,12 @@ class MergeModel:
     _bias: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        col = self.linear.weights[:, -1] if self.linear.weights.shape[1] == 1 else (
-            self.linear.weights[:, -1] - self.linear.weights[:, 0])
-        object.__setattr__(self, "_logit", {f: float(col[i]) for f, i in self.linear.vocab.items()})
-        bias = self.linear.bias
-        object.__setattr__(self, "_bias", float(bias[-1] if bias.shape[0] == 1 else bias[-1] - bias[0]))
+        w, bias = self.linear.weights, self.linear.bias
+        col, b0 = (w[:, 0], float(bias[0])) if w.shape[1] == 1 else (w[:, -1] - w[:, 0], float(bias[-1] - bias[0]))
+        # a binary model's column is the log-odds of its second class: "separate" sorts after "same"
+        sign = 1.0 if self.linear.classes[-1] == "same" else -1.0
+        object.__setattr__(self, "_logit", {f: sign * float(col[i]) for f, i in self.linear.vocab.items()})
+        object.__setattr__(self, "_bias", sign * b0)
 
     def probability(self, feats: list[str]) -> float:
         z = self._bias + sum(self._logit.get(f, 0.0) for f in feats)

@@ -193,7 +193,8 @@ def export_db(db: str | Path, output: str | Path, *, consolidated: bool = False)
 
             if not store.conn.execute("SELECT 1 FROM incidents LIMIT 1").fetchone() and store.stats()["events"]:
                 raise MarsadError(f"{db} has no incidents: run marsad consolidate --db {db} first")
-            with open_writer(output, fields=INCIDENT_FIELDS) as writer:
+            tabular = Path(output).suffix.lower() in (".csv", ".parquet")  # the formats with columns
+            with open_writer(output, **({"fields": INCIDENT_FIELDS} if tabular else {})) as writer:
                 for rec in store.iter_incidents():
                     writer.write(incident_row(rec))
         else:
