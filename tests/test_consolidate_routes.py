@@ -151,3 +151,42 @@ def test_bad_gold_is_a_clear_error(tmp_path: Path):
         load_gold(bad)
     with pytest.raises(MarsadError):
         load_gold(tmp_path / "missing")
+
+
+# ------------------------------------------------------------------ the benchmark and the real gold
+
+GOLD_DIR = Path(__file__).resolve().parents[1] / "annotations" / "incidents"
+
+
+def test_bench_script_reports_time_and_admin1_table(tmp_path: Path, inputs: Path,
+                                                    capsys: pytest.CaptureFixture[str]):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_consolidate",
+                                                  Path(__file__).resolve().parents[1] / "bench" / "consolidate.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    db = tmp_path / "ev.db"
+    assert main(["extract", str(inputs), "--db", str(db), "-q"]) == 0
+    with Store.open(db) as s:
+        stored = s.conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
+    assert bench.main([str(db), "--countries", "SY", "--json", str(tmp_path / "b.json")]) == 0
+    res = json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))
+    assert res["incidents"] == stored and res["seconds"] >= 0 and "| SY |" in capsys.readouterr().out
+    with Store.open(db) as s:  # the store itself is untouched
+        assert s.conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0] == stored
+
+
+@pytest.mark.gold
+def test_consolidation_gold_test_split(shared: Path):
+    """The shipped merge decision on the consolidation gold's test split (annotations/incidents/)."""
+    if not GOLD_DIR.is_dir() or not any(GOLD_DIR.glob("*.jsonl")):
+        pytest.skip("no consolidation gold in annotations/incidents/")
+    from marsad.consolidate.evaluate import evaluate_consolidation
+
+    r = evaluate_consolidation(GOLD_DIR, split="test")
+    assert r.matched > 0
+    # floors a little under the figures measured when the model was shipped (README, Consolidation)
+    assert r.bcubed["f1"] >= 0.80 and r.pairwise["f1"] >= 0.50
+    assert r.fatalities["mae_consolidated"] <= r.fatalities["mae_summed"]
