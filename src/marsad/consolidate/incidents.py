@@ -2,7 +2,7 @@
 
 Requires: a :class:`marsad.store.sqlite.Store` holding documents and events. Provides:
 :func:`consolidate`, which gives every event not yet in an incident one (joining the most
-probable existing incident of its block, or founding a new one), and writes the ``incidents``
+probable existing incident of its blocks, or founding a new one), and writes the ``incidents``
 and ``incident_members`` tables; :func:`summarise`, the incident record built from its members.
 
 Incremental and idempotent: only events without an incident are placed, each against the
@@ -14,7 +14,7 @@ Members whose event disappeared (a document re-extracted into other events) leav
 incident first; an incident left without members is deleted.
 
 The decision is greedy average linkage: a report joins the incident whose members it most
-probably matches (mean of the merge probabilities over its :data:`LINK_TOP` best members, the
+probably matches (mean of the merge probabilities over its ``link_top`` best members, by the
 merge model of :mod:`marsad.consolidate.model`) when that mean reaches the model's threshold,
 and never an incident that already holds an event of its own document (one article reports
 one incident once: the extractor merges a document's reports per place, day and type).
@@ -36,7 +36,6 @@ from marsad.store.sqlite import Store
 
 log = logging.getLogger(__name__)
 
-LINK_TOP = 2  # members whose probabilities are averaged
 MAX_COMPARE = 30  # members of a large incident compared with a report (the latest ones)
 
 #: the fields of an event row kept on an incident's member (enough to compare and to export)
@@ -196,7 +195,7 @@ class _Consolidator:
             sims = iter(cosines(vec, [v for inc in candidates for v in inc.vectors[-MAX_COMPARE:]]))
             for inc in candidates:
                 probs = sorted((self.model.probability(pair_features(row, m, next(sims)))
-                                for m in inc.members[-MAX_COMPARE:]), reverse=True)[:LINK_TOP]
+                                for m in inc.members[-MAX_COMPARE:]), reverse=True)[:self.model.link_top]
                 p = sum(probs) / len(probs)
                 if best is None or (p, inc.incident_id) > best:
                     best, target = (p, inc.incident_id), inc

@@ -27,7 +27,7 @@ PATH = MODELS / "consolidation.npz"
 #: hand-set log-odds, used only when no trained model is shipped
 RULE_WEIGHTS: dict[str, float] = {
     "sub=same": 0.5, "sub=diff": -0.8,
-    "place=same": 2.5, "place=in_admin1": 0.8, "place=same_admin2": 0.6, "place=same_admin1": -0.3,
+    "place=same": 2.5, "place=in_admin1": 0.8, "place=in_country": 0.0, "place=same_admin2": 0.6, "place=same_admin1": -0.3,
     "place=other_country": -4.0, "place=none": -0.5,
     "km<=5": 1.5, "km<=15": 0.5, "km<=40": -0.5, "km<=100": -1.5, "km>100": -3.0,
     "days<=0": 1.5, "days<=1": 0.3, "days<=2": -1.0, "days>2": -3.0, "days=none": -1.0,
@@ -47,6 +47,7 @@ class MergeModel:
 
     linear: LinearModel
     threshold: float
+    link_top: int = 2  # a report's probability of joining an incident: the mean over its best members
     # the log-odds of "same" per feature, as plain floats: a consolidation asks ~30 times per report,
     # and a dictionary sum is ten times faster there than LinearModel.proba's numpy calls
     _logit: dict[str, float] = field(init=False, repr=False, compare=False)
@@ -75,7 +76,7 @@ def rule_model() -> MergeModel:
 
 def _load(path: Path) -> MergeModel:
     linear = LinearModel.load(path)
-    return MergeModel(linear, float(linear.meta.get("threshold", 0.5)))
+    return MergeModel(linear, float(linear.meta.get("threshold", 0.5)), int(linear.meta.get("link_top", 2)))
 
 
 @lru_cache(maxsize=1)

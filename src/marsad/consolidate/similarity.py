@@ -120,7 +120,7 @@ def place_relation(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, flo
     """A feature naming how the two places relate, and their distance in km (None if unknown).
 
     Containment comes from the gazetteer's admin names on each record: an event placed only at
-    a province (geo_precision 3) contains the towns of that province, and likewise a district.
+    a country or a province (geo_precision 3) contains the towns of that country or province.
     """
     km = None
     if None not in (a.get("latitude"), a.get("longitude"), b.get("latitude"), b.get("longitude")):
@@ -130,6 +130,8 @@ def place_relation(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, flo
     if a.get("country") != b.get("country"):
         return "place=other_country", km
     coarse = max(a.get("geo_precision") or 3, b.get("geo_precision") or 3) >= 3
+    if coarse and (not a.get("admin1") or not b.get("admin1")):  # one is placed only in the country
+        return "place=in_country", km
     if coarse and a.get("admin1") and a.get("admin1") == b.get("admin1"):
         return "place=in_admin1", km
     if a.get("admin2") and a.get("admin2") == b.get("admin2"):
