@@ -76,6 +76,8 @@ def test_consolidate_and_export_incidents(tmp_path: Path, inputs: Path, capsys: 
     with pytest.raises(SystemExit):
         main(["export", "--db", str(db), "-o", str(tmp_path / "x.csv"), "--nonsense"])
     assert main(["export", "--db", str(db), "--consolidated", "-o", str(tmp_path / "none.csv")]) == 2
+    assert main(["consolidate", "--db", str(tmp_path / "missing.db")]) == 2  # a clear error, no empty store
+    assert not (tmp_path / "missing.db").exists()
     assert main(["consolidate", "--db", str(db)]) == 0
     assert "incidents" in capsys.readouterr().err
     for ext in ("jsonl", "csv", "geojson", "parquet"):

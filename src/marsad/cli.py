@@ -104,6 +104,8 @@ def _cmd_consolidate(args: argparse.Namespace) -> int:
     from marsad.consolidate import consolidate
     from marsad.store.sqlite import Store
 
+    if not Path(args.db).exists():
+        raise MarsadError(f"{args.db} not found: extract into it first (marsad extract ... --db {args.db})")
     t0 = time.perf_counter()
     with Store.open(args.db) as store:
         result = consolidate(store)
