@@ -31,7 +31,7 @@ from marsad.consolidate.similarity import cosine, event_day, pair_features, text
 from marsad.learn.training import SEED, fit_linear, json_sha256, to_linear  # noqa: E402
 
 THRESHOLDS = [round(0.2 + 0.05 * i, 2) for i in range(14)]
-LINKS = [1, 2, 3]  # members averaged when a report is compared with an incident
+LINKS = [1, 2, 3, 0]  # members averaged when a report is compared with an incident (0: all)
 
 
 def pair_examples(store, incidents) -> tuple[list[list[str]], list[str]]:  # type: ignore[no-untyped-def]

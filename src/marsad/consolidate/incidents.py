@@ -155,9 +155,14 @@ def summarise(incident_id: str, block: str, members: Sequence[Mapping[str, Any]]
 
 
 class _Consolidator:
+    """The incidents of the blocks in reach, in memory: ``blocks`` lists the incident ids filed under
+    each block (an incident is filed under the block of every week it reached), ``live`` holds them."""
+
     def __init__(self, store: Store, model: MergeModel, window: int) -> None:
         self.store, self.model, self.window = store, model, window
-        self.blocks: dict[str, list[_Incident]] = {}
+        self.blocks: dict[str, list[str]] = {}
+        self.loaded: set[str] = set()
+        self.live: dict[str, _Incident] = {}
         self.created: list[str] = []
         self.grown: list[tuple[str, int, int]] = []
         self.joined = 0
@@ -167,24 +172,34 @@ class _Consolidator:
         texts = self.store.evidence_texts([r["event_id"] for r in rows])
         return [text_vector(texts.get(r["event_id"], "")) for r in rows]
 
+    def _file(self, inc: _Incident, block: str) -> None:
+        ids = self.blocks.setdefault(block, [])
+        if inc.incident_id not in ids:
+            ids.append(inc.incident_id)
+
     def load(self, blocks: Iterable[str]) -> None:
-        missing = sorted({b for b in blocks if b not in self.blocks})
+        missing = sorted({b for b in blocks if b not in self.loaded})
         if not missing:
             return
-        for b in missing:
-            self.blocks[b] = []
+        self.loaded.update(missing)
         for rec in self.store.incidents_in_blocks(missing):
-            members = rec["members"]
-            self.blocks[rec["block"]].append(_Incident(rec["incident_id"], rec["block"], members,
-                                                       self._vectors(members), rec["fatalities"]))
+            inc = self.live.get(rec["incident_id"])
+            if inc is None:
+                members = rec["members"]
+                inc = _Incident(rec["incident_id"], rec["block"], members, self._vectors(members), rec["fatalities"])
+                self.live[inc.incident_id] = inc
+            self._file(inc, rec["block"])
 
     def place(self, row: dict[str, Any], vec: Vector) -> None:
         d = event_day(row)
         candidates: list[_Incident] = []
+        seen: set[str] = set()
         for b in candidate_blocks(row, self.window):
-            for inc in self.blocks.get(b, ()):
-                if row["doc_id"] in inc.docs:
+            for inc_id in self.blocks.get(b, ()):
+                inc = self.live[inc_id]
+                if inc_id in seen or row["doc_id"] in inc.docs:
                     continue
+                seen.add(inc_id)
                 days = inc.days()
                 if d is not None and days and min(abs(d.toordinal() - x) for x in days) > self.window:
                     continue
@@ -195,39 +210,51 @@ class _Consolidator:
             sims = iter(cosines(vec, [v for inc in candidates for v in inc.vectors[-MAX_COMPARE:]]))
             for inc in candidates:
                 probs = sorted((self.model.probability(pair_features(row, m, next(sims)))
-                                for m in inc.members[-MAX_COMPARE:]), reverse=True)[:self.model.link_top]
+                                for m in inc.members[-MAX_COMPARE:]), reverse=True)[:self.model.link_top or None]
                 p = sum(probs) / len(probs)
                 if best is None or (p, inc.incident_id) > best:
                     best, target = (p, inc.incident_id), inc
         member = {k: row.get(k) for k in MEMBER_FIELDS}
+        block = home_block(row)
         if target is not None and best is not None and best[0] >= self.model.threshold:
             member["score"] = round(best[0], 4)
             target.members.append(member)
             target.vectors.append(vec)
             target.dirty = True
+            # an incident reported into a later week is filed there too, so that the reports of the
+            # days after can still reach it (a story told over a week stays one incident)
+            if week_index(block.rsplit("|", 1)[1]) > week_index(target.block.rsplit("|", 1)[1]):
+                target.block = block
+                self._file(target, block)
             self.joined += 1
             self.new_members.append((row["event_id"], target.incident_id, row["doc_id"], best[0]))
         else:
             member["score"] = 1.0
-            inc = _Incident(incident_id_for(row["event_id"]), home_block(row), [member], [vec], None, True)
-            self.blocks.setdefault(inc.block, []).append(inc)
+            inc = _Incident(incident_id_for(row["event_id"]), block, [member], [vec], None, True)
+            self.live[inc.incident_id] = inc
+            self._file(inc, block)
             self.created.append(inc.incident_id)
             self.new_members.append((row["event_id"], inc.incident_id, row["doc_id"], 1.0))
 
     def flush(self, keep_from_week: int | None = None) -> None:
-        """Write the changed incidents; drop from memory the blocks of weeks before ``keep_from_week``."""
+        """Write the changed incidents; drop from memory those whose latest week is before
+        ``keep_from_week`` (no later report can reach them)."""
         out: list[dict[str, Any]] = []
-        for b in list(self.blocks):
-            for inc in self.blocks[b]:
-                if inc.dirty:
-                    rec = summarise(inc.incident_id, inc.block, inc.members)
-                    out.append(rec)
-                    before = inc.fatalities_before
-                    if before is not None and rec["fatalities"] > before:
-                        self.grown.append((inc.incident_id, before, rec["fatalities"]))
-                    inc.dirty = False
-            if keep_from_week is not None and week_index(b.rsplit("|", 1)[1]) < keep_from_week:
-                del self.blocks[b]
+        for inc in list(self.live.values()):
+            if inc.dirty:
+                rec = summarise(inc.incident_id, inc.block, inc.members)
+                out.append(rec)
+                before = inc.fatalities_before
+                if before is not None and rec["fatalities"] > before:
+                    self.grown.append((inc.incident_id, before, rec["fatalities"]))
+                inc.dirty = False
+            if keep_from_week is not None and week_index(inc.block.rsplit("|", 1)[1]) < keep_from_week:
+                del self.live[inc.incident_id]
+        if keep_from_week is not None:
+            for b in list(self.blocks):
+                self.blocks[b] = [i for i in self.blocks[b] if i in self.live]
+                if not self.blocks[b] and week_index(b.rsplit("|", 1)[1]) < keep_from_week:
+                    del self.blocks[b]
         self.store.save_incidents(out, self.new_members)
         self.new_members = []
 

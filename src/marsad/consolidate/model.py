@@ -47,7 +47,9 @@ class MergeModel:
 
     linear: LinearModel
     threshold: float
-    link_top: int = 2  # a report's probability of joining an incident: the mean over its best members
+    # a report's probability of joining an incident: the mean over its link_top best-matching members
+    # (0: over all of them, average linkage, which resists chaining a campaign's days into one incident)
+    link_top: int = 2
     # the log-odds of "same" per feature, as plain floats: a consolidation asks ~30 times per report,
     # and a dictionary sum is ten times faster there than LinearModel.proba's numpy calls
     _logit: dict[str, float] = field(init=False, repr=False, compare=False)

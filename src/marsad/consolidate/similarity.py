@@ -149,14 +149,19 @@ def pair_features(a: Mapping[str, Any], b: Mapping[str, Any], cos: float) -> lis
     if km is not None and not rel.startswith("km"):
         feats.append(_bin(km, (5, 15, 40, 100), "km"))
     da, db = event_day(a), event_day(b)
-    feats.append("days=none" if da is None or db is None else _bin(abs((da - db).days), (0, 1, 2), "days"))
+    gap = "days=none" if da is None or db is None else _bin(abs((da - db).days), (0, 1, 2), "days")
+    feats.append(gap)
     xa, xb = _actors(a), _actors(b)
     if not xa or not xb:
         feats.append("actors=unknown")
     else:
         j = len(xa & xb) / len(xa | xb)
         feats.append("actors=same" if j == 1 else "actors=overlap" if j > 0 else "actors=disjoint")
-    feats.append(_bin(cos, (0.1, 0.2, 0.3, 0.5), "cos"))
+    text = _bin(cos, (0.1, 0.2, 0.3, 0.5), "cos")
+    feats.append(text)
+    # the same words days apart is a restatement of one incident; other words, a new one (a campaign's
+    # next day): the linear model needs the conjunction to tell them apart
+    feats.append(f"{gap}&{text}")
     fa, fb = a.get("fatalities") or 0, b.get("fatalities") or 0
     if fa == 0 and fb == 0:
         feats.append("fat=both0")
