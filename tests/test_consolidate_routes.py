@@ -192,3 +192,12 @@ def test_consolidation_gold_test_split(shared: Path):
     # floors a little under the figures measured when the model was shipped (README, Consolidation)
     assert r.bcubed["f1"] >= 0.75 and r.pairwise["f1"] >= 0.40
     assert r.fatalities["mae_consolidated"] <= r.fatalities["mae_summed"]
+
+
+def test_dask_route_drops_the_same_copies(tmp_path: Path, inputs: Path):
+    pytest.importorskip("distributed")
+    local, dask = tmp_path / "local.jsonl", tmp_path / "dask.jsonl"
+    assert main(["extract", str(inputs), "-o", str(local), "-q"]) == 0
+    assert main(["extract", str(inputs), "-o", str(dask), "-q", "--executor", "dask", "--workers", "1"]) == 0
+    assert dask.read_bytes() == local.read_bytes()
+    assert not {e["doc_id"] for e in read_events(dask)} & {"copy", "same"}

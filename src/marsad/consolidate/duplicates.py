@@ -97,24 +97,31 @@ class DuplicateIndex:
         With ``store``, the verdict and the signature are recorded there.
         """
         h = content_hash(doc.text)
+        blob = signature(doc.text)[1]
+        dup = self.check_signature(doc.doc_id, h, blob)
+        if store is not None:
+            store.add_signature(doc, blob, dup.of_hash if dup else None, dup.similarity if dup else None)
+        return dup
+
+    def check_signature(self, doc_id: str, h: str, blob: bytes) -> Duplicate | None:
+        """:meth:`check` of a document known by its id, content hash and signature bytes (what a
+        Dask worker sends the client instead of the text)."""
+        sig = LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint64), scheme=SCHEME) if blob else None
         dup: Duplicate | None = None
-        sig, blob = signature(doc.text)
         if h in self._this_run:
-            dup = Duplicate(doc.doc_id, h, self._ids[h], 1.0)
+            dup = Duplicate(doc_id, h, self._ids[h], 1.0)
         elif sig is not None and h not in self._ids:
             best = max(((self._sigs[k].jaccard(sig), k) for k in self._lsh.query(sig) if k != h), default=None)
             if best is not None and best[0] >= self.threshold:
-                dup = Duplicate(doc.doc_id, best[1], self._ids.get(best[1], ""), round(best[0], 3))
+                dup = Duplicate(doc_id, best[1], self._ids.get(best[1], ""), round(best[0], 3))
         if dup is not None:
             self.found += 1
-            log.info("%s repeats %s (similarity %.2f): one source", doc.doc_id, dup.of_doc_id, dup.similarity)
+            log.info("%s repeats %s (similarity %.2f): one source", doc_id, dup.of_doc_id, dup.similarity)
         else:
             self._this_run.add(h)
-            self._ids.setdefault(h, doc.doc_id)
+            self._ids.setdefault(h, doc_id)
             if sig is not None:
                 self._admit(h, sig)
-        if store is not None:
-            store.add_signature(doc, blob, dup.of_hash if dup else None, dup.similarity if dup else None)
         return dup
 
 

@@ -40,7 +40,7 @@ from types import TracebackType
 from typing import Any, BinaryIO
 
 from marsad.errors import DependencyError, OutputError, UnsupportedFormatError
-from marsad.model import EVENT_FIELDS, Event
+from marsad.model import EVENT_FIELDS, Document, Event
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,12 @@ def to_record(event: Event | Mapping[str, Any]) -> Record:
     if isinstance(event, Mapping):
         return dict(event)
     raise TypeError(f"expected an Event or a record dict, got {type(event).__name__}")
+
+
+def document_record(event: Event, doc: Document, incident_id: str | None = None) -> Record:
+    """The event's record with the fields of its document (and incident) that every output carries."""
+    return {**event.to_record(), "incident_id": incident_id, "outlet": doc.outlet, "url": doc.url,
+            "title": doc.title, "published": doc.published.isoformat() if doc.published else None}
 
 
 def format_evidence(evidence: Iterable[Iterable[int]] | None) -> str:
@@ -448,6 +454,7 @@ __all__ = [
     "ParquetWriter",
     "RECORD_FIELDS",
     "WRITERS",
+    "document_record",
     "format_evidence",
     "open_writer",
     "parse_evidence",

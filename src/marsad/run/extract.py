@@ -21,7 +21,7 @@ from pathlib import Path
 from marsad.consolidate.duplicates import DuplicateIndex
 from marsad.errors import MarsadError
 from marsad.io.readers import PendingPage, iter_documents, parse_date
-from marsad.io.writers import open_writer
+from marsad.io.writers import document_record, open_writer
 from marsad.model import Analysis, Document, Event, Failure
 from marsad.pipeline import Pipeline
 from marsad.run.local import RunSummary, run, timed
@@ -157,12 +157,6 @@ def extract_files(
                                       "events": summary.events})
             store.close()
     return summary
-
-
-def document_record(event: Event, doc: Document, incident_id: str | None = None) -> dict:
-    """The event's record with the fields of its document (and incident) that every output carries."""
-    return {**event.to_record(), "incident_id": incident_id, "outlet": doc.outlet, "url": doc.url,
-            "title": doc.title, "published": doc.published.isoformat() if doc.published else None}
 
 
 def gold_documents(gold: Iterable[dict]) -> Iterator[Document]:
