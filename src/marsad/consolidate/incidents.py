@@ -27,6 +27,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from marsad.consolidate.blocking import WINDOW_DAYS, candidate_blocks, home_block, week_index
@@ -283,26 +284,23 @@ def consolidate(store: Store, doc_ids: Iterable[str] | None = None, *, model: Me
     """Place every event of ``doc_ids`` (default: of the whole store) that has no incident yet."""
     _drop_stale(store)
     ids = None if doc_ids is None else sorted(set(doc_ids))
-    rows = [r for r in store.iter_event_rows(doc_ids=ids, unconsolidated=True) if r.get("event_type")]
-    for r in rows:
-        r.pop("provenance", None)
-    # by week, then day, publication and id: the order that makes the result reproducible
-    rows.sort(key=lambda r: (week_index(home_block(r).rsplit("|", 1)[1]), str(event_day(r) or ""),
-                             r.get("published") or "", r["event_id"]))
+    # Only the keys of all reports are held; their records are read a week at a time. Order: week,
+    # day, publication and id, the order that makes the result reproducible.
+    keys = sorted((week_index(home_block(r).rsplit("|", 1)[1]), str(event_day(r) or ""), r["published"] or "",
+                   r["event_id"]) for r in (dict(zip(("event_id", "event_date", "published", "event_type",
+                                                      "country"), k, strict=True))
+                                            for k in store.unconsolidated_keys(ids)) if r["event_type"])
     work = _Consolidator(store, model or merge_model(), window)
-    i = 0
-    while i < len(rows):
-        week = week_index(home_block(rows[i]).rsplit("|", 1)[1])
-        j = i
-        while j < len(rows) and week_index(home_block(rows[j]).rsplit("|", 1)[1]) == week:
-            j += 1
-        chunk = rows[i:j]
+    for week, group in groupby(keys, key=lambda k: k[0]):
+        order = {k[3]: n for n, k in enumerate(group)}
+        chunk = sorted(store.iter_event_rows(event_ids=list(order)), key=lambda r: order[r["event_id"]])
+        for r in chunk:
+            r.pop("provenance", None)
         work.load(b for r in chunk for b in candidate_blocks(r, window))
         for r, v in zip(chunk, work._vectors(chunk), strict=True):
             work.place(r, v)
         # incidents of weeks the next reports cannot reach are written and forgotten: flat memory
         work.flush(keep_from_week=week - 1 if week >= 0 else None)
-        i = j
     work.flush()
     total = store.conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
     grown: dict[str, tuple[int, int]] = {}
@@ -311,7 +309,7 @@ def consolidate(store: Store, doc_ids: Iterable[str] | None = None, *, model: Me
     created = set(work.created)
     result = ConsolidationResult(work.created, [(k, b, a) for k, (b, a) in grown.items() if k not in created],
                                  work.joined, total)
-    log.info("consolidated %d event reports: %s", len(rows), result.format())
+    log.info("consolidated %d event reports: %s", len(keys), result.format())
     return result
 
 

@@ -390,22 +390,35 @@ class Store:
 
     # ------------------------------------------------------------------ consolidation
 
-    def iter_event_rows(self, *, doc_ids: Sequence[str] | None = None,
+    def iter_event_rows(self, *, doc_ids: Sequence[str] | None = None, event_ids: Sequence[str] | None = None,
                         unconsolidated: bool = False) -> Iterator[dict[str, Any]]:
         """Event records with their document's ``outlet``, ``url``, ``title``, ``published`` and the
-        ``incident_id`` they belong to (None before consolidation), ordered like :meth:`iter_events`."""
+        ``incident_id`` they belong to (None before consolidation), ordered like :meth:`iter_events`
+        (within each chunk of 500 ``doc_ids`` or ``event_ids``, when given)."""
         sql = ("SELECT e.record, d.outlet, d.url, d.title, d.published, m.incident_id FROM events e"
                " LEFT JOIN documents d ON d.content_hash = e.content_hash"
                " LEFT JOIN incident_members m ON m.event_id = e.event_id")
-        where, params = [], list(doc_ids or ())
-        if doc_ids is not None:
-            where.append(f"e.doc_id IN ({', '.join('?' * len(params))})")
-        if unconsolidated:
-            where.append("m.incident_id IS NULL")
-        sql += (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.doc_id, e.content_hash, e.seq"
-        for record, outlet, url, title, published, incident_id in self.conn.execute(sql, params):
-            yield {**json.loads(record), "incident_id": incident_id, "outlet": outlet, "url": url,
-                   "title": title, "published": published}
+        col, ids = ("e.doc_id", doc_ids) if doc_ids is not None else ("e.event_id", event_ids)
+        chunks = [None] if ids is None else [list(ids[i:i + 500]) for i in range(0, len(ids), 500)]
+        for chunk in chunks:
+            where = [] if chunk is None else [f"{col} IN ({', '.join('?' * len(chunk))})"]
+            if unconsolidated:
+                where.append("m.incident_id IS NULL")
+            q = sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.doc_id, e.content_hash, e.seq"
+            for record, outlet, url, title, published, incident_id in self.conn.execute(q, chunk or []):
+                yield {**json.loads(record), "incident_id": incident_id, "outlet": outlet, "url": url,
+                       "title": title, "published": published}
+
+    def unconsolidated_keys(self, doc_ids: Sequence[str] | None = None) -> list[tuple[str, ...]]:
+        """``(event_id, event_date, published, event_type, country)`` of the events (of ``doc_ids``)
+        that belong to no incident: what consolidation orders them by, without their records."""
+        sql = ("SELECT e.event_id, e.event_date, d.published, e.event_type, e.country FROM events e"
+               " LEFT JOIN documents d ON d.content_hash = e.content_hash"
+               " LEFT JOIN incident_members m ON m.event_id = e.event_id WHERE m.incident_id IS NULL")
+        if doc_ids is None:
+            return self.conn.execute(sql).fetchall()
+        return [r for i in range(0, len(doc_ids), 500) for r in self.conn.execute(
+            sql + f" AND e.doc_id IN ({', '.join('?' * len(doc_ids[i:i + 500]))})", list(doc_ids[i:i + 500]))]
 
     def evidence_texts(self, event_ids: Sequence[str]) -> dict[str, str]:
         """The evidence text of each event (its evidence spans joined by a space)."""
