@@ -11,7 +11,7 @@ from marsad.consolidate import ConsolidationResult, consolidate
 from marsad.consolidate.blocking import candidate_blocks, home_block, week_of
 from marsad.consolidate.incidents import fatality_range, incident_id_for
 from marsad.consolidate.model import rule_model
-from marsad.consolidate.similarity import cosine, pair_features, place_relation, text_vector
+from marsad.consolidate.similarity import cosine, cosines, pair_features, place_relation, text_vector
 from marsad.model import Document, Event
 from marsad.store.sqlite import Store
 
@@ -134,6 +134,10 @@ def test_similarity_and_features():
     assert cosine(a, a) == pytest.approx(1.0, abs=1e-5)
     assert cosine(a, b) > cosine(a, d) >= 0
     assert cosine(a, text_vector("")) == 0.0
+    empty = text_vector("")
+    others = [empty, b, d, empty]  # the batched form agrees, empty vectors anywhere included
+    assert cosines(a, others) == pytest.approx([cosine(a, o) for o in others], abs=1e-6)
+    assert cosines(empty, others) == [0.0] * 4
     ra = {**REPORTS["a"][3], "country": "SY", "outlet": "x"}
     province = {"country": "SY", "admin1": "Idlib", "geo_precision": 3, "location": "Idlib",
                 "latitude": 35.93, "longitude": 36.63}

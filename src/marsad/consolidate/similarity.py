@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -81,7 +82,14 @@ def cosines(a: Vector, others: list[Vector]) -> list[float]:
         return [0.0] * len(others)
     dense = np.zeros(BUCKETS, np.float32)
     dense[a[0]] = a[1]
-    return [float(np.dot(dense[o[0]], o[1])) if o[0].size else 0.0 for o in others]
+    sizes = np.array([o[0].size for o in others])
+    full = sizes > 0
+    out = np.zeros(len(others))
+    if full.any():
+        # one gather over all the others' buckets, then a sum per (non-empty) vector
+        products = dense[np.concatenate([o[0] for o in others])] * np.concatenate([o[1] for o in others])
+        out[full] = np.add.reduceat(products, (np.cumsum(sizes) - sizes)[full])
+    return out.tolist()
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -91,9 +99,19 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
+@lru_cache(maxsize=4096)
+def _parse_day(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
 def day(value: Any) -> date | None:
     if not value:
         return None
+    if isinstance(value, str):  # (a consolidation parses the same few hundred dates a million times)
+        return _parse_day(value)
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
