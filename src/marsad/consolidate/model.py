@@ -27,7 +27,7 @@ PATH = MODELS / "consolidation.npz"
 #: hand-set log-odds, used only when no trained model is shipped
 RULE_WEIGHTS: dict[str, float] = {
     "sub=same": 0.5, "sub=diff": -0.8,
-    "place=same": 2.5, "place=in_admin1": 0.8, "place=in_country": 0.0, "place=same_admin2": 0.6, "place=same_admin1": -0.3,
+    "place=same": 2.5, "place=same_area": 1.0, "place=in_admin1": 0.8, "place=in_country": 0.0, "place=same_admin2": 0.6, "place=same_admin1": -0.3,
     "place=other_country": -4.0, "place=none": -0.5,
     "km<=5": 1.5, "km<=15": 0.5, "km<=40": -0.5, "km<=100": -1.5, "km>100": -3.0,
     "days<=0": 1.5, "days<=1": 0.3, "days<=2": -1.0, "days>2": -3.0, "days=none": -1.0,

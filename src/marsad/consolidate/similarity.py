@@ -144,7 +144,10 @@ def place_relation(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, flo
     if None not in (a.get("latitude"), a.get("longitude"), b.get("latitude"), b.get("longitude")):
         km = haversine_km(a["latitude"], a["longitude"], b["latitude"], b["longitude"])
     if a.get("location") and a.get("location") == b.get("location"):
-        return "place=same", km
+        # one town is strong evidence; one region or province ("Eastern Ghouta", precision 2-3) holds
+        # many incidents a day, so it is a feature of its own
+        coarse_both = min(a.get("geo_precision") or 3, b.get("geo_precision") or 3) >= 2
+        return ("place=same_area" if coarse_both else "place=same"), km
     if a.get("country") != b.get("country"):
         return "place=other_country", km
     coarse = max(a.get("geo_precision") or 3, b.get("geo_precision") or 3) >= 3
