@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from marsad.consolidate import ConsolidationResult, consolidate
 from marsad.consolidate.blocking import candidate_blocks, home_block, week_of
 from marsad.consolidate.incidents import fatality_range, incident_id_for
 from marsad.consolidate.model import rule_model
-from marsad.consolidate.similarity import cosine, cosines, pair_features, place_relation, text_vector
+from marsad.consolidate.similarity import BUCKETS, cosine, cosines, pair_features, place_relation, text_vector
 from marsad.model import Document, Event
 from marsad.store.sqlite import Store
 
@@ -138,6 +139,8 @@ def test_similarity_and_features():
     others = [empty, b, d, empty]  # the batched form agrees, empty vectors anywhere included
     assert cosines(a, others) == pytest.approx([cosine(a, o) for o in others], abs=1e-6)
     assert cosines(empty, others) == [0.0] * 4
+    buffer = np.zeros(BUCKETS, np.float32)  # a reused buffer gives the same and is left zeroed
+    assert cosines(a, others, buffer) == pytest.approx(cosines(a, others)) and not buffer.any()
     ra = {**REPORTS["a"][3], "country": "SY", "outlet": "x"}
     province = {"country": "SY", "admin1": "Idlib", "geo_precision": 3, "location": "Idlib",
                 "latitude": 35.93, "longitude": 36.63}

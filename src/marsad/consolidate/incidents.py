@@ -30,9 +30,20 @@ from dataclasses import dataclass, field
 from itertools import groupby
 from typing import Any
 
+import numpy as np
+
 from marsad.consolidate.blocking import WINDOW_DAYS, candidate_blocks, home_block, week_index
 from marsad.consolidate.model import MergeModel, merge_model
-from marsad.consolidate.similarity import Vector, cosines, event_day, pair_features, text_vector
+from marsad.consolidate.similarity import (
+    BUCKETS,
+    Report,
+    Vector,
+    cosines,
+    event_day,
+    pair_features,
+    report,
+    text_vector,
+)
 from marsad.store.sqlite import Store
 
 log = logging.getLogger(__name__)
@@ -72,6 +83,11 @@ class _Incident:
     vectors: list[Vector]
     fatalities_before: int | None  # None: founded in this call
     dirty: bool = False
+    reports: list[Report] = field(default_factory=list)  # members as the pair features read them
+
+    def __post_init__(self) -> None:
+        if not self.reports:
+            self.reports = [report(m) for m in self.members]
 
     @property
     def docs(self) -> set[str]:
@@ -168,6 +184,7 @@ class _Consolidator:
         self.grown: list[tuple[str, int, int]] = []
         self.joined = 0
         self.new_members: list[tuple[str, str, str, float]] = []
+        self.dense = np.zeros(BUCKETS, np.float32)  # one report's evidence vector, dense (see cosines)
 
     def _vectors(self, rows: Sequence[Mapping[str, Any]]) -> list[Vector]:
         texts = self.store.evidence_texts([r["event_id"] for r in rows])
@@ -207,11 +224,12 @@ class _Consolidator:
                 candidates.append(inc)
         best: tuple[float, str] | None = None
         target: _Incident | None = None
+        this = report(row)
         if candidates:
-            sims = iter(cosines(vec, [v for inc in candidates for v in inc.vectors[-MAX_COMPARE:]]))
+            sims = iter(cosines(vec, [v for inc in candidates for v in inc.vectors[-MAX_COMPARE:]], self.dense))
             for inc in candidates:
-                probs = sorted((self.model.probability(pair_features(row, m, next(sims)))
-                                for m in inc.members[-MAX_COMPARE:]), reverse=True)[:self.model.link_top or None]
+                probs = sorted((self.model.probability(pair_features(this, m, next(sims)))
+                                for m in inc.reports[-MAX_COMPARE:]), reverse=True)[:self.model.link_top or None]
                 p = sum(probs) / len(probs)
                 if best is None or (p, inc.incident_id) > best:
                     best, target = (p, inc.incident_id), inc
@@ -221,6 +239,7 @@ class _Consolidator:
             member["score"] = round(best[0], 4)
             target.members.append(member)
             target.vectors.append(vec)
+            target.reports.append(this)
             target.dirty = True
             # an incident reported into a later week is filed there too, so that the reports of the
             # days after can still reach it (a story told over a week stays one incident)

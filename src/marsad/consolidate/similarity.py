@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -76,20 +76,24 @@ def cosine(a: Vector, b: Vector) -> float:
     return float(np.dot(a[1][ia], b[1][ib]))
 
 
-def cosines(a: Vector, others: list[Vector]) -> list[float]:
-    """:func:`cosine` of ``a`` with each of ``others``, through one dense copy of ``a``."""
-    if a[0].size == 0:
+def cosines(a: Vector, others: list[Vector], buffer: np.ndarray | None = None) -> list[float]:
+    """:func:`cosine` of ``a`` with each of ``others``, through one dense copy of ``a`` (in ``buffer``,
+    a zeroed float32 array of BUCKETS that is zeroed again on return, when the caller reuses one)."""
+    if a[0].size == 0 or not others:
         return [0.0] * len(others)
-    dense = np.zeros(BUCKETS, np.float32)
+    dense = np.zeros(BUCKETS, np.float32) if buffer is None else buffer
     dense[a[0]] = a[1]
-    sizes = np.array([o[0].size for o in others])
-    full = sizes > 0
-    out = np.zeros(len(others))
-    if full.any():
-        # one gather over all the others' buckets, then a sum per (non-empty) vector
-        products = dense[np.concatenate([o[0] for o in others])] * np.concatenate([o[1] for o in others])
-        out[full] = np.add.reduceat(products, (np.cumsum(sizes) - sizes)[full])
-    return out.tolist()
+    try:
+        sizes = np.array([o[0].size for o in others])
+        full = sizes > 0
+        out = np.zeros(len(others))
+        if full.any():
+            # one gather over all the others' buckets, then a sum per (non-empty) vector
+            products = dense[np.concatenate([o[0] for o in others])] * np.concatenate([o[1] for o in others])
+            out[full] = np.add.reduceat(products, (np.cumsum(sizes) - sizes)[full])
+        return out.tolist()
+    finally:
+        dense[a[0]] = 0.0
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -123,8 +127,33 @@ def event_day(row: Mapping[str, Any]) -> date | None:
     return day(row.get("event_date")) or day(row.get("published"))
 
 
-def _actors(row: Mapping[str, Any]) -> set[str]:
-    return {a.casefold() for a in (row.get("actor1"), row.get("actor2")) if a}
+class Report(NamedTuple):
+    """What the pair features read of an event row, extracted once per report (a consolidation
+    compares each report with dozens of others)."""
+
+    sub: str | None
+    location: str | None
+    country: str | None
+    precision: int  # geo_precision, 3 when unknown
+    admin1: str
+    admin2: str
+    lat: float | None
+    lon: float | None
+    day: int | None  # ordinal of event_day()
+    actors: frozenset[str]
+    fatalities: int
+    outlet: str | None
+
+
+def report(row: Mapping[str, Any] | Report) -> Report:
+    if isinstance(row, Report):
+        return row
+    d = event_day(row)
+    return Report(row.get("sub_event_type"), row.get("location"), row.get("country"), row.get("geo_precision") or 3,
+                  row.get("admin1") or "", row.get("admin2") or "", row.get("latitude"), row.get("longitude"),
+                  d.toordinal() if d else None,
+                  frozenset(x.casefold() for x in (row.get("actor1"), row.get("actor2")) if x),
+                  row.get("fatalities") or 0, row.get("outlet"))
 
 
 def _bin(value: float, edges: tuple[float, ...], name: str) -> str:
@@ -134,66 +163,65 @@ def _bin(value: float, edges: tuple[float, ...], name: str) -> str:
     return f"{name}>{edges[-1]:g}"
 
 
-def place_relation(a: Mapping[str, Any], b: Mapping[str, Any]) -> tuple[str, float | None]:
+def place_relation(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report) -> tuple[str, float | None]:
     """A feature naming how the two places relate, and their distance in km (None if unknown).
 
     Containment comes from the gazetteer's admin names on each record: an event placed only at
     a country or a province (geo_precision 3) contains the towns of that country or province.
     """
+    a, b = report(a), report(b)
     km = None
-    if None not in (a.get("latitude"), a.get("longitude"), b.get("latitude"), b.get("longitude")):
-        km = haversine_km(a["latitude"], a["longitude"], b["latitude"], b["longitude"])
-    if a.get("location") and a.get("location") == b.get("location"):
+    if a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None:
+        km = haversine_km(a.lat, a.lon, b.lat, b.lon)
+    if a.location and a.location == b.location:
         # one town is strong evidence; one region or province ("Eastern Ghouta", precision 2-3) holds
         # many incidents a day, so it is a feature of its own
-        coarse_both = min(a.get("geo_precision") or 3, b.get("geo_precision") or 3) >= 2
-        return ("place=same_area" if coarse_both else "place=same"), km
-    if a.get("country") != b.get("country"):
+        return ("place=same_area" if min(a.precision, b.precision) >= 2 else "place=same"), km
+    if a.country != b.country:
         return "place=other_country", km
-    coarse = max(a.get("geo_precision") or 3, b.get("geo_precision") or 3) >= 3
-    if coarse and (not a.get("admin1") or not b.get("admin1")):  # one is placed only in the country
+    coarse = max(a.precision, b.precision) >= 3
+    if coarse and (not a.admin1 or not b.admin1):  # one is placed only in the country
         return "place=in_country", km
-    if coarse and a.get("admin1") and a.get("admin1") == b.get("admin1"):
+    if coarse and a.admin1 and a.admin1 == b.admin1:
         return "place=in_admin1", km
-    if a.get("admin2") and a.get("admin2") == b.get("admin2"):
+    if a.admin2 and a.admin2 == b.admin2:
         return "place=same_admin2", km
-    if a.get("admin1") and a.get("admin1") == b.get("admin1"):
+    if a.admin1 and a.admin1 == b.admin1:
         return "place=same_admin1", km
     return ("place=none" if km is None else _bin(km, (5, 15, 40, 100), "km")), km
 
 
-def pair_features(a: Mapping[str, Any], b: Mapping[str, Any], cos: float) -> list[str]:
-    """The indicator features of a pair of event rows (``cos``: their evidence cosine)."""
-    feats = ["sub=same" if a.get("sub_event_type") == b.get("sub_event_type") else "sub=diff"]
+def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, cos: float) -> list[str]:
+    """The indicator features of a pair of event rows or :func:`report` s (``cos``: their evidence cosine)."""
+    a, b = report(a), report(b)
+    feats = ["sub=same" if a.sub == b.sub else "sub=diff"]
     rel, km = place_relation(a, b)
     feats.append(rel)
     if km is not None and not rel.startswith("km"):
         feats.append(_bin(km, (5, 15, 40, 100), "km"))
-    da, db = event_day(a), event_day(b)
-    gap = "days=none" if da is None or db is None else _bin(abs((da - db).days), (0, 1, 2), "days")
+    gap = "days=none" if a.day is None or b.day is None else _bin(abs(a.day - b.day), (0, 1, 2), "days")
     feats.append(gap)
-    xa, xb = _actors(a), _actors(b)
-    if not xa or not xb:
+    if not a.actors or not b.actors:
         feats.append("actors=unknown")
     else:
-        j = len(xa & xb) / len(xa | xb)
+        j = len(a.actors & b.actors) / len(a.actors | b.actors)
         feats.append("actors=same" if j == 1 else "actors=overlap" if j > 0 else "actors=disjoint")
     text = _bin(cos, (0.1, 0.2, 0.3, 0.5), "cos")
     feats.append(text)
     # the same words days apart is a restatement of one incident; other words, a new one (a campaign's
     # next day): the linear model needs the conjunction to tell them apart
     feats.append(f"{gap}&{text}")
-    fa, fb = a.get("fatalities") or 0, b.get("fatalities") or 0
+    fa, fb = a.fatalities, b.fatalities
     if fa == 0 and fb == 0:
         feats.append("fat=both0")
     elif fa == 0 or fb == 0:
         feats.append("fat=one0")
     else:
         feats.append(_bin(min(fa, fb) / max(fa, fb), (0.25, 0.5, 0.8), "fatratio"))
-    oa, ob = a.get("outlet"), b.get("outlet")
+    oa, ob = a.outlet, b.outlet
     feats.append("outlet=unknown" if not oa or not ob else "outlet=same" if oa == ob else "outlet=diff")
     return feats
 
 
-__all__ = ["BUCKETS", "Vector", "cosine", "cosines", "day", "event_day", "haversine_km", "ngram_buckets",
-           "pair_features", "place_relation", "text_vector"]
+__all__ = ["BUCKETS", "Report", "Vector", "cosine", "cosines", "day", "event_day", "haversine_km",
+           "ngram_buckets", "pair_features", "place_relation", "report", "text_vector"]
