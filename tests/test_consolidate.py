@@ -155,3 +155,28 @@ def test_blocking_by_type_country_week():
     assert candidate_blocks({**row, "event_date": "2018-03-08"}) == ["Battles|SY|2018-W10"]  # Thu ± 3 days
     assert candidate_blocks(row) == ["Battles|SY|2018-W09", "Battles|SY|2018-W10"]
     assert home_block({"event_type": "Battles", "country": "YE"}) == "Battles|YE|nodate"
+
+
+def test_a_story_told_over_days_stays_one_incident_across_weeks(store: Store):
+    """Reports from Sunday of one ISO week to Saturday of the next chain into one incident (each within
+    three days of a member); the same place three weeks later is another incident. Run in two calls, the
+    second after the first call wrote and forgot its weeks."""
+    text = "قتل سبعة مدنيين في غارات روسية على مدينة سراقب في ريف إدلب."
+    def doc_on(day: str, n: int) -> tuple[Document, list[Event]]:
+        doc = Document(f"s{n}", text + " " * n, date.fromisoformat(day), None, f"outlet-{n}")
+        ev = Event(doc_id=doc.doc_id, event_id=f"ev-s{n}", event_type="Explosions/Remote violence",
+                   sub_event_type="Air/drone strike", event_date=day, country="SY", location="Saraqib",
+                   admin1="Idlib", latitude=35.86, longitude=36.80, geo_precision=1, fatalities=7,
+                   actor1="Military Forces of Russia", actor2="Civilians (Syria)", evidence=((0, len(text)),))
+        return doc, [ev]
+    for n, day in enumerate(("2018-03-04", "2018-03-06", "2018-03-08")):
+        store.add_result(*doc_on(day, n))
+    assert consolidate(store, model=rule_model()).incidents == 1
+    for n, day in ((3, "2018-03-10"), (4, "2018-03-31")):
+        store.add_result(*doc_on(day, n))
+    res = consolidate(store, ["s3", "s4"], model=rule_model())
+    assert (res.joined, len(res.created), res.incidents) == (1, 1, 2)
+    m = members(store)
+    assert m["ev-s0"] == m["ev-s1"] == m["ev-s2"] == m["ev-s3"] != m["ev-s4"]
+    [story] = [r for r in store.iter_incidents() if r["n_sources"] == 4]
+    assert story["block"].endswith("2018-W10")  # filed under the latest week it reached
