@@ -77,8 +77,7 @@ class DuplicateIndex:
     def from_store(cls, store: Store, threshold: float = THRESHOLD) -> DuplicateIndex:
         """An index holding every document an earlier run kept in ``store``."""
         index = cls(threshold)
-        for h, blob, doc_id in store.conn.execute(
-                "SELECT content_hash, signature, doc_id FROM doc_signatures WHERE duplicate_of IS NULL"):
+        for h, blob, doc_id in store.signatures():
             index._ids[h] = doc_id
             if blob:
                 index._admit(h, LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint64),

@@ -476,9 +476,10 @@ class Store:
         with self.transaction() as c:
             c.executemany("DELETE FROM incident_members WHERE event_id = ?", [(e,) for e in event_ids])
 
-    def signatures(self) -> Iterator[tuple[str, bytes]]:
-        """``(content_hash, MinHash signature)`` of every document kept (not a duplicate)."""
-        yield from self.conn.execute("SELECT content_hash, signature FROM doc_signatures WHERE duplicate_of IS NULL")
+    def signatures(self) -> Iterator[tuple[str, bytes, str]]:
+        """``(content_hash, MinHash signature, doc_id)`` of every document kept (not a duplicate)."""
+        yield from self.conn.execute(
+            "SELECT content_hash, signature, doc_id FROM doc_signatures WHERE duplicate_of IS NULL")
 
     def add_signature(self, doc: Document, signature: bytes, duplicate_of: str | None = None,
                       similarity: float | None = None) -> None:
