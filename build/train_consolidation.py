@@ -25,7 +25,14 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from marsad.consolidate import consolidate  # noqa: E402
 from marsad.consolidate.blocking import WINDOW_DAYS  # noqa: E402
-from marsad.consolidate.evaluate import gold_store, load_gold, match_events, score, select  # noqa: E402
+from marsad.consolidate.evaluate import (  # noqa: E402
+    gold_files,
+    gold_store,
+    load_gold,
+    match_events,
+    score,
+    select,
+)
 from marsad.consolidate.model import PATH, MergeModel  # noqa: E402
 from marsad.consolidate.similarity import cosine, event_day, pair_features, text_vector  # noqa: E402
 from marsad.learn.training import SEED, fit_linear, json_sha256, to_linear  # noqa: E402
@@ -72,7 +79,7 @@ def main() -> None:
     print(f"pairs: {len(labels)} ({labels.count('same')} same)")
     vec, clf = fit_linear(feats, labels, args.c, min_count=1, seed=args.seed)
     meta = {"model": "consolidation", "trained": True, "seed": args.seed, "C": args.c, "split": "train",
-            "gold": sorted(Path(g).name for g in args.gold), "gold_sha256": json_sha256(incidents),
+            "gold": sorted(f.name for g in args.gold for f in gold_files(g)), "gold_sha256": json_sha256(incidents),
             "incidents": len(incidents), "pairs": len(labels), "same_pairs": labels.count("same")}
     linear = to_linear(vec, clf, meta)
     figures = {}

@@ -153,6 +153,13 @@ def test_bad_gold_is_a_clear_error(tmp_path: Path):
         load_gold(bad)
     with pytest.raises(MarsadError):
         load_gold(tmp_path / "missing")
+    folder = tmp_path / "incidents"
+    folder.mkdir()
+    (folder / "g9-agreement.jsonl").write_text('{"doc_id": "x", "group": "g9-001"}\n', encoding="utf-8")
+    with pytest.raises(MarsadError, match="no .jsonl file of incidents"):
+        load_gold(folder)
+    (folder / "g9.jsonl").write_text('{"incident": "g9-1", "split": "test", "members": []}\n', encoding="utf-8")
+    assert [g["incident"] for g in load_gold(folder)] == ["g9-1"]  # the agreement sample is left out
 
 
 # ------------------------------------------------------------------ the benchmark and the real gold

@@ -32,14 +32,38 @@ from marsad.store.sqlite import Store
 log = logging.getLogger(__name__)
 
 
-def load_gold(path: str | Path) -> list[dict[str, Any]]:
-    """Gold incidents of a ``.jsonl`` file, or of every ``*.jsonl`` in a folder (clear errors)."""
+def _is_incident_file(path: Path) -> bool:
+    """Whether the first record of a ``.jsonl`` file is a gold incident (a folder may also hold other
+    files, e.g. an agreement sample of single members)."""
+    with open(path, encoding="utf-8") as f:
+        first = next((line for line in f if line.strip()), "")
+    try:
+        rec = json.loads(first)
+    except ValueError:
+        return True  # let load_gold report it
+    return isinstance(rec, dict) and "incident" in rec and "members" in rec
+
+
+def gold_files(path: str | Path) -> list[Path]:
+    """The gold incident files of ``path``: the file itself, or a folder's ``*.jsonl`` holding incidents."""
     path = Path(path)
-    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-    if not files or not all(f.exists() for f in files):
-        raise MarsadError(f"{path}: no consolidation gold (a .jsonl file or a folder of them)")
+    if not path.is_dir():
+        if not path.exists():
+            raise MarsadError(f"{path}: no consolidation gold (a .jsonl file or a folder of them)")
+        return [path]
+    files = [f for f in sorted(path.glob("*.jsonl")) if _is_incident_file(f)]
+    if not files:
+        raise MarsadError(f"{path}: no consolidation gold (no .jsonl file of incidents)")
+    skipped = sorted(set(path.glob("*.jsonl")) - set(files))
+    if skipped:
+        log.info("%s: not incident files, left out: %s", path, ", ".join(f.name for f in skipped))
+    return files
+
+
+def load_gold(path: str | Path) -> list[dict[str, Any]]:
+    """Gold incidents of a ``.jsonl`` file, or of every incident file in a folder (clear errors)."""
     out: list[dict[str, Any]] = []
-    for f in files:
+    for f in gold_files(path):
         for n, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip():
                 continue
@@ -226,5 +250,5 @@ def evaluate_consolidation(path: str | Path, *, split: str = "test", ner: bool =
         return score(incidents, store, split)
 
 
-__all__ = ["ConsolidationReport", "bcubed", "evaluate_consolidation", "gold_store", "load_gold",
+__all__ = ["ConsolidationReport", "bcubed", "evaluate_consolidation", "gold_files", "gold_store", "load_gold",
            "match_events", "pairwise", "score", "select"]
