@@ -30,7 +30,7 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     summary = extract_files(
         args.inputs, args.output, db=args.db, workers=args.workers, executor=args.executor,
         scheduler=args.scheduler, partition_size=args.partition_size, ner=not args.no_ner, max_chars=args.max_chars, strict=args.strict,
-        progress=not args.quiet, fresh=args.fresh,
+        progress=not args.quiet, fresh=args.fresh, consolidate=not args.no_consolidate,
     )
     if not args.quiet:
         sys.stderr.write(summary.format() + "\n")
@@ -38,6 +38,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    if args.consolidation:
+        from marsad.consolidate.evaluate import evaluate_consolidation
+
+        _out(evaluate_consolidation(args.consolidation, split=args.split, ner=not args.no_ner).format())
+        return 0
     from marsad.eval.report import evaluate, side_by_side
     from marsad.run.extract import analyse_gold
 
@@ -90,8 +95,23 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from marsad.run.extract import export_db
 
     flt = EventFilter.from_args(args)
-    n = export_db(args.db, args.output, keep=None if flt.empty else flt.matches)
-    sys.stderr.write(f"exported {n} events to {args.output}\n")
+    n = export_db(args.db, args.output, keep=None if flt.empty else flt.matches, consolidated=args.consolidated)
+    sys.stderr.write(f"exported {n} {'incidents' if args.consolidated else 'events'} to {args.output}\n")
+    return 0
+
+
+def _cmd_consolidate(args: argparse.Namespace) -> int:
+    import time
+
+    from marsad.consolidate import consolidate
+    from marsad.store.sqlite import Store
+
+    if not Path(args.db).exists():
+        raise MarsadError(f"{args.db} not found: extract into it first (marsad extract ... --db {args.db})")
+    t0 = time.perf_counter()
+    with Store.open(args.db) as store:
+        result = consolidate(store)
+    sys.stderr.write(f"{result.format()} in {time.perf_counter() - t0:.1f} s\n")
     return 0
 
 
@@ -277,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--fresh", action="store_true",
                    help="start the output afresh instead of resuming after the documents it already holds")
     x.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    x.add_argument("--no-consolidate", action="store_true", help="with --db: do not group events into incidents")
     x.set_defaults(func=_cmd_extract)
 
     e = sub.add_parser("eval", help="score the pipeline on dev and the held-out split (or on gold files)")
@@ -287,12 +308,16 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--errors", action="store_true", help="list missed and spurious events")
     e.add_argument("--json", action="store_true", help="print the summary as JSON")
     e.add_argument("--no-ner", action="store_true")
+    e.add_argument("--consolidation", metavar="GOLD", help="score incidents against a consolidation gold "
+                   "(a file or folder of annotations/incidents/*.jsonl)")
+    e.add_argument("--split", choices=["test", "train", "all"], default="test", help="with --consolidation")
     e.set_defaults(func=_cmd_eval)
 
     xp = sub.add_parser("export", help="write the events of a SQLite store to a file")
     xp.add_argument("--db", required=True)
     xp.add_argument("-o", "--output", required=True)
     EventFilter.add_arguments(xp)
+    xp.add_argument("--consolidated", action="store_true", help="one row per incident (marsad consolidate)")
     xp.set_defaults(func=_cmd_export)
 
     rp = sub.add_parser("report", help="one offline HTML report of a store: tables, charts, map, evidence")
@@ -306,6 +331,10 @@ def build_parser() -> argparse.ArgumentParser:
     st.add_argument("--max-months", type=int, help="show only the latest N months")
     EventFilter.add_arguments(st)
     st.set_defaults(func=_cmd_report)
+
+    c = sub.add_parser("consolidate", help="group a store's events of different documents into incidents")
+    c.add_argument("--db", required=True)
+    c.set_defaults(func=_cmd_consolidate)
 
     g = sub.add_parser("geocode", help="show place mentions, their candidates and the choice")
     g.add_argument("text")

@@ -193,14 +193,20 @@ def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
 
 
 def incident_rows(conn: sqlite3.Connection, flt: EventFilter) -> list[Item]:
-    """The ``incidents`` table (written by consolidation), filtered. Incidents carry no confidence
-    of their own unless the table has the column; the caller falls back to events then."""
+    """The ``incidents`` table (written by :mod:`marsad.consolidate`), filtered: its columns for the
+    filter, its record (JSON) for the place. Incidents carry no confidence of their own unless the
+    table has the column; the caller falls back to events then."""
     where, params = flt.sql()
-    sql = ("SELECT incident_id, event_type, country, admin1, location, latitude, longitude, event_date,"
-           " fatalities, n_sources" + (", confidence" if "confidence" in _columns(conn, "incidents") else "")
-           + f" FROM incidents{where}")
-    return [Item(str(r[0]), r[1] or "", r[2] or "", r[3] or "", r[4] or "", r[5], r[6], r[7], int(r[8] or 0),
-                 r[10] if len(r) > 10 else None, int(r[9] or 1)) for r in conn.execute(sql, params)]
+    conf = "confidence" in _columns(conn, "incidents")
+    sql = ("SELECT incident_id, event_type, country, admin1, event_date, fatalities, n_sources, record"
+           + (", confidence" if conf else "") + f" FROM incidents{where}")
+    out = []
+    for r in conn.execute(sql, params):
+        rec = json.loads(r[7]) if r[7] else {}
+        out.append(Item(str(r[0]), r[1] or "", r[2] or "", r[3] or "", rec.get("location") or "",
+                        rec.get("latitude"), rec.get("longitude"), r[4], int(r[5] or 0),
+                        r[8] if conf else None, int(r[6] or 1)))
+    return out
 
 
 def event_rows(conn: sqlite3.Connection, flt: EventFilter) -> list[Item]:
@@ -214,6 +220,9 @@ def event_rows(conn: sqlite3.Connection, flt: EventFilter) -> list[Item]:
 def load_items(conn: sqlite3.Connection, flt: EventFilter) -> Selection:
     """Incidents when the store has them (and they can honour the confidence cut), else events."""
     cols = _columns(conn, "incidents")
+    # (the store makes the table empty; it holds incidents once marsad consolidate has run)
+    if cols and conn.execute("SELECT 1 FROM incidents LIMIT 1").fetchone() is None:
+        cols = set()
     if cols and (flt.min_confidence is None or "confidence" in cols):
         items = incident_rows(conn, flt)
         note = "incidents: reports of one incident by several articles are counted once"
@@ -405,6 +414,9 @@ def _member_events(conn: sqlite3.Connection, item: Item, consolidated: bool) -> 
     """The events behind an item: itself, or an incident's members when the store links them."""
     if not consolidated:
         return [item.item_id]
+    if _columns(conn, "incident_members"):  # marsad.consolidate's link of events to incidents
+        return [r[0] for r in conn.execute("SELECT event_id FROM incident_members WHERE incident_id = ?",
+                                           (item.item_id,))]
     if "incident_id" in _columns(conn, "events"):
         return [r[0] for r in conn.execute("SELECT event_id FROM events WHERE incident_id = ?", (item.item_id,))]
     if _columns(conn, "incident_events"):
