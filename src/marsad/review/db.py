@@ -33,6 +33,7 @@ from typing import Any
 
 from marsad.annotations.labels import valid_event
 from marsad.errors import DependencyError, MarsadError, StoreError
+from marsad.review import incidents
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         "CREATE TABLE review_login_failures (id {pk}, key TEXT NOT NULL, at TEXT NOT NULL)",
         "CREATE INDEX review_login_failures_key ON review_login_failures(key, at)",
     )),
+    (3, incidents.MIGRATION),  # consolidation's incidents and their member reports (review/incidents.py)
 )
 LATEST = MIGRATIONS[-1][0]
 
@@ -146,6 +148,7 @@ class Filters:
     conf_min: float | None = None
     conf_max: float | None = None
     states: tuple[str, ...] = field(default_factory=tuple)
+    incident: str | None = None  # "in", "multi", "none" or an incident id (marsad.review.incidents.where)
 
     def where(self) -> tuple[str, list[Any]]:
         sql: list[str] = []
@@ -172,6 +175,10 @@ class Filters:
         if self.conf_max is not None:
             sql.append("confidence <= ?")
             params.append(self.conf_max)
+        if self.incident:
+            cond, args = incidents.where(self.incident)
+            sql.append(cond)
+            params += args
         if self.states:
             sql.append(f"state IN ({', '.join('?' * len(self.states))})")
             params += list(self.states)
@@ -391,6 +398,7 @@ class Desk:
             by_doc: dict[str, list[dict[str, Any]]] = {}
             for doc_id, record in conn.execute("SELECT doc_id, record FROM events ORDER BY doc_id, seq"):
                 by_doc.setdefault(doc_id, []).append(json.loads(record))
+            found = incidents.read_store(conn)
             conn.close()
         except sqlite3.Error as exc:
             raise StoreError(f"{src}: cannot read the extraction store: {exc}") from exc
@@ -400,6 +408,8 @@ class Desk:
             doc = {"doc_id": doc_id, "text": text, "published": published, "title": title, "outlet": outlet,
                    "url": url, "content_hash": h}
             n_events += self.import_records(doc, by_doc.get(doc_id, []))
+        if found is not None:
+            incidents.save(self, found, list(latest), now())
         return len(latest), n_events
 
     # ------------------------------------------------------------------ reading

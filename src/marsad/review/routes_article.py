@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from marsad.recognise.triggers import EVENT_TYPES
+from marsad.review import incidents
 from marsad.review.db import EDITABLE, EventRow, Invalid, NotFound
 from marsad.review.deps import JsonBody, Reviewer, Viewer, check_csrf, desk_of, render
 from marsad.review.highlight import event_marks, segments, snap
@@ -45,7 +46,7 @@ def article(request: Request, doc_id: str, user: Viewer) -> Response:
     rows = desk.events_of(doc_id)
     segs = segments(doc["text"], event_marks([r.record for r in rows if r.state != "rejected"]))
     return render(request, "article.html", doc=doc, rows=rows, segments=segs, fields=CARD_FIELDS,
-                  lookup=LOOKUP, event_types=EVENT_TYPES, can_edit=user.can("reviewer"))
+                  incidents=incidents.of_events(desk, [r.event_id for r in rows]), lookup=LOOKUP, event_types=EVENT_TYPES, can_edit=user.can("reviewer"))
 
 
 @router.post("/event/edit/{event_id:path}", dependencies=_POST)

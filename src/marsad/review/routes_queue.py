@@ -14,6 +14,7 @@ from starlette.background import BackgroundTask
 
 from marsad.errors import DependencyError
 from marsad.recognise.triggers import EVENT_TYPES
+from marsad.review import incidents
 from marsad.review.db import STATES, Filters
 from marsad.review.deps import Viewer, desk_of, render
 
@@ -41,7 +42,7 @@ def filters_of(request: Request, default_states: tuple[str, ...] = ()) -> Filter
     if bad:
         raise HTTPException(422, f"unknown review state {bad[0]!r}")
     text = {k: (q.get(k) or "").strip() or None
-            for k in ("date_from", "date_to", "country", "admin1", "event_type", "actor", "source")}
+            for k in ("date_from", "date_to", "country", "admin1", "event_type", "actor", "source", "incident")}
     return Filters(**text, conf_min=_float(q.get("conf_min"), "conf_min"),
                    conf_max=_float(q.get("conf_max"), "conf_max"), states=states or default_states)
 
@@ -59,6 +60,8 @@ def queue(request: Request, user: Viewer) -> Response:
     shown = sum(counts[s] for s in (filters.states or STATES))
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "page" and v]
     return render(request, "queue.html", rows=rows, counts=counts, shown=shown, filters=filters,
+                  incidents=incidents.brief(desk, [r.event_id for r in rows]),
+                  incident_choices=incidents.FILTER_CHOICES,
                   facets=desk.facets(), states=STATES, event_types=sorted(EVENT_TYPES), page=page,
                   pages=(shown + PAGE - 1) // PAGE, query=query, formats=list(EXPORT_FORMATS))
 
