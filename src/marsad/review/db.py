@@ -148,7 +148,7 @@ class Filters:
     conf_min: float | None = None
     conf_max: float | None = None
     states: tuple[str, ...] = field(default_factory=tuple)
-    incident: str | None = None  # "in", "multi", "none" or an incident id (marsad.review.incidents.where)
+    incident: str | None = None  # "in", "multi", "none" or an incident id (review.incidents.where)
 
     def where(self) -> tuple[str, list[Any]]:
         sql: list[str] = []

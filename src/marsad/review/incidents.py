@@ -86,7 +86,8 @@ def read_store(conn: sqlite3.Connection) -> StoreIncidents | None:
     if not {"incidents", "incident_members"} <= names:
         return None
     records = [json.loads(r) for (r,) in conn.execute("SELECT record FROM incidents ORDER BY incident_id")]
-    members = conn.execute("SELECT event_id, incident_id, doc_id FROM incident_members ORDER BY event_id").fetchall()
+    members = conn.execute("SELECT event_id, incident_id, doc_id FROM incident_members"
+                           " ORDER BY event_id").fetchall()
     return records, [(str(e), str(i), str(d)) for e, i, d in members]
 
 
@@ -104,8 +105,8 @@ def save(desk: Desk, found: StoreIncidents, doc_ids: Sequence[str], stamp: str) 
                          f" VALUES ({', '.join('?' * (len(_COLS) + 1))})", (*row, stamp))
         for event_id, incident_id, doc_id in members:
             desk.execute("DELETE FROM review_incident_members WHERE event_id = ?", (event_id,))
-            desk.execute("INSERT INTO review_incident_members(event_id, incident_id, doc_id) VALUES (?, ?, ?)",
-                         (event_id, incident_id, doc_id))
+            desk.execute("INSERT INTO review_incident_members(event_id, incident_id, doc_id)"
+                         " VALUES (?, ?, ?)", (event_id, incident_id, doc_id))
     if records:
         log.info("%d incidents with %d member reports on the desk", len(records), len(members))
     return len(records)

@@ -46,7 +46,8 @@ def article(request: Request, doc_id: str, user: Viewer) -> Response:
     rows = desk.events_of(doc_id)
     segs = segments(doc["text"], event_marks([r.record for r in rows if r.state != "rejected"]))
     return render(request, "article.html", doc=doc, rows=rows, segments=segs, fields=CARD_FIELDS,
-                  incidents=incidents.of_events(desk, [r.event_id for r in rows]), lookup=LOOKUP, event_types=EVENT_TYPES, can_edit=user.can("reviewer"))
+                  incidents=incidents.of_events(desk, [r.event_id for r in rows]), lookup=LOOKUP,
+                  event_types=EVENT_TYPES, can_edit=user.can("reviewer"))
 
 
 @router.post("/event/edit/{event_id:path}", dependencies=_POST)

@@ -41,8 +41,8 @@ def filters_of(request: Request, default_states: tuple[str, ...] = ()) -> Filter
     bad = [s for s in states if s not in STATES]
     if bad:
         raise HTTPException(422, f"unknown review state {bad[0]!r}")
-    text = {k: (q.get(k) or "").strip() or None
-            for k in ("date_from", "date_to", "country", "admin1", "event_type", "actor", "source", "incident")}
+    keys = ("date_from", "date_to", "country", "admin1", "event_type", "actor", "source", "incident")
+    text = {k: (q.get(k) or "").strip() or None for k in keys}
     return Filters(**text, conf_min=_float(q.get("conf_min"), "conf_min"),
                    conf_max=_float(q.get("conf_max"), "conf_max"), states=states or default_states)
 
