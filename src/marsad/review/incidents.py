@@ -152,10 +152,10 @@ def of_events(desk: Desk, event_ids: Sequence[str]) -> dict[str, Incident]:
     ids = sorted({iid for iid, _ in which.values()})
     if not ids:
         return {}
-    members: dict[str, list[Member]] = {}
+    members: dict[str, list[Member]] = {}  # (those whose article is on the desk: a link must open)
     for eid, iid, doc_id, title, published, outlet in desk.rows(
             "SELECT m.event_id, m.incident_id, m.doc_id, d.title, d.published, d.outlet"
-            " FROM review_incident_members m LEFT JOIN review_documents d ON d.doc_id = m.doc_id"
+            " FROM review_incident_members m JOIN review_documents d ON d.doc_id = m.doc_id"
             f" WHERE m.incident_id IN ({_placeholders(ids)}) ORDER BY d.published, m.event_id", ids):
         members.setdefault(iid, []).append(Member(eid, doc_id, title, published, outlet))
     incidents: dict[str, Incident] = {}
