@@ -57,16 +57,35 @@ def number_stages() -> list:  # type: ignore[type-arg]
     return stages[:names.index("numbers") + 1]
 
 
-def collect(train: list[dict], docs: dict) -> Numbers:  # type: ignore[type-arg]
+def _cached(cache: Path | None, name: str, key: object, make):  # type: ignore[no-untyped-def]
+    """``make()``, kept in ``cache`` (a folder, or None: no cache) under ``name`` and a hash of ``key``."""
+    import hashlib
+    import pickle
+
+    if cache is None:
+        return make()
+    path = cache / f"{name}-{hashlib.sha256(json.dumps(key).encode()).hexdigest()[:16]}.pkl"
+    if path.exists():
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    value = make()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        pickle.dump(value, fh)
+    return value
+
+
+def collect(train: list[dict], docs: dict, cache: Path | None = None) -> Numbers:  # type: ignore[type-arg]
     from marsad.extract.fatalities import toll_statements
     from marsad.model import MentionKind
     from marsad.pipeline import Pipeline
 
     pipeline = Pipeline(number_stages())
+    analyses = _cached(cache, "numbers", [(r["doc_id"], docs[r["doc_id"]].text) for r in train],
+                       lambda: [pipeline(docs[r["doc_id"]]) for r in train])
     out = Numbers()
     unmatched = 0
-    for rec in train:
-        a = pipeline(docs[rec["doc_id"]])
+    for rec, a in zip(train, analyses, strict=True):
         gold = {tuple(m["span"]): m["role"] for m in rec["mentions"] if m["kind"] == "number"}
         verdicts: dict[tuple[int, int], str] = {}
         toll_statements(a, None, verdicts)
@@ -154,34 +173,63 @@ def _objective(fig: dict) -> float:  # type: ignore[type-arg]
     return fig["fatalities_acc"] + fig["doc_fatalities_acc"]
 
 
-def choose_thresholds(ex: Numbers, p_toll: np.ndarray, gold: list[dict], grid: list[float],  # type: ignore[type-arg]
-                      rescue_grid: list[float], min_precision: float = 0.8) -> tuple[float, float, dict]:  # type: ignore[type-arg]
-    """The veto threshold, then the rescue threshold, with the best fatalities accuracy (per event
-    plus per article) of the whole pipeline (rules, no other learned decision) on the training
-    split, out of fold; a threshold is taken only where it beats the rules alone."""
-    import importlib
-
-    from marsad.eval.scorer import score
-    from marsad.extract import fatalities
+def pre_event_analyses(gold: list[dict], cache: Path | None = None) -> tuple[list, object]:  # type: ignore[type-arg]
+    """(analyses, extractor): the training articles analysed up to the event stage by the pipeline of
+    the rules (learned=False; the articles a gate stops have no event and are left out), and that
+    pipeline's event stage. Each toll decision is then measured by the event stage alone, the
+    part a toll decision changes (the rest of the pipeline, ~95% of its time, runs once).
+    ``cache``: a folder to keep the analyses in between runs (keyed by the articles' ids and texts)."""
     from marsad.pipeline import Pipeline
     from marsad.run.extract import gold_documents
     from marsad.stages import default_stages
 
+    stages = default_stages(events_only=True, ner=False, learned=False)
+    extractor = stages[-1]
+    reached: set[str] = set()
+
+    @dataclass
+    class _Reached:  # the last stage before the events: which articles get there
+        name: str = "reached"
+        requires: tuple[str, ...] = ()
+        provides: tuple[str, ...] = ()
+
+        def __call__(self, a):  # type: ignore[no-untyped-def]
+            reached.add(a.doc.doc_id)
+            return a
+
+    pipeline = Pipeline([*stages[:-1], _Reached()])
+
+    def make() -> list:  # type: ignore[type-arg]
+        return [a for a in pipeline.pipe(gold_documents(gold)) if a.doc.doc_id in reached]
+
+    analyses = _cached(cache, "pre-events", [(g["doc_id"], g.get("text")) for g in gold], make)
+    return analyses, extractor
+
+
+def pipeline_figures(gold: list[dict], analyses: list, extractor, decision) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """The scorer's toll figures (and event F1) of the rules' pipeline with toll ``decision``."""
+    from marsad.eval.scorer import score
+
+    extractor.toll_decision = decision
+    try:
+        preds = [e.to_record() for a in analyses for e in extractor(a).events]
+    finally:
+        extractor.toll_decision = None
+    summary, _ = score(gold, preds)
+    return {k: summary[k] for k in ("fatalities_acc", "doc_fatalities_acc", "doc_fatalities_mae", "event_f1")}
+
+
+def choose_thresholds(ex: Numbers, p_toll: np.ndarray, gold: list[dict], grid: list[float],  # type: ignore[type-arg]
+                      rescue_grid: list[float], min_precision: float = 0.8,
+                      cache: Path | None = None) -> tuple[float, float, dict]:  # type: ignore[type-arg]
+    """The veto threshold, then the rescue threshold, with the best fatalities accuracy (per event
+    plus per article) of the whole pipeline (rules, no other learned decision) on the training
+    split, out of fold; a threshold is taken only where it beats the rules alone."""
     table = {key: float(p) for key, p in zip(ex.keys, p_toll, strict=True)}
-    pipeline = Pipeline(default_stages(events_only=True, ner=False, learned=False))
-    docs = list(gold_documents(gold))
-    extract_events = importlib.import_module("marsad.extract.events")
-    original = fatalities.toll_statements
+    analyses, extractor = pre_event_analyses(gold, cache)
 
     def run(decision: _OutOfFold) -> dict:  # type: ignore[type-arg]
-        # the extractor calls toll_statements with the packaged default: give it the fold's model
-        extract_events.toll_statements = lambda a, *_, d=decision: original(a, d)
-        try:
-            preds = [e.to_record() for a in pipeline.pipe(docs) for e in a.events]
-        finally:
-            extract_events.toll_statements = original
-        summary, _ = score(gold, preds)
-        return {k: summary[k] for k in ("fatalities_acc", "doc_fatalities_acc", "doc_fatalities_mae", "event_f1")}
+        return pipeline_figures(gold, analyses, extractor, decision)
 
     # "confidently": a threshold is a candidate only where, out of fold, at least MIN_PRECISION of
     # the numbers it vetoes (or rescues) are what the coders said
@@ -228,9 +276,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rescue-grid", type=float, nargs="*", default=[0.6, 0.7, 0.8, 0.9])
     ap.add_argument("--min-precision", type=float, default=MIN_PRECISION,
                     help="out-of-fold share of vetoes / rescues that must be right for a threshold to be a candidate")
+    ap.add_argument("--cache", type=Path, help="a folder to keep the training articles' analyses in between runs")
     args = ap.parse_args(argv)
     train, docs, digest = training.training_split(args.annotations, args.shared)
-    ex = collect(train, docs)
+    ex = collect(train, docs, args.cache)
     print(f"{len(train)} articles, {len(ex.labels)} numbers: {dict(Counter(ex.labels))}")
     print(f"rules' verdicts: {dict(Counter(zip(ex.rules, ex.labels, strict=True)))}")
     results = {}
@@ -243,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     figures, p_toll = results[c]
     gold = training.training_gold(args.annotations, args.shared)
     threshold, rescue, gate = choose_thresholds(ex, p_toll, gold, args.grid, args.rescue_grid,
-                                                args.min_precision)
+                                                args.min_precision, args.cache)
     print(f"C={c}, veto threshold {threshold}, rescue threshold {rescue}: {gate['chosen']} "
           f"(rules alone {gate['rules_only']})")
     gate["veto_out_of_fold"] = veto_figures(ex, p_toll, threshold, rescue)
