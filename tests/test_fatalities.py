@@ -161,3 +161,21 @@ def test_deaths_without_a_number_reach_the_event() -> None:
     [e] = Pipeline.default(ner=False, learned=False)(Document(
         "t", "أسفر القصف المدفعي على بلدة سراقب عن سقوط قتلى وجرحى في صفوف المدنيين.", date(2018, 5, 1))).events
     assert e.fatalities == 3
+
+
+def test_the_packaged_toll_model_vetoes_a_campaign_total_the_rules_count(pipe: Pipeline) -> None:
+    """"يصل عدد القتلى في الحملة إلى 850" has no "منذ" for the rules: the model reads it as the
+    campaign's running total (the day's 4 stays the event's toll)."""
+    from marsad.extract.fatalities import PACKAGED
+    from marsad.learn.tolls import TOLL_MODEL
+    from marsad.model import Document
+
+    if not TOLL_MODEL.exists():
+        pytest.skip("no packaged toll model")
+    a = pipe(Document("t", "قتل 4 مدنيين في قصف على دوما اليوم، وبذلك يصل عدد القتلى في الحملة إلى 850 مدنيا.",
+                      date(2018, 3, 1)))
+    assert [(s.killed, s.running_total) for s in toll_statements(a, None)] == [(4, False), (850, False)]
+    judged = toll_statements(a, PACKAGED)
+    assert [(s.killed, s.running_total, s.reason) for s in judged] == [(4, False, ""),
+                                                                       (850, True, "model:running_total")]
+    assert combine(judged)[0] == 4
