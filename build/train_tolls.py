@@ -221,11 +221,12 @@ def pipeline_figures(gold: list[dict], analyses: list, extractor, decision) -> d
 
 
 def choose_thresholds(ex: Numbers, p_toll: np.ndarray, gold: list[dict], grid: list[float],  # type: ignore[type-arg]
-                      rescue_grid: list[float], min_precision: float = 0.8,
-                      cache: Path | None = None) -> tuple[float, float, dict]:  # type: ignore[type-arg]
-    """The veto threshold, then the rescue threshold, with the best fatalities accuracy (per event
-    plus per article) of the whole pipeline (rules, no other learned decision) on the training
-    split, out of fold; a threshold is taken only where it beats the rules alone."""
+                      rescue_grid: list[float], min_precision: float = 0.8, cache: Path | None = None,
+                      event_f1_floor: float | None = None) -> tuple[float, float, dict]:  # type: ignore[type-arg]
+    """The veto and rescue thresholds, together, with the best fatalities accuracy (per event plus
+    per article) of the whole pipeline (rules, no other learned decision) on the training split,
+    out of fold, among the pairs whose event F1 is at least ``event_f1_floor`` (None: the rules
+    alone's); no veto and no rescue (the rules alone) stays when no pair beats it."""
     table = {key: float(p) for key, p in zip(ex.keys, p_toll, strict=True)}
     analyses, extractor = pre_event_analyses(gold, cache)
 
@@ -239,20 +240,19 @@ def choose_thresholds(ex: Numbers, p_toll: np.ndarray, gold: list[dict], grid: l
     grid = [t for t in grid if _precision(ex, p_toll, veto=t) >= min_precision]
     rescue_grid = [r for r in rescue_grid if _precision(ex, p_toll, rescue=r) >= min_precision]
     print(f"  out-of-fold precision {precision}; candidates (>= {min_precision}): veto {grid}, rescue {rescue_grid}")
-    veto: dict[float, dict] = {}  # type: ignore[type-arg]
+    pairs: dict[tuple[float, float], dict] = {}  # type: ignore[type-arg]
     for t in [0.0, *grid]:
-        veto[t] = run(_OutOfFold(table, t))
-        print(f"  veto threshold {t:.2f}: {veto[t]}")
-    best = max(veto, key=lambda t: (_objective(veto[t]), -t))  # 0.0 (no veto) stays when nothing beats it
-    rescue: dict[float, dict] = {1.01: veto[best]}  # type: ignore[type-arg]
-    for r in rescue_grid:
-        rescue[r] = run(_OutOfFold(table, best, r))
-        print(f"  rescue threshold {r:.2f}: {rescue[r]}")
-    best_r = max(rescue, key=lambda r: (_objective(rescue[r]), r))
-    return best, best_r, {"rules_only": veto[0.0], "chosen": rescue[best_r], "min_precision": min_precision,
-                          "out_of_fold_precision": precision,
-                          "veto_grid": {f"{t:.2f}": v for t, v in veto.items()},
-                          "rescue_grid": {f"{r:.2f}": v for r, v in rescue.items()}}
+        for r in [1.01, *rescue_grid]:
+            pairs[t, r] = run(_OutOfFold(table, t, r))
+            print(f"  veto < {t:.2f}, rescue >= {r:.2f}: {pairs[t, r]}")
+    rules = pairs[0.0, 1.01]
+    floor = rules["event_f1"] if event_f1_floor is None else event_f1_floor
+    # the rules alone stay when nothing beats them; among equals, the fewest vetoes and rescues
+    allowed = [k for k in pairs if k == (0.0, 1.01) or pairs[k]["event_f1"] >= floor]
+    best = max(allowed, key=lambda k: (_objective(pairs[k]), -k[0], k[1]))
+    return best[0], best[1], {"rules_only": rules, "chosen": pairs[best], "min_precision": min_precision,
+                              "event_f1_floor": floor, "out_of_fold_precision": precision,
+                              "grid": {f"veto<{t:.2f},rescue>={r:.2f}": v for (t, r), v in pairs.items()}}
 
 
 def veto_figures(ex: Numbers, p_toll: np.ndarray, threshold: float, rescue: float) -> dict:  # type: ignore[type-arg]
@@ -273,10 +273,12 @@ def veto_figures(ex: Numbers, p_toll: np.ndarray, threshold: float, rescue: floa
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     training.corpus_arguments(ap, [0.25, 0.5])
-    ap.add_argument("--grid", type=float, nargs="*", default=[0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5])
+    ap.add_argument("--grid", type=float, nargs="*", default=[0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5])
     ap.add_argument("--rescue-grid", type=float, nargs="*", default=[0.6, 0.7, 0.8, 0.9])
     ap.add_argument("--min-precision", type=float, default=MIN_PRECISION,
                     help="out-of-fold share of vetoes / rescues that must be right for a threshold to be a candidate")
+    ap.add_argument("--event-f1-floor", type=float,
+                    help="the out-of-fold event F1 a chosen pair must reach (default: the rules alone's)")
     ap.add_argument("--cache", type=Path, help="a folder to keep the training articles' analyses in between runs")
     args = ap.parse_args(argv)
     train, docs, digest = training.training_split(args.annotations, args.shared)
@@ -293,7 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     figures, p_toll = results[c]
     gold = training.training_gold(args.annotations, args.shared)
     threshold, rescue, gate = choose_thresholds(ex, p_toll, gold, args.grid, args.rescue_grid,
-                                                args.min_precision, args.cache)
+                                                args.min_precision, args.cache,
+                                                args.event_f1_floor)
     print(f"C={c}, veto threshold {threshold}, rescue threshold {rescue}: {gate['chosen']} "
           f"(rules alone {gate['rules_only']})")
     gate["veto_out_of_fold"] = veto_figures(ex, p_toll, threshold, rescue)
