@@ -199,8 +199,11 @@ def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, 
     feats.append(rel)
     if km is not None and not rel.startswith("km"):
         feats.append(_bin(km, (5, 15, 40, 100), "km"))
-    gap = "days=none" if a.day is None or b.day is None else _bin(abs(a.day - b.day), (0, 1, 2), "days")
+    gap = "days=none" if a.day is None or b.day is None else _bin(abs(a.day - b.day), (0, 1, 2, 3, 5), "days")
     feats.append(gap)
+    # the same place on the same day is ACLED's one event; the same place days apart is either one
+    # incident restated (a chemical attack retold for a week) or a campaign's next day
+    feats.append(f"{rel}&{gap}")
     if not a.actors or not b.actors:
         feats.append("actors=unknown")
     else:
