@@ -180,3 +180,42 @@ def test_a_story_told_over_days_stays_one_incident_across_weeks(store: Store):
     assert m["ev-s0"] == m["ev-s1"] == m["ev-s2"] == m["ev-s3"] != m["ev-s4"]
     [story] = [r for r in store.iter_incidents() if r["n_sources"] == 4]
     assert story["block"].endswith("2018-W10")  # filed under the latest week it reached
+
+
+def test_the_model_carries_its_window_and_an_approximate_date_is_a_feature(store: Store):
+    """The blocking window comes from the model (chosen by cross-validation and stored with it): the
+    same strike reported 5 days later is out of reach under a 3-day window, and compared under 7."""
+    from dataclasses import replace
+
+    text = "قتل سبعة مدنيين في غارات روسية على مدينة سراقب في ريف إدلب."
+    for n, day in enumerate(("2018-03-04", "2018-03-09")):
+        doc = Document(f"w{n}", text + " " * n, date.fromisoformat(day), None, f"outlet-{n}")
+        store.add_result(doc, [Event(doc_id=doc.doc_id, event_id=f"ev-w{n}", event_type="Explosions/Remote violence",
+                                     sub_event_type="Air/drone strike", event_date=day, country="SY",
+                                     location="Saraqib", admin1="Idlib", latitude=35.86, longitude=36.80,
+                                     geo_precision=1, evidence=((0, len(text)),))])
+    narrow = rule_model()
+    assert narrow.window == 3
+    assert consolidate(store, model=narrow).incidents == 2
+    store.conn.execute("DELETE FROM incidents")
+    store.conn.execute("DELETE FROM incident_members")
+    # threshold 0: anything compared joins, so the count shows what the window lets be compared
+    assert consolidate(store, model=replace(narrow, threshold=0.0, window=7)).incidents == 1
+    a = {"event_date": "2018-03-04", "time_precision": 1, "location": "Saraqib", "country": "SY", "geo_precision": 1}
+    feats = pair_features(a, {**a, "event_date": "2018-03-09", "time_precision": 2}, 0.5)
+    assert "days<=5" in feats and "days<=5&date=vague" in feats and "place=same&days<=5" in feats
+    assert "days<=0&date=exact" in pair_features(a, a, 0.5)
+
+
+def test_cross_validation_folds_keep_country_weeks_whole():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "build"))
+    from train_consolidation import fold_of
+
+    incs = [{"incident": f"i{n}", "country": c, "event_date": d} for n, (c, d) in enumerate(
+        [("SY", "2018-03-05"), ("SY", "2018-03-07"), ("YE", "2018-03-05"), ("SY", "2018-03-14"), ("SY", None)])]
+    folds = fold_of(incs, 4)
+    assert folds["i0"] == folds["i1"]  # one country-week block, one fold
+    assert len({folds[i] for i in ("i0", "i2", "i3", "i4")}) == 4  # four blocks dealt over four folds
+    assert set(folds) == {i["incident"] for i in incs}

@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from marsad.consolidate.blocking import WINDOW_DAYS, candidate_blocks, home_block, week_index
+from marsad.consolidate.blocking import candidate_blocks, home_block, week_index
 from marsad.consolidate.model import MergeModel, merge_model
 from marsad.consolidate.similarity import (
     BUCKETS,
@@ -299,8 +299,11 @@ def _drop_stale(store: Store) -> None:
 
 
 def consolidate(store: Store, doc_ids: Iterable[str] | None = None, *, model: MergeModel | None = None,
-                window: int = WINDOW_DAYS) -> ConsolidationResult:
-    """Place every event of ``doc_ids`` (default: of the whole store) that has no incident yet."""
+                window: int | None = None) -> ConsolidationResult:
+    """Place every event of ``doc_ids`` (default: of the whole store) that has no incident yet
+    (``window``: the blocking day window, default the model's)."""
+    model = model or merge_model()
+    window = model.window if window is None else window
     _drop_stale(store)
     ids = None if doc_ids is None else sorted(set(doc_ids))
     # Only the keys of all reports are held; their records are read a week at a time. Order: week,
@@ -309,7 +312,7 @@ def consolidate(store: Store, doc_ids: Iterable[str] | None = None, *, model: Me
                    r["event_id"]) for r in (dict(zip(("event_id", "event_date", "published", "event_type",
                                                       "country"), k, strict=True))
                                             for k in store.unconsolidated_keys(ids)) if r["event_type"])
-    work = _Consolidator(store, model or merge_model(), window)
+    work = _Consolidator(store, model, window)
     for week, group in groupby(keys, key=lambda k: k[0]):
         order = {k[3]: n for n, k in enumerate(group)}
         chunk = sorted(store.iter_event_rows(event_ids=list(order)), key=lambda r: order[r["event_id"]])

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from marsad.consolidate.blocking import WINDOW_DAYS
 from marsad.learn.linear import MODELS, LinearModel, shipped
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,8 @@ RULE_WEIGHTS: dict[str, float] = {
     "place=same": 2.5, "place=same_area": 1.0, "place=in_admin1": 0.8, "place=in_country": 0.0, "place=same_admin2": 0.6, "place=same_admin1": -0.3,
     "place=other_country": -4.0, "place=none": -0.5,
     "km<=5": 1.5, "km<=15": 0.5, "km<=40": -0.5, "km<=100": -1.5, "km>100": -3.0,
-    "days<=0": 1.5, "days<=1": 0.3, "days<=2": -1.0, "days>2": -3.0, "days=none": -1.0,
+    "days<=0": 1.5, "days<=1": 0.3, "days<=2": -1.0, "days<=3": -3.0, "days<=5": -3.5, "days>5": -4.0,
+    "days=none": -1.0,
     "actors=same": 0.8, "actors=overlap": 0.2, "actors=disjoint": -1.0, "actors=unknown": 0.0,
     "cos<=0.1": -1.5, "cos<=0.2": -0.5, "cos<=0.3": 0.5, "cos<=0.5": 1.5, "cos>0.5": 3.0,
     "fat=both0": 0.0, "fat=one0": -0.3, "fatratio<=0.25": -1.0, "fatratio<=0.5": 0.0,
@@ -50,6 +52,9 @@ class MergeModel:
     # a report's probability of joining an incident: the mean over its link_top best-matching members
     # (0: over all of them, average linkage, which resists chaining a campaign's days into one incident)
     link_top: int = 2
+    # the largest day gap between a report and an incident's members for them to be compared (the
+    # blocking window): chosen with the threshold by grouped cross-validation on the train split
+    window: int = WINDOW_DAYS
     # the log-odds of "same" per feature, as plain floats: a consolidation asks ~30 times per report,
     # and a dictionary sum is ten times faster there than LinearModel.proba's numpy calls
     _logit: dict[str, float] = field(init=False, repr=False, compare=False)
@@ -78,7 +83,9 @@ def rule_model() -> MergeModel:
 
 def _load(path: Path) -> MergeModel:
     linear = LinearModel.load(path)
-    return MergeModel(linear, float(linear.meta.get("threshold", 0.5)), int(linear.meta.get("link_top", 2)))
+    meta = linear.meta
+    return MergeModel(linear, float(meta.get("threshold", 0.5)), int(meta.get("link_top", 2)),
+                      int(meta.get("window", WINDOW_DAYS)))
 
 
 @lru_cache(maxsize=1)

@@ -143,6 +143,7 @@ class Report(NamedTuple):
     actors: frozenset[str]
     fatalities: int
     outlet: str | None
+    vague: bool = False  # the date is approximate (time_precision 2-3: a week, a month, "recently")
 
 
 def report(row: Mapping[str, Any] | Report) -> Report:
@@ -153,7 +154,7 @@ def report(row: Mapping[str, Any] | Report) -> Report:
                   row.get("admin1") or "", row.get("admin2") or "", row.get("latitude"), row.get("longitude"),
                   d.toordinal() if d else None,
                   frozenset(x.casefold() for x in (row.get("actor1"), row.get("actor2")) if x),
-                  row.get("fatalities") or 0, row.get("outlet"))
+                  row.get("fatalities") or 0, row.get("outlet"), (row.get("time_precision") or 1) >= 2)
 
 
 def _bin(value: float, edges: tuple[float, ...], name: str) -> str:
@@ -199,8 +200,15 @@ def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, 
     feats.append(rel)
     if km is not None and not rel.startswith("km"):
         feats.append(_bin(km, (5, 15, 40, 100), "km"))
-    gap = "days=none" if a.day is None or b.day is None else _bin(abs(a.day - b.day), (0, 1, 2), "days")
+    gap = "days=none" if a.day is None or b.day is None else _bin(abs(a.day - b.day), (0, 1, 2, 3, 5), "days")
     feats.append(gap)
+    # the same place on the same day is ACLED's one event; the same place days apart is either one
+    # incident restated (a chemical attack retold for a week) or a campaign's next day
+    feats.append(f"{rel}&{gap}")
+    # a gap between approximate dates (an article that says "last week", dated by its publication)
+    # says less than a gap between exact ones: an attack retold days later is one incident
+    vague = "date=vague" if a.vague or b.vague else "date=exact"
+    feats.append(f"{gap}&{vague}")
     if not a.actors or not b.actors:
         feats.append("actors=unknown")
     else:
