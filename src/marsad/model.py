@@ -276,7 +276,8 @@ class Analysis:
 
     def with_mentions(self, mentions: tuple[Mention, ...]) -> Analysis:
         """A copy with these mentions (``dataclasses.replace`` costs more than several recognisers)."""
-        return Analysis(self.doc, self.norm, self.offsets, self.sentences, self.tokens, mentions, self.events)
+        return Analysis(self.doc, self.norm, self.offsets, self.sentences, self.tokens, mentions, self.events,
+                        self.drops)
 
     def by_sentence(self) -> dict[int, list[Mention]]:
         """The mentions of each sentence, in mention order (what frames, tolls and the learned

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeVar
 
+from marsad.extract.bounds import bound
 from marsad.model import BATCH_CHARS, BATCH_SIZE, Analysis, Document, Event, Mention
 from marsad.text.normalise import normalise
 from marsad.text.segment import split_sentences, tokenise
@@ -68,10 +69,11 @@ class Segment:
     tokens: bool = True
 
     def __call__(self, analysis: Analysis) -> Analysis:
-        sentences = split_sentences(analysis)
-        tokens = tokenise(analysis, sentences) if self.tokens else ()
-        a = analysis
-        return Analysis(a.doc, a.norm, a.offsets, sentences, tokens, a.mentions, a.events)
+        # bounded work (extract/bounds): over-long sentences cut, the text past the window left out,
+        # each cut said by a drop
+        a = bound(analysis, split_sentences(analysis))
+        tokens = tokenise(a, a.sentences) if self.tokens else ()
+        return Analysis(a.doc, a.norm, a.offsets, a.sentences, tokens, a.mentions, a.events, a.drops)
 
 
 @dataclass
