@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from marsad.budget import check
 from marsad.extract.bounds import FRAMES, frame_cut, truncate
 from marsad.extract.dating import inherit_dates, split_by_days
 from marsad.extract.fatalities import toll_statements
@@ -102,6 +103,7 @@ class EventExtractor:
         drops: list[Drop] = []
         decision = self.sentence_decision
         for si in range(len(analysis.sentences)):
+            check()  # the document's time budget (marsad.budget), between sentences
             ms = by_sent.get(si, [])
             if len(frames) >= DEFAULT.max_frames:
                 # bounded work (extract/bounds): the sentences after the cap that hold an event word
@@ -193,6 +195,7 @@ class EventExtractor:
         drops.extend(Drop(st.reason, (st.start, st.end)) for st in statements if st.reason)
         placed: list[Frame] = []
         for f in frames:
+            check()  # (between frames)
             f.in_title = analysis.sentences[f.sents[0]].end <= title_end
             fill_place(self.geocoder, analysis, f)
             placed.extend(split_by_place(analysis, f, statements))
