@@ -131,9 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         return Document.from_parts(f"fuzz-{i}", inp["text"], published, inp["title"])
 
     if args.replay is not None:
-        sys.stdout.write(json.dumps(make_input(args.seed, args.replay), ensure_ascii=False, default=str) + "\n")
+        sys.stdout.write(json.dumps(make_input(args.seed, args.replay), default=str) + "\n")
         for e in pipeline(document(args.replay)).events:
-            sys.stdout.write(json.dumps(e.to_record(), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(e.to_record()) + "\n")
         return 0
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
