@@ -125,12 +125,12 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401
     except ImportError as exc:
         raise MarsadError("marsad serve needs the web extra: pip install 'marsad[web]'") from exc
-    from marsad.web import create_app
+    from marsad.web import serve
 
-    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="warning")
+    serve(args.host, args.port, workers=args.workers)
     return 0
 
 
@@ -239,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("serve", help="serve POST /extract over HTTP (needs the [web] extra)")
     w.add_argument("--host", default="127.0.0.1")
     w.add_argument("--port", type=int, default=8000)
+    w.add_argument("--workers", type=int, default=1, help="processes (each loads the pipeline: ~250 MB)")
     w.set_defaults(func=_cmd_serve)
     return p
 
