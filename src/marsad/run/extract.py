@@ -19,7 +19,7 @@ from functools import partial
 from pathlib import Path
 
 from marsad.budget import DEFAULT_BUDGET, TimeBudget
-from marsad.errors import MarsadError, StoreError
+from marsad.errors import InputError, MarsadError, StoreError
 from marsad.io.readers import PendingPage, iter_documents, parse_date
 from marsad.io.writers import open_writer
 from marsad.model import Analysis, Document, Event, Failure
@@ -184,6 +184,8 @@ def analyse_gold(gold: Iterable[dict], *, ner: bool = True, learned: bool = True
 
 def export_db(db: str | Path, output: str | Path) -> int:
     """Write every event of a store to ``output`` (format by extension); returns the count."""
+    if not Path(db).is_file():  # a typo is a usage error (exit 2), not a new empty store
+        raise InputError(f"no store at {db}: the file does not exist")
     n = 0
     with Store.open(db, create=False) as store, open_writer(output) as writer:
         for rec in store.iter_events():
