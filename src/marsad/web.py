@@ -63,10 +63,6 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     """ASGI middleware: a request body over ``limit`` bytes gets 413 and is not read further."""
 
@@ -82,27 +78,27 @@ class BodyLimit:
         if length is not None and (not length.isdigit() or int(length) > self.limit):
             await _reply(send, 413, f"request body over {self.limit} bytes")
             return
+        if length is not None:
+            await self.app(scope, receive, send)
+            return
+        # no Content-Length (a chunked body): read it here, up to the limit, then hand it on
+        chunks: list[Message] = []
         seen = 0
-        started = False
-
-        async def counted() -> Message:
-            nonlocal seen
+        while True:
             message = await receive()
+            chunks.append(message)
             seen += len(message.get("body", b""))
             if seen > self.limit:
-                raise _TooLarge
-            return message
-
-        async def watched(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, counted, watched)
-        except _TooLarge:
-            if not started:
                 await _reply(send, 413, f"request body over {self.limit} bytes")
+                return
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        replay = iter(chunks)
+
+        async def replayed() -> Message:
+            return next(replay, None) or await receive()
+
+        await self.app(scope, replayed, send)
 
 
 async def _reply(send: Send, status: int, detail: str) -> None:
