@@ -139,3 +139,15 @@ def test_budget_of_the_command_line() -> None:
     assert TimeBudget.of(3.0) == TimeBudget(3.0, 10.0)
     assert TimeBudget.of(0.3).seconds(1000) == pytest.approx(1.0)  # the floor follows the rate
     assert TimeBudget().seconds(1_000_000) == pytest.approx(30.0)
+
+
+def test_records_of_a_hand_built_document_with_lone_surrogates_are_writable(pipeline: Pipeline) -> None:
+    """Found by the fuzz campaign: readers and extract() replace lone surrogates, but a Document built
+    by hand kept them in the record's text fields (location_text ...), unwritable as UTF-8."""
+    import json
+
+    text = "قتل خمسة مدنيين أمس في غارة جوية على مدينة إد\ud855لب وحلب."
+    [analysis] = pipeline.run_batch([Document("s\udfff", text)])
+    assert isinstance(analysis, Analysis) and analysis.events
+    for e in analysis.events:
+        json.dumps(e.to_record(), ensure_ascii=False).encode("utf-8")

@@ -90,7 +90,7 @@ class EventSettings:
     max_sentence_chars: int = 2000
     # frames of one document: beyond this many, the remaining sentences are not analysed for events
     # (reason ``cap:frames``): placing, tolls and merging compare frames with each other and with the
-    # document's mentions. The most frames of a dev or held-out article is 44 (docs/settings.md).
+    # document's mentions. The most frames of a dev or held-out article is 22.
     max_frames: int = 300
     # ... and characters: sentences starting this far into a document are not analysed for events
     # (reason ``cap:event_chars``): a 50 KB run of event sentences costs up to ~3 s after the frame
