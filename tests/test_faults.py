@@ -225,3 +225,18 @@ def test_duplicate_ids_with_different_texts_are_reported_not_merged(tmp_path: Pa
     done = [json.loads(line) for line in (tmp_path / "o.jsonl.done").read_text().splitlines()]
     assert [d["status"] for d in done] == ["ok", "failed", "failed"]
     assert {e["doc_id"] for e in map(json.loads, out.read_text(encoding="utf-8").splitlines())} == {"d"}
+
+
+def test_every_guarantee_names_a_test_that_exists() -> None:
+    """The README's Guarantees table: each promise points at tests that are in the suite."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    section = (root / "README.md").read_text(encoding="utf-8").split("## Guarantees", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "::" in line]
+    assert len(rows) >= 12
+    for row in rows:
+        current = None
+        for ref in re.findall(r"(tests/\S+\.py)?::(\w+)", row.split("|")[2]):
+            current = ref[0] or current
+            assert current and f"def {ref[1]}(" in (root / current).read_text(encoding="utf-8"), ref
