@@ -300,7 +300,8 @@ def extract(
     When ``title`` is given, offsets refer to ``title + "\\n\\n" + text``.
 
     Safe to call any number of times and from several threads: the pipeline is built once,
-    and one article is analysed at a time (its stages keep per-document state).
+    and one article is analysed at a time (its stages keep per-document state). An article over
+    the default time budget (:mod:`marsad.budget`) raises :class:`~marsad.budget.TimeBudgetExceeded`.
     """
     from marsad.recognise.dates import check_published
 
