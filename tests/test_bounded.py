@@ -151,3 +151,20 @@ def test_records_of_a_hand_built_document_with_lone_surrogates_are_writable(pipe
     assert isinstance(analysis, Analysis) and analysis.events
     for e in analysis.events:
         json.dumps(e.to_record(), ensure_ascii=False).encode("utf-8")
+
+
+def test_time_budget_on_the_command_line(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import json
+
+    from marsad.cli import main
+
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"doc_id": "a", "text": SEED}, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert main(["extract", str(src), "-o", str(tmp_path / "none.jsonl"), "--no-ner", "-q",
+                 "--time-budget", "0"]) == 0
+    # a budget no article can keep: the document fails with its id and reason, the run finishes
+    assert main(["extract", str(src), "-o", str(tmp_path / "tiny.jsonl"), "--no-ner", "-q",
+                 "--time-budget", "0.00001"]) == 1
+    assert any("'a'" in r.getMessage() and "time budget" in r.getMessage() for r in caplog.records)
+    done = json.loads((tmp_path / "tiny.jsonl.done").read_text(encoding="utf-8"))
+    assert done["doc_id"] == "a" and done["status"] == "failed"
