@@ -168,3 +168,24 @@ def test_time_budget_on_the_command_line(tmp_path: Path, caplog: pytest.LogCaptu
     assert any("'a'" in r.getMessage() and "time budget" in r.getMessage() for r in caplog.records)
     done = json.loads((tmp_path / "tiny.jsonl.done").read_text(encoding="utf-8"))
     assert done["doc_id"] == "a" and done["status"] == "failed"
+
+
+def test_cut_sentences_keep_the_offsets_on_any_text() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.text(alphabet=st.sampled_from("قتل حلب \t\u00a0\u200f.٣"), min_size=1, max_size=400),
+           st.integers(min_value=1, max_value=60))
+    def prop(text: str, limit: int) -> None:
+        whole = (Sentence(0, len(text), text),)
+        pieces, drops = cap_sentences(whole, text, limit=limit)
+        assert bool(drops) == (len(text) > limit)
+        last = 0
+        for p in pieces:
+            assert last <= p.start < p.end <= len(text) and p.end - p.start <= limit
+            assert text[p.start:p.end] == p.text and text[last:p.start].strip() == ""
+            last = p.end
+        assert text[last:].strip() == ""
+
+    prop()
