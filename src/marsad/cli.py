@@ -161,6 +161,26 @@ def _cmd_annotations(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_watch(args: argparse.Namespace) -> int:
+    from marsad.watch import FetchSettings, SurgeRule, Watcher, WatchSettings, stop_on_signals
+
+    settings = WatchSettings(
+        fetch=FetchSettings(timeout=args.timeout, deadline=args.timeout * 3, retries=args.retries,
+                            max_bytes=args.max_bytes),
+        surge=SurgeRule(factor=args.surge_factor, min_fatalities=args.surge_min),
+        max_chars=args.max_chars, ner=not args.no_ner, settle=args.settle,
+    )
+    try:
+        with Watcher(args.sources, args.db, alerts=args.alerts, settings=settings) as watcher, \
+                stop_on_signals(watcher):
+            watcher.run(args.interval, once=args.once,
+                        on_poll=None if args.quiet else lambda r: sys.stderr.write(r.format() + "\n"))
+    except KeyboardInterrupt:  # a second signal: stopped at once (no store transaction is left half done)
+        sys.stderr.write("marsad watch: interrupted\n")
+        return 130
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="marsad", description="Arabic conflict-news event extraction")
     p.add_argument("--version", action="version", version=f"marsad {__version__}")
@@ -241,6 +261,32 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--port", type=int, default=8000)
     w.add_argument("--workers", type=int, default=1, help="processes (each loads the pipeline: ~250 MB)")
     w.set_defaults(func=_cmd_serve)
+
+    wt = sub.add_parser("watch", help="poll feeds and folders, extract new articles, update incidents, alert")
+    from marsad.watch.interval import parse_interval
+
+    def interval(text: str) -> float:
+        try:
+            return parse_interval(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    wt.add_argument("sources", nargs="+", metavar="SOURCE",
+                    help="an RSS/Atom feed (http(s) URL or file), or a folder (or file) of articles")
+    wt.add_argument("--db", required=True, help="the SQLite store (events, incidents, what was seen)")
+    wt.add_argument("--interval", type=interval, default="10m", help="between polls: 30s, 10m, 1h")
+    wt.add_argument("--alerts", help="append alerts to this JSONL file")
+    wt.add_argument("--once", action="store_true", help="poll once and exit")
+    wt.add_argument("--timeout", type=float, default=20.0, help="seconds per network operation")
+    wt.add_argument("--retries", type=int, default=2, help="retries of a failed fetch (backoff 2, 4 ... s)")
+    wt.add_argument("--max-bytes", type=int, default=16 << 20, help="larger feeds and pages are refused")
+    wt.add_argument("--max-chars", type=int, default=2_000_000, help="longer documents are skipped")
+    wt.add_argument("--settle", type=float, default=2.0, help="seconds a new file must be left alone")
+    wt.add_argument("--surge-factor", type=float, default=2.0, help="admin1 surge: 7-day sum > factor x mean")
+    wt.add_argument("--surge-min", type=int, default=10, help="admin1 surge: at least this many fatalities")
+    wt.add_argument("--no-ner", action="store_true")
+    wt.add_argument("-q", "--quiet", action="store_true", help="no progress line per poll")
+    wt.set_defaults(func=_cmd_watch)
     return p
 
 
