@@ -19,6 +19,7 @@ Every id is checked against the annotation pool, and held-out ids are refused.
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import sys
 from collections import Counter
@@ -122,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     training.corpus_arguments(ap, C, c_nargs=None)
+    ap.add_argument("--learned", action="store_true",
+                    help="record and judge the merges of the pipeline with the other learned decisions on")
     args = ap.parse_args(argv)
     final = final_annotations(args.annotations)
     gold = training.training_gold(args.annotations, args.shared)
@@ -129,7 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     docs = {d.doc_id: d for d in as_documents(gold)}
 
     events_module.merge = _merge  # (the extractor's merge, with this script's veto)
-    pipeline = Pipeline(default_stages(events_only=True, learned=False))
+    pipeline = Pipeline(default_stages(events_only=True, learned=args.learned))
+    # the same articles as another team coded them (../shared/gold/train.jsonl): a check of conventions
+    other_path = args.shared / "gold" / "train.jsonl"
+    wanted = set(ids)
+    other = [d for d in (json.loads(x) for x in other_path.read_text(encoding="utf-8").splitlines() if x.strip())
+             if d["doc_id"] in wanted] if other_path.exists() else []
 
     def run(veto: MergeVeto | None) -> list[dict[str, Any]]:
         preds = []
@@ -187,10 +195,15 @@ def main(argv: list[str] | None = None) -> int:
     keys = ("event_precision", "event_recall", "event_f1", "false_events_per_empty_doc")
     summary, _ = score(gold, rules_preds)
     figures = {"rules_only": {k: summary[k] for k in keys}}
+    if other:
+        figures["rules_only"]["other_coding_f1"] = score(other, rules_preds)[0]["event_f1"]
     print(f"  rules only: {figures['rules_only']}")
     for t in GRID:
-        summary, _ = score(gold, run(_OutOfFold(models, fold_of, t)))
+        preds = run(_OutOfFold(models, fold_of, t))
+        summary, _ = score(gold, preds)
         figures[str(t)] = {k: summary[k] for k in keys}
+        if other:
+            figures[str(t)]["other_coding_f1"] = score(other, preds)[0]["event_f1"]
         print(f"  veto below {t}: {figures[str(t)]}")
     best = max(GRID, key=lambda t: (figures[str(t)]["event_f1"], -t))
     threshold = best if figures[str(best)]["event_f1"] > figures["rules_only"]["event_f1"] else 0.0

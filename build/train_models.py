@@ -33,6 +33,36 @@ from marsad.learn.training import MIN_COUNT, SEED, fit_linear, prf, to_linear  #
 # 0.573, by recall) but the dev check fell (0.762 -> 0.720; false events per empty article 0.054 ->
 # 0.162), 2026-12-07
 C = 0.25
+# the event threshold keeps false events per article without events at or under this, out of fold: the
+# target of the learned-decisions issue (#13). Adopted 2026-12-07 after the best-F1 threshold alone (0.4)
+# was seen to raise them to 0.156 on the held-out split (0.128 out of fold): disclosed in docs/learning.md
+MAX_FALSE_PER_EMPTY = 0.10
+
+
+#: the same training articles as another team coded them (``../shared/gold/train.jsonl``, blind and
+#: reviewed; set by ``main``): every setting below is chosen by the mean of the event F1 against
+#: our coding and against theirs, so that a choice fits the task rather than one team's conventions
+#: (2026-12-07: the settings chosen on our coding alone gained out of fold against it and lost on
+#: the independent codings)
+OTHER: list[dict] = []
+#: which separately trained decisions the candidate stages use (``--without`` turns one off: an ablation)
+ABLATE = {"merge": True, "event_places": True}
+KEYS = ("event_precision", "event_recall", "event_f1", "false_events_per_empty_doc")
+
+
+def both_codings(gold: list[dict], preds: list[dict], keys: tuple[str, ...] = KEYS) -> dict:
+    """The scorer's figures against our coding, with ``other_f1`` (against ``OTHER``) and ``mean_f1``."""
+    from marsad.eval.scorer import score
+
+    summary, _ = score(gold, preds)
+    out = {k: summary[k] for k in keys}
+    if OTHER:
+        wanted = {g["doc_id"] for g in gold}
+        out["other_f1"] = score([g for g in OTHER if g["doc_id"] in wanted], preds)[0]["event_f1"]
+        out["mean_f1"] = round((out["event_f1"] + out["other_f1"]) / 2, 4)
+    else:
+        out["mean_f1"] = out["event_f1"]
+    return out
 
 
 def _vectorizer():  # type: ignore[no-untyped-def]
@@ -80,8 +110,10 @@ def choose_threshold(ex: Examples, p_event: np.ndarray) -> tuple[float, dict]:
 
 def _candidate_stages() -> list:
     """The serving pipeline's stages with the decisions this script trains left out: the rules
-    with the separately trained place and toll models on (as they serve), no sentence or event
+    with the separately trained place, event place, toll and merge models on (as they serve), no sentence or event
     model (their out-of-fold stand-ins are set by the caller)."""
+    from marsad.learn.eventplace import packaged as event_places
+    from marsad.learn.merging import packaged as merges
     from marsad.learn.places import packaged as places
     from marsad.learn.tolls import packaged as tolls
     from marsad.stages import default_stages
@@ -89,7 +121,9 @@ def _candidate_stages() -> list:
     stages = default_stages(events_only=True, learned=False)
     extractor = stages[-1]
     extractor.toll_decision = tolls()
+    extractor.merge_decision = merges() if ABLATE["merge"] else None
     extractor.geocoder.place_decision = places()
+    extractor.geocoder.event_place_ranker = event_places() if ABLATE["event_places"] else None
     return stages
 
 
@@ -111,7 +145,6 @@ def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict], grid: l
     """The threshold whose out-of-fold decisions give the best event F1 on the training split
     (the whole pipeline, scored by the reference scorer): the frame-level proxy of
     :func:`choose_threshold` ignores that frames merge."""
-    from marsad.eval.scorer import score
     from marsad.pipeline import Pipeline
     from marsad.run.extract import gold_documents
 
@@ -123,23 +156,19 @@ def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict], grid: l
     for t in [0.0, *grid]:
         stages[-1].sentence_decision = _OutOfFold(table, t) if t > 0 else None
         preds = [e.to_record() for a in pipeline.pipe(docs) for e in a.events]
-        summary, _ = score(gold, preds)
-        figures[t] = {k: summary[k] for k in ("event_precision", "event_recall", "event_f1",
-                                              "false_events_per_empty_doc")}
+        figures[t] = both_codings(gold, preds)
         print(f"  threshold {t:.3f}: {figures[t]}")
-    best = max(grid, key=lambda t: (figures[t]["event_f1"], -t))
+    best = max(grid, key=lambda t: (figures[t]["mean_f1"], -t))
     # then: from which P(event) a frame that a scope rule stopped is opened anyway (1.01: never)
     rescue = {1.01: figures[best]}
     for r in (0.9, 0.8, 0.7):
         stages[-1].sentence_decision = _OutOfFold(table, best, r)
         preds = [e.to_record() for a in pipeline.pipe(docs) for e in a.events]
-        summary, _ = score(gold, preds)
-        rescue[r] = {k: summary[k] for k in ("event_precision", "event_recall", "event_f1",
-                                             "false_events_per_empty_doc")}
+        rescue[r] = both_codings(gold, preds)
         print(f"  rescue from {r}: {rescue[r]}")
-    best_rescue = max(rescue, key=lambda r: (rescue[r]["event_f1"], r))
+    best_rescue = max(rescue, key=lambda r: (rescue[r]["mean_f1"], r))
     return best, {"rules_only": figures[0.0], "chosen": figures[best], "rescue_threshold": best_rescue,
-                  "rescue_grid": {str(r): v["event_f1"] for r, v in rescue.items()},
+                  "rescue_grid": {str(r): v["mean_f1"] for r, v in rescue.items()},
                   "grid": {f"{t:.3f}": v["event_f1"] for t, v in figures.items()}}
 
 
@@ -153,7 +182,7 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     out-of-fold decisions give the best event F1 of the whole pipeline."""
     from sklearn.model_selection import GroupKFold
 
-    from marsad.eval.scorer import match_doc, score
+    from marsad.eval.scorer import match_doc
     from marsad.learn.events import event_features, typing_features
     from marsad.pipeline import Pipeline
     from marsad.run.extract import gold_documents
@@ -189,11 +218,13 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     grid = {}
     for t in (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
         preds = [r for r, p in zip(records, oof, strict=True) if p >= t]
-        summary, _ = score(gold, preds)
-        grid[t] = {k: summary[k] for k in ("event_precision", "event_recall", "event_f1",
-                                           "false_events_per_empty_doc")}
+        grid[t] = both_codings(gold, preds)
         print(f"  event threshold {t}: {grid[t]}")
-    best = max((t for t in grid if t > 0), key=lambda t: (grid[t]["event_f1"], -t))
+    # the best F1 among the thresholds that keep false events per article without events within the
+    # issue's target (out of fold); the unconstrained best (0.4, 2026-12-07) gave 0.128 out of fold
+    within = [t for t in grid if t > 0 and grid[t]["false_events_per_empty_doc"] <= MAX_FALSE_PER_EMPTY]
+    best = max(within or [t for t in grid if t > 0],
+               key=lambda t: (grid[t]["mean_f1"], -t) if within else (-grid[t]["false_events_per_empty_doc"], t))
     bands = []
     for lo, hi in ((0.0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)):
         sel = (oof >= lo) & (oof < hi)
@@ -203,7 +234,9 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     vec, clf = fit_linear(feats, labels, c)
     type_model, type_meta = _retype_model(tfeats, types, groups, records, oof, best, gold, folds)
     meta = {"model": "event", "events": len(y), "positives": int((y == "1").sum()), "C": c, "seed": SEED,
-            "threshold": best, "chosen_by": "event F1 of the whole pipeline on the training split, out-of-fold",
+            "threshold": best, "chosen_by": "mean event F1 (our coding, gold/train.jsonl's) of the whole pipeline on the "
+            "training split, out-of-fold, "
+            f"among the thresholds with at most {MAX_FALSE_PER_EMPTY} false events per article without events",
             "frame_threshold": frame_threshold, "cross_validation": {"folds": folds, "grouped_by": "article",
                                                                      "thresholds": grid, "calibration": bands},
             "features": len(vec.vocabulary_), "retype": type_meta}
@@ -232,7 +265,6 @@ def _retype_model(tfeats: list[list[str]], types: list[str | None], groups: list
     event model keeps out of fold."""
     from sklearn.model_selection import GroupKFold
 
-    from marsad.eval.scorer import score
     from marsad.learn.sentences import retype
 
     idx = [i for i, t in enumerate(types) if t]
@@ -250,14 +282,14 @@ def _retype_model(tfeats: list[list[str]], types: list[str | None], groups: list
                 continue
             new = retype(oof[i], (r["event_type"], r["sub_event_type"]), t) if i in oof else None
             preds.append({**r, "event_type": new[0][0], "sub_event_type": new[0][1]} if new else r)
-        summary, _ = score(gold, preds)
-        grid[t] = {k: summary[k] for k in ("event_precision", "event_recall", "event_f1", "sub_event_type_acc")}
+        grid[t] = both_codings(gold, preds, ("event_precision", "event_recall", "event_f1", "sub_event_type_acc"))
         print(f"  retype from {t}: {grid[t]}")
-    best = max(grid, key=lambda t: (grid[t]["event_f1"], t))
+    best = max(grid, key=lambda t: (grid[t]["mean_f1"], t))
     rules_ok = float(np.mean([records[i]["event_type"] == types[i].split("|")[0] for i in idx]))
     model_ok = float(np.mean([max(oof[i], key=oof[i].get).split("|")[0] == types[i].split("|")[0] for i in idx]))
     meta = {"model": "retype", "events": len(idx), "C": RETYPE_C, "seed": SEED, "threshold": best,
-            "chosen_by": "event F1 of the whole pipeline on the training split, out-of-fold",
+            "chosen_by": "mean event F1 (our coding, gold/train.jsonl's) of the whole pipeline on the training "
+            "split, out-of-fold",
             "cross_validation": {"folds": folds, "grouped_by": "article", "thresholds": grid,
                                  "type_accuracy_rules": round(rules_ok, 3), "type_accuracy_model": round(model_ok, 3)}}
     if best > 1.0:
@@ -272,7 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     training.corpus_arguments(ap, [C])
     ap.add_argument("--no-event-level", dest="event_level", action="store_false",
                     help="choose the threshold on framed sentences only (faster; no pipeline runs)")
+    ap.add_argument("--without", nargs="*", default=[], choices=sorted(ABLATE),
+                    help="train without these separately trained decisions in the pipeline (an ablation)")
     args = ap.parse_args(argv)
+    for name in args.without:
+        ABLATE[name] = False
     train, docs, digest = training.training_split(args.annotations, args.shared)
     ex = examples(train, docs)
     print(f"{len(train)} articles, {len(ex.labels)} sentences: {dict(Counter(ex.labels))}")
@@ -290,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
 
         gold = [g for g in gold_documents("train", args.annotations, args.shared)
                 if g["doc_id"] in {r["doc_id"] for r in train}]
+        OTHER[:] = training.other_coding({g["doc_id"] for g in gold}, args.shared)
+        print(f"{len(OTHER)} training articles also coded in gold/train.jsonl")
         # (a finer grid, 0.1-0.5 by 0.05, gave 0.527-0.535 everywhere on 2026-12-07: flat)
         threshold, events = event_threshold(ex, p_event, gold, [0.15, 0.25, 0.35])
         gate["event_level"] = events
@@ -299,8 +337,8 @@ def main(argv: list[str] | None = None) -> int:
                                                 "annotations_sha256": digest, "split": training.SPLIT},
             "labels": dict(Counter(ex.labels)), "C": c, "min_count": MIN_COUNT, "seed": SEED,
             "cross_validation": {"folds": args.folds, "grouped_by": "article", **figures},
-            "frame_gate": {"threshold": threshold, "chosen_by": "event F1 of the whole pipeline on the training "
-                           "split, out-of-fold" if args.event_level else "F1 of framed sentences, out-of-fold",
+            "frame_gate": {"threshold": threshold, "chosen_by": "mean event F1 (both codings) of the whole "
+                           "pipeline on the training split, out-of-fold" if args.event_level else "F1 of framed sentences, out-of-fold",
                            "rescue_threshold": gate.get("event_level", {}).get("rescue_threshold", 1.01),
                            **gate}, "features": len(vec.vocabulary_)}
     model = to_linear(vec, clf, meta)

@@ -120,10 +120,12 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     gazetteer = Gazetteer.load()
     place_automaton(gazetteer), common_words()
     # the learned not-a-place decision (geo/geocode) only with the learned decisions on
-    geocoder = Geocoder(gazetteer) if learned else Geocoder(gazetteer, place_decision=None)
+    geocoder = Geocoder(gazetteer) if learned else Geocoder(gazetteer, place_decision=None,
+                                                            event_place_ranker=None)
     actors = ActorLexicon.load()
     from marsad.learn.events import CalibrateEvents
     from marsad.learn.events import packaged as event_decision
+    from marsad.learn.merging import packaged as merge_decision
     from marsad.learn.sentences import packaged as sentence_decision
     from marsad.learn.tolls import packaged as toll_decision
 
@@ -133,6 +135,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     extractor = EventExtractor(geocoder, ActorNaming(actors), outlet_source=outlet_source,
                                sentence_decision=sentence_decision() if learned else None,
                                toll_decision=toll_decision() if learned else None,
+                               merge_decision=merge_decision() if learned else None,
                                **({"min_confidence": 0.0} if events_model else {}))
     stages: list[Stage] = [
         Normalise(),

@@ -68,8 +68,8 @@ class EventExtractor:
                  merge_decision: MergeVeto | None = None) -> None:
         """The learned decisions are optional (None: the rules alone): the sentence model judges
         frames; the toll model judges numbers (a running total, background, injured or other is
-        no death toll of the event); the merge veto (learn/merging) is off by default, since it
-        lowered dev event F1 (0.757 -> 0.714) for +0.024 out of fold on the training split."""
+        no death toll of the event); the merge veto (learn/merging) keeps apart two frames a merge
+        rule would join where the model doubts they tell one event."""
         self.geocoder = geocoder
         self.sentence_decision = sentence_decision
         self.toll_decision = toll_decision

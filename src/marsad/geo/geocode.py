@@ -32,6 +32,7 @@ from marsad.text.automaton import AnchoredScanner, Automaton, matches_at
 from marsad.text.normalise import normalise
 
 if TYPE_CHECKING:  # (imported lazily: marsad.learn.places reads this module's helpers)
+    from marsad.learn.eventplace import EventPlaceRanker
     from marsad.learn.places import PlaceDecision
 
 #: the NER as the geocoder asks it: (analysis, the place mentions in question) -> entity mentions
@@ -126,7 +127,8 @@ class Geocoder:
     """
 
     def __init__(self, gazetteer: GazetteerLike | None = None,
-                 place_decision: PlaceDecision | str | None = PACKAGED) -> None:
+                 place_decision: PlaceDecision | str | None = PACKAGED,
+                 event_place_ranker: EventPlaceRanker | str | None = PACKAGED) -> None:
         self.gazetteer: GazetteerLike = gazetteer if gazetteer is not None else Gazetteer.load()
         if isinstance(place_decision, str):  # PACKAGED
             from marsad.learn.places import packaged
@@ -135,6 +137,12 @@ class Geocoder:
             # another gazetteer its features would mean something else, so that one gets the rules
             place_decision = packaged() if isinstance(self.gazetteer, Gazetteer) else None
         self.place_decision: PlaceDecision | None = place_decision  # type: ignore[assignment]
+        if isinstance(event_place_ranker, str):  # PACKAGED, under the same condition as the place model
+            from marsad.learn.eventplace import packaged as packaged_ranker
+
+            event_place_ranker = packaged_ranker() if isinstance(self.gazetteer, Gazetteer) else None
+        self.event_place_ranker: EventPlaceRanker | None = event_place_ranker  # type: ignore[assignment]
+        self._counts_memo: tuple[list[Mention], Counter[tuple[str, str]]] | None = None
         # place -> whether it lies at its country's capital (asked for every candidate of many mentions)
         self._capital_cache: dict[Place, bool] = {}
         self._places_memo: tuple[tuple[Mention, ...], list[Mention], list[Mention]] | None = None
@@ -505,7 +513,14 @@ class Geocoder:
                 # at equal precision a province beats a whole country ("البصرة" over "مع إيران")
                 return prec * 60 + dist / 2 + (40 if m.value.feature == "country" else 0) + (90 if topic else 0)
 
-            chosen = min(inside, key=cost)
+            ranked = sorted(inside, key=cost)
+            chosen = ranked[0]
+            ranker = self.event_place_ranker
+            if ranker is not None and len(ranked) > 1:
+                main = self._main_of_usable(mentions, usable)
+                chosen = ranked[ranker.choose(analysis, ranked, range(len(ranked)), anchor,
+                                              self._place_counts(usable),
+                                              main.value if main is not None else None)]
         else:
             # the article's main place, else a statement place of these sentences (better than nothing)
             chosen = self._main_of_usable(mentions, usable) or next(
@@ -533,6 +548,16 @@ class Geocoder:
         if isinstance(mentions, tuple):  # immutable: safe to reuse (the memo keeps it alive, so its id too)
             self._places_memo = (mentions, ms, usable)
         return ms, usable
+
+    def _place_counts(self, usable: list[Mention]) -> Counter[tuple[str, str]]:
+        """How often the article names each place (by name and country) among the usable mentions;
+        remembered with the memo of :meth:`_resolved_places`."""
+        memo = self._counts_memo
+        if memo is not None and memo[0] is usable:
+            return memo[1]
+        counts = Counter((m.value.name, m.value.country) for m in usable)
+        self._counts_memo = (usable, counts)
+        return counts
 
     def _main_of_usable(self, mentions: Iterable[Mention], usable: list[Mention]) -> Mention | None:
         """:meth:`main_place` of the usable, undoubted mentions; remembered with the memo of

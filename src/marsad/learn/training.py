@@ -71,6 +71,18 @@ def training_gold(annotations: Path = ANNOTATIONS, shared: Path = SHARED) -> lis
     return gold
 
 
+def other_coding(ids: set[str], shared: Path = SHARED) -> list[dict[str, Any]]:
+    """The articles ``ids`` (training ids only: held-out ones are refused) as another team coded them,
+    blind and reviewed, in ``../shared/gold/train.jsonl``; empty where that file is absent."""
+    path = shared / "gold" / "train.jsonl"
+    if ids & set(read_heldout()):
+        raise SystemExit("held-out articles asked of the other coding: refused")
+    if not path.exists():
+        return []
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+    return [d for d in rows if d["doc_id"] in ids]
+
+
 def fit_linear(feats: list[list[str]], labels: list[str], c: float, *, min_count: int = MIN_COUNT,
                seed: int | None = None) -> tuple[Any, Any]:
     """(vectoriser, classifier): binary presence of each feature string, L2 logistic regression."""

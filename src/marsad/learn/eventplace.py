@@ -1,0 +1,122 @@
+"""The learned choice of an event's place among the places its sentences name.
+
+The rules (``Geocoder.event_place``) take the most specific place nearest the trigger; a sentence
+often names more than one ("قصفت الطائرات بلدة حيس جنوب الحديدة", "40 كلم من دمشق", "قال محافظ
+صعدة ... إن غارات على باقم"), and the wrong pick moves a real event to another town: the event
+is then both missed and invented. This model reads each candidate beside the others and the
+trigger — how specific it is, where it stands, the words before it, how often the article names
+it, the rules' own ranking — and gives P(this is where the event happened); the geocoder takes the
+most probable candidate.
+
+Requires: the candidates the rules consider (resolved, undoubted PLACE mentions inside the
+event's sentences, with attrs ``precision``, ``modifier``, ``norm_start``, ``norm_end``), their
+rank under the rules' cost, the trigger's offset. Provides: :func:`candidate_features` (one
+builder, used by ``build/train_event_places.py`` and when serving) and :class:`EventPlaceRanker`.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from marsad.learn.linear import MODELS, LinearModel, shipped
+from marsad.learn.places import _bucket, _side_words, _word_class
+from marsad.model import Analysis, Mention, Place
+
+EVENT_PLACE_MODEL = MODELS / "eventplace.npz"
+#: the positive class: the candidate lies within 25 km of the coded event's place
+EVENT_PLACE = "event_place"
+
+_SEPARATORS = frozenset("،,؛;:.")
+_FINE = frozenset({"village", "neighbourhood", "city", "admin3"})
+
+
+def _key(p: Place) -> tuple[str, str]:
+    return p.name, p.country
+
+
+def candidate_features(analysis: Analysis, inside: Sequence[Mention], ranks: Sequence[int],
+                       anchor: int, counts: Counter[tuple[str, str]], main: Place | None) -> list[list[str]]:
+    """Features of each candidate in ``inside`` (``ranks[i]``: its rank under the rules' cost, 0 = the
+    rules' choice); ``counts``: how often the article names each place; ``main``: its main place."""
+    if not inside:
+        return []
+    text = analysis.doc.text
+    norm = analysis.norm
+    title_end = len(analysis.doc.title) if analysis.doc.title else 0
+    sent_starts = [s.start for s in analysis.sentences]
+    anchor_sent = bisect.bisect_right(sent_starts, anchor) - 1
+    precs = [int(m.attr("precision") or 2) for m in inside]
+    finest = min(precs)
+    n = _bucket(len(inside), (2, 3, 5))
+    out = []
+    for m, rank, prec in zip(inside, ranks, precs, strict=True):
+        place: Place = m.value
+        mod = m.attr("modifier") or "-"
+        r = str(min(rank, 3))
+        mid = (m.span.start + m.span.end) // 2
+        side = "after" if m.span.start >= anchor else "before"
+        dist = _bucket(abs(mid - anchor), (15, 40, 80, 160, 320))
+        lo, hi = sorted((m.span.end, anchor)) if side == "before" else sorted((anchor, m.span.start))
+        sep = any(c in _SEPARATORS for c in text[lo:hi]) if hi - lo < 400 else True
+        sent = bisect.bisect_right(sent_starts, m.span.start) - 1
+        feats = ["bias", f"rank:{r}", f"n:{n}", f"rank|n:{r}|{n}", f"prec:{prec}", f"finest:{prec == finest}",
+                 f"feat:{place.feature}", f"mod:{mod}", f"prec|rank:{prec}|{r}", f"side:{side}", f"dist:{dist}",
+                 f"side|dist:{side}|{dist}", f"sep:{sep}", f"side|sep:{side}|{sep}",
+                 f"samesent:{sent == anchor_sent}", f"feat|side:{place.feature}|{side}",
+                 f"cnt:{_bucket(counts.get(_key(place), 0), (1, 2, 4, 8))}",
+                 f"main:{main is not None and _key(main) == _key(place)}",
+                 f"title:{m.span.start < title_end}"]
+        # another candidate nearby that is finer (a town in this province) or coarser (its province)
+        finer = coarser = False
+        for o, op in zip(inside, precs, strict=True):
+            if o is m or not isinstance(o.value, Place) or o.value.country != place.country:
+                continue
+            if op < prec:
+                finer = True
+            elif op > prec:
+                coarser = True
+        feats += [f"finer:{finer}", f"coarser:{coarser}", f"finer|coarser:{finer}|{coarser}"]
+        if main is not None and main.country != place.country:
+            feats.append("foreign_to_main")
+        ns, ne = m.attr("norm_start"), m.attr("norm_end")
+        if ns is not None and ne is not None:
+            prev, nxt = _side_words(norm, ns, ne)
+            for i, w in enumerate(reversed(prev), 1):
+                feats.append(f"w-{i}:{w}")
+                feats.append(f"c-{i}:{_word_class(w)}")
+            if prev:
+                feats.append(f"w-1|side:{prev[-1]}|{side}")
+            if nxt:
+                feats.append(f"w+1:{nxt[0]}")
+                feats.append(f"c+1:{_word_class(nxt[0])}")
+        out.append(feats)
+    return out
+
+
+@dataclass(frozen=True)
+class EventPlaceRanker:
+    """P(event place) of each candidate; :meth:`choose` returns the index of the most probable."""
+
+    model: LinearModel
+
+    def probabilities(self, analysis: Analysis, inside: Sequence[Mention], ranks: Sequence[int], anchor: int,
+                      counts: Counter[tuple[str, str]], main: Place | None) -> list[float]:
+        return [self.model.proba(f)[EVENT_PLACE]
+                for f in candidate_features(analysis, inside, ranks, anchor, counts, main)]
+
+    def choose(self, analysis: Analysis, inside: Sequence[Mention], ranks: Sequence[int], anchor: int,
+               counts: Counter[tuple[str, str]], main: Place | None) -> int:
+        ps = self.probabilities(analysis, inside, ranks, anchor, counts, main)
+        # ties (rare) go to the rules' order
+        return max(range(len(inside)), key=lambda i: (ps[i], -ranks[i]))
+
+
+@lru_cache(maxsize=1)
+def packaged() -> EventPlaceRanker | None:
+    """The shipped ranker, or None (the rules' choice) where the package has none."""
+    return shipped(EVENT_PLACE_MODEL, lambda p: EventPlaceRanker(LinearModel.load(p)),
+                   "event places are the rules' choice")
