@@ -11,7 +11,7 @@ OUT    := out
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --upgrade pip
-	@$(BIN)/python -m pip install -q -e ".[dask,web,dev,train]"
+	@$(BIN)/python -m pip install -q -e ".[dask,web,dev,train,report]"
 	@touch $(STAMP)
 
 setup: $(STAMP)
@@ -24,7 +24,19 @@ demo: setup
 	$(BIN)/marsad export --db $(OUT)/demo.db -o $(OUT)/demo-events.geojson
 	@echo "events written to $(OUT)/demo-events.{jsonl,csv,geojson} and $(OUT)/demo.db"
 
-test: setup
+# The report's and the review desk's browser tests and the PostgreSQL tests use Debian's chromium
+# and PostgreSQL server, installed when missing (as root with apt-get; otherwise those tests
+# skip cleanly).
+.PHONY: desk-deps
+desk-deps:
+	@missing=""; command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing$$missing for the review desk's tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || true; \
+	fi
+
+test: setup desk-deps
 	$(BIN)/ruff check src tests build bench
 	$(BIN)/python -m pytest
 

@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from marsad.geo.canon import canonical_admin1, fold_admin, repair_coordinates  # noqa: E402
 from marsad.text.normalise import normalise_key  # noqa: E402
 
 log = logging.getLogger("build_gazetteer")
@@ -198,9 +199,25 @@ class Builder:
         self.recs: list[Rec] = []
         self.by_gid: dict[int, int] = {}
         self.by_key: dict[str, list[int]] = collections.defaultdict(list)
+        self.repaired: list[str] = []
+        self.rejected: list[str] = []
 
     def add(self, rec: Rec) -> int:
-        """Merge ``rec`` into an existing place (same GeoNames id, or same key within 5 km) or append it."""
+        """Merge ``rec`` into an existing place (same GeoNames id, or same key within 5 km) or append it.
+
+        A record outside its country's box (``marsad.geo.canon``) is repaired when it was given in
+        radians or with swapped coordinates, else kept out of the index: it is appended without keys
+        (the callers' indices stay valid) and never merged into or written.
+        """
+        fixed = repair_coordinates(rec.country, rec.lat, rec.lon)
+        if fixed is None:
+            self.rejected.append(f"{rec.source} {rec.name} {rec.country} ({rec.lat}, {rec.lon})")
+            rec.keys = set()
+            self.recs.append(rec)
+            return len(self.recs) - 1
+        if fixed != (rec.lat, rec.lon):
+            self.repaired.append(f"{rec.source} {rec.name} {rec.country} ({rec.lat}, {rec.lon}) -> {fixed}")
+            rec.lat, rec.lon = fixed
         idx = self.by_gid.get(rec.geonameid) if rec.geonameid else None
         if idx is None:
             for k in sorted(rec.keys):  # sorted: merges must not depend on set order (reproducible builds)
@@ -524,6 +541,41 @@ def is_common_word(key: str, rec: Rec, total: dict[str, int], local: dict[str, i
     return n >= 20 and ratio < 0.1
 
 
+def canonical_admin_names(recs: list[Rec]) -> None:
+    """One spelling per province and district.
+
+    Admin-1: the table ``marsad/data/geo/admin1.tsv`` ("Ibb Governorate" -> "Ibb", WOF's "Northern"
+    for the Golan -> "Quneitra"); a name it does not list is logged (tests/test_geo_canon.py fails on it).
+    Admin-2: spellings of one district of one province that fold alike ("Al-Bab" / "Al Bab") take the
+    spelling most places carry.
+    """
+    unknown: collections.Counter[tuple[str, str]] = collections.Counter()
+    for r in recs:
+        if r.admin1:
+            name = canonical_admin1(r.country, r.admin1)
+            if r.keys and name == r.admin1 and r.admin1 not in admin1_names(r.country):
+                unknown[(r.country, r.admin1)] += 1
+            r.admin1 = name
+        if r.feature == "admin1":
+            r.name = canonical_admin1(r.country, r.name)
+    for (cc, name), n in sorted(unknown.items()):
+        log.warning("admin-1 name not in admin1.tsv: %s %r (%d places)", cc, name, n)
+    spellings: dict[tuple[str, str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for r in recs:
+        if r.admin2 and r.keys:
+            spellings[(r.country, r.admin1, fold_admin(r.admin2))][r.admin2] += 1
+    best = {k: min(c, key=lambda s: (-c[s], s)) for k, c in spellings.items()}
+    for r in recs:
+        if r.admin2:
+            r.admin2 = best.get((r.country, r.admin1, fold_admin(r.admin2)), r.admin2)
+
+
+def admin1_names(country: str) -> set[str]:
+    from marsad.geo.canon import admin1_table
+
+    return set(admin1_table().get(country, {}).values())
+
+
 PREFIXES = sorted({c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك") for a in ("", "ال")}
                   | {"لل", "ولل", "فلل"}, key=len, reverse=True)
 
@@ -586,6 +638,12 @@ def main(argv: list[str] | None = None) -> int:
     for r in b.recs:
         if r.admin1:
             r.admin1 = canon.get((r.country, fold(r.admin1)), r.admin1)
+    canonical_admin_names(b.recs)
+    for line in b.repaired:
+        log.info("repaired coordinates: %s", line)
+    for line in b.rejected:
+        log.warning("rejected, outside its country: %s", line)
+    log.info("coordinates: %d records repaired, %d rejected", len(b.repaired), len(b.rejected))
     # Admin2/admin3 areas named like a town of the same country nearby are that town in the news.
     for r in b.recs:
         if r.feature not in ("admin2", "admin3"):

@@ -306,10 +306,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="choose the threshold on framed sentences only (faster; no pipeline runs)")
     ap.add_argument("--without", nargs="*", default=[], choices=sorted(ABLATE),
                     help="train without these separately trained decisions in the pipeline (an ablation)")
+    ap.add_argument("--extra", type=Path, action="append", default=[], metavar="FILE",
+                    help="more annotations (the review desk's `marsad learn` output); held-out ids refused")
     args = ap.parse_args(argv)
     for name in args.without:
         ABLATE[name] = False
-    train, docs, digest = training.training_split(args.annotations, args.shared)
+    train, docs, digest = training.training_split(args.annotations, args.shared, args.extra)
     ex = examples(train, docs)
     print(f"{len(train)} articles, {len(ex.labels)} sentences: {dict(Counter(ex.labels))}")
     results = {}
@@ -322,9 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     c = max(results, key=lambda k: results[k][2]["with_model"]["f1"])
     figures, threshold, gate, p_event = results[c]
     if args.event_level:
-        from marsad.annotations.stats import gold_documents
-
-        gold = [g for g in gold_documents("train", args.annotations, args.shared)
+        gold = [g for g in training.training_gold(args.annotations, args.shared, args.extra)
                 if g["doc_id"] in {r["doc_id"] for r in train}]
         OTHER[:] = training.other_coding({g["doc_id"] for g in gold}, args.shared)
         print(f"{len(OTHER)} training articles also coded in gold/train.jsonl")

@@ -161,3 +161,26 @@ def test_deaths_without_a_number_reach_the_event() -> None:
     [e] = Pipeline.default(ner=False, learned=False)(Document(
         "t", "أسفر القصف المدفعي على بلدة سراقب عن سقوط قتلى وجرحى في صفوف المدنيين.", date(2018, 5, 1))).events
     assert e.fatalities == 3
+
+
+def test_the_packaged_toll_model_reads_a_campaign_total_the_rules_count(pipe: Pipeline) -> None:
+    """"يصل عدد القتلى في الحملة إلى 850" has no "منذ" for the rules: the model gives it the
+    campaign's running total, the day's 4 a toll; a decision with a veto threshold leaves it out."""
+    from marsad.learn.tolls import TOLL, TOLL_MODEL, TollDecision, packaged
+    from marsad.model import Document, MentionKind
+
+    if not TOLL_MODEL.exists():
+        pytest.skip("no packaged toll model")
+    a = pipe(Document("t", "قتل 4 مدنيين في قصف على دوما اليوم، وبذلك يصل عدد القتلى في الحملة إلى 850 مدنيا.",
+                      date(2018, 3, 1)))
+    verdicts: dict[tuple[int, int], str] = {}
+    assert [(s.killed, s.running_total) for s in toll_statements(a, None, verdicts)] == [(4, False), (850, False)]
+    model = packaged()
+    assert model is not None
+    p = {m.value: model.p_toll(a, m, a.by_sentence(), verdicts[m.span.start, m.span.end])
+         for m in a.mentions if m.kind is MentionKind.NUMBER}
+    assert p[4][TOLL] > 0.5 and max(p[850], key=p[850].__getitem__) == "running_total"
+    judged = toll_statements(a, TollDecision(model.model, threshold=0.5))
+    assert [(s.killed, s.running_total, s.reason) for s in judged] == [(4, False, ""),
+                                                                       (850, True, "model:running_total")]
+    assert combine(judged)[0] == 4

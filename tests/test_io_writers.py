@@ -9,6 +9,8 @@ import pytest
 
 from marsad.errors import OutputError, UnsupportedFormatError
 from marsad.io.writers import (
+    DOCUMENT_FIELDS,
+    RECORD_FIELDS,
     format_evidence,
     open_writer,
     parse_evidence,
@@ -88,14 +90,14 @@ def test_csv_round_trip(tmp_path: Path):
     with open_writer(out, append=True) as w:  # no second header
         w.write(events[2])
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == ",".join(EVENT_FIELDS)
+    assert lines[0] == ",".join(RECORD_FIELDS)  # the event's fields, then its document's
     assert sum(1 for x in lines if x.startswith("doc_id,")) == 1
     got = list(read_events_csv(out))
     assert len(got) == 3
     for rec, ev in zip(got, events, strict=True):
         want = ev.to_record()
         want.pop("provenance")
-        assert rec == want
+        assert rec == {**want, **dict.fromkeys(DOCUMENT_FIELDS)}
     assert "0:10;25:60" in out.read_text(encoding="utf-8")
 
 
@@ -112,13 +114,14 @@ def test_geojson(tmp_path: Path):
     with open_writer(out) as w:
         w.write_many(make_events())
         assert not out.exists()  # written to a temporary file, renamed on close
-    assert w.count == 2 and w.skipped == 1
+    assert w.count == 3 and w.skipped == 0  # an event without a place: null geometry, not dropped
     data = json.loads(out.read_text(encoding="utf-8"))
     assert data["type"] == "FeatureCollection"
+    assert [f["geometry"] is None for f in data["features"]] == [False, True, False]
     f0 = data["features"][0]
     assert f0["geometry"] == {"type": "Point", "coordinates": [40.141, 35.336]}
     assert f0["properties"]["event_id"] == "d1-0" and f0["properties"]["actor1_text"] == "قوات النظام"
-    assert [r["event_id"] for r in read_events(out)] == ["d1-0", "d2-0"]
+    assert [r["event_id"] for r in read_events(out)] == ["d1-0", "d1-1", "d2-0"]
     with pytest.raises(OutputError):
         open_writer(out, append=True)
 
@@ -138,7 +141,7 @@ def test_parquet_round_trip(tmp_path: Path):
         w.write_many(events)
     got = list(read_events(out))
     assert [r["event_id"] for r in got] == ["d1-0", "d1-1", "d2-0"]
-    assert got[0] == json.loads(json.dumps(events[0].to_record()))
+    assert got[0] == {**json.loads(json.dumps(events[0].to_record())), **dict.fromkeys(DOCUMENT_FIELDS)}
     assert got[1]["latitude"] is None and got[1]["evidence"] == []
 
 

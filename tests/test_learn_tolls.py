@@ -53,6 +53,23 @@ def test_features_flag_a_year_and_an_injury_word(pipe: Pipeline) -> None:
     assert "ibefore:near" in number_features(a, hurt, a.by_sentence())
 
 
+def test_features_place_a_number_among_the_articles_counts(pipe: Pipeline) -> None:
+    a = _analysis(pipe, "قتل 4 أشخاص في قصف على البلدة اليوم. وارتفع عدد القتلى منذ بدء الحملة إلى 700 شخص.")
+    day, total = sorted(_numbers(a), key=lambda m: m.value)
+    day_feats = number_features(a, day, a.by_sentence(), "kill")
+    total_feats = number_features(a, total, a.by_sentence(), "kill")
+    assert {"art_max", "art_5x_median", "rc:kill|art_max"} <= set(total_feats)
+    assert "art_max" not in day_feats and "rs:kill|size:2" in day_feats
+    assert "open1:قتل" in day_feats and "open2:وارتفع_عدد" in total_feats
+
+
+def test_features_flag_an_earlier_incident_told_in_the_pluperfect(pipe: Pipeline) -> None:
+    a = _analysis(pipe, "وكان الجيش قد قتل 9 مسلحين في المنطقة نفسها.")
+    [m] = _numbers(a)
+    feats = number_features(a, m, a.by_sentence(), "kill")
+    assert {"s:earlier", "c:earlier", "rc:kill|earlier", "art_only"} <= set(feats)
+
+
 def test_a_confident_veto_keeps_the_statement_but_does_not_count_it(pipe: Pipeline) -> None:
     a = _analysis(pipe, "وقتل 26 شخصا في المدينة.")
     decision = TollDecision(_model({"bw:وقتل": {"running_total": 6.0}}), threshold=0.5)

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from marsad.consolidate.duplicates import DuplicateIndex
 from marsad.io.readers import iter_documents
-from marsad.io.writers import open_writer
+from marsad.io.writers import document_record, open_writer
 from marsad.model import Analysis, Event
 from marsad.pipeline import Normalise, Pipeline, Segment
 from marsad.run.dask import plan_partitions, run_dask
@@ -114,10 +115,13 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def local_output(inputs: list[Path], output: Path, factory) -> list[dict]:
-    """What the local executor writes: events of each result, in input order."""
+    """What the local executor writes: events of each result, in input order, with their document's
+    fields, and none of a document that repeats an earlier one (marsad extract's duplicate check)."""
+    copies = DuplicateIndex()
     with open_writer(output) as writer:
-        for _doc, events, _failure, _drops in run(iter_documents(inputs), factory):
-            writer.write_many(events)
+        for doc, events, failure, _drops in run(iter_documents(inputs), factory):
+            if doc is not None and failure is None and copies.check(doc) is None:
+                writer.write_many(document_record(e, doc) for e in events)
     return [json.loads(line) for line in output.read_text(encoding="utf-8").splitlines()]
 
 

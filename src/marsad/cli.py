@@ -17,6 +17,7 @@ from pathlib import Path
 from marsad import __version__
 from marsad.budget import DEFAULT_BUDGET, TimeBudget
 from marsad.errors import MarsadError, OutputError, StoreError
+from marsad.report.tables import EventFilter
 from marsad.run.partitions import DEFAULT_PARTITION_SIZE
 
 log = logging.getLogger("marsad")
@@ -32,7 +33,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     summary = extract_files(
         args.inputs, args.output, db=args.db, workers=args.workers, executor=args.executor,
         scheduler=args.scheduler, partition_size=args.partition_size, ner=not args.no_ner, max_chars=args.max_chars, strict=args.strict,
-        progress=not args.quiet, fresh=args.fresh, time_budget=TimeBudget.of(args.time_budget),
+        progress=not args.quiet, fresh=args.fresh, consolidate=not args.no_consolidate,
+        time_budget=TimeBudget.of(args.time_budget),
     )
     if not args.quiet:
         sys.stderr.write(summary.format() + "\n")
@@ -40,6 +42,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
+    if args.consolidation:
+        from marsad.consolidate.evaluate import evaluate_consolidation
+
+        _out(evaluate_consolidation(args.consolidation, split=args.split, ner=not args.no_ner).format())
+        return 0
     from marsad.eval.report import evaluate, side_by_side
     from marsad.run.extract import analyse_gold
 
@@ -91,8 +98,37 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from marsad.run.extract import export_db
 
-    n = export_db(args.db, args.output)
-    sys.stderr.write(f"exported {n} events to {args.output}\n")
+    flt = EventFilter.from_args(args)
+    n = export_db(args.db, args.output, keep=None if flt.empty else flt.matches, consolidated=args.consolidated)
+    sys.stderr.write(f"exported {n} {'incidents' if args.consolidated else 'events'} to {args.output}\n")
+    return 0
+
+
+def _cmd_consolidate(args: argparse.Namespace) -> int:
+    import time
+
+    from marsad.consolidate import consolidate
+    from marsad.store.sqlite import Store
+
+    if not Path(args.db).exists():
+        raise MarsadError(f"{args.db} not found: extract into it first (marsad extract ... --db {args.db})")
+    t0 = time.perf_counter()
+    with Store.open(args.db) as store:
+        result = consolidate(store)
+    sys.stderr.write(f"{result.format()} in {time.perf_counter() - t0:.1f} s\n")
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from marsad.report.html import write_report
+    from marsad.report.tables import stats_text
+
+    flt = EventFilter.from_args(args)
+    if args.command == "stats":
+        _out(stats_text(args.db, flt, max_cols=args.max_months))
+        return 0
+    n = write_report(args.db, args.output, flt, top=args.top)
+    sys.stderr.write(f"report of {n} items ({flt.describe()}) written to {args.output}\n")
     return 0
 
 
@@ -128,10 +164,74 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         import uvicorn  # noqa: F401
     except ImportError as exc:
         raise MarsadError("marsad serve needs the web extra: pip install 'marsad[web]'") from exc
-    from marsad.web import serve
+    if args.db:  # the review desk (marsad.review), with the extraction API under /api
+        from marsad.review.app import create_desk_app
 
-    serve(args.host, args.port, workers=args.workers)
+        app = create_desk_app(args.db, import_store=args.import_store)
+        _out(f"marsad review desk on http://{args.host}:{args.port}/ (database {args.db})")
+        sys.stdout.flush()
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    else:
+        from marsad.web import serve
+
+        _out(f"marsad extraction API on http://{args.host}:{args.port}/ (POST /extract, GET /health)")
+        sys.stdout.flush()
+        serve(args.host, args.port, workers=args.workers)
     return 0
+
+
+def _cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from marsad.review.auth import add_user
+    from marsad.review.db import Desk
+
+    password = os.environ.get("MARSAD_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise MarsadError("no terminal to ask the password: set MARSAD_PASSWORD")
+        password = getpass.getpass(f"password for {args.name}: ")
+        if getpass.getpass("again: ") != password:
+            raise MarsadError("the passwords differ")
+    desk = Desk.open(args.db)
+    try:
+        add_user(desk, args.name, password, args.role)
+    except ValueError as exc:
+        raise MarsadError(str(exc)) from exc
+    finally:
+        desk.close()
+    _out(f"user {args.name} ({args.role}) saved in {args.db}")
+    return 0
+
+
+def _cmd_learn(args: argparse.Namespace) -> int:
+    from marsad.annotations.validate import validate_record
+    from marsad.io.writers import json_text
+    from marsad.review.db import Desk
+    from marsad.review.learn import reviewed_annotations, reviewer_agreement
+
+    desk = Desk.open(args.db)
+    try:
+        records = list(reviewed_annotations(desk))
+        texts = {r["doc_id"]: desk.document(r["doc_id"])["text"] for r in records}
+    finally:
+        desk.close()
+    problems = [p for r in records for p in validate_record(r, texts[r["doc_id"]], None, None)]
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("".join(json_text(r) + "\n" for r in records), encoding="utf-8")
+    n_events = sum(len(r["events"]) for r in records)
+    _out(f"{len(records)} annotations ({len({r['doc_id'] for r in records})} articles, {n_events} kept events)"
+         f" by {len({r['coder'] for r in records})} reviewers written to {out}")
+    agreement = reviewer_agreement(records, texts)
+    if agreement is not None:
+        ev = agreement["events"]
+        _out(f"reviewer agreement on {agreement['articles']} articles coded by two reviewers: sentence kappa"
+             f" {agreement['sentence_kappa']}, event F1 {ev.get('event_f1')}")
+    for p in problems:
+        _out(p)
+    return 1 if problems else 0
 
 
 def _cmd_annotations(args: argparse.Namespace) -> int:
@@ -206,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--fresh", action="store_true",
                    help="start the output afresh instead of resuming after the documents it already holds")
     x.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    x.add_argument("--no-consolidate", action="store_true", help="with --db: do not group events into incidents")
     x.set_defaults(func=_cmd_extract)
 
     e = sub.add_parser("eval", help="score the pipeline on dev and the held-out split (or on gold files)")
@@ -216,12 +317,33 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--errors", action="store_true", help="list missed and spurious events")
     e.add_argument("--json", action="store_true", help="print the summary as JSON")
     e.add_argument("--no-ner", action="store_true")
+    e.add_argument("--consolidation", metavar="GOLD", help="score incidents against a consolidation gold "
+                   "(a file or folder of annotations/incidents/*.jsonl)")
+    e.add_argument("--split", choices=["test", "train", "all"], default="test", help="with --consolidation")
     e.set_defaults(func=_cmd_eval)
 
     xp = sub.add_parser("export", help="write the events of a SQLite store to a file")
     xp.add_argument("--db", required=True)
     xp.add_argument("-o", "--output", required=True)
+    EventFilter.add_arguments(xp)
+    xp.add_argument("--consolidated", action="store_true", help="one row per incident (marsad consolidate)")
     xp.set_defaults(func=_cmd_export)
+
+    rp = sub.add_parser("report", help="one offline HTML report of a store: tables, charts, map, evidence")
+    rp.add_argument("--db", required=True)
+    rp.add_argument("-o", "--output", required=True, help="the .html file to write")
+    rp.add_argument("--top", type=int, default=10, help="how many of the deadliest items to show with evidence")
+    EventFilter.add_arguments(rp)
+    rp.set_defaults(func=_cmd_report)
+    st = sub.add_parser("stats", help="fatalities and events by admin-1 and month, in the terminal")
+    st.add_argument("--db", required=True)
+    st.add_argument("--max-months", type=int, help="show only the latest N months")
+    EventFilter.add_arguments(st)
+    st.set_defaults(func=_cmd_report)
+
+    c = sub.add_parser("consolidate", help="group a store's events of different documents into incidents")
+    c.add_argument("--db", required=True)
+    c.set_defaults(func=_cmd_consolidate)
 
     g = sub.add_parser("geocode", help="show place mentions, their candidates and the choice")
     g.add_argument("text")
@@ -256,10 +378,13 @@ def build_parser() -> argparse.ArgumentParser:
     a_stats.add_argument("--json", action="store_true", help="one JSON object")
     an.set_defaults(func=_cmd_annotations)
 
-    w = sub.add_parser("serve", help="serve POST /extract over HTTP (needs the [web] extra)")
+    w = sub.add_parser("serve", help="serve POST /extract over HTTP, or the review desk with --db")
     w.add_argument("--host", default="127.0.0.1")
     w.add_argument("--port", type=int, default=8000)
     w.add_argument("--workers", type=int, default=1, help="processes (each loads the pipeline: ~250 MB)")
+    w.add_argument("--db", help="serve the review desk over this database (SQLite path or postgresql:// URL)")
+    w.add_argument("--import", dest="import_store", metavar="STORE",
+                   help="with --db: first import the new documents and events of this extraction store")
     w.set_defaults(func=_cmd_serve)
 
     wt = sub.add_parser("watch", help="poll feeds and folders, extract new articles, update incidents, alert")
@@ -287,6 +412,18 @@ def build_parser() -> argparse.ArgumentParser:
     wt.add_argument("--no-ner", action="store_true")
     wt.add_argument("-q", "--quiet", action="store_true", help="no progress line per poll")
     wt.set_defaults(func=_cmd_watch)
+    le = sub.add_parser("learn", help="reviewed events of the review desk as training-corpus annotations")
+    le.add_argument("--db", required=True, help="the review database (SQLite path or postgresql:// URL)")
+    le.add_argument("-o", "--output", required=True, help="JSON Lines file, e.g. annotations/coded/review.jsonl")
+    le.set_defaults(func=_cmd_learn)
+
+    us = sub.add_parser("users", help="review desk users (password from a prompt or $MARSAD_PASSWORD)")
+    us_sub = us.add_subparsers(dest="action", required=True)
+    us_add = us_sub.add_parser("add", help="add a user, or reset their password and role")
+    us_add.add_argument("name")
+    us_add.add_argument("--role", choices=["viewer", "reviewer", "admin"], default="reviewer")
+    us_add.add_argument("--db", required=True, help="the review database (SQLite path or postgresql:// URL)")
+    us.set_defaults(func=_cmd_users)
     return p
 
 

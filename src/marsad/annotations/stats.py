@@ -7,6 +7,7 @@ exists, else its first coder's (``select``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from marsad.annotations.corpus import (
     read_heldout,
     read_sample,
 )
+from marsad.annotations.extra import merged
 
 
 def by_article(records: list[dict[str, Any]]) -> dict[str, dict[str, dict[str, Any]]]:
@@ -49,9 +51,13 @@ def read_coded(folder: Path = ANNOTATIONS) -> Coded:
     return read_sample(folder), by_article(list(read_annotations(folder)))
 
 
-def final_annotations(folder: Path = ANNOTATIONS, coded: Coded | None = None) -> dict[str, dict[str, Any]]:
-    """One annotation per coded article (see :func:`select`)."""
+def final_annotations(folder: Path = ANNOTATIONS, coded: Coded | None = None,
+                      extra: Sequence[Mapping[str, Any]] = ()) -> dict[str, dict[str, Any]]:
+    """One annotation per coded article (see :func:`select`), ``extra`` annotations (read by
+    :func:`marsad.annotations.extra.read_extra`) among the codings."""
     sample, articles = coded or read_coded(folder)
+    if extra:
+        articles = merged(articles, extra)
     return {doc: select(codings, sample[doc].coders if doc in sample else ()) for doc, codings in articles.items()}
 
 
@@ -128,12 +134,13 @@ def format_stats(stats: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def gold_documents(split: str = "heldout", folder: Path = ANNOTATIONS, shared: Path = SHARED) -> list[dict[str, Any]]:
+def gold_documents(split: str = "heldout", folder: Path = ANNOTATIONS, shared: Path = SHARED,
+                   extra: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """The coded articles of ``split`` ("heldout" or "train") as gold documents of spec §6,
     with their text, title and publication date from the shared corpus (what ``marsad eval``
-    reads)."""
+    reads); ``extra`` annotations count for the training split only."""
     heldout = set(read_heldout(folder))
-    final = final_annotations(folder)
+    final = final_annotations(folder, extra=extra if split == "train" else ())
     ids = sorted(d for d in final if (d in heldout) == (split == "heldout"))
     docs = load_articles(ids, shared)
     out = []

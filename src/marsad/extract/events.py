@@ -43,6 +43,7 @@ from marsad.recognise.actors import ActorNaming
 
 if TYPE_CHECKING:
     from marsad.extract.merging import MergeVeto
+    from marsad.learn.roles import RoleDecision
     from marsad.learn.sentences import SentenceDecision
     from marsad.learn.tolls import TollDecision
 
@@ -65,7 +66,7 @@ class EventExtractor:
     def __init__(self, geocoder: Geocoder, naming: ActorNaming, outlet_source: OutletSource | None = None,
                  min_confidence: float = MIN_CONFIDENCE, *,
                  sentence_decision: SentenceDecision | None = None, toll_decision: TollDecision | None = None,
-                 merge_decision: MergeVeto | None = None) -> None:
+                 merge_decision: MergeVeto | None = None, role_decision: RoleDecision | None = None) -> None:
         """The learned decisions are optional (None: the rules alone): the sentence model judges
         frames; the toll model judges numbers (a running total, background, injured or other is
         no death toll of the event); the merge veto (learn/merging) keeps apart two frames a merge
@@ -74,6 +75,7 @@ class EventExtractor:
         self.sentence_decision = sentence_decision
         self.toll_decision = toll_decision
         self.merge_decision = merge_decision
+        self.role_decision = role_decision  # actor 1 and 2 (learn/roles); None: the rules' actor_pair
         self.naming = naming
         self.min_confidence = min_confidence
         self.outlet_source = outlet_source
@@ -223,4 +225,4 @@ class EventExtractor:
 
     def _record(self, analysis: Analysis, f: Frame, country: str | None, lead_end: int) -> Event:
         return to_event(analysis, f, doc_country=country, lead_end=lead_end, naming=self.naming,
-                        outlet_source=self.outlet_source)
+                        outlet_source=self.outlet_source, roles=self.role_decision)

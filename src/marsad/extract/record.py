@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from marsad.extract.fatalities import combine
 from marsad.extract.frames import Frame
@@ -28,6 +29,9 @@ from marsad.extract.subtypes import BATTLES, PROTESTS, REMOTE, RIOTS, TERRITORY_
 from marsad.model import Analysis, Event, Mention, MentionKind, Place
 from marsad.recognise.actors import PATTERNS, ActorNaming
 
+if TYPE_CHECKING:
+    from marsad.learn.roles import RoleDecision
+
 _CROWD_KINDS = {"civilians", "people", "protesters", "rioters"}
 _CIVILIANS = "Civilians ("  # the canonical name of civilians of a country (spec/actors.md)
 _ARMED_INTER = {1, 2, 3, 4, 8}
@@ -36,13 +40,14 @@ OutletSource = Callable[[str | None], str | None]  # an outlet's name -> the sou
 
 
 def to_event(analysis: Analysis, f: Frame, *, doc_country: str | None, lead_end: int, naming: ActorNaming,
-             outlet_source: OutletSource | None) -> Event:
+             outlet_source: OutletSource | None, roles: RoleDecision | None = None) -> Event:
     """The record of frame ``f`` (read, not changed). ``doc_country``: the country of an event
-    without a place; ``lead_end``: the first sentence after the lead (see ``end_of_lead``)."""
+    without a place; ``lead_end``: the first sentence after the lead (see ``end_of_lead``);
+    ``roles``: the learned actor roles (None: the rules' ``actor_pair``)."""
     doc = analysis.doc
     country = f.place.country if f.place else doc_country
     etype, sub = f.event_type, f.sub_event_type
-    a1, a2 = actor_pair(f, country, analysis.norm)
+    a1, a2 = actor_pair(f, country, analysis.norm) if roles is None else roles.pair(analysis, f, country)
     if a2 is None and etype in (BATTLES, REMOTE):
         a2 = doc_opponent(analysis, a1, f.sents)
     crowd = next((m for m in (a1, a2) if m is not None and m.attr("kind") in ("protesters", "rioters")), None)

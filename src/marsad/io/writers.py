@@ -3,18 +3,22 @@
 ``.jsonl``
     One ``Event.to_record()`` per line (UTF-8, ``ensure_ascii=False``), streamed; append-friendly.
 ``.csv``
-    The columns of :data:`EVENT_FIELDS` in order, a header row, ``evidence`` as
+    The columns of :data:`RECORD_FIELDS` in order, a header row, ``evidence`` as
     ``start:end;start:end``, null as the empty cell; ``provenance`` is omitted unless
     ``provenance=True`` (then a final JSON column). Streamed; append-friendly (the header
     is written only to an empty file).
 ``.geojson``
-    A FeatureCollection with one Point feature per event that has coordinates
-    (``properties`` = the record); events without coordinates are counted in
-    ``writer.skipped``. Written to ``PATH.tmp`` and renamed on close.
+    A FeatureCollection with one feature per event (``properties`` = the record): a Point
+    where the event has coordinates, a null geometry (RFC 7946 §3.2) where it has none, so
+    that no event is dropped. Written to ``PATH.tmp`` and renamed on close.
 ``.parquet``
     Needs pyarrow (raises :class:`DependencyError` otherwise). Buffered in row groups of
     ``batch_size``, written to ``PATH.tmp`` and renamed on close. ``evidence`` is a list of
     ``[start, end]`` lists, ``provenance`` a JSON string.
+
+Records may carry the fields of :data:`DOCUMENT_FIELDS` beside those of the event (the run and
+``marsad export`` add them: the incident and the document's outlet, url, title and publication
+date); CSV and Parquet always have their columns, empty where a record lacks them.
 
 Every writer is a context manager with ``write(event)`` (an :class:`Event` or a record
 dict), ``count``, ``skipped`` and ``flush(fsync=...)``. Streaming writers (jsonl, csv) also
@@ -36,18 +40,23 @@ from types import TracebackType
 from typing import Any, BinaryIO
 
 from marsad.errors import DependencyError, OutputError, UnsupportedFormatError
-from marsad.model import EVENT_FIELDS, Event
+from marsad.model import EVENT_FIELDS, Document, Event
 
 log = logging.getLogger(__name__)
 
 #: columns that are int / nullable int / nullable float / float / nullable str in a record
 INT_FIELDS = frozenset({"time_precision", "inter1", "inter2", "fatalities"})
-OPT_INT_FIELDS = frozenset({"geo_precision", "geonameid", "fatalities_low", "fatalities_high", "injuries"})
+OPT_INT_FIELDS = frozenset({"geo_precision", "geonameid", "fatalities_low", "fatalities_high", "injuries",
+                            "n_sources", "n_events"})
 OPT_FLOAT_FIELDS = frozenset({"latitude", "longitude"})
 FLOAT_FIELDS = frozenset({"confidence"})
+#: fields of a record that come from its document and its incident, not from the event itself
+DOCUMENT_FIELDS: tuple[str, ...] = ("incident_id", "outlet", "url", "title", "published")
+#: the columns of CSV and Parquet outputs (``provenance`` aside)
+RECORD_FIELDS: tuple[str, ...] = (*EVENT_FIELDS, *DOCUMENT_FIELDS)
 OPT_STR_FIELDS = frozenset(
     {"event_date", "actor1", "actor2", "actor1_text", "actor2_text", "country", "location"}
-    | {"location_text", "source", "source_text"}
+    | {"location_text", "source", "source_text", *DOCUMENT_FIELDS}
 )
 
 Record = dict[str, Any]
@@ -87,6 +96,12 @@ def to_record(event: Event | Mapping[str, Any]) -> Record:
     if isinstance(event, Mapping):
         return dict(event)
     raise TypeError(f"expected an Event or a record dict, got {type(event).__name__}")
+
+
+def document_record(event: Event, doc: Document, incident_id: str | None = None) -> Record:
+    """The event's record with the fields of its document (and incident) that every output carries."""
+    return {**event.to_record(), "incident_id": incident_id, "outlet": doc.outlet, "url": doc.url,
+            "title": doc.title, "published": doc.published.isoformat() if doc.published else None}
 
 
 def format_evidence(evidence: Iterable[Iterable[int]] | None) -> str:
@@ -186,11 +201,12 @@ class JsonlWriter(_StreamWriter):
 
 
 class CsvWriter(_StreamWriter):
-    """CSV with the columns of EVENT_FIELDS (plus ``provenance`` as JSON when asked)."""
+    """CSV with the columns of RECORD_FIELDS (plus ``provenance`` as JSON when asked)."""
 
-    def __init__(self, path: Path, append: bool = False, provenance: bool = False) -> None:
+    def __init__(self, path: Path, append: bool = False, provenance: bool = False,
+                 fields: tuple[str, ...] = RECORD_FIELDS) -> None:
         super().__init__(path, append)
-        self.columns = (*EVENT_FIELDS, "provenance") if provenance else EVENT_FIELDS
+        self.columns = (*fields, "provenance") if provenance else fields
         self._buf = io.StringIO()
         self._csv = csv.writer(self._buf, lineterminator="\n")
         if self._fh.tell() == 0:
@@ -228,7 +244,8 @@ class _AtomicWriter(EventWriter):
 
 
 class GeoJsonWriter(_AtomicWriter):
-    """A FeatureCollection of Point features, streamed to a temporary file."""
+    """A FeatureCollection of Point features (null geometry without coordinates), streamed to a
+    temporary file."""
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
@@ -240,13 +257,10 @@ class GeoJsonWriter(_AtomicWriter):
 
     def _write(self, rec: Record) -> None:
         lat, lon = rec.get("latitude"), rec.get("longitude")
-        if lat is None or lon is None:
-            self.skipped += 1
-            return
         feature = {
             "type": "Feature",
-            "id": rec.get("event_id"),
-            "geometry": {"type": "Point", "coordinates": [lon, lat]},
+            "id": rec.get("event_id") or rec.get("incident_id"),
+            "geometry": None if lat is None or lon is None else {"type": "Point", "coordinates": [lon, lat]},
             "properties": rec,
         }
         if self.count:
@@ -263,14 +277,12 @@ class GeoJsonWriter(_AtomicWriter):
         self._fh.write("\n]}\n")
         self._fh.close()
         os.replace(self.tmp, self.path)
-        if self.skipped:
-            log.info("%s: %d events without coordinates left out", self.path, self.skipped)
         super().close()
 
 
-def _parquet_schema(pa: Any) -> Any:
+def _parquet_schema(pa: Any, fields: tuple[str, ...] = RECORD_FIELDS) -> Any:
     types: list[tuple[str, Any]] = []
-    for name in EVENT_FIELDS:
+    for name in fields:
         if name in INT_FIELDS or name in OPT_INT_FIELDS:
             t = pa.int64()
         elif name in FLOAT_FIELDS or name in OPT_FLOAT_FIELDS:
@@ -280,14 +292,15 @@ def _parquet_schema(pa: Any) -> Any:
         else:
             t = pa.string()
         types.append((name, t))
-    types.append(("provenance", pa.string()))
+    if "evidence" in fields:  # event records (other rows, e.g. incidents, have no provenance)
+        types.append(("provenance", pa.string()))
     return pa.schema(types)
 
 
 class ParquetWriter(_AtomicWriter):
-    """Parquet via pyarrow, one row group per ``batch_size`` events."""
+    """Parquet via pyarrow, one row group per ``batch_size`` events (or rows of other ``fields``)."""
 
-    def __init__(self, path: Path, batch_size: int = 10_000) -> None:
+    def __init__(self, path: Path, batch_size: int = 10_000, fields: tuple[str, ...] = RECORD_FIELDS) -> None:
         try:
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -297,15 +310,17 @@ class ParquetWriter(_AtomicWriter):
             ) from exc
         super().__init__(path)
         self._pa = pa
-        self.schema = _parquet_schema(pa)
+        self.fields = fields
+        self.schema = _parquet_schema(pa, fields)
         self._writer = pq.ParquetWriter(str(self.tmp), self.schema)
         self.batch_size = batch_size
         self._rows: list[Record] = []
 
     def _write(self, rec: Record) -> None:
-        row = _clean_record({name: rec.get(name) for name in EVENT_FIELDS})
-        row["evidence"] = [list(e) for e in rec.get("evidence") or ()]
-        row["provenance"] = json.dumps(rec.get("provenance") or {}, ensure_ascii=False)
+        row = _clean_record({name: rec.get(name) for name in self.fields})
+        if "evidence" in self.fields:
+            row["evidence"] = [list(e) for e in rec.get("evidence") or ()]
+            row["provenance"] = json.dumps(rec.get("provenance") or {}, ensure_ascii=False)
         self._rows.append(row)
         self.count += 1
         if len(self._rows) >= self.batch_size:
@@ -343,7 +358,7 @@ def open_writer(path: str | Path, *, append: bool = False, **options: Any) -> Ev
 
     ``append=True`` continues an existing .jsonl/.csv file (other formats refuse it).
     Extra keyword ``options`` go to the writer (``provenance=`` for CSV, ``batch_size=``
-    for Parquet).
+    for Parquet, ``fields=`` the columns of CSV and Parquet rows other than event records).
     """
     path = Path(path)
     cls = WRITERS.get(path.suffix.lower())
@@ -432,11 +447,14 @@ def read_events(path: str | Path) -> Iterator[Record]:
 
 __all__ = [
     "CsvWriter",
+    "DOCUMENT_FIELDS",
     "EventWriter",
     "GeoJsonWriter",
     "JsonlWriter",
     "ParquetWriter",
+    "RECORD_FIELDS",
     "WRITERS",
+    "document_record",
     "format_evidence",
     "open_writer",
     "parse_evidence",

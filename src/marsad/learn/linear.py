@@ -102,6 +102,11 @@ def cross_validated() -> list[tuple[str, str]]:
         elif name == "toll":
             toll = cv.get("per_class", {}).get("toll", {})
             line = f"accuracy {cv.get('accuracy')}, toll F1 {toll.get('f1')}; rescue from {meta.get('rescue_threshold')}"
+        elif name == "roles":
+            fig, rules = cv.get("pipeline", {}), cv.get("rules_pipeline", {})
+            line = (f"pipeline actor accuracy {fig.get('actor_acc')} (rules {rules.get('actor_acc')}), event F1 "
+                    f"{fig.get('event_f1')} (rules {rules.get('event_f1')}); pairs right {cv.get('pairs_right')} "
+                    f"(rules {cv.get('rules_pairs_right')}) at threshold {meta.get('threshold')}")
         else:
             line = json.dumps(cv)[:120]
         out.append((name, line))

@@ -146,6 +146,9 @@ def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Ment
                 feats.append("s:old_year")
             elif not any(o.attr(f) for f in ("year", "unit", "time", "day", "label")):
                 feats.append("s:other_count" + (">" if int(o.value) > value else "<=" if int(o.value) < value else "="))
+    # (the counts of earlier sentences, for the context features: bounded by the caps of extract/bounds)
+    counts = [o for o in analysis.mentions if o.kind is MentionKind.NUMBER and o.sent < m.sent
+              and not any(o.attr(f) for f in ("year", "unit", "time", "day", "label"))]
     first_told, sents, highest = _earlier_counts(analysis.mentions)
     if first_told.get(value, m.sent) < m.sent:
         feats.append("repeat_earlier")
@@ -154,6 +157,55 @@ def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Ment
         feats.append("smaller_than_earlier")
     title_end = len(analysis.doc.title) if analysis.doc.title else -1
     feats.append("in_title" if sent.end <= title_end else f"sent:{min(m.sent, 8)}")
+    return feats + _context_features(analysis, m, ms, counts, text, clause, rule, sn_start + len(before) - len(
+        before[cuts[-1] if cuts else 0:]), feats)
+
+
+_SENT_OPEN = re.compile(r"^\W*(\S+)(?:\s+(\S+))?")
+# "وكان ... قد قتل", "سبق أن": a pluperfect or "already" that tells an earlier incident
+_EARLIER = re.compile(r"(?:^|\s)(?:[وف]?كان\S*\s+(?:\S+\s+){0,4}قد|سبق\s+ان|قبل\s+(?:\S+\s+)?(?:ايام|اسابيع|اشهر|"
+                      r"اعوام|سنوات|عام|يومين|شهر))\s")
+
+
+def _context_features(analysis: Analysis, m: Mention, ms: list[Mention], counts: list[Mention], text: str,
+                      clause: str, rule: str, clause_start: int, base: list[str]) -> list[str]:
+    """What places the number among the article's other counts and dates: a running total is
+    usually the largest count and follows the day's toll; a background toll sits in a clause of
+    an older date or a pluperfect ("وكان ... قد"); the first words of the sentence say how it is told."""
+    value = int(m.value)
+    feats = [f"rs:{rule}|{next(f for f in base if f.startswith('size:'))}"]
+    feats += [f"rd:{rule}|{f}" for f in base if f.startswith("dbefore:") or f.startswith("c:")]
+    opening = _SENT_OPEN.match(text)
+    if opening:
+        feats.append(f"open1:{_word(opening.group(1))}")
+        if opening.group(2):
+            feats.append(f"open2:{_word(opening.group(1))}_{_word(opening.group(2))}")
+    if _EARLIER.search(text):
+        feats.append("s:earlier")
+    if _EARLIER.search(clause):
+        feats += ["c:earlier", f"rc:{rule}|earlier"]
+    plain = [o for o in ms if o.kind is MentionKind.NUMBER and o is not m
+             and not any(o.attr(f) for f in ("year", "unit", "time", "day", "label"))]
+    if plain:
+        biggest = max(int(o.value) for o in plain)
+        feats.append("sent_max" if value > biggest else "sent_min" if value < min(int(o.value) for o in plain)
+                     else "sent_mid")
+    whole = counts + [o for o in analysis.mentions if o.kind is MentionKind.NUMBER and o.sent > m.sent
+                      and not any(o.attr(f) for f in ("year", "unit", "time", "day", "label"))]
+    if whole:
+        others = sorted(int(o.value) for o in whole)
+        if value > others[-1]:
+            feats += ["art_max", f"rc:{rule}|art_max"]
+        if value >= 5 * others[len(others) // 2]:
+            feats += ["art_5x_median", f"rc:{rule}|art_5x"]
+    else:
+        feats.append("art_only")
+    published = analysis.doc.published
+    clause_end = clause_start + len(clause)
+    for o in ms:
+        if o.kind is MentionKind.DATE and o.attr("norm_start") is not None \
+                and clause_start <= o.attr("norm_start") < clause_end:
+            feats += [f"cd:{k}" for k in _date_kinds(o, published)]
     return feats
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -44,15 +45,21 @@ def json_sha256(value: Any) -> str:
     return hashlib.sha256(json.dumps(value).encode()).hexdigest()
 
 
-def training_split(annotations: Path = ANNOTATIONS,
-                   shared: Path = SHARED) -> tuple[list[dict[str, Any]], dict[str, Document], str]:
+def training_split(annotations: Path = ANNOTATIONS, shared: Path = SHARED,
+                   extra: Sequence[Path] = ()) -> tuple[list[dict[str, Any]], dict[str, Document], str]:
     """(records, docs, digest): the final annotation of every coded article outside the held-out
-    split, by doc id; their articles (ids outside the annotation pool are refused); and the
-    sha256 of their sorted (doc id, coder) pairs. Held-out ids are refused."""
-    from marsad.annotations.stats import final_annotations
+    split, by doc id, with those of the ``extra`` annotation files (the review desk's, see
+    :mod:`marsad.annotations.extra`); their articles (ids outside the annotation pool are
+    refused); and the sha256 of their sorted (doc id, coder) pairs. Held-out ids are refused,
+    and so are reviewers' codings of held-out articles in the corpus's folder."""
+    from marsad.annotations.extra import REVIEW, read_extra, refuse_heldout
+    from marsad.annotations.stats import final_annotations, read_coded
 
     heldout = set(read_heldout(annotations))
-    final = final_annotations(annotations)
+    coded = read_coded(annotations)
+    refuse_heldout([c for codings in coded[1].values() for k, c in codings.items() if k.startswith(REVIEW)],
+                   heldout, str(annotations / "coded"))
+    final = final_annotations(annotations, coded, read_extra(extra, heldout))
     records = [r for d, r in sorted(final.items()) if d not in heldout]
     if {r["doc_id"] for r in records} & heldout:
         raise SystemExit("held-out articles in the training split: refused")
@@ -60,12 +67,16 @@ def training_split(annotations: Path = ANNOTATIONS,
     return records, docs, json_sha256(sorted((r["doc_id"], r["coder"]) for r in records))
 
 
-def training_gold(annotations: Path = ANNOTATIONS, shared: Path = SHARED) -> list[dict[str, Any]]:
-    """The training split as gold documents (what the scorer reads), held-out ids refused."""
+def training_gold(annotations: Path = ANNOTATIONS, shared: Path = SHARED,
+                  extra: Sequence[Path] = ()) -> list[dict[str, Any]]:
+    """The training split (with the ``extra`` annotation files) as gold documents (what the
+    scorer reads), held-out ids refused."""
+    from marsad.annotations.extra import read_extra
     from marsad.annotations.stats import gold_documents
 
     heldout = set(read_heldout(annotations))
-    gold = [g for g in gold_documents("train", annotations, shared) if g["doc_id"] not in heldout]
+    more = read_extra(extra, heldout)
+    gold = [g for g in gold_documents("train", annotations, shared, more) if g["doc_id"] not in heldout]
     if {g["doc_id"] for g in gold} & heldout:
         raise SystemExit("held-out articles in the training split: refused")
     return gold

@@ -43,9 +43,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from marsad.consolidate.duplicates import DuplicateIndex, signature
 from marsad.errors import OutputError
 from marsad.io.readers import DEFAULT_MAX_CHARS, IdIndex
-from marsad.io.writers import open_writer
+from marsad.io.writers import document_record, open_writer
 from marsad.pipeline import Pipeline
 from marsad.run.local import RunSummary, run
 from marsad.run.partitions import (
@@ -57,6 +58,7 @@ from marsad.run.partitions import (
     partition_items,
     plan_partitions,
 )
+from marsad.store.sqlite import content_hash
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +131,7 @@ def process_partition(
     accepted: list[str] = []
     accepted_chars: list[int] = []
     failures: list[list[str]] = []
+    signatures: list[list[str]] = []  # [doc_id, content hash, MinHash hex]: the client's duplicate check
     with open_writer(tmp) as writer:
         for doc, events, failure, drops in run(partition_items(part, max_chars), lambda: pipeline, strict=strict):
             summary.add(doc, events, failure, drops)
@@ -137,7 +140,10 @@ def process_partition(
                 accepted_chars.append(len(doc.text) if failure is None else 0)
             if failure is not None:
                 failures.append([failure.doc_id, failure.reason, failure.source])
-            writer.write_many(events)
+            else:
+                assert doc is not None
+                signatures.append([doc.doc_id, content_hash(doc.text), signature(doc.text)[1].hex()])
+            writer.write_many(document_record(e, doc) for e in events if doc is not None)
         writer.flush(fsync=True)
     os.replace(tmp, final)
     manifest = {
@@ -153,6 +159,7 @@ def process_partition(
         "accepted": accepted,
         "accepted_chars": accepted_chars,
         "failed": failures,
+        "signatures": signatures,
         "worker_pid": os.getpid(),
     }
     _write_json_atomic(_done_path(out_dir, part), manifest)
@@ -223,7 +230,7 @@ def _prepare(
     return plan
 
 
-_ID_LISTS = ("accepted", "accepted_chars", "failed")
+_ID_LISTS = ("accepted", "accepted_chars", "failed", "signatures")
 
 
 def _slim(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -249,6 +256,7 @@ def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSum
     other formats are rewritten record by record with ``open_writer``.
     """
     seen = IdIndex()  # every accepted doc_id so far (spills to a temporary file beyond 20,000)
+    copies = DuplicateIndex()  # documents repeating an earlier one's text: one source, as in a local run
     fast = output.suffix.lower() == ".jsonl"
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(output.name + ".tmp")
@@ -266,14 +274,19 @@ def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSum
                     dups.add(doc_id)
                 else:
                     seen[doc_id] = ""
+            repeats = {d for d, h, sig in manifest.get("signatures", ())
+                       if d not in dups and copies.check_signature(d, h, bytes.fromhex(sig)) is not None}
+            summary.duplicates += len(repeats)
+            dups |= repeats
             src = _part_path(parts_dir, part)
             if fast and not dups:
                 with open(src, "rb") as fh:
                     shutil.copyfileobj(fh, sink, 1 << 20)
                 continue
-            if dups:
-                log.warning("%s: %d duplicate doc_id(s) of earlier partitions dropped", part.name, len(dups))
-                _discount_duplicates(summary, manifest, dups, part.index in ran)
+            if dups - repeats:
+                log.warning("%s: %d duplicate doc_id(s) of earlier partitions dropped", part.name,
+                            len(dups - repeats))
+                _discount_duplicates(summary, manifest, dups - repeats, part.index in ran)
             with open(src, "rb") as fh:
                 for raw in fh:
                     rec = json.loads(raw)

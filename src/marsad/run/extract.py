@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from marsad.budget import DEFAULT_BUDGET, TimeBudget
+from marsad.consolidate.duplicates import DuplicateIndex
 from marsad.errors import InputError, MarsadError, StoreError
 from marsad.io.readers import PendingPage, iter_documents, parse_date
-from marsad.io.writers import open_writer
+from marsad.io.writers import document_record, open_writer
 from marsad.model import Analysis, Document, Event, Failure
 from marsad.pipeline import Pipeline
 from marsad.run.local import RunSummary, run, timed
@@ -57,10 +59,14 @@ def extract_files(
     progress: bool = True,
     fsync: bool = False,
     fresh: bool = False,
+    consolidate: bool = True,
     time_budget: TimeBudget | None = DEFAULT_BUDGET,
 ) -> RunSummary:
     """Extract the events of every document in ``inputs`` into ``output`` and/or ``db``.
 
+    A document that repeats one seen before (the same text, or a near copy: see
+    marsad.consolidate.duplicates) is one source: its events are written to no output. With
+    ``db`` and ``consolidate``, the run's documents are then consolidated into incidents.
     A document over ``time_budget`` (marsad.budget) is a failure of its own and the run goes on.
     A fault of the store or the output (a read-only file or folder, a full disk) stops the run with
     a :class:`StoreError` or :class:`OutputError` naming the path; what was committed before it
@@ -96,6 +102,8 @@ def extract_files(
             ck.close()
         raise
     summary = RunSummary()
+    dedup = DuplicateIndex.from_store(store) if store else DuplicateIndex()
+    stored: list[str] = []
 
     def todo() -> Iterator[Document | Failure | PendingPage]:
         # The items an earlier run finished come first, in the order of its .done sidecar:
@@ -115,6 +123,8 @@ def extract_files(
                     expected = next(finished, None)
                 if isinstance(item, PendingPage):  # its id enters the duplicate check, in order
                     item.admit(item.resolve())
+                elif isinstance(item, Document):  # a later copy of it is still a duplicate
+                    dedup.check(item)
                 summary.skipped += 1  # finished (or reported as failed) by an earlier run
                 continue
             yield item
@@ -132,12 +142,25 @@ def extract_files(
                     ck.write_document(failure.doc_id, [], status="failed")
                 continue
             assert doc is not None
+            if dedup.check(doc, store) is not None:
+                summary.duplicates += 1
+                summary.events -= len(events)
+                summary.by_type.subtract(e.event_type for e in events)
+                if ck is not None:
+                    ck.write_document(doc.doc_id, [], content_hash(doc.text), status="duplicate")
+                continue
             if store:
                 store.add_result(doc, events, run_id)
+                stored.append(doc.doc_id)
+            rows = [document_record(e, doc) for e in events]
             if ck is not None:
-                ck.write_document(doc.doc_id, events, content_hash(doc.text))
+                ck.write_document(doc.doc_id, rows, content_hash(doc.text))
             elif writer is not None:
-                writer.write_many(events)
+                writer.write_many(rows)
+        if store and consolidate and stored:
+            from marsad.consolidate import consolidate as consolidate_store
+
+            summary.consolidation = consolidate_store(store).format()  # also what a killed run left
         stopped = False
     finally:
         # each step on its own: after a fault (a full disk) the first error is the one reported
@@ -182,13 +205,28 @@ def analyse_gold(gold: Iterable[dict], *, ner: bool = True, learned: bool = True
     return list(pipeline.pipe(gold_documents(gold)))
 
 
-def export_db(db: str | Path, output: str | Path) -> int:
-    """Write every event of a store to ``output`` (format by extension); returns the count."""
+def export_db(db: str | Path, output: str | Path, keep: Callable[[Mapping[str, Any]], bool] | None = None, *,
+              consolidated: bool = False) -> int:
+    """Write every event of a store (with its document's fields and incident), or with
+    ``consolidated`` one row per incident, to ``output`` (format by extension); ``keep``, when given
+    (``EventFilter.matches``), selects the rows. Returns the count written (every event: GeoJSON
+    gives those without a place a null geometry)."""
     if not Path(db).is_file():  # a typo is a usage error (exit 2), not a new empty store
         raise InputError(f"no store at {db}: the file does not exist")
-    n = 0
-    with Store.open(db, create=False) as store, open_writer(output) as writer:
-        for rec in store.iter_events():
-            writer.write(rec)
-            n += 1
-    return n
+    with Store.open(db, create=False) as store:
+        if consolidated:
+            from marsad.consolidate.export import INCIDENT_FIELDS, incident_row
+
+            if not store.conn.execute("SELECT 1 FROM incidents LIMIT 1").fetchone() and store.stats()["events"]:
+                raise MarsadError(f"{db} has no incidents: run marsad consolidate --db {db} first")
+            tabular = Path(output).suffix.lower() in (".csv", ".parquet")  # the formats with columns
+            with open_writer(output, **({"fields": INCIDENT_FIELDS} if tabular else {})) as writer:
+                for rec in store.iter_incidents():
+                    row = incident_row(rec)
+                    if keep is None or keep(row):
+                        writer.write(row)
+        else:
+            with open_writer(output) as writer:
+                rows = store.iter_event_rows()
+                writer.write_many(rows if keep is None else (r for r in rows if keep(r)))
+    return writer.count

@@ -56,6 +56,8 @@ class RunSummary:
     dropped: Counter = field(default_factory=Counter)  # event candidates dropped, by named reason
     chars: int = 0
     seconds: float = 0.0
+    duplicates: int = 0  # documents repeating an earlier one (marsad.consolidate.duplicates): not written
+    consolidation: str = ""  # what consolidating the run's documents into incidents did
 
     @property
     def docs_per_second(self) -> float:
@@ -70,6 +72,10 @@ class RunSummary:
             f"events               {self.events}",
         ]
         lines += [f"  {t:32s} {n}" for t, n in self.by_type.most_common()]
+        if self.duplicates:
+            lines.append(f"duplicate documents  {self.duplicates} (one source: their events not written)")
+        if self.consolidation:
+            lines.append(f"consolidated         {self.consolidation}")
         if self.dropped:
             lines.append(f"candidates dropped   {sum(self.dropped.values())} (by reason)")
             lines += [f"  {r:32s} {n}" for r, n in self.dropped.most_common()]

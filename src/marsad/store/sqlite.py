@@ -82,6 +82,21 @@ CREATE TABLE IF NOT EXISTS failures (
     source TEXT, content_hash TEXT, added TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS failures_run ON failures(run_id);
+-- consolidation (marsad.consolidate): incidents across documents, their member events, and
+-- the near-duplicate check of documents (a MinHash signature per document seen)
+CREATE TABLE IF NOT EXISTS incidents (
+    incident_id TEXT PRIMARY KEY, block TEXT NOT NULL, event_type TEXT, country TEXT, admin1 TEXT,
+    event_date TEXT, fatalities INTEGER, n_sources INTEGER, record TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS incidents_block ON incidents(block);
+CREATE TABLE IF NOT EXISTS incident_members (
+    event_id TEXT PRIMARY KEY, incident_id TEXT NOT NULL, doc_id TEXT NOT NULL, score REAL
+);
+CREATE INDEX IF NOT EXISTS incident_members_incident ON incident_members(incident_id);
+CREATE TABLE IF NOT EXISTS doc_signatures (
+    content_hash TEXT PRIMARY KEY, doc_id TEXT NOT NULL, signature BLOB NOT NULL,
+    duplicate_of TEXT, similarity REAL, outlet TEXT, url TEXT, added TEXT NOT NULL
+);
 """
 
 
@@ -395,6 +410,108 @@ class Store:
             params = (run_id,)
         for doc_id, reason, source in self.conn.execute(sql + " ORDER BY id", params):
             yield Failure(doc_id, reason, source or "")
+
+    # ------------------------------------------------------------------ consolidation
+
+    def iter_event_rows(self, *, doc_ids: Sequence[str] | None = None, event_ids: Sequence[str] | None = None,
+                        unconsolidated: bool = False) -> Iterator[dict[str, Any]]:
+        """Event records with their document's ``outlet``, ``url``, ``title``, ``published`` and the
+        ``incident_id`` they belong to (None before consolidation), ordered like :meth:`iter_events`
+        (within each chunk of 500 ``doc_ids`` or ``event_ids``, when given)."""
+        sql = ("SELECT e.record, d.outlet, d.url, d.title, d.published, m.incident_id FROM events e"
+               " LEFT JOIN documents d ON d.content_hash = e.content_hash"
+               " LEFT JOIN incident_members m ON m.event_id = e.event_id")
+        col, ids = ("e.doc_id", doc_ids) if doc_ids is not None else ("e.event_id", event_ids)
+        chunks = [None] if ids is None else [list(ids[i:i + 500]) for i in range(0, len(ids), 500)]
+        for chunk in chunks:
+            where = [] if chunk is None else [f"{col} IN ({', '.join('?' * len(chunk))})"]
+            if unconsolidated:
+                where.append("m.incident_id IS NULL")
+            q = sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.doc_id, e.content_hash, e.seq"
+            for record, outlet, url, title, published, incident_id in self.conn.execute(q, chunk or []):
+                yield {**json.loads(record), "incident_id": incident_id, "outlet": outlet, "url": url,
+                       "title": title, "published": published}
+
+    def unconsolidated_keys(self, doc_ids: Sequence[str] | None = None) -> list[tuple[str, ...]]:
+        """``(event_id, event_date, published, event_type, country)`` of the events (of ``doc_ids``)
+        that belong to no incident: what consolidation orders them by, without their records."""
+        sql = ("SELECT e.event_id, e.event_date, d.published, e.event_type, e.country FROM events e"
+               " LEFT JOIN documents d ON d.content_hash = e.content_hash"
+               " LEFT JOIN incident_members m ON m.event_id = e.event_id WHERE m.incident_id IS NULL")
+        if doc_ids is None:
+            return self.conn.execute(sql).fetchall()
+        return [r for i in range(0, len(doc_ids), 500) for r in self.conn.execute(
+            sql + f" AND e.doc_id IN ({', '.join('?' * len(doc_ids[i:i + 500]))})", list(doc_ids[i:i + 500]))]
+
+    def evidence_texts(self, event_ids: Sequence[str]) -> dict[str, str]:
+        """The evidence text of each event (its evidence spans joined by a space)."""
+        out: dict[str, list[str]] = {}
+        for i in range(0, len(event_ids), 500):  # SQLite's bound-parameter limit
+            chunk = event_ids[i:i + 500]
+            for eid, text in self.conn.execute(
+                f"SELECT event_id, text FROM spans WHERE field = 'evidence' AND event_id IN"
+                f" ({', '.join('?' * len(chunk))}) ORDER BY rowid", chunk):
+                out.setdefault(eid, []).append(text)
+        return {k: " ".join(v) for k, v in out.items()}
+
+    def incidents_in_blocks(self, blocks: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """Stored incident records (JSON) of the given blocking keys."""
+        for i in range(0, len(blocks), 500):
+            chunk = blocks[i:i + 500]
+            for (record,) in self.conn.execute(
+                f"SELECT record FROM incidents WHERE block IN ({', '.join('?' * len(chunk))})", chunk):
+                yield json.loads(record)
+
+    def iter_incidents(self, ids: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
+        """Incident records (all, or those of ``ids``), by event date then id."""
+        if ids is None:
+            rows = self.conn.execute("SELECT record FROM incidents ORDER BY event_date, incident_id")
+        else:
+            rows = iter([r for i in range(0, len(ids), 500) for r in self.conn.execute(
+                f"SELECT record FROM incidents WHERE incident_id IN ({', '.join('?' * len(ids[i:i + 500]))})",
+                ids[i:i + 500])])
+        for (record,) in rows:
+            yield json.loads(record)
+
+    def save_incidents(self, incidents: Sequence[Mapping[str, Any]], members: Sequence[tuple[str, str, str, float]],
+                       removed: Sequence[str] = ()) -> None:
+        """Write incident records (replacing those with the same id), their new members
+        ``(event_id, incident_id, doc_id, score)``, and delete the ``removed`` incidents; one transaction."""
+        try:
+            with self.transaction() as c:
+                c.executemany("DELETE FROM incidents WHERE incident_id = ?", [(i,) for i in removed])
+                c.executemany(
+                    "INSERT OR REPLACE INTO incidents(incident_id, block, event_type, country, admin1, event_date,"
+                    " fatalities, n_sources, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(r["incident_id"], r["block"], r["event_type"], r["country"], r["admin1"], r["event_date"],
+                      r["fatalities"], r["n_sources"], json.dumps(r, ensure_ascii=False)) for r in incidents])
+                c.executemany("INSERT OR REPLACE INTO incident_members(event_id, incident_id, doc_id, score)"
+                              " VALUES (?, ?, ?, ?)", members)
+        except sqlite3.Error as exc:
+            raise StoreError(f"{self.path}: cannot store incidents: {exc}") from exc
+
+    def stale_members(self) -> list[tuple[str, str]]:
+        """``(event_id, incident_id)`` of members whose event is no longer stored (a re-extracted document)."""
+        return self.conn.execute("SELECT m.event_id, m.incident_id FROM incident_members m"
+                                 " LEFT JOIN events e ON e.event_id = m.event_id WHERE e.event_id IS NULL").fetchall()
+
+    def delete_members(self, event_ids: Sequence[str]) -> None:
+        with self.transaction() as c:
+            c.executemany("DELETE FROM incident_members WHERE event_id = ?", [(e,) for e in event_ids])
+
+    def signatures(self) -> Iterator[tuple[str, bytes, str]]:
+        """``(content_hash, MinHash signature, doc_id)`` of every document kept (not a duplicate)."""
+        yield from self.conn.execute(
+            "SELECT content_hash, signature, doc_id FROM doc_signatures WHERE duplicate_of IS NULL")
+
+    def add_signature(self, doc: Document, signature: bytes, duplicate_of: str | None = None,
+                      similarity: float | None = None) -> None:
+        """Record a document's signature, and whether it duplicates (the hash of) a kept document."""
+        with self.transaction() as c:
+            c.execute("INSERT OR REPLACE INTO doc_signatures(content_hash, doc_id, signature, duplicate_of,"
+                      " similarity, outlet, url, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      (content_hash(doc.text), doc.doc_id, signature, duplicate_of, similarity, doc.outlet,
+                       doc.url, _now()))
 
     def stats(self) -> dict[str, int]:
         """Row counts of the main tables."""
