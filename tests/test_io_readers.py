@@ -376,7 +376,8 @@ def test_duplicates_first_wins(tmp_path: Path):
     docs, fails = split(iter_documents([a, b]))
     assert [(d.doc_id, d.text) for d in docs] == [("d1", BODY1)]
     assert [f.doc_id for f in fails] == ["d1", "d1"]
-    assert all(f.reason == f"duplicate doc_id (first at {a}:1)" for f in fails)
+    # the other articles under the id are reported as such, never merged
+    assert all(f.reason == f"duplicate doc_id with a different text (first at {a}:1)" for f in fails)
 
 
 def test_missing_unsupported_and_broken_files(tmp_path: Path):
@@ -513,4 +514,5 @@ def test_duplicates_found_after_the_ids_spill(tmp_path: Path, monkeypatch: pytes
     path.write_text("".join(lines), encoding="utf-8")
     docs, fails = split(iter_documents([path]))
     assert len(docs) == 20
-    assert [(f.doc_id, f.reason) for f in fails] == [("d2", f"duplicate doc_id (first at {path}:3)")]
+    assert [(f.doc_id, f.reason) for f in fails] == [
+        ("d2", f"duplicate doc_id with a different text (first at {path}:3)")]

@@ -148,11 +148,11 @@ def test_dask_output_equals_local_output(corpus: Path, tmp_path: Path, name: str
     assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == expected
     assert summary.events == len(expected)
-    # 2000 records + 1 blank line: broken, empty, duplicate syn-00005 (and boom, in the stand-in) fail
+    # 2000 records + 1 blank line: broken, duplicate syn-00005 (and boom, in the stand-in) fail; one is empty
     assert not (tmp_path / "dask.jsonl.parts").exists()
-    assert summary.documents + summary.failures == 2000
+    assert summary.documents + summary.failures + summary.empty == 2000
     if factory is light_pipeline:
-        assert (summary.documents, summary.failures) == (1996, 4)
+        assert (summary.documents, summary.failures, summary.empty) == (1996, 3, 1)
         assert any(e["doc_id"] == "reports.jsonl:778" for e in expected)  # fallback id by line number
         assert not any(e["doc_id"] == "syn-00005" and e["fatalities"] == 9 for e in expected)
 
@@ -205,7 +205,7 @@ def test_resume_skips_done_partitions(corpus: Path, tmp_path: Path, monkeypatch:
     assert sorted(set(after) - set(before)) == [f"part-{i:05d}{x}" for i in (3, 4, 5) for x in (".done.json", ".jsonl")]
     # the documents of the three finished partitions: their lines less the blank line, "broken" and "empty"
     assert summary.skipped == plan[3].start - 3
-    assert summary.documents + summary.skipped + summary.failures == 2000
+    assert summary.documents + summary.skipped + summary.failures + summary.empty == 2000
     assert out.read_bytes() == full.read_bytes()
 
 
@@ -241,7 +241,7 @@ def test_process_workers_build_their_own_pipeline(corpus: Path, tmp_path: Path) 
     out = tmp_path / "dask.jsonl"
     summary = run_dask([src], out, partition_size="10KB", pipeline_factory=factory, n_workers=2, processes=True)
     assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
-    assert summary.documents + summary.failures == 120
+    assert summary.documents + summary.failures + summary.empty == 120
 
 
 def test_directory_of_mixed_inputs(tmp_path: Path) -> None:
@@ -289,7 +289,7 @@ def test_small_files_are_grouped(tmp_path: Path) -> None:
     src.mkdir()
     for i, r in enumerate(synthetic_records(23, seed=5)):
         (src / f"p{i:03d}.txt").write_text(r["text"].ljust(100 + 50 * (i % 3)), encoding="utf-8")
-    (src / "p005.txt").write_text("  ", encoding="utf-8")  # an empty page: a failure in place
+    (src / "p005.txt").write_text("  ", encoding="utf-8")  # an empty page: reported in place
     sizes = [f.stat().st_size for f in sorted(src.iterdir())]
     plan = plan_partitions([src], "1500B")
     groups, total = [0], 0
@@ -305,7 +305,7 @@ def test_small_files_are_grouped(tmp_path: Path) -> None:
     summary = run_dask([src], out, partition_size="1500B", pipeline_factory=light_pipeline, n_workers=2,
                        processes=False)
     assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
-    assert (summary.documents, summary.failures) == (22, 1)
+    assert (summary.documents, summary.failures, summary.empty) == (22, 0, 1)
 
 
 def test_warc_split_into_partitions_equals_local_run(tmp_path: Path) -> None:

@@ -1,7 +1,9 @@
 """The ``marsad`` command line: argument parsing, calls into the library, error mapping.
 
-Exit codes: 0 success; 1 the run finished but some documents failed; 2 usage or
-input error (a ``MarsadError``).
+Exit codes: 0 success (documents reported as empty do not count); 1 the run finished but some
+documents could not be read or processed (with ``--strict``, also empty ones); 2 usage or input
+error (a ``MarsadError``); 3 a store or output fault (a read-only database, a full disk: a
+``StoreError`` or ``OutputError``, or an ``OSError``), after which the same command resumes.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import sys
 from pathlib import Path
 
 from marsad import __version__
-from marsad.errors import MarsadError
+from marsad.budget import DEFAULT_BUDGET, TimeBudget
+from marsad.errors import MarsadError, OutputError, StoreError
 from marsad.report.tables import EventFilter
 from marsad.run.partitions import DEFAULT_PARTITION_SIZE
 
@@ -31,10 +34,11 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         args.inputs, args.output, db=args.db, workers=args.workers, executor=args.executor,
         scheduler=args.scheduler, partition_size=args.partition_size, ner=not args.no_ner, max_chars=args.max_chars, strict=args.strict,
         progress=not args.quiet, fresh=args.fresh, consolidate=not args.no_consolidate,
+        time_budget=TimeBudget.of(args.time_budget),
     )
     if not args.quiet:
         sys.stderr.write(summary.format() + "\n")
-    return 1 if summary.failures else 0
+    return 1 if summary.failures or (args.strict and summary.empty) else 0
 
 
 def _cmd_eval(args: argparse.Namespace) -> int:
@@ -157,7 +161,7 @@ def _cmd_bench(args: argparse.Namespace) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     try:
-        import uvicorn
+        import uvicorn  # noqa: F401
     except ImportError as exc:
         raise MarsadError("marsad serve needs the web extra: pip install 'marsad[web]'") from exc
     if args.db:  # the review desk (marsad.review), with the extraction API under /api
@@ -165,13 +169,14 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
         app = create_desk_app(args.db, import_store=args.import_store)
         _out(f"marsad review desk on http://{args.host}:{args.port}/ (database {args.db})")
+        sys.stdout.flush()
+        uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     else:
-        from marsad.web import create_app
+        from marsad.web import serve
 
-        app = create_app()
         _out(f"marsad extraction API on http://{args.host}:{args.port}/ (POST /extract, GET /health)")
-    sys.stdout.flush()
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+        sys.stdout.flush()
+        serve(args.host, args.port, workers=args.workers)
     return 0
 
 
@@ -293,7 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Dask executor: input bytes per partition, e.g. 64MB (files are cut at record boundaries)")
     x.add_argument("--no-ner", action="store_true", help="skip the statistical NER stage")
     x.add_argument("--max-chars", type=int, default=2_000_000, help="longer documents are reported and skipped")
-    x.add_argument("--strict", action="store_true", help="stop at the first failing document")
+    x.add_argument("--strict", action="store_true",
+                   help="stop at the first failing document; empty documents also fail the run (exit 1)")
+    x.add_argument("--time-budget", type=float, default=DEFAULT_BUDGET.per_100k, metavar="SECONDS",
+                   help="processor seconds per 100,000 characters a document may take (at least 10/3 "
+                        "times that); a document over it is reported as failed and the run goes on; 0: none")
     x.add_argument("--fresh", action="store_true",
                    help="start the output afresh instead of resuming after the documents it already holds")
     x.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
@@ -372,6 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
     w = sub.add_parser("serve", help="serve POST /extract over HTTP, or the review desk with --db")
     w.add_argument("--host", default="127.0.0.1")
     w.add_argument("--port", type=int, default=8000)
+    w.add_argument("--workers", type=int, default=1, help="processes (each loads the pipeline: ~250 MB)")
     w.add_argument("--db", help="serve the review desk over this database (SQLite path or postgresql:// URL)")
     w.add_argument("--import", dest="import_store", metavar="STORE",
                    help="with --db: first import the new documents and events of this extraction store")
@@ -423,11 +433,17 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     try:
         return args.func(args)
+    except (StoreError, OutputError) as exc:
+        sys.stderr.write(f"marsad: {exc}\n")
+        return 3
     except MarsadError as exc:
         sys.stderr.write(f"marsad: {exc}\n")
         return 2
-    except BrokenPipeError:
-        return 0
+    except OSError as exc:  # a fault no layer named (it names its file, when it has one)
+        if isinstance(exc, BrokenPipeError):
+            return 0
+        sys.stderr.write(f"marsad: {exc}\n")
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,12 +7,15 @@ half-open ``[start, end)``, always into the ORIGINAL document text
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any, NamedTuple
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 #: documents a batch run takes through each stage together (``Pipeline.run_batch``) ...
 BATCH_SIZE = 64
@@ -197,6 +200,12 @@ class Event:
     def to_record(self) -> dict[str, Any]:
         """A plain dict in the field order of events.md (evidence as lists)."""
         rec = {name: getattr(self, name) for name in EVENT_FIELDS}
+        for name in ("doc_id", "actor1_text", "actor2_text", "location_text", "source_text", "notes"):
+            value = rec[name]
+            # a lone surrogate of a document built by hand (readers and extract() replace them) cannot
+            # be written as UTF-8: U+FFFD has the same length, so the offsets hold
+            if isinstance(value, str) and _SURROGATE.search(value):
+                rec[name] = _SURROGATE.sub("\ufffd", value)
         rec["evidence"] = [list(e) for e in self.evidence]
         rec["provenance"] = {f: [s, e] for f, s, e in self.provenance}
         return rec
@@ -276,7 +285,8 @@ class Analysis:
 
     def with_mentions(self, mentions: tuple[Mention, ...]) -> Analysis:
         """A copy with these mentions (``dataclasses.replace`` costs more than several recognisers)."""
-        return Analysis(self.doc, self.norm, self.offsets, self.sentences, self.tokens, mentions, self.events)
+        return Analysis(self.doc, self.norm, self.offsets, self.sentences, self.tokens, mentions, self.events,
+                        self.drops)
 
     def by_sentence(self) -> dict[int, list[Mention]]:
         """The mentions of each sentence, in mention order (what frames, tolls and the learned

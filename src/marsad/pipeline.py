@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeVar
 
+from marsad.budget import DEFAULT_BUDGET, TimeBudget, TimeBudgetExceeded, deadline
+from marsad.budget import clock as budget_clock
+from marsad.extract.bounds import bound
 from marsad.model import BATCH_CHARS, BATCH_SIZE, Analysis, Document, Event, Mention
 from marsad.text.normalise import normalise
 from marsad.text.segment import split_sentences, tokenise
@@ -68,10 +71,11 @@ class Segment:
     tokens: bool = True
 
     def __call__(self, analysis: Analysis) -> Analysis:
-        sentences = split_sentences(analysis)
-        tokens = tokenise(analysis, sentences) if self.tokens else ()
-        a = analysis
-        return Analysis(a.doc, a.norm, a.offsets, sentences, tokens, a.mentions, a.events)
+        # bounded work (extract/bounds): over-long sentences cut, the text past the window left out,
+        # each cut said by a drop
+        a = bound(analysis, split_sentences(analysis))
+        tokens = tokenise(a, a.sentences) if self.tokens else ()
+        return Analysis(a.doc, a.norm, a.offsets, a.sentences, tokens, a.mentions, a.events, a.drops)
 
 
 @dataclass
@@ -129,7 +133,8 @@ class Timings:
 class Pipeline:
     """An ordered list of stages; ``pipeline(doc)`` runs them all on one document."""
 
-    def __init__(self, stages: Sequence[Stage], *, timings: bool = False) -> None:
+    def __init__(self, stages: Sequence[Stage], *, timings: bool = False,
+                 time_budget: TimeBudget | None = None) -> None:
         available = {"doc"}
         for stage in stages:
             missing = [r for r in stage.requires if r not in available]
@@ -138,12 +143,19 @@ class Pipeline:
             available.update(stage.provides)
         self.stages = list(stages)
         self.timings = Timings() if timings else None
+        # a document over its budget becomes a failure (marsad.budget); None: no budget
+        self.time_budget = time_budget
 
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.stages]
 
     def __call__(self, doc: Document) -> Analysis:
+        if self.time_budget is not None:  # the budget is kept by run_batch
+            [result] = self.run_batch([doc])
+            if isinstance(result, Exception):
+                raise result
+            return result
         analysis = Analysis(doc=doc)
         if self.timings is None:
             for stage in self.stages:
@@ -180,6 +192,9 @@ class Pipeline:
         results: list[Analysis | Exception] = [Analysis(doc=doc) for doc in docs]
         live = list(range(len(results)))
         clock = time.perf_counter
+        budget = self.time_budget
+        # each document's processor time left (marsad.budget): spent stage by stage
+        left = [budget.seconds(len(doc.text)) for doc in docs] if budget is not None else []
         for stage in self.stages:
             t0 = clock()
             passed: list[int] = []
@@ -187,13 +202,24 @@ class Pipeline:
             for i in live:
                 analysis = results[i]
                 assert isinstance(analysis, Analysis)
+                started = budget_clock() if budget is not None else 0.0
                 try:
-                    if gate is None:
-                        results[i] = stage(analysis)
-                    elif not gate(analysis):
-                        if stage.stopped is not None:
-                            results[i] = stage.stopped(analysis)
-                        continue
+                    with deadline(started + left[i] if budget is not None else None):
+                        if gate is None:
+                            results[i] = stage(analysis)
+                        elif not gate(analysis):
+                            if stage.stopped is not None:
+                                results[i] = stage.stopped(analysis)
+                            continue
+                    if budget is not None:
+                        left[i] -= budget_clock() - started
+                        if left[i] < 0:
+                            raise TimeBudgetExceeded("over its time budget")
+                except TimeBudgetExceeded:
+                    results[i] = TimeBudgetExceeded(
+                        f"over its time budget of {budget.seconds(len(analysis.doc.text)):.1f} s "  # type: ignore[union-attr]
+                        f"({len(analysis.doc.text)} characters), in stage {stage.name!r}")
+                    continue
                 except Exception as exc:  # noqa: BLE001 — the caller records it; the batch goes on
                     results[i] = exc
                     continue
@@ -216,8 +242,11 @@ class Pipeline:
 
     @classmethod
     def default(cls, *, ner: bool = True, timings: bool = False, events_only: bool = False,
-                learned: bool = True) -> Pipeline:
+                learned: bool = True, time_budget: TimeBudget | None = DEFAULT_BUDGET) -> Pipeline:
         """The standard marsad pipeline, with its resources loaded (once per process).
+
+        ``time_budget``: a document over it is a failure of its own (see :mod:`marsad.budget`);
+        None runs every document to its end.
 
         ``events_only``: for callers that read only ``Analysis.events`` (extraction runs): a
         document without an event word stops after segmentation (see :class:`Gate`); its
@@ -225,7 +254,8 @@ class Pipeline:
         """
         from marsad.stages import default_stages
 
-        return cls(default_stages(ner=ner, events_only=events_only, learned=learned), timings=timings)
+        return cls(default_stages(ner=ner, events_only=events_only, learned=learned), timings=timings,
+                   time_budget=time_budget)
 
 
 T = TypeVar("T")
@@ -270,7 +300,8 @@ def extract(
     When ``title`` is given, offsets refer to ``title + "\\n\\n" + text``.
 
     Safe to call any number of times and from several threads: the pipeline is built once,
-    and one article is analysed at a time (its stages keep per-document state).
+    and one article is analysed at a time (its stages keep per-document state). An article over
+    the default time budget (:mod:`marsad.budget`) raises :class:`~marsad.budget.TimeBudgetExceeded`.
     """
     from marsad.recognise.dates import check_published
 

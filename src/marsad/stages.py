@@ -95,6 +95,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     document without an event word (events need a trigger mention). ``learned=False`` leaves
     out the learned decisions (the rules alone: the baseline they are measured against).
     """
+    from marsad.extract.bounds import FrameCut
     from marsad.extract.events import EventExtractor
     from marsad.geo.gazetteer import Gazetteer
     from marsad.geo.geocode import Geocoder
@@ -149,6 +150,8 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
         *([Gate(extractor.has_frames, name="frame gate", requires=("trigger", "cue", "actor", "date"),
                 stopped=extractor.stopped)]
           if events_only else []),
+        # bounded work: past max_frames frames, the later stages see only the sentences before the cut
+        *([FrameCut(extractor)] if events_only else []),
         # numbers only count the dead and wounded of a frame: after the gate
         Recognise("numbers", find_numbers, ("number",)),
         Recognise("sources", find_sources, ("source",)),

@@ -25,6 +25,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from marsad.budget import check
+from marsad.extract.bounds import FRAMES, frame_cut, truncate
 from marsad.extract.dating import inherit_dates, split_by_days
 from marsad.extract.fatalities import toll_statements
 from marsad.extract.frames import HARM_ROLES, OVERRULABLE, Frame, frame_for_sentence
@@ -36,7 +38,7 @@ from marsad.extract.settings import DEFAULT
 from marsad.extract.sides import carry_actors
 from marsad.extract.tolls import assign_tolls, hand_over_tolls, named_places
 from marsad.geo.geocode import Geocoder
-from marsad.model import DOC_CACHE, Analysis, Document, Drop, Event, Mention
+from marsad.model import DOC_CACHE, Analysis, Document, Drop, Event, Mention, MentionKind
 from marsad.recognise.actors import ActorNaming
 
 if TYPE_CHECKING:
@@ -87,7 +89,7 @@ class EventExtractor:
         drops: list[Drop] = []
         events = self.extract(a, drops)
         return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, tuple(events),
-                        tuple(drops))
+                        a.drops + tuple(drops))
 
     def frames(self, analysis: Analysis) -> list[Frame]:
         """One frame per sentence that tells an event. Reads triggers, cues, actors and dates only,
@@ -103,7 +105,15 @@ class EventExtractor:
         drops: list[Drop] = []
         decision = self.sentence_decision
         for si in range(len(analysis.sentences)):
+            check()  # the document's time budget (marsad.budget), between sentences
             ms = by_sent.get(si, [])
+            if len(frames) >= DEFAULT.max_frames:
+                # bounded work (extract/bounds): the sentences after the cap that hold an event word
+                # are named, not analysed
+                if any(m.kind is MentionKind.TRIGGER for m in ms):
+                    sent = analysis.sentences[si]
+                    drops.append(Drop(FRAMES, (sent.start, sent.end)))
+                continue
             frame = frame_for_sentence(analysis, si, ms, published)
             if frame is None:
                 continue
@@ -152,12 +162,18 @@ class EventExtractor:
         self._pending[id(analysis.doc)] = (analysis.doc, frames, drops)  # (the entry keeps the id taken)
         return bool(frames)
 
+    def cut(self, analysis: Analysis) -> int | None:
+        """The number of leading sentences the frames of a document stopped by ``max_frames`` come
+        from (None when no cap cut): what :class:`~marsad.extract.bounds.FrameCut` keeps."""
+        pending = self._pending.get(id(analysis.doc))
+        return None if pending is None else frame_cut(analysis, pending[2])
+
     def stopped(self, analysis: Analysis) -> Analysis:
         """The analysis of a document the frame gate stopped, with the drops that stopped it."""
         pending = self._pending.pop(id(analysis.doc), None)
         drops = tuple(pending[2]) if pending is not None and pending[1] == [] else ()
         a = analysis
-        return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, a.events, drops)
+        return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, a.events, a.drops + drops)
 
     def extract(self, analysis: Analysis, drops: list[Drop] | None = None) -> list[Event]:
         """The events of ``analysis``; what was dropped on the way goes to ``drops`` with its reason."""
@@ -170,6 +186,9 @@ class EventExtractor:
         drops.extend(found)
         if not frames:
             return []
+        cut = frame_cut(analysis, found)
+        if cut is not None:  # (already done by the FrameCut stage of an extraction run)
+            analysis = truncate(analysis, cut)
         published = analysis.doc.published
         country = doc_country(analysis)
         title_end = len(analysis.doc.title) if analysis.doc.title else -1
@@ -178,6 +197,7 @@ class EventExtractor:
         drops.extend(Drop(st.reason, (st.start, st.end)) for st in statements if st.reason)
         placed: list[Frame] = []
         for f in frames:
+            check()  # (between frames)
             f.in_title = analysis.sentences[f.sents[0]].end <= title_end
             fill_place(self.geocoder, analysis, f)
             placed.extend(split_by_place(analysis, f, statements))

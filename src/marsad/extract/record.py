@@ -125,7 +125,8 @@ def to_event(analysis: Analysis, f: Frame, *, doc_country: str | None, lead_end:
     place = f.place
     key = "|".join(str(x) for x in (doc.doc_id, etype, f.date, place.name if place else "",
                                      actor1, actor2, min(f.sents)))
-    event_id = hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+    # (an id of a Document built by hand may hold a lone surrogate: hashed as it is)
+    event_id = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     notes = _notes(sub, actor1, actor2, place, f.date, killed, source)
     return Event(
         doc_id=doc.doc_id, event_id=event_id, event_type=etype, sub_event_type=sub,

@@ -82,5 +82,20 @@ class EventSettings:
     # brought false events per empty document from 1.5 to 0.5
     min_confidence: float = 0.6
 
+    # -- bounded work (bounds) ------------------------------------------------------------------
+    # What a document may cost, whatever its shape (issue 17): the longest sentence of dev and the
+    # held-out split has 1,755 characters, so no article is cut; a longer run without a full stop
+    # is cut at a space (reason ``cap:long_sentence``), since the recognisers and the toll features
+    # read a sentence whole for each of its mentions.
+    max_sentence_chars: int = 2000
+    # frames of one document: beyond this many, the remaining sentences are not analysed for events
+    # (reason ``cap:frames``): placing, tolls and merging compare frames with each other and with the
+    # document's mentions. The most frames of a dev or held-out article is 22.
+    max_frames: int = 300
+    # ... and characters: sentences starting this far into a document are not analysed for events
+    # (reason ``cap:event_chars``): a 50 KB run of event sentences costs up to ~3 s after the frame
+    # gate. The longest article of the annotation pool has 33,745 characters.
+    max_event_chars: int = 50_000
+
 
 DEFAULT = EventSettings()

@@ -59,7 +59,9 @@ Checks applied to every document (each a Failure with ``reason``):
   (a few lone surrogates are replaced by U+FFFD, as they cannot be written as UTF-8);
 * ``"duplicate doc_id (first at SOURCE)"`` - **the first document with an id wins**; later
   ones with the same id (anywhere in the same :func:`iter_documents` call) are refused
-  rather than renamed, so ids stay exactly those of the input.
+  rather than renamed, so ids stay exactly those of the input; a later one whose text differs
+  (another article under the same id: never merged) is reported as
+  ``"duplicate doc_id with a different text (first at SOURCE)"``.
 
 A ``published`` value that is no date marsad can use (unparsable, or outside
 ``PUBLISHED_MIN``..``PUBLISHED_MAX`` of :mod:`marsad.recognise.dates`) is logged once (WARNING)
@@ -82,6 +84,7 @@ import codecs
 import contextlib
 import csv
 import gzip
+import hashlib
 import io
 import json
 import logging
@@ -424,6 +427,11 @@ def _opt_str(value: Any) -> str | None:
 # --------------------------------------------------------------------------- id bookkeeping
 
 
+def _text_digest(text: str) -> str:
+    """A short digest of a document's text: whether a repeated id holds the same article."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+
+
 class IdIndex:
     """A ``str -> str`` map for per-document bookkeeping (ids seen, ids done) in bounded memory.
 
@@ -495,7 +503,7 @@ class _Reader:
         self.defer_pages = defer_pages  # yield HTML pages as PendingPage, extracted by the executor
         self.max_bytes = max_chars * 4 + 4  # UTF-8 needs at most 4 bytes a char
         self.max_line_bytes = max_chars * 6 + 65_536  # JSON \\uXXXX escapes: 6 bytes a char
-        self.seen = IdIndex()  # doc_id -> source of its first occurrence
+        self.seen = IdIndex()  # doc_id -> "source\tdigest of its text" of its first occurrence
         self.labels: dict[Path, str] = {}  # input files that share a name -> their distinct labels
 
     def label(self, path: Path, stem: bool = False) -> str:
@@ -538,9 +546,13 @@ class _Reader:
     def register(self, doc: Document, source: str) -> Document | Failure:
         """The duplicate check, in input order: the first document with an id wins."""
         first = self.seen.get(doc.doc_id)
+        digest = _text_digest(doc.text)
         if first is not None:
-            return self.fail(doc.doc_id, f"duplicate doc_id (first at {first})", source)
-        self.seen[doc.doc_id] = source
+            where, _, first_digest = first.rpartition("\t")
+            # two different articles under one id are never merged: the second is reported as such
+            what = "duplicate doc_id" if first_digest == digest else "duplicate doc_id with a different text"
+            return self.fail(doc.doc_id, f"{what} (first at {where})", source)
+        self.seen[doc.doc_id] = f"{source}\t{digest}"
         return doc
 
     def publication(self, value: Any, doc_id: str, source: str) -> date | None:

@@ -15,6 +15,8 @@ Classes: ``toll`` (the coders' deaths, updated and partial tolls: what counts), 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -91,8 +93,8 @@ def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Ment
     sn_start = _norm_index(analysis, sent.start)
     sn_end = _norm_index(analysis, sent.end)
     before, after = norm[sn_start:ns], norm[ne:sn_end]
-    bw = [w for w in (_word(x) for x in before.split()) if w][-3:]
-    aw = [w for w in (_word(x) for x in after.split()) if w][:3]
+    bw = _words(reversed(before.split()))[::-1]
+    aw = _words(after.split())
     value = int(m.value)
     feats = ["bias", _size(value), f"rule:{rule}"]
     for i, w in enumerate(reversed(bw)):
@@ -113,8 +115,9 @@ def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Ment
     cuts = [c.end() for c in _CLAUSE_CUT.finditer(before)]
     clause = before[cuts[-1] if cuts else 0:] + " " + after[:next((c.start() for c in _CLAUSE_CUT.finditer(after)),
                                                                   len(after))]
+    in_sentence = _sentence_cues(text)
     for name, pat in _CUES.items():
-        if pat.search(text):
+        if name in in_sentence:
             feats.append(f"s:{name}")
         if pat.search(clause):
             # with the rules' verdict too: a cue matters most where the rules counted the number
@@ -143,11 +146,14 @@ def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Ment
                 feats.append("s:old_year")
             elif not any(o.attr(f) for f in ("year", "unit", "time", "day", "label")):
                 feats.append("s:other_count" + (">" if int(o.value) > value else "<=" if int(o.value) < value else "="))
+    # (the counts of earlier sentences, for the context features: bounded by the caps of extract/bounds)
     counts = [o for o in analysis.mentions if o.kind is MentionKind.NUMBER and o.sent < m.sent
               and not any(o.attr(f) for f in ("year", "unit", "time", "day", "label"))]
-    if any(int(o.value) == value for o in counts):
+    first_told, sents, highest = _earlier_counts(analysis.mentions)
+    if first_told.get(value, m.sent) < m.sent:
         feats.append("repeat_earlier")
-    if any(int(o.value) > value for o in counts):
+    k = bisect_left(sents, m.sent)
+    if k and highest[k - 1] > value:
         feats.append("smaller_than_earlier")
     title_end = len(analysis.doc.title) if analysis.doc.title else -1
     feats.append("in_title" if sent.end <= title_end else f"sent:{min(m.sent, 8)}")
@@ -201,6 +207,49 @@ def _context_features(analysis: Analysis, m: Mention, ms: list[Mention], counts:
                 and clause_start <= o.attr("norm_start") < clause_end:
             feats += [f"cd:{k}" for k in _date_kinds(o, published)]
     return feats
+
+
+def _words(raw: Iterable[str], n: int = 3) -> list[str]:
+    """The first ``n`` words of ``raw`` that are not bare punctuation (read no further: a sentence
+    may hold thousands of words, and each of its numbers asks)."""
+    out: list[str] = []
+    for x in raw:
+        w = _word(x)
+        if w:
+            out.append(w)
+            if len(out) == n:
+                break
+    return out
+
+
+@lru_cache(maxsize=64)
+def _sentence_cues(text: str) -> frozenset[str]:
+    """The cue classes a sentence holds (the same for each of its numbers, so found once)."""
+    return frozenset(name for name, pat in _CUES.items() if pat.search(text))
+
+
+_COUNTS: list[tuple[tuple[Mention, ...], tuple[dict[int, int], list[int], list[int]]]] = []
+
+
+def _earlier_counts(mentions: tuple[Mention, ...]) -> tuple[dict[int, int], list[int], list[int]]:
+    """The people-counting numbers of a document, for "told earlier" features, computed once per
+    document (asked of every number, a scan of all mentions made tolls quadratic): the first sentence
+    each value is told in, and the sentences holding counts with the highest count up to each."""
+    cached = _COUNTS[0] if _COUNTS else None  # (read once: another thread may replace it)
+    if cached is not None and cached[0] is mentions:
+        return cached[1]
+    first: dict[int, int] = {}
+    sents: list[int] = []
+    highest: list[int] = []
+    for o in sorted((o for o in mentions if o.kind is MentionKind.NUMBER
+                     and not any(o.attr(f) for f in ("year", "unit", "time", "day", "label"))),
+                    key=lambda o: o.sent):
+        v = int(o.value)
+        first.setdefault(v, o.sent)
+        sents.append(o.sent)
+        highest.append(max(v, highest[-1]) if highest else v)
+    _COUNTS[:] = [(mentions, (first, sents, highest))]
+    return first, sents, highest
 
 
 def _norm_index(analysis: Analysis, original: int) -> int:

@@ -150,6 +150,7 @@ def process_partition(
         "partition": asdict(part),
         "documents": summary.documents,
         "failures": summary.failures,
+        "empty": summary.empty,
         "events": summary.events,
         "by_type": dict(summary.by_type),
         "dropped": dict(summary.dropped),
@@ -305,7 +306,7 @@ def _merge(parts_dir: Path, plan: list[Partition], output: Path, summary: RunSum
 def _discount_duplicates(summary: RunSummary, manifest: dict[str, Any], dups: set[str], ran: bool) -> None:
     """Move duplicate documents from 'processed' to 'failed' (their events are already out)."""
     summary.failures += len(dups)
-    failed_ids = {f[0] for f in manifest["failed"] if f[2] == "pipeline"}
+    failed_ids = {f[0] for f in manifest["failed"] if f[2] in ("pipeline", "budget")}
     for doc_id in dups:
         if doc_id in failed_ids:  # a pipeline failure: already counted as failed
             summary.failures -= 1
@@ -379,6 +380,7 @@ def run_dask(
         else:
             summary.skipped += m["documents"]
         summary.failures += m["failures"]
+        summary.empty += m.get("empty", 0)
         summary.events += m["events"]
         summary.by_type.update(m["by_type"])
         summary.dropped.update(m.get("dropped", {}))

@@ -19,8 +19,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from marsad.budget import DEFAULT_BUDGET, TimeBudget
 from marsad.consolidate.duplicates import DuplicateIndex
-from marsad.errors import MarsadError
+from marsad.errors import InputError, MarsadError, StoreError
 from marsad.io.readers import PendingPage, iter_documents, parse_date
 from marsad.io.writers import document_record, open_writer
 from marsad.model import Analysis, Document, Event, Failure
@@ -59,12 +60,17 @@ def extract_files(
     fsync: bool = False,
     fresh: bool = False,
     consolidate: bool = True,
+    time_budget: TimeBudget | None = DEFAULT_BUDGET,
 ) -> RunSummary:
     """Extract the events of every document in ``inputs`` into ``output`` and/or ``db``.
 
     A document that repeats one seen before (the same text, or a near copy: see
     marsad.consolidate.duplicates) is one source: its events are written to no output. With
     ``db`` and ``consolidate``, the run's documents are then consolidated into incidents.
+    A document over ``time_budget`` (marsad.budget) is a failure of its own and the run goes on.
+    A fault of the store or the output (a read-only file or folder, a full disk) stops the run with
+    a :class:`StoreError` or :class:`OutputError` naming the path; what was committed before it
+    stays, whole, and the same command run again resumes after it.
     """
     if output is None and db is None:
         raise MarsadError("give an output file (-o) or a store (--db)")
@@ -74,10 +80,10 @@ def extract_files(
         if output is None or db is not None:
             raise MarsadError("the Dask executor writes a file: give -o (and load it into a store with a local run)")
         return run_dask(inputs, output, scheduler=scheduler, partition_size=partition_size,
-                        pipeline_kwargs={"ner": ner, "events_only": True},
+                        pipeline_kwargs={"ner": ner, "events_only": True, "time_budget": time_budget},
                         n_workers=workers if workers > 1 else None, max_chars=max_chars, strict=strict,
                         progress=progress)
-    factory = partial(Pipeline.default, ner=ner, events_only=True)
+    factory = partial(Pipeline.default, ner=ner, events_only=True, time_budget=time_budget)
     out = Path(output) if output else None
     ck: Checkpoint | None = None
     writer = None
@@ -88,7 +94,13 @@ def extract_files(
     elif out is not None:
         writer = open_writer(out)
     store = Store.open(db) if db else None
-    run_id = store.start_run({"inputs": [str(i) for i in inputs], "output": str(out)}) if store else None
+    try:
+        run_id = store.start_run({"inputs": [str(i) for i in inputs], "output": str(out)}) if store else None
+    except StoreError:
+        store.close()  # type: ignore[union-attr]
+        if ck is not None:
+            ck.close()
+        raise
     summary = RunSummary()
     dedup = DuplicateIndex.from_store(store) if store else DuplicateIndex()
     stored: list[str] = []
@@ -117,6 +129,7 @@ def extract_files(
                 continue
             yield item
 
+    stopped = True  # until the loop ends normally
     try:
         results = timed(run(todo(), factory, workers=workers, strict=strict), summary)
         for doc, events, failure, _drops in _progress(results, progress):
@@ -148,16 +161,30 @@ def extract_files(
             from marsad.consolidate import consolidate as consolidate_store
 
             summary.consolidation = consolidate_store(store).format()  # also what a killed run left
+        stopped = False
     finally:
+        # each step on its own: after a fault (a full disk) the first error is the one reported
         if ck is not None:
-            ck.close()
+            _cleanup(ck.close, out, stopped)
         if writer is not None:
-            writer.close()
+            _cleanup(writer.close, out, stopped)
         if store:
-            store.finish_run(run_id, {"documents": summary.documents, "failures": summary.failures,
-                                      "events": summary.events})
+            counts = {"documents": summary.documents, "failures": summary.failures, "empty": summary.empty,
+                      "events": summary.events}
+            _cleanup(lambda: store.finish_run(run_id, counts), db, stopped)  # type: ignore[union-attr, arg-type]
             store.close()
     return summary
+
+
+def _cleanup(step: Callable[[], object], path: object, stopped: bool) -> None:
+    """Run a closing step. When a fault already ``stopped`` the run, it may fail again: that is said
+    and the first error is the one reported; otherwise its error is the run's."""
+    try:
+        step()
+    except (MarsadError, OSError) as exc:
+        if not stopped:
+            raise
+        log.warning("%s: %s", path, exc)
 
 
 def gold_documents(gold: Iterable[dict]) -> Iterator[Document]:
@@ -184,7 +211,9 @@ def export_db(db: str | Path, output: str | Path, keep: Callable[[Mapping[str, A
     ``consolidated`` one row per incident, to ``output`` (format by extension); ``keep``, when given
     (``EventFilter.matches``), selects the rows. Returns the count written (every event: GeoJSON
     gives those without a place a null geometry)."""
-    with Store.open(db) as store:
+    if not Path(db).is_file():  # a typo is a usage error (exit 2), not a new empty store
+        raise InputError(f"no store at {db}: the file does not exist")
+    with Store.open(db, create=False) as store:
         if consolidated:
             from marsad.consolidate.export import INCIDENT_FIELDS, incident_row
 

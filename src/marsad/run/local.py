@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from marsad.budget import TimeBudgetExceeded
 from marsad.io.readers import PendingPage
 from marsad.model import BATCH_SIZE, Document, Event, Failure
 from marsad.pipeline import Pipeline, batches
@@ -37,13 +38,19 @@ Result = tuple[Document | None, tuple[Event, ...], Failure | None, tuple[str, ..
 _WORKER_PIPELINE: Pipeline | None = None
 
 
+#: failure reasons of documents with nothing to analyse: reported (logged, stored, counted) but they do
+#: not fail a run (issue 15: one empty article made a whole run exit 1); ``--strict`` counts them
+EMPTY_REASONS = frozenset({"empty text"})
+
+
 @dataclass
 class RunSummary:
     """What a run did: counts by outcome and event type, and its speed."""
 
     documents: int = 0
     skipped: int = 0  # already done in an earlier (killed) run
-    failures: int = 0
+    failures: int = 0  # documents that could not be read or processed
+    empty: int = 0  # documents reported as empty (no text): no failure of the run (EMPTY_REASONS)
     events: int = 0
     by_type: Counter = field(default_factory=Counter)
     dropped: Counter = field(default_factory=Counter)  # event candidates dropped, by named reason
@@ -61,6 +68,7 @@ class RunSummary:
             f"documents processed  {self.documents}",
             f"documents skipped    {self.skipped} (done in an earlier run)",
             f"documents failed     {self.failures}",
+            *([f"documents empty      {self.empty} (reported, not failures)"] if self.empty else []),
             f"events               {self.events}",
         ]
         lines += [f"  {t:32s} {n}" for t, n in self.by_type.most_common()]
@@ -77,7 +85,10 @@ class RunSummary:
     def add(self, doc: Document | None, events: tuple[Event, ...], failure: Failure | None,
             drops: tuple[str, ...] = ()) -> None:
         if failure is not None:
-            self.failures += 1
+            if failure.reason in EMPTY_REASONS:
+                self.empty += 1
+            else:
+                self.failures += 1
             return
         self.documents += 1
         self.chars += len(doc.text) if doc else 0
@@ -126,6 +137,9 @@ def _process(pipeline: Pipeline, items: list[Document | Failure], strict: bool) 
         if strict:
             raise analysis
         # policy: record the document and go on
+        if isinstance(analysis, TimeBudgetExceeded):  # no bug: a document too costly (the caller logs it)
+            out.append((item, (), Failure(item.doc_id, f"time budget: {analysis}", "budget"), ()))
+            continue
         log.error("document %r failed", item.doc_id, exc_info=analysis)
         out.append((item, (), Failure(item.doc_id, f"{type(analysis).__name__}: {analysis}", "pipeline"), ()))
     return out

@@ -37,6 +37,7 @@ with ``resume=True`` an ``OUT`` that has content but no ``OUT.done`` raises
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import logging
@@ -46,7 +47,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
-from marsad.errors import CheckpointError
+from marsad.errors import CheckpointError, OutputError
 from marsad.io.readers import IdIndex
 from marsad.io.writers import WRITERS, EventWriter, open_writer
 from marsad.model import Event
@@ -107,6 +108,8 @@ class Checkpoint:
         else:
             self._reset()
         self._done: BinaryIO = open(self.done_path, "ab")  # noqa: SIM115
+        self._done_size = self._done.tell()  # bytes of complete .done lines
+        self._failed = False  # a write failed: close() cuts both files back to the last commit
         _fsync_dir(self.output.parent)
         self.writer: EventWriter = open_writer(self.output, append=True, **writer_options)
         self._committed = self.writer.tell()
@@ -198,14 +201,24 @@ class Checkpoint:
         """Mark a document finished; call after ALL its events went to :attr:`writer`."""
         if self._closed:
             raise CheckpointError(f"{self.output}: checkpoint is closed")
-        self.writer.flush(fsync=self.fsync)
+        try:
+            self.writer.flush(fsync=self.fsync)
+        except OSError as exc:  # a full disk: the document is not done; close() cuts its bytes off
+            self._failed = True
+            raise OutputError(f"cannot write {self.output}: {exc}") from exc
         offset = self.writer.tell()
         entry = {"doc_id": doc_id, "hash": content_hash, "events": events, "status": status,
                  "offset": offset}
-        self._done.write((json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
-        self._done.flush()
-        if self.fsync:
-            os.fsync(self._done.fileno())
+        line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+        try:
+            self._done.write(line)
+            self._done.flush()
+            if self.fsync:
+                os.fsync(self._done.fileno())
+        except OSError as exc:
+            self._failed = True
+            raise OutputError(f"cannot write {self.done_path}: {exc}") from exc
+        self._done_size += len(line)
         self._committed = offset
         self.done[doc_id] = content_hash
 
@@ -215,9 +228,13 @@ class Checkpoint:
     ) -> int:
         """Write the events of one document, then commit it; returns the number written."""
         n = 0
-        for ev in events:
-            self.writer.write(ev)
-            n += 1
+        try:
+            for ev in events:
+                self.writer.write(ev)
+                n += 1
+        except OSError as exc:
+            self._failed = True
+            raise OutputError(f"cannot write {self.output}: {exc}") from exc
         self.commit(doc_id, content_hash, events=n, status=status)
         return n
 
@@ -228,6 +245,17 @@ class Checkpoint:
         if self._closed:
             return
         self._closed = True
+        if self._failed:
+            # after a write error (a full disk) the buffers may hold part of a document: both files
+            # are cut back to the last committed document, so a re-run resumes exactly there
+            for fh in (self.writer, self._done):
+                with contextlib.suppress(OSError):
+                    fh.close()
+            self.done.close()
+            for path, size in ((self.output, self._committed), (self.done_path, self._done_size)):
+                if path.stat().st_size > size:
+                    os.truncate(path, size)
+            return
         self.writer.flush()
         if self.writer.tell() > self._committed:
             log.warning("%s: discarding events of an unfinished document", self.output)

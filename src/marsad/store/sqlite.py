@@ -23,7 +23,7 @@ import os
 import sqlite3
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -118,6 +118,18 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _why_not(path: Path | str) -> str:
+    """A hint at why a store cannot be written: the file or its folder is read-only."""
+    if str(path) == ":memory:":
+        return ""
+    p = Path(path)
+    if p.exists() and not os.access(p, os.W_OK):
+        return " (the file is read-only)"
+    if not os.access(p.parent, os.W_OK):
+        return f" (the folder {p.parent} is read-only: SQLite writes its journal beside the file)"
+    return ""
+
+
 class Store:
     """Documents, events, spans, runs and failures in one SQLite file.
 
@@ -133,11 +145,18 @@ class Store:
     # ------------------------------------------------------------------ lifecycle
 
     @classmethod
-    def open(cls, path: str | Path | None = None, *, durable: bool = False, timeout: float = 30.0) -> Store:
-        """Open (creating if needed) the store at ``path`` (default: :func:`default_db_path`)."""
+    def open(cls, path: str | Path | None = None, *, durable: bool = False, timeout: float = 30.0,
+             create: bool = True) -> Store:
+        """Open (creating if needed) the store at ``path`` (default: :func:`default_db_path`).
+
+        ``create=False`` (for commands that only read, like ``marsad export``): a missing file is
+        a :class:`StoreError`, not a new empty store.
+        """
         target: Path | str
         if path is None or str(path) != ":memory:":
             target = Path(path).expanduser() if path is not None else default_db_path()
+            if not create and not target.is_file():
+                raise StoreError(f"no store at {target}: the file does not exist")
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -158,7 +177,7 @@ class Store:
             elif int(row[0]) > SCHEMA_VERSION:
                 raise StoreError(f"{target}: schema version {row[0]} is newer than this marsad")
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open store {target}: {exc}") from exc
+            raise StoreError(f"cannot open store {target}: {exc}{_why_not(target)}") from exc
         log.debug("opened store %s", target)
         return cls(conn, target)
 
@@ -182,11 +201,15 @@ class Store:
             raise StoreError(f"{self.path}: cannot start a transaction: {exc}") from exc
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
-        else:
             self.conn.execute("COMMIT")
+        except BaseException as exc:
+            # a failed write (read-only file, full disk) rolls back whole: the store stays as it was
+            # before the transaction, and a re-run redoes exactly what was lost
+            with suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(f"cannot write to store {self.path}: {exc}{_why_not(self.path)}") from exc
+            raise
 
     # ------------------------------------------------------------------ runs
 
