@@ -118,3 +118,21 @@ def test_the_rules_alone_by_default(pipe: Pipeline) -> None:
     """``learned=False`` is the rules' baseline: no model unless the caller passes one."""
     a = _analysis(pipe, "وقتل 26 شخصا في المدينة.")
     assert toll_statements(a) == toll_statements(a, None)
+
+
+def test_other_counts_equal_a_plain_scan() -> None:
+    """The per-document (maximum, median) of the counts outside a sentence is what sorting them
+    afresh for each number gave (ties and repeated values included)."""
+    import random
+
+    from marsad.learn.tolls import _other_counts
+    from marsad.model import Mention, MentionKind, Span
+
+    rng = random.Random(20261207)
+    for _ in range(300):
+        ms = tuple(Mention(MentionKind.NUMBER, Span.of("0" * 12, i, i + 1), rng.choice([1, 2, 3, 5, 5, 8, 40, 300]),
+                           sent=rng.randrange(6)) for i in range(rng.randrange(0, 12)))
+        for sent in range(6):
+            others = sorted(int(o.value) for o in ms if o.sent != sent)
+            expected = (others[-1], others[len(others) // 2]) if others else None
+            assert _other_counts(ms, sent) == expected

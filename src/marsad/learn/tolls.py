@@ -146,9 +146,6 @@ def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Ment
                 feats.append("s:old_year")
             elif not any(o.attr(f) for f in ("year", "unit", "time", "day", "label")):
                 feats.append("s:other_count" + (">" if int(o.value) > value else "<=" if int(o.value) < value else "="))
-    # (the counts of earlier sentences, for the context features: bounded by the caps of extract/bounds)
-    counts = [o for o in analysis.mentions if o.kind is MentionKind.NUMBER and o.sent < m.sent
-              and not any(o.attr(f) for f in ("year", "unit", "time", "day", "label"))]
     first_told, sents, highest = _earlier_counts(analysis.mentions)
     if first_told.get(value, m.sent) < m.sent:
         feats.append("repeat_earlier")
@@ -157,7 +154,7 @@ def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Ment
         feats.append("smaller_than_earlier")
     title_end = len(analysis.doc.title) if analysis.doc.title else -1
     feats.append("in_title" if sent.end <= title_end else f"sent:{min(m.sent, 8)}")
-    return feats + _context_features(analysis, m, ms, counts, text, clause, rule, sn_start + len(before) - len(
+    return feats + _context_features(analysis, m, ms, text, clause, rule, sn_start + len(before) - len(
         before[cuts[-1] if cuts else 0:]), feats)
 
 
@@ -167,7 +164,7 @@ _EARLIER = re.compile(r"(?:^|\s)(?:[وف]?كان\S*\s+(?:\S+\s+){0,4}قد|سبق
                       r"اعوام|سنوات|عام|يومين|شهر))\s")
 
 
-def _context_features(analysis: Analysis, m: Mention, ms: list[Mention], counts: list[Mention], text: str,
+def _context_features(analysis: Analysis, m: Mention, ms: list[Mention], text: str,
                       clause: str, rule: str, clause_start: int, base: list[str]) -> list[str]:
     """What places the number among the article's other counts and dates: a running total is
     usually the largest count and follows the day's toll; a background toll sits in a clause of
@@ -190,13 +187,14 @@ def _context_features(analysis: Analysis, m: Mention, ms: list[Mention], counts:
         biggest = max(int(o.value) for o in plain)
         feats.append("sent_max" if value > biggest else "sent_min" if value < min(int(o.value) for o in plain)
                      else "sent_mid")
-    whole = counts + [o for o in analysis.mentions if o.kind is MentionKind.NUMBER and o.sent > m.sent
-                      and not any(o.attr(f) for f in ("year", "unit", "time", "day", "label"))]
-    if whole:
-        others = sorted(int(o.value) for o in whole)
-        if value > others[-1]:
+    # the article's counts outside this number's sentence: their maximum and median, from the
+    # document's sorted counts less this sentence's (a scan of all mentions per number was quadratic)
+    others = _other_counts(analysis.mentions, m.sent)
+    if others is not None:
+        top, median = others
+        if value > top:
             feats += ["art_max", f"rc:{rule}|art_max"]
-        if value >= 5 * others[len(others) // 2]:
+        if value >= 5 * median:
             feats += ["art_5x_median", f"rc:{rule}|art_5x"]
     else:
         feats.append("art_only")
@@ -250,6 +248,46 @@ def _earlier_counts(mentions: tuple[Mention, ...]) -> tuple[dict[int, int], list
         highest.append(max(v, highest[-1]) if highest else v)
     _COUNTS[:] = [(mentions, (first, sents, highest))]
     return first, sents, highest
+
+
+_ALL_COUNTS: list[tuple[tuple[Mention, ...], tuple[list[int], dict[int, list[int]]]]] = []
+
+
+def _other_counts(mentions: tuple[Mention, ...], sent: int) -> tuple[int, int] | None:
+    """(maximum, median) of the document's people-counting numbers outside sentence ``sent``, or
+    None where there are none; the document's sorted counts are computed once per document."""
+    cached = _ALL_COUNTS[0] if _ALL_COUNTS else None  # (read once: another thread may replace it)
+    if cached is not None and cached[0] is mentions:
+        values, by_sent = cached[1]
+    else:
+        by_sent = {}
+        for o in mentions:
+            if o.kind is MentionKind.NUMBER and not any(o.attr(f) for f in ("year", "unit", "time", "day", "label")):
+                by_sent.setdefault(o.sent, []).append(int(o.value))
+        values = sorted(v for vs in by_sent.values() for v in vs)
+        for vs in by_sent.values():
+            vs.sort()
+        _ALL_COUNTS[:] = [(mentions, (values, by_sent))]
+    own = by_sent.get(sent, [])
+    n = len(values) - len(own)
+    if n <= 0:
+        return None
+    # the positions of this sentence's values in the sorted counts (leftmost free occurrence of each)
+    removed: list[int] = []
+    for v in own:
+        i = bisect_left(values, v)
+        while removed and i <= removed[-1] and values[removed[-1]] == v:
+            i = removed[-1] + 1
+        removed.append(i)
+
+    def kth(k: int) -> int:  # the k-th smallest count (0-based) outside the sentence
+        idx = k
+        for r in removed:
+            if r <= idx:
+                idx += 1
+        return values[idx]
+
+    return kth(n - 1), kth(n // 2)
 
 
 def _norm_index(analysis: Analysis, original: int) -> int:
