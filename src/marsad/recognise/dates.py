@@ -185,8 +185,7 @@ def _anchor_words() -> set[str]:
     words = set(WEEKDAYS) | {"صباح", "مساء", "ظهر", "فجر", "ليل", "عصر", "ظهيره", "مطلع", "يوم", "نهار",
                              "منتصف"}
     words |= {"هذا", "امس", "البارحه", "اليوم", "الليله", "غد", "بعد", "الاسبوع", "الشهر", "منذ", "قبل",
-              "اول",
-              "شهر", "("}
+              "اول", "شهر", "("}
     for k in [*MONTHS, *HIJRI_MONTHS, *_ORD_DAYS]:
         first = k.split(" ")[0]
         words.add(first if len(first) >= 3 or first == k else k)
