@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--json", help="write the numbers here as JSON")
     p.add_argument("--no-ner", action="store_true", help="benchmark without the NER stage")
     p.add_argument("--no-cold-start", action="store_true", help="skip the fresh-interpreter measurement")
-    p.add_argument("--repeat", type=int, default=3, help="1-worker passes (the median is reported; default 3)")
+    p.add_argument("--repeat", type=int, default=3,
+                   help="1-worker passes (the median is reported; default 3)")
     p.add_argument("--profile", metavar="HTML", help="instead: profile the pipeline with pyinstrument "
                    "(text to stdout, HTML report here)")
     p.add_argument("-v", "--verbose", action="store_true")

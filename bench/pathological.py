@@ -55,12 +55,15 @@ def _random_unit(alphabet: str, seed: int) -> Callable[[int], str]:
 
 SHAPES: dict[str, Callable[[int], str]] = {
     # dense event sentences with varying towns
-    "dense_towns": lambda n: _fill(lambda i: f"قتل {i % 9 + 2} مدنيين في غارة على {TOWNS[i % len(TOWNS)]}. ", n),
+    "dense_towns": lambda n: _fill(lambda i: f"قتل {i % 9 + 2} مدنيين في غارة على "
+                                             f"{TOWNS[i % len(TOWNS)]}. ", n),
     # "قتل 3 ... بين X و Y و Z ..." lists of real town names
-    "town_lists": lambda n: _fill(lambda i: (f"قتل 3 مدنيين في قصف بين {TOWNS[i % 49]} و {TOWNS[(i + 7) % 49]} و "
+    "town_lists": lambda n: _fill(lambda i: (f"قتل 3 مدنيين في قصف بين {TOWNS[i % 49]} و "
+                                             f"{TOWNS[(i + 7) % 49]} و "
                                              f"{TOWNS[(i + 19) % 49]} و {TOWNS[(i + 31) % 49]} "), n),
     # dense event text with NUL characters inside
-    "nul_dense": lambda n: _fill(lambda i: f"قتل\x00 {i % 9 + 2} مدنيين\x00في غارة على {TOWNS[i % 49]}\x00. ", n),
+    "nul_dense": lambda n: _fill(lambda i: f"قتل\x00 {i % 9 + 2} مدنيين\x00في غارة على "
+                                           f"{TOWNS[i % 49]}\x00. ", n),
     # one ordinary 100-character report repeated (a long live blog)
     "repeated_report": lambda n: _fill(lambda i: REPORT, n),
     "qutila": lambda n: _fill(lambda i: "قتل ", n),
@@ -70,7 +73,8 @@ SHAPES: dict[str, Callable[[int], str]] = {
     "long_words": lambda n: _fill(lambda i: "قتل" * 2000 + " ", n),
     "digit_runs": lambda n: _fill(lambda i: "قتل " + "9" * 500 + " ٣٤٥٦٧٨٩" * 20 + " مدنيا ", n),
     "punctuation": lambda n: _fill(lambda i: "قتل،.؛!؟…" * 10 + " ", n),
-    "rtl_marks": lambda n: _fill(lambda i: "\u200fقتل\u200f \u202b5\u202c مدنيين\u200e\u2067 في حلب\u2069. ", n),
+    "rtl_marks": lambda n: _fill(lambda i: "\u200fقتل\u200f \u202b5\u202c مدنيين"
+                                           "\u200e\u2067 في حلب\u2069. ", n),
     "diacritics": lambda n: _fill(lambda i: "قَُِّْتَُِّْلَُِّْ" + "\u0651" * 40 + " مدنيين في حلب. ", n),
     "surrogates": lambda n: _fill(lambda i: "قتل \ud800 5 \udfff مدنيين في \U0001f4a5 حلب. ", n),
     "repeated_articles": lambda n: _fill(lambda i: (f"قوات النظام تقصف {TOWNS[i % 49]}\n\n"

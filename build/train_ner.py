@@ -235,7 +235,8 @@ def shingles(tokens: Sequence[str], n: int = SHINGLE) -> set[str]:
 class LeakageFilter:
     """Detects training sentences that are (near) copies of test sentences."""
 
-    def __init__(self, test: Sequence[Sentence], n: int = SHINGLE, threshold: float = OVERLAP_THRESHOLD) -> None:
+    def __init__(self, test: Sequence[Sentence], n: int = SHINGLE,
+                 threshold: float = OVERLAP_THRESHOLD) -> None:
         self.n = n
         self.threshold = threshold
         self.keys = {sentence_key([w for w, _ in s]) for s in test}
@@ -280,7 +281,8 @@ def _leaking_tail(n: int, removed: Sequence[int], gap: int = GAP) -> int | None:
     return start
 
 
-def load_training(corpora: Sequence[str], test: Sequence[Sentence] | None = None) -> dict[str, list[Sentence]]:
+def load_training(corpora: Sequence[str],
+                  test: Sequence[Sentence] | None = None) -> dict[str, list[Sentence]]:
     """Training sentences per corpus, leakage-filtered against the test set (counts logged)."""
     root = shared_dir() / "ner"
     test = test if test is not None else read_test()
@@ -289,7 +291,8 @@ def load_training(corpora: Sequence[str], test: Sequence[Sentence] | None = None
         "aner": lambda: read_anercorp_original(root / "anercorp/ANERCorp_Benajiba_HassanAzzam.txt"),
         "newsfane": lambda: read_fane(root / "fane_gold/NewsFANE_Gold_2014_170K.txt"),
         "wikifane": lambda: read_fane(root / "fane_gold/WikiFANE_Gold_2014_500K.txt"),
-        "wojood": lambda: [s for f in ("train", "val", "test") for s in read_wojood(root / f"wojood_sample/{f}.txt")],
+        "wojood": lambda: [s for f in ("train", "val", "test")
+                           for s in read_wojood(root / f"wojood_sample/{f}.txt")],
     }
     out: dict[str, list[Sentence]] = {}
     for name in corpora:
@@ -337,7 +340,8 @@ def project_misc(aner: Sequence[Sentence], others: Sequence[Sentence], min_count
                 changed += 1
             new.append((w, t))
         out.append(new)
-    log.info("MISC projection: %d words from ANERcorp, %d tokens retagged in other corpora", len(misc), changed)
+    log.info("MISC projection: %d words from ANERcorp, %d tokens retagged in other corpora",
+             len(misc), changed)
     return out, changed
 
 
@@ -357,7 +361,14 @@ def dev_split(sents: Sequence[Sentence], share: float = 0.1) -> tuple[list[Sente
 
 # Arabic names of states and regions as news writes them (our own list; GeoNames' Arabic country
 # names are sometimes archaic, e.g. Syria as "الشام")
-STATES_AR = ["سوريا", "سورية", "العراق", "لبنان", "الأردن", "فلسطين", "إسرائيل", "مصر", "ليبيا", "تونس", "الجزائر", "المغرب", "موريتانيا", "السودان", "الصومال", "جيبوتي", "اليمن", "السعودية", "الكويت", "قطر", "البحرين", "الإمارات", "عمان", "إيران", "تركيا", "أفغانستان", "باكستان", "الهند", "الصين", "روسيا", "أوكرانيا", "فرنسا", "ألمانيا", "بريطانيا", "إيطاليا", "إسبانيا", "اليونان", "قبرص", "أمريكا", "أميركا", "واشنطن", "كندا", "المكسيك", "البرازيل", "الأرجنتين", "اليابان", "كوريا", "إثيوبيا", "إريتريا", "كينيا", "نيجيريا", "مالي", "النيجر", "تشاد", "أوروبا", "آسيا", "أفريقيا", "إفريقيا", "غزة", "الضفة", "سيناء", "كردستان", "دارفور"] + ["الولايات المتحدة", "المملكة المتحدة", "الضفة الغربية", "قطاع غزة", "جنوب السودان",
+STATES_AR = ["سوريا", "سورية", "العراق", "لبنان", "الأردن", "فلسطين", "إسرائيل", "مصر", "ليبيا", "تونس",
+             "الجزائر", "المغرب", "موريتانيا", "السودان", "الصومال", "جيبوتي", "اليمن", "السعودية", "الكويت",
+             "قطر", "البحرين", "الإمارات", "عمان", "إيران", "تركيا", "أفغانستان", "باكستان", "الهند", "الصين",
+             "روسيا", "أوكرانيا", "فرنسا", "ألمانيا", "بريطانيا", "إيطاليا", "إسبانيا", "اليونان", "قبرص",
+             "أمريكا", "أميركا", "واشنطن", "كندا", "المكسيك", "البرازيل", "الأرجنتين", "اليابان", "كوريا",
+             "إثيوبيا", "إريتريا", "كينيا", "نيجيريا", "مالي", "النيجر", "تشاد", "أوروبا", "آسيا", "أفريقيا",
+             "إفريقيا", "غزة", "الضفة", "سيناء", "كردستان", "دارفور"] + [
+               "الولايات المتحدة", "المملكة المتحدة", "الضفة الغربية", "قطاع غزة", "جنوب السودان",
                "الشرق الأوسط", "شمال أفريقيا", "كوريا الشمالية", "كوريا الجنوبية"]
 
 _ARABIC = re.compile("^[\u0621-\u064a ]+$")
@@ -519,7 +530,8 @@ def cluster_corpus(path: Path, test: Sequence[Sentence]) -> int:
                 toks = [k for w, _ in sent for k in raw_tokens(w)]
                 out.write(" ".join(toks) + "\n")
                 n_tok += len(toks)
-    log.info("cluster corpus: %d tokens (%d news sentences left out as test-like) in %s", n_tok, dropped, path)
+    log.info("cluster corpus: %d tokens (%d news sentences left out as test-like) in %s",
+             n_tok, dropped, path)
     return n_tok
 
 
@@ -656,9 +668,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--c2", type=float, default=0.01)
     ap.add_argument("--iterations", type=int, default=150)
     ap.add_argument("--min-freq", type=int, default=1)
-    ap.add_argument("--grid", default="", help='dev mode: several c1/c2 pairs to try, e.g. "0.1/0.01,0.2/0.05"')
+    ap.add_argument("--grid", default="",
+                    help='dev mode: several c1/c2 pairs to try, e.g. "0.1/0.01,0.2/0.05"')
     ap.add_argument("--no-lexicon", dest="lexicon", action="store_false",
-                    help="train without lexicon features (by default the shipped lexicon is rebuilt and used)")
+                    help="train without lexicon features "
+                         "(by default the shipped lexicon is rebuilt and used)")
     ap.add_argument("--no-project-misc", dest="project_misc", action="store_false",
                     help="do not tag ANERcorp's MISC words in the other corpora")
     ap.add_argument("--lexicon-sources", default="gazetteer,wikifane,actors,geonames",
@@ -666,7 +680,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--build-clusters", action="store_true",
                     help="rebuild the shipped word-cluster table first (gensim + numpy; ~10 CPU-minutes)")
     ap.add_argument("--clusters", default="",
-                    help="train with this word-cluster table instead of the shipped one ('none': no clusters)")
+                    help="train with this word-cluster table instead of the shipped one "
+                         "('none': no clusters)")
     ap.add_argument("--output", type=Path, default=DEFAULT_MODEL)
     ap.add_argument("--keep", type=Path, help="dev mode: keep the dev models in this directory")
     ap.add_argument("--report", type=Path, help="write the scores as JSON here")

@@ -1,6 +1,7 @@
 """Train the toll model: the status of a number the toll rules read (never on the held-out split).
 
-    python build/train_tolls.py [--cache /tmp/tolls]   # trains, cross-validates, writes src/marsad/data/models/toll.npz
+    python build/train_tolls.py [--cache /tmp/tolls]
+    # trains, cross-validates, writes src/marsad/data/models/toll.npz
 
 Each NUMBER mention that ``marsad.recognise.numbers.find_numbers`` gives in a training article
 becomes one example: its features (:func:`marsad.learn.tolls.number_features`, with the toll
@@ -36,9 +37,10 @@ from marsad.learn.training import MIN_COUNT, SEED, fit_linear, prf, to_linear  #
 
 C = 0.5  # inverse L2 strength: the grouped cross-validation below picks among --c
 COUNTED = ("kill", "side")  # the rules' verdicts the model is asked about when serving
-# out of fold, the share of a threshold's vetoes (rescues) that must be right: more right than wrong, and
-# then the pipeline's fatalities decide (a wrong veto zeroes a right toll, a right one removes a running
-# total of hundreds: 0.8 left no veto; at 0.6 the vetoes lower the article toll's error by half, see toll.json)
+# out of fold, the share of a threshold's vetoes (rescues) that must be right: more right than wrong,
+# and then the pipeline's fatalities decide (a wrong veto zeroes a right toll, a right one removes a
+# running total of hundreds: 0.8 left no veto; at 0.6 the vetoes lower the article toll's error by
+# half, see toll.json)
 MIN_PRECISION = 0.6
 # the out-of-fold event F1 of the toll model this one replaced (rescue at 0.8, no veto; commit 99982ce):
 # a new toll decision must not lower it
@@ -135,12 +137,14 @@ def cross_validate(ex: Numbers, c: float, k: int) -> tuple[dict, np.ndarray]:  #
         pred[test] = clf.classes_[proba.argmax(axis=1)]
     counted = np.isin(np.array(ex.rules), COUNTED)
     figures: dict = {"numbers": len(y), "accuracy": round(float((pred == y).mean()), 3), "per_class": {},  # type: ignore[type-arg]
-                     "counted_by_rules": {"numbers": int(counted.sum()), "labels": dict(Counter(y[counted].tolist())),
+                     "counted_by_rules": {"numbers": int(counted.sum()),
+                                          "labels": dict(Counter(y[counted].tolist())),
                                           "accuracy": round(float((pred[counted] == y[counted]).mean()), 3)}}
     for cls in sorted(set(y)):
         tp = int(((pred == cls) & (y == cls)).sum())
         figures["per_class"][cls] = {**prf(tp, int(((pred == cls) & (y != cls)).sum()),
-                                           int(((pred != cls) & (y == cls)).sum())), "support": int((y == cls).sum())}
+                                           int(((pred != cls) & (y == cls)).sum())),
+                                     "support": int((y == cls).sum())}
     return figures, p_toll
 
 
@@ -164,7 +168,8 @@ class _OutOfFold:
         return self.rescue_threshold <= 1 and self._p(analysis, m) >= self.rescue_threshold
 
 
-def _precision(ex: Numbers, p_toll: np.ndarray, veto: float | None = None, rescue: float | None = None) -> float:
+def _precision(ex: Numbers, p_toll: np.ndarray, veto: float | None = None,
+               rescue: float | None = None) -> float:
     """Out-of-fold share of the vetoed numbers that are not tolls (or of the rescued that are)."""
     y = np.array(ex.labels) == TOLL
     rules = np.array(ex.rules)
@@ -244,7 +249,8 @@ def choose_thresholds(ex: Numbers, p_toll: np.ndarray, gold: list[dict], grid: l
     precision |= {f"rescue>={r}": round(_precision(ex, p_toll, rescue=r), 3) for r in rescue_grid}
     grid = [t for t in grid if _precision(ex, p_toll, veto=t) >= min_precision]
     rescue_grid = [r for r in rescue_grid if _precision(ex, p_toll, rescue=r) >= min_precision]
-    print(f"  out-of-fold precision {precision}; candidates (>= {min_precision}): veto {grid}, rescue {rescue_grid}")
+    print(f"  out-of-fold precision {precision}; candidates (>= {min_precision}): "
+          f"veto {grid}, rescue {rescue_grid}")
     pairs: dict[tuple[float, float], dict] = {}  # type: ignore[type-arg]
     for t in [0.0, *grid]:
         for r in [1.01, *rescue_grid]:
@@ -281,10 +287,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--grid", type=float, nargs="*", default=[0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5])
     ap.add_argument("--rescue-grid", type=float, nargs="*", default=[0.6, 0.7, 0.8, 0.9])
     ap.add_argument("--min-precision", type=float, default=MIN_PRECISION,
-                    help="out-of-fold share of vetoes / rescues that must be right for a threshold to be a candidate")
+                    help="out-of-fold share of vetoes / rescues that must be right "
+                         "for a threshold to be a candidate")
     ap.add_argument("--event-f1-floor", type=float, default=EVENT_F1_FLOOR,
                     help="the out-of-fold event F1 a chosen pair must reach (the replaced model's)")
-    ap.add_argument("--cache", type=Path, help="a folder to keep the training articles' analyses in between runs")
+    ap.add_argument("--cache", type=Path,
+                    help="a folder to keep the training articles' analyses in between runs")
     args = ap.parse_args(argv)
     train, docs, digest = training.training_split(args.annotations, args.shared)
     ex = collect(train, docs, args.cache)
@@ -311,10 +319,11 @@ def main(argv: list[str] | None = None) -> int:
                                             "annotations_sha256": digest, "split": training.SPLIT},
             "labels": dict(Counter(ex.labels)), "C": c, "min_count": MIN_COUNT, "seed": SEED,
             "cross_validation": {"folds": args.folds, "grouped_by": "article", **figures},
-            "veto_threshold": threshold, "rescue_threshold": rescue, "thresholds": {"asked_about": "numbers the rules count (" + ", ".join(COUNTED) + ")",
-                                                  "chosen_by": "fatalities_acc + doc_fatalities_acc of the pipeline "
-                                                               "(learned=False) on the training split, out of fold",
-                                                  **gate},
+            "veto_threshold": threshold, "rescue_threshold": rescue,
+            "thresholds": {"asked_about": "numbers the rules count (" + ", ".join(COUNTED) + ")",
+                           "chosen_by": "fatalities_acc + doc_fatalities_acc of the pipeline "
+                                        "(learned=False) on the training split, out of fold",
+                           **gate},
             "features": len(vec.vocabulary_)}
     to_linear(vec, clf, meta).save(args.out / "toll.npz")
     print(f"wrote {args.out / 'toll.npz'} ({len(vec.vocabulary_)} features)")

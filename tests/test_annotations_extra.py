@@ -33,11 +33,13 @@ def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Articles t1 (coded by c1) and h1 (held out, coded by c1)."""
     folder = tmp_path / "annotations"
     write(folder / "coded" / "c1.jsonl", [ann("t1", "c1"), ann("h1", "c1")])
-    (folder / "sample.tsv").write_text("doc_id\tstratum\tsplit\tcoders\nt1\tx\ttrain\tc1\nh1\tx\theldout\tc1\n",
+    (folder / "sample.tsv").write_text("doc_id\tstratum\tsplit\tcoders\n"
+                                       "t1\tx\ttrain\tc1\nh1\tx\theldout\tc1\n",
                                        encoding="utf-8")
     (folder / "heldout.txt").write_text("h1\n", encoding="utf-8")
     # the articles as the shared corpus would give them (only their ids matter here)
-    monkeypatch.setattr(training, "load_articles", lambda ids, shared: {i: Document(i, "نص قصير") for i in ids})
+    monkeypatch.setattr(training, "load_articles",
+                        lambda ids, shared: {i: Document(i, "نص قصير") for i in ids})
     return folder
 
 

@@ -13,7 +13,8 @@ from marsad.text.automaton import Automaton
 
 def _naive(keys: list[str], text: str) -> list[tuple[int, int, int]]:
     """Every occurrence by brute force, ordered by end and, at one end, longest first."""
-    found = [(s, s + len(k), i) for i, k in enumerate(keys) for s in range(len(text)) if text.startswith(k, s)]
+    found = [(s, s + len(k), i) for i, k in enumerate(keys) for s in range(len(text))
+             if text.startswith(k, s)]
     return sorted(found, key=lambda h: (h[1], h[0]))
 
 

@@ -29,7 +29,8 @@ DOCS = [
     {"doc_id": "same", "published": "2018-03-05", "outlet": "outlet-a", "url": "https://a.example/2",
      "title": "غارات على سراقب", "text": SARAQIB},
     {"doc_id": "deir", "published": "2018-03-05", "outlet": "outlet-c", "url": "https://c.example/3",
-     "text": "قتل خمسة عناصر من قوات النظام أمس في اشتباكات مع تنظيم الدولة الإسلامية قرب مطار دير الزور العسكري."},
+     "text": "قتل خمسة عناصر من قوات النظام أمس في اشتباكات مع تنظيم الدولة الإسلامية "
+             "قرب مطار دير الزور العسكري."},
     {"doc_id": "nowhere", "published": "2018-03-05", "outlet": "outlet-c",
      "text": "قتل ثلاثة أشخاص أمس في انفجار عبوة ناسفة زرعها مجهولون على طريق ترابي."},
 ]
@@ -50,7 +51,8 @@ def test_every_route_gives_the_same_events(tmp_path: Path, inputs: Path, capsys:
     assert all(e["outlet"] and e["published"] == "2018-03-05" for e in direct)
     with Store.open(db) as s:
         assert s.stats()["events"] == len(direct)
-        dups = dict(s.conn.execute("SELECT doc_id, similarity FROM doc_signatures WHERE duplicate_of IS NOT NULL"))
+        dups = dict(s.conn.execute("SELECT doc_id, similarity FROM doc_signatures "
+                                   "WHERE duplicate_of IS NOT NULL"))
     assert set(dups) == {"copy", "same"} and dups["same"] == 1.0
     for ext in ("jsonl", "csv", "geojson", "parquet"):
         out = tmp_path / f"export.{ext}"
@@ -91,7 +93,8 @@ def test_consolidate_and_export_incidents(tmp_path: Path, inputs: Path, capsys: 
             assert r["first_reported"] and r["event_ids"], ext
 
 
-def test_cli_extract_consolidates_by_default(tmp_path: Path, inputs: Path, capsys: pytest.CaptureFixture[str]):
+def test_cli_extract_consolidates_by_default(tmp_path: Path, inputs: Path,
+                                             capsys: pytest.CaptureFixture[str]):
     db = tmp_path / "ev.db"
     assert main(["extract", str(inputs), "--db", str(db)]) == 0
     assert "consolidated" in capsys.readouterr().err
@@ -158,7 +161,8 @@ def test_bad_gold_is_a_clear_error(tmp_path: Path):
     (folder / "g9-agreement.jsonl").write_text('{"doc_id": "x", "group": "g9-001"}\n', encoding="utf-8")
     with pytest.raises(MarsadError, match="no .jsonl file of incidents"):
         load_gold(folder)
-    (folder / "g9.jsonl").write_text('{"incident": "g9-1", "split": "test", "members": []}\n', encoding="utf-8")
+    (folder / "g9.jsonl").write_text('{"incident": "g9-1", "split": "test", "members": []}\n',
+                                     encoding="utf-8")
     assert [g["incident"] for g in load_gold(folder)] == ["g9-1"]  # the agreement sample is left out
 
 
@@ -171,8 +175,8 @@ def test_bench_script_reports_time_and_admin1_table(tmp_path: Path, inputs: Path
                                                     capsys: pytest.CaptureFixture[str]):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_consolidate",
-                                                  Path(__file__).resolve().parents[1] / "bench" / "consolidate.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_consolidate", Path(__file__).resolve().parents[1] / "bench" / "consolidate.py")
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)

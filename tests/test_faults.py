@@ -108,7 +108,8 @@ def test_a_read_only_database_file(tmp_path: Path, reference, capsys: pytest.Cap
     assert stored(db) == (docs, events)  # nothing lost, nothing twice
 
 
-def test_a_database_in_a_read_only_folder(tmp_path: Path, reference, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_database_in_a_read_only_folder(tmp_path: Path, reference,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
     src, docs, events, _ = reference
     folder = tmp_path / "data"
     folder.mkdir()
@@ -185,7 +186,8 @@ def test_a_full_disk_for_real(tmp_path: Path, small_disk: Path, capsys: pytest.C
     assert integrity(db) == "ok" and stored(db) == stored(tmp_path / "ref.db")
 
 
-def test_export_of_a_missing_store_creates_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_of_a_missing_store_creates_nothing(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "--db", str(tmp_path / "typo.db"), "-o", str(tmp_path / "x.jsonl")]) == 2
     assert "typo.db" in capsys.readouterr().err
     assert not (tmp_path / "typo.db").exists() and not (tmp_path / "x.jsonl").exists()
@@ -197,7 +199,8 @@ def test_export_of_a_missing_store_creates_nothing(tmp_path: Path, capsys: pytes
 def test_empty_documents_are_reported_but_do_not_fail_the_run(tmp_path: Path, caplog) -> None:
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join([
-        json.dumps({"doc_id": "ok", "text": "قتل خمسة مدنيين أمس في غارة جوية على مدينة إدلب."}, ensure_ascii=False),
+        json.dumps({"doc_id": "ok", "text": "قتل خمسة مدنيين أمس في غارة جوية على مدينة إدلب."},
+                   ensure_ascii=False),
         json.dumps({"doc_id": "blank", "text": "  \n "}),
         json.dumps({"doc_id": "short", "text": "."}),
     ]) + "\n", encoding="utf-8")
@@ -232,7 +235,8 @@ def test_every_guarantee_names_a_test_that_exists() -> None:
     import re
 
     root = Path(__file__).resolve().parents[1]
-    section = (root / "README.md").read_text(encoding="utf-8").split("## Guarantees", 1)[1].split("\n## ", 1)[0]
+    section = ((root / "README.md").read_text(encoding="utf-8")
+               .split("## Guarantees", 1)[1].split("\n## ", 1)[0])
     rows = [line for line in section.splitlines() if line.startswith("| ") and "::" in line]
     assert len(rows) >= 12
     for row in rows:

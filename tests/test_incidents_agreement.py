@@ -82,7 +82,8 @@ def test_two_events_on_one_sentence_are_two_members() -> None:
     taken = _member("d", 5, sub_event_type="Government regains territory", location="Rakham")
     agreed = _member("d", 5, event_type="Strategic developments", sub_event_type="Agreement")
     assert ia.member_key(taken) != ia.member_key(agreed)
-    incs = [_incident("g1-0001", "SY", "2018-03-01", [taken]), _incident("g1-0002", "SY", "2018-03-01", [agreed])]
+    incs = [_incident("g1-0001", "SY", "2018-03-01", [taken]),
+            _incident("g1-0002", "SY", "2018-03-01", [agreed])]
     assert len(ia.gold_assignment(incs, [("SY", 2018, 9)])) == 2
     with pytest.raises(ia.AnnotationError, match="two incidents"):
         ia.gold_assignment(incs + [_incident("g1-0003", "SY", "2018-03-01", [taken])], [("SY", 2018, 9)])

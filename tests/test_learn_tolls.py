@@ -33,7 +33,8 @@ def _model(weights: dict[str, dict[str, float]]) -> LinearModel:
     given features' weights."""
     classes = ("other", "running_total", TOLL)
     vocab = {f: i for i, f in enumerate(weights)}
-    w = np.array([[weights[f].get(c, 0.0) for c in classes] for f in weights], dtype=np.float32).reshape(-1, 3)
+    w = np.array([[weights[f].get(c, 0.0) for c in classes] for f in weights],
+                 dtype=np.float32).reshape(-1, 3)
     return LinearModel(classes, vocab, w, np.array([0.0, 0.0, 2.0], dtype=np.float32), {})
 
 
@@ -130,7 +131,8 @@ def test_other_counts_equal_a_plain_scan() -> None:
 
     rng = random.Random(20261207)
     for _ in range(300):
-        ms = tuple(Mention(MentionKind.NUMBER, Span.of("0" * 12, i, i + 1), rng.choice([1, 2, 3, 5, 5, 8, 40, 300]),
+        ms = tuple(Mention(MentionKind.NUMBER, Span.of("0" * 12, i, i + 1),
+                           rng.choice([1, 2, 3, 5, 5, 8, 40, 300]),
                            sent=rng.randrange(6)) for i in range(rng.randrange(0, 12)))
         for sent in range(6):
             others = sorted(int(o.value) for o in ms if o.sent != sent)

@@ -19,14 +19,15 @@ from marsad.run.extract import gold_documents, predict_gold
 
 BASELINE = Path(__file__).with_name("quality_baseline.json")
 TOLERANCE = 0.02
-HIGHER_IS_BETTER = ("event_f1", "event_precision", "event_recall", "sub_event_type_acc", "actor_acc", "date_acc",
-                    "location_acc", "place_recall_25km", "fatalities_acc", "doc_fatalities_acc")
+HIGHER_IS_BETTER = ("event_f1", "event_precision", "event_recall", "sub_event_type_acc", "actor_acc",
+                    "date_acc", "location_acc", "place_recall_25km", "fatalities_acc", "doc_fatalities_acc")
 
 
 def _report(shared: Path, name: str) -> dict:
     """The scorer's summary of the pipeline on gold set ``name``: dev, or the held-out split."""
     if name == "dev":
-        gold = [json.loads(line) for line in (shared / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+        gold = [json.loads(line)
+                for line in (shared / "gold" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
                 if line.strip()]
     else:
         from marsad.annotations.stats import gold_documents as heldout_documents
@@ -47,7 +48,8 @@ def _pins(name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def seed_report(shared: Path) -> dict:
-    gold = [json.loads(line) for line in (shared / "gold" / "seed.jsonl").read_text(encoding="utf-8").splitlines()
+    gold = [json.loads(line)
+            for line in (shared / "gold" / "seed.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()]
     return evaluate(gold, [e.to_record() for e in predict_gold(gold)]).summary
 
@@ -86,8 +88,8 @@ def test_vendored_scorer_agrees_with_the_reference(shared: Path, tmp_path: Path)
     pred = tmp_path / "pred.jsonl"
     pred.write_text("".join(json.dumps(e.to_record(), ensure_ascii=False) + "\n"
                             for e in predict_gold(gold[:30])), encoding="utf-8")
-    ref = subprocess.run([sys.executable, str(shared / "tools" / "score_events.py"), str(gold_path), str(pred),
-                          "--json"], capture_output=True, text=True, check=True).stdout
+    ref = subprocess.run([sys.executable, str(shared / "tools" / "score_events.py"), str(gold_path),
+                          str(pred), "--json"], capture_output=True, text=True, check=True).stdout
     assert json.loads(ref) == score(gold, load_jsonl(pred))[0]
 
 

@@ -108,7 +108,8 @@ def test_plain_warc_walk_is_exact(tmp_path: Path) -> None:
     parts = []
     for i in range(30):
         payload = _html(i) + (b"<pre>" + fake + b"</pre>" if i % 4 == 0 else b"")
-        parts.append(_record("response", f"https://example.org/{i}", payload, b"\r\n\r\n" if i % 5 == 0 else b""))
+        parts.append(_record("response", f"https://example.org/{i}", payload,
+                             b"\r\n\r\n" if i % 5 == 0 else b""))
     path = tmp_path / "odd.warc"
     path.write_bytes(b"".join(parts))
     assert list(warc_record_starts(path)) == record_offsets(path)
@@ -210,7 +211,8 @@ def test_jsonl_partitions_read_like_the_whole_file(tmp_path: Path) -> None:
     lines[30] = "{broken"
     lines[31] = ""
     lines[50] = json.dumps({"doc_id": "big", "text": "ح" * 3000}, ensure_ascii=False)
-    lines[77] = json.dumps({"doc_id": "d3", "text": "مكرر"}, ensure_ascii=False)  # duplicate in a later partition
+    # duplicate in a later partition
+    lines[77] = json.dumps({"doc_id": "d3", "text": "مكرر"}, ensure_ascii=False)
     for name, write in (("docs.jsonl", Path.write_bytes), ("docs.jsonl.gz", None)):
         path = tmp_path / name
         data = ("\ufeff" + "\n".join(lines)).encode("utf-8")  # a BOM, and no final newline

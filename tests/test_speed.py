@@ -21,17 +21,19 @@ DEMO = Path(__file__).resolve().parents[1] / "samples" / "demo.jsonl"
 
 
 def _demo_texts() -> list[str]:
-    return [json.loads(line)["text"] for line in DEMO.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line)["text"] for line in DEMO.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
 
 
 def test_modifier_prefilter_words_agree_with_the_patterns() -> None:
-    windows = ["قرب مدينه ", "على بعد 20 كلم شمال ", "في ريف محافظه ", "حي الميدان في ", "معبر باب ", "وسط العاصمه ",
-               "مديريه ", "على اطراف بلده ", "جنوب شرقي ", "في ", "",
+    windows = ["قرب مدينه ", "على بعد 20 كلم شمال ", "في ريف محافظه ", "حي الميدان في ", "معبر باب ",
+               "وسط العاصمه ", "مديريه ", "على اطراف بلده ", "جنوب شرقي ", "في ", "",
                "على بعد 20 كيلو متر الي الشمال الشرقي من مدينه ", "يبعد 5كلم الي جنوب غربي عن العاصمه ",
                "حي الميدان الجديد وسط مدينه ", "في شارع بغداد الرئيسي شمالي العاصمه ", "بالقرب من بلده ",
-               "قال مدير منطقه التنف ان القصف طال مدينه كبيره في ", "محافظه درعا وريف ", "قرب مطار حلب الدولي في ",
-               "وقع على بعد عشرين كيلو متر الي الشمال الشرقي من مدينه ", "\nعشرين كيلو متر الي الشمال الشرقي من مدينه ",
-               "عشرين كيلو متر الي الشمال الشرقي من مدينه ", " كيلو متر الي الشمال الشرقي عن العاصمه\n"]
+               "قال مدير منطقه التنف ان القصف طال مدينه كبيره في ", "محافظه درعا وريف ",
+               "قرب مطار حلب الدولي في ", "وقع على بعد عشرين كيلو متر الي الشمال الشرقي من مدينه ",
+               "\nعشرين كيلو متر الي الشمال الشرقي من مدينه ", "عشرين كيلو متر الي الشمال الشرقي من مدينه ",
+               " كيلو متر الي الشمال الشرقي عن العاصمه\n"]
     for text in _demo_texts():
         norm, _ = normalise(text)
         windows += [norm[max(0, i - 80):i] for i in range(0, len(norm), 7)]
@@ -47,8 +49,10 @@ def pipelines() -> tuple[Pipeline, Pipeline]:
 
 def test_events_only_pipeline_gives_the_same_events(pipelines: tuple[Pipeline, Pipeline]) -> None:
     full, gated = pipelines
-    assert any(isinstance(s, Gate) for s in gated.stages) and not any(isinstance(s, Gate) for s in full.stages)
-    texts = [*_demo_texts(), "أكد الوزير أن الوضع تحت السيطرة في مدينة حمص.", "نفى الجيش أي قصف على المدينة أمس.",
+    assert (any(isinstance(s, Gate) for s in gated.stages)
+            and not any(isinstance(s, Gate) for s in full.stages))
+    texts = [*_demo_texts(), "أكد الوزير أن الوضع تحت السيطرة في مدينة حمص.",
+             "نفى الجيش أي قصف على المدينة أمس.",
              "افتتح الرئيس معرضا للكتاب في دمشق اليوم."]
     for i, text in enumerate(texts):
         doc = Document(f"d{i}", text, date(2018, 5, 1))
@@ -66,7 +70,8 @@ def test_events_only_pipeline_gives_the_same_events(pipelines: tuple[Pipeline, P
 
 def test_a_batch_run_gives_each_document_its_own_analysis(pipelines: tuple[Pipeline, Pipeline]) -> None:
     full, gated = pipelines
-    texts = [*_demo_texts(), "أكد الوزير أن الوضع تحت السيطرة في مدينة حمص.", "نفى الجيش أي قصف على المدينة أمس.",
+    texts = [*_demo_texts(), "أكد الوزير أن الوضع تحت السيطرة في مدينة حمص.",
+             "نفى الجيش أي قصف على المدينة أمس.",
              "افتتح الرئيس معرضا للكتاب في دمشق اليوم.", "قصفت طائرات حربية بلدة قرب حلب أمس وقتل 3 مدنيين."]
     docs = [Document(f"b{i}", t, date(2018, 5, 1)) for i, t in enumerate(texts * 3)]  # repeated texts too
     for pipeline in (full, gated):
@@ -136,7 +141,8 @@ def test_sentence_ends_are_the_regex_matches() -> None:
     from marsad.text import segment
 
     texts = [normalise(t)[0] for t in _demo_texts()]
-    texts += ["a.b", "1.5 و.", "x\n\ny", "قال، فيما قتل", "،  بينما ", ".", "\n", "", "نص...\"» ok", "3. 4.5!"]
+    texts += ["a.b", "1.5 و.", "x\n\ny", "قال، فيما قتل", "،  بينما ", ".", "\n", "", "نص...\"» ok",
+              "3. 4.5!"]
     for norm in texts:
         assert segment._sentence_ends(norm) == [m.end() for m in segment._SENT_END.finditer(norm)], norm
 
@@ -145,7 +151,8 @@ def test_nisba_matches_are_the_regex_matches() -> None:
     from marsad.geo import geocode as g
 
     texts = [normalise(t)[0] for t in _demo_texts()]
-    texts += ["والسوريين", "سوري", "xسوري", "وللسوريه", "فبالسوريون؟", "السوريسوري", "ببالسوري", "الحوثيين اليمنيه"]
+    texts += ["والسوريين", "سوري", "xسوري", "وللسوريه", "فبالسوريون؟", "السوريسوري", "ببالسوري",
+              "الحوثيين اليمنيه"]
     for norm in texts:
         assert [(m.span(), m.group(1)) for m in g._nisba_matches(norm)] == \
             [(m.span(), m.group(1)) for m in g._NISBA_RE.finditer(norm)], norm
@@ -157,12 +164,14 @@ def test_anchored_scans_are_the_regex_matches() -> None:
     from marsad.text.automaton import matches_at
 
     texts = [normalise(t)[0] for t in _demo_texts()]
-    texts += ["والعاصمه اليمنيه", "للعاصمه", "فالقطاع", "5العاصمه", "_القطاع", "ككالعاصمه", "القطاعات", "عاصمه",
-              "والمصادر الطبيه", "مصادر امنيه وطبيه", "مسوولون محليون في الشرطه", "xمصدر", "المصدر",
+    texts += ["والعاصمه اليمنيه", "للعاصمه", "فالقطاع", "5العاصمه", "_القطاع", "ككالعاصمه", "القطاعات",
+              "عاصمه", "والمصادر الطبيه", "مصادر امنيه وطبيه", "مسوولون محليون في الشرطه", "xمصدر", "المصدر",
               "السلطات العراقيه", "والحكومه اليمنيه", "الحكومهالسوريه", "قاعده الحكومه السوريه"]
     for norm in texts:
-        assert [m.span() for m in g._ANAPHORS.finditer(norm)] == [m.span() for m in g._ANAPHOR.finditer(norm)], norm
-        for pattern, heads in ((src._generic_re(), src._GENERIC_HEADS), (src._authority_re(), src._AUTHORITY_HEADS)):
+        assert ([m.span() for m in g._ANAPHORS.finditer(norm)]
+                == [m.span() for m in g._ANAPHOR.finditer(norm)]), norm
+        for pattern, heads in ((src._generic_re(), src._GENERIC_HEADS),
+                               (src._authority_re(), src._AUTHORITY_HEADS)):
             fast = matches_at(pattern, norm, (h[0] for h in heads.hits(norm)))
             assert [m.span() for m in fast] == [m.span() for m in pattern.finditer(norm)], norm
 
@@ -201,7 +210,8 @@ def test_mention_attr_lookup_is_the_first_pair() -> None:
 
     m = Mention(MentionKind.CUE, Span(0, 1, "x"), "plan", 0, (("a", 1), ("b", 2), ("a", 3)))
     assert (m.attr("a"), m.attr("b"), m.attr("c", "none")) == (1, 2, "none")
-    assert m.with_attr("a", 5).attr("a") == 5 and m == Mention(MentionKind.CUE, Span(0, 1, "x"), "plan", 0, m.attrs)
+    assert (m.with_attr("a", 5).attr("a") == 5
+            and m == Mention(MentionKind.CUE, Span(0, 1, "x"), "plan", 0, m.attrs))
 
 
 def test_ner_windows_keep_the_tokens_around_small_places() -> None:
@@ -209,7 +219,8 @@ def test_ner_windows_keep_the_tokens_around_small_places() -> None:
     from marsad.stages import NER_WINDOW, _windows
 
     toks = tuple(Token(10 * i, 10 * i + 5, "w", "w", "w", 0 if i < 30 else 1) for i in range(40))
-    kept = _windows(toks, {0: [(150, 155)], 1: [(380, 385)]})  # token 15 of sentence 0, token 38 of sentence 1
+    # token 15 of sentence 0, token 38 of sentence 1
+    kept = _windows(toks, {0: [(150, 155)], 1: [(380, 385)]})
     # (a window stops at its sentence: sentence 1 ends at token 39)
     assert [t.start // 10 for t in kept] == list(range(15 - NER_WINDOW, 15 + NER_WINDOW + 1)) + \
         list(range(38 - NER_WINDOW, 40))
@@ -221,7 +232,8 @@ def test_windowed_tokeniser_equals_tokenising_then_windowing() -> None:
     from marsad.stages import NER_WINDOW, _windows
     from marsad.text.segment import split_sentences, tokenise, tokenise_around
 
-    texts = [*_demo_texts(), "قالَ أحمدُ إن رزان  وصلت إلى حلب.\nثم عاد خالد بن الوليد إلى قرية رزان مع " + "كلمة " * 30]
+    texts = [*_demo_texts(),
+             "قالَ أحمدُ إن رزان  وصلت إلى حلب.\nثم عاد خالد بن الوليد إلى قرية رزان مع " + "كلمة " * 30]
     fewer = False
     for text in texts:
         norm, offsets = normalise(text)
@@ -273,7 +285,8 @@ def test_place_automaton_reports_only_word_ends() -> None:
 def test_supporter_prefilter_words_agree_with_the_pattern() -> None:
     from marsad.recognise import actors
 
-    heads = ["بدعم", "باسناد", "بمسانده", "بمساعده", "بغطاء", "بتغطيه", "ضمن", "مدعومه", "مسنودين", "المدعومون"]
+    heads = ["بدعم", "باسناد", "بمسانده", "بمساعده", "بغطاء", "بتغطيه", "ضمن", "مدعومه", "مسنودين",
+             "المدعومون"]
     windows = [f"قوات {h} من " for h in heads] + [f"{h} جوي مباشر ب" for h in heads] + ["هجوم واسع على "]
     for text in _demo_texts():
         norm, _ = normalise(text)
@@ -287,7 +300,8 @@ def test_supporter_prefilter_words_agree_with_the_pattern() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 12)), max_size=8), st.integers(0, 30), st.integers(1, 12))
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 12)), max_size=8), st.integers(0, 30),
+       st.integers(1, 12))
 def test_actor_cover_is_the_pairwise_test(spans: list[tuple[int, int]], start: int, length: int) -> None:
     from marsad.geo.geocode import _Actors
 
@@ -295,4 +309,5 @@ def test_actor_cover_is_the_pairwise_test(spans: list[tuple[int, int]], start: i
     starts = sorted(spans)
     actors = _Actors(starts, [], [], [a for a, _ in starts], list(accumulate((b for _, b in starts), max)))
     end = start + length
-    assert actors.covered(start, end) == any(a <= start and end <= b and b - a > end - start for a, b in spans)
+    assert actors.covered(start, end) == any(a <= start and end <= b and b - a > end - start
+                                             for a, b in spans)

@@ -86,7 +86,8 @@ def test_lexicon_rows_use_exact_taxonomy_strings() -> None:
     assert len(lex) > 1000
     for e, subs in EVENT_TYPES.items():
         for s in subs:
-            assert any(m.value == (e, s) for m in triggers(" ".join(t for t, e2, s2 in SUB_TYPE_SENTENCES if (e2, s2) == (e, s))))
+            assert any(m.value == (e, s) for m in triggers(
+                " ".join(t for t, e2, s2 in SUB_TYPE_SENTENCES if (e2, s2) == (e, s))))
 
 
 @pytest.mark.parametrize(

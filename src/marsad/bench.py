@@ -10,8 +10,9 @@ What is measured, on the first ``limit`` documents of the inputs:
 - **baseline**: the same reading plus one pass of ONE Aho–Corasick automaton (the kind the
   pipeline uses, :mod:`marsad.text.automaton`) over each text, built from the keys of
   every dictionary the loaded pipeline exposes (automata and lexicons reachable from the
-  stages or cached in marsad modules, the gazetteer's keys), with the normaliser's 1:1 character fold applied first so that the keys can match;
-  marsad's end-to-end time is reported as a multiple of it;
+  stages or cached in marsad modules, the gazetteer's keys), with the normaliser's 1:1
+  character fold applied first so that the keys can match; marsad's end-to-end time is
+  reported as a multiple of it;
 - **marsad**: reading + the full pipeline through the local executor (``run.local.run``),
   with per-stage seconds from ``Pipeline.timings``; with ``workers > 1`` the same again with
   N worker processes, and the speed-up over one;
@@ -360,7 +361,8 @@ def measure(
     result["baseline_keys"] = len(keys)
     result["baseline_key_sources"] = sources
     log.info("baseline pass (%d keys) ...", len(keys))
-    result["baseline_passes"] = [_baseline_pass(input_list, limit, max_chars, auto) for _ in range(max(1, repeat))]
+    result["baseline_passes"] = [_baseline_pass(input_list, limit, max_chars, auto)
+                                 for _ in range(max(1, repeat))]
     result["baseline"] = _median_pass(result["baseline_passes"])
     del auto
 
@@ -412,7 +414,8 @@ def format_table(r: dict[str, Any]) -> str:
     lines = [
         f"marsad benchmark: {m['documents']} documents ({m['chars'] / 1e6:.2f} M chars) of {names}",
         f"python {r['python']}, {r['cpus']} CPUs, {r['platform']}",
-        f"load average before/after: {_load(r.get('load_average_before'))} / {_load(r.get('load_average_after'))}"
+        f"load average before/after: {_load(r.get('load_average_before'))} / "
+        f"{_load(r.get('load_average_after'))}"
         " (wall-clock rates are only comparable on an idle machine; docs/cpu-s is less sensitive)",
         "",
         f"{'pass':34s} {'seconds':>9s} {'docs/s':>9s} {'chars/s':>11s} {'x base':>7s} {'cpu s':>8s} "
@@ -424,7 +427,8 @@ def format_table(r: dict[str, Any]) -> str:
         ratio = secs / b["seconds"] if b["seconds"] else 0.0
         cpu = p.get("cpu_seconds", 0.0)
         return (f"{label:34s} {secs:9.2f} {_rate(p['documents'], secs):9.1f} "
-                f"{_rate(m['chars'], secs):11,.0f} {ratio:7.1f} {cpu:8.2f} {_rate(p['documents'], cpu):10.1f}")
+                f"{_rate(m['chars'], secs):11,.0f} {ratio:7.1f} {cpu:8.2f} "
+                f"{_rate(p['documents'], cpu):10.1f}")
 
     passes = r.get("marsad_passes") or [m]
     lines.append(row("read only", rd))
@@ -439,11 +443,13 @@ def format_table(r: dict[str, Any]) -> str:
         lines.append(f"1-worker passes (docs/s, each with a freshly built pipeline): {rates}")
     ratio = m["seconds"] / b["seconds"] if b["seconds"] else 0.0
     lines.append(f"marsad end-to-end = {ratio:.1f} x the baseline "
-                 f"({b['matches']:,} baseline matches; {m['events']:,} marsad events, {m['failures']} failures)")
+                 f"({b['matches']:,} baseline matches; {m['events']:,} marsad events, "
+                 f"{m['failures']} failures)")
     if many:
         lines.append(f"speed-up with {r['workers']} workers: x{many['speedup']:.2f} "
                      f"(machine ceiling for a pure CPU loop: x{many['machine_ceiling']:.2f}; "
-                     f"same event count: {many['same_events']}; worker peak RSS {many['children_peak_rss_mb']:.0f} MB)")
+                     f"same event count: {many['same_events']}; "
+                     f"worker peak RSS {many['children_peak_rss_mb']:.0f} MB)")
     cs = r.get("cold_start")
     if cs:
         lines.append(f"cold start: import {cs['import_s']:.2f} s + Pipeline.default() {cs['build_s']:.2f} s "
@@ -461,7 +467,8 @@ def format_table(r: dict[str, Any]) -> str:
             lines.append(f"{name:14s} {s:9.2f} {s / total:7.1%} {1000 * s / n:8.2f}")
         other = m["seconds"] - total
         lines.append(f"{'(all stages)':14s} {total:9.2f} {'':7s} {1000 * total / n:8.2f}")
-        lines.append(f"{'(read+run)':14s} {other:9.2f}   reading, executor and bookkeeping outside the stages")
+        lines.append(f"{'(read+run)':14s} {other:9.2f}   "
+                     "reading, executor and bookkeeping outside the stages")
     return "\n".join(lines)
 
 
@@ -537,7 +544,8 @@ _FILLER = ("وتشهد المنطقة توترا متصاعدا منذ أساب�
            "ولم تعلن أي جهة مسؤوليتها عن الهجوم حتى الآن.", "وأغلقت المدارس والمحال التجارية أبوابها.",
            "وتحدث سكان عن نزوح عشرات العائلات نحو القرى المجاورة.")
 _SECTIONS = ("الرئيسية", "سياسة", "اقتصاد", "رياضة", "ثقافة", "منوعات", "صحة", "تكنولوجيا", "فيديو")
-_QUIET = ("افتتح محافظ {p} معرضا للكتاب بمشاركة عشرات دور النشر.", "ارتفعت أسعار الخضار في أسواق {p} هذا الأسبوع.",
+_QUIET = ("افتتح محافظ {p} معرضا للكتاب بمشاركة عشرات دور النشر.",
+          "ارتفعت أسعار الخضار في أسواق {p} هذا الأسبوع.",
           "عقد مجلس مدينة {p} اجتماعا لبحث مشاريع المياه والكهرباء.", "فاز نادي {p} في مباراة الدوري المحلي.")
 
 
@@ -577,8 +585,10 @@ def _page(rep: dict[str, str], padding: int, noise: int, rng: random.Random) -> 
         parts.append(block)
         size += len(block.encode("utf-8"))
     if noise:
-        parts.append(f'<img alt="" src="data:image/jpeg;base64,{base64.b64encode(rng.randbytes(noise)).decode()}">')
-    body = "".join(f"<p>{html.escape(s.strip())}</p>" for s in re.split(r"(?<=\.)\s+", rep["text"]) if s.strip())
+        parts.append('<img alt="" src="data:image/jpeg;base64,'
+                     f'{base64.b64encode(rng.randbytes(noise)).decode()}">')
+    body = "".join(f"<p>{html.escape(s.strip())}</p>"
+                   for s in re.split(r"(?<=\.)\s+", rep["text"]) if s.strip())
     parts.append(f'<main><article><h1>{title}</h1>{body}</article></main>'
                  "<footer><p>جميع الحقوق محفوظة</p></footer></body></html>")
     return "".join(parts).encode("utf-8")
@@ -620,7 +630,8 @@ def write_synthetic_warc(
             writer.write_record(writer.create_warc_record(
                 uri, "request", payload=io.BytesIO(f"GET /{pages}.html HTTP/1.1\r\n\r\n".encode()),
                 warc_headers_dict={"WARC-Date": stamp}))
-            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                    protocol="HTTP/1.1")
             writer.write_record(writer.create_warc_record(
                 uri, "response", payload=io.BytesIO(_page(rep, page_padding, noise, rng)), http_headers=http,
                 warc_headers_dict={"WARC-Date": stamp}))
@@ -678,11 +689,13 @@ def format_rss(r: dict[str, Any], points: int = 10) -> str:
     """A few lines: peaks, and the tree's RSS at ``points`` evenly spaced moments of the run."""
     series = r["series"]
     lines = [f"{' '.join(r['command'])}",
-             f"exit {r['returncode']}, {r['seconds']:.0f} s; peak RSS: main process {r['peak_main_mb']:.0f} MB, "
+             f"exit {r['returncode']}, {r['seconds']:.0f} s; "
+             f"peak RSS: main process {r['peak_main_mb']:.0f} MB, "
              f"largest child {r['peak_child_mb']:.0f} MB, whole tree {r['peak_tree_mb']:.0f} MB "
              f"(ru_maxrss of the largest child: {r['children_maxrss_mb']:.0f} MB)"]
     if series:
-        picks = [series[min(len(series) - 1, round(k * (len(series) - 1) / (points - 1)))] for k in range(points)]
+        picks = [series[min(len(series) - 1, round(k * (len(series) - 1) / (points - 1)))]
+                 for k in range(points)]
         lines.append("RSS over the run (s: main / tree MB): "
                      + ", ".join(f"{t:.0f}: {m:.0f}/{tr:.0f}" for t, m, tr in picks))
     return "\n".join(lines)

@@ -97,7 +97,8 @@ class Recognise:
             return analysis
         if any(m.sent < 0 for m in found):
             # direct construction: dataclasses.replace costs more than the recognisers on short texts
-            found = [m if m.sent >= 0 else Mention(m.kind, m.span, m.value, max(analysis.sentence_of(m.span.start), 0),
+            found = [m if m.sent >= 0 else Mention(m.kind, m.span, m.value,
+                                                   max(analysis.sentence_of(m.span.start), 0),
                                                    m.attrs) for m in found]
         return analysis.with_mentions(analysis.mentions + tuple(found))
 

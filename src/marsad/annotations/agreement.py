@@ -39,7 +39,8 @@ def to_gold(rec: dict[str, Any], text: str | None = None) -> dict[str, Any]:
     """A stored annotation as a gold document of spec §6 (what the scorer reads)."""
     events = []
     for k, e in enumerate(rec.get("events") or []):
-        g = {key: e.get(key) for key in ("event_type", "sub_event_type", "event_date", "time_precision", "actor1",
+        g = {key: e.get(key) for key in ("event_type", "sub_event_type", "event_date", "time_precision",
+                                          "actor1",
                                           "actor2", "assoc_actor_1", "assoc_actor_2", "country", "admin1",
                                           "location", "latitude", "longitude", "geo_precision", "geonameid",
                                           "fatalities", "optional")}
@@ -110,7 +111,8 @@ def agreement(pairs: list[tuple[dict[str, Any], dict[str, Any]]],
 
 
 def _event_line(e: dict[str, Any]) -> str:
-    return (f"{e['event_type']}|{e['sub_event_type']} {e.get('event_date')} {e.get('actor1')} vs {e.get('actor2')} "
+    return (f"{e['event_type']}|{e['sub_event_type']} {e.get('event_date')} "
+            f"{e.get('actor1')} vs {e.get('actor2')} "
             f"@ {e.get('location')} ({e.get('country')}) deaths={e.get('fatalities')}"
             f"{' OPTIONAL' if e.get('optional') else ''} sents={e.get('evidence')}")
 

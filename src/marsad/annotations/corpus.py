@@ -86,7 +86,8 @@ def load_articles(ids: Iterable[str], shared: Path = SHARED) -> dict[str, Docume
                         d.get("title") or None, d.get("outlet"), d.get("url"))
     missing = wanted - set(out)
     if missing:
-        raise AnnotationError(f"{len(missing)} ids are not in {shared / 'corpus'} (first: {sorted(missing)[0]})")
+        raise AnnotationError(f"{len(missing)} ids are not in {shared / 'corpus'} "
+                              f"(first: {sorted(missing)[0]})")
     return out
 
 

@@ -51,7 +51,8 @@ class PlaceRole(StrEnum):
     OTHER = "other_place"  # a real place with none of these roles
 
 
-PLACE_CODES: dict[str, PlaceRole] = {"ev": PlaceRole.EVENT, "dist": PlaceRole.DISTANCE, "dateline": PlaceRole.DATELINE,
+PLACE_CODES: dict[str, PlaceRole] = {"ev": PlaceRole.EVENT, "dist": PlaceRole.DISTANCE,
+                                     "dateline": PlaceRole.DATELINE,
                                      "venue": PlaceRole.VENUE, "home": PlaceRole.HOME,
                                      "notplace": PlaceRole.NOT_PLACE, "other": PlaceRole.OTHER}
 
@@ -72,8 +73,10 @@ NUMBER_CODES: dict[str, NumberStatus] = {
     "other": NumberStatus.OTHER,
 }
 #: statuses that belong to one event (the coding says which: ``d@0``)
-EVENT_STATUSES = frozenset({NumberStatus.DEATHS, NumberStatus.UPDATED, NumberStatus.PARTIAL, NumberStatus.INJURED})
-EVENT_ROLES = frozenset({ActorRole.ACTOR1, ActorRole.ACTOR2, ActorRole.ASSOC1, ActorRole.ASSOC2, PlaceRole.EVENT})
+EVENT_STATUSES = frozenset({NumberStatus.DEATHS, NumberStatus.UPDATED, NumberStatus.PARTIAL,
+                            NumberStatus.INJURED})
+EVENT_ROLES = frozenset({ActorRole.ACTOR1, ActorRole.ACTOR2, ActorRole.ASSOC1, ActorRole.ASSOC2,
+                         PlaceRole.EVENT})
 
 MENTION_KINDS = ("actor", "place", "number")
 ROLES_OF: dict[str, frozenset[str]] = {

@@ -105,12 +105,14 @@ class DuplicateIndex:
     def check_signature(self, doc_id: str, h: str, blob: bytes) -> Duplicate | None:
         """:meth:`check` of a document known by its id, content hash and signature bytes (what a
         Dask worker sends the client instead of the text)."""
-        sig = LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint64), scheme=SCHEME) if blob else None
+        sig = (LeanMinHash(seed=SEED, hashvalues=np.frombuffer(blob, dtype=np.uint64), scheme=SCHEME)
+               if blob else None)
         dup: Duplicate | None = None
         if h in self._this_run:
             dup = Duplicate(doc_id, h, self._ids[h], 1.0)
         elif sig is not None and h not in self._ids:
-            best = max(((self._sigs[k].jaccard(sig), k) for k in self._lsh.query(sig) if k != h), default=None)
+            best = max(((self._sigs[k].jaccard(sig), k) for k in self._lsh.query(sig) if k != h),
+                       default=None)
             if best is not None and best[0] >= self.threshold:
                 dup = Duplicate(doc_id, best[1], self._ids.get(best[1], ""), round(best[0], 3))
         if dup is not None:

@@ -122,7 +122,8 @@ def fatality_range(members: Sequence[Mapping[str, Any]]) -> tuple[int, int, int]
     if not with_toll:
         return 0, 0, 0
     latest = max(m.get("published") or m.get("event_date") or "" for m in with_toll)
-    best = min(m["fatalities"] for m in with_toll if (m.get("published") or m.get("event_date") or "") == latest)
+    best = min(m["fatalities"] for m in with_toll
+               if (m.get("published") or m.get("event_date") or "") == latest)
     low = min(m.get("fatalities_low") or m["fatalities"] for m in with_toll)
     high = max(max(m["fatalities"], m.get("fatalities_high") or 0) for m in with_toll)
     return best, min(low, best), max(high, best)
@@ -153,7 +154,8 @@ def summarise(incident_id: str, block: str, members: Sequence[Mapping[str, Any]]
         "event_type": rep["event_type"],
         "sub_event_type": _mode((m.get("sub_event_type") for m in members), rep.get("sub_event_type")),
         "actor1": actor_rep.get("actor1"), "actor2": actor_rep.get("actor2"),
-        "assoc_actor_1": actor_rep.get("assoc_actor_1", ""), "assoc_actor_2": actor_rep.get("assoc_actor_2", ""),
+        "assoc_actor_1": actor_rep.get("assoc_actor_1", ""),
+        "assoc_actor_2": actor_rep.get("assoc_actor_2", ""),
         "inter1": actor_rep.get("inter1", 0), "inter2": actor_rep.get("inter2", 0),
         **{k: rep.get(k) for k in ("country", "admin1", "admin2", "location", "latitude", "longitude",
                                    "geo_precision", "geonameid")},
@@ -166,7 +168,8 @@ def summarise(incident_id: str, block: str, members: Sequence[Mapping[str, Any]]
         "n_events": len(members),
         "first_reported": reported[0] or None, "last_reported": reported[-1] or None,
         "actor_conflicts": conflicts,
-        "members": [dict(m) for m in sorted(members, key=lambda m: (m.get("published") or "", m["event_id"]))],
+        "members": [dict(m) for m in sorted(members,
+                                            key=lambda m: (m.get("published") or "", m["event_id"]))],
     }
     return rec
 
@@ -204,7 +207,8 @@ class _Consolidator:
             inc = self.live.get(rec["incident_id"])
             if inc is None:
                 members = rec["members"]
-                inc = _Incident(rec["incident_id"], rec["block"], members, self._vectors(members), rec["fatalities"])
+                inc = _Incident(rec["incident_id"], rec["block"], members, self._vectors(members),
+                                rec["fatalities"])
                 self.live[inc.incident_id] = inc
             self._file(inc, rec["block"])
 
@@ -226,10 +230,12 @@ class _Consolidator:
         target: _Incident | None = None
         this = report(row)
         if candidates:
-            sims = iter(cosines(vec, [v for inc in candidates for v in inc.vectors[-MAX_COMPARE:]], self.dense))
+            sims = iter(cosines(vec, [v for inc in candidates for v in inc.vectors[-MAX_COMPARE:]],
+                                self.dense))
             for inc in candidates:
                 probs = sorted((self.model.probability(pair_features(this, m, next(sims)))
-                                for m in inc.reports[-MAX_COMPARE:]), reverse=True)[:self.model.link_top or None]
+                                for m in inc.reports[-MAX_COMPARE:]),
+                               reverse=True)[:self.model.link_top or None]
                 p = sum(probs) / len(probs)
                 if best is None or (p, inc.incident_id) > best:
                     best, target = (p, inc.incident_id), inc
@@ -326,7 +332,8 @@ def consolidate(store: Store, doc_ids: Iterable[str] | None = None, *, model: Me
     work.flush()
     total = store.conn.execute("SELECT COUNT(*) FROM incidents").fetchone()[0]
     grown: dict[str, tuple[int, int]] = {}
-    for inc_id, before, after in work.grown:  # an incident written twice in one call: first before, last after
+    # an incident written twice in one call: first before, last after
+    for inc_id, before, after in work.grown:
         grown[inc_id] = (grown.get(inc_id, (before, after))[0], after)
     created = set(work.created)
     result = ConsolidationResult(work.created, [(k, b, a) for k, (b, a) in grown.items() if k not in created],

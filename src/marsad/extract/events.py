@@ -173,7 +173,8 @@ class EventExtractor:
         pending = self._pending.pop(id(analysis.doc), None)
         drops = tuple(pending[2]) if pending is not None and pending[1] == [] else ()
         a = analysis
-        return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, a.events, a.drops + drops)
+        return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, a.events,
+                        a.drops + drops)
 
     def extract(self, analysis: Analysis, drops: list[Drop] | None = None) -> list[Event]:
         """The events of ``analysis``; what was dropped on the way goes to ``drops`` with its reason."""

@@ -88,7 +88,8 @@ def out_of_time(ms: list[Mention], dates: list[Mention], cues: list[Mention], ev
     """Why a sentence's event is not one of the days the article reports, else None. ``dates``: the
     sentence's dates that may be an event's day; ``event_date``: the day its frame would have."""
     # days apart, not a date minus days: a publication date near the calendar's edge must not overflow
-    if published and event_date and (published - date.fromisoformat(event_date)).days > DEFAULT.background_days:
+    if published and event_date and \
+            (published - date.fromisoformat(event_date)).days > DEFAULT.background_days:
         return "rules:background_date"  # background reference to an old incident
     if any(m.kind is MentionKind.DATE and m.attr("future") for m in ms) and not dates:
         return "rules:future_date"
@@ -131,7 +132,8 @@ def answered(norm: str, t: Mention) -> bool:
 
 # "المناطق التي حررها التحالف"، "التي سيطر عليها التنظيم": a relative clause describes who holds
 # ground, it does not report the change of control
-_RELATIVE_BEFORE = re.compile(r"(?:^|\s)(?:التي|الذي|الذين|اللتين|اللذين|اللتان|اللذان)\s+(?:(?:كان|كانت|قد|لا|لم)\s+)?$")
+_RELATIVE_BEFORE = re.compile(r"(?:^|\s)(?:التي|الذي|الذين|اللتين|اللذين|اللتان|اللذان)"
+                              r"\s+(?:(?:كان|كانت|قد|لا|لم)\s+)?$")
 
 
 _AFTER_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:بعد|منذ|عقب|قبل|اثر|إثر)\s+$")
@@ -153,13 +155,17 @@ def relative_state(norm: str, t: Mention) -> bool:
 
 
 # "الاستيلاء على أكثر من 15 آلية": what was seized is goods, not ground
-_GOODS_AFTER = re.compile(r"\s*(?:علي\s+)?(?:(?:اكثر|اقل)\s+من\s+|نحو\s+|عدد\s+من\s+|كميات?\s+(?:كبيره\s+)?من\s+)?(?:\d+\s+)?"
+_GOODS_AFTER = re.compile(r"\s*(?:علي\s+)?(?:(?:اكثر|اقل)\s+من\s+|نحو\s+|عدد\s+من\s+|"
+                          r"كميات?\s+(?:كبيره\s+)?من\s+)?(?:\d+\s+)?"
                           r"(?:ال)?(?:اليه|اليات|دبابه|دبابات|اسلحه|سلاح|ذخيره|ذخاير|مركبه|مركبات|عربه|عربات|اموال|"
                           r"مستودع|مستودعات|شحنه|شحنات|معدات|صواريخ)(?:\s|$|[،.])")
 # "تحاول/تسعى القوات السيطرة على": the attempt, not the change of control (a fight, when fought)
-_ATTEMPT_BEFORE = re.compile(r"(?<!\S)[وف]?(?:تحاول|يحاول|تحاولان|يحاولان|يحاولون|حاولت|حاول|حاولوا|تسعي|يسعي|يسعون|سعت|سعي)"
-                             r"\s+(?:\S+\s+){0,3}?و?(?:ال|ل|لل)?$")  # ("تحاول المقاومة السيطرة عليها وتحريرها")
-_DEFUSED_BEFORE = re.compile(r"(?:تفكيك|ابطال|تطهير|ازاله|نزع|العثور\s+علي|عثر\s+علي|ضبط|زرع)\S*\s+(?:\S+\s+){0,3}(?:من\s+)?(?:ال)?$")
+_ATTEMPT_BEFORE = re.compile(r"(?<!\S)[وف]?(?:تحاول|يحاول|تحاولان|يحاولان|يحاولون|حاولت|حاول|حاولوا|"
+                             r"تسعي|يسعي|يسعون|سعت|سعي)"
+                             # ("تحاول المقاومة السيطرة عليها وتحريرها")
+                             r"\s+(?:\S+\s+){0,3}?و?(?:ال|ل|لل)?$")
+_DEFUSED_BEFORE = re.compile(r"(?:تفكيك|ابطال|تطهير|ازاله|نزع|العثور\s+علي|عثر\s+علي|ضبط|زرع)"
+                             r"\S*\s+(?:\S+\s+){0,3}(?:من\s+)?(?:ال)?$")
 _MINES_AFTER = re.compile(r"(?:^|\s)من\s+(?:ال)?(?:عبوات|الغام|متفجرات|مخلفات|ذخاير)")
 
 

@@ -39,7 +39,8 @@ from marsad.text.normalise import normalise_key
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "PUBLISHED_MAX", "PUBLISHED_MIN", "check_published", "find_dates", "gregorian_to_hijri", "hijri_to_gregorian",
+    "PUBLISHED_MAX", "PUBLISHED_MIN", "check_published", "find_dates", "gregorian_to_hijri",
+    "hijri_to_gregorian",
     "resolve_expression",
 ]
 
@@ -151,7 +152,8 @@ _DATE_RE = re.compile(
             rf"(?P<monthyear>{_B}(?:شهر\s+)?(?:{_PFX})?{_MEXPR.replace('m1', 'ym1').replace('m2', 'ym2')}"
             rf"\s*[,،]?\s*(?:من\s+)?(?:عام\s+|العام\s+|سنه\s+)?(?P<yy>\d{{4}})(?!\d))",
             # "(شهر) يوليو (تموز) الماضي", "شهر آب": month precision, year from publication
-            rf"(?P<monthrel>{_B}(?:(?P<mshahr>شهر)\s+)?(?:{_PFX})?{_MEXPR.replace('m1', 'rm1').replace('m2', 'rm2')}"
+            rf"(?P<monthrel>{_B}(?:(?P<mshahr>شهر)\s+)?(?:{_PFX})?"
+            rf"{_MEXPR.replace('m1', 'rm1').replace('m2', 'rm2')}"
             rf"(?:\s*(?:من\s+)?(?P<myear>العام|السنه)\s+(?P<myq>{_QUAL}){_E}|\s*(?P<mq>{_QUAL}){_E})?)",
             # before yesterday
             rf"(?P<dby>{_B}(?:(?:{_PARTS}\s+){{0,2}}{_PFX}(?:اول\s+(?:من\s+)?امس|امس\s+الاول)"
@@ -180,9 +182,10 @@ _PAST = {"الماضي", "المنصرم", "الفايت", "السابق"}
 
 
 def _anchor_words() -> set[str]:
-    words = set(WEEKDAYS) | {"صباح", "مساء", "ظهر", "فجر", "ليل", "عصر", "ظهيره", "مطلع", "يوم", "نهار", "منتصف"}
-    words |= {"هذا", "امس", "البارحه", "اليوم", "الليله", "غد", "بعد", "الاسبوع", "الشهر", "منذ", "قبل", "اول",
-              "شهر", "("}
+    words = set(WEEKDAYS) | {"صباح", "مساء", "ظهر", "فجر", "ليل", "عصر", "ظهيره", "مطلع", "يوم", "نهار",
+                             "منتصف"}
+    words |= {"هذا", "امس", "البارحه", "اليوم", "الليله", "غد", "بعد", "الاسبوع", "الشهر", "منذ", "قبل",
+              "اول", "شهر", "("}
     for k in [*MONTHS, *HIJRI_MONTHS, *_ORD_DAYS]:
         first = k.split(" ")[0]
         words.add(first if len(first) >= 3 or first == k else k)
@@ -195,7 +198,8 @@ _PARTS_WORDS = ("صباح", "مساء", "ظهر", "فجر", "ليله", "ليل"
 def _first_words() -> set[str]:
     """Every word a match of ``_DATE_RE`` can begin with, when it begins with a letter: a part of
     the day, a clitic ([وبل]) and what may follow it, or a word that takes none."""
-    heads = {*WEEKDAYS, "امس", "البارحه", "اول", "الليله", "ليله", "غدا", "الغد", "غد", "اليوم", "الاسبوع", "الشهر"}
+    heads = {*WEEKDAYS, "امس", "البارحه", "اول", "الليله", "ليله", "غدا", "الغد", "غد", "اليوم", "الاسبوع",
+             "الشهر"}
     heads |= {k.split(" ")[0] for k in [*MONTHS, *_ORD_DAYS]}
     words = {pfx + h for pfx in ("", "و", "ب", "ل") for h in heads}
     # "و(آب)": the clitic alone is the first word
@@ -299,12 +303,14 @@ def _resolve_match(m: re.Match[str], published: date | None) -> tuple[date | Non
     if kind == "dmy":
         y, mo, d = int(g("y1")), int(g("mo1")), int(g("d1"))
         if 1300 <= y <= 1600 and 1 <= mo <= 12 and 1 <= d <= 30:  # a Hijri year: "17/5/1436 هـ"
-            return hijri_to_gregorian(y, mo, d), 1, {"relative": False, "expr": "numeric", "calendar": "hijri", "approx_days": 1}
+            return hijri_to_gregorian(y, mo, d), 1, {"relative": False, "expr": "numeric",
+                                                     "calendar": "hijri", "approx_days": 1}
         return _safe_date(y, mo, d), 1, {"relative": False, "expr": "numeric"}
     if kind == "ymd":
         y, mo, d = int(g("y2")), int(g("mo2")), int(g("d2"))
         if 1300 <= y <= 1600 and 1 <= mo <= 12 and 1 <= d <= 30:
-            return hijri_to_gregorian(y, mo, d), 1, {"relative": False, "expr": "numeric", "calendar": "hijri", "approx_days": 1}
+            return hijri_to_gregorian(y, mo, d), 1, {"relative": False, "expr": "numeric",
+                                                     "calendar": "hijri", "approx_days": 1}
         return _safe_date(y, mo, d), 1, {"relative": False, "expr": "numeric"}
     if kind == "hijri":
         hd, hm = int(g("hd")), HIJRI_MONTHS[normalise_key(g("hm"))]
@@ -417,7 +423,8 @@ def _resolve_match(m: re.Match[str], published: date | None) -> tuple[date | Non
         q = (g("wq") or "").removesuffix("ه")
         if q in ("المقبل", "القادم"):
             delta = (wd - published.weekday()) % 7 or 7
-            return published + timedelta(days=delta), 1, {**rel, "expr": "weekday", "weekday": wd, "future": True}
+            return published + timedelta(days=delta), 1, {**rel, "expr": "weekday", "weekday": wd,
+                                                          "future": True}
         return _last_weekday(published, wd, q in _PAST), 1, {**rel, "expr": "weekday", "weekday": wd}
     return None, 1, {**rel, "expr": kind}
 

@@ -64,7 +64,8 @@ VERB_PROCLITICS: frozenset[str] = frozenset({"و", "ف", "ل", "س", "وس", "ف
 PRONOUN_SUFFIXES: frozenset[str] = frozenset({"ه", "ها", "هم", "هما", "هن", "نا", "كم"})
 #: Suffixes of a past-tense verb stem (persons, numbers) and object pronouns.
 VERB_SUFFIXES: frozenset[str] = frozenset(
-    {"ت", "تا", "وا", "ا", "ن", "نا", "تم", "تن", "ته", "تها", "تهم", "وه", "وها", "وهم", "ه", "ها", "هم", "هما"}
+    {"ت", "تا", "وا", "ا", "ن", "نا", "تم", "تن", "ته", "تها", "تهم", "وه", "وها", "وهم", "ه", "ها", "هم",
+     "هما"}
 )
 #: Plural/dual endings for nouns and participles that take them regularly.
 PLURAL_SUFFIXES: frozenset[str] = frozenset({"ات", "ون", "ين", "ان", "تين", "تان"})
@@ -94,8 +95,8 @@ class LexMatch(NamedTuple, Generic[P]):
     suffix: str = ""
 
 
-#: an automaton word's readings: (offset of the key in the word, key, ((entry, suffixes, longest suffix), ...))
-#: for each proclitic split of the word
+#: an automaton word's readings: (offset of the key in the word, key, ((entry, suffixes, longest
+#: suffix), ...)) for each proclitic split of the word
 _Splits = tuple[tuple[int, str, tuple[tuple[LexEntry[P], frozenset[str], int], ...]], ...]
 
 _HSPACE = re.compile(r"[ \t\r]{2,}|[\t\r]")
@@ -249,7 +250,8 @@ class LexiconGroup:
         if not norm:
             return [[] for _ in self.lexicons]
         hits = self._auto.hits(_prepare(norm)[2])
-        return [_accept(norm, view, hits) if len(lex) else [] for lex, view in zip(self.lexicons, self._views, strict=True)]
+        return [_accept(norm, view, hits) if len(lex) else []
+                for lex, view in zip(self.lexicons, self._views, strict=True)]
 
 
 _start_end = itemgetter(0, 1)  # a LexMatch's (start, end)

@@ -175,7 +175,8 @@ _SCANNER = AnchoredScanner(
     _MASTER,
     _first_words(_RAW_WORDS)
     | {"عشرات", "ميات", "مايات", "الاف", "الالاف", "بضع", "عده", "عدد", "نصف", "ربع"}
-    | {normalise_key(w) for w in ("قتيل", "شخص", "جريح", "طفل", "عنصر", "جندي", "شهيد", "رجل", "امرأت", "شاب")}
+    | {normalise_key(w) for w in ("قتيل", "شخص", "جريح", "طفل", "عنصر", "جندي", "شهيد", "رجل", "امرأت",
+                                  "شاب")}
     | {normalise_key(w) for w in _DUAL_AN_WORDS},
 )
 _TOKEN = re.compile(rf"(?:(?P<pre>[وبل])(?=\w))?(?P<w>{_WORD}){_E}")
@@ -195,7 +196,8 @@ _QUALS = _forms_table({
     "less_than": ("أقل من", "ما يقل عن", "دون"),
 })
 _BEFORE_QUAL = re.compile(rf"(?:^|(?<=[\s(]))[وب]?(?P<q>{trie_regex(_QUALS)})\s*$")
-_AFTER_QUAL = re.compile(rf"^\s*(?:[\u0621-\u064a]+\s+)?(?P<q>{trie_regex([normalise_key('على الأقل'), 'تقريبا'])}){_E}")
+_AFTER_QUAL = re.compile(rf"^\s*(?:[\u0621-\u064a]+\s+)?"
+                         rf"(?P<q>{trie_regex([normalise_key('على الأقل'), 'تقريبا'])}){_E}")
 _BETWEEN = re.compile(r"(?:^|(?<=\s))(?:ما\s+)?[وب]?(?:بين|من)\s*$")
 _AND = re.compile(r"^\s*و\s*$")
 _RANGE_JOIN = re.compile(r"^\s*(?:-|الي|حتي|او|و)\s*$")
@@ -226,7 +228,8 @@ _HIJRI_MONTH = r"(?:محرم|صفر|ربيع\s+\w+|جمادي\s+\w+|رجب|شع�
 _AFTER_MONTH = re.compile(rf"^\s*(?:من\s+)?(?:شهر\s+)?\(?\s*(?:{MONTH_PATTERN}|{_HIJRI_MONTH})(?![\w])")
 _AFTER_HIJRI_YEAR = re.compile(r"^\s*(?:ه|هجري|هجريه)(?![\w])")
 _BEFORE_HIJRI_YEAR = re.compile(rf"{_HIJRI_MONTH}\s*(?:من\s+)?(?:عام\s+)?$")
-_BEFORE_MONTH = re.compile(rf"(?:{MONTH_PATTERN})\s*\)?\s*(?:[/\-]\s*\(?\s*\w+\s*\)?\s*)?(?:من\s+)?(?:عام\s+)?$")
+_BEFORE_MONTH = re.compile(rf"(?:{MONTH_PATTERN})\s*\)?\s*(?:[/\-]\s*\(?\s*\w+\s*\)?\s*)?"
+                           r"(?:من\s+)?(?:عام\s+)?$")
 _COUNT_NOUN_AFTER = re.compile(
     r"^\s*(?:قتيل|قتلي|شخص|اشخاص|مدني|جندي|جنود|عنصر|عناصر|مسلح|لاجي|نازح|جريح|مصاب|طفل|اطفال|امراه|نساء|"
     r"رجل|مقاتل|سجين|معتقل|منزل|مبني|غاره|صاروخ|برميل|قذيفه|اسير)"
@@ -344,7 +347,8 @@ def _mention(analysis: Analysis, s: int, e: int, value: int, **attrs: Any) -> Me
     vague = attrs.pop("vague", False)
     low = attrs.pop("low", None)
     high = attrs.pop("high", None)
-    base: list[tuple[str, Any]] = [("vague", vague), ("low", low), ("high", high), ("norm_start", s), ("norm_end", e)]
+    base: list[tuple[str, Any]] = [("vague", vague), ("low", low), ("high", high), ("norm_start", s),
+                                   ("norm_end", e)]
     base.extend(sorted(attrs.items()))
     return analysis.mention(MentionKind.NUMBER, s, e, value, tuple(base))
 
@@ -530,7 +534,8 @@ def find_numbers(analysis: Analysis) -> list[Mention]:
             and (
                 _BEFORE_YEAR.search(before)
                 or _BEFORE_MONTH.search(before)
-                or (1300 <= value <= 1600 and (_AFTER_HIJRI_YEAR.match(after) or _BEFORE_HIJRI_YEAR.search(before)))
+                or (1300 <= value <= 1600
+                    and (_AFTER_HIJRI_YEAR.match(after) or _BEFORE_HIJRI_YEAR.search(before)))
                 or (value >= 1900 and "unit" not in attrs and not _COUNT_NOUN_AFTER.match(after))
             )
         ):

@@ -149,7 +149,8 @@ def trigger_lexicon() -> Lexicon[TriggerInfo]:
         pos = row["pos"].strip() or "word"
         if pos == "verb_or_noun":
             pos = "word"
-        info = TriggerInfo(key, et, sub, row["tags"].strip(), row["role"].strip(), float(row["weight"] or 0), pos)
+        info = TriggerInfo(key, et, sub, row["tags"].strip(), row["role"].strip(),
+                           float(row["weight"] or 0), pos)
         pro, suf = _pos_affixes(pos, key)
         entries.append(LexEntry(key, info, pro, suf))
     lex = Lexicon(entries, name="triggers")
@@ -221,8 +222,8 @@ def find_triggers(analysis: Analysis) -> list[Mention]:
         )
         if m.proclitic in FUTURE_PROCLITICS:
             attrs += (("future", True),)
-        out.append(analysis.mention(MentionKind.TRIGGER, m.start, m.end, (info.event_type, info.sub_event_type),
-                                    attrs))
+        out.append(analysis.mention(MentionKind.TRIGGER, m.start, m.end,
+                                    (info.event_type, info.sub_event_type), attrs))
     return out
 
 
@@ -242,10 +243,12 @@ def find_cues(analysis: Analysis) -> list[Mention]:
             # "لاستعادة"، "لتحرير"، "للسيطرة على": the aim of an operation, not a change of control
             s = t.start - len(t.proclitic)
             out.append(analysis.mention(MentionKind.CUE, s, t.start, "plan",
-                                        (("key", t.proclitic), ("prefix", True), ("norm_start", s), ("norm_end", t.start))))
+                                        (("key", t.proclitic), ("prefix", True), ("norm_start", s),
+                                         ("norm_end", t.start))))
         if t.proclitic in FUTURE_PROCLITICS and t.payload.role != "block":
             s = t.start - 1  # the س is the proclitic's last letter
             out.append(analysis.mention(MentionKind.CUE, s, t.start, "plan",
-                                        (("key", "س"), ("prefix", True), ("norm_start", s), ("norm_end", t.start))))
+                                        (("key", "س"), ("prefix", True), ("norm_start", s),
+                                         ("norm_end", t.start))))
     out.sort(key=lambda c: (c.span.start, c.span.end))
     return out

@@ -159,7 +159,8 @@ class Filters:
         if self.date_to:
             sql.append("event_date <= ?")
             params.append(self.date_to)
-        for col, value in (("country", self.country), ("admin1", self.admin1), ("event_type", self.event_type)):
+        for col, value in (("country", self.country), ("admin1", self.admin1),
+                           ("event_type", self.event_type)):
             if value:
                 sql.append(f"{col} = ?")
                 params.append(value)
@@ -335,7 +336,8 @@ class Desk:
                     continue
                 for stmt in statements:
                     self.execute(self._ddl(stmt))
-                self.execute("INSERT INTO review_schema_version(version, applied) VALUES (?, ?)", (number, now()))
+                self.execute("INSERT INTO review_schema_version(version, applied) VALUES (?, ?)",
+                             (number, now()))
                 applied.append(number)
         if applied:
             log.info("review database %s migrated to version %d", self.url, applied[-1])
@@ -354,8 +356,8 @@ class Desk:
         with self.transaction():
             if not self.one("SELECT 1 FROM review_documents WHERE doc_id = ?", (doc["doc_id"],)):
                 self.execute(
-                    "INSERT INTO review_documents(doc_id, text, published, title, outlet, url, content_hash, added)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO review_documents(doc_id, text, published, title, outlet, url, content_hash,"
+                    " added) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (doc["doc_id"], doc["text"], doc.get("published"), doc.get("title"), doc.get("outlet"),
                      doc.get("url"), doc.get("content_hash"), stamp))
             for rec in records:
@@ -558,7 +560,8 @@ class Desk:
         def make(cur: EventRow) -> tuple[dict[str, Any], str]:
             rec = {**cur.record, **clean}
             if not valid_event(rec.get("event_type"), rec.get("sub_event_type")):
-                raise Invalid(f"{rec.get('event_type')!r} / {rec.get('sub_event_type')!r} is not in the taxonomy")
+                raise Invalid(f"{rec.get('event_type')!r} / {rec.get('sub_event_type')!r} "
+                              "is not in the taxonomy")
             return rec, cur.state
 
         return self._change(event_id, version, user, "edit", make)
@@ -614,7 +617,8 @@ class Desk:
                 self.execute("UPDATE review_users SET password_hash = ?, role = ? WHERE name = ?",
                              (password_hash, role, name))
             else:
-                self.execute("INSERT INTO review_users(name, password_hash, role, created) VALUES (?, ?, ?, ?)",
+                self.execute("INSERT INTO review_users(name, password_hash, role, created) "
+                             "VALUES (?, ?, ?, ?)",
                              (name, password_hash, role, now()))
 
     def user(self, name: str) -> tuple[str, str] | None:
@@ -627,12 +631,14 @@ class Desk:
 
     def add_session(self, token_hash: str, user: str, expires: str) -> None:
         with self.transaction():
-            self.execute("INSERT INTO review_sessions(token_hash, username, created, expires) VALUES (?, ?, ?, ?)",
+            self.execute("INSERT INTO review_sessions(token_hash, username, created, expires) "
+                         "VALUES (?, ?, ?, ?)",
                          (token_hash, user, now(), expires))
 
     def session_user(self, token_hash: str) -> tuple[str, str] | None:
         """(user, role) of a live session, or None."""
-        row = self.one("SELECT s.username, u.role FROM review_sessions s JOIN review_users u ON u.name = s.username"
+        row = self.one("SELECT s.username, u.role FROM review_sessions s "
+                       "JOIN review_users u ON u.name = s.username"
                        " WHERE s.token_hash = ? AND s.expires > ?", (token_hash, now()))
         return (row[0], row[1]) if row else None
 

@@ -73,7 +73,8 @@ _PIPELINES: dict[str, Pipeline] = {}
 _PIPELINES_LOCK = threading.Lock()
 
 
-def worker_pipeline(factory: PipelineFactory | None = None, kwargs: Mapping[str, Any] | None = None) -> Pipeline:
+def worker_pipeline(factory: PipelineFactory | None = None,
+                    kwargs: Mapping[str, Any] | None = None) -> Pipeline:
     """The pipeline of this worker process, built on first use and then reused.
 
     ``factory`` defaults to ``Pipeline.default``; ``kwargs`` are passed to it.
@@ -133,7 +134,8 @@ def process_partition(
     failures: list[list[str]] = []
     signatures: list[list[str]] = []  # [doc_id, content hash, MinHash hex]: the client's duplicate check
     with open_writer(tmp) as writer:
-        for doc, events, failure, drops in run(partition_items(part, max_chars), lambda: pipeline, strict=strict):
+        for doc, events, failure, drops in run(partition_items(part, max_chars), lambda: pipeline,
+                                               strict=strict):
             summary.add(doc, events, failure, drops)
             if doc is not None:
                 accepted.append(doc.doc_id)

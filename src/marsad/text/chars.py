@@ -87,7 +87,8 @@ def word_automaton(words: Mapping[str, Any]) -> Automaton[tuple[tuple[int, Any, 
     """
     grouped: dict[str, list[tuple[int, Any, str | None]]] = {}
     for key, payload in words.items():
-        grouped.setdefault(boundary_copy(key) + " ", []).append((len(key), payload, None if key.isalnum() else key))
+        grouped.setdefault(boundary_copy(key) + " ", []).append(
+            (len(key), payload, None if key.isalnum() else key))
     return Automaton((word, tuple(readings)) for word, readings in grouped.items())
 
 
