@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         found = [find_places(a, gazetteer=gaz) for a in analyses]
         t_find = time.perf_counter() - t
-        with_places = [replace(a, mentions=a.mentions + tuple(m)) for a, m in zip(analyses, found, strict=True)]
+        with_places = [replace(a, mentions=a.mentions + tuple(m))
+                       for a, m in zip(analyses, found, strict=True)]
         t = time.perf_counter()
         resolved = sum(len(geocoder.resolve(a)) for a in with_places)
         t_res = time.perf_counter() - t

@@ -158,7 +158,8 @@ PATTERN_KINDS = {"civilians", "protesters", "rioters", "unidentified", "state_mi
 
 # single-word aliases of these kinds (الجيش، الأمن، السلطات، المتمردين ...) are marked weak: they name
 # an actor only in context, and the event extractor should prefer other mentions.
-WEAK_SINGLE_WORD_KINDS = {"state_military", "state_police", "rebel_generic", "militia_generic", "unidentified"}
+WEAK_SINGLE_WORD_KINDS = {"state_military", "state_police", "rebel_generic", "militia_generic",
+                          "unidentified"}
 
 _MILITIA = re.compile(r"\b(ال)?(ميليشيا|مليشيا|ميليشيات|مليشيات)\b")
 _WORD_PL = re.compile(r"(\w{3,})(ين|ون)\b")
@@ -272,7 +273,8 @@ def build_entries() -> list[tuple[str, str, str, str, str, str, str]]:
                 seen[key] = row["canonical"]
                 weak = row.get("weak", "") or ("1" if row["kind"] in WEAK_SINGLE_WORD_KINDS and " " not in key
                                                  or len(key) <= 4 and row["kind"] in PATTERN_KINDS else "")
-                entries.append((key, row["canonical"], row["inter"], row["country"], row["kind"], weak, alias))
+                entries.append((key, row["canonical"], row["inter"], row["country"], row["kind"], weak,
+                                alias))
     return entries
 
 
@@ -281,11 +283,13 @@ def write_outputs() -> None:
     entries = build_entries()
     digest = hashlib.sha1(CURATED.read_bytes()).hexdigest()[:12]
     OUT_DIR.mkdir(parents=True, exist_ok=True)
-    canon = {e[1] for e in entries if e[4] not in ("stop", "anaphor") and "{" not in e[1] and not e[1].startswith("@")}
+    canon = {e[1] for e in entries
+             if e[4] not in ("stop", "anaphor") and "{" not in e[1] and not e[1].startswith("@")}
     patterns = {e[1] for e in entries if "{" in e[1] or e[1].startswith("@")}
     with (OUT_DIR / "actors.tsv").open("w", encoding="utf-8") as f:
-        f.write(f"# marsad actor dictionary v{VERSION}; built by build/build_actors.py from actors_curated.tsv "
-                f"sha1:{digest}; {len(canon)} named actors, {len(patterns)} patterns, {len(entries)} keys\n")
+        f.write(f"# marsad actor dictionary v{VERSION}; built by build/build_actors.py "
+                f"from actors_curated.tsv sha1:{digest}; {len(canon)} named actors, "
+                f"{len(patterns)} patterns, {len(entries)} keys\n")
         f.write("key\tcanonical\tinter\tcountry\tkind\tweak\talias\n")
         for e in entries:
             f.write("\t".join(e) + "\n")
@@ -353,7 +357,8 @@ def mine_petrarch(out: Path, min_count: int = 3) -> None:
             if iso3 in _PETR_CODES and phrase:
                 words = [w for w in phrase.replace("_", " ").split() if w]
                 if len(words) >= 2:
-                    for form in (" ".join(words), " ".join("ال" + w if not w.startswith("ال") else w for w in words)):
+                    for form in (" ".join(words),
+                                 " ".join("ال" + w if not w.startswith("ال") else w for w in words)):
                         cands[normalise_key(form)] = f"{_PETR_CODES[iso3]}{sector}"
     auto = Automaton({f" {k} ": k for k in cands})
     counts: collections.Counter[str] = collections.Counter()

@@ -1,6 +1,7 @@
 """Train marsad's learned choice of an event's place (never on the held-out split).
 
-    python build/train_event_places.py      # trains, cross-validates, writes src/marsad/data/models/eventplace.npz
+    python build/train_event_places.py      # trains, cross-validates, writes
+                                            # src/marsad/data/models/eventplace.npz
 
 Examples: every time the event stage asks the geocoder for an event's place and the rules have two
 or more candidates in the event's sentences, the candidates as :mod:`marsad.learn.eventplace`
@@ -150,7 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(train)} articles: {counts}")
     fold_docs = _folds([r["doc_id"] for r in train], args.folds)
     rules = pipeline_f1(gold, docs, [None] * args.folds, fold_docs)
-    print(f"rules' choice: choices right {counts['rules_right'] / max(1, counts['kept']):.3f}; pipeline {rules}")
+    print(f"rules' choice: choices right {counts['rules_right'] / max(1, counts['kept']):.3f}; "
+          f"pipeline {rules}")
     results = {}
     for c in args.c:
         models, acc = out_of_fold(ch, c, fold_docs)
@@ -166,10 +168,11 @@ def main(argv: list[str] | None = None) -> int:
             "trained_on": {"articles": len(train), "choices": len(ch.groups), "candidates": len(labels),
                            **counts, "annotations_sha256": digest, "split": training.SPLIT},
             "C": c, "min_count": MIN_COUNT, "seed": SEED, "radius_km": RADIUS_KM,
-            "chosen_by": f"pipeline event F1 on the training split, each article's places chosen by the model "
-                         f"of the {args.folds} folds (grouped by article) that did not see it",
+            "chosen_by": f"pipeline event F1 on the training split, each article's places chosen by the "
+                         f"model of the {args.folds} folds (grouped by article) that did not see it",
             "cross_validation": {"folds": args.folds, "grouped_by": "article",
-                                 "rules_choices_right": round(counts["rules_right"] / max(1, counts["kept"]), 3),
+                                 "rules_choices_right": round(counts["rules_right"]
+                                                              / max(1, counts["kept"]), 3),
                                  "rules_pipeline": rules, "by_C": {str(k): v for k, v in results.items()},
                                  **results[c]},
             "features": len(vec.vocabulary_)}

@@ -124,7 +124,8 @@ def test_pattern_actor_placeholder_and_country() -> None:
     assert m.value == "Unidentified Armed Group (Iraq)" and not m.attr("needs_country")
     (m,) = find_actors(analyse("قتل مدنيين"))
     assert resolve(m, "SY").value == "Civilians (Syria)"
-    assert [v for _, v in actors("فرقت الشرطة المتظاهرين", "EG")] == ["Police Forces of Egypt", "Protesters (Egypt)"]
+    assert [v for _, v in actors("فرقت الشرطة المتظاهرين", "EG")] == ["Police Forces of Egypt",
+                                                                    "Protesters (Egypt)"]
 
 
 def test_context_actor() -> None:
@@ -197,7 +198,8 @@ def test_anaphor_takes_last_named_group() -> None:
 def test_country_names_are_weak_state_actors() -> None:
     (m,) = find_actors(analyse("قصفت إسرائيل الموقع"))
     assert m.value == "Military Forces of Israel" and m.attr("weak") is True
-    assert [v for _, v in actors("زار ليبيا وتركيا")] == ["Military Forces of Turkey"]  # no "Civilians (Libya)"
+    # no "Civilians (Libya)"
+    assert [v for _, v in actors("زار ليبيا وتركيا")] == ["Military Forces of Turkey"]
 
 
 def test_state_forces_in_palestine_are_israels() -> None:
@@ -212,7 +214,8 @@ def test_supporters_and_governments_are_marked() -> None:
 
     from marsad.recognise.actors import ActorLexicon, find_actors
 
-    a = make_analysis("تمكنت قوات المقاومة، بإسناد من القوات المسلحة الإماراتية ضمن التحالف العربي، من تحرير المديرية. "
+    a = make_analysis("تمكنت قوات المقاومة، بإسناد من القوات المسلحة الإماراتية ضمن التحالف العربي، "
+                      "من تحرير المديرية. "
                       "وقالت الحكومة العراقية إن الوضع هادئ.")
     ms = {m.span.text: m for m in find_actors(a, ActorLexicon.load())}
     assert ms["القوات المسلحة الإماراتية"].attr("supporter") and ms["التحالف العربي"].attr("supporter")

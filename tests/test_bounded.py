@@ -53,7 +53,8 @@ def test_a_long_sentence_is_cut_at_spaces_and_said() -> None:
 
 
 def test_no_cap_on_an_ordinary_article(pipeline: Pipeline) -> None:
-    [analysis] = pipeline.run_batch([Document.from_parts("seed", " ".join([SEED] * 30), None, "غارات على إدلب")])
+    [analysis] = pipeline.run_batch([Document.from_parts("seed", " ".join([SEED] * 30), None,
+                                                         "غارات على إدلب")])
     assert isinstance(analysis, Analysis) and analysis.events
     assert not [d for d in analysis.drops if d.reason.startswith("cap:")]
 

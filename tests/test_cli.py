@@ -55,7 +55,8 @@ def test_eval_on_seed_is_perfect(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_eval_errors_lists_spurious_events(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pred = tmp_path / "pred.jsonl"
-    pred.write_text(json.dumps({"doc_id": "seed-000", "event_type": "Protests", "sub_event_type": "Peaceful protest",
+    pred.write_text(json.dumps({"doc_id": "seed-000", "event_type": "Protests",
+                                "sub_event_type": "Peaceful protest",
                                 "evidence": [[0, 10]], "confidence": 0.9}) + "\n", encoding="utf-8")
     assert main(["eval", str(SEED_GOLD), "--pred", str(pred), "--errors"]) == 0
     out = capsys.readouterr().out
@@ -104,7 +105,8 @@ def test_bad_input_is_reported_and_the_run_goes_on(tmp_path: Path, caplog: pytes
     for doc_id in ("no-text", "empty", "huge"):
         assert sum(doc_id in m for m in messages) == 1, doc_id  # reported once, with its id
     caplog.clear()
-    assert main(["extract", str(src), "-o", str(out), "-q"]) == 0  # resumed: nothing new, nothing reported twice
+    # resumed: nothing new, nothing reported twice
+    assert main(["extract", str(src), "-o", str(out), "-q"]) == 0
     assert not [r for r in caplog.records if any(d in r.getMessage() for d in ("no-text", "empty", "huge"))]
 
 
@@ -160,5 +162,6 @@ def test_ner_command_round_trip(tmp_path: Path) -> None:
 
 
 def test_python_dash_m_and_version() -> None:
-    r = subprocess.run([sys.executable, "-m", "marsad", "--version"], capture_output=True, text=True, check=False)
+    r = subprocess.run([sys.executable, "-m", "marsad", "--version"], capture_output=True, text=True,
+                       check=False)
     assert r.returncode == 0 and "marsad" in r.stdout

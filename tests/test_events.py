@@ -18,7 +18,8 @@ def pipe() -> Pipeline:
     return Pipeline.default(ner=False, learned=False)
 
 
-def _events(pipe: Pipeline, text: str, published: date = date(2018, 3, 5), title: str | None = None) -> list[Event]:
+def _events(pipe: Pipeline, text: str, published: date = date(2018, 3, 5),
+            title: str | None = None) -> list[Event]:
     return list(pipe(Document.from_parts("t", text, published, title)).events)
 
 
@@ -44,8 +45,8 @@ def test_negated_and_planned_events_are_not_events(pipe: Pipeline) -> None:
 
 def test_a_fear_governs_the_clause_that_follows_it(pipe: Pipeline) -> None:
     # the explosions are ten words after "يخشى أن": still what he fears, not what happened
-    assert _events(pipe, "ويعمل أحمد بائعا في السوق قرب باب المعظم، فهو يخشى أن يؤدي نقل الوزارة من البصرة إلى "
-                         "بغداد إلى عودة زمن التفجيرات والسيارات المفخخة.", date(2018, 5, 14)) == []
+    assert _events(pipe, "ويعمل أحمد بائعا في السوق قرب باب المعظم، فهو يخشى أن يؤدي نقل الوزارة من البصرة "
+                         "إلى بغداد إلى عودة زمن التفجيرات والسيارات المفخخة.", date(2018, 5, 14)) == []
     # a report verb before "أن" governs nothing: the attack it reports is an event
     (e,) = _events(pipe, "وقال مصدر أمني عراقي أن سيارة مفخخة انفجرت صباح اليوم في سوق شعبي وسط مدينة الموصل "
                          "وقتل فيها خمسة مدنيين.")
@@ -156,20 +157,21 @@ def test_storming_a_base_with_named_forces_is_a_battle(pipe: Pipeline) -> None:
 
 
 def test_headline_present_tense_takes_territory(pipe: Pipeline) -> None:
-    events = _events(pipe, "تمكنت القوات من دخول المطار بعد معارك.", title="المقاومة الشعبية تسيطر على مطار العند بلحج",
+    events = _events(pipe, "تمكنت القوات من دخول المطار بعد معارك.",
+                     title="المقاومة الشعبية تسيطر على مطار العند بلحج",
                      published=date(2015, 8, 3))
     assert any(e.event_type == "Battles" and e.sub_event_type.endswith("territory") for e in events)
 
 
 def test_gathering_shot_at_is_a_protest(pipe: Pipeline) -> None:
-    events = _events(pipe, "أطلقت القوات الإسرائيلية النار على شبان فلسطينيين احتشدوا على حدود قطاع غزة اليوم "
-                           "مما أسفر عن إصابة 13 شخصا.")
+    events = _events(pipe, "أطلقت القوات الإسرائيلية النار على شبان فلسطينيين احتشدوا على حدود قطاع غزة "
+                           "اليوم مما أسفر عن إصابة 13 شخصا.")
     assert events and events[0].event_type == "Protests"
 
 
 def test_since_date_is_not_the_event_day(pipe: Pipeline) -> None:
-    events = _events(pipe, "وثق المرصد اليوم مقتل 8 مدنيين بغارات جوية لقوات النظام على مدينة حرستا، ما رفع الحصيلة "
-                           "منذ 18 فبراير إلى 1002.", published=date(2018, 3, 10))
+    events = _events(pipe, "وثق المرصد اليوم مقتل 8 مدنيين بغارات جوية لقوات النظام على مدينة حرستا، ما رفع "
+                           "الحصيلة منذ 18 فبراير إلى 1002.", published=date(2018, 3, 10))
     assert events and events[0].event_date == "2018-03-10"
 
 
@@ -209,21 +211,24 @@ def test_people_shot_without_a_named_force_is_an_attack(pipe: Pipeline) -> None:
 
 
 def test_strikes_on_a_list_of_districts_are_one_event_each(pipe: Pipeline) -> None:
-    events = _events(pipe, "واستهدفت طائرات التحالف اليوم مواقع للحوثيين في مدينة الحديدة وفي مديرية الدريهمي.",
+    events = _events(pipe, "واستهدفت طائرات التحالف اليوم مواقع للحوثيين في مدينة الحديدة وفي مديرية "
+                           "الدريهمي.",
                      published=date(2018, 6, 8))
     assert sorted(e.location_text for e in events) == ["مديرية الدريهمي", "مدينة الحديدة"]
 
 
 def test_two_named_towns_are_two_events_and_the_strikes_keep_their_actor(pipe: Pipeline) -> None:
     events = _events(pipe, "قصفت طائرات حربية سورية، الأحد، بالبراميل المتفجرة أماكن عدة في مدينة درعا. "
-                           "وأفاد المرصد السوري بأن الضربات استهدفت الأحد بلدة أم المياذن في ريف درعا ما أسفر عن مقتل 3 مدنيين.",
+                           "وأفاد المرصد السوري بأن الضربات استهدفت الأحد بلدة أم المياذن في ريف درعا ما "
+                           "أسفر عن مقتل 3 مدنيين.",
                      published=date(2018, 7, 8))
     assert sorted(e.location for e in events) == ["Dar'a", "Umm al Mayadin"]
     assert all(e.actor1 == "Military Forces of Syria" for e in events)
 
 
 def test_ground_attack_amid_strikes_is_a_battle(pipe: Pipeline) -> None:
-    events = _events(pipe, "تتزامن المفاوضات مع استمرار هجوم قوات النظام السوري على ريف درعا الغربي، وسط قصف جوي عنيف.")
+    events = _events(pipe, "تتزامن المفاوضات مع استمرار هجوم قوات النظام السوري على ريف درعا الغربي، وسط قصف "
+                           "جوي عنيف.")
     assert events and events[0].event_type == "Battles" and "air strike" in events[0].tags
 
 
@@ -233,33 +238,37 @@ def test_seizing_vehicles_is_looting_not_territory(pipe: Pipeline) -> None:
 
 
 def test_toll_told_again_at_a_nearby_town_is_the_same_strike(pipe: Pipeline) -> None:
-    events = _events(pipe, "أدان الأمين العام الغارة التي استهدفت حافلة في صعدة الخميس وتسببت في مقتل 29 طفلا. "
+    events = _events(pipe, "أدان الأمين العام الغارة التي استهدفت حافلة في صعدة الخميس وتسببت في مقتل 29 "
+                           "طفلا. "
                            "وقالت المنظمة إن قصفا استهدف حافلة في سوق مدينة ضحيان أدى إلى مقتل 29 طفلا.",
                      published=date(2018, 8, 10))
     assert len(events) == 1 and events[0].fatalities == 29
 
 
 def test_headline_death_and_the_report_of_a_protest_are_one_event(pipe: Pipeline) -> None:
-    events = _events(pipe, "أعلنت وزارة الصحة أن مسعفة فلسطينية قتلت برصاص الاحتلال الإسرائيلي في الاحتجاجات قرب "
+    events = _events(pipe, "أعلنت وزارة الصحة أن مسعفة فلسطينية قتلت برصاص الاحتلال الإسرائيلي في الاحتجاجات "
+                           "قرب "
                            "الحدود شرق خان يونس اليوم.", title="مقتل مسعفة فلسطينية برصاص الاحتلال جنوب غزة",
                      published=date(2018, 6, 1))
     assert [(e.event_type, e.fatalities) for e in events] == [("Protests", 1)]
 
 
 def test_foiled_attack_with_deaths_is_a_clash(pipe: Pipeline) -> None:
-    events = _events(pipe, "قال ضابط إن قوات الأمن قتلت 3 متطرفين وأحبطت محاولة لشن هجوم على القصر الرئاسي في مقديشو اليوم.",
+    events = _events(pipe, "قال ضابط إن قوات الأمن قتلت 3 متطرفين وأحبطت محاولة لشن هجوم على القصر الرئاسي "
+                           "في مقديشو اليوم.",
                      published=date(2018, 7, 14))
     assert [(e.event_type, e.fatalities) for e in events] == [("Battles", 3)]
 
 
 def test_protest_that_turned_into_a_riot_is_the_riot(pipe: Pipeline) -> None:
-    events = _events(pipe, "تظاهر مئات المحتجين اليوم في مدينة البصرة. وحاول متظاهرون اقتحام مبنى المحافظة في البصرة "
-                           "وأحرقوا إطارات مشتعلة قبل أن تفرقهم الشرطة.")
+    events = _events(pipe, "تظاهر مئات المحتجين اليوم في مدينة البصرة. وحاول متظاهرون اقتحام مبنى المحافظة "
+                           "في البصرة وأحرقوا إطارات مشتعلة قبل أن تفرقهم الشرطة.")
     assert [e.event_type for e in events] == ["Riots"]
 
 
 def test_known_liberation_is_not_a_new_one(pipe: Pipeline) -> None:
-    assert _events(pipe, "أعلن محافظ عدن إقبال الشبان على الانضمام إلى قوات الأمن بعد تحريرها من المتمردين.") == []
+    assert _events(pipe, "أعلن محافظ عدن إقبال الشبان على الانضمام إلى قوات الأمن بعد تحريرها من "
+                         "المتمردين.") == []
 
 
 def test_accused_of_rape_is_a_court_story(pipe: Pipeline) -> None:
@@ -267,34 +276,37 @@ def test_accused_of_rape_is_a_court_story(pipe: Pipeline) -> None:
 
 
 def test_the_backed_force_takes_the_ground_not_its_backer(pipe: Pipeline) -> None:
-    events = _events(pipe, "تمكنت قوات المقاومة اليمنية، بإسناد من القوات المسلحة الإماراتية ضمن التحالف العربي، "
-                           "السبت، من تحرير مديرية الوازعية غربي تعز بالكامل من ميليشيات الحوثي.",
+    events = _events(pipe, "تمكنت قوات المقاومة اليمنية، بإسناد من القوات المسلحة الإماراتية ضمن التحالف "
+                           "العربي، السبت، من تحرير مديرية الوازعية غربي تعز بالكامل من ميليشيات الحوثي.",
                      published=date(2018, 5, 16))
     assert events and events[0].actor1 == "Popular Resistance (Yemen)"
 
 
 def test_one_death_told_at_two_nearby_places_is_counted_once(pipe: Pipeline) -> None:
-    events = _events(pipe, "أعلن متحدث باسم وزارة الصحة أنه قتلت مسعفة برصاص الاحتلال في الاحتجاجات قرب الحدود "
+    events = _events(pipe, "أعلن متحدث باسم وزارة الصحة أنه قتلت مسعفة برصاص الاحتلال في الاحتجاجات قرب "
+                           "الحدود "
                            "في مدينة غزة اليوم. وقال المتحدث: قتلت المسعفة برصاص الاحتلال في شرق خان يونس.",
                      published=date(2018, 6, 1))
     assert sum(e.fatalities for e in events) == 1
 
 
 def test_an_offensive_begun_is_a_battle(pipe: Pipeline) -> None:
-    events = _events(pipe, "ذكرت قوات سوريا الديمقراطية أن عملياتها بدأت الاثنين لطرد مسلحي تنظيم داعش من بلدة حاجين.",
+    events = _events(pipe, "ذكرت قوات سوريا الديمقراطية أن عملياتها بدأت الاثنين لطرد مسلحي تنظيم داعش من "
+                           "بلدة حاجين.",
                      published=date(2018, 9, 11))
     assert [(e.event_type, e.location) for e in events] == [("Battles", "Hajin")]
     assert events[0].event_date == "2018-09-10"
 
 
 def test_strikes_with_a_ground_operation_are_the_battle(pipe: Pipeline) -> None:
-    events = _events(pipe, "قصفت طائرات التحالف اليوم مواقع التنظيم في بلدة هجين بالتزامن مع العملية البرية التي تشنها "
-                           "قوات سوريا الديمقراطية.", published=date(2018, 9, 11))
+    events = _events(pipe, "قصفت طائرات التحالف اليوم مواقع التنظيم في بلدة هجين بالتزامن مع العملية البرية "
+                           "التي تشنها قوات سوريا الديمقراطية.", published=date(2018, 9, 11))
     assert [e.event_type for e in events] == ["Battles"]
 
 
 def test_suicide_car_bomb_opening_an_assault_is_the_battle(pipe: Pipeline) -> None:
-    events = _events(pipe, "اشتبكت قوات الأمن الصومالية اليوم مع مسلحي حركة الشباب قرب القصر الرئاسي في مقديشو. "
+    events = _events(pipe, "اشتبكت قوات الأمن الصومالية اليوم مع مسلحي حركة الشباب قرب القصر الرئاسي في "
+                           "مقديشو. "
                            "وذكر أحد عناصر الشرطة أن 6 أشخاص قتلوا بينهم الانتحاري قائد السيارة الملغومة.",
                      published=date(2018, 7, 14))
     assert [(e.event_type, e.fatalities) for e in events] == [("Battles", 6)]
@@ -302,26 +314,28 @@ def test_suicide_car_bomb_opening_an_assault_is_the_battle(pipe: Pipeline) -> No
 
 def test_deaths_of_a_weak_sentence_go_to_the_event_of_its_place(pipe: Pipeline) -> None:
     events = _events(pipe, "اشتبكت قوات الدرك الأردنية أمس مع خلية إرهابية في مدينة السلط. "
-                           "وأعلنت الحكومة انتهاء العملية الأمنية في مدينة السلط، وأسفرت عن مقتل 4 عناصر من الدرك.",
+                           "وأعلنت الحكومة انتهاء العملية الأمنية في مدينة السلط، وأسفرت عن مقتل 4 عناصر من "
+                           "الدرك.",
                      published=date(2018, 8, 13))
     assert [(e.location, e.fatalities) for e in events] == [("As Salt", 4)]
 
 
 def test_a_doubt_stops_at_the_comma(pipe: Pipeline) -> None:
-    events = _events(pipe, "قال مدير الدفاع المدني إن طائرة حربية، يعتقد أنها روسية، قصفت مدينة حرستا، ما أدى إلى "
-                           "مقتل 11 مدنيا.", published=date(2018, 3, 11))
+    events = _events(pipe, "قال مدير الدفاع المدني إن طائرة حربية، يعتقد أنها روسية، قصفت مدينة حرستا، ما "
+                           "أدى إلى مقتل 11 مدنيا.", published=date(2018, 3, 11))
     assert [(e.event_type, e.fatalities) for e in events] == [("Explosions/Remote violence", 11)]
 
 
 def test_clearing_mines_is_no_battle_and_no_blast(pipe: Pipeline) -> None:
-    assert _events(pipe, "وواصلت قوات الأمن عملياتها في شمال سيناء، وتطهير مناطق وطرق من عبوات ناسفة زرعها مسلحون "
-                         "في وقت سابق.") == []
+    assert _events(pipe, "وواصلت قوات الأمن عملياتها في شمال سيناء، وتطهير مناطق وطرق من عبوات ناسفة زرعها "
+                         "مسلحون في وقت سابق.") == []
 
 
 def test_forces_wounding_a_civilian_is_an_attack() -> None:
     pipe = Pipeline.default(ner=False, learned=False)
     pipe.stages[-1].min_confidence = 0.0  # the typing is under test, not the confidence of one sentence
-    events = _events(pipe, "أغلقت الشرطة الإسرائيلية أبواب المسجد الأقصى بالقدس اليوم بعدما أصابت فلسطينيا بالرصاص.",
+    events = _events(pipe, "أغلقت الشرطة الإسرائيلية أبواب المسجد الأقصى بالقدس اليوم بعدما أصابت فلسطينيا "
+                           "بالرصاص.",
                      published=date(2018, 8, 17))
     assert [e.event_type for e in events] == ["Violence against civilians"]
 
@@ -333,15 +347,18 @@ def test_refusing_to_fight_is_no_clash(pipe: Pipeline) -> None:
 
 
 def test_a_threat_does_not_reach_the_attack_it_answers(pipe: Pipeline) -> None:
-    events = _events(pipe, "تصاعدت تهديدات واشنطن بشن ضربة ردا على تقارير عن هجوم كيماوي شنه النظام السوري على "
-                           "مدينة دوما السبت الماضي.", published=date(2018, 4, 11))
-    assert [(e.sub_event_type, e.location, e.event_date) for e in events] == [("Chemical weapon", "Duma", "2018-04-07")]
+    events = _events(pipe, "تصاعدت تهديدات واشنطن بشن ضربة ردا على تقارير عن هجوم كيماوي شنه النظام السوري "
+                           "على مدينة دوما السبت الماضي.", published=date(2018, 4, 11))
+    assert [(e.sub_event_type, e.location, e.event_date) for e in events] == [("Chemical weapon", "Duma",
+                                                                               "2018-04-07")]
 
 
 def test_gunfire_on_soldiers_is_a_clash(pipe: Pipeline) -> None:
-    events = _events(pipe, "قتل جندي تركي أمس في إطلاق نار استهدف دورية عسكرية في منطقة بيت الشباب جنوب شرقي تركيا.",
+    events = _events(pipe, "قتل جندي تركي أمس في إطلاق نار استهدف دورية عسكرية في منطقة بيت الشباب جنوب شرقي "
+                           "تركيا.",
                      published=date(2015, 8, 11))
-    assert [(e.event_type, e.location, e.event_date) for e in events] == [("Battles", "Beytussebap", "2015-08-10")]
+    assert [(e.event_type, e.location, e.event_date) for e in events] == [("Battles", "Beytussebap",
+                                                                           "2015-08-10")]
 
 
 def test_undated_incidents_take_the_day_of_the_lead(pipe: Pipeline) -> None:
@@ -353,36 +370,41 @@ def test_undated_incidents_take_the_day_of_the_lead(pipe: Pipeline) -> None:
 
 
 def test_a_toll_over_two_days_is_one_event_per_day(pipe: Pipeline) -> None:
-    events = _events(pipe, "قال المرصد السوري لحقوق الإنسان إن 25 مدنيا قتلوا خلال يومين جراء الغارات الجوية لقوات "
+    events = _events(pipe, "قال المرصد السوري لحقوق الإنسان إن 25 مدنيا قتلوا خلال يومين جراء الغارات الجوية "
+                           "لقوات "
                            "النظام على مدينة دوما، وإن الغارات تواصلت الثلاثاء.", published=date(2018, 2, 21))
     assert sorted((e.event_date, e.fatalities) for e in events) == [("2018-02-19", 13), ("2018-02-20", 12)]
     assert len({e.event_id for e in events}) == 2
 
 
 def test_each_list_of_towns_takes_the_toll_of_its_clause(pipe: Pipeline) -> None:
-    events = _events(pipe, "قصفت طائرات النظام السوري الغوطة الشرقية، ووثق المرصد السبت مقتل 8 مدنيين في حرستا وعربين فضلا عن "
+    events = _events(pipe, "قصفت طائرات النظام السوري الغوطة الشرقية، ووثق المرصد السبت مقتل 8 مدنيين في "
+                           "حرستا وعربين فضلا عن "
                            "انتشال 17 آخرين من تحت الأنقاض في دوما، ما رفع الحصيلة منذ 18 فبراير إلى 1002.",
                      published=date(2018, 3, 10))
     assert sorted((e.location, e.fatalities) for e in events) == [("Duma", 17), ("Harasta", 4), ("`Irbin", 4)]
 
 
 def test_a_clause_with_no_place_is_told_by_the_next(pipe: Pipeline) -> None:
-    events = _events(pipe, "وأفاد مصدر أمني عراقي أن شخصين قتلا، بينما أصيب سبعة آخرون في انفجار عبوة ناسفة قرب محال "
-                           "تجارية في منطقة كمب سارة، وسط بغداد. وأضاف المصدر أن انفجار عبوة ناسفة في منطقة بغداد "
-                           "الجديدة أدى إلى مقتل شخص.", published=date(2015, 8, 9))
+    events = _events(pipe, "وأفاد مصدر أمني عراقي أن شخصين قتلا، بينما أصيب سبعة آخرون في انفجار عبوة ناسفة "
+                           "قرب محال "
+                           "تجارية في منطقة كمب سارة، وسط بغداد. وأضاف المصدر أن انفجار عبوة ناسفة في منطقة "
+                           "بغداد الجديدة أدى إلى مقتل شخص.", published=date(2015, 8, 9))
     assert sorted((e.sub_event_type, e.fatalities) for e in events) == [
         ("Remote explosive/landmine/IED", 1), ("Remote explosive/landmine/IED", 2)]
 
 
 def test_an_older_day_is_not_inherited(pipe: Pipeline) -> None:
-    events = _events(pipe, "وكانت طائرات التحالف قد قصفت مدينة صعدة قبل أسبوعين. وقتل خمسة مدنيين في غارة جوية للتحالف "
-                           "على مدينة الحديدة.", published=date(2018, 6, 8))
+    events = _events(pipe, "وكانت طائرات التحالف قد قصفت مدينة صعدة قبل أسبوعين. وقتل خمسة مدنيين في غارة "
+                           "جوية للتحالف على مدينة الحديدة.", published=date(2018, 6, 8))
     assert ("Al Hudaydah", "2018-06-08") in {(e.location, e.event_date) for e in events}
 
 
 def test_a_death_told_again_joins_the_protest_it_happened_in(pipe: Pipeline) -> None:
-    events = _events(pipe, "أعلنت وزارة الصحة أن مسعفة فلسطينية قتلت برصاص الجيش الإسرائيلي في الاحتجاجات قرب الحدود شرق "
-                           "خان يونس يوم الجمعة. وقال المتحدث إن المسعفة قتلت برصاص الجيش في شرق خان يونس أثناء عملها.",
+    events = _events(pipe, "أعلنت وزارة الصحة أن مسعفة فلسطينية قتلت برصاص الجيش الإسرائيلي في الاحتجاجات "
+                           "قرب الحدود شرق "
+                           "خان يونس يوم الجمعة. وقال المتحدث إن المسعفة قتلت برصاص الجيش في شرق خان يونس "
+                           "أثناء عملها.",
                      published=date(2018, 6, 2), title="مقتل مسعفة فلسطينية برصاص الجيش الإسرائيلي جنوب غزة")
     assert [(e.event_type, e.location, e.fatalities) for e in events] == [("Protests", "Khan Yunis", 1)]
 
@@ -394,8 +416,10 @@ def test_the_side_struck_acts_second(pipe: Pipeline) -> None:
 
 
 def test_a_front_wide_battle_does_not_take_in_a_strike_on_a_town(pipe: Pipeline) -> None:
-    events = _events(pipe, "تدور اشتباكات عنيفة أمس بين قوات المقاومة المشتركة والحوثيين على جبهة الساحل الغربي. "
-                           "وقصفت طائرات التحالف أمس مواقع للحوثيين في مدينة الحديدة، ما أدى إلى مقتل 5 منهم.",
+    events = _events(pipe, "تدور اشتباكات عنيفة أمس بين قوات المقاومة المشتركة والحوثيين على جبهة الساحل "
+                           "الغربي. "
+                           "وقصفت طائرات التحالف أمس مواقع للحوثيين في مدينة الحديدة، ما أدى إلى مقتل 5 "
+                           "منهم.",
                      published=date(2018, 6, 8))
     assert sorted((e.event_type, e.location) for e in events) == [
         ("Battles", "Yemeni West Coast"), ("Explosions/Remote violence", "Al Hudaydah")]
@@ -417,14 +441,15 @@ def test_preparing_to_use_a_weapon_is_no_attack(pipe: Pipeline) -> None:
 
 
 def test_the_day_of_a_statement_is_not_the_day_of_the_strike(pipe: Pipeline) -> None:
-    events = _events(pipe, "وأعلنت طهران في وقت سابق الثلاثاء أن الضربة الجوية التي استهدفت فجر الاثنين مطار التيفور العسكري "
+    events = _events(pipe, "وأعلنت طهران في وقت سابق الثلاثاء أن الضربة الجوية التي استهدفت فجر الاثنين مطار "
+                           "التيفور العسكري "
                            "قرب حمص أسفرت عن مقتل سبعة عسكريين إيرانيين.", published=date(2018, 4, 11))
     assert [e.event_date for e in events] == ["2018-04-09"]
 
 
 def test_excessive_force_is_the_forces_act(pipe: Pipeline) -> None:
-    events = _events(pipe, "أطلقت القوات الإسرائيلية السبت الرصاص باتجاه متظاهرين فلسطينيين احتشدوا على الحدود شرق مدينة "
-                           "غزة، مما أسفر عن إصابة 13 شخصا.", published=date(2018, 3, 31))
+    events = _events(pipe, "أطلقت القوات الإسرائيلية السبت الرصاص باتجاه متظاهرين فلسطينيين احتشدوا على "
+                           "الحدود شرق مدينة غزة، مما أسفر عن إصابة 13 شخصا.", published=date(2018, 3, 31))
     assert [(e.sub_event_type, e.actor1, e.actor2) for e in events] == [
         ("Excessive force against protesters", "Military Forces of Israel", "Protesters (Palestine)")]
 
@@ -432,8 +457,8 @@ def test_excessive_force_is_the_forces_act(pipe: Pipeline) -> None:
 def test_rioters_act_in_a_riot(pipe: Pipeline) -> None:
     pipe.stages[-1].min_confidence, old = 0.0, pipe.stages[-1].min_confidence
     try:
-        events = _events(pipe, "وقال الجيش الإسرائيلي إن محتجين أطلقوا النار ورشقوا القوات الإسرائيلية بالحجارة على حدود "
-                               "قطاع غزة أمس.", published=date(2018, 3, 31))
+        events = _events(pipe, "وقال الجيش الإسرائيلي إن محتجين أطلقوا النار ورشقوا القوات الإسرائيلية "
+                               "بالحجارة على حدود قطاع غزة أمس.", published=date(2018, 3, 31))
     finally:
         pipe.stages[-1].min_confidence = old
     riots = [e for e in events if e.event_type == "Riots"]
@@ -441,7 +466,8 @@ def test_rioters_act_in_a_riot(pipe: Pipeline) -> None:
 
 
 def test_living_under_bombardment_is_no_strike(pipe: Pipeline) -> None:
-    assert _events(pipe, "ترسم الفنانة قصص عشاق يعيشون تحت قصف جوي في مدينة دوما.", published=date(2018, 3, 8)) == []
+    assert _events(pipe, "ترسم الفنانة قصص عشاق يعيشون تحت قصف جوي في مدينة دوما.",
+                   published=date(2018, 3, 8)) == []
 
 
 def test_an_arrest_for_rape_is_crime_not_conflict(pipe: Pipeline) -> None:
@@ -461,7 +487,8 @@ def test_a_look_back_at_an_older_year_is_no_event(pipe: Pipeline) -> None:
 
 
 def test_killing_a_commander_is_told_again_by_the_strike(pipe: Pipeline) -> None:
-    events = _events(pipe, "نجحت قوات التحالف العربي قبل أيام في تصفية رئيس أركان الميليشيات الحوثية. وقالت مصادر "
+    events = _events(pipe, "نجحت قوات التحالف العربي قبل أيام في تصفية رئيس أركان الميليشيات الحوثية. وقالت "
+                           "مصادر "
                            "عسكرية إن الغماري قتل مع سبعة آخرين في غارة للتحالف قبل يومين على مدينة الحديدة.",
                      published=date(2018, 6, 7))
     assert [(e.sub_event_type, e.location, e.event_date) for e in events] == [
@@ -469,14 +496,16 @@ def test_killing_a_commander_is_told_again_by_the_strike(pipe: Pipeline) -> None
 
 
 def test_a_toll_sentence_naming_a_town_goes_to_that_towns_event(pipe: Pipeline) -> None:
-    events = _events(pipe, "استهدف هجوم إرهابي أمس دورية للأمن في مدينتي الفحيص والسلط، واشتبكت قوات الدرك مع المهاجمين. "
+    events = _events(pipe, "استهدف هجوم إرهابي أمس دورية للأمن في مدينتي الفحيص والسلط، واشتبكت قوات الدرك "
+                           "مع المهاجمين. "
                            "وانتهت العملية الأمنية في مدينة السلط، وأسفرت عن مقتل 4 من عناصر الدرك.",
                      published=date(2018, 8, 12))
     assert {e.location: e.fatalities for e in events}.get("As Salt") == 4
 
 
 def test_a_toll_after_a_list_of_towns_is_shared(pipe: Pipeline) -> None:
-    events = _events(pipe, "استهدف هجوم إرهابي أمس دورية للأمن في مدينتي الفحيص والسلط، واشتبكت قوات الدرك مع المهاجمين. "
+    events = _events(pipe, "استهدف هجوم إرهابي أمس دورية للأمن في مدينتي الفحيص والسلط، واشتبكت قوات الدرك "
+                           "مع المهاجمين. "
                            "وأسفرت المواجهات عن مقتل 4 من عناصر الدرك.", published=date(2018, 8, 12))
     assert sorted(e.fatalities for e in events) == [2, 2]
 
@@ -488,25 +517,27 @@ def test_a_bomb_on_a_police_post_strikes_the_police(pipe: Pipeline) -> None:
 
 
 def test_a_country_level_event_goes_to_the_articles_place(pipe: Pipeline) -> None:
-    events = _events(pipe, "قتل 40 شخصا أمس في غارة للتحالف على حافلة في اليمن. وكانت الحافلة تقل أطفالا في سوق "
-                           "مدينة صعدة، وفق شهود من صعدة.", published=date(2018, 8, 19))
+    events = _events(pipe, "قتل 40 شخصا أمس في غارة للتحالف على حافلة في اليمن. وكانت الحافلة تقل أطفالا في "
+                           "سوق مدينة صعدة، وفق شهود من صعدة.", published=date(2018, 8, 19))
     assert [(e.location, e.geo_precision) for e in events] == [("Sa'dah", 3)]
 
 
 def test_the_coalition_that_fights_is_a_description(pipe: Pipeline) -> None:
-    assert _events(pipe, "قال المتحدث إن التحالف الذي يقاتل لإعادة الحكومة اليمنية إلى البلاد يهدف أولا إلى عودتها "
-                         "لمدينة عدن.", published=date(2015, 7, 31)) == []
+    assert _events(pipe, "قال المتحدث إن التحالف الذي يقاتل لإعادة الحكومة اليمنية إلى البلاد يهدف أولا إلى "
+                         "عودتها لمدينة عدن.", published=date(2015, 7, 31)) == []
 
 
 def test_more_than_a_month_after_an_attack_is_background(pipe: Pipeline) -> None:
-    events = _events(pipe, "ألقت الشرطة القبض على شبكة تتبع تنظيم داعش بعد أكثر من شهر من تفجير مسجد في الكويت أودى "
-                           "بحياة 27 شخصا.", published=date(2015, 7, 30))
+    events = _events(pipe, "ألقت الشرطة القبض على شبكة تتبع تنظيم داعش بعد أكثر من شهر من تفجير مسجد في "
+                           "الكويت أودى بحياة 27 شخصا.", published=date(2015, 7, 30))
     assert all(e.fatalities == 0 and e.sub_event_type != "Suicide bomb" for e in events)
 
 
 def test_the_attack_answered_is_not_todays_event(pipe: Pipeline) -> None:
-    events = _events(pipe, "سمع شهود عيان فجر السبت دوي تفجيرات حول دمشق بعد أن شنت الولايات المتحدة وفرنسا وبريطانيا "
-                           "ضربات صاروخية على مواقع للنظام السوري. وجاءت الضربات ردا على الهجوم الكيماوي على مدينة دوما.",
+    events = _events(pipe, "سمع شهود عيان فجر السبت دوي تفجيرات حول دمشق بعد أن شنت الولايات المتحدة وفرنسا "
+                           "وبريطانيا "
+                           "ضربات صاروخية على مواقع للنظام السوري. وجاءت الضربات ردا على الهجوم الكيماوي على "
+                           "مدينة دوما.",
                      published=date(2018, 4, 14))
     assert [(e.sub_event_type, e.actor1, e.actor2) for e in events] == [
         ("Air/drone strike", "Military Forces of the United States", "Military Forces of Syria")]
@@ -517,7 +548,8 @@ def test_a_control_only_tried_for_is_a_clash(pipe: Pipeline) -> None:
             "السيطرة عليها وتحريرها منهم.")
     (e,) = _events(pipe, text, date(2015, 8, 1))
     assert (e.event_type, e.sub_event_type, e.location) == ("Battles", "Armed clash", "Zinjibar")
-    (e,) = _events(pipe, text.replace("حيث تحاول المقاومة السيطرة عليها", "وسيطرت المقاومة عليها"), date(2015, 8, 1))
+    (e,) = _events(pipe, text.replace("حيث تحاول المقاومة السيطرة عليها",
+                                      "وسيطرت المقاومة عليها"), date(2015, 8, 1))
     assert e.sub_event_type in ("Government regains territory", "Non-state actor overtakes territory")
 
 
@@ -530,13 +562,16 @@ def test_a_town_word_in_a_gazetteer_name_leaves_the_bare_name_a_reading(pipe: Pi
 
 def test_civilians_are_never_the_acting_side(pipe: Pipeline) -> None:
     (e,) = _events(pipe, "قتل مدنيان اليوم في انفجار عبوة ناسفة في سوق شعبي بمدينة الرمادي.")
-    assert (e.actor1, e.actor2, e.inter1, e.actor1_text) == ("Unidentified Armed Group (Iraq)", "Civilians (Iraq)", 3, None)
+    assert (e.actor1, e.actor2, e.inter1, e.actor1_text) == ("Unidentified Armed Group (Iraq)",
+                                                             "Civilians (Iraq)", 3, None)
     assert not any(f == "actor1" for f, _, _ in e.provenance)  # an unnamed side has no span
     (e,) = _events(pipe, "لقي ثلاثة أشخاص حتفهم اليوم في حادث دهس متعمد وسط مدينة تورنتو الكندية.")
     assert e.actor2 == "Civilians (Canada)" and not e.actor1.startswith("Civilians")
 
 
 def test_an_arrest_with_only_the_arrested_named_is_made_by_the_police(pipe: Pipeline) -> None:
-    (e,) = _events(pipe, "أوقفت امرأة اليوم في مدينة ليون الفرنسية للاشتباه في صلتها بتنظيم متشدد.", date(2018, 5, 6))
-    assert (e.sub_event_type, e.actor1, e.inter1, e.actor1_text) == ("Arrests", "Police Forces of France", 1, None)
+    (e,) = _events(pipe, "أوقفت امرأة اليوم في مدينة ليون الفرنسية للاشتباه في صلتها بتنظيم متشدد.",
+                   date(2018, 5, 6))
+    assert (e.sub_event_type, e.actor1, e.inter1, e.actor1_text) == ("Arrests", "Police Forces of France",
+                                                                     1, None)
     assert e.actor2 == "Civilians (France)"

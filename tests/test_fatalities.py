@@ -23,7 +23,8 @@ def _tolls(pipe: Pipeline, text: str) -> list[TollStatement]:
 
 
 def test_per_side_tolls_in_one_clause_add_up(pipe: Pipeline) -> None:
-    st = _tolls(pipe, "أدت المعارك إلى ارتفاع الحصيلة إلى 26 عنصرا في صفوف القوات الحكومية و12 من عناصر داعش.")
+    st = _tolls(pipe, "أدت المعارك إلى ارتفاع الحصيلة إلى 26 عنصرا في صفوف القوات الحكومية "
+                      "و12 من عناصر داعش.")
     assert [s.killed for s in st] == [38]
     assert st[0].update
 
@@ -87,7 +88,8 @@ def test_death_told_as_a_cause_is_not_a_toll(pipe: Pipeline) -> None:
 
 
 def test_single_death_told_as_a_cause_is_not_a_toll(pipe: Pipeline) -> None:
-    st = _tolls(pipe, "اعتقلت السلطات أحد أقارب الرئيس بعد احتجاجات للمطالبة بمعاقبته جراء قيامه بقتل ضابط بالجيش.")
+    st = _tolls(pipe, "اعتقلت السلطات أحد أقارب الرئيس بعد احتجاجات للمطالبة بمعاقبته "
+                      "جراء قيامه بقتل ضابط بالجيش.")
     assert combine(st)[0] == 0
 
 
@@ -97,7 +99,8 @@ def test_to_n_parts_is_no_toll(pipe: Pipeline) -> None:
 
 
 def test_dual_deaths_count_two(pipe: Pipeline) -> None:
-    tolls = _tolls(pipe, "ولقي مدرس وزوجته مصرعهما بنيران مسلحين مجهولين. وأفاد مصدر أمني أن شخصين قتلا في انفجار عبوة.")
+    tolls = _tolls(pipe, "ولقي مدرس وزوجته مصرعهما بنيران مسلحين مجهولين. "
+                         "وأفاد مصدر أمني أن شخصين قتلا في انفجار عبوة.")
     assert [st.killed for st in tolls] == [2, 2]
 
 
@@ -159,7 +162,8 @@ def test_deaths_without_a_number_reach_the_event() -> None:
     from marsad.model import Document
 
     [e] = Pipeline.default(ner=False, learned=False)(Document(
-        "t", "أسفر القصف المدفعي على بلدة سراقب عن سقوط قتلى وجرحى في صفوف المدنيين.", date(2018, 5, 1))).events
+        "t", "أسفر القصف المدفعي على بلدة سراقب عن سقوط قتلى وجرحى في صفوف المدنيين.",
+        date(2018, 5, 1))).events
     assert e.fatalities == 3
 
 
@@ -171,10 +175,12 @@ def test_the_packaged_toll_model_reads_a_campaign_total_the_rules_count(pipe: Pi
 
     if not TOLL_MODEL.exists():
         pytest.skip("no packaged toll model")
-    a = pipe(Document("t", "قتل 4 مدنيين في قصف على دوما اليوم، وبذلك يصل عدد القتلى في الحملة إلى 850 مدنيا.",
+    a = pipe(Document("t", "قتل 4 مدنيين في قصف على دوما اليوم، "
+                           "وبذلك يصل عدد القتلى في الحملة إلى 850 مدنيا.",
                       date(2018, 3, 1)))
     verdicts: dict[tuple[int, int], str] = {}
-    assert [(s.killed, s.running_total) for s in toll_statements(a, None, verdicts)] == [(4, False), (850, False)]
+    assert [(s.killed, s.running_total)
+            for s in toll_statements(a, None, verdicts)] == [(4, False), (850, False)]
     model = packaged()
     assert model is not None
     p = {m.value: model.p_toll(a, m, a.by_sentence(), verdicts[m.span.start, m.span.end])

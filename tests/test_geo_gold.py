@@ -40,7 +40,8 @@ def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     return s, (m.end() if m else len(text))
 
 
-def gold_location_rate(path: Path = DEV, verbose: bool = False, in_sentence: bool = False) -> tuple[float, int, int]:
+def gold_location_rate(path: Path = DEV, verbose: bool = False,
+                       in_sentence: bool = False) -> tuple[float, int, int]:
     """(rate, hits, total) over gold events that have location_text and coordinates.
 
     Strict (default): a place mention overlapping location_text must resolve within 25 km of the gold
@@ -70,7 +71,8 @@ def gold_location_rate(path: Path = DEV, verbose: bool = False, in_sentence: boo
             got = None
             for s, e in spans:
                 if in_sentence:
-                    mention, place, _prec = geocoder.event_place(analysis, resolved, [_sentence(doc.text, s, e)], s)
+                    mention, place, _prec = geocoder.event_place(analysis, resolved,
+                                                                 [_sentence(doc.text, s, e)], s)
                 else:
                     near = [m for m in resolved if m.span.start < e and s < m.span.end]
                     if not near:

@@ -192,7 +192,8 @@ def test_by_sentence_groups_mentions_in_order() -> None:
     assert [m for si in sorted(groups) for m in groups[si]] == sorted(a.mentions, key=lambda m: m.sent)
 
 
-def test_a_missing_model_file_leaves_the_rules_with_a_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_missing_model_file_leaves_the_rules_with_a_warning(tmp_path: Path,
+                                                             caplog: pytest.LogCaptureFixture) -> None:
     from marsad.learn.linear import shipped
 
     assert shipped(tmp_path / "none.npz", lambda p: p, "the rules alone") is None

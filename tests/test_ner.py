@@ -44,7 +44,8 @@ def model() -> NerModel:
 def test_spans_of_iob2_and_iob1() -> None:
     assert spans_of(["B-PERS", "I-PERS", "O", "B-LOC"]) == [(0, 2, "PERS"), (3, 4, "LOC")]
     # IOB1 / broken sequences: an I- that does not continue starts a chunk
-    assert spans_of(["I-ORG", "I-ORG", "I-LOC", "O", "I-LOC"]) == [(0, 2, "ORG"), (2, 3, "LOC"), (4, 5, "LOC")]
+    assert spans_of(["I-ORG", "I-ORG", "I-LOC", "O", "I-LOC"]) == [(0, 2, "ORG"), (2, 3, "LOC"),
+                                                                   (4, 5, "LOC")]
     assert spans_of(["B-PERS", "B-PERS"]) == [(0, 1, "PERS"), (1, 2, "PERS")]
     assert to_iob2(["I-ORG", "I-ORG", "O", "I-LOC"]) == ["B-ORG", "I-ORG", "O", "B-LOC"]
 
@@ -111,14 +112,16 @@ def test_featurize_shapes_and_lexicon_hook() -> None:
 
 
 def test_tagging_hand_written_sentences(model: NerModel) -> None:
-    sent = ["قال", "الرئيس", "الفرنسي", "إيمانويل", "ماكرون", "في", "باريس", "إن", "وزارة", "الخارجية", "ستعلن", "الموقف"] + ["."]
+    sent = ["قال", "الرئيس", "الفرنسي", "إيمانويل", "ماكرون", "في", "باريس", "إن", "وزارة", "الخارجية",
+            "ستعلن", "الموقف"] + ["."]
     tags = model.tag(sent)
     assert len(tags) == len(sent) and set(tags) <= set(LABELS)
     spans = {(" ".join(sent[s:e]), t) for s, e, t in spans_of(tags)}
     assert ("إيمانويل ماكرون", "PERS") in spans
     assert ("باريس", "LOC") in spans
 
-    sent2 = ["وأعلنت", "منظمة", "الأمم", "المتحدة", "أن", "القصف", "استهدف", "مدينة", "حلب", "في", "سوريا"] + ["."]
+    sent2 = ["وأعلنت", "منظمة", "الأمم", "المتحدة", "أن", "القصف", "استهدف", "مدينة", "حلب", "في",
+             "سوريا"] + ["."]
     spans2 = {(" ".join(sent2[s:e]), t) for s, e, t in spans_of(model.tag(sent2))}
     assert ("حلب", "LOC") in spans2 and ("سوريا", "LOC") in spans2
     assert any(t == "ORG" and "الأمم" in txt for txt, t in spans2)
@@ -236,7 +239,8 @@ def test_conll_round_trip(tmp_path: Path, model: NerModel) -> None:
     assert lines[5] == "" and lines[8] == "" and lines[9] == ""  # both blank lines kept
     assert len(lines) == 12 and lines[-1] == ""
     body = [ln for ln in lines if ln]
-    assert [ln.split("\t")[0] for ln in body] == ["وصل", "الوزير", "إلى", "عمان", ".", "قالت", "سلمى", "بيروت"]
+    assert [ln.split("\t")[0] for ln in body] == ["وصل", "الوزير", "إلى", "عمان", ".", "قالت", "سلمى",
+                                                 "بيروت"]
     assert all(ln.split("\t")[1] in LABELS for ln in body)
     # the output is itself valid input, and reads back into the same three sentences
     back = list(read_conll(out))
@@ -266,7 +270,8 @@ PROBES = [
     ["قال", "الرئيس", "الفرنسي", "إيمانويل", "ماكرون", "في", "باريس", "إن", "بلاده", "ستدعم", "الاتفاق", "."],
     ["وأعلن", "الجيش", "الإسرائيلي", "أن", "طائراته", "قصفت", "مواقع", "لحركة", "حماس", "شمال", "غزة", "."],
     ["التقى", "وزير", "الخارجية", "سيرغي", "لافروف", "نظيره", "التركي", "في", "أنقرة", "أمس", "."],
-    ["وذكرت", "وكالة", "الأنباء", "السورية", "(", "سانا", ")", "أن", "الهجوم", "وقع", "في", "ريف", "إدلب", "."],
+    ["وذكرت", "وكالة", "الأنباء", "السورية", "(", "سانا", ")", "أن", "الهجوم", "وقع", "في", "ريف", "إدلب",
+     "."],
     ["ذهب", "إلى", "المدرسة", "."],
     ["و", "2024", ":", "«", "عن", "»"],
 ]

@@ -139,7 +139,8 @@ def test_qualifiers(text: str, value: int, qualifier: str, low, high, span: str)
 )
 def test_ranges(text: str, low: int, high: int, span: str) -> None:
     m = one(text)
-    assert (m.value, m.attr("low"), m.attr("high"), m.attr("range"), m.span.text) == (low, low, high, True, span)
+    assert ((m.value, m.attr("low"), m.attr("high"), m.attr("range"), m.span.text)
+            == (low, low, high, True, span))
 
 
 def test_separate_counts_are_not_a_range() -> None:
@@ -285,7 +286,8 @@ def test_numeric_dates_not_numbers(text: str) -> None:
     assert nums(text) == []
 
 
-@pytest.mark.parametrize("text, value", [("نصف مليون لاجئ", 500_000), ("وربع مليون", 250_000), ("نصف ألف", 500)])
+@pytest.mark.parametrize("text, value", [("نصف مليون لاجئ", 500_000), ("وربع مليون", 250_000),
+                                         ("نصف ألف", 500)])
 def test_fractions_of_multipliers(text: str, value: int) -> None:
     assert one(text).value == value
 

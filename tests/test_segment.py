@@ -54,7 +54,9 @@ def test_clause_of_another_incident_is_its_own_sentence() -> None:
     from marsad.text.normalise import normalise
     from marsad.text.segment import split_sentences
 
-    text = "قتل 20 مدنيا بقصف على مدينة دوما، بينما قتل خمسة مدنيين في مدينة عربين. وقال المرصد، فيما يبدو، إن"
+    text = ("قتل 20 مدنيا بقصف على مدينة دوما، بينما قتل خمسة مدنيين في مدينة عربين. "
+            "وقال المرصد، فيما يبدو، إن")
     norm, offsets = normalise(text)
     sents = split_sentences(Analysis(Document("t", text), norm, offsets))
-    assert [s.text for s in sents][:2] == ["قتل 20 مدنيا بقصف على مدينة دوما،", "بينما قتل خمسة مدنيين في مدينة عربين."]
+    assert [s.text for s in sents][:2] == ["قتل 20 مدنيا بقصف على مدينة دوما،",
+                                           "بينما قتل خمسة مدنيين في مدينة عربين."]

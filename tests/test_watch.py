@@ -405,7 +405,8 @@ def test_sources_and_settings_are_checked_at_start(tmp_path: Path) -> None:
         assert main(["watch", str(tmp_path), "--db", str(tmp_path / "w.db"), "--once", *args]) == 2
     unwritable = str(tmp_path / "x.bin" / "alerts.jsonl")  # under a file: no folder can be made there
     db = str(tmp_path / "w.db")
-    assert main(["watch", str(tmp_path), "--db", db, "--once", "--alerts", unwritable]) == 3  # an output fault
+    # an output fault
+    assert main(["watch", str(tmp_path), "--db", db, "--once", "--alerts", unwritable]) == 3
 
 
 def _event(eid: str, day: str, killed: int, admin1: str = "Idlib") -> Event:

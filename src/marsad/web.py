@@ -104,7 +104,8 @@ class BodyLimit:
 async def _reply(send: Send, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode("utf-8")
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 

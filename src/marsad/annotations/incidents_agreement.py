@@ -198,7 +198,8 @@ def compare(gold: Mapping[MemberKey, str], pred: Mapping[MemberKey, str],
         "disagreements": [{"side": side, "a": label(a), "b": label(b), "gold": [gold[a], gold[b]],
                            "g3": [pred[a], pred[b]]}
                           for side in ("only_gold", "only_pred")
-                          for a, b in sorted((tuple(sorted(pair, key=repr)) for pair in diff[side]), key=repr)],
+                          for a, b in sorted((tuple(sorted(pair, key=repr)) for pair in diff[side]),
+                                             key=repr)],
         **extra,
     }
 
@@ -245,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
         return 0
-    log.info("sample (seed %d): %d (country, ISO week) blocks: %s", args.seed, len(blocks), ", ".join(result["blocks"]))
+    log.info("sample (seed %d): %d (country, ISO week) blocks: %s", args.seed, len(blocks),
+             ", ".join(result["blocks"]))
     for name in ("all", "g1", "g2", "no optional"):
         r = result[name]
         pw, b3 = r["pairwise"], r["bcubed"]

@@ -43,7 +43,8 @@ def coded_ids(coder: str, folder: Path = ANNOTATIONS) -> list[str]:
     path = coded_path(coder, folder)
     if not path.exists():
         return []
-    return [json.loads(line)["doc_id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line)["doc_id"]
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def next_sheets(coder: str, n: int, folder: Path = ANNOTATIONS, shared: Path = SHARED) -> str:

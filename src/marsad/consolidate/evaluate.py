@@ -117,7 +117,8 @@ def match_events(incidents: Sequence[Mapping[str, Any]], events: Sequence[Mappin
             etype = m.get("event_type") or inc.get("event_type")
             loc = (m.get("location") or inc.get("location") or "").casefold()
             for si, e in enumerate(systems):
-                if si not in used_s and e["event_type"] == etype and (e.get("location") or "").casefold() == loc:
+                if (si not in used_s and e["event_type"] == etype
+                        and (e.get("location") or "").casefold() == loc):
                     used_g.add(gi)
                     used_s.add(si)
                     matched[e["event_id"]] = gid
@@ -176,7 +177,8 @@ class ConsolidationReport:
             f"(gold pairs {pw['gold_pairs']}, system pairs {pw['system_pairs']})",
             f"B-cubed    P {b3['precision']:.3f}  R {b3['recall']:.3f}  F1 {b3['f1']:.3f}",
             f"fatalities over {f.get('incidents', 0)} gold incidents with a toll and a matched member: "
-            f"mean abs error {f.get('mae_consolidated', 0):.2f} consolidated (exact {f.get('exact_consolidated', 0):.3f})"
+            f"mean abs error {f.get('mae_consolidated', 0):.2f} consolidated "
+            f"(exact {f.get('exact_consolidated', 0):.3f})"
             f", {f.get('mae_summed', 0):.2f} summing the reports (exact {f.get('exact_summed', 0):.3f}); "
             f"totals gold {f.get('gold_total', 0)}, consolidated {f.get('consolidated_total', 0)}, "
             f"summed {f.get('summed_total', 0)}",
@@ -224,8 +226,8 @@ def score(incidents: Sequence[Mapping[str, Any]], store: Store, split: str) -> C
            "exact_consolidated": sum(1 for x in errs_c if x == 0) / n if n else 0.0,
            "exact_summed": sum(1 for x in errs_s if x == 0) / n if n else 0.0}
     return ConsolidationReport(split, len(incidents), sum(len(i["members"]) for i in incidents), len(gold),
-                               unmatched, n_sys - len(gold), pairwise(gold, sys_labels), bcubed(gold, sys_labels),
-                               fat)
+                               unmatched, n_sys - len(gold), pairwise(gold, sys_labels),
+                               bcubed(gold, sys_labels), fat)
 
 
 def gold_store(incidents: Sequence[Mapping[str, Any]], *, ner: bool = True) -> Store:

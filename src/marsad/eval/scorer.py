@@ -213,7 +213,8 @@ def score(gold_docs, pred_events):
                                  and km(gc, coords(p)) <= LOCATION_OK_KM for p in preds)
         if d.get("fatalities_total") is not None:
             pred_total = sum(_int(p.get("fatalities")) or 0 for p in preds)
-            allowed = d["fatalities_total"] if isinstance(d["fatalities_total"], list) else [d["fatalities_total"]]
+            allowed = (d["fatalities_total"] if isinstance(d["fatalities_total"], list)
+                       else [d["fatalities_total"]])
             c["doc_fat_n"] += 1
             c["doc_fat_ok"] += pred_total in allowed
             c["doc_fat_abs"] += min(abs(pred_total - a) for a in allowed)
@@ -228,7 +229,8 @@ def score(gold_docs, pred_events):
     return {
         "documents": len(gold_docs),
         "predicted_events_for_unknown_docs": sum(len(v) for k, v in by_doc.items() if k not in known),
-        "gold_events": int(c["tp"] + c["fn"]), "predicted_events": sum(len(by_doc.get(str(d["doc_id"]), [])) for d in gold_docs),
+        "gold_events": int(c["tp"] + c["fn"]),
+        "predicted_events": sum(len(by_doc.get(str(d["doc_id"]), [])) for d in gold_docs),
         "event_precision": round(p, 3), "event_recall": round(r, 3),
         "event_f1": round(2 * p * r / (p + r), 3) if p + r else 0.0,
         "sub_event_type_acc": ratio("sub_ok", "pairs"),

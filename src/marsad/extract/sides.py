@@ -83,7 +83,8 @@ def two_sides(actors: list[Mention]) -> bool:
 
 # "في صفوف X", "ضد X", "استهدف X": X is the side that suffered, not the one that acted
 _POSITIONS = "مواقع|معاقل|مقرات|تجمعات|تحصينات|اليات|مخازن"  # a side's positions ("مواقع للحوثيين")
-_TARGET_BEFORE = re.compile(rf"(?:صفوف|ضد|علي|استهداف|استهدف|استهدفت|{_POSITIONS}|عناصر\s+من|بين\s+قتلي)\s*(?:ال)?$")
+_TARGET_BEFORE = re.compile(rf"(?:صفوف|ضد|علي|استهداف|استهدف|استهدفت|{_POSITIONS}|"
+                            r"عناصر\s+من|بين\s+قتلي)\s*(?:ال)?$")
 
 
 # the side struck: after "على"/"ضد", its positions or its posts (not after "استهدفت", which a VSO

@@ -3,8 +3,9 @@
 Requires: ``analysis.norm`` (see ``text.normalise``) and a ``GazetteerLike``. Provides: PLACE mentions
 (``sent=-1``; the pipeline fills it) whose ``value`` is the tuple of candidate places and whose attrs are
 ``modifier`` (see MODIFIERS), ``precision`` (1|2|3, provisional until geocoding), ``key`` (the gazetteer
-key), ``name_span`` (start, end of the bare name in the original text) and ``norm_end`` (end in norm). The span covers the whole
-phrase ("ريف درعا الغربي", "حي القدم بدمشق") so it can serve as ``location_text``.
+key), ``name_span`` (start, end of the bare name in the original text) and ``norm_end`` (end in norm).
+The span covers the whole phrase ("ريف درعا الغربي", "حي القدم بدمشق") so it can serve as
+``location_text``.
 
 One Aho-Corasick automaton per gazetteer is compiled once; a match is kept when it ends at a word end
 and starts at a word start or after an allowed clitic prefix; the longest non-overlapping matches win.
@@ -31,7 +32,8 @@ log = logging.getLogger(__name__)
 
 # Proclitics that may be glued to a place name: conjunction, preposition, article, and combinations.
 PREFIXES: frozenset[str] = frozenset(
-    {c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك") for a in ("", "ال")} | {"لل", "ولل", "فلل"})
+    {c + p + a for c in ("", "و", "ف") for p in ("", "ب", "ل", "ك") for a in ("", "ال")}
+    | {"لل", "ولل", "فلل"})
 # "للرقة" = ل + الرقة with the article's alef dropped: the key is "الرقه" but the text shows "رقه".
 ARTICLE_PREFIXES: frozenset[str] = frozenset({"لل", "ولل", "فلل"})
 # A name right after these words is part of a person's name (خالد بن الوليد), not a place.
@@ -60,7 +62,8 @@ _DIR = r"(?:ال)?(?:شمال|جنوب|شرق|غرب)(?:ي|يه)?(?:\s+(?:ال)?
 _UNIT = r"(?:كلم|كم|كيلومتر|كيلومترات|كيلو\s*متر|كيلو\s*مترا|ميل|اميال|مترا?|متر)"
 # Patterns on the text just before the name's word (anchored at the end, i.e. right before the name).
 _BEFORE: list[tuple[str, re.Pattern[str]]] = [
-    ("distance", re.compile(rf"(?:\d+(?:[.,]\d+)?\s*|(?<!\S)\S+\s+){_UNIT}\s+(?:(?:الى\s+)?{_DIR}\s+)?(?:(?:من|عن)\s+)?"
+    ("distance", re.compile(rf"(?:\d+(?:[.,]\d+)?\s*|(?<!\S)\S+\s+){_UNIT}\s+(?:(?:الى\s+)?{_DIR}\s+)?"
+                            r"(?:(?:من|عن)\s+)?"
                             r"(?:(?:مدينه|العاصمه|محافظه|بلده)\s+)?$")),
     ("neighbourhood", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:حي|احياء|منطقه|شارع|ساحه|سوق)\s+[^\s،.:]+"
                                  r"(?:\s+[^\s،.:]+)?\s+(?:(?:في|داخل|وسط|جنوب|شمال|شرق|غرب)(?:ي)?\s+)?"
@@ -68,7 +71,8 @@ _BEFORE: list[tuple[str, re.Pattern[str]]] = [
     ("rural", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?ريف(?:ي)?\s+(?:(?:محافظه|مدينه)\s+)?)$")),
     ("province", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:محافظه|محافظتي|ولايه|اقليم|امانه)\s+)$")),
     ("district", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:مديريه|قضاء|ناحيه|منطقه|مناطق)\s+)$")),
-    ("site", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?(?:معبر|منفذ|مطار|سجن|مخيم|معسكر|قاعده|ميناء|مرفا|سد|جسر)"
+    ("site", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:ال)?"
+                        r"(?:معبر|منفذ|مطار|سجن|مخيم|معسكر|قاعده|ميناء|مرفا|سد|جسر)"
                         r"(?:\s+(?!(?:في|من|الي|علي|عن|مع|بين|قرب)\s)\S+)?\s+)$")),
     ("near", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:بالقرب\s+من|قرب|قرابه|محيط|اطراف|ضواحي|مشارف|مدخل|"
                         rf"تخوم|{_DIR})\s+(?:(?:مدينه|بلده|قريه|العاصمه|محافظه)\s+)?)$")),
@@ -115,7 +119,8 @@ def common_words() -> frozenset[str]:
         log.warning("place_common_words.tsv missing: every gazetteer name counts")
         return frozenset()
     lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(ln.split("\t", 1)[0] for ln in lines if ln and not ln.startswith("#") and not ln.startswith("key\t"))
+    return frozenset(ln.split("\t", 1)[0] for ln in lines
+                     if ln and not ln.startswith("#") and not ln.startswith("key\t"))
 
 
 _automata: weakref.WeakKeyDictionary[Any, Automaton[Any]] = weakref.WeakKeyDictionary()
@@ -300,7 +305,8 @@ def find_places(analysis: Analysis, gazetteer: GazetteerLike) -> list[Mention]:
             if "بين" in before and _BETWEEN.search(before):
                 modifier = "between"
                 prev_between_end = e
-            elif prev_between_end >= 0 and norm[prev_between_end:ws].strip() == "" and norm[ws:s].startswith("و"):
+            elif (prev_between_end >= 0 and norm[prev_between_end:ws].strip() == ""
+                  and norm[ws:s].startswith("و")):
                 modifier = "between"
                 prev_between_end = -1
         span_end = e
@@ -323,7 +329,8 @@ def _prefer(cands: tuple[Place, ...], modifier: str | None) -> Place | None:
         return None
     if modifier == "province":
         return next((p for p in cands if p.feature == "admin1"), cands[0])
-    if modifier in ("rural", "town", "neighbourhood", "container", "near", "distance", "site", "between", None):
-        return next((p for p in cands if p.feature in ("city", "village", "neighbourhood", "site", "country")),
-                    cands[0])
+    if modifier in ("rural", "town", "neighbourhood", "container", "near", "distance", "site", "between",
+                    None):
+        return next((p for p in cands
+                     if p.feature in ("city", "village", "neighbourhood", "site", "country")), cands[0])
     return cands[0]

@@ -47,7 +47,8 @@ _PREPOSITIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("by", r"من\s+قبل|علي\s+يد|علي\s+ايدي|بايدي|بيد"),
         ("in_ranks", r"في\s+صفوف|من\s+صفوف|بين\s+صفوف|عناصر\s+من|مقاتلين\s+من|مسلحين\s+من"),
         ("backed", r"المدعوم[هة]?\s+من|بدعم\s+من|بمساند[هة]\s+من|بمشارك[هة]|باسناد\s+من|بغطاء\s+من"),
-        ("linked", r"التابع[هة]?\s+(?:ل|الي)|المرتبط[هة]?\s+(?:ب|مع)|الموالي[هة]?\s+(?:ل|الي)|الموالين\s+(?:ل|الي)"),
+        ("linked", r"التابع[هة]?\s+(?:ل|الي)|المرتبط[هة]?\s+(?:ب|مع)|الموالي[هة]?\s+(?:ل|الي)"
+                   r"|الموالين\s+(?:ل|الي)"),
         ("led_by", r"بقياد[هة]"),
         ("against", r"ضد"),
         ("on", r"علي"),
@@ -142,11 +143,13 @@ def candidate_features(analysis: Analysis, f: Frame, cands: list[Mention],
         side = "after" if m.span.start >= f.anchor else "before"
         dist = _bucket(abs(m.span.start - f.anchor), (10, 25, 50, 100, 200))
         rule = "a1" if m is a1 else "a2" if m is a2 else "no"
-        feats = ["bias", f"kind:{kind}", f"rank:{rank}", f"kind|rank:{kind}|{rank}", f"weak:{bool(m.attr('weak'))}",
+        feats = ["bias", f"kind:{kind}", f"rank:{rank}", f"kind|rank:{kind}|{rank}",
+                 f"weak:{bool(m.attr('weak'))}",
                  f"supporter:{bool(m.attr('supporter'))}", f"government:{bool(m.attr('government'))}",
                  f"victim:{kind in VICTIM_KINDS}", f"type:{etype}", f"sub:{sub}", f"type|kind:{etype}|{kind}",
                  f"side:{side}", f"dist:{dist}", f"side|dist:{side}|{dist}", f"type|side:{etype}|{side}",
-                 f"kind|side:{kind}|{side}", f"n:{n}", f"order:{min(order, 3)}", f"order|n:{min(order, 3)}|{n}",
+                 f"kind|side:{kind}|{side}", f"n:{n}", f"order:{min(order, 3)}",
+                 f"order|n:{min(order, 3)}|{n}",
                  f"pos:{min(by_position.index(m), 3)}", f"rule:{rule}", f"rule|type:{rule}|{etype}",
                  f"rule|n:{rule}|{n}", f"rule|kind:{rule}|{kind}", f"form:{form}", f"form|side:{form}|{side}",
                  f"trigger:{tword}", f"trigger|side:{tword}|{side}", f"trole:{trig.attr('role')}",
@@ -160,7 +163,8 @@ def candidate_features(analysis: Analysis, f: Frame, cands: list[Mention],
         if ns is not None and ne is not None:
             before = norm[max(0, ns - _SIDE_WINDOW):ns]
             struck, target, driven = is_struck(norm, m), is_target(norm, m), ousted(norm, m, f)
-            feats += [f"struck:{struck}", f"target:{target}", f"ousted:{driven}", f"struck|type:{struck}|{etype}"]
+            feats += [f"struck:{struck}", f"target:{target}", f"ousted:{driven}",
+                      f"struck|type:{struck}|{etype}"]
             prep = next((name for name, p in _PREPOSITIONS if p.search(before)), "-")
             if prep == "-":  # a proclitic of the name itself ("مواقع للحوثيين")
                 prep = next((name for head, name in _PROCLITICS if norm.startswith(head, ns)), "-")
@@ -207,12 +211,14 @@ class RoleDecision:
     model: LinearModel
     threshold: float
 
-    def probabilities(self, analysis: Analysis, f: Frame, country: str | None) -> list[tuple[Mention, dict[str, float]]]:
+    def probabilities(self, analysis: Analysis, f: Frame,
+                      country: str | None) -> list[tuple[Mention, dict[str, float]]]:
         cands = candidates(f)
         feats = candidate_features(analysis, f, cands, actor_pair(f, country, analysis.norm), country)
         return [(m, _complete(self.model.proba(x))) for m, x in zip(cands, feats, strict=True)]
 
-    def pair(self, analysis: Analysis, f: Frame, country: str | None) -> tuple[Mention | None, Mention | None]:
+    def pair(self, analysis: Analysis, f: Frame,
+             country: str | None) -> tuple[Mention | None, Mention | None]:
         scored = self.probabilities(analysis, f, country)
         return _choose([m for m, _ in scored], [p for _, p in scored], self.threshold)
 

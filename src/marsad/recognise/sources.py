@@ -151,7 +151,8 @@ def _generic_re() -> regex.Pattern[str]:
 def _authority_re() -> regex.Pattern[str]:
     """Regex for "السلطات/الحكومة + nationality adjective" (Iraqi authorities, Government of Jordan)."""
     adj = "|".join(sorted((a for a in _adjectives() if a.endswith("ه")), key=len, reverse=True))
-    return regex.compile(r"(?<![\p{L}\p{N}])(?P<head>السلطات|الحكومه) ال(?P<adj>" + adj + r")(?![\p{L}\p{N}])")
+    return regex.compile(r"(?<![\p{L}\p{N}])(?P<head>السلطات|الحكومه) ال(?P<adj>" + adj
+                         + r")(?![\p{L}\p{N}])")
 
 
 # every match of the two patterns above starts with one of their head words: the patterns are
@@ -230,7 +231,8 @@ def find_sources(analysis: Analysis, lexicon: SourceLexicon | None = None,
             continue
         name = entry.canonical
         if name == "Civil Defence":
-            name = "Syrian Civil Defence" if (default_country or "SY") == "SY" else f"Civil Defence ({default_country})"
+            name = ("Syrian Civil Defence" if (default_country or "SY") == "SY"
+                    else f"Civil Defence ({default_country})")
         found.append((s, e, name, entry.kind, cue))
         taken.append((s, e))
     for m in matches_at(_authority_re(), norm, (h[0] for h in _AUTHORITY_HEADS.hits(norm))):
@@ -246,7 +248,8 @@ def find_sources(analysis: Analysis, lexicon: SourceLexicon | None = None,
     outlets = {s: lex.entries[i].canonical for s, _e, i in named if lex.entries[i].kind.startswith("outlet")}
     for m in matches_at(_generic_re(), norm, (h[0] for h in _GENERIC_HEADS.hits(norm))):
         s, e = m.start("head"), m.end()
-        if s and norm[s - 1] not in " \n\t\"'(«" and not (s > 1 and norm[s - 1] in "وبل" and not norm[s - 2].isalnum()):
+        if (s and norm[s - 1] not in " \n\t\"'(«"
+                and not (s > 1 and norm[s - 1] in "وبل" and not norm[s - 2].isalnum())):
             continue
         cue = _nearest_cue(cues, s, e, norm)
         if cue is None or not free(s, e):
@@ -256,7 +259,8 @@ def find_sources(analysis: Analysis, lexicon: SourceLexicon | None = None,
         found.append((s, e, f"{name} ({via})" if via else name, "generic", cue))
         taken.append((s, e))
     if actors is None:
-        actors = analysis.mentions_of(MentionKind.ACTOR) or find_actors(analysis, default_country=default_country)
+        actors = (analysis.mentions_of(MentionKind.ACTOR)
+                  or find_actors(analysis, default_country=default_country))
     for a in actors:
         s, e = a.attr("norm_start"), a.attr("norm_end")
         if a.attr("weak") or a.attr("needs_country") or a.attr("kind") in ("civilians", "people", "stop"):
@@ -277,7 +281,8 @@ def find_sources(analysis: Analysis, lexicon: SourceLexicon | None = None,
 
 
 OUTLETS: dict[str, str] = {
-    "skynews": "Sky News Arabia", "france24": "France 24", "alarabia": "Al Arabiya", "alarabiya": "Al Arabiya",
+    "skynews": "Sky News Arabia", "france24": "France 24", "alarabia": "Al Arabiya",
+    "alarabiya": "Al Arabiya",
     "bbc": "BBC", "cnn": "CNN", "aawsat": "Asharq al-Awsat", "okaz": "Okaz", "alyaum": "Alyaum",
     "aljazirah": "Al Jazirah", "alriyadh": "Al Riyadh", "alwatan": "Al-Watan (Saudi Arabia)",
     "almadina": "Al Madina", "aleqtisadiya": "Aleqtisadiya", "3alyoum": "3alyoum", "alweeam": "Alweeam",

@@ -51,7 +51,8 @@ def _deps() -> tuple[Any, Any]:
         import jinja2
         import plotly.offline
     except ImportError as exc:  # the [report] extra
-        raise MarsadError(f"marsad report needs the [report] extra (pip install 'marsad[report]'): {exc}") from exc
+        raise MarsadError(f"marsad report needs the [report] extra (pip install 'marsad[report]'): "
+                          f"{exc}") from exc
     return jinja2, plotly.offline
 
 
@@ -96,7 +97,8 @@ def map_figure(items: tuple[Item, ...], countries: list[str]) -> dict[str, Any]:
         data.append({
             "type": "scatter", "mode": "markers", "name": etype,
             "x": [i.longitude for i in group], "y": [i.latitude for i in group],
-            "marker": {"size": [max(i.fatalities, 0.3) for i in group], "sizemode": "area", "sizeref": sizeref,
+            "marker": {"size": [max(i.fatalities, 0.3) for i in group], "sizemode": "area",
+                       "sizeref": sizeref,
                        "sizemin": 3, "color": COLOURS.get(etype, "#333"), "opacity": 0.65,
                        "line": {"color": "#222", "width": 0.5}},
             "text": [f"{i.location or i.admin1 or '?'} ({i.admin1 or '?'})<br>{i.event_date or 'undated'}: "
@@ -112,7 +114,8 @@ def map_figure(items: tuple[Item, ...], countries: list[str]) -> dict[str, Any]:
         k = len(placed) // 50 if len(countries) != 1 else 0
         boxes.append([lons[k], lats[k], lons[-1 - k], lats[-1 - k]])
     layout: dict[str, Any] = {"height": 560, "margin": {"l": 30, "r": 10, "t": 10, "b": 30},
-                              "plot_bgcolor": "#dfe9f2", "legend": {"orientation": "h", "itemsizing": "constant"},
+                              "plot_bgcolor": "#dfe9f2",
+                              "legend": {"orientation": "h", "itemsizing": "constant"},
                               "xaxis": {"showgrid": False, "zeroline": False, "title": ""},
                               "yaxis": {"showgrid": False, "zeroline": False, "title": ""}}
     if boxes:
@@ -148,7 +151,8 @@ def series_figures(items: tuple[Item, ...]) -> list[dict[str, Any]]:
     figs = []
     for k, label in ((0, "events per week"), (1, "fatalities per week")):
         data = [{"type": "scatter", "mode": "lines", "name": etype, "x": list(weeks),
-                 "y": [v[k] for v in weeks.values()], "line": {"color": COLOURS.get(etype, "#333"), "width": 1.6}}
+                 "y": [v[k] for v in weeks.values()],
+                 "line": {"color": COLOURS.get(etype, "#333"), "width": 1.6}}
                 for etype, weeks in series.items()]
         figs.append({"data": data, "layout": {
             "height": 320, "margin": {"l": 50, "r": 10, "t": 30, "b": 40}, "title": {"text": label},

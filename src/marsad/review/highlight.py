@@ -67,7 +67,8 @@ def segments(text: str, marks: Iterable[tuple[int, int, str, int]]) -> list[Segm
             continue
         covering = [(fld, ev) for s, e, fld, ev in snapped if s <= a and b <= e]
         out.append(Segment(a, b, text[a:b], tuple(sorted({FIELD_CLASSES[f] for f, _ in covering})),
-                           tuple(sorted({ev for _, ev in covering})), tuple(sorted({f for f, _ in covering}))))
+                           tuple(sorted({ev for _, ev in covering})),
+                           tuple(sorted({f for f, _ in covering}))))
     return out
 
 

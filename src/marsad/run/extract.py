@@ -78,7 +78,8 @@ def extract_files(
         from marsad.run.dask import run_dask
 
         if output is None or db is not None:
-            raise MarsadError("the Dask executor writes a file: give -o (and load it into a store with a local run)")
+            raise MarsadError("the Dask executor writes a file: give -o "
+                              "(and load it into a store with a local run)")
         return run_dask(inputs, output, scheduler=scheduler, partition_size=partition_size,
                         pipeline_kwargs={"ner": ner, "events_only": True, "time_budget": time_budget},
                         n_workers=workers if workers > 1 else None, max_chars=max_chars, strict=strict,
@@ -217,7 +218,8 @@ def export_db(db: str | Path, output: str | Path, keep: Callable[[Mapping[str, A
         if consolidated:
             from marsad.consolidate.export import INCIDENT_FIELDS, incident_row
 
-            if not store.conn.execute("SELECT 1 FROM incidents LIMIT 1").fetchone() and store.stats()["events"]:
+            if (not store.conn.execute("SELECT 1 FROM incidents LIMIT 1").fetchone()
+                    and store.stats()["events"]):
                 raise MarsadError(f"{db} has no incidents: run marsad consolidate --db {db} first")
             tabular = Path(output).suffix.lower() in (".csv", ".parquet")  # the formats with columns
             with open_writer(output, **({"fields": INCIDENT_FIELDS} if tabular else {})) as writer:

@@ -42,6 +42,10 @@ EVENT_COLUMNS: tuple[str, ...] = (
     "admin2", "location", "latitude", "longitude", "geo_precision", "fatalities", "confidence",
 )
 
+# the SQL type of each event column that is not TEXT
+_EVENT_COLUMN_TYPES = {"latitude": "REAL", "longitude": "REAL", "confidence": "REAL",
+                       "geo_precision": "INTEGER", "fatalities": "INTEGER"}
+
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS runs (
@@ -64,7 +68,7 @@ CREATE TABLE IF NOT EXISTS events (
     content_hash TEXT NOT NULL,
     seq INTEGER NOT NULL,
     run_id TEXT,
-    {", ".join(f"{c} {'REAL' if c in ('latitude', 'longitude', 'confidence') else 'INTEGER' if c in ('geo_precision', 'fatalities') else 'TEXT'}" for c in EVENT_COLUMNS)},
+    {", ".join(f"{c} {_EVENT_COLUMN_TYPES.get(c, 'TEXT')}" for c in EVENT_COLUMNS)},
     record TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_hash ON events(content_hash, seq);
@@ -289,7 +293,8 @@ class Store:
         try:
             with self.transaction() as c:
                 c.execute(
-                    "DELETE FROM spans WHERE event_id IN (SELECT event_id FROM events WHERE content_hash = ?)",
+                    "DELETE FROM spans WHERE event_id IN"
+                    " (SELECT event_id FROM events WHERE content_hash = ?)",
                     (h,),
                 )
                 c.execute("DELETE FROM events WHERE content_hash = ?", (h,))
@@ -427,7 +432,8 @@ class Store:
             where = [] if chunk is None else [f"{col} IN ({', '.join('?' * len(chunk))})"]
             if unconsolidated:
                 where.append("m.incident_id IS NULL")
-            q = sql + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY e.doc_id, e.content_hash, e.seq"
+            q = (sql + (" WHERE " + " AND ".join(where) if where else "")
+                 + " ORDER BY e.doc_id, e.content_hash, e.seq")
             for record, outlet, url, title, published, incident_id in self.conn.execute(q, chunk or []):
                 yield {**json.loads(record), "incident_id": incident_id, "outlet": outlet, "url": url,
                        "title": title, "published": published}
@@ -473,7 +479,8 @@ class Store:
         for (record,) in rows:
             yield json.loads(record)
 
-    def save_incidents(self, incidents: Sequence[Mapping[str, Any]], members: Sequence[tuple[str, str, str, float]],
+    def save_incidents(self, incidents: Sequence[Mapping[str, Any]],
+                       members: Sequence[tuple[str, str, str, float]],
                        removed: Sequence[str] = ()) -> None:
         """Write incident records (replacing those with the same id), their new members
         ``(event_id, incident_id, doc_id, score)``, and delete the ``removed`` incidents; one transaction."""
@@ -481,19 +488,22 @@ class Store:
             with self.transaction() as c:
                 c.executemany("DELETE FROM incidents WHERE incident_id = ?", [(i,) for i in removed])
                 c.executemany(
-                    "INSERT OR REPLACE INTO incidents(incident_id, block, event_type, country, admin1, event_date,"
-                    " fatalities, n_sources, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(r["incident_id"], r["block"], r["event_type"], r["country"], r["admin1"], r["event_date"],
-                      r["fatalities"], r["n_sources"], json.dumps(r, ensure_ascii=False)) for r in incidents])
+                    "INSERT OR REPLACE INTO incidents(incident_id, block, event_type, country, admin1,"
+                    " event_date, fatalities, n_sources, record) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(r["incident_id"], r["block"], r["event_type"], r["country"], r["admin1"],
+                      r["event_date"], r["fatalities"], r["n_sources"], json.dumps(r, ensure_ascii=False))
+                     for r in incidents])
                 c.executemany("INSERT OR REPLACE INTO incident_members(event_id, incident_id, doc_id, score)"
                               " VALUES (?, ?, ?, ?)", members)
         except sqlite3.Error as exc:
             raise StoreError(f"{self.path}: cannot store incidents: {exc}") from exc
 
     def stale_members(self) -> list[tuple[str, str]]:
-        """``(event_id, incident_id)`` of members whose event is no longer stored (a re-extracted document)."""
+        """``(event_id, incident_id)`` of members whose event is no longer stored (a re-extracted
+        document)."""
         return self.conn.execute("SELECT m.event_id, m.incident_id FROM incident_members m"
-                                 " LEFT JOIN events e ON e.event_id = m.event_id WHERE e.event_id IS NULL").fetchall()
+                                 " LEFT JOIN events e ON e.event_id = m.event_id"
+                                 " WHERE e.event_id IS NULL").fetchall()
 
     def delete_members(self, event_ids: Sequence[str]) -> None:
         with self.transaction() as c:
