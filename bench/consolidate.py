@@ -23,7 +23,8 @@ from marsad.consolidate import consolidate
 from marsad.store.sqlite import Store
 
 
-def by_admin1(conn: sqlite3.Connection, table: str, countries: list[str]) -> dict[tuple[str, str], tuple[int, int]]:
+def by_admin1(conn: sqlite3.Connection, table: str,
+              countries: list[str]) -> dict[tuple[str, str], tuple[int, int]]:
     marks = ", ".join("?" * len(countries))
     rows = conn.execute(f"SELECT country, COALESCE(NULLIF(admin1, ''), '(none)'), SUM(fatalities), COUNT(*)"
                         f" FROM {table} WHERE country IN ({marks}) GROUP BY 1, 2", countries)
@@ -58,8 +59,10 @@ def run(db: Path, countries: list[str]) -> dict:
 
 def table(res: dict) -> str:
     lines = [f"consolidated {res['events']} events into {res['incidents']} incidents in {res['seconds']} s "
-             f"(one core; peak RSS {res['peak_rss_mb']} MB, {res['peak_rss_mb_before']} MB before consolidating)",
-             "", "| country | admin1 | events | fatalities (events) | incidents | fatalities (incidents) | change |",
+             f"(one core; peak RSS {res['peak_rss_mb']} MB, "
+             f"{res['peak_rss_mb_before']} MB before consolidating)",
+             "", "| country | admin1 | events | fatalities (events) | incidents "
+                 "| fatalities (incidents) | change |",
              "|---|---|---|---|---|---|---|"]
     totals: dict[str, list[int]] = {}
     for r in res["by_admin1"]:
@@ -67,9 +70,9 @@ def table(res: dict) -> str:
         for i, k in enumerate(("events", "fatalities_events", "incidents", "fatalities_incidents")):
             t[i] += r[k]
         if r["fatalities_events"]:
+            change = (r["fatalities_incidents"] - r["fatalities_events"]) / r["fatalities_events"]
             lines.append(f"| {r['country']} | {r['admin1']} | {r['events']} | {r['fatalities_events']} | "
-                         f"{r['incidents']} | {r['fatalities_incidents']} | "
-                         f"{(r['fatalities_incidents'] - r['fatalities_events']) / r['fatalities_events']:+.0%} |")
+                         f"{r['incidents']} | {r['fatalities_incidents']} | {change:+.0%} |")
     for c, (ne, fe, ni, fi) in sorted(totals.items()):
         lines.append(f"| **{c}** | all | {ne} | {fe} | {ni} | {fi} | {(fi - fe) / fe if fe else 0:+.0%} |")
     return "\n".join(lines)

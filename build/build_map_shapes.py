@@ -128,17 +128,20 @@ def main(argv: list[str] | None = None) -> int:
         if cc not in MENA:  # the outline only, coarser, without small islands: context for events abroad
             parts = sorted(getattr(geom, "geoms", [geom]), key=lambda g: -g.area)
             kept = MultiPolygon([g for k, g in enumerate(parts) if k == 0 or g.area >= 0.5])
-            shapes[cc] = {"bbox": bbox[cc], "outline": _rings(kept.simplify(args.tolerance * 10)), "admin1": []}
+            shapes[cc] = {"bbox": bbox[cc], "outline": _rings(kept.simplify(args.tolerance * 10)),
+                          "admin1": []}
             continue
         inside = prep(geom.buffer(0.05))
-        own = [ln for ln in lines if inside.intersects(ln) and geom.contains(ln.interpolate(0.5, normalized=True))]
+        own = [ln for ln in lines
+               if inside.intersects(ln) and geom.contains(ln.interpolate(0.5, normalized=True))]
         merged = [ln.simplify(args.tolerance) for ln in own]
         shapes[cc] = {
             "bbox": bbox[cc],
             "outline": _rings(geom.simplify(args.tolerance)),
             "admin1": [seg for ln in merged for seg in _lines(ln)],
         }
-        log.info("%s: %d outline rings, %d admin-1 lines", cc, len(shapes[cc]["outline"]), len(shapes[cc]["admin1"]))
+        log.info("%s: %d outline rings, %d admin-1 lines", cc, len(shapes[cc]["outline"]),
+                 len(shapes[cc]["admin1"]))
     target = args.out / "map_shapes.json.gz"
     with gzip.GzipFile(target, "wb", compresslevel=9, mtime=0) as fh:
         fh.write(json.dumps(shapes, sort_keys=True, separators=(",", ":")).encode())

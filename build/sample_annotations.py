@@ -111,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
     held = "".join(f"{i}\n" for i in sorted(heldout))
     (args.out / "heldout.txt").write_text(held, encoding="utf-8")
     print(f"{len(ids)} articles ({', '.join(f'{k} {len(v)}' for k, v in strata.items())}); "
-          f"held-out {len(heldout)} sha256 {hashlib.sha256(held.encode()).hexdigest()}; double-coded {len(double)}")
+          f"held-out {len(heldout)} sha256 {hashlib.sha256(held.encode()).hexdigest()}; "
+          f"double-coded {len(double)}")
     return 0
 
 

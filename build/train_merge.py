@@ -1,6 +1,6 @@
 """Train the learned merge decision on the annotated corpus (never on its held-out split).
 
-    python build/train_merge.py          # records pairs, cross-validates, writes src/marsad/data/models/merge.npz
+    python build/train_merge.py  # records pairs, cross-validates, writes src/marsad/data/models/merge.npz
 
 1. The rules pipeline (``default_stages(events_only=True, learned=False)``) runs on every training
    article with a veto that vetoes nothing and records each merge a rule proposes: the two
@@ -68,7 +68,8 @@ class _Recorder:
     pairs: list[_Pair] = field(default_factory=list)
 
     def allow(self, g: Frame, f: Frame, rule: str) -> bool:
-        self.pairs.append(_Pair(pair_features(g, f, rule), list(g.sents), list(f.sents), _named(g), _named(f)))
+        self.pairs.append(_Pair(pair_features(g, f, rule), list(g.sents), list(f.sents),
+                                _named(g), _named(f)))
         return True
 
 
@@ -96,7 +97,8 @@ def _merge(frames: list[Frame], veto: MergeVeto | None = None) -> list[Frame]:
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
-    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    h = (math.sin((p2 - p1) / 2) ** 2
+         + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
@@ -136,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     # the same articles as another team coded them (../shared/gold/train.jsonl): a check of conventions
     other_path = args.shared / "gold" / "train.jsonl"
     wanted = set(ids)
-    other = [d for d in (json.loads(x) for x in other_path.read_text(encoding="utf-8").splitlines() if x.strip())
+    other = [d for d in (json.loads(x) for x in other_path.read_text(encoding="utf-8").splitlines()
+                         if x.strip())
              if d["doc_id"] in wanted] if other_path.exists() else []
 
     def run(veto: MergeVeto | None) -> list[dict[str, Any]]:
@@ -169,8 +172,10 @@ def main(argv: list[str] | None = None) -> int:
             feats.append(p.feats)
             labels.append("same" if gs & fs else "different")
             groups.append(i)
-    by_rule = Counter((next(x for x in f if x.startswith("rule="))[5:], lab) for f, lab in zip(feats, labels, strict=True))
-    print(f"{len(ids)} articles, {proposed} merges proposed, {len(labels)} labelled: {dict(Counter(labels))}; "
+    by_rule = Counter((next(x for x in f if x.startswith("rule="))[5:], lab)
+                      for f, lab in zip(feats, labels, strict=True))
+    print(f"{len(ids)} articles, {proposed} merges proposed, "
+          f"{len(labels)} labelled: {dict(Counter(labels))}; "
           f"by rule: {dict(sorted(by_rule.items()))}")
 
     # 3: grouped cross-validation; every article (also those without a labelled pair) gets a fold
@@ -185,10 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         vec, clf = fit_linear([feats[j] for j in train], list(y[train]), args.c)
         models[k] = to_linear(vec, clf, {})
         if len(test):
-            oof[test] = clf.predict_proba(vec.transform([feats[j] for j in test]))[:, list(clf.classes_).index("same")]
+            oof[test] = clf.predict_proba(vec.transform([feats[j] for j in test]))[
+                :, list(clf.classes_).index("same")]
     pair_cv = {"pairs": len(y), "same": int((y == "same").sum()),
                "accuracy_rules": round(float((y == "same").mean()), 3),  # the rules merge every pair
-               "accuracy_model": {str(t): round(float(((oof >= t) == (y == "same")).mean()), 3) for t in GRID}}
+               "accuracy_model": {str(t): round(float(((oof >= t) == (y == "same")).mean()), 3)
+                                  for t in GRID}}
     print(f"pair CV: {pair_cv}")
 
     # 5: the threshold by event F1 of the whole pipeline, out of fold
@@ -210,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
 
     vec, clf = fit_linear(feats, labels, args.c)
     digest = training.json_sha256(sorted(ids))
-    meta = {"model": "merge", "trained_on": {"articles": len(ids), "pairs": len(y), "annotations_sha256": digest,
-                                             "split": training.SPLIT},
+    meta = {"model": "merge", "trained_on": {"articles": len(ids), "pairs": len(y),
+                                             "annotations_sha256": digest, "split": training.SPLIT},
             "labels": dict(Counter(labels)), "C": args.c, "min_count": MIN_COUNT, "seed": SEED,
             "threshold": threshold, "chosen_by": "event F1 of the whole pipeline on the training split, "
             "out-of-fold (0: never veto)", "cross_validation": {"folds": args.folds, "grouped_by": "article",

@@ -53,7 +53,8 @@ class _Recorder:
     threshold: float = 2.0  # never reached: the rules' roles stay as they are
     seen: dict[str, list[tuple[int, int, str, str | None, list[str]]]] = field(default_factory=dict)
 
-    def p_not_place(self, analysis, mentions, roles, actors, ctx) -> list[float]:  # type: ignore[no-untyped-def]
+    def p_not_place(self, analysis, mentions, roles, actors,  # type: ignore[no-untyped-def]
+                    ctx) -> list[float]:
         feats = place_features(analysis, mentions, roles, actors, ctx)
         self.seen[analysis.doc.doc_id] = [(m.span.start, m.span.end, str(m.attr("key")), r, f)
                                           for m, r, f in zip(mentions, roles, feats, strict=True)]
@@ -126,7 +127,8 @@ def figures(ex: Examples, p: np.ndarray, threshold: float) -> dict[str, Any]:
                      "accuracy": round(float(((p >= threshold) == y)[sel].mean()), 3),
                      "not_a_place_figures": prf(int((pred & y).sum()), int((pred & ~y).sum()),
                                                 int((~pred & y & sel).sum()), 1.0),
-                     "event_places_dropped": int((pred & event).sum()), "event_places": int((event & sel).sum())}
+                     "event_places_dropped": int((pred & event).sum()),
+                     "event_places": int((event & sel).sum())}
     return out
 
 
@@ -138,7 +140,8 @@ def choose_threshold(ex: Examples, p: np.ndarray) -> tuple[float, dict[str, floa
     best_t, best_f = 1.01, -1.0
     for t in np.arange(0.3, 0.96, 0.05):
         pred = (p >= t) & free
-        f = prf(int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y & free).sum()), BETA)[f"f{BETA:g}"]
+        f = prf(int((pred & y).sum()), int((pred & ~y).sum()), int((~pred & y & free).sum()),
+                BETA)[f"f{BETA:g}"]
         grid[f"{t:.2f}"] = f
         if f > best_f:
             best_t, best_f = round(float(t), 2), f

@@ -64,16 +64,19 @@ def build_store(path: Path, *, incidents: bool = False, incident_confidence: boo
             # as marsad.consolidate writes them: the filter's columns, the incident record (JSON)
             if incident_confidence:
                 store.conn.execute("ALTER TABLE incidents ADD COLUMN confidence REAL")
-            rows = [("i1", "Explosions/Remote violence", "SY", "Idlib", "Saraqib", 35.86, 36.8, "2018-03-04", 8, 1),
+            rows = [("i1", "Explosions/Remote violence", "SY", "Idlib", "Saraqib", 35.86, 36.8,
+                     "2018-03-04", 8, 1),
                     ("i2", "Battles", "SY", "Rif Dimashq", "Douma", 33.57, 36.4, "2018-04-10", 20, 1),
-                    ("i3", "Explosions/Remote violence", "YE", "Taizz", "Taizz", 13.58, 44.02, "2018-06-02", 6, 2)]
+                    ("i3", "Explosions/Remote violence", "YE", "Taizz", "Taizz", 13.58, 44.02,
+                     "2018-06-02", 6, 2)]
             for iid, etype, country, admin1, location, lat, lon, day, killed, n in rows:
                 record = {"incident_id": iid, "event_type": etype, "country": country, "admin1": admin1,
                           "location": location, "latitude": lat, "longitude": lon, "event_date": day,
                           "fatalities": killed, "n_sources": n}
-                cols = "incident_id, block, event_type, country, admin1, event_date, fatalities, n_sources, record" \
-                    + (", confidence" if incident_confidence else "")
+                cols = "incident_id, block, event_type, country, admin1, event_date, fatalities, " \
+                    "n_sources, record" + (", confidence" if incident_confidence else "")
                 values = (iid, f"{etype}|{country}", etype, country, admin1, day, killed, n,
                           json.dumps(record)) + ((0.9,) if incident_confidence else ())
-                store.conn.execute(f"INSERT INTO incidents ({cols}) VALUES ({', '.join('?' * len(values))})", values)
+                store.conn.execute(f"INSERT INTO incidents ({cols}) VALUES ({', '.join('?' * len(values))})",
+                                   values)
     return path

@@ -27,11 +27,13 @@ REPORTS = {
           dict(sub_event_type="Air/drone strike", event_date="2018-03-04", location="Saraqib", admin1="Idlib",
                latitude=35.86, longitude=36.80, geo_precision=1, fatalities=9,
                actor1="Military Forces of Syria", actor2="Civilians (Syria)")),
-    "c": ("outlet-c", date(2018, 3, 6), "ارتفعت حصيلة قتلى الغارات الروسية على مدينة سراقب في ريف إدلب إلى 11.",
+    "c": ("outlet-c", date(2018, 3, 6),
+          "ارتفعت حصيلة قتلى الغارات الروسية على مدينة سراقب في ريف إدلب إلى 11.",
           dict(sub_event_type="Air/drone strike", event_date="2018-03-04", location="Saraqib", admin1="Idlib",
                latitude=35.86, longitude=36.80, geo_precision=1, fatalities=11,
                actor1="Military Forces of Russia", actor2="Civilians (Syria)")),
-    "d": ("outlet-a", date(2018, 3, 5), "قتل خمسة عناصر في اشتباكات بين الجيش وتنظيم الدولة قرب مطار دير الزور.",
+    "d": ("outlet-a", date(2018, 3, 5),
+          "قتل خمسة عناصر في اشتباكات بين الجيش وتنظيم الدولة قرب مطار دير الزور.",
           dict(sub_event_type="Air/drone strike", event_date="2018-03-04", location="Deir ez-Zor",
                admin1="Deir ez-Zor", latitude=35.33, longitude=40.14, geo_precision=1, fatalities=5,
                actor1="Military Forces of Syria", actor2="Islamic State")),
@@ -190,7 +192,8 @@ def test_the_model_carries_its_window_and_an_approximate_date_is_a_feature(store
     text = "قتل سبعة مدنيين في غارات روسية على مدينة سراقب في ريف إدلب."
     for n, day in enumerate(("2018-03-04", "2018-03-09")):
         doc = Document(f"w{n}", text + " " * n, date.fromisoformat(day), None, f"outlet-{n}")
-        store.add_result(doc, [Event(doc_id=doc.doc_id, event_id=f"ev-w{n}", event_type="Explosions/Remote violence",
+        store.add_result(doc, [Event(doc_id=doc.doc_id, event_id=f"ev-w{n}",
+                                     event_type="Explosions/Remote violence",
                                      sub_event_type="Air/drone strike", event_date=day, country="SY",
                                      location="Saraqib", admin1="Idlib", latitude=35.86, longitude=36.80,
                                      geo_precision=1, evidence=((0, len(text)),))])
@@ -201,7 +204,8 @@ def test_the_model_carries_its_window_and_an_approximate_date_is_a_feature(store
     store.conn.execute("DELETE FROM incident_members")
     # threshold 0: anything compared joins, so the count shows what the window lets be compared
     assert consolidate(store, model=replace(narrow, threshold=0.0, window=7)).incidents == 1
-    a = {"event_date": "2018-03-04", "time_precision": 1, "location": "Saraqib", "country": "SY", "geo_precision": 1}
+    a = {"event_date": "2018-03-04", "time_precision": 1, "location": "Saraqib", "country": "SY",
+         "geo_precision": 1}
     feats = pair_features(a, {**a, "event_date": "2018-03-09", "time_precision": 2}, 0.5)
     assert "days<=5" in feats and "days<=5&date=vague" in feats and "place=same&days<=5" in feats
     assert "days<=0&date=exact" in pair_features(a, a, 0.5)
@@ -214,7 +218,8 @@ def test_cross_validation_folds_keep_country_weeks_whole():
     from train_consolidation import fold_of
 
     incs = [{"incident": f"i{n}", "country": c, "event_date": d} for n, (c, d) in enumerate(
-        [("SY", "2018-03-05"), ("SY", "2018-03-07"), ("YE", "2018-03-05"), ("SY", "2018-03-14"), ("SY", None)])]
+        [("SY", "2018-03-05"), ("SY", "2018-03-07"), ("YE", "2018-03-05"), ("SY", "2018-03-14"),
+         ("SY", None)])]
     folds = fold_of(incs, 4)
     assert folds["i0"] == folds["i1"]  # one country-week block, one fold
     assert len({folds[i] for i in ("i0", "i2", "i3", "i4")}) == 4  # four blocks dealt over four folds

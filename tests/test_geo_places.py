@@ -86,7 +86,8 @@ def test_province_town_site(gaz: Gazetteer) -> None:
 def test_a_quote_between_modifier_and_name(gaz: Gazetteer) -> None:
     text = 'في منطقة "سلطان بيلي" وفي مدينة «دوما»'
     ms = find_places(analyse(text), gaz)
-    assert [(m.attr("modifier"), m.span.text) for m in ms] == [("district", 'منطقة "سلطان بيلي'), ("town", "مدينة «دوما")]
+    assert [(m.attr("modifier"), m.span.text) for m in ms] == [("district", 'منطقة "سلطان بيلي'),
+                                                              ("town", "مدينة «دوما")]
 
 
 def test_the_article_after_a_town_word_is_the_names(gaz: Gazetteer) -> None:

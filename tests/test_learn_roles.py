@@ -105,7 +105,8 @@ def test_the_model_gives_every_class_a_probability() -> None:
     from marsad.learn.roles import _complete
 
     p = _complete(decision.model.proba(["kind:coalition", "unknown"]))
-    assert set(p) == set(CLASSES) and abs(sum(p.values()) - 1.0) < 1e-6 and max(p, key=p.__getitem__) == ACTOR1
+    assert set(p) == set(CLASSES) and abs(sum(p.values()) - 1.0) < 1e-6 \
+        and max(p, key=p.__getitem__) == ACTOR1
 
 
 @pytest.mark.skipif(not ROLE_MODEL.exists(), reason="no shipped role model")
@@ -128,7 +129,8 @@ def _side(value: str) -> Mention:
 
 
 def test_choose_takes_two_parties_of_two_sides_in_the_likelier_order() -> None:
-    coalition, yemen, houthis = _side("Saudi-led Coalition"), _side("Military Forces of Yemen"), _side("Houthis")
+    coalition, yemen, houthis = (_side("Saudi-led Coalition"), _side("Military Forces of Yemen"),
+                                 _side("Houthis"))
     probs = [{ACTOR1: 0.2, ACTOR2: 0.7, ASSOC: 0.0, NONE: 0.1},  # the most likely party, acted on
              {ACTOR1: 0.8, ACTOR2: 0.0, ASSOC: 0.1, NONE: 0.1},  # its ally: never the other side
              {ACTOR1: 0.3, ACTOR2: 0.1, ASSOC: 0.0, NONE: 0.6}]

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED_NER = ROOT.parent / "shared" / "ner"
 
 pytestmark = pytest.mark.skipif(
-    not (SHARED_NER / "anercorp" / "ANERCorp_CamelLab_test.txt").exists(), reason="../shared/ner not available"
+    not (SHARED_NER / "anercorp" / "ANERCorp_CamelLab_test.txt").exists(),
+    reason="../shared/ner not available"
 )
 
 
@@ -67,7 +68,8 @@ def test_filter_removed_the_test_region(corpora: tuple[list, dict[str, list]]) -
     assert news_tokens <= 168_080 - 0.8 * n_test
 
 
-def test_dev_split_comes_from_training_only(train_ner: ModuleType, corpora: tuple[list, dict[str, list]]) -> None:
+def test_dev_split_comes_from_training_only(train_ner: ModuleType,
+                                            corpora: tuple[list, dict[str, list]]) -> None:
     test, data = corpora
     train, dev = train_ner.dev_split(data["aner"])
     assert len(train) + len(dev) == len(data["aner"])
@@ -88,7 +90,8 @@ def test_filter_catches_respelled_and_resegmented_copies(train_ner: ModuleType) 
     assert not filt.leaks(["وصل", "الوزير", "إلى", "بغداد", "صباح", "اليوم", "في", "زيارة", "رسمية", "."])
 
 
-def test_cluster_corpus_filter_drops_test_text(train_ner: ModuleType, corpora: tuple[list, dict[str, list]]) -> None:
+def test_cluster_corpus_filter_drops_test_text(train_ner: ModuleType,
+                                               corpora: tuple[list, dict[str, list]]) -> None:
     """The unlabelled text behind the word clusters goes through the same filter: a test sentence
     met as raw news text (re-tokenised by ``raw_tokens``) is recognised and left out."""
     test, _ = corpora
@@ -97,4 +100,5 @@ def test_cluster_corpus_filter_drops_test_text(train_ner: ModuleType, corpora: t
     for s in sample:
         raw = " ".join(w for w, _ in s)
         assert filt.leaks(train_ner.raw_tokens(raw)), raw
-    assert not filt.leaks(train_ner.raw_tokens("وصل الوزير إلى بغداد صباح اليوم في زيارة رسمية لم يعلن عنها مسبقا."))
+    assert not filt.leaks(train_ner.raw_tokens(
+        "وصل الوزير إلى بغداد صباح اليوم في زيارة رسمية لم يعلن عنها مسبقا."))

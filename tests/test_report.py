@@ -38,7 +38,8 @@ def test_filter_parse_normalises_and_rejects() -> None:
         ("SY", "2018-03-01", "2018-04-30", "Battles", 0.5)
     assert EventFilter.parse().empty
     for kwargs, flag in (({"country": "Atlantis"}, "--country"), ({"date_from": "2018-02-30"}, "--from"),
-                         ({"event_type": "Skirmish"}, "--type"), ({"min_confidence": 1.5}, "--min-confidence"),
+                         ({"event_type": "Skirmish"}, "--type"),
+                         ({"min_confidence": 1.5}, "--min-confidence"),
                          ({"date_from": "2018-05-01", "date_to": "2018-04-01"}, "--from")):
         with pytest.raises(MarsadError, match=flag):
             EventFilter.parse(**kwargs)
@@ -141,5 +142,6 @@ def test_report_is_one_self_contained_page(db: Path, tmp_path: Path) -> None:
     assert '<mark class="f-location" title="location">سراقب</mark>' in html
     assert "not consolidated" in html and "No confidence cut" in html
     assert "Rif Dimashq" in html and "Taizz" not in html.split("<script>")[0]
-    assert main(["report", "--db", str(db), "-o", str(out), "--type", "Protests", "--from", "2018-01-01"]) == 0
+    assert main(["report", "--db", str(db), "-o", str(out), "--type", "Protests",
+                 "--from", "2018-01-01"]) == 0
     assert "Nothing matches the selection" in out.read_text(encoding="utf-8")

@@ -87,7 +87,8 @@ def test_extract_from_four_threads_gives_the_same_results() -> None:
 
     def work(k: int) -> None:
         try:
-            results[k] = [[records(marsad.extract(t, published="2018-03-05")) for t in texts] for _ in range(5)]
+            results[k] = [[records(marsad.extract(t, published="2018-03-05")) for t in texts]
+                          for _ in range(5)]
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -119,7 +120,8 @@ def test_check_published() -> None:
     for bad in ("0001-01-01", date(9999, 12, 31), "x", 5, PUBLISHED_MIN.replace(year=1899)):
         day, problem = check_published(bad)
         assert day is None and problem
-    assert check_published(PUBLISHED_MIN)[0] == PUBLISHED_MIN and check_published(PUBLISHED_MAX)[0] == PUBLISHED_MAX
+    assert check_published(PUBLISHED_MIN)[0] == PUBLISHED_MIN \
+        and check_published(PUBLISHED_MAX)[0] == PUBLISHED_MAX
 
 
 def test_extract_replaces_lone_surrogates() -> None:
@@ -143,10 +145,11 @@ def test_a_long_run_of_digits_is_no_count() -> None:
 
 EDGE_DAYS = [date(1, 1, 1), date(1, 1, 3), date(1, 3, 1), date(622, 7, 16), PUBLISHED_MIN, date(2018, 3, 5),
              PUBLISHED_MAX, date(9999, 12, 25), date(9999, 12, 31)]
-PHRASES = ["امس", "اول امس", "اليوم الخميس", "غدا", "بعد غد", "الاثنين الماضي", "الجمعه المقبله", "الاسبوع الماضي",
-           "الشهر الماضي", "الشهر الجاري", "10 رمضان", "10 رمضان 1436", "5 اب", "5 اب المقبل", "اب العام المقبل",
-           "اب العام الماضي", "شهر اب الماضي", "قبل 99999999 يوما", "منذ 3 اشهر", "قبل ايام", "24 من الشهر الماضي",
-           "1/1/0001", "31/12/9999", "9999-12-31", "5 اب 9999", "1 كانون الثاني 0001", "اكتوبر 9999"]
+PHRASES = ["امس", "اول امس", "اليوم الخميس", "غدا", "بعد غد", "الاثنين الماضي", "الجمعه المقبله",
+           "الاسبوع الماضي", "الشهر الماضي", "الشهر الجاري", "10 رمضان", "10 رمضان 1436", "5 اب",
+           "5 اب المقبل", "اب العام المقبل", "اب العام الماضي", "شهر اب الماضي", "قبل 99999999 يوما",
+           "منذ 3 اشهر", "قبل ايام", "24 من الشهر الماضي", "1/1/0001", "31/12/9999", "9999-12-31",
+           "5 اب 9999", "1 كانون الثاني 0001", "اكتوبر 9999"]
 
 
 @pytest.mark.parametrize("published", [*EDGE_DAYS, None])
@@ -169,7 +172,8 @@ def test_a_date_out_of_the_calendar_is_dropped_with_a_reason() -> None:
 # ------------------------------------------------------------------ 2. fuzzing the pipeline
 
 VOCAB = [
-    "قتل", "قتلى", "مقتل", "لقي مصرعه", "غارة", "غارات جوية", "قصف مدفعي", "انفجار", "سيارة مفخخة", "عبوة ناسفة",
+    "قتل", "قتلى", "مقتل", "لقي مصرعه", "غارة", "غارات جوية", "قصف مدفعي", "انفجار",
+    "سيارة مفخخة", "عبوة ناسفة",
     "مدنيين", "مدنيا", "جنود", "عناصر", "مسلحين", "أصيب", "جرحى", "اشتباكات", "هجوم", "سيطرت", "اعتقل",
     "متظاهرين", "احتجاج", "بين", "و", "في", "على", "من", "مدينة", "ريف", "حلب", "إدلب", "دمشق", "الموصل",
     "صنعاء", "درعا", "سراقب", "بنغازي", "بحسب", "المرصد السوري لحقوق الإنسان", "قوات النظام", "الجيش",
@@ -189,7 +193,8 @@ def _in_script(n: int, digits: str) -> str:
     return str(n).translate(str.maketrans(_LATIN, digits))
 
 
-_NUMBER = st.builds(_in_script, st.one_of(st.integers(0, 3000), st.integers(0, 10**60), st.integers(0, 10**400)),
+_NUMBER = st.builds(_in_script,
+                    st.one_of(st.integers(0, 3000), st.integers(0, 10**60), st.integers(0, 10**400)),
                     st.sampled_from([_LATIN, _ARABIC, _PERSIAN]))
 _PIECE = st.one_of(
     st.sampled_from(VOCAB), st.sampled_from(VOCAB), st.sampled_from(VOCAB), _NUMBER,
@@ -199,7 +204,8 @@ _PIECE = st.one_of(
     st.integers(0xD800, 0xDFFF).map(chr),  # lone surrogates
     st.text(max_size=8),  # any code point
 )
-_TEXTS = st.lists(st.tuples(_PIECE, st.sampled_from([" ", " ", "", "\n", "، ", ". "])), min_size=1, max_size=60).map(
+_TEXTS = st.lists(st.tuples(_PIECE, st.sampled_from([" ", " ", "", "\n", "، ", ". "])),
+                  min_size=1, max_size=60).map(
     lambda parts: "".join(p + sep for p, sep in parts))
 _DAYS = st.one_of(st.none(), st.dates(), st.sampled_from(EDGE_DAYS))
 _TITLES = st.one_of(st.none(), _TEXTS.map(lambda t: t[:200]))
@@ -226,7 +232,8 @@ def _check_events(events: Any) -> None:
 @settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                              HealthCheck.data_too_large])
 @given(text=_TEXTS, published=_DAYS, title=_TITLES)
-def test_the_pipeline_never_raises(pipeline: Pipeline, text: str, published: date | None, title: str | None) -> None:
+def test_the_pipeline_never_raises(pipeline: Pipeline, text: str, published: date | None,
+                                   title: str | None) -> None:
     """Any text, title and publication date (as every entry point passes it: checked), through the
     full default pipeline: no exception, and every event field is valid UTF-8."""
     day, _ = check_published(published)
@@ -258,7 +265,8 @@ def test_the_date_and_number_recognisers_never_raise(text: str, published: date)
 
 def test_the_pipeline_takes_an_unchecked_publication_date(pipeline: Pipeline) -> None:
     for day in (date(1, 1, 1), date(9999, 12, 31)):
-        doc = Document.from_parts("edge", "قتل 5 مدنيين في غارة على حلب أمس. قتل 250 شخصا خلال يومين في حلب.", day)
+        doc = Document.from_parts("edge", "قتل 5 مدنيين في غارة على حلب أمس. قتل 250 شخصا خلال يومين في حلب.",
+                                  day)
         _check_events(pipeline(doc).events)
 
 
@@ -273,10 +281,13 @@ def _make_warc(path: Path, gz: bool, body_year: str = "") -> None:
         w = WARCWriter(f, gzip=gz)
         for i in range(3):
             body = (f"<html><head><title>t{i}</title></head><body><article><p>"
-                    + f"قتل خمسة مدنيين في غارة على حلب {body_year}. " * 30 + "</p></article></body></html>").encode()
-            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+                    + f"قتل خمسة مدنيين في غارة على حلب {body_year}. " * 30
+                    + "</p></article></body></html>").encode()
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
+                                    protocol="HTTP/1.1")
             rec = w.create_warc_record(f"https://example.org/{i}", "response", payload=io.BytesIO(body),
-                                       http_headers=http, warc_headers_dict={"WARC-Date": "2015-06-01T00:00:00Z"})
+                                       http_headers=http,
+                                       warc_headers_dict={"WARC-Date": "2015-06-01T00:00:00Z"})
             w.write_record(rec)
 
 
@@ -352,12 +363,14 @@ def test_ids_from_paths_are_unique_across_folders(tmp_path: Path) -> None:
     (tmp_path / "a" / "own.jsonl").write_text(json.dumps({"text": "قتل"}) + "\n", encoding="utf-8")
     docs, fails = _split(iter_documents(tmp_path))
     assert not fails
-    assert sorted(d.doc_id for d in docs) == ["a/page", "a/part.jsonl:1", "b/page", "b/part.jsonl:1", "own.jsonl:1"]
+    assert sorted(d.doc_id for d in docs) == ["a/page", "a/part.jsonl:1", "b/page", "b/part.jsonl:1",
+                                              "own.jsonl:1"]
     docs, fails = _split(iter_documents([tmp_path / "a" / "part.jsonl", tmp_path / "b" / "part.jsonl"]))
     assert not fails and len({d.doc_id for d in docs}) == 2
 
 
-def test_an_unusable_published_value_is_reported_once(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_an_unusable_published_value_is_reported_once(tmp_path: Path,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
     p = tmp_path / "x.jsonl.gz"
     with gzip.open(p, "wt", encoding="utf-8") as f:
         for i, value in enumerate(["0001-01-01", "9999-12-31", "2018-02-30", "soon", 20180305, "2018-03-05"]):
@@ -371,7 +384,8 @@ def test_an_unusable_published_value_is_reported_once(tmp_path: Path, caplog: py
 def test_control_characters_and_surrogates_never_reach_a_record_or_a_log_line(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     rec = {name: None for name in EVENT_FIELDS}
-    rec.update(doc_id="evil\n\x1b[31mFORGED\x85\ud800", event_id="e1", event_date="2018-03-05", time_precision=1,
+    rec.update(doc_id="evil\n\x1b[31mFORGED\x85\ud800", event_id="e1", event_date="2018-03-05",
+               time_precision=1,
                event_type="Battles", sub_event_type="Armed clash", actor1="\udfffA", inter1=1, inter2=0,
                location_text="حلب\x00\u202e", fatalities=0, notes="x\x07y", tags="", evidence=[[0, 1]],
                confidence=0.5, provenance={})

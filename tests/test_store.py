@@ -120,7 +120,8 @@ def test_iter_events_order_and_filters(store: Store):
     assert len(list(store.iter_events(event_type="Battles", since="2018-04-24", until="2018-04-24"))) == 5
     assert list(store.iter_events(since="2018-04-25"))[0]["event_id"] == "c-0"
     rec = next(store.iter_events())
-    assert rec == events("a", 1)[0].to_record() | {"evidence": [[23, 60]], "provenance": {"location": [13, 21]}}
+    assert rec == events("a", 1)[0].to_record() | {"evidence": [[23, 60]],
+                                                   "provenance": {"location": [13, 21]}}
 
 
 def test_runs_and_failures(store: Store):

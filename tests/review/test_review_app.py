@@ -45,7 +45,8 @@ def csrf_of(page: str) -> str:
 
 def login(client: TestClient, name: str, password: str = PASSWORD) -> str:
     token = csrf_of(client.get("/login").text)
-    r = client.post("/login", data={"name": name, "password": password, "csrf": token}, follow_redirects=False)
+    r = client.post("/login", data={"name": name, "password": password, "csrf": token},
+                    follow_redirects=False)
     assert r.status_code == 303, r.text
     return csrf_of(client.get("/").text)
 
@@ -58,7 +59,8 @@ def test_pages_need_a_login_and_login_needs_csrf(app_desk: tuple[TestClient, Des
     client.get("/login")
     r = client.post("/login", data={"name": "amal", "password": PASSWORD}, follow_redirects=False)
     assert r.status_code == 403  # no CSRF token
-    r = client.post("/login", data={"name": "amal", "password": "wrong pass", "csrf": csrf_of(client.get("/login").text)})
+    r = client.post("/login", data={"name": "amal", "password": "wrong pass",
+                                    "csrf": csrf_of(client.get("/login").text)})
     assert r.status_code == 401 and "wrong name or password" in r.text
     login(client, "amal")
     assert client.get("/").status_code == 200
@@ -78,7 +80,8 @@ def test_hostile_text_is_escaped_everywhere(app_desk: tuple[TestClient, Desk]) -
     client, _ = app_desk
     token = login(client, "amal")
     r = client.post("/event/edit/d1:0", json={"version": 1, "changes": {
-        "notes": "<script>alert(9)</script>", "actor1": "\"><svg onload=alert(8)>", "location": "</textarea>"}},
+        "notes": "<script>alert(9)</script>", "actor1": "\"><svg onload=alert(8)>",
+        "location": "</textarea>"}},
         headers={"X-CSRF-Token": token})
     assert r.status_code == 200
     for page in (client.get("/").text, client.get("/doc/h1").text, client.get("/doc/d1").text):
@@ -108,7 +111,8 @@ def test_article_spans_cover_the_text_exactly(app_desk: tuple[TestClient, Desk])
     login(client, "vera")
     for doc_id in ("d1", "h1"):
         page = client.get(f"/doc/{doc_id}").text
-        article = re.search(r'<article class="text" id="text" dir="rtl" lang="ar">(.*?)</article>', page, re.S)
+        article = re.search(r'<article class="text" id="text" dir="rtl" lang="ar">(.*?)</article>', page,
+                            re.S)
         assert article
         parts = re.findall(r'<span class="seg[^"]*" data-s="(\d+)" data-e="(\d+)"[^>]*>(.*?)</span>',
                            article.group(1), re.S)
@@ -122,20 +126,21 @@ def test_article_spans_cover_the_text_exactly(app_desk: tuple[TestClient, Desk])
 def test_roles_versions_and_conflicts(app_desk: tuple[TestClient, Desk]) -> None:
     client, desk = app_desk
     token = login(client, "vera")
-    r = client.post("/event/state/d1:0", json={"version": 1, "state": "approved"}, headers={"X-CSRF-Token": token})
+    r = client.post("/event/state/d1:0", json={"version": 1, "state": "approved"},
+                    headers={"X-CSRF-Token": token})
     assert r.status_code == 403  # a viewer cannot change events
     client.cookies.clear()
     token = login(client, "amal")
     h = {"X-CSRF-Token": token}
-    r = client.post("/event/edit/d1:0", json={"version": 1, "changes": {"actor1": "Military Forces of Russia"}},
-                    headers=h)
+    r = client.post("/event/edit/d1:0",
+                    json={"version": 1, "changes": {"actor1": "Military Forces of Russia"}}, headers=h)
     assert r.status_code == 200 and r.json()["version"] == 2
     r = client.post("/event/edit/d1:0", json={"version": 1, "changes": {"actor1": "X"}}, headers=h)
     assert r.status_code == 409 and "amal" in r.json()["detail"]
     assert client.post("/event/edit/d1:0", json={"version": 2, "changes": {"fatalities": "x"}},
                        headers=h).status_code == 422
-    assert client.post("/event/state/d1:0", json={"version": 2, "state": "approved"}, headers=h).json()["state"] \
-        == "approved"
+    assert client.post("/event/state/d1:0", json={"version": 2, "state": "approved"},
+                       headers=h).json()["state"] == "approved"
     assert client.post("/event/undo/d1:0", json={"version": 3}, headers=h).json()["state"] == "pending"
     assert client.post("/event/edit/d1:0", json={"version": 4, "changes": {"notes": "x"}},
                        headers={"X-CSRF-Token": "forged"}).status_code == 403
@@ -159,7 +164,8 @@ def test_search_and_export(app_desk: tuple[TestClient, Desk], tmp_path: Path) ->
     assert places and places[0]["name"] == "Saraqib" and places[0]["country"] == "SY"
     r = client.get("/export", params={"format": "jsonl"})
     assert r.status_code == 200 and r.text == ""  # nothing approved yet
-    client.post("/event/state/d1:0", json={"version": 1, "state": "approved"}, headers={"X-CSRF-Token": token})
+    client.post("/event/state/d1:0", json={"version": 1, "state": "approved"},
+                headers={"X-CSRF-Token": token})
     rows = [json.loads(x) for x in client.get("/export", params={"format": "jsonl"}).text.splitlines()]
     assert [x["event_id"] for x in rows] == ["d1:0"]
     assert client.get("/export", params={"format": "jsonl", "admin1": "Daraa"}).text == ""
@@ -200,4 +206,5 @@ def test_admin_manages_users(app_desk: tuple[TestClient, Desk]) -> None:
     assert desk.user("<i>nadia</i>")[1] == "viewer"
     assert client.post("/users", data={"name": "x", "role": "god", "password": "long enough",
                                        "csrf": token}).status_code == 422
-    assert client.post("/users", data={"name": "y", "role": "viewer", "password": "long enough"}).status_code == 403
+    assert client.post("/users", data={"name": "y", "role": "viewer",
+                                       "password": "long enough"}).status_code == 403

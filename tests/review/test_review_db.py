@@ -91,7 +91,8 @@ def test_bad_changes_are_refused(desk: Desk) -> None:
             desk.edit("d1:0", 1, change, "amal")
     assert desk.event("d1:0").version == 1
     with pytest.raises(Invalid):
-        desk.add_event("d1", {"event_type": "Battles", "sub_event_type": "Armed clash"}, [(5, 10_000)], "amal")
+        desk.add_event("d1", {"event_type": "Battles", "sub_event_type": "Armed clash"}, [(5, 10_000)],
+                       "amal")
 
 
 def test_queue_filters_counts_and_order(desk: Desk) -> None:
@@ -153,7 +154,8 @@ def test_merge_and_split(desk: Desk) -> None:
     second = dict(events[0], event_id="d1:1", evidence=[[100, 120]])
     desk.import_records(doc, [events[0], second])
     kept = desk.merge("d1:0", 1, "d1:1", 1, "amal")
-    assert kept.version == 2 and [100, 120] in kept.record["evidence"] and "merged:d1:1" in kept.record["tags"]
+    assert kept.version == 2 and [100, 120] in kept.record["evidence"] \
+        and "merged:d1:1" in kept.record["tags"]
     assert desk.event("d1:1").state == "deleted"
     assert [h["action"] for h in desk.history("d1:1")] == ["import", "merge"]
     with pytest.raises(Conflict):

@@ -28,6 +28,7 @@ def test_fifty_reviewers(desk_url: str) -> None:
     # the latency promise is for a machine the desk has to itself (CI's); the correctness ones always hold
     if busy or os.getloadavg()[0] > 2 * (os.cpu_count() or 1):
         if out["p95_ms"] >= 200:
-            warnings.warn(f"p95 {out['p95_ms']:.0f} ms under a load average of {os.getloadavg()[0]:.1f}", stacklevel=1)
+            warnings.warn(f"p95 {out['p95_ms']:.0f} ms under a load average of {os.getloadavg()[0]:.1f}",
+                          stacklevel=1)
         return
     assert out["p95_ms"] < 200, out

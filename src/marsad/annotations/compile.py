@@ -43,7 +43,8 @@ def _split_type(doc_id: str, where: str, value: str) -> tuple[str, str]:
 
 
 def _find(text: str, quote: str, spans: list[tuple[int, int]]) -> tuple[int, int] | None:
-    """The first occurrence of ``quote`` inside ``spans`` (in order), else None; ``quote#k`` takes the k-th."""
+    """The first occurrence of ``quote`` inside ``spans`` (in order), else None; ``quote#k`` takes the
+    k-th."""
     quote, _, nth = quote.partition("#")
     k = int(nth) if nth.isdigit() else 1
     for s, e in spans:
@@ -162,14 +163,16 @@ def compile_coding(coding: dict[str, Any], sheet: Sheet, coder: str) -> dict[str
             except (TypeError, ValueError) as exc:
                 raise _fail(doc_id, where, f"date {day!r} is not YYYY-MM-DD") from exc
         rec: dict[str, Any] = {
-            "event_type": et, "sub_event_type": sub, "event_date": day, "time_precision": int(ev.get("tp", 1)),
+            "event_type": et, "sub_event_type": sub, "event_date": day,
+            "time_precision": int(ev.get("tp", 1)),
             "actor1": ev.get("a1") or None, "actor2": ev.get("a2") or None,
             "assoc_actor_1": ev.get("as1") or "", "assoc_actor_2": ev.get("as2") or "",
             "country": None, "admin1": None, "location": None, "latitude": None, "longitude": None,
             "geonameid": None, "geo_precision": int(ev.get("gp", 1)),
             "fatalities": int(ev.get("deaths", 0)), "injuries": ev.get("inj"),
             "optional": bool(ev.get("opt", False)), "evidence": evidence,
-            "trigger": list(trigger) if trigger else None, "date_span": list(date_span) if date_span else None,
+            "trigger": list(trigger) if trigger else None,
+            "date_span": list(date_span) if date_span else None,
             "note": ev.get("note", ""),
         }
         place = ev.get("place")
@@ -184,7 +187,8 @@ def compile_coding(coding: dict[str, Any], sheet: Sheet, coder: str) -> dict[str
                 if place.get(field) in (None, ""):
                     raise _fail(doc_id, where, f"a place given by hand needs {field!r}")
             rec.update({"country": place["cc"], "admin1": place.get("admin1"), "location": place["name"],
-                        "latitude": float(place["lat"]), "longitude": float(place["lon"]), "place_source": "coder"})
+                        "latitude": float(place["lat"]), "longitude": float(place["lon"]),
+                        "place_source": "coder"})
             if place.get("q"):
                 span = _find(text, place["q"], ev_spans) or _find(text, place["q"], [(0, len(text))])
                 if span is None:
@@ -214,7 +218,8 @@ def to_compact(rec: dict[str, Any], sheet: Sheet) -> dict[str, Any]:
     inverse = {"actor": {v.value: k for k, v in ACTOR_CODES.items()},
                "place": {v.value: k for k, v in PLACE_CODES.items()},
                "number": {v.value: k for k, v in NUMBER_CODES.items()}}
-    defaults = {"actor": ActorRole.NONE.value, "place": PlaceRole.OTHER.value, "number": NumberStatus.OTHER.value}
+    defaults = {"actor": ActorRole.NONE.value, "place": PlaceRole.OTHER.value,
+                "number": NumberStatus.OTHER.value}
     labels = {str(i): (f"{s[3]}|{s[4]}" if s[2] == SentenceClass.EVENT else
                        next(k for k, v in SENTENCE_CODES.items() if v.value == s[2]))
               for i, s in enumerate(rec["sentences"]) if s[2] != SentenceClass.NONE}
@@ -224,7 +229,8 @@ def to_compact(rec: dict[str, Any], sheet: Sheet) -> dict[str, Any]:
                               "tp": e.get("time_precision", 1), "a1": e.get("actor1"), "a2": e.get("actor2"),
                               "gp": e.get("geo_precision", 1), "deaths": e.get("fatalities", 0),
                               "sents": [index.get(tuple(sp), -1) for sp in e["evidence"]]}
-        for key, field in (("as1", "assoc_actor_1"), ("as2", "assoc_actor_2"), ("inj", "injuries"), ("note", "note")):
+        for key, field in (("as1", "assoc_actor_1"), ("as2", "assoc_actor_2"), ("inj", "injuries"),
+                           ("note", "note")):
             if e.get(field):
                 ev[key] = e[field]
         if e.get("optional"):
@@ -249,7 +255,8 @@ def to_compact(rec: dict[str, Any], sheet: Sheet) -> dict[str, Any]:
         code = inverse[m["kind"]][m["role"]] + (f"@{m['event']}" if m.get("event") is not None else "")
         if m.get("from") == "coder":
             extra.append({"k": m["kind"], "s": sheet.sentences.index(next(
-                sp for sp in sheet.sentences if sp[0] <= m["span"][0] < sp[1])), "q": text[m["span"][0]:m["span"][1]],
+                sp for sp in sheet.sentences if sp[0] <= m["span"][0] < sp[1])),
+                "q": text[m["span"][0]:m["span"][1]],
                 "r": code, **({"v": m["value"]} if m.get("value") else {})})
         else:
             roles[m["key"]] = code

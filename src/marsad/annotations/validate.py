@@ -21,8 +21,8 @@ from marsad.annotations.labels import ROLES_OF, SentenceClass, valid_event
 
 #: coders besides those of the sample: the adjudicator, and reviewers of the review desk
 EXTRA_CODERS = frozenset({"adj"})
-_EVENT_ROLES = {"actor1", "actor2", "assoc1", "assoc2", "event_place", "deaths", "updated_toll", "partial_toll",
-                "injured"}
+_EVENT_ROLES = {"actor1", "actor2", "assoc1", "assoc2", "event_place", "deaths", "updated_toll",
+                "partial_toll", "injured"}
 
 
 def _span_ok(span: Any, n: int) -> bool:
@@ -62,7 +62,8 @@ def validate_record(rec: dict[str, Any], text: str | None, pool: frozenset[str] 
     events = rec.get("events") or []
     for j, e in enumerate(events):
         if not valid_event(e.get("event_type"), e.get("sub_event_type")):
-            out.append(f"{where}: event {j} type {e.get('event_type')!r} / {e.get('sub_event_type')!r} unknown")
+            out.append(f"{where}: event {j} type {e.get('event_type')!r} / "
+                       f"{e.get('sub_event_type')!r} unknown")
         if not e.get("evidence") or not all(_span_ok(sp, n) for sp in e["evidence"]):
             out.append(f"{where}: event {j} evidence spans missing or outside the text")
         for key in ("trigger", "date_span", "location_span"):

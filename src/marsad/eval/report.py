@@ -34,16 +34,19 @@ class EvalReport:
             lines += ["", f"missed gold events ({len(self.missed)}):"]
             for g in self.missed:
                 lines.append(f"  {g['doc_id']}  {g.get('event_type')} / {g.get('sub_event_type')}  "
-                             f"{g.get('location')}  {g.get('event_date')}  {g.get('actor1')} vs {g.get('actor2')}  "
+                             f"{g.get('location')}  {g.get('event_date')}  "
+                             f"{g.get('actor1')} vs {g.get('actor2')}  "
                              f"killed={g.get('fatalities')}")
                 # what removed it, where the pipeline dropped a candidate of its type (or an untyped one)
                 for reason, etype, sub, sentence in self.drops.get(g["doc_id"], []):
                     if etype in (None, g.get("event_type")) or reason.startswith("retyped:"):
-                        lines.append(f"      dropped [{reason}] {etype or ''} / {sub or ''}: {sentence[:120]!r}")
+                        lines.append(f"      dropped [{reason}] {etype or ''} / {sub or ''}: "
+                                     f"{sentence[:120]!r}")
             lines += ["", f"spurious predicted events ({len(self.spurious)}):"]
             for p in self.spurious:
                 lines.append(f"  {p['doc_id']}  {p.get('event_type')} / {p.get('sub_event_type')}  "
-                             f"{p.get('location')}  {p.get('event_date')}  {p.get('actor1')} vs {p.get('actor2')}  "
+                             f"{p.get('location')}  {p.get('event_date')}  "
+                             f"{p.get('actor1')} vs {p.get('actor2')}  "
                              f"killed={p.get('fatalities')}  conf={p.get('confidence')}  "
                              f"evidence={p.get('evidence_text', '')[:160]!r}")
         return "\n".join(lines)
@@ -59,12 +62,14 @@ def evaluate(gold_docs: list[dict], predictions: Iterable[dict],
     for p in preds:
         by_doc[str(p.get("doc_id"))].append(p)
     # predictions' offsets refer to title + blank line + body, as the pipeline reads a gold record
-    texts = {str(d["doc_id"]): (f"{d['title']}\n\n{d.get('text', '')}" if d.get("title") else d.get("text", ""))
+    texts = {str(d["doc_id"]): (f"{d['title']}\n\n{d.get('text', '')}" if d.get("title")
+                                else d.get("text", ""))
              for d in gold_docs}
     report = EvalReport(summary)
     for doc_id, ds in (drops or {}).items():
         text = texts.get(doc_id, "")
-        report.drops[doc_id] = [(d.reason, d.event_type, d.sub_event_type, text[d.span[0]:d.span[1]]) for d in ds]
+        report.drops[doc_id] = [(d.reason, d.event_type, d.sub_event_type, text[d.span[0]:d.span[1]])
+                                for d in ds]
     band_hits: dict[int, list[bool]] = defaultdict(list)
     for d in gold_docs:
         doc_id = str(d["doc_id"])
@@ -111,5 +116,6 @@ def side_by_side(summaries: list[tuple[str, dict]]) -> str:
     width = max(12, *(len(n) + 2 for n, _ in summaries))
     lines = [f"{'':36s}" + "".join(f"{n:>{width}s}" for n, _ in summaries)]
     for k in keys:
-        lines.append(f"{k:36s}" + "".join(f"{'-' if s.get(k) is None else s.get(k)!s:>{width}s}" for _, s in summaries))
+        lines.append(f"{k:36s}" + "".join(f"{'-' if s.get(k) is None else s.get(k)!s:>{width}s}"
+                                          for _, s in summaries))
     return "\n".join(lines)

@@ -68,7 +68,8 @@ def inherit_dates(frames: list[Frame], published: date | None) -> None:
 
 
 # "250 شخصا قتلوا خلال يومين": a toll over two or three days, one event per day (spec §1, §4)
-_DAYS_SPAN = re.compile(r"(?:خلال|في|علي\s+مدي|علي\s+مدار|طيله)\s+(?:ال)?(?:(يومين)|(?:ثلاثه|3)\s+ايام)(?:\s|$|[،.])")
+_DAYS_SPAN = re.compile(r"(?:خلال|في|علي\s+مدي|علي\s+مدار|طيله)\s+"
+                        r"(?:ال)?(?:(يومين)|(?:ثلاثه|3)\s+ايام)(?:\s|$|[،.])")
 
 
 def split_by_days(frames: list[Frame], analysis: Analysis) -> list[Frame]:

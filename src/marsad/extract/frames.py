@@ -79,7 +79,8 @@ class Frame:
         """A copy with ``changes`` whose lists, sets and dicts are its own: the frames one frame
         splits into (per town, per day) are merged and given tolls apart."""
         own = {"sents": list(self.sents), "triggers": list(self.triggers), "tags": set(self.tags),
-               "actors": list(self.actors), "tolls": list(self.tolls), "territory_at": list(self.territory_at),
+               "actors": list(self.actors), "tolls": list(self.tolls),
+               "territory_at": list(self.territory_at),
                "clauses": dict(self.clauses), "roles": set(self.roles),
                "instruments": set(self.instruments), "told": set(self.told)}
         return replace(self, **{**own, **changes})
@@ -164,7 +165,8 @@ def frame_for_sentence(analysis: Analysis, si: int, ms: list[Mention],
 _ARMED_ROLES = {"advance", "execute"}
 _CROWD_HARM = {"shoot", "injure", "kill", "disperse", "repress"}
 _TERRITORY_VERBS_PRESENT = re.compile(r"^[يت](?:سيطر|حرر|ستعيد|ستولي)")
-_LAUNCH_NEAR = re.compile(r"(?:^|\s)[وف]?(?:بدات|بدا|بدء|ببدء|انطلقت|انطلاق|اطلقت|اطلاق|شنت|شن|تشن|يشن|بشن)(?:\s|$)")
+_LAUNCH_NEAR = re.compile(r"(?:^|\s)[وف]?(?:بدات|بدا|بدء|ببدء|انطلقت|انطلاق|اطلقت|اطلاق|"
+                          r"شنت|شن|تشن|يشن|بشن)(?:\s|$)")
 
 
 def promote(live: list[Mention], actors: list[Mention], *, in_title: bool, norm: str) -> list[Mention]:
@@ -250,7 +252,8 @@ def untyped_attack(live: list[Mention], actors: list[Mention], in_title: bool, n
 
 
 # "هجوم قوات النظام على ريف درعا وسط قصف جوي": the strikes go with a ground attack
-_AMID_BEFORE = re.compile(r"(?:^|\s)(?:وسط|بالتزامن\s+مع|تحت\s+غطاء|بغطاء|باسناد|بدعم|مدعوم(?:ه|ين)?\s+ب\S*|مسنود(?:ه|ين)?\s+ب\S*)\s+(?:\S+\s+)?$")
+_AMID_BEFORE = re.compile(r"(?:^|\s)(?:وسط|بالتزامن\s+مع|تحت\s+غطاء|بغطاء|باسناد|بدعم|"
+                          r"مدعوم(?:ه|ين)?\s+ب\S*|مسنود(?:ه|ين)?\s+ب\S*)\s+(?:\S+\s+)?$")
 
 
 def ground_offensive(norm: str, live: list[Mention], strong: list[Mention],

@@ -1,7 +1,8 @@
 """Geocoding: choose one place per mention, mark non-event places, pick an event's place.
 
 Requires: an Analysis with ``norm`` (and PLACE mentions from ``find_places``, else they are found here;
-ACTOR mentions' ``country`` attrs are used as hints when present), a ``GazetteerLike``. Provides: ``Geocoder.resolve`` (mentions whose ``value`` is the chosen Place, attrs
+ACTOR mentions' ``country`` attrs are used as hints when present), a ``GazetteerLike``. Provides:
+``Geocoder.resolve`` (mentions whose ``value`` is the chosen Place, attrs
 ``candidates``, ``precision``, ``score`` and, for places that are not event locations, ``role`` =
 "distance" | "dateline" | "statement" | "origin" | "person" | "not_place" ..., the last with ``p_not_place``),
 ``Geocoder.event_place`` and ``debug_report``.
@@ -154,12 +155,14 @@ class Geocoder:
         return self.place_decision is not None
 
     # ---------------------------------------------------------------- resolution
-    def resolve(self, analysis: Analysis, context_countries: Counter[str] | None = None) -> tuple[Mention, ...]:
+    def resolve(self, analysis: Analysis,
+                context_countries: Counter[str] | None = None) -> tuple[Mention, ...]:
         """Every place mention with its chosen Place as ``value`` (see the module docstring)."""
         return self.resolve_with_entities(analysis, context_countries)[0]
 
     def resolve_with_entities(self, analysis: Analysis, context_countries: Counter[str] | None = None,
-                              entities: EntityFinder | None = None) -> tuple[tuple[Mention, ...], list[Mention]]:
+                              entities: EntityFinder | None = None
+                              ) -> tuple[tuple[Mention, ...], list[Mention]]:
         """:meth:`resolve`, asking ``entities`` (the NER) about the mentions a person's name could explain.
 
         A small place read as a bare name ("رزان", "أبو عمر") may be a given name: ``entities`` is
@@ -196,7 +199,8 @@ class Geocoder:
             mentions = sorted([*mentions, *extra], key=lambda m: m.span.start)
             roles = self._roles(analysis, mentions, actors)
             if not_place:
-                roles = ["not_place" if id(m) in not_place else r for m, r in zip(mentions, roles, strict=True)]
+                roles = ["not_place" if id(m) in not_place else r
+                         for m, r in zip(mentions, roles, strict=True)]
         # distinct unambiguous places of the article (deduplicated: long articles repeat them)
         anchors = list(dict.fromkeys(
             a for m, r in zip(mentions, roles, strict=True) if r not in _NO_VOTE
@@ -229,13 +233,15 @@ class Geocoder:
         # a small place inside a person's name is no place: ask the NER about those only
         # (the model's "not a place" too: the NER may tell it is a person, the more telling reason)
         maybe_person = [m for m, role, (_, modifier, _, scored) in zip(mentions, roles, readings, strict=True)
-                        if (not role or role == "not_place") and scored and could_be_person(scored[0][2]) and modifier in (None, "town")]
+                        if (not role or role == "not_place") and scored and could_be_person(scored[0][2])
+                        and modifier in (None, "town")]
         if entities is not None:
             found = entities(analysis, maybe_person) if maybe_person else []
         else:
             found = [m for m in analysis.mentions if m.kind is MentionKind.NER]
         persons = [(m.span.start, m.span.end) for m in found if m.value == "PERS"]
-        person_ids = {id(m) for m in maybe_person if any(a < m.span.end and m.span.start < b for a, b in persons)}
+        person_ids = {id(m) for m in maybe_person
+                      if any(a < m.span.end and m.span.start < b for a, b in persons)}
         top, top_w = ctx.most_common(1)[0] if ctx else (None, 0.0)  # the same for every mention
         out: list[Mention] = []
         for m, role, (cands, modifier, said, scored) in zip(mentions, roles, readings, strict=True):
@@ -262,8 +268,9 @@ class Geocoder:
                 # ("تدمر" the verb in a Gaza report, "جبال البياض" read as the Algerian town)
                 role = "foreign"
                 attrs.append(("role", role))
-            elif p_not is None and best is not None and ctx and best.feature != "country" and (ambiguous or small) \
-                    and best.country != said and top != best.country and ctx.get(best.country, 0) < 0.2 * top_w:
+            elif p_not is None and best is not None and ctx and best.feature != "country" \
+                    and (ambiguous or small) and best.country != said and top != best.country \
+                    and ctx.get(best.country, 0) < 0.2 * top_w:
                 # an ambiguous name read in, or a small place of, a country the article otherwise
                 # hardly mentions: likely a wrong reading
                 attrs.append(("doubtful", True))
@@ -275,10 +282,11 @@ class Geocoder:
             out.append(Mention(MentionKind.PLACE, m.span, best, m.sent, tuple(attrs)))
         # "حي X بY": if X resolved far from Y, X is a wrong reading and Y is the place (its neighbourhood)
         for j, m in enumerate(out):
-            if m.attr("modifier") == "container" and j > 0 and m.value is not None and out[j - 1].value is not None \
-                    and distance_km(m.value, out[j - 1].value) > 30:
+            if m.attr("modifier") == "container" and j > 0 and m.value is not None \
+                    and out[j - 1].value is not None and distance_km(m.value, out[j - 1].value) > 30:
                 prev = out[j - 1]
-                out[j - 1] = Mention(prev.kind, prev.span, prev.value, prev.sent, prev.attrs + (("doubtful", True),))
+                out[j - 1] = Mention(prev.kind, prev.span, prev.value, prev.sent,
+                                     prev.attrs + (("doubtful", True),))
                 attrs = tuple((k, "neighbourhood" if k == "modifier" else v) for k, v in m.attrs)
                 out[j] = Mention(m.kind, m.span, m.value, m.sent, attrs)
         return tuple(out), found
@@ -345,8 +353,8 @@ class Geocoder:
             prev, m = mentions[j - 1], mentions[j]
             pe, ns = prev.attr("norm_end"), m.attr("norm_start")
             if roles[j - 1] == "agent" and not roles[j] and pe is not None and ns is not None \
-                    and _AGENT_LIST.match(norm[pe:ns]) and (candidates(m)[:1] and candidates(m)[0].feature == "country"
-                                                             or self._is_capital(m)):
+                    and _AGENT_LIST.match(norm[pe:ns]) \
+                    and (candidates(m)[:1] and candidates(m)[0].feature == "country" or self._is_capital(m)):
                 roles[j] = "agent"
         return roles
 
@@ -370,7 +378,8 @@ class Geocoder:
             return "dateline"  # the country of a dateline: "دبي، الإمارات العربية المتحدة (CNN)"
         end = m.span.end
         if actors.covered(start, end):
-            return "actor"  # a place inside an actor's name: "تنظيم القاعدة في سوريا", "التحالف بقيادة السعودية"
+            # a place inside an actor's name: "تنظيم القاعدة في سوريا", "التحالف بقيادة السعودية"
+            return "actor"
         cands = candidates(m)
         if cands and cands[0].feature == "country" and any(
                 country == cands[0].country and _ACTOR_HOME.fullmatch(text, a_end, start)
@@ -418,7 +427,8 @@ class Geocoder:
         if _AGENT_BEFORE.search(before):
             return True
         last = _LAST_WORD.search(before)
-        if last and last.group(1).endswith(("ت", "ته", "تها", "تهما", "تهم")) and not last.group(1).startswith("ال") \
+        if last and last.group(1).endswith(("ت", "ته", "تها", "تهما", "تهم")) \
+                and not last.group(1).startswith("ال") \
                 and last.group(1) not in _NOT_VERBS and len(last.group(1)) >= 3:
             return True  # right after a verb ("توسطت روسيا") or a noun it owns ("غارات روسيا")
         ne = m.attr("norm_end")
@@ -507,11 +517,13 @@ class Geocoder:
                 dist = abs((m.span.start + m.span.end) // 2 - anchor)
                 # "وفي الحديدة، قصفت ... قرى مديرية التحيتا": a fronted topic frames the places after it
                 topic = len(inside) > 1 and _TOPIC_AFTER.match(text, m.span.end) is not None and any(
-                    s <= m.span.start < e and _TOPIC_BEFORE.fullmatch(text[s:m.span.start]) for s, e in sentence_spans)
+                    s <= m.span.start < e and _TOPIC_BEFORE.fullmatch(text[s:m.span.start])
+                    for s, e in sentence_spans)
                 # the trigger's place mostly follows it ("قبل سقوط قاعدة العند" over "إلى صنعاء قبل")
                 dist *= 1.0 if m.span.start >= anchor else 1.5
                 # at equal precision a province beats a whole country ("البصرة" over "مع إيران")
-                return prec * 60 + dist / 2 + (40 if m.value.feature == "country" else 0) + (90 if topic else 0)
+                return (prec * 60 + dist / 2 + (40 if m.value.feature == "country" else 0)
+                        + (90 if topic else 0))
 
             ranked = sorted(inside, key=cost)
             chosen = ranked[0]

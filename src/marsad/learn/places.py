@@ -252,7 +252,8 @@ def _neighbour_features(mentions: Sequence[Mention]) -> list[list[str]]:
 
 
 def place_features(analysis: Analysis, mentions: Sequence[Mention], roles: Sequence[str | None],
-                   actors: Sequence[Mention], ctx: Counter[str], only: Sequence[int] | None = None) -> list[list[str]]:
+                   actors: Sequence[Mention], ctx: Counter[str],
+                   only: Sequence[int] | None = None) -> list[list[str]]:
     """The features of each place mention of a document (strings; see the module docstring).
 
     ``roles``: the rules' role of each mention (None for none); ``actors``: the document's ACTOR

@@ -53,7 +53,8 @@ _CUES: dict[str, re.Pattern[str]] = {
 _DEATH_WORD = re.compile(r"(?:قتل|قتيل|مقتل|مصرع|حتف|شهيد|شهداء|استشهاد|ضحاي|جث)\S*")
 _INJURY_WORD = re.compile(r"(?:اصاب|اصيب|جرح|جريح|مصاب|بجروح)\S*")
 # where a clause ends: a full stop, or a comma before "ما"/"مما"/"فيما"/"بينما"/"في حين"/"فضلا عن"
-_CLAUSE_CUT = re.compile(r"[.!?؟\n؛]|[،,]\s*(?:ما|مما|فيما|بينما|في\s+حين|كما|فضلا|اضافه|ليرتفع|لترتفع|وهو\s+ما)\s"
+_CLAUSE_CUT = re.compile(r"[.!?؟\n؛]|[،,]\s*(?:ما|مما|فيما|بينما|في\s+حين|كما|فضلا|اضافه|"
+                         r"ليرتفع|لترتفع|وهو\s+ما)\s"
                          r"|\s(?:فضلا\s+عن|اضافه\s+الي|بالاضافه\s+الي)\s")
 _STRIP = ".,،؛;:!?؟\"'«»()[]{}-–—…"
 _SIZES = (1, 2, 3, 6, 11, 21, 51, 101, 201, 501, 1001)
@@ -74,7 +75,8 @@ def _word(w: str) -> str:
 
 def _nearest(pattern: re.Pattern[str], text: str, from_end: bool) -> int | None:
     """Characters between the number and the nearest match (before it when ``from_end``)."""
-    hits = [m.end() for m in pattern.finditer(text)] if from_end else [m.start() for m in pattern.finditer(text)]
+    hits = ([m.end() for m in pattern.finditer(text)] if from_end
+            else [m.start() for m in pattern.finditer(text)])
     if not hits:
         return None
     return len(text) - hits[-1] if from_end else hits[0]
@@ -84,7 +86,8 @@ def _dist(d: int | None) -> str:
     return "none" if d is None else "near" if d <= 12 else "mid" if d <= 40 else "far"
 
 
-def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Mention]], rule: str = "") -> list[str]:
+def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Mention]],
+                    rule: str = "") -> list[str]:
     """Features of NUMBER mention ``m`` in its sentence; ``rule`` is the toll rules' verdict on it
     (``kill``, ``side``, ``injured``, ``running``, ``none``), so the model learns where they err."""
     norm = analysis.norm
@@ -113,8 +116,8 @@ def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Ment
     # the number's clause: "مقتل 8 ... فضلا عن انتشال 17 آخرين، ما رفع الحصيلة منذ 18 فبراير إلى 1002"
     # puts "since" in the clause of 1002, not of 17
     cuts = [c.end() for c in _CLAUSE_CUT.finditer(before)]
-    clause = before[cuts[-1] if cuts else 0:] + " " + after[:next((c.start() for c in _CLAUSE_CUT.finditer(after)),
-                                                                  len(after))]
+    clause = before[cuts[-1] if cuts else 0:] + " " + after[
+        :next((c.start() for c in _CLAUSE_CUT.finditer(after)), len(after))]
     in_sentence = _sentence_cues(text)
     for name, pat in _CUES.items():
         if name in in_sentence:
@@ -145,7 +148,8 @@ def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Ment
             if o.attr("year") and published and int(o.value) < published.year:
                 feats.append("s:old_year")
             elif not any(o.attr(f) for f in ("year", "unit", "time", "day", "label")):
-                feats.append("s:other_count" + (">" if int(o.value) > value else "<=" if int(o.value) < value else "="))
+                feats.append("s:other_count"
+                             + (">" if int(o.value) > value else "<=" if int(o.value) < value else "="))
     first_told, sents, highest = _earlier_counts(analysis.mentions)
     if first_told.get(value, m.sent) < m.sent:
         feats.append("repeat_earlier")
@@ -160,7 +164,8 @@ def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Ment
 
 _SENT_OPEN = re.compile(r"^\W*(\S+)(?:\s+(\S+))?")
 # "وكان ... قد قتل", "سبق أن": a pluperfect or "already" that tells an earlier incident
-_EARLIER = re.compile(r"(?:^|\s)(?:[وف]?كان\S*\s+(?:\S+\s+){0,4}قد|سبق\s+ان|قبل\s+(?:\S+\s+)?(?:ايام|اسابيع|اشهر|"
+_EARLIER = re.compile(r"(?:^|\s)(?:[وف]?كان\S*\s+(?:\S+\s+){0,4}قد|سبق\s+ان|"
+                      r"قبل\s+(?:\S+\s+)?(?:ايام|اسابيع|اشهر|"
                       r"اعوام|سنوات|عام|يومين|شهر))\s")
 
 
@@ -262,7 +267,8 @@ def _other_counts(mentions: tuple[Mention, ...], sent: int) -> tuple[int, int] |
     else:
         by_sent = {}
         for o in mentions:
-            if o.kind is MentionKind.NUMBER and not any(o.attr(f) for f in ("year", "unit", "time", "day", "label")):
+            if o.kind is MentionKind.NUMBER \
+                    and not any(o.attr(f) for f in ("year", "unit", "time", "day", "label")):
                 by_sent.setdefault(o.sent, []).append(int(o.value))
         values = sorted(v for vs in by_sent.values() for v in vs)
         for vs in by_sent.values():
@@ -329,7 +335,8 @@ class TollDecision:
     threshold: float
     rescue_threshold: float = 1.01
 
-    def p_toll(self, analysis: Analysis, m: Mention, by_sent: dict[int, list[Mention]], rule: str) -> dict[str, float]:
+    def p_toll(self, analysis: Analysis, m: Mention, by_sent: dict[int, list[Mention]],
+               rule: str) -> dict[str, float]:
         return self.model.proba(number_features(analysis, m, by_sent, rule))
 
     def veto(self, analysis: Analysis, m: Mention, by_sent: dict[int, list[Mention]], rule: str) -> str:

@@ -71,7 +71,8 @@ class ActorLexicon:
 
     def __init__(self, rows: list[tuple[str, str, int, str, str, bool]],
                  countries: dict[str, tuple[str, str, int]]) -> None:
-        """``rows``: (key, canonical, inter, country, kind, weak); ``countries``: iso2 -> (name, forces, inter)."""
+        """``rows``: (key, canonical, inter, country, kind, weak); ``countries``: iso2 -> (name, forces,
+        inter)."""
         self.countries = countries
         self.entries: list[ActorEntry] = []
         self.keys: dict[str, int] = {}
@@ -115,7 +116,8 @@ class ActorLexicon:
                 self._inter.setdefault(pat.split("{")[0], code)
         if canonical in self._inter:
             return self._inter[canonical]
-        prefix = next((p for p in self._inter if p.endswith((" of ", " (")) and canonical.startswith(p)), None)
+        prefix = next((p for p in self._inter if p.endswith((" of ", " (")) and canonical.startswith(p)),
+                      None)
         return self._inter[prefix] if prefix else None
 
     def lookup(self, phrase: str) -> ActorEntry | None:
@@ -223,7 +225,8 @@ def resolve(mention: Mention, country: str | None) -> Mention:
     return Mention(mention.kind, mention.span, value, mention.sent, tuple(attrs.items()))
 
 
-_SUPPORT_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:بدعم|باسناد|بمسانده|بمساعده|بغطاء|بتغطيه|ضمن|مدعوم(?:ه|ين|ون)?|"
+_SUPPORT_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:بدعم|باسناد|بمسانده|بمساعده|بغطاء|بتغطيه|ضمن|"
+                             r"مدعوم(?:ه|ين|ون)?|"
                              r"مسنود(?:ه|ين|ون)?|المدعوم(?:ه|ين|ون)?)(?:\s+(?:جوي|مباشر))?\s*(?:من\s+|ب)?"
                              r"(?:\S+\s+){0,1}$")
 # one of these is in every match of _SUPPORT_BEFORE: a window without any is not searched
@@ -285,7 +288,8 @@ def find_actors(analysis: Analysis, lexicon: ActorLexicon | None = None,
         entry = lex.entries[eid]
         if entry.kind == "stop":
             continue
-        if names_a_base and _BARE_QAEDA.fullmatch(norm[s:e]) and not _QAEDA_HEAD.search(norm, max(0, s - 12), s):
+        if names_a_base and _BARE_QAEDA.fullmatch(norm[s:e]) \
+                and not _QAEDA_HEAD.search(norm, max(0, s - 12), s):
             continue
         if entry.kind == "anaphor":  # التنظيم، الجماعة ...: the last named armed group, if any
             if last_group is None:

@@ -218,7 +218,8 @@ def _lexicon_unary(key: str, stem: str, lexicon: Lexicon) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _lexicon_combine(unary: Sequence[Sequence[str]], keys: Sequence[str], lexicon: Lexicon) -> list[list[str]] | None:
+def _lexicon_combine(unary: Sequence[Sequence[str]], keys: Sequence[str],
+                     lexicon: Lexicon) -> list[list[str]] | None:
     """Lexicon features per position: own hits, word-pair hits, and the neighbours' hits (None if none)."""
     n = len(keys)
     own: list[list[str]] = [list(u) for u in unary]
@@ -621,13 +622,15 @@ class NerModel:
         Deterministic: sorted attributes, fixed precision, no timestamps.
         """
         state = {a: [[j, round(w, 6)] for j, w in sp] for a, sp in sorted(self._state.items())}
-        trans = [[round(self._tcol[j][k], 6) for j in range(len(self.labels))] for k in range(len(self.labels))]
+        trans = [[round(self._tcol[j][k], 6) for j in range(len(self.labels))]
+                 for k in range(len(self.labels))]
         data = {"format": MODEL_FORMAT, "labels": self.labels, "transitions": trans, "state": state,
                 "meta": self.meta}
         raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         with open(path, "wb") as fh, gzip.GzipFile(filename="", fileobj=fh, mode="wb", mtime=0) as gz:
             gz.write(raw)
-        meta_path(path).write_text(json.dumps({"format": MODEL_FORMAT, "labels": self.labels, "meta": self.meta},
+        meta_path(path).write_text(json.dumps({"format": MODEL_FORMAT, "labels": self.labels,
+                                               "meta": self.meta},
                                               ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                    encoding="utf-8")
 
@@ -806,7 +809,8 @@ class NerModel:
 
         edges = self._known_edges
         if edges is None:  # the sentence-edge attributes the model knows, once per model
-            edges = self._known_edges = (tuple(filter(None, map(lookup, _BOS))), tuple(filter(None, map(lookup, _EOS))))
+            edges = self._known_edges = (tuple(filter(None, map(lookup, _BOS))),
+                                         tuple(filter(None, map(lookup, _EOS))))
         return _assemble(info, lex, bigram, *edges)
 
     def tag_sentences(self, sentences: Iterable[Sequence[str]], lexicon: Lexicon | None = None,
@@ -909,7 +913,8 @@ def find_entities(analysis: Analysis, model: NerModel | None = None,
     for toks, tags in zip(groups, all_tags, strict=True):
         for s, e, typ in spans_of(tags):
             first, last = toks[s], toks[e - 1]
-            mentions.append(Mention(MentionKind.NER, Span.of(text, first.start, last.end), typ, sent=first.sent))
+            mentions.append(Mention(MentionKind.NER, Span.of(text, first.start, last.end), typ,
+                                    sent=first.sent))
     return mentions
 
 

@@ -57,7 +57,8 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def create_desk_app(db_url: str | Path, *, api: bool = True, import_store: str | Path | None = None) -> FastAPI:
+def create_desk_app(db_url: str | Path, *, api: bool = True,
+                    import_store: str | Path | None = None) -> FastAPI:
     """The desk over the database at ``db_url`` (SQLite path or ``postgresql://`` URL).
 
     A SQLite file that also holds an extraction store (``marsad extract --db``) has its new
@@ -78,7 +79,8 @@ def create_desk_app(db_url: str | Path, *, api: bool = True, import_store: str |
         yield
         desk.close()
 
-    app = FastAPI(title="marsad review desk", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+    app = FastAPI(title="marsad review desk", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=lifespan)
     app.state.desk = desk
     app.state.auth = Auth(desk)
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)

@@ -92,7 +92,8 @@ def export(request: Request, user: Viewer, format: str = "jsonl") -> Response:
         path.unlink(missing_ok=True)
         raise
     return FileResponse(path, media_type=EXPORT_FORMATS[format], filename=f"marsad-events.{format}",
-                        background=BackgroundTask(path.unlink, missing_ok=True), headers={"X-Event-Count": str(n)})
+                        background=BackgroundTask(path.unlink, missing_ok=True),
+                        headers={"X-Event-Count": str(n)})
 
 
 def _exportable(record: dict[str, Any]) -> dict[str, Any]:
