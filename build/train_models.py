@@ -84,11 +84,13 @@ def cross_validate(ex: Examples, c: float, folds: int) -> tuple[dict, np.ndarray
         k = list(clf.classes_).index("event")
         p_event[test] = proba[:, k]
         predicted[test] = clf.classes_[proba.argmax(axis=1)]
-    figures: dict = {"sentences": len(y), "accuracy": round(float((predicted == y).mean()), 3), "per_class": {}}
+    figures: dict = {"sentences": len(y), "accuracy": round(float((predicted == y).mean()), 3),
+                     "per_class": {}}
     for cls in sorted(set(y)):
         tp = int(((predicted == cls) & (y == cls)).sum())
         figures["per_class"][cls] = {**prf(tp, int(((predicted == cls) & (y != cls)).sum()),
-                                           int(((predicted != cls) & (y == cls)).sum())), "support": int((y == cls).sum())}
+                                           int(((predicted != cls) & (y == cls)).sum())),
+                                     "support": int((y == cls).sum())}
     return figures, p_event
 
 
@@ -110,8 +112,8 @@ def choose_threshold(ex: Examples, p_event: np.ndarray) -> tuple[float, dict]:
 
 def _candidate_stages() -> list:
     """The serving pipeline's stages with the decisions this script trains left out: the rules
-    with the separately trained place, event place, toll and merge models on (as they serve), no sentence or event
-    model (their out-of-fold stand-ins are set by the caller)."""
+    with the separately trained place, event place, toll and merge models on (as they serve), no
+    sentence or event model (their out-of-fold stand-ins are set by the caller)."""
     from marsad.learn.eventplace import packaged as event_places
     from marsad.learn.merging import packaged as merges
     from marsad.learn.places import packaged as places
@@ -141,7 +143,8 @@ class _OutOfFold:
         return Judgement(p, True, "") if p >= self.threshold else Judgement(p, False, "model:cv")
 
 
-def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict], grid: list[float]) -> tuple[float, dict]:
+def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict],
+                    grid: list[float]) -> tuple[float, dict]:
     """The threshold whose out-of-fold decisions give the best event F1 on the training split
     (the whole pipeline, scored by the reference scorer): the frame-level proxy of
     :func:`choose_threshold` ignores that frames merge."""
@@ -214,7 +217,8 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     oof = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=folds).split(feats, y, groups):
         vec, clf = fit_linear([feats[i] for i in train], list(y[train]), c)
-        oof[test] = clf.predict_proba(vec.transform([feats[i] for i in test]))[:, list(clf.classes_).index("1")]
+        oof[test] = clf.predict_proba(
+            vec.transform([feats[i] for i in test]))[:, list(clf.classes_).index("1")]
     grid = {}
     for t in (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
         preds = [r for r, p in zip(records, oof, strict=True) if p >= t]
@@ -224,7 +228,8 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     # issue's target (out of fold); the unconstrained best (0.4, 2026-12-07) gave 0.128 out of fold
     within = [t for t in grid if t > 0 and grid[t]["false_events_per_empty_doc"] <= MAX_FALSE_PER_EMPTY]
     best = max(within or [t for t in grid if t > 0],
-               key=lambda t: (grid[t]["mean_f1"], -t) if within else (-grid[t]["false_events_per_empty_doc"], t))
+               key=lambda t: (grid[t]["mean_f1"], -t) if within
+               else (-grid[t]["false_events_per_empty_doc"], t))
     bands = []
     for lo, hi in ((0.0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)):
         sel = (oof >= lo) & (oof < hi)
@@ -234,11 +239,14 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     vec, clf = fit_linear(feats, labels, c)
     type_model, type_meta = _retype_model(tfeats, types, groups, records, oof, best, gold, folds)
     meta = {"model": "event", "events": len(y), "positives": int((y == "1").sum()), "C": c, "seed": SEED,
-            "threshold": best, "chosen_by": "mean event F1 (our coding, gold/train.jsonl's) of the whole pipeline on the "
+            "threshold": best,
+            "chosen_by": "mean event F1 (our coding, gold/train.jsonl's) of the whole pipeline on the "
             "training split, out-of-fold, "
-            f"among the thresholds with at most {MAX_FALSE_PER_EMPTY} false events per article without events",
-            "frame_threshold": frame_threshold, "cross_validation": {"folds": folds, "grouped_by": "article",
-                                                                     "thresholds": grid, "calibration": bands},
+            f"among the thresholds with at most {MAX_FALSE_PER_EMPTY} false events per article "
+            "without events",
+            "frame_threshold": frame_threshold,
+            "cross_validation": {"folds": folds, "grouped_by": "article", "thresholds": grid,
+                                 "calibration": bands},
             "features": len(vec.vocabulary_), "retype": type_meta}
     return to_linear(vec, clf, meta), meta, type_model
 
@@ -272,7 +280,8 @@ def _retype_model(tfeats: list[list[str]], types: list[str | None], groups: list
     oof: dict[int, dict[str, float]] = {}
     for train, test in GroupKFold(n_splits=folds).split(idx, y, [groups[i] for i in idx]):
         vec, clf = fit_linear([tfeats[idx[i]] for i in train], list(y[train]), RETYPE_C)
-        for row, i in zip(clf.predict_proba(vec.transform([tfeats[idx[i]] for i in test])), test, strict=True):
+        for row, i in zip(clf.predict_proba(vec.transform([tfeats[idx[i]] for i in test])), test,
+                          strict=True):
             oof[idx[i]] = dict(zip(clf.classes_, row.tolist(), strict=True))
     grid = {}
     for t in (1.01, 0.6, 0.7, 0.8, 0.9):
@@ -282,16 +291,19 @@ def _retype_model(tfeats: list[list[str]], types: list[str | None], groups: list
                 continue
             new = retype(oof[i], (r["event_type"], r["sub_event_type"]), t) if i in oof else None
             preds.append({**r, "event_type": new[0][0], "sub_event_type": new[0][1]} if new else r)
-        grid[t] = both_codings(gold, preds, ("event_precision", "event_recall", "event_f1", "sub_event_type_acc"))
+        grid[t] = both_codings(gold, preds,
+                               ("event_precision", "event_recall", "event_f1", "sub_event_type_acc"))
         print(f"  retype from {t}: {grid[t]}")
     best = max(grid, key=lambda t: (grid[t]["mean_f1"], t))
     rules_ok = float(np.mean([records[i]["event_type"] == types[i].split("|")[0] for i in idx]))
-    model_ok = float(np.mean([max(oof[i], key=oof[i].get).split("|")[0] == types[i].split("|")[0] for i in idx]))
+    model_ok = float(np.mean([max(oof[i], key=oof[i].get).split("|")[0] == types[i].split("|")[0]
+                              for i in idx]))
     meta = {"model": "retype", "events": len(idx), "C": RETYPE_C, "seed": SEED, "threshold": best,
-            "chosen_by": "mean event F1 (our coding, gold/train.jsonl's) of the whole pipeline on the training "
-            "split, out-of-fold",
+            "chosen_by": "mean event F1 (our coding, gold/train.jsonl's) of the whole pipeline on the "
+            "training split, out-of-fold",
             "cross_validation": {"folds": folds, "grouped_by": "article", "thresholds": grid,
-                                 "type_accuracy_rules": round(rules_ok, 3), "type_accuracy_model": round(model_ok, 3)}}
+                                 "type_accuracy_rules": round(rules_ok, 3),
+                                 "type_accuracy_model": round(model_ok, 3)}}
     if best > 1.0:
         return None, meta
     vec, clf = fit_linear([tfeats[i] for i in idx], list(y), RETYPE_C)
@@ -338,7 +350,8 @@ def main(argv: list[str] | None = None) -> int:
             "labels": dict(Counter(ex.labels)), "C": c, "min_count": MIN_COUNT, "seed": SEED,
             "cross_validation": {"folds": args.folds, "grouped_by": "article", **figures},
             "frame_gate": {"threshold": threshold, "chosen_by": "mean event F1 (both codings) of the whole "
-                           "pipeline on the training split, out-of-fold" if args.event_level else "F1 of framed sentences, out-of-fold",
+                           "pipeline on the training split, out-of-fold" if args.event_level
+                           else "F1 of framed sentences, out-of-fold",
                            "rescue_threshold": gate.get("event_level", {}).get("rescue_threshold", 1.01),
                            **gate}, "features": len(vec.vocabulary_)}
     model = to_linear(vec, clf, meta)
@@ -354,7 +367,8 @@ def main(argv: list[str] | None = None) -> int:
             tmodel.save(args.out / "retype.npz")
         print(f"wrote {args.out / 'event.npz'}: threshold {emeta['threshold']}, "
               f"{emeta['cross_validation']['thresholds'][emeta['threshold']]}")
-    print(f"wrote {args.out / 'sentence.npz'} ({len(vec.vocabulary_)} features, C={c}, threshold {threshold})")
+    print(f"wrote {args.out / 'sentence.npz'} ({len(vec.vocabulary_)} features, C={c}, "
+          f"threshold {threshold})")
     return 0
 
 

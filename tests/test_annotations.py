@@ -88,9 +88,10 @@ def test_compile_refuses_an_event_role_without_its_event(sheet) -> None:
 
 
 def test_validator_names_bad_spans_and_labels() -> None:
-    rec = {"doc_id": "t-1", "coder": "c1", "sentences": [[0, 5, "none", None, None], [3, 999, "nonsense", None, None]],
-           "events": [{"event_type": "Battles", "sub_event_type": "Grenade", "evidence": [[0, 5]], "fatalities": -1,
-                       "geo_precision": 1, "time_precision": 1}],
+    rec = {"doc_id": "t-1", "coder": "c1",
+           "sentences": [[0, 5, "none", None, None], [3, 999, "nonsense", None, None]],
+           "events": [{"event_type": "Battles", "sub_event_type": "Grenade", "evidence": [[0, 5]],
+                       "fatalities": -1, "geo_precision": 1, "time_precision": 1}],
            "mentions": [{"kind": "place", "span": [0, 3], "role": "event_place", "event": 4}]}
     problems = "\n".join(validate_record(rec, REPORT.text, frozenset({"other"}), ("c2",)))
     for needle in ("not in the annotation pool", "coder not assigned", "text_sha1", "sentence 1",
@@ -140,7 +141,8 @@ def test_no_file_of_the_project_names_a_held_back_article(shared) -> None:
     with gzip.open(shared / "train" / "pool_ids.txt.gz", "rt") as f:
         pool = {line.strip() for line in f}
     ids = re.compile(r"\b(?:ant-[A-Z]{2}-[A-Za-z]+-\d+-\d{8}|snn-[0-9a-f]{12})\b")
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split()
     named = set()
     for name in files:
         path = ROOT / name

@@ -19,7 +19,8 @@ def _subcommands() -> dict[str, argparse.ArgumentParser]:
 
 def test_readme_opens_with_make_demo_and_make_test() -> None:
     head = README.read_text(encoding="utf-8").split("```")[1]
-    assert [line.split("#")[0].strip() for line in head.strip().splitlines()[1:3]] == ["make demo", "make test"]
+    assert [line.split("#")[0].strip() for line in head.strip().splitlines()[1:3]] == ["make demo",
+                                                                                      "make test"]
 
 
 def test_every_command_and_option_is_documented() -> None:

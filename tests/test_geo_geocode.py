@@ -168,7 +168,8 @@ def test_place_of_an_unmentioned_country_is_a_misreading() -> None:
 
 
 def test_common_word_needs_a_place_word() -> None:
-    ms = _pipeline_places("تصور اللوحات كيف يعيش الناس في الغوطة. وقال العميد سالم الواعر إن مدينة سالم آمنة.")
+    ms = _pipeline_places("تصور اللوحات كيف يعيش الناس في الغوطة. "
+                          "وقال العميد سالم الواعر إن مدينة سالم آمنة.")
     texts = [m.span.text for m in ms]
     assert "كيف" not in texts and "سالم" not in texts and "مدينة سالم" in texts
 
@@ -194,7 +195,8 @@ def test_fronted_topic_place_yields_to_the_place_after_it() -> None:
     from marsad.pipeline import Pipeline
 
     a = Pipeline.default(ner=False)(Document.from_parts(
-        "t", "وفي الحديدة، قصفت مليشيا الحوثي بالهاون قرى مديرية التحيتا جنوب المحافظة اليوم، ما أدى إلى إصابة مدنيين."))
+        "t", "وفي الحديدة، قصفت مليشيا الحوثي بالهاون قرى مديرية التحيتا جنوب المحافظة اليوم، "
+        "ما أدى إلى إصابة مدنيين."))
     (e,) = a.events
     assert e.location_text == "مديرية التحيتا"
 
@@ -206,7 +208,8 @@ def test_israel_and_palestine_are_countries(geo: Geocoder) -> None:
 
 
 def test_group_in_its_home_country_is_who_not_where() -> None:
-    ms = _pipeline_places("أطلق الحوثيون في اليمن صاروخا بالستيا باتجاه السعودية. وقصفت طائرات عراقية مواقع لداعش في سوريا.")
+    ms = _pipeline_places("أطلق الحوثيون في اليمن صاروخا بالستيا باتجاه السعودية. "
+                          "وقصفت طائرات عراقية مواقع لداعش في سوريا.")
     roles = {m.span.text: m.attr("role") for m in ms}
     assert roles["اليمن"] == "actor" and roles["سوريا"] is None
 

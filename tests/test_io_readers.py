@@ -210,7 +210,8 @@ def _warc(path: Path) -> None:
                                        warc_headers_dict={"WARC-Date": "2018-03-05T10:00:00Z"})
             w.write_record(rec)
 
-        req = w.create_warc_record("https://example.org/p1", "request", payload=io.BytesIO(b"GET /p1\r\n\r\n"))
+        req = w.create_warc_record("https://example.org/p1", "request",
+                                   payload=io.BytesIO(b"GET /p1\r\n\r\n"))
         w.write_record(req)
         response("https://example.org/p1", page, "text/html; charset=utf-8")
         response("https://example.org/logo.png", b"\x89PNG\r\n\x1a\n" + bytes(200), "image/png")
@@ -481,7 +482,8 @@ def test_iter_input_files(tmp_path: Path):
     for name in ("d/b.txt", "d/a.jsonl", "d/e/c.html", "d/x.pdf", "d/.h.txt"):
         (tmp_path / name).write_text("x", encoding="utf-8")
     got = list(iter_input_files([tmp_path / "d", "-", tmp_path / "missing.csv"]))
-    assert got == [tmp_path / "d/a.jsonl", tmp_path / "d/b.txt", tmp_path / "d/e/c.html", tmp_path / "missing.csv"]
+    assert got == [tmp_path / "d/a.jsonl", tmp_path / "d/b.txt", tmp_path / "d/e/c.html",
+                   tmp_path / "missing.csv"]
 
 
 # ---------------------------------------------------------------- bounded id bookkeeping

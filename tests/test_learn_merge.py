@@ -80,7 +80,8 @@ def test_a_vetoing_model_keeps_the_two_strikes_apart(pipe: Pipeline, with_veto: 
 def test_towns_apart_stay_two_events_either_way(pipe: Pipeline, with_veto: list) -> None:
     for veto in (None, _constant(0.05)):
         with_veto[0] = veto
-        assert sorted((e.location, e.fatalities) for e in _events(pipe, APART)) == [("Manbij", 3), ("Saraqib", 5)]
+        assert sorted((e.location, e.fatalities) for e in _events(pipe, APART)) == [("Manbij", 3),
+                                                                                    ("Saraqib", 5)]
 
 
 def test_a_veto_that_allows_everything_is_the_rules_alone(pipe: Pipeline, with_veto: list) -> None:

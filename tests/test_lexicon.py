@@ -37,7 +37,8 @@ def test_keys_are_normalised() -> None:
 
 
 def test_proclitics_accepted_and_excluded_from_span() -> None:
-    assert found("بالغارات والاشتباكات وللقصف") == [("غارات", "raids"), ("اشتباكات", "clash"), ("قصف", "shell")]
+    assert found("بالغارات والاشتباكات وللقصف") == [("غارات", "raids"), ("اشتباكات", "clash"),
+                                                   ("قصف", "shell")]
     norm, _ = normalise("فالهجوم")
     (m,) = lex().matches(norm)
     assert m.proclitic == "فال" and norm[m.start : m.end] == "هجوم"
@@ -109,16 +110,19 @@ def test_matches_are_ordered_disjoint_and_whole_words(text: str) -> None:
 
 def test_a_key_ending_in_a_proclitic_reaches_into_the_next_word() -> None:
     lexicon = Lexicon([("متهم ب", "accused"), ("يعد ل", "plan")])
-    assert found("شاب متهم باغتصاب فتاة والجيش يعد لهجوم", lexicon) == [("متهم ب", "accused"), ("يعد ل", "plan")]
+    assert found("شاب متهم باغتصاب فتاة والجيش يعد لهجوم", lexicon) == [("متهم ب", "accused"),
+                                                                        ("يعد ل", "plan")]
     assert found("متهمين", lexicon) == []
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from([*_WORDS, "وقصفوا", "بالغارة", "القتلى", "هجومهم"]), max_size=12).map(" ".join))
+@given(st.lists(st.sampled_from([*_WORDS, "وقصفوا", "بالغارة", "القتلى", "هجومهم"]),
+                max_size=12).map(" ".join))
 def test_a_group_scan_gives_each_lexicon_its_own_matches(text: str) -> None:
     from marsad.recognise.lexicon import LexiconGroup
 
     nouns = lex()
     verbs = Lexicon([LexEntry("قصف", "shell", VERB_PROCLITICS, frozenset({"وا", "ت"})), ("قتلى", "dead")])
     norm, _ = normalise(text)
-    assert LexiconGroup([nouns, verbs, Lexicon([])]).matches(norm) == [nouns.matches(norm), verbs.matches(norm), []]
+    assert LexiconGroup([nouns, verbs, Lexicon([])]).matches(norm) == [nouns.matches(norm),
+                                                                       verbs.matches(norm), []]

@@ -74,7 +74,8 @@ class ToyEvents:
             events.append(Event(
                 doc_id=analysis.doc.doc_id, event_id=f"{analysis.doc.doc_id}-{k}", event_type="Battles",
                 sub_event_type="Armed clash", event_date=str(analysis.doc.published), location_text=place,
-                fatalities=int(nums[0]) if nums else 0, evidence=((sent.start + m.start(), sent.start + m.end()),),
+                fatalities=int(nums[0]) if nums else 0,
+                evidence=((sent.start + m.start(), sent.start + m.end()),),
             ))
         return replace(analysis, events=tuple(events))
 
@@ -107,7 +108,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     recs[10] = '{"doc_id": "broken", "text": '  # malformed JSON
     recs[400] = json.dumps({"doc_id": "empty", "text": "   "})
     recs[777] = json.dumps({"text": "قصفت قوات مجهولة قرية قرب حلب وقتل 3 مدنيين."}, ensure_ascii=False)
-    recs[1234] = json.dumps({"doc_id": "syn-00005", "text": "قصفت طائرات مدينة تعز وقتل 9."}, ensure_ascii=False)
+    recs[1234] = json.dumps({"doc_id": "syn-00005", "text": "قصفت طائرات مدينة تعز وقتل 9."},
+                            ensure_ascii=False)
     recs[1500] = json.dumps({"doc_id": "boom", "text": "BOOM قصفت طائرات مدينة حلب."}, ensure_ascii=False)
     recs.insert(900, "")  # a blank line still counts for line numbers
     path.write_text("\n".join(recs) + "\n", encoding="utf-8")
@@ -144,7 +146,8 @@ def test_dask_output_equals_local_output(corpus: Path, tmp_path: Path, name: str
     factory = _factory(name)
     expected = local_output([corpus], tmp_path / "local.jsonl", factory)
     out = tmp_path / "dask.jsonl"
-    summary = run_dask([corpus], out, partition_size="64KB", pipeline_factory=factory, n_workers=2, processes=False)
+    summary = run_dask([corpus], out, partition_size="64KB", pipeline_factory=factory, n_workers=2,
+                       processes=False)
     assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] == expected
     assert summary.events == len(expected)
@@ -160,9 +163,11 @@ def test_dask_output_equals_local_output(corpus: Path, tmp_path: Path, name: str
 def test_dask_parquet_output(corpus: Path, tmp_path: Path) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
     local_output([corpus], tmp_path / "local.jsonl", light_pipeline)
-    expected = [json.loads(line) for line in (tmp_path / "local.jsonl").read_text(encoding="utf-8").splitlines()]
+    expected = [json.loads(line)
+                for line in (tmp_path / "local.jsonl").read_text(encoding="utf-8").splitlines()]
     out = tmp_path / "dask.parquet"
-    run_dask([corpus], out, partition_size="128KB", pipeline_factory=light_pipeline, n_workers=2, processes=False)
+    run_dask([corpus], out, partition_size="128KB", pipeline_factory=light_pipeline, n_workers=2,
+             processes=False)
     rows = pq.read_table(out).to_pylist()
     assert [(r["doc_id"], r["event_id"], r["fatalities"]) for r in rows] == [
         (e["doc_id"], e["event_id"], e["fatalities"]) for e in expected
@@ -173,7 +178,8 @@ def test_resume_skips_done_partitions(corpus: Path, tmp_path: Path, monkeypatch:
     import marsad.run.dask as dask_mod
 
     full = tmp_path / "full.jsonl"
-    run_dask([corpus], full, partition_size="80KB", pipeline_factory=light_pipeline, n_workers=2, processes=False)
+    run_dask([corpus], full, partition_size="80KB", pipeline_factory=light_pipeline, n_workers=2,
+             processes=False)
     plan = plan_partitions([corpus], "80KB")
     assert len(plan) == 6
 
@@ -202,7 +208,8 @@ def test_resume_skips_done_partitions(corpus: Path, tmp_path: Path, monkeypatch:
                        processes=False, keep_parts=True)
     after = {p.name: p.stat().st_mtime_ns for p in parts.glob("part-*")}
     assert all(after[name] == t for name, t in before.items())
-    assert sorted(set(after) - set(before)) == [f"part-{i:05d}{x}" for i in (3, 4, 5) for x in (".done.json", ".jsonl")]
+    assert sorted(set(after) - set(before)) == [f"part-{i:05d}{x}" for i in (3, 4, 5)
+                                                for x in (".done.json", ".jsonl")]
     # the documents of the three finished partitions: their lines less the blank line, "broken" and "empty"
     assert summary.skipped == plan[3].start - 3
     assert summary.documents + summary.skipped + summary.failures + summary.empty == 2000
@@ -221,7 +228,8 @@ def test_changed_input_invalidates_parts(corpus: Path, tmp_path: Path) -> None:
              keep_parts=True)
     assert (tmp_path / "ev.jsonl.parts" / "_plan.json").exists()
     with src.open("a", encoding="utf-8") as fh:  # the corpus grows: the old parts are stale
-        fh.write(json.dumps({"doc_id": "new", "text": "هاجمت قوات مدينة حلب وقتل 4."}, ensure_ascii=False) + "\n")
+        fh.write(json.dumps({"doc_id": "new", "text": "هاجمت قوات مدينة حلب وقتل 4."},
+                            ensure_ascii=False) + "\n")
     summary = run_dask([src], out, partition_size="3KB", pipeline_factory=light_pipeline, n_workers=1,
                        processes=False)
     assert summary.skipped == 0
@@ -239,7 +247,8 @@ def test_process_workers_build_their_own_pipeline(corpus: Path, tmp_path: Path) 
         factory = functools.partial(Pipeline, [Normalise(), Segment()])
     local_output([src], tmp_path / "local.jsonl", factory)
     out = tmp_path / "dask.jsonl"
-    summary = run_dask([src], out, partition_size="10KB", pipeline_factory=factory, n_workers=2, processes=True)
+    summary = run_dask([src], out, partition_size="10KB", pipeline_factory=factory, n_workers=2,
+                       processes=True)
     assert out.read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert summary.documents + summary.failures + summary.empty == 120
 
@@ -251,8 +260,10 @@ def test_directory_of_mixed_inputs(tmp_path: Path) -> None:
     src = tmp_path / "in"
     (src / "sub").mkdir(parents=True)
     recs = synthetic_records(90, seed=11)
-    table = pa.Table.from_pylist([{"doc_id": r["doc_id"], "text": r["text"], "title": r["title"]} for r in recs[:60]]
-                                 + [{"doc_id": None, "text": "قصفت مدفعية بلدة قرب درعا وقتل 2.", "title": None}])
+    table = pa.Table.from_pylist([{"doc_id": r["doc_id"], "text": r["text"], "title": r["title"]}
+                                  for r in recs[:60]]
+                                 + [{"doc_id": None, "text": "قصفت مدفعية بلدة قرب درعا وقتل 2.",
+                                     "title": None}])
     pq.write_table(table, src / "a.parquet", row_group_size=10)
     (src / "b.jsonl.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
     with (src / "sub" / "c.jsonl").open("w", encoding="utf-8") as fh:
@@ -265,7 +276,8 @@ def test_directory_of_mixed_inputs(tmp_path: Path) -> None:
     meta = pq.ParquetFile(src / "a.parquet").metadata
     group_bytes = [meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)]
     size = max(group_bytes) + 1  # so that two row groups make a partition
-    assert meta.num_row_groups == 7 and all(a + b >= size for a, b in zip(group_bytes, group_bytes[1:], strict=False))
+    assert meta.num_row_groups == 7 and all(a + b >= size
+                                            for a, b in zip(group_bytes, group_bytes[1:], strict=False))
     plan = plan_partitions([src], size)
     kinds = [p.kind for p in plan]
     assert kinds[:5] == ["parquet"] * 4 + ["file"] and kinds[-1] == "files"  # the broken .gz is read whole
@@ -280,7 +292,8 @@ def test_directory_of_mixed_inputs(tmp_path: Path) -> None:
     local = RunSummary()
     for _ in timed(run(iter_documents([src]), light_pipeline), local):
         pass
-    assert (summary.documents, summary.failures, summary.events) == (local.documents, local.failures, local.events)
+    assert (summary.documents, summary.failures, summary.events) == (local.documents, local.failures,
+                                                                     local.events)
 
 
 def test_small_files_are_grouped(tmp_path: Path) -> None:

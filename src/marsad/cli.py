@@ -32,7 +32,8 @@ def _cmd_extract(args: argparse.Namespace) -> int:
 
     summary = extract_files(
         args.inputs, args.output, db=args.db, workers=args.workers, executor=args.executor,
-        scheduler=args.scheduler, partition_size=args.partition_size, ner=not args.no_ner, max_chars=args.max_chars, strict=args.strict,
+        scheduler=args.scheduler, partition_size=args.partition_size, ner=not args.no_ner,
+        max_chars=args.max_chars, strict=args.strict,
         progress=not args.quiet, fresh=args.fresh, consolidate=not args.no_consolidate,
         time_budget=TimeBudget.of(args.time_budget),
     )
@@ -52,7 +53,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
     sets: list[tuple[str, list[dict]]] = []
     for g in args.gold or []:
-        sets.append((Path(g).stem, [json.loads(line) for line in Path(g).read_text(encoding="utf-8").splitlines()
+        sets.append((Path(g).stem, [json.loads(line)
+                                    for line in Path(g).read_text(encoding="utf-8").splitlines()
                                     if line.strip()]))
     if not args.gold or args.heldout:
         from marsad.annotations.corpus import SHARED
@@ -99,7 +101,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from marsad.run.extract import export_db
 
     flt = EventFilter.from_args(args)
-    n = export_db(args.db, args.output, keep=None if flt.empty else flt.matches, consolidated=args.consolidated)
+    n = export_db(args.db, args.output, keep=None if flt.empty else flt.matches,
+                  consolidated=args.consolidated)
     sys.stderr.write(f"exported {n} {'incidents' if args.consolidated else 'events'} to {args.output}\n")
     return 0
 
@@ -222,7 +225,8 @@ def _cmd_learn(args: argparse.Namespace) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("".join(json_text(r) + "\n" for r in records), encoding="utf-8")
     n_events = sum(len(r["events"]) for r in records)
-    _out(f"{len(records)} annotations ({len({r['doc_id'] for r in records})} articles, {n_events} kept events)"
+    _out(f"{len(records)} annotations ({len({r['doc_id'] for r in records})} articles, "
+         f"{n_events} kept events)"
          f" by {len({r['coder'] for r in records})} reviewers written to {out}")
     agreement = reviewer_agreement(records, texts)
     if agreement is not None:
@@ -295,9 +299,11 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--executor", choices=["local", "dask"], default="local")
     x.add_argument("--scheduler", help="Dask scheduler address (default: a LocalCluster)")
     x.add_argument("--partition-size", default=DEFAULT_PARTITION_SIZE, metavar="SIZE",
-                   help="Dask executor: input bytes per partition, e.g. 64MB (files are cut at record boundaries)")
+                   help="Dask executor: input bytes per partition, e.g. 64MB "
+                        "(files are cut at record boundaries)")
     x.add_argument("--no-ner", action="store_true", help="skip the statistical NER stage")
-    x.add_argument("--max-chars", type=int, default=2_000_000, help="longer documents are reported and skipped")
+    x.add_argument("--max-chars", type=int, default=2_000_000,
+                   help="longer documents are reported and skipped")
     x.add_argument("--strict", action="store_true",
                    help="stop at the first failing document; empty documents also fail the run (exit 1)")
     x.add_argument("--time-budget", type=float, default=DEFAULT_BUDGET.per_100k, metavar="SECONDS",
@@ -306,11 +312,13 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--fresh", action="store_true",
                    help="start the output afresh instead of resuming after the documents it already holds")
     x.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
-    x.add_argument("--no-consolidate", action="store_true", help="with --db: do not group events into incidents")
+    x.add_argument("--no-consolidate", action="store_true",
+                   help="with --db: do not group events into incidents")
     x.set_defaults(func=_cmd_extract)
 
     e = sub.add_parser("eval", help="score the pipeline on dev and the held-out split (or on gold files)")
-    e.add_argument("gold", nargs="*", help="gold files (default: ../shared/gold/dev.jsonl and the held-out split)")
+    e.add_argument("gold", nargs="*",
+                   help="gold files (default: ../shared/gold/dev.jsonl and the held-out split)")
     e.add_argument("--heldout", action="store_true", help="also the training corpus's frozen held-out split")
     e.add_argument("--rules-only", action="store_true", help="without the learned decisions (the baseline)")
     e.add_argument("--pred", help="score these predictions instead of running the pipeline")
@@ -332,7 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp = sub.add_parser("report", help="one offline HTML report of a store: tables, charts, map, evidence")
     rp.add_argument("--db", required=True)
     rp.add_argument("-o", "--output", required=True, help="the .html file to write")
-    rp.add_argument("--top", type=int, default=10, help="how many of the deadliest items to show with evidence")
+    rp.add_argument("--top", type=int, default=10,
+                    help="how many of the deadliest items to show with evidence")
     EventFilter.add_arguments(rp)
     rp.set_defaults(func=_cmd_report)
     st = sub.add_parser("stats", help="fatalities and events by admin-1 and month, in the terminal")
@@ -363,7 +372,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--repeat", type=int, default=3, help="1-worker passes (the median is reported)")
     b.set_defaults(func=_cmd_bench)
 
-    an = sub.add_parser("annotations", help="the training corpus: coders' sheets, storing codings, checks, counts")
+    an = sub.add_parser("annotations",
+                        help="the training corpus: coders' sheets, storing codings, checks, counts")
     an_sub = an.add_subparsers(dest="action", required=True)
     a_sheet = an_sub.add_parser("sheet", help="a coder's next articles: sentences and dictionary candidates")
     a_sheet.add_argument("--coder", required=True, help="the coder's id (c1 ... in annotations/sample.tsv)")
@@ -414,7 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
     wt.set_defaults(func=_cmd_watch)
     le = sub.add_parser("learn", help="reviewed events of the review desk as training-corpus annotations")
     le.add_argument("--db", required=True, help="the review database (SQLite path or postgresql:// URL)")
-    le.add_argument("-o", "--output", required=True, help="JSON Lines file, e.g. annotations/coded/review.jsonl")
+    le.add_argument("-o", "--output", required=True,
+                    help="JSON Lines file, e.g. annotations/coded/review.jsonl")
     le.set_defaults(func=_cmd_learn)
 
     us = sub.add_parser("users", help="review desk users (password from a prompt or $MARSAD_PASSWORD)")

@@ -30,7 +30,8 @@ def sample_doc(doc_id: str = "d1") -> tuple[dict[str, Any], list[dict[str, Any]]
           "notes": "", "tags": [], "evidence": [span(TEXT, TEXT.split(".")[0])], "confidence": 0.55,
           "provenance": {"actor2": span(TEXT, "مدنيين"), "location": span(TEXT, "كفرنبل"),
                          "fatalities": span(TEXT, "خمسة"), "event_date": span(TEXT, "أمس"),
-                         "source": span(TEXT, "المرصد السوري لحقوق الإنسان"), "trigger": span(TEXT, "قصف جوي")}}
+                         "source": span(TEXT, "المرصد السوري لحقوق الإنسان"),
+                         "trigger": span(TEXT, "قصف جوي")}}
     return doc, [ev]
 
 

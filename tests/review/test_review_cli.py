@@ -15,7 +15,8 @@ from marsad.review.db import Desk
 from marsad.review.pgtemp import free_port
 
 
-def test_users_add(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_users_add(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                   capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "desk.db"
     monkeypatch.setenv("MARSAD_PASSWORD", "long enough")
     assert main(["users", "add", "amal", "--role", "admin", "--db", str(db)]) == 0
@@ -45,7 +46,8 @@ def test_serve_db_binds_localhost_and_prints_its_address(tmp_path: Path) -> None
                 r = httpx.get(f"http://127.0.0.1:{port}/login", timeout=2)
                 break
             except httpx.TransportError:
-                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read() if proc.stderr else ""
+                assert time.monotonic() < deadline and proc.poll() is None, \
+                    proc.stderr.read() if proc.stderr else ""
                 time.sleep(0.2)
         assert r.status_code == 200 and "Log in" in r.text
         assert httpx.get(f"http://127.0.0.1:{port}/api/health").json()["status"] == "ok"

@@ -58,7 +58,8 @@ def final_annotations(folder: Path = ANNOTATIONS, coded: Coded | None = None,
     sample, articles = coded or read_coded(folder)
     if extra:
         articles = merged(articles, extra)
-    return {doc: select(codings, sample[doc].coders if doc in sample else ()) for doc, codings in articles.items()}
+    return {doc: select(codings, sample[doc].coders if doc in sample else ())
+            for doc, codings in articles.items()}
 
 
 def double_coded_pairs(folder: Path = ANNOTATIONS,
@@ -105,8 +106,8 @@ def corpus_stats(folder: Path = ANNOTATIONS, shared: Path = SHARED) -> dict[str,
         "double_coded_articles": len(pairs),
         "sentence_kappa": round(agree["sentence_kappa"], 3) if agree and agree["sentence_kappa"] is not None
         else None,
-        "sentence_kappa_type": round(agree["sentence_kappa_type"], 3) if agree and agree["sentence_kappa_type"]
-        is not None else None,
+        "sentence_kappa_type": round(agree["sentence_kappa_type"], 3)
+        if agree and agree["sentence_kappa_type"] is not None else None,
         "sentence_kappa_event_binary": round(agree["sentence_kappa_event_binary"], 3)
         if agree and agree["sentence_kappa_event_binary"] is not None else None,
         "intercoder_event_f1": agree["events"]["event_f1"] if agree else None,

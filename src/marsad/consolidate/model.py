@@ -28,7 +28,8 @@ PATH = MODELS / "consolidation.npz"
 #: hand-set log-odds, used only when no trained model is shipped
 RULE_WEIGHTS: dict[str, float] = {
     "sub=same": 0.5, "sub=diff": -0.8,
-    "place=same": 2.5, "place=same_area": 1.0, "place=in_admin1": 0.8, "place=in_country": 0.0, "place=same_admin2": 0.6, "place=same_admin1": -0.3,
+    "place=same": 2.5, "place=same_area": 1.0, "place=in_admin1": 0.8, "place=in_country": 0.0,
+    "place=same_admin2": 0.6, "place=same_admin1": -0.3,
     "place=other_country": -4.0, "place=none": -0.5,
     "km<=5": 1.5, "km<=15": 0.5, "km<=40": -0.5, "km<=100": -1.5, "km>100": -3.0,
     "days<=0": 1.5, "days<=1": 0.3, "days<=2": -1.0, "days<=3": -3.0, "days<=5": -3.5, "days>5": -4.0,
@@ -62,7 +63,8 @@ class MergeModel:
 
     def __post_init__(self) -> None:
         w, bias = self.linear.weights, self.linear.bias
-        col, b0 = (w[:, 0], float(bias[0])) if w.shape[1] == 1 else (w[:, -1] - w[:, 0], float(bias[-1] - bias[0]))
+        col, b0 = ((w[:, 0], float(bias[0])) if w.shape[1] == 1
+                   else (w[:, -1] - w[:, 0], float(bias[-1] - bias[0])))
         # a binary model's column is the log-odds of its second class: "separate" sorts after "same"
         sign = 1.0 if self.linear.classes[-1] == "same" else -1.0
         object.__setattr__(self, "_logit", {f: sign * float(col[i]) for f, i in self.linear.vocab.items()})
@@ -77,7 +79,8 @@ def rule_model() -> MergeModel:
     names = sorted(RULE_WEIGHTS)
     weights = np.array([[RULE_WEIGHTS[n]] for n in names], dtype=np.float32)
     linear = LinearModel(("separate", "same"), {n: i for i, n in enumerate(names)}, weights,
-                         np.array([RULE_BIAS], dtype=np.float32), {"model": "consolidation", "trained": False})
+                         np.array([RULE_BIAS], dtype=np.float32),
+                         {"model": "consolidation", "trained": False})
     return MergeModel(linear, RULE_THRESHOLD)
 
 

@@ -150,7 +150,8 @@ def report(row: Mapping[str, Any] | Report) -> Report:
     if isinstance(row, Report):
         return row
     d = event_day(row)
-    return Report(row.get("sub_event_type"), row.get("location"), row.get("country"), row.get("geo_precision") or 3,
+    return Report(row.get("sub_event_type"), row.get("location"), row.get("country"),
+                  row.get("geo_precision") or 3,
                   row.get("admin1") or "", row.get("admin2") or "", row.get("latitude"), row.get("longitude"),
                   d.toordinal() if d else None,
                   frozenset(x.casefold() for x in (row.get("actor1"), row.get("actor2")) if x),

@@ -41,12 +41,14 @@ _KILL_BEFORE = re.compile(
     r"زهاء|اقل\s+من|ما\s+يزيد\s+عن|ما\s+يزيد\s+علي)\s+)?$"
 )
 _TOLL_WORD = re.compile(r"(?:حصيله|الحصيله|القتلي|الضحايا|قتلي|ضحايا|الشهداء|شهداء|الوفيات|قتيلا)")
-_INJURY_NEAR = re.compile(r"(?:اصابه|واصابه|جرح|وجرح|اصيب|واصيب|اصيبوا|جرحي|مصابين|جريحا|الجرحي|المصابين)\s*(?:\S+\s+){0,2}$")
+_INJURY_NEAR = re.compile(r"(?:اصابه|واصابه|جرح|وجرح|اصيب|واصيب|اصيبوا|جرحي|مصابين|جريحا|الجرحي|المصابين)"
+                          r"\s*(?:\S+\s+){0,2}$")
 _INJURY_AFTER = re.compile(r"^\s*(?:\S+\s+)?(?:جرحي|جريحا|مصابين|مصابا|بجروح|اصابات|جريح)")
 _DEATH_AFTER = re.compile(r"^\s*(?:\S+\s+){0,3}?(?:قتلي|قتيلا|قتيل|شهيدا|شهداء|لقوا\s+(?:حتفهم|مصرعهم)|قتلوا|"
                           r"حتفهم|مصرعهم|لقي|جثه|جثث|قتلا|لقيا|حتفهما|مصرعهما)(?:\s|$|[،.,])")
 _AND_BEFORE = re.compile(r"(?:^|\s)و\s*$|\sو$")
-_UPDATE_BEFORE = re.compile(r"(?:ارتفع|ارتفعت|ارتفاع|ليرتفع|لترتفع|يرتفع|ترتفع|حصيله\s+جديده|الحصيله\s+النهاييه)")
+_UPDATE_BEFORE = re.compile(r"(?:ارتفع|ارتفعت|ارتفاع|ليرتفع|لترتفع|يرتفع|ترتفع|"
+                            r"حصيله\s+جديده|الحصيله\s+النهاييه)")
 # A toll over a period ("since 18 February", "within three weeks", "in recent weeks") is a
 # running total: context, not the toll of one event (spec §1).
 _RUNNING = re.compile(
@@ -69,7 +71,8 @@ _NOT_TOLL_FLAGS = ("year", "unit", "time", "ordinal", "day", "label", "decimal")
 WAR_TOTAL = 1000
 # A death told as the cause of what the event is about ("احتجاجات ... جراء قيامه بقتل ضابط",
 # "ردا على مقتل أربعة من رفاقهم"): another incident's toll, not this one's.
-_CAUSE_BEFORE = re.compile(r"(?:جراء\s+قيامه|احتجاجا\s+علي|للمطالبه\s+ب|تنديدا\s+ب|ردا\s+علي|انتقاما\s+ل|ثارا\s+ل)"
+_CAUSE_BEFORE = re.compile(r"(?:جراء\s+قيامه|احتجاجا\s+علي|للمطالبه\s+ب|تنديدا\s+ب|ردا\s+علي|"
+                           r"انتقاما\s+ل|ثارا\s+ل)"
                            r"\S*(?:\s+\S+){0,3}\s*$")
 _UP_TO_BEFORE = re.compile(r"(?:ما\s+يصل\s+الي|حتي)\s*$")
 _UNIT_AFTER = re.compile(r"^\s*/?\s*(?:كلم|كم|كيلومتر|كيلو|متر|م\b|%|بالمئه|بالمائه|دولار|ساعه|دقيقه)")
@@ -158,8 +161,10 @@ def toll_statements(analysis: Analysis, decision: TollDecision | _Packaged | Non
             kb = None  # "تقسيم الغوطة إلى 3 أجزاء": "to N" is a toll only after a toll word or before victims
         kill = bool(kb or _DEATH_AFTER.match(after)
                     # "قتل الجيش، الجمعة، شابين فلسطينيين": the victims, a few words after the verb
-                    or (side and _KILL_VERB_NEAR.search(before[-45:]) and not _INJURY_NEAR.search(before[-45:])))
-        joined = current is not None and current["sent"] == m.sent and _AND_BEFORE.search(before[-4:]) is not None
+                    or (side and _KILL_VERB_NEAR.search(before[-45:])
+                        and not _INJURY_NEAR.search(before[-45:])))
+        joined = current is not None and current["sent"] == m.sent \
+            and _AND_BEFORE.search(before[-4:]) is not None
         rescued = False
         if not kill and not injured and decision is not None and m.sent not in old_sents:
             if by_sent is None:
@@ -174,7 +179,8 @@ def toll_statements(analysis: Analysis, decision: TollDecision | _Packaged | Non
         opens = kill and not (joined and current and ns - current["nend"] < 60)
         other_side = bool(kill and current is not None and current["side"]
                           and _other_side_clause(analysis, current["sent"], m.sent))
-        adds = other_side or (not opens and joined and side and current is not None and ns - current["nend"] < 60)
+        adds = other_side or (not opens and joined and side and current is not None
+                              and ns - current["nend"] < 60)
         if not (opens or adds):
             continue
         running = opens and not other_side and (
@@ -232,7 +238,8 @@ def _clause_rest(norm: str, ne: int, limit: int = 80) -> str:
 _NEXT_CLAUSE = re.compile(r"[.!?؟\n]|[،,؛]\s*(?:ما|مما|فيما|بينما|في\s+حين|كما|ليرتفع|لترتفع|وهو\s+ما)\s")
 
 
-def _single_deaths(analysis: Analysis, counted: set[int], old_sents: set[int] = frozenset()) -> list[TollStatement]:
+def _single_deaths(analysis: Analysis, counted: set[int],
+                   old_sents: set[int] = frozenset()) -> list[TollStatement]:
     """One death named without a number ("مقتل جندي", "قتلت المسعفة") in a sentence with no toll."""
     norm = analysis.norm
     out: list[TollStatement] = []
@@ -245,7 +252,8 @@ def _single_deaths(analysis: Analysis, counted: set[int], old_sents: set[int] = 
         # "لقي مدرس وزوجته مصرعهما": a death word with the dual pronoun is two deaths
         two = ns is not None and norm[ns:ne].endswith("هما")
         if not two and not _ONE_PERSON_AFTER.match(norm[ne:ne + 30]) and not (
-                ns is not None and m.attr("pos") == "verb" and _ONE_PERSON_BEFORE.search(norm, max(0, ns - 40), ns)):
+                ns is not None and m.attr("pos") == "verb"
+                and _ONE_PERSON_BEFORE.search(norm, max(0, ns - 40), ns)):
             continue
         cause = ns is not None and bool(_CAUSE_BEFORE.search(_window_before(norm, ns))) or m.sent in old_sents
         out.append(TollStatement(m.sent, m.span.start, m.span.end, 2 if two else 1, 0, False, False, cause))
@@ -276,7 +284,8 @@ UNNUMBERED_DEATHS = 3
 MASSACRE_DEATHS = 10
 
 
-def _unnumbered_deaths(analysis: Analysis, counted: set[int], old_sents: set[int] = frozenset()) -> list[TollStatement]:
+def _unnumbered_deaths(analysis: Analysis, counted: set[int],
+                       old_sents: set[int] = frozenset()) -> list[TollStatement]:
     """Deaths told with no number in a sentence with no toll: 3, or 10 for a massacre (spec §4),
     as a vague statement (``combine`` uses it only where an event has no numbered toll)."""
     norm = analysis.norm

@@ -564,7 +564,8 @@ class _Reader:
         day = parse_date(value)
         if day is None:
             if value is not None and not (isinstance(value, str) and not value.strip()):
-                log.warning("%r: publication date %s ignored: not a date [%s]", doc_id, ascii(str(value)[:40]), source)
+                log.warning("%r: publication date %s ignored: not a date [%s]", doc_id,
+                            ascii(str(value)[:40]), source)
             return None
         day, problem = check_published(day)
         if problem is not None:
@@ -812,7 +813,8 @@ class _Reader:
         if isinstance(data, Failure):
             yield data
         elif self.defer_pages:
-            yield PendingPage(self.label(path, stem=True), str(path), data, max_chars=self.max_chars, reader=self)
+            yield PendingPage(self.label(path, stem=True), str(path), data, max_chars=self.max_chars,
+                              reader=self)
         else:
             yield self._page(self.label(path, stem=True), decode_html(data), str(path))
 
@@ -876,10 +878,12 @@ class _Reader:
                         raise InputError("not a WARC archive")
                 headers = rec.rec_headers
                 uri = _opt_str(headers.get_header("WARC-Target-URI"))
-                doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) or f"{self.label(path)}@{offset}"
+                doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) \
+                    or f"{self.label(path)}@{offset}"
                 source = f"{path}@{offset}"
                 if rec.format == "warc" and (rec.length is None or rec.rec_type not in _WARC_TYPES):
-                    yield self.fail(doc_id, "truncated WARC record: its header is cut short or invalid", source)
+                    yield self.fail(doc_id, "truncated WARC record: its header is cut short or invalid",
+                                    source)
                     continue
                 if rec.rec_type not in ("response", "resource"):
                     if _warc_missing(rec):
@@ -909,8 +913,8 @@ class _Reader:
                     continue
                 missing = _warc_missing(rec)
                 if missing:
-                    yield self.fail(doc_id, f"truncated WARC record: its content is cut short ({missing} bytes "
-                                            "missing)", source)
+                    yield self.fail(doc_id, f"truncated WARC record: its content is cut short "
+                                            f"({missing} bytes missing)", source)
                     continue
                 m = re.search(r"charset=([\w:.\-]+)", ctype, re.I)
                 if self.defer_pages:
@@ -928,11 +932,12 @@ class _Reader:
                     log.debug("%s: reading the record at %d failed", path, end, exc_info=broken[0])
                     if end == 0 and not _starts_like_warc(path):
                         raise InputError("not a WARC archive")
-                    yield self.fail(f"{self.label(path)}@{end}", "truncated WARC: the record after the last whole "
-                                    "one is cut short or damaged", f"{path}@{end}")
+                    yield self.fail(f"{self.label(path)}@{end}",
+                                    "truncated WARC: the record after the last whole one is cut short "
+                                    "or damaged", f"{path}@{end}")
                 elif info and not _gzip_member_whole(path, info[0]):
-                    yield self.fail(f"{self.label(path)}@{info[0]}", "truncated WARC: its last gzip member ends "
-                                    "early", f"{path}@{info[0]}")
+                    yield self.fail(f"{self.label(path)}@{info[0]}",
+                                    "truncated WARC: its last gzip member ends early", f"{path}@{info[0]}")
                 elif end < size:
                     fb.seek(end)
                     if fb.read(4096).strip(b"\r\n\t \x00"):
@@ -1087,7 +1092,8 @@ def _raise_csv_field_limit() -> None:
 
 
 def iter_documents(
-    paths: Iterable[str | Path] | str | Path, *, max_chars: int = DEFAULT_MAX_CHARS, defer_pages: bool = False,
+    paths: Iterable[str | Path] | str | Path, *, max_chars: int = DEFAULT_MAX_CHARS,
+    defer_pages: bool = False,
 ) -> Iterator[Document | Failure]:
     """Stream the documents of ``paths`` (files or directories), one Failure per bad record.
 

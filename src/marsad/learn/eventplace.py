@@ -64,8 +64,8 @@ def candidate_features(analysis: Analysis, inside: Sequence[Mention], ranks: Seq
         sep = any(c in _SEPARATORS for c in text[lo:hi]) if hi - lo < 400 else True
         sent = bisect.bisect_right(sent_starts, m.span.start) - 1
         feats = ["bias", f"rank:{r}", f"n:{n}", f"rank|n:{r}|{n}", f"prec:{prec}", f"finest:{prec == finest}",
-                 f"feat:{place.feature}", f"mod:{mod}", f"prec|rank:{prec}|{r}", f"side:{side}", f"dist:{dist}",
-                 f"side|dist:{side}|{dist}", f"sep:{sep}", f"side|sep:{side}|{sep}",
+                 f"feat:{place.feature}", f"mod:{mod}", f"prec|rank:{prec}|{r}", f"side:{side}",
+                 f"dist:{dist}", f"side|dist:{side}|{dist}", f"sep:{sep}", f"side|sep:{side}|{sep}",
                  f"samesent:{sent == anchor_sent}", f"feat|side:{place.feature}|{side}",
                  f"cnt:{_bucket(counts.get(_key(place), 0), (1, 2, 4, 8))}",
                  f"main:{main is not None and _key(main) == _key(place)}",

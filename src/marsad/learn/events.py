@@ -112,7 +112,8 @@ class CalibrateEvents:
         for e in analysis.events:
             p = round(self.decision.probability(analysis, e, by_sent), 3)
             if p < self.decision.threshold:
-                drops.append(Drop("model:unlikely_event", e.evidence_bounds, e.event_type, e.sub_event_type, p))
+                drops.append(Drop("model:unlikely_event", e.evidence_bounds, e.event_type, e.sub_event_type,
+                                  p))
                 continue
             new = self.decision.retyped(analysis, e, by_sent)
             if new is None:
@@ -124,7 +125,8 @@ class CalibrateEvents:
                               round(p_type, 3)))
             kept.append(replace(e, confidence=p, event_type=etype, sub_event_type=sub))
         a = analysis
-        return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, tuple(kept), tuple(drops))
+        return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, tuple(kept),
+                        tuple(drops))
 
 
 @lru_cache(maxsize=1)

@@ -61,8 +61,8 @@ class LinearModel:
         names = sorted(self.vocab, key=self.vocab.__getitem__)
         np.savez_compressed(path, weights=self.weights.astype(np.float32), bias=self.bias.astype(np.float32),
                             classes=np.array(self.classes), features=np.array(names))
-        path.with_suffix(".json").write_text(json.dumps(self.meta, indent=1, ensure_ascii=False, sort_keys=True)
-                                             + "\n", encoding="utf-8")
+        path.with_suffix(".json").write_text(
+            json.dumps(self.meta, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
@@ -101,11 +101,13 @@ def cross_validated() -> list[tuple[str, str]]:
                     f"{meta.get('threshold')}")
         elif name == "toll":
             toll = cv.get("per_class", {}).get("toll", {})
-            line = f"accuracy {cv.get('accuracy')}, toll F1 {toll.get('f1')}; rescue from {meta.get('rescue_threshold')}"
+            line = (f"accuracy {cv.get('accuracy')}, toll F1 {toll.get('f1')}; "
+                    f"rescue from {meta.get('rescue_threshold')}")
         elif name == "roles":
             fig, rules = cv.get("pipeline", {}), cv.get("rules_pipeline", {})
-            line = (f"pipeline actor accuracy {fig.get('actor_acc')} (rules {rules.get('actor_acc')}), event F1 "
-                    f"{fig.get('event_f1')} (rules {rules.get('event_f1')}); pairs right {cv.get('pairs_right')} "
+            line = (f"pipeline actor accuracy {fig.get('actor_acc')} (rules {rules.get('actor_acc')}), "
+                    f"event F1 {fig.get('event_f1')} (rules {rules.get('event_f1')}); "
+                    f"pairs right {cv.get('pairs_right')} "
                     f"(rules {cv.get('rules_pairs_right')}) at threshold {meta.get('threshold')}")
         else:
             line = json.dumps(cv)[:120]

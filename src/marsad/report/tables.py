@@ -59,7 +59,8 @@ class EventFilter:
         g.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="events on or before this day")
         g.add_argument("--type", dest="event_type", metavar="EVENT_TYPE",
                        help=f"one event type: {', '.join(EVENT_TYPES)}")
-        g.add_argument("--min-confidence", type=float, metavar="P", help="keep events with confidence >= P (0-1)")
+        g.add_argument("--min-confidence", type=float, metavar="P",
+                       help="keep events with confidence >= P (0-1)")
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> EventFilter:
@@ -117,7 +118,8 @@ def _country_code(value: str) -> str:
     try:
         return pycountry.countries.lookup(value.strip()).alpha_2
     except LookupError:
-        raise MarsadError(f"--country {value!r}: not an ISO 3166 country code or name (e.g. SY, Yemen)") from None
+        raise MarsadError(f"--country {value!r}: not an ISO 3166 country code or name "
+                          "(e.g. SY, Yemen)") from None
 
 
 def _iso_date(value: str | None, flag: str) -> str | None:
@@ -227,7 +229,8 @@ def load_items(conn: sqlite3.Connection, flt: EventFilter) -> Selection:
         items = incident_rows(conn, flt)
         note = "incidents: reports of one incident by several articles are counted once"
         return Selection(tuple(sorted(items, key=_order)), True, flt, note)
-    note = "events as extracted, not consolidated: an incident reported by several articles counts once per article"
+    note = ("events as extracted, not consolidated: an incident reported by several articles counts "
+            "once per article")
     if cols:
         note += " (the incidents table has no confidence column for the cut)"
     return Selection(tuple(sorted(event_rows(conn, flt), key=_order)), False, flt, note)
@@ -418,7 +421,8 @@ def _member_events(conn: sqlite3.Connection, item: Item, consolidated: bool) -> 
         return [r[0] for r in conn.execute("SELECT event_id FROM incident_members WHERE incident_id = ?",
                                            (item.item_id,))]
     if "incident_id" in _columns(conn, "events"):
-        return [r[0] for r in conn.execute("SELECT event_id FROM events WHERE incident_id = ?", (item.item_id,))]
+        return [r[0] for r in conn.execute("SELECT event_id FROM events WHERE incident_id = ?",
+                                           (item.item_id,))]
     if _columns(conn, "incident_events"):
         return [r[0] for r in conn.execute("SELECT event_id FROM incident_events WHERE incident_id = ?",
                                            (item.item_id,))]
@@ -445,7 +449,8 @@ def top_items(conn: sqlite3.Connection, selection: Selection, n: int = 10, *,
               max_evidence: int = 3) -> list[TopItem]:
     """The ``n`` deadliest items (ties: more sources, then earlier), with up to ``max_evidence``
     reports each."""
-    ranked = sorted(selection.items, key=lambda i: (-i.fatalities, -i.n_sources, i.event_date or "", i.item_id))
+    ranked = sorted(selection.items,
+                    key=lambda i: (-i.fatalities, -i.n_sources, i.event_date or "", i.item_id))
     out = []
     for item in ranked[:n]:
         evidence = []

@@ -65,7 +65,8 @@ def search_places(q: str) -> list[dict[str, Any]]:
         if ident in seen:
             continue
         seen.add(ident)
-        out.append({"name": p.name, "country": p.country, "admin1": p.admin1 or None, "admin2": p.admin2 or None,
+        out.append({"name": p.name, "country": p.country, "admin1": p.admin1 or None,
+                    "admin2": p.admin2 or None,
                     "latitude": p.latitude, "longitude": p.longitude, "geonameid": p.geonameid,
                     "feature": p.feature, "population": p.population})
     out.sort(key=lambda d: -(d["population"] or 0))

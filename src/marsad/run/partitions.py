@@ -288,12 +288,15 @@ def _cut(path: Path, fmt: str | None, size: int, first: int) -> list[Partition]:
     """The partitions of one file (empty when it is read whole)."""
     p = str(path)
     if fmt == "jsonl" and not _wide_encoding(path):
-        return [Partition(first + i, p, "jsonl", a, b, off) for i, (a, b, off) in enumerate(jsonl_ranges(path, size))]
+        return [Partition(first + i, p, "jsonl", a, b, off)
+                for i, (a, b, off) in enumerate(jsonl_ranges(path, size))]
     if fmt == "warc":
         ranges = warc_ranges(path, size)
-        return [Partition(first + i, p, "warc", a, b) for i, (a, b) in enumerate(ranges)] if len(ranges) > 1 else []
+        return ([Partition(first + i, p, "warc", a, b) for i, (a, b) in enumerate(ranges)]
+                if len(ranges) > 1 else [])
     if fmt == "parquet":
-        return [Partition(first + i, p, "parquet", a, b, row) for i, (a, b, row) in enumerate(_parquet_ranges(path, size))]
+        return [Partition(first + i, p, "parquet", a, b, row)
+                for i, (a, b, row) in enumerate(_parquet_ranges(path, size))]
     return []
 
 
@@ -377,7 +380,8 @@ def _parquet_items(reader: Reader, part: Partition) -> Iterator[Document | Failu
         yield reader.fail(path.name, "Parquet file has no 'text' column", str(path))
         return
     rowno = part.offset
-    for batch in pf.iter_batches(row_groups=list(range(part.start, part.stop)), columns=columns, batch_size=256):
+    for batch in pf.iter_batches(row_groups=list(range(part.start, part.stop)), columns=columns,
+                                 batch_size=256):
         for rec in batch.to_pylist():
             rowno += 1
             yield reader.record(rec, f"{path.name}:{rowno}", f"{path}:{rowno}")
