@@ -28,7 +28,7 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 from marsad.extract.settings import DEFAULT
-from marsad.model import Analysis, Drop, Sentence
+from marsad.model import Analysis, Drop, Sentence, _sentence_starts
 
 if TYPE_CHECKING:
     from marsad.extract.events import EventExtractor
@@ -84,14 +84,10 @@ def bound(analysis: Analysis, sentences: tuple[Sentence, ...]) -> Analysis:
     limit = DEFAULT.max_event_chars
     if not sentences or sentences[-1].start < limit:
         return a
-    k = bisect_left(_starts(sentences), limit)
+    k = bisect_left(_sentence_starts(sentences), limit)
     a = truncate(a, k)
     return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, a.events,
                     a.drops + (Drop(EVENT_CHARS, (sentences[k].start, len(text))),))
-
-
-def _starts(sentences: tuple[Sentence, ...]) -> list[int]:
-    return [s.start for s in sentences]
 
 
 def truncate(analysis: Analysis, n_sentences: int) -> Analysis:

@@ -16,7 +16,6 @@ builder, used by ``build/train_event_places.py`` and when serving) and :class:`E
 
 from __future__ import annotations
 
-import bisect
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -47,8 +46,7 @@ def candidate_features(analysis: Analysis, inside: Sequence[Mention], ranks: Seq
     text = analysis.doc.text
     norm = analysis.norm
     title_end = len(analysis.doc.title) if analysis.doc.title else 0
-    sent_starts = [s.start for s in analysis.sentences]
-    anchor_sent = bisect.bisect_right(sent_starts, anchor) - 1
+    anchor_sent = analysis.sentence_of(anchor)
     precs = [int(m.attr("precision") or 2) for m in inside]
     finest = min(precs)
     n = _bucket(len(inside), (2, 3, 5))
@@ -62,7 +60,7 @@ def candidate_features(analysis: Analysis, inside: Sequence[Mention], ranks: Seq
         dist = _bucket(abs(mid - anchor), (15, 40, 80, 160, 320))
         lo, hi = sorted((m.span.end, anchor)) if side == "before" else sorted((anchor, m.span.start))
         sep = any(c in _SEPARATORS for c in text[lo:hi]) if hi - lo < 400 else True
-        sent = bisect.bisect_right(sent_starts, m.span.start) - 1
+        sent = analysis.sentence_of(m.span.start)
         feats = ["bias", f"rank:{r}", f"n:{n}", f"rank|n:{r}|{n}", f"prec:{prec}", f"finest:{prec == finest}",
                  f"feat:{place.feature}", f"mod:{mod}", f"prec|rank:{prec}|{r}", f"side:{side}",
                  f"dist:{dist}", f"side|dist:{side}|{dist}", f"sep:{sep}", f"side|sep:{side}|{sep}",

@@ -420,12 +420,6 @@ def _member_events(conn: sqlite3.Connection, item: Item, consolidated: bool) -> 
     if _columns(conn, "incident_members"):  # marsad.consolidate's link of events to incidents
         return [r[0] for r in conn.execute("SELECT event_id FROM incident_members WHERE incident_id = ?",
                                            (item.item_id,))]
-    if "incident_id" in _columns(conn, "events"):
-        return [r[0] for r in conn.execute("SELECT event_id FROM events WHERE incident_id = ?",
-                                           (item.item_id,))]
-    if _columns(conn, "incident_events"):
-        return [r[0] for r in conn.execute("SELECT event_id FROM incident_events WHERE incident_id = ?",
-                                           (item.item_id,))]
     return []
 
 
