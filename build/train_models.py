@@ -85,12 +85,7 @@ def cross_validate(ex: Examples, c: float, folds: int) -> tuple[dict, np.ndarray
         p_event[test] = proba[:, k]
         predicted[test] = clf.classes_[proba.argmax(axis=1)]
     figures: dict = {"sentences": len(y), "accuracy": round(float((predicted == y).mean()), 3),
-                     "per_class": {}}
-    for cls in sorted(set(y)):
-        tp = int(((predicted == cls) & (y == cls)).sum())
-        figures["per_class"][cls] = {**prf(tp, int(((predicted == cls) & (y != cls)).sum()),
-                                           int(((predicted != cls) & (y == cls)).sum())),
-                                     "support": int((y == cls).sum())}
+                     "per_class": training.per_class(predicted, y)}
     return figures, p_event
 
 

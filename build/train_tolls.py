@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from marsad.learn import training  # noqa: E402
 from marsad.learn.tolls import CLASS_OF, TOLL, number_features  # noqa: E402
-from marsad.learn.training import MIN_COUNT, SEED, fit_linear, prf, to_linear  # noqa: E402
+from marsad.learn.training import MIN_COUNT, SEED, fit_linear, to_linear  # noqa: E402
 
 C = 0.5  # inverse L2 strength: the grouped cross-validation below picks among --c
 COUNTED = ("kill", "side")  # the rules' verdicts the model is asked about when serving
@@ -140,11 +140,7 @@ def cross_validate(ex: Numbers, c: float, k: int) -> tuple[dict, np.ndarray]:  #
                      "counted_by_rules": {"numbers": int(counted.sum()),
                                           "labels": dict(Counter(y[counted].tolist())),
                                           "accuracy": round(float((pred[counted] == y[counted]).mean()), 3)}}
-    for cls in sorted(set(y)):
-        tp = int(((pred == cls) & (y == cls)).sum())
-        figures["per_class"][cls] = {**prf(tp, int(((pred == cls) & (y != cls)).sum()),
-                                           int(((pred != cls) & (y == cls)).sum())),
-                                     "support": int((y == cls).sum())}
+    figures["per_class"] = training.per_class(pred, y)
     return figures, p_toll
 
 

@@ -122,3 +122,15 @@ def prf(tp: int, fp: int, fn: int, beta: float = 1.0) -> dict[str, float]:
     b2 = beta * beta
     f = (1 + b2) * p * r / (b2 * p + r) if p + r else 0.0
     return {"precision": round(p, 3), "recall": round(r, 3), f"f{beta:g}": round(f, 3)}
+
+
+def per_class(predicted: np.ndarray, gold: np.ndarray) -> dict[str, dict[str, float]]:
+    """Precision, recall, F1 and support of every gold class (what the training scripts write
+    beside their weights)."""
+    out = {}
+    for cls in sorted(set(gold)):
+        tp = int(((predicted == cls) & (gold == cls)).sum())
+        out[cls] = {**prf(tp, int(((predicted == cls) & (gold != cls)).sum()),
+                          int(((predicted != cls) & (gold == cls)).sum())),
+                    "support": int((gold == cls).sum())}
+    return out
