@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "src"))
 events_module = __import__("importlib").import_module("marsad.extract.events")
 from marsad.annotations.stats import final_annotations  # noqa: E402
 from marsad.extract.frames import Frame  # noqa: E402
-from marsad.extract.merging import MergeVeto, merge  # noqa: E402
+from marsad.extract.merging import LEARNED, MergeVeto, merge  # noqa: E402
 from marsad.learn import training  # noqa: E402
 from marsad.learn.linear import LinearModel  # noqa: E402
 from marsad.learn.merging import MergeDecision, pair_features  # noqa: E402
@@ -45,6 +45,8 @@ from marsad.model import Analysis  # noqa: E402
 C = 0.5
 NEAR_KM = 30.0  # a gold event "at" a frame's place: its coordinates this close to the frame's town
 GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 1.01)
+# from which P(same) two same-type frames that no rule joined are joined (1.01: never)
+JOIN_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1.01)
 
 
 @dataclass
@@ -70,7 +72,9 @@ class _Recorder:
     def allow(self, g: Frame, f: Frame, rule: str) -> bool:
         self.pairs.append(_Pair(pair_features(g, f, rule), list(g.sents), list(f.sents),
                                 _named(g), _named(f)))
-        return True
+        # the rules' merges stand; the learned pass's pairs are recorded, never joined (joining
+        # every same-type pair would leave one frame per type and nothing left to record)
+        return rule != LEARNED
 
 
 @dataclass
@@ -80,11 +84,15 @@ class _OutOfFold:
     models: dict[int, LinearModel]
     fold_of: dict[str, int]
     threshold: float
+    join_threshold: float = 1.01
     doc: str = ""
 
     def allow(self, g: Frame, f: Frame, rule: str) -> bool:
+        if rule == LEARNED and self.join_threshold > 1.0:
+            return False
         model = self.models[self.fold_of[self.doc]]
-        return model.proba(pair_features(g, f, rule)).get("same", 1.0) >= self.threshold
+        p = model.proba(pair_features(g, f, rule)).get("same", 1.0)
+        return p >= (self.join_threshold if rule == LEARNED else self.threshold)
 
 
 _VETO: list[MergeVeto | None] = [None]
@@ -212,8 +220,20 @@ def main(argv: list[str] | None = None) -> int:
         if other:
             figures[str(t)]["other_coding_f1"] = score(other, preds)[0]["event_f1"]
         print(f"  veto below {t}: {figures[str(t)]}")
+    # (the veto's grid runs without the learned pass: its pairs' weights are the veto's)
     best = max(GRID, key=lambda t: (figures[str(t)]["event_f1"], -t))
     threshold = best if figures[str(best)]["event_f1"] > figures["rules_only"]["event_f1"] else 0.0
+    joins: dict[str, dict] = {}
+    for t in JOIN_GRID:
+        preds = run(_OutOfFold(models, fold_of, threshold, t))
+        summary, _ = score(gold, preds)
+        joins[str(t)] = {k: summary[k] for k in keys}
+        if other:
+            joins[str(t)]["other_coding_f1"] = score(other, preds)[0]["event_f1"]
+        print(f"  join from {t}: {joins[str(t)]}")
+    # the mean of the two codings' F1 (as build/train_models.py chooses), ties to "never"
+    join = max(JOIN_GRID, key=lambda t: (joins[str(t)]["event_f1"]
+                                         + joins[str(t)].get("other_coding_f1", 0), t))
 
     vec, clf = fit_linear(feats, labels, args.c)
     digest = training.json_sha256(sorted(ids))
@@ -221,7 +241,10 @@ def main(argv: list[str] | None = None) -> int:
                                              "annotations_sha256": digest, "split": training.SPLIT},
             "labels": dict(Counter(labels)), "C": args.c, "min_count": MIN_COUNT, "seed": SEED,
             "threshold": threshold, "chosen_by": "event F1 of the whole pipeline on the training split, "
-            "out-of-fold (0: never veto)", "cross_validation": {"folds": args.folds, "grouped_by": "article",
+            "out-of-fold (0: never veto)", "join_threshold": join,
+            "join_chosen_by": "the sum of the event F1 against both codings of the training split, "
+            "out-of-fold (above 1: never join a pair no rule proposed)", "join_grid": joins,
+            "cross_validation": {"folds": args.folds, "grouped_by": "article",
                                                                  **pair_cv, "event_level": figures},
             "features": len(vec.vocabulary_)}
     to_linear(vec, clf, meta).save(args.out / "merge.npz")

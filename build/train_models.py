@@ -13,6 +13,7 @@ Every id is checked against the annotation pool, and held-out ids are refused.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ MAX_FALSE_PER_EMPTY = 0.10
 OTHER: list[dict] = []
 #: which separately trained decisions the candidate stages use (``--without`` turns one off: an ablation)
 ABLATE = {"merge": True, "event_places": True}
+#: where ``--dump`` writes the out-of-fold predictions (error analysis on the training split)
+DUMP: list[Path] = []
 KEYS = ("event_precision", "event_recall", "event_f1", "false_events_per_empty_doc")
 
 
@@ -231,6 +234,11 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
         bands.append({"band": f"[{lo}, {min(hi, 1.0)})", "events": int(sel.sum()),
                       "mean_probability": round(float(oof[sel].mean()), 3) if sel.any() else None,
                       "share_correct": round(float((y[sel] == "1").mean()), 3) if sel.any() else None})
+    if DUMP:
+        with DUMP[0].open("w", encoding="utf-8") as fh:
+            for r, p in zip(records, oof, strict=True):
+                if p >= best:
+                    fh.write(json.dumps({**r, "confidence": round(float(p), 3)}, ensure_ascii=False) + "\n")
     vec, clf = fit_linear(feats, labels, c)
     type_model, type_meta = _retype_model(tfeats, types, groups, records, oof, best, gold, folds)
     meta = {"model": "event", "events": len(y), "positives": int((y == "1").sum()), "C": c, "seed": SEED,
@@ -315,7 +323,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="train without these separately trained decisions in the pipeline (an ablation)")
     ap.add_argument("--extra", type=Path, action="append", default=[], metavar="FILE",
                     help="more annotations (the review desk's `marsad learn` output); held-out ids refused")
+    ap.add_argument("--dump", type=Path, metavar="FILE",
+                    help="write the events the out-of-fold event decision keeps (JSONL; error analysis)")
     args = ap.parse_args(argv)
+    if args.dump:
+        DUMP[:] = [args.dump]
     for name in args.without:
         ABLATE[name] = False
     train, docs, digest = training.training_split(args.annotations, args.shared, args.extra)

@@ -1,5 +1,6 @@
 """The learned merge veto on short hand-written reports: None is the rules alone; a veto keeps
-apart two strikes on two towns that a rule would merge."""
+apart two strikes on two towns that a rule would merge; the learned pass joins two same-type
+frames no rule joined only from its own threshold."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from marsad.extract.frames import Frame
-from marsad.extract.merging import MergeVeto, merge
+from marsad.extract.merging import LEARNED, MergeVeto, may_join, merge
 from marsad.learn.linear import LinearModel
 from marsad.learn.merging import MERGE_MODEL, MergeDecision, packaged, pair_features
 from marsad.model import Document, Event
@@ -48,21 +49,23 @@ def _events(pipe: Pipeline, text: str) -> list[Event]:
     return list(pipe(Document.from_parts("t", text, date(2018, 3, 5))).events)
 
 
-def _constant(p_same: float, threshold: float = 0.5) -> MergeDecision:
+def _constant(p_same: float, threshold: float = 0.5, join: float = 1.01) -> MergeDecision:
     """A merge model that gives every pair ``p_same`` (its bias alone)."""
     logit = float(np.log(p_same / (1 - p_same)))
     model = LinearModel(("different", "same"), {}, np.zeros((0, 1), dtype=np.float32),
                         np.array([logit], dtype=np.float32), {})
-    return MergeDecision(model, threshold)
+    return MergeDecision(model, threshold, join)
 
 
 class _AllowAll:
+    """Lets every merge a rule proposes stand (the learned pass's pairs are no rule's)."""
+
     def __init__(self) -> None:
         self.asked: list[str] = []
 
     def allow(self, g: Frame, f: Frame, rule: str) -> bool:
         self.asked.append(rule)
-        return True
+        return rule != LEARNED
 
 
 def test_without_a_veto_the_rules_merge_the_toll_twins(pipe: Pipeline, with_veto: list) -> None:
@@ -99,6 +102,34 @@ def test_a_veto_that_allows_everything_is_the_rules_alone(pipe: Pipeline, with_v
 def test_a_confident_model_merges_as_the_rules_do(pipe: Pipeline, with_veto: list) -> None:
     with_veto[0] = _constant(0.95)
     assert len(_events(pipe, TWIN_TOLLS)) == 1
+
+
+def test_the_learned_pass_joins_only_from_its_own_threshold(pipe: Pipeline, with_veto: list) -> None:
+    with_veto[0] = _constant(0.95)  # confident, but no join threshold: never joins
+    assert len(_events(pipe, APART)) == 2
+    with_veto[0] = _constant(0.95, join=0.9)
+    (e,) = _events(pipe, APART)  # one strike told twice, as the model would have it
+    assert e.event_type == "Explosions/Remote violence"
+    with_veto[0] = _constant(0.85, join=0.9)
+    assert len(_events(pipe, APART)) == 2
+
+
+def test_the_learned_pass_asks_only_about_same_type_frames(pipe: Pipeline, with_veto: list) -> None:
+    asked: list[tuple[str, str]] = []
+
+    class Record:
+        def allow(self, g: Frame, f: Frame, rule: str) -> bool:
+            if rule == LEARNED:
+                asked.append((g.event_type, f.event_type))
+                assert may_join(g, f)
+            return rule != LEARNED
+
+    with_veto[0] = Record()
+    _events(pipe, APART)
+    assert asked == [("Explosions/Remote violence", "Explosions/Remote violence")]
+    asked.clear()
+    _events(pipe, OTHERS[1])  # a protest and the shooting at it: two types, nothing asked
+    assert all(a == b for a, b in asked)
 
 
 def test_pair_features_name_the_rule_and_the_distance(pipe: Pipeline, with_veto: list) -> None:

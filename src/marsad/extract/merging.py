@@ -7,7 +7,9 @@ Provides: ``join_fragments`` (a place-less clause cut at "، بينما" joins t
 beside a better place), and the tests it is built on: ``same_event``, ``inside_battle``,
 ``retelling``, ``same_crowd``, ``overnight``; ``absorb`` folds one frame into another.
 ``merge`` optionally takes a :class:`MergeVeto` (the learned one is ``marsad.learn.merging``),
-asked about every merge a rule proposes; without one the rules alone decide.
+asked about every merge a rule proposes; without one the rules alone decide. With one, a last
+pass (``learned``) also asks it about the pairs of same-type frames that no rule joined (an
+article that tells one strike in its lead and again, in other words, further down).
 """
 
 from __future__ import annotations
@@ -115,7 +117,28 @@ def merge(frames: list[Frame], veto: MergeVeto | None = None) -> list[Frame]:
             kept.append(f)
         else:
             absorb(host, f)
-    return kept
+    if veto is None:
+        return kept
+    # the pairs no rule proposed: only the learned decision can join them (its own threshold)
+    joined: list[Frame] = []
+    for f in kept:
+        target = _pick(reversed(joined), f, lambda g, h: LEARNED if may_join(g, h) else None, veto)
+        if target is None:
+            joined.append(f)
+        else:
+            absorb(target, f)
+    return joined
+
+
+#: the name of the last pass's proposals (a pair that only the learned decision joins)
+LEARNED = "learned"
+
+
+def may_join(g: Frame, f: Frame) -> bool:
+    """Whether two frames that no rule joined may still tell one event: the same event type, not
+    placed in two countries (the scorer matches an event to one gold event of its type)."""
+    return (g.event_type == f.event_type
+            and (g.place is None or f.place is None or g.place.country == f.place.country))
 
 
 def _country_host(g: Frame, f: Frame) -> bool:

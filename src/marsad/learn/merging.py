@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from marsad.extract.dating import days_apart
+from marsad.extract.merging import LEARNED
 from marsad.geo.geocode import distance_km
 from marsad.learn.linear import MODELS, LinearModel, shipped
 
@@ -39,6 +40,10 @@ def _bucket(x: float, edges: tuple[float, ...]) -> str:
 
 def _kinds(f: Frame) -> frozenset[str]:
     return frozenset(str(a.attr("kind") or "?") for a in f.actors)
+
+
+def _overlap(a: set, b: set) -> str:
+    return "none" if not a or not b else "equal" if a == b else "overlap" if a & b else "apart"
 
 
 def pair_features(g: Frame, f: Frame, rule: str) -> list[str]:
@@ -83,6 +88,13 @@ def pair_features(g: Frame, f: Frame, rule: str) -> list[str]:
     gk, fk = _kinds(g), _kinds(f)
     out.append("kinds=" + ("none" if not gk or not fk else "equal" if gk == fk else
                            "overlap" if gk & fk else "apart"))
+    # what tells a retelling from another event of the type: the same named parties, the same
+    # weapons, the same trigger sub-types, the same day (2026-12-07, for the learned pass's pairs)
+    out.append("actors=" + _overlap({a.value for a in g.actors}, {a.value for a in f.actors}))
+    out.append("instruments=" + _overlap(g.instruments, f.instruments))
+    out.append("triggers=" + _overlap({t.value for t in g.triggers}, {t.value for t in f.triggers}))
+    if g.told and f.told and not g.told & f.told:
+        out.append("told_apart")
     out.append(f"split={int(g.split[1] > 1)}{int(f.split[1] > 1)}")
     if g.split_sent >= 0 and g.split_sent == f.split_sent:
         out.append("same_list")  # two towns of one list ("غارات على أ وب")
@@ -91,22 +103,28 @@ def pair_features(g: Frame, f: Frame, rule: str) -> list[str]:
 
 @dataclass(frozen=True)
 class MergeDecision:
-    """P(same event) of a pair of frames a rule would merge; merges below ``threshold`` are vetoed."""
+    """P(same event) of a pair of frames a rule would merge; merges below ``threshold`` are vetoed.
+    A pair that no rule joined (``learned``: same type, same country) is joined from
+    ``join_threshold`` (above 1: never; both chosen out of fold by ``build/train_merge.py``)."""
 
     model: LinearModel
     threshold: float
+    join_threshold: float = 1.01
 
     def p_same(self, g: Frame, f: Frame, rule: str) -> float:
         return self.model.proba(pair_features(g, f, rule)).get("same", 1.0)
 
     def allow(self, g: Frame, f: Frame, rule: str) -> bool:
         """Whether the merge of ``f`` into ``g`` that ``rule`` proposes stands."""
+        if rule == LEARNED:
+            return self.join_threshold <= 1.0 and self.p_same(g, f, rule) >= self.join_threshold
         return self.p_same(g, f, rule) >= self.threshold
 
     @classmethod
     def load(cls, path: Path = MERGE_MODEL) -> MergeDecision:
         model = LinearModel.load(path)
-        return cls(model, float(model.meta.get("threshold", 0.0)))
+        return cls(model, float(model.meta.get("threshold", 0.0)),
+                   float(model.meta.get("join_threshold", 1.01)))
 
 
 @lru_cache(maxsize=1)
