@@ -48,6 +48,13 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
         _out(evaluate_consolidation(args.consolidation, split=args.split, ner=not args.no_ner).format())
         return 0
+    if args.sentences:
+        from marsad.eval.sentences import format_detection, split_detection
+
+        n, figures = split_detection(args.sentences, ner=not args.no_ner, learned=not args.rules_only)
+        _out(json.dumps({k: d.as_dict() for k, d in figures.items()}) if args.json
+             else format_detection(n, figures, args.sentences))
+        return 0
     from marsad.eval.report import evaluate, side_by_side
     from marsad.run.extract import analyse_gold
 
@@ -328,6 +335,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--consolidation", metavar="GOLD", help="score incidents against a consolidation gold "
                    "(a file or folder of annotations/incidents/*.jsonl)")
     e.add_argument("--split", choices=["test", "train", "all"], default="test", help="with --consolidation")
+    e.add_argument("--sentences", nargs="?", const="heldout", choices=["heldout", "train"],
+                   help="sentence-level detection of attacks and protests, each coded sentence read alone "
+                   "(default: the held-out split)")
     e.set_defaults(func=_cmd_eval)
 
     xp = sub.add_parser("export", help="write the events of a SQLite store to a file")
