@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -74,12 +74,15 @@ def _vectorizer():  # type: ignore[no-untyped-def]
     return CountVectorizer(analyzer=lambda feats: feats, min_df=MIN_COUNT, binary=True)
 
 
-def cross_validate(ex: Examples, c: float, folds: int) -> tuple[dict, np.ndarray]:
-    """Grouped k-fold figures and the out-of-fold P(event) of every sentence."""
+def cross_validate(ex: Examples, c: float, folds: int,
+                   alone: Examples | None = None) -> tuple[dict, np.ndarray, np.ndarray]:
+    """Grouped k-fold figures and the out-of-fold P(event) of every sentence (and of every
+    sentence read alone, ``alone``: judged by the model of the fold that did not see its article)."""
     from sklearn.model_selection import GroupKFold
 
     y = np.array(ex.labels)
     p_event = np.zeros(len(y))
+    p_alone = np.zeros(len(alone.labels) if alone else 0)
     predicted = np.empty(len(y), dtype=object)
     for train, test in GroupKFold(n_splits=folds).split(ex.feats, y, ex.groups):
         vec, clf = fit_linear([ex.feats[i] for i in train], list(y[train]), c)
@@ -87,9 +90,14 @@ def cross_validate(ex: Examples, c: float, folds: int) -> tuple[dict, np.ndarray
         k = list(clf.classes_).index("event")
         p_event[test] = proba[:, k]
         predicted[test] = clf.classes_[proba.argmax(axis=1)]
+        if alone:
+            held = {ex.groups[i] for i in test}
+            rows = [j for j, g in enumerate(alone.groups) if g in held]
+            if rows:
+                p_alone[rows] = clf.predict_proba(vec.transform([alone.feats[j] for j in rows]))[:, k]
     figures: dict = {"sentences": len(y), "accuracy": round(float((predicted == y).mean()), 3),
                      "per_class": training.per_class(predicted, y)}
-    return figures, p_event
+    return figures, p_event, p_alone
 
 
 def choose_threshold(ex: Examples, p_event: np.ndarray) -> tuple[float, dict]:
@@ -150,6 +158,7 @@ def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict],
     from marsad.run.extract import gold_documents
 
     table = {(g, s): float(p) for g, s, p in zip(ex.groups, ex.starts, p_event, strict=True)}
+    table.update(ex_table_extra)
     stages = _candidate_stages()
     pipeline = Pipeline(stages)
     docs = list(gold_documents(gold))
@@ -189,6 +198,7 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     from marsad.run.extract import gold_documents
 
     table = {(g, s): float(p) for g, s, p in zip(ex.groups, ex.starts, p_event, strict=True)}
+    table.update(ex_table_extra)
 
     def p_sentence(analysis, si, by_sent):  # type: ignore[no-untyped-def]
         return table.get((analysis.doc.doc_id, analysis.sentences[si].start), 0.5)
@@ -211,12 +221,28 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
             labels.append("1" if j in matched else "0")
             groups.append(a.doc.doc_id)
             records.append(recs[j])
+    n_doc = len(labels)
+    lone_of: list[int] = []  # the lone sentence (index into ALONE) of each lone candidate
+    if ALONE:
+        sentences = ALONE[0]
+        stages[-1].sentence_decision = _OutOfFold(table, frame_threshold, rescue)
+        for k, a in enumerate(Pipeline(stages).pipe(sentences.docs)):
+            by_sent = a.by_sentence()
+            for e in a.events:
+                feats.append(event_features(a, e, p_sentence, by_sent))
+                labels.append("1" if sentences.types[k] == e.event_type else "0")
+                groups.append(sentences.groups[k])
+                lone_of.append(k)
+        print(f"  {len(labels) - n_doc} candidates from {len(sentences.docs)} sentences read alone")
     y = np.array(labels)
     oof = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=folds).split(feats, y, groups):
+        if not ALONE_TRAINS[0]:  # (the baseline: the sentences read alone scored, not trained on)
+            train = train[train < n_doc]
         vec, clf = fit_linear([feats[i] for i in train], list(y[train]), c)
         oof[test] = clf.predict_proba(
             vec.transform([feats[i] for i in test]))[:, list(clf.classes_).index("1")]
+    alone_oof, oof, y = oof[n_doc:], oof[:n_doc], y[:n_doc]
     grid = {}
     for t in (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
         preds = [r for r, p in zip(records, oof, strict=True) if p >= t]
@@ -239,7 +265,14 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
             for r, p in zip(records, oof, strict=True):
                 if p >= best:
                     fh.write(json.dumps({**r, "confidence": round(float(p), 3)}, ensure_ascii=False) + "\n")
+    alone_figures = (sentence_detection(ALONE[0], lone_of, alone_oof, feats[n_doc:], best)
+                     if ALONE else None)
+    if alone_figures:
+        print(f"  sentences read alone, out of fold, at {best}: {alone_figures}")
+    if not ALONE_TRAINS[0]:
+        feats, labels, groups = feats[:n_doc], labels[:n_doc], groups[:n_doc]
     vec, clf = fit_linear(feats, labels, c)
+    feats, labels, groups = feats[:n_doc], labels[:n_doc], groups[:n_doc]
     type_model, type_meta = _retype_model(tfeats, types, groups, records, oof, best, gold, folds)
     meta = {"model": "event", "events": len(y), "positives": int((y == "1").sum()), "C": c, "seed": SEED,
             "threshold": best,
@@ -249,9 +282,90 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
             "without events",
             "frame_threshold": frame_threshold,
             "cross_validation": {"folds": folds, "grouped_by": "article", "thresholds": grid,
-                                 "calibration": bands},
+                                 "calibration": bands, "sentences_alone": alone_figures},
+            "trained_with_sentences_alone": bool(ALONE) and ALONE_TRAINS[0],
             "features": len(vec.vocabulary_), "retype": type_meta}
     return to_linear(vec, clf, meta), meta, type_model
+
+
+@dataclass
+class Alone:
+    """The training split's coded sentences, each read alone as a document (a feed item, a wire
+    headline: what users also give marsad), with the sentence classifier's features of them."""
+
+    docs: list = field(default_factory=list)  # one Document per coded sentence
+    groups: list[str] = field(default_factory=list)  # its article
+    labels: list[str] = field(default_factory=list)  # its sentence class
+    types: list[str | None] = field(default_factory=list)  # its event type where it is an event
+    feats: list[list[str]] = field(default_factory=list)  # per segment (a sentence may be cut in two)
+    seg_groups: list[str] = field(default_factory=list)
+    seg_keys: list[tuple[str, int]] = field(default_factory=list)  # (doc id, segment start)
+
+
+def alone_examples(records: list[dict], docs: dict) -> Alone:
+    from marsad.learn.data import frame_stages
+    from marsad.learn.features import sentence_features
+    from marsad.model import Document
+    from marsad.pipeline import Pipeline
+
+    stages, _ = frame_stages()
+    pipeline = Pipeline(stages)
+    out = Alone()
+    for rec in records:
+        doc = docs[rec["doc_id"]]
+        for start, end, label, etype, _sub in rec["sentences"]:
+            text = doc.text[start:end]
+            if not text.strip():
+                continue
+            lone = Document.from_parts(f"{rec['doc_id']}@{start}", text, doc.published, outlet=doc.outlet)
+            out.docs.append(lone)
+            out.groups.append(rec["doc_id"])
+            out.labels.append(label)
+            out.types.append(etype if label == "event" else None)
+            a = pipeline(lone)
+            by_sent = a.by_sentence()
+            for si, sent in enumerate(a.sentences):
+                out.feats.append(sentence_features(a, si, by_sent))
+                out.seg_groups.append(rec["doc_id"])
+                out.seg_keys.append((lone.doc_id, sent.start))
+    return out
+
+
+def sentence_detection(alone: Alone, lone_of: list[int], p: np.ndarray, feats: list[list[str]],
+                       threshold: float) -> dict:
+    """Attack and protest detection F1 of the sentences read alone, out of fold, at ``threshold``
+    (the classes of ``marsad eval --sentences``)."""
+    from marsad.eval.sentences import CLASSES, Detection
+
+    kept: dict[int, set[str]] = {}
+    for k, pk, f in zip(lone_of, p, feats, strict=True):
+        if pk >= threshold:
+            kept.setdefault(k, set()).add(next(x for x in f if x.startswith("type:"))[5:])
+    out = {}
+    for name, wanted in CLASSES.items():
+        tp = fp = fn = 0
+        for k, label in enumerate(alone.labels):
+            gold = label == "event" and (wanted is None or alone.types[k] in wanted)
+            types = kept.get(k, set())
+            pred = bool(types) if wanted is None else bool(types & wanted)
+            tp, fp, fn = tp + (gold and pred), fp + (pred and not gold), fn + (gold and not pred)
+        out[name] = Detection(name, tp, fp, fn).as_dict()
+    return out
+
+
+#: the sentences read alone, when the event model is trained on them too (``--no-alone``: not)
+ALONE: list[Alone] = []
+#: whether the event model trains on them (``--alone-scored-only``: they are only scored, a baseline)
+ALONE_TRAINS: list[bool] = [True]
+#: their segments' out-of-fold P(event), keyed as the table of the articles' sentences is
+ex_table_extra: list[tuple[tuple[str, int], float]] = []
+
+
+def _segments(alone: Alone | None) -> Examples | None:
+    """The lone sentences' segments as examples to score (no labels: they are not trained on)."""
+    if alone is None:
+        return None
+    return Examples(feats=alone.feats, labels=[""] * len(alone.feats), groups=alone.seg_groups)
 
 
 def _overlapping_type(event, gold_events: list[dict]) -> str | None:  # type: ignore[no-untyped-def]
@@ -323,19 +437,31 @@ def main(argv: list[str] | None = None) -> int:
                     help="train without these separately trained decisions in the pipeline (an ablation)")
     ap.add_argument("--extra", type=Path, action="append", default=[], metavar="FILE",
                     help="more annotations (the review desk's `marsad learn` output); held-out ids refused")
+    ap.add_argument("--no-alone", dest="alone", action="store_false",
+                    help="train the event model on whole articles only (not also on each coded sentence "
+                    "read alone)")
+    ap.add_argument("--alone-scored-only", action="store_true",
+                    help="score the sentences read alone out of fold without training on them (a baseline)")
     ap.add_argument("--dump", type=Path, metavar="FILE",
                     help="write the events the out-of-fold event decision keeps (JSONL; error analysis)")
     args = ap.parse_args(argv)
     if args.dump:
         DUMP[:] = [args.dump]
+    ALONE_TRAINS[0] = not args.alone_scored_only
     for name in args.without:
         ABLATE[name] = False
     train, docs, digest = training.training_split(args.annotations, args.shared, args.extra)
     ex = examples(train, docs)
     print(f"{len(train)} articles, {len(ex.labels)} sentences: {dict(Counter(ex.labels))}")
     results = {}
+    results_alone: dict[float, np.ndarray] = {}
+    alone = alone_examples(train, docs) if args.alone else None
+    if alone:
+        print(f"{len(alone.docs)} coded sentences read alone ({len(alone.feats)} segments)")
     for c in args.c:
-        figures, p_event = cross_validate(ex, c, args.folds)
+        figures, p_event, p_alone = cross_validate(ex, c, args.folds, _segments(alone))
+        if alone:
+            results_alone[c] = p_alone
         threshold, gate = choose_threshold(ex, p_event)
         results[c] = (figures, threshold, gate, p_event)
         print(f"C={c}: accuracy {figures['accuracy']}, event {figures['per_class'].get('event')}, "
@@ -348,6 +474,10 @@ def main(argv: list[str] | None = None) -> int:
         OTHER[:] = training.other_coding({g["doc_id"] for g in gold}, args.shared)
         print(f"{len(OTHER)} training articles also coded in gold/train.jsonl")
         # (a finer grid, 0.1-0.5 by 0.05, gave 0.527-0.535 everywhere on 2026-12-07: flat)
+        if alone:
+            # the lone sentences' out-of-fold P(event) join the table the candidate stages read
+            ex_table_extra[:] = list(zip(alone.seg_keys, results_alone[c], strict=True))
+            ALONE[:] = [alone]
         threshold, events = event_threshold(ex, p_event, gold, [0.15, 0.25, 0.35])
         gate["event_level"] = events
         print(f"event-level threshold {threshold}: {events['chosen']} (rules alone {events['rules_only']})")

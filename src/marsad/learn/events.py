@@ -45,7 +45,9 @@ def event_features(analysis: Analysis, event: Event, p_sentence: SentenceProbabi
     title_end = len(analysis.doc.title) if analysis.doc.title else -1
     feats = ["bias", f"type:{event.event_type}", f"sub:{event.sub_event_type}", f"gp:{event.geo_precision}",
              f"tp:{event.time_precision}", f"i1:{event.inter1}", f"i2:{event.inter2}",
-             f"nsent:{min(len(sents), 4)}", f"first:{min(sents[0], 6)}"]
+             f"nsent:{min(len(sents), 4)}", f"first:{min(sents[0], 6)}",
+             # a sentence read alone (a feed item, a headline) tells less than an article does
+             f"doc_sents:{min(len(analysis.sentences), 3)}"]
     feats += _steps("pmax", max(ps), (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9))
     feats += _steps("pmean", sum(ps) / len(ps), (0.2, 0.4, 0.6, 0.8))
     feats += _steps("conf", event.confidence, (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9))
