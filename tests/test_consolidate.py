@@ -157,6 +157,34 @@ def test_blocking_by_type_country_week():
     assert candidate_blocks({**row, "event_date": "2018-03-08"}) == ["Battles|SY|2018-W10"]  # Thu ± 3 days
     assert candidate_blocks(row) == ["Battles|SY|2018-W09", "Battles|SY|2018-W10"]
     assert home_block({"event_type": "Battles", "country": "YE"}) == "Battles|YE|nodate"
+    # a protest one outlet calls peaceful and another a riot is one demonstration: one block (ACLED's
+    # "Demonstrations"); a battle and an explosion stay in blocks of their own
+    protest = {"event_type": "Protests", "country": "IQ", "event_date": "2018-09-06"}
+    riot = {**protest, "event_type": "Riots"}
+    assert home_block(protest) == home_block(riot) == "Demonstrations|IQ|2018-W36"
+    assert home_block({**row, "event_type": "Explosions/Remote violence"}) != home_block(row)
+
+
+def test_a_protest_and_a_riot_report_of_one_demonstration_are_compared(store: Store):
+    """Two outlets code one demonstration in Basrah as a protest and as a riot: blocking by type group
+    compares them (threshold 0: anything compared joins); a clash the same day stays apart."""
+    from dataclasses import replace
+
+    text = "تظاهر المئات أمام مبنى المحافظة في البصرة احتجاجا على تردي الخدمات."
+    for n, (etype, sub) in enumerate((("Protests", "Peaceful protest"), ("Riots", "Violent demonstration"),
+                                      ("Battles", "Armed clash"))):
+        doc = Document(f"p{n}", text + " " * n, date(2018, 9, 6), None, f"outlet-{n}")
+        store.add_result(doc, [Event(doc_id=doc.doc_id, event_id=f"ev-p{n}", event_type=etype,
+                                     sub_event_type=sub, event_date="2018-09-05", country="IQ",
+                                     location="Basrah", admin1="Basra", latitude=30.51, longitude=47.78,
+                                     geo_precision=2 if n == 0 else 1, evidence=((0, len(text)),))])
+    res = consolidate(store, model=replace(rule_model(), threshold=0.0))
+    m = members(store)
+    assert res.incidents == 2 and m["ev-p0"] == m["ev-p1"] != m["ev-p2"]
+    [demo] = [r for r in store.iter_incidents() if r["n_events"] == 2]
+    # the best-placed report (the riot) gives the type, and the sub-type is one of that type's (the
+    # commonest over both types would be the first of a tie, "Peaceful protest")
+    assert (demo["event_type"], demo["sub_event_type"]) == ("Riots", "Violent demonstration")
 
 
 def test_a_story_told_over_days_stays_one_incident_across_weeks(store: Store):
@@ -224,3 +252,7 @@ def test_cross_validation_folds_keep_country_weeks_whole():
     assert folds["i0"] == folds["i1"]  # one country-week block, one fold
     assert len({folds[i] for i in ("i0", "i2", "i3", "i4")}) == 4  # four blocks dealt over four folds
     assert set(folds) == {i["incident"] for i in incs}
+    # the repeated deals shuffle the blocks (reproducibly) and still keep each block whole
+    deals = [fold_of(incs, 4, r) for r in range(1, 6)]
+    assert all(d["i0"] == d["i1"] and set(d) == set(folds) for d in deals)
+    assert deals[0] == fold_of(incs, 4, 1) and any(d != folds for d in deals)

@@ -1,7 +1,8 @@
 """Blocking: which incidents a new event report is compared with.
 
-An event report is compared only with incidents of its own event type and country whose
-founding report falls in an ISO week that its day window (± :data:`WINDOW_DAYS`) touches. The
+An event report is compared only with incidents of its own type group (:func:`type_group`: its
+event type, or "Demonstrations" for Protests and Riots) and country whose founding report falls in
+an ISO week that its day window (± :data:`WINDOW_DAYS`) touches. The
 number of comparisons then grows with the reports of a week, not with the corpus, and a whole
 corpus is consolidated one week at a time with the incidents of older weeks written out.
 """
@@ -17,6 +18,15 @@ from marsad.consolidate.similarity import event_day
 #: the largest gap in days between a report and an incident's reports for them to be compared
 WINDOW_DAYS = 3
 NO_WEEK = "nodate"
+#: event types that one incident's reports give interchangeably: ACLED's "Demonstrations" (a protest
+#: one outlet calls peaceful and another a riot, spec §2). Chosen by grouped cross-validation on the
+#: consolidation gold's train split (docs/consolidation.md); Battles and Explosions stay apart
+TYPE_GROUPS: dict[str, str] = {"Protests": "Demonstrations", "Riots": "Demonstrations"}
+
+
+def type_group(event_type: str) -> str:
+    """The part of a block key that an event type gives (its group, else itself)."""
+    return TYPE_GROUPS.get(event_type, event_type)
 
 
 def week_of(d: date | None) -> str:
@@ -27,7 +37,7 @@ def week_of(d: date | None) -> str:
 
 
 def block_key(event_type: str, country: str | None, week: str) -> str:
-    return f"{event_type}|{country or ''}|{week}"
+    return f"{type_group(event_type)}|{country or ''}|{week}"
 
 
 def home_block(row: Mapping[str, Any]) -> str:
@@ -52,4 +62,5 @@ def week_index(week: str) -> int:
     return date.fromisocalendar(int(y), int(w), 1).toordinal() // 7
 
 
-__all__ = ["NO_WEEK", "WINDOW_DAYS", "block_key", "candidate_blocks", "home_block", "week_index", "week_of"]
+__all__ = ["NO_WEEK", "TYPE_GROUPS", "WINDOW_DAYS", "block_key", "candidate_blocks", "home_block",
+           "type_group", "week_index", "week_of"]

@@ -152,7 +152,9 @@ def summarise(incident_id: str, block: str, members: Sequence[Mapping[str, Any]]
         "event_date": _mode((m.get("event_date") for m in members), rep.get("event_date")),
         "time_precision": rep.get("time_precision"),
         "event_type": rep["event_type"],
-        "sub_event_type": _mode((m.get("sub_event_type") for m in members), rep.get("sub_event_type")),
+        # of the reports of that type: a demonstration's reports may be Protests and Riots (one block)
+        "sub_event_type": _mode((m.get("sub_event_type") for m in members
+                                 if m.get("event_type") == rep["event_type"]), rep.get("sub_event_type")),
         "actor1": actor_rep.get("actor1"), "actor2": actor_rep.get("actor2"),
         "assoc_actor_1": actor_rep.get("assoc_actor_1", ""),
         "assoc_actor_2": actor_rep.get("assoc_actor_2", ""),
