@@ -220,3 +220,7 @@ def test_killed_and_injured_told_together_count_as_deaths_without_a_number(pipe:
 
 def test_a_euphemism_for_killing_counts(pipe: Pipeline) -> None:
     assert [s.killed for s in _tolls(pipe, "تمكنت القوات من القضاء على 3 مسلحين في الهجوم.")] == [3]
+
+
+def test_most_of_them_killed_counts_three(pipe: Pipeline) -> None:
+    assert [s.killed for s in _tolls(pipe, "أكد المصدر مقتل أغلب المتسللين في الاشتباكات قرب المطار.")] == [3]
