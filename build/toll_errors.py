@@ -135,7 +135,7 @@ def classify_document(d: dict[str, Any], events: list[Any], pairs: list[tuple[in
             if n["role"] in TOLL_ROLES and n.get("event") is not None and _inside(tuple(n["span"]),
                                                                                    _toll_spans(e)):
                 owner.setdefault(n["event"], set()).add(j)
-    if pred > max(allowed) and any(len(js) > 1 and not _split(events, js) for js in owner.values()):
+    if pred > max(allowed) and any(len(js) > 1 and not _split(events, js, numbers) for js in owner.values()):
         return "same_deaths_counted_twice"
     matched_g = {i for i, _ in pairs}
     missed = sum(_int(g.get("fatalities")) for i, g in enumerate(golds) if i not in matched_g)
@@ -148,14 +148,14 @@ def classify_document(d: dict[str, Any], events: list[Any], pairs: list[tuple[in
     return "other"
 
 
-def _split(events: list[Any], js: set[int]) -> bool:
-    """Whether the events share one joint toll (spec §4: split evenly over them, not counted twice)."""
-    return len({tuple(_toll_spans(events[j])) for j in js}) == 1 and _even(events, js)
-
-
-def _even(events: list[Any], js: set[int]) -> bool:
+def _split(events: list[Any], js: set[int], numbers: list[dict[str, Any]]) -> bool:
+    """Whether the events share one joint toll (spec §4: split evenly over them, not counted twice):
+    the same statement, shares within one of each other, no more in all than its numbers."""
+    spans = {tuple(_toll_spans(events[j])) for j in js}
     values = sorted(events[j].fatalities for j in js)
-    return values[-1] - values[0] <= 1
+    told = [_int(n.get("value")) for n in numbers for sp in spans for s, e in sp
+            if s <= n["span"][0] and n["span"][1] <= e]
+    return len(spans) == 1 and values[-1] - values[0] <= 1 and sum(values) <= sum(told)
 
 
 def error_table(gold: list[dict[str, Any]], records: dict[str, dict[str, Any]], analyses: list[Any],
