@@ -30,6 +30,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "build"))
 
 from marsad.learn import training  # noqa: E402
 from marsad.learn.tolls import CLASS_OF, TOLL, number_features  # noqa: E402
@@ -277,6 +278,23 @@ def veto_figures(ex: Numbers, p_toll: np.ndarray, threshold: float, rescue: floa
             "rescued": int(rescued.sum()), "rescued_toll": int((rescued & (y == TOLL)).sum())}
 
 
+def error_classes(ex: Numbers, p_toll: np.ndarray, train: list[dict], gold: list[dict],  # type: ignore[type-arg]
+                  threshold: float, rescue: float, cache: Path | None = None) -> dict:  # type: ignore[type-arg]
+    """The wrong tolls of matched events and the wrong article totals by cause (build/toll_errors.py),
+    for the rules alone and for the chosen thresholds, out of fold."""
+    from toll_errors import error_table
+
+    analyses, extractor = pre_event_analyses(gold, cache)
+    records = {r["doc_id"]: r for r in train}
+    table = {key: float(p) for key, p in zip(ex.keys, p_toll, strict=True)}
+    out = {}
+    for name, decision in (("rules_only", None), ("chosen", _OutOfFold(table, threshold, rescue))):
+        t = error_table(gold, records, analyses, extractor, decision)
+        out[name] = {k: t[k] for k in ("fatalities_acc", "event_errors", "doc_fatalities_acc",
+                                       "document_errors")}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     training.corpus_arguments(ap, [0.25, 0.5])
@@ -310,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(rules alone {gate['rules_only']})")
     gate["veto_out_of_fold"] = veto_figures(ex, p_toll, threshold, rescue)
     print(f"out-of-fold vetoes and rescues: {gate['veto_out_of_fold']}")
+    errors = error_classes(ex, p_toll, train, gold, threshold, rescue, args.cache)
+    print(f"fatality errors by class, rules alone and chosen (out of fold): {json.dumps(errors)}")
     vec, clf = fit_linear(ex.feats, ex.labels, c, seed=SEED)
     meta = {"model": "toll", "trained_on": {"articles": len(train), "numbers": len(ex.labels),
                                             "annotations_sha256": digest, "split": training.SPLIT},
@@ -320,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
                            "chosen_by": "fatalities_acc + doc_fatalities_acc of the pipeline "
                                         "(learned=False) on the training split, out of fold",
                            **gate},
-            "features": len(vec.vocabulary_)}
+            "errors_by_class": errors, "features": len(vec.vocabulary_)}
     to_linear(vec, clf, meta).save(args.out / "toll.npz")
     print(f"wrote {args.out / 'toll.npz'} ({len(vec.vocabulary_)} features)")
     return 0

@@ -190,3 +190,37 @@ def test_the_packaged_toll_model_reads_a_campaign_total_the_rules_count(pipe: Pi
     assert [(s.killed, s.running_total, s.reason) for s in judged] == [(4, False, ""),
                                                                        (850, True, "model:running_total")]
     assert combine(judged)[0] == 4
+
+
+def test_one_person_named_by_a_noun_and_its_nisba_counts_one(pipe: Pipeline) -> None:
+    assert [s.killed for s in _tolls(pipe, "أعلن الجيش مقتل مقيم مصري في سقوط شظية على الحي.")] == [1]
+    # after a verb the noun may be the killer, not a victim
+    assert _tolls(pipe, "قتلت غارة جوية في ريف المدينة.") == []
+
+
+def test_the_death_word_tells_one_or_two(pipe: Pipeline) -> None:
+    assert [s.killed for s in _tolls(pipe, "لقي شاب مصرعه في انفجار لغم قرب البلدة.")] == [1]
+    assert [s.killed for s in _tolls(pipe, "قالت الوزارة إن غارة قتلت قياديا ميدانيا في الجماعة.")] == [1]
+    assert [s.killed for s in _tolls(pipe, "سقط قتيلان في قصف على البلدة.")] == [2]
+
+
+def test_killed_and_injured_told_together_count_as_deaths_without_a_number(pipe: Pipeline) -> None:
+    [few] = _tolls(pipe, "أسفرت الغارات عن مقتل وإصابة عدد من المسلحين.")
+    [tens] = _tolls(pipe, "أسفرت الاشتباكات عن مقتل وجرح العشرات من المسلحين.")
+    [many] = _tolls(pipe, "أسفرت المعارك عن مقتل وإصابة 55 مسلحا.")
+    assert (few.killed, tens.killed, many.killed) == (3, 10, 3)
+    assert few.unnumbered and many.unnumbered
+    # one killed, five injured: not a joint count
+    st = _tolls(pipe, "قتل شخص وأصيب 5 آخرون في الهجوم.")
+    assert [(s.killed, s.unnumbered) for s in st] == [(1, False)]
+    # a numbered toll of the event replaces it
+    assert combine(_tolls(pipe, "أسفر القصف عن مقتل وإصابة العشرات. وقتل 7 مدنيين في القصف.")
+                   )[0] == 7
+
+
+def test_a_euphemism_for_killing_counts(pipe: Pipeline) -> None:
+    assert [s.killed for s in _tolls(pipe, "تمكنت القوات من القضاء على 3 مسلحين في الهجوم.")] == [3]
+
+
+def test_most_of_them_killed_counts_three(pipe: Pipeline) -> None:
+    assert [s.killed for s in _tolls(pipe, "أكد المصدر مقتل أغلب المتسللين في الاشتباكات قرب المطار.")] == [3]

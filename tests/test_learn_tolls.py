@@ -138,3 +138,30 @@ def test_other_counts_equal_a_plain_scan() -> None:
             others = sorted(int(o.value) for o in ms if o.sent != sent)
             expected = (others[-1], others[len(others) // 2]) if others else None
             assert _other_counts(ms, sent) == expected
+
+
+def test_a_veto_changes_the_count_not_the_events(pipe: Pipeline) -> None:
+    """The event's structure (merges, shares, days, the rules' confidence) reads the rules' tolls,
+    so a vetoed toll leaves the same events with a different count."""
+    from marsad.extract.events import EventExtractor
+    from marsad.extract.fatalities import as_told
+    from marsad.stages import default_stages
+
+    text = ("قتل 26 شخصا في قصف على مدينة دوما أمس. "
+            "وقتل 9 أشخاص في غارة على بلدة سقبا في اليوم نفسه.")
+    stages = default_stages(events_only=True, ner=False, learned=False)
+    extractor = stages[-1]
+    assert isinstance(extractor, EventExtractor)
+    a = Pipeline(stages[:-1])(Document("t", text, date(2018, 3, 1)))
+    rules = list(extractor(a).events)
+    extractor.toll_decision = TollDecision(_model({"bw:قتل": {"running_total": 6.0}}), threshold=0.5)
+    try:
+        vetoed = list(extractor(a).events)
+    finally:
+        extractor.toll_decision = None
+    assert [(e.event_type, e.location, e.event_date) for e in vetoed] == \
+        [(e.event_type, e.location, e.event_date) for e in rules]
+    assert [e.fatalities for e in rules] == [26, 9] and [e.fatalities for e in vetoed] == [0, 9]
+    st = toll_statements(a, TollDecision(_model({"bw:قتل": {"running_total": 6.0}}), threshold=0.5))
+    assert st[0].running_total and st[0].told  # not counted, still told
+    assert [s.running_total for s in as_told(st)] == [False, False]

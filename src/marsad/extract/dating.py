@@ -14,7 +14,7 @@ import re
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from marsad.extract.fatalities import combine
+from marsad.extract.fatalities import as_told, combine
 from marsad.extract.settings import DEFAULT
 from marsad.model import Analysis, Mention
 from marsad.text.normalise import normalise_key
@@ -77,7 +77,7 @@ def split_by_days(frames: list[Frame], analysis: Analysis) -> list[Frame]:
     end on the event's date, and the toll is shared evenly (the remainder to the first)."""
     out: list[Frame] = []
     for f in frames:
-        killed = combine(f.tolls)[0]
+        killed = combine(as_told(f.tolls))[0]  # (the rules' reading: a veto changes no day)
         n = 0
         if killed and f.split[1] == 1 and f.date:
             for st in f.tolls:

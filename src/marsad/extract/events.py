@@ -204,7 +204,7 @@ class EventExtractor:
             placed.extend(split_by_place(analysis, f, statements))
         placed = join_fragments(analysis, placed)
         carry_actors(placed, published)
-        told = {st.sent: st.killed for st in statements if st.killed and not st.running_total}
+        told = {st.sent: st.killed for st in statements if st.killed and st.told}
         for f in placed:
             f.told = {told[i] for i in f.sents if i in told}
         frames = merge(placed, self.merge_decision)

@@ -18,7 +18,7 @@ count a number the rules pass over (a toll their patterns miss).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -37,7 +37,7 @@ _VICTIM_AFTER = re.compile(
 # The number is the object of a death word right before it ("مقتل 5", "سقوط 26", "الحصيلة إلى 26").
 _KILL_BEFORE = re.compile(
     r"(?:مقتل|قتل|مصرع|سقوط|استشهاد|وفاه|ووفاه|حصيله|الحصيله|القتلي|الضحايا|عدد|لمقتل|بمقتل|ومقتل|ومصرع|"
-    r"قتلت|قتلوا|قتل|اعدام|اعدم|الي|حياه|ارواح|انتشال|وانتشال)\s+(?:(?:فيها|فيه|خلالها|خلاله)\s+)?(?:(?:ما\s+لا\s+يقل\s+عن|اكثر\s+من|نحو|حوالي|قرابه|"
+    r"قتلت|قتلوا|قتل|اعدام|اعدم|الي|حياه|ارواح|انتشال|وانتشال|القضاء\s+علي|تصفيه)\s+(?:(?:فيها|فيه|خلالها|خلاله)\s+)?(?:(?:ما\s+لا\s+يقل\s+عن|اكثر\s+من|نحو|حوالي|قرابه|"
     r"زهاء|اقل\s+من|ما\s+يزيد\s+عن|ما\s+يزيد\s+علي)\s+)?$"
 )
 _TOLL_WORD = re.compile(r"(?:حصيله|الحصيله|القتلي|الضحايا|قتلي|ضحايا|الشهداء|شهداء|الوفيات|قتيلا)")
@@ -59,8 +59,22 @@ _RUNNING = re.compile(
     r"(?:الاسابيع|الاشهر|الشهور|السنوات)\s+(?:الماضيه|الاخيره))")
 # a singular person right after a death word: one death
 _ONE_PERSON = ("جندي|شخص|طفل|طفله|امراه|مدني|مدنيه|ضابط|عنصر|قيادي|مسعف|مسعفه|صحفي|صحفيه|شاب|شابه|"
-               "فلسطيني|فلسطينيه|رجل|شرطي|مقاتل|مسلح|مواطن|مواطنه|عسكري")
-_ONE_PERSON_AFTER = re.compile(rf"^\s*(?:ال)?(?:{_ONE_PERSON}|قائد|زعيم|مسوول|ناشط|ناشطه)(?:\s|$|[،.,])")
+               "فلسطيني|فلسطينيه|رجل|شرطي|مقاتل|مسلح|مواطن|مواطنه|عسكري|مقيم|مقيمه|متطوع|متطوعه|طالب|طالبه|"
+               "طبيب|طبيبه|معلم|معلمه|مدرس|سايق|حارس|مستوطن|مجند|عميد|عقيد|نقيب|ملازم|رقيب")
+# (an indefinite singular takes the accusative alef: "قتلت قياديا ميدانيا")
+_ONE_PERSON_AFTER = re.compile(rf"^\s*(?:ال)?(?:{_ONE_PERSON}|قائد|زعيم|مسوول|ناشط|ناشطه)ا?(?:\s|$|[،.,])")
+# after a death noun, an indefinite singular noun and its nisba adjective ("مقتل مقيم مصري", "مصرع شاب
+# فلسطيني"; after a verb it may be the killer: "قتلت غارة جوية"): one person; not a quantity ("عدد
+# كبير"), a plural ("جنود سوريين") or a preposition
+_ONE_NISBA_AFTER = re.compile(
+    r"^\s*(?!(?:عدد|اكثر|نحو|حوالي|جميع|كل|بعض|اغلب|معظم|العديد|عشرات|ميات|الاف|مزيد|ال|ب|ل|في|علي|خلال|"
+    r"جراء|اثر|بعد|قبل|عن|من|الي)\S*\s)"
+    r"\S+(?<!ين)(?<!ون)(?<!ات)(?<!اء)\s+\S+(?:ي|يا|يه)(?<!يي)(?:\s|$|[،.,])")
+# the death word itself tells how many died: a singular pronoun or verb ("لقي مصرعه", "استشهد", "توفيت",
+# "قتيل"), a dual ("قتيلان", "لقيا مصرعهما")
+_SINGULAR_DEATH = re.compile(r"(?:(?:مصرع|حتف|مقتل|استشهاد|نحب)(?:ه|ها)|اردا?ه|اردته|"
+                             r"^(?:[وف]?(?:استشهد|استشهدت|توفي|توفيت|قتيل|قتيلا))|فارق\s+الحياه)$")
+_DUAL_DEATH = re.compile(r"(?:هما|قتيلان|قتيلين|شهيدان|شهيدين)$")
 # "مسعفة فلسطينية قتلت برصاص": one person, then the verb that killed them
 _ONE_PERSON_BEFORE = re.compile(rf"(?:^|\s)(?:ال)?(?:{_ONE_PERSON})(?:\s+\S+(?:ي|يه))?\s+$")
 _KILL_VERB_NEAR = re.compile(r"(?:^|\s)[وف]?(?:قتل|قتلت|قتلوا|اعدم|اعدمت|تقتل|يقتل)\s")
@@ -74,6 +88,10 @@ WAR_TOTAL = 1000
 _CAUSE_BEFORE = re.compile(r"(?:جراء\s+قيامه|احتجاجا\s+علي|للمطالبه\s+ب|تنديدا\s+ب|ردا\s+علي|"
                            r"انتقاما\s+ل|ثارا\s+ل)"
                            r"\S*(?:\s+\S+){0,3}\s*$")
+# "مقتل وإصابة", "قتل وجرح" right before a count: the killed and the injured told together ("قتل وأصيب 5"
+# is not: one killed, five injured)
+_JOINT_BEFORE = re.compile(r"(?:^|\s)[وب]?(?:مقتل|قتل)\s+و(?:اصابه|جرح)(?:\s+و(?:اسر|اعتقال))?\s+"
+                           r"(?:(?:فيها|فيه|خلالها|خلاله)\s+)?(?:(?:اكثر\s+من|نحو|حوالي|قرابه|زهاء)\s+)?$")
 _UP_TO_BEFORE = re.compile(r"(?:ما\s+يصل\s+الي|حتي)\s*$")
 _UNIT_AFTER = re.compile(r"^\s*/?\s*(?:كلم|كم|كيلومتر|كيلو|متر|م\b|%|بالمئه|بالمائه|دولار|ساعه|دقيقه)")
 
@@ -98,6 +116,19 @@ class TollStatement:
     reason: str = ""
     # deaths told with no number ("سقوط قتلى", "مجزرة"): the spec's 3 or 10 (spec §4)
     unnumbered: bool = False
+
+    @property
+    def told(self) -> bool:
+        """Whether the rules read the statement as an event's deaths (a model's veto included). The
+        event's structure (merging frames that tell one toll, sharing a list's toll, one event a day,
+        the rules' confidence) reads this, so that a veto changes what is counted, not which events
+        there are: a vetoed running total once moved events across the confidence cut and the merges."""
+        return not self.running_total or bool(self.reason)
+
+
+def as_told(statements: list[TollStatement]) -> list[TollStatement]:
+    """The statements as the rules read them (the model's vetoes undone), for the event's structure."""
+    return [replace(st, running_total=False, reason="") if st.reason else st for st in statements]
 
 
 def _window_before(norm: str, s: int, width: int = 60) -> str:
@@ -139,6 +170,7 @@ def toll_statements(analysis: Analysis, decision: TollDecision | _Packaged | Non
     verdict: dict[tuple[int, int], str] = {} if verdicts is None else verdicts
     by_sent: dict[int, list[Mention]] | None = None
     out: list[TollStatement] = []
+    joint: list[TollStatement] = []
     current: dict | None = None
     for m in numbers:
         key = (m.span.start, m.span.end)
@@ -149,7 +181,10 @@ def toll_statements(analysis: Analysis, decision: TollDecision | _Packaged | Non
         if ns is None:
             continue
         value = int(m.value)
-        before, after = _window_before(norm, ns), norm[ne:ne + 50]
+        # (the words before the number within its sentence: "مقتل وإصابة العشرات. وقتل 7" has no injury
+        # word before the 7)
+        sent_start = _sentence_norm_start(analysis, analysis.sentences[m.sent].start)
+        before, after = _window_before(norm, ns)[max(0, sent_start - max(0, ns - 60)):], norm[ne:ne + 50]
         if _UNIT_AFTER.match(after):
             continue
         verdict[key] = "none"
@@ -171,6 +206,16 @@ def toll_statements(analysis: Analysis, decision: TollDecision | _Packaged | Non
                 by_sent = analysis.by_sentence()
             # a toll the rules' patterns miss ("... 7 منهم أطفال" far from the death word)
             kill = rescued = decision.rescue(analysis, m, by_sent, "none")
+        if _JOINT_BEFORE.search(before[-40:]) and m.sent not in old_sents:
+            # "مقتل وإصابة عدد من": killed and injured told as one count, the deaths among them unknown:
+            # deaths without a number (spec §4), or the vague count itself where it is no more than 10
+            # (the training coders' reading of "مقتل وإصابة العشرات"); a numbered toll of the event wins
+            verdict[key] = "joint"
+            deaths = min(value, MASSACRE_DEATHS) if m.attr("vague") else UNNUMBERED_DEATHS
+            joint.append(TollStatement(m.sent, m.span.start, m.span.end, deaths, 0, False, True,
+                                       bool(_RUNNING.search(before + _clause_rest(norm, ne))),
+                                       unnumbered=True))
+            continue
         if injured and not _DEATH_AFTER.match(after):
             verdict[key] = "injured"
             if current is not None and current["sent"] == m.sent and ns - current["nend"] < 40:
@@ -211,6 +256,7 @@ def toll_statements(analysis: Analysis, decision: TollDecision | _Packaged | Non
         }
     if current:
         out.append(_close(current))
+    out.extend(st for st in joint if not any(o.sent == st.sent and not o.running_total for o in out))
     counted = {st.sent for st in out}
     out.extend(_single_deaths(analysis, counted, old_sents))
     out.extend(_unnumbered_deaths(analysis, counted, old_sents))
@@ -250,8 +296,10 @@ def _single_deaths(analysis: Analysis, counted: set[int],
         if ne is None:
             continue
         # "لقي مدرس وزوجته مصرعهما": a death word with the dual pronoun is two deaths
-        two = ns is not None and norm[ns:ne].endswith("هما")
-        if not two and not _ONE_PERSON_AFTER.match(norm[ne:ne + 30]) and not (
+        word = norm[ns:ne] if ns is not None else ""
+        two = bool(_DUAL_DEATH.search(word))
+        if not two and not _ONE_PERSON_AFTER.match(norm[ne:ne + 30]) and not _SINGULAR_DEATH.search(word) \
+                and not (m.attr("pos") == "noun" and _ONE_NISBA_AFTER.match(norm[ne:ne + 40])) and not (
                 ns is not None and m.attr("pos") == "verb"
                 and _ONE_PERSON_BEFORE.search(norm, max(0, ns - 40), ns)):
             continue
@@ -269,6 +317,7 @@ _UNNUMBERED = re.compile(
     r"(?:ال)?(?:قتلي|ضحايا|شهداء|قتلا)(?:\s|$|[،.,])"
     r"|(?:^|\s)[وف]?(?:مقتل|قتل|استشهاد|مصرع|بمقتل|ومقتل)\s+(?:ال)?(?:مدنيين|عناصر|جنود|اشخاص|مسلحين|اطفال|"
     r"مقاتلين|حوثيين|متظاهرين|محتجين|فلسطينيين|مواطنين|عسكريين|افراد|ارهابيين|مهاجمين)(?:\s|$|[،.,])"
+    r"|(?:^|\s)[وف]?(?:مقتل|قتل|استشهاد|مصرع|بمقتل|ومقتل)\s+(?:اغلب|معظم|بعض|كثير\s+من|العديد\s+من)\s"
     r"|(?:^|\s)قتلي\s+وجرحي|(?:^|\s)(?:قتلي|ضحايا)\s+(?:في|ب)\s"
     r"|خسائر\s+(?:\S+\s+){0,4}?(?:في\s+)?(?:ال)?(?:ارواح|بشريه)"
     r"|(?:^|\s)[وب]?(?:ال)?(?:مجزره|مذبحه))")

@@ -83,7 +83,7 @@ def split_by_place(analysis: Analysis, f: Frame, statements: list[TollStatement]
         # the clause of each list: from the end of the previous list to the end of this one
         bounds = [(lists[i - 1][-1].span.end if i else sent.start,
                    towns[-1].span.end if i < len(lists) - 1 else sent.end) for i, towns in enumerate(lists)]
-        tolls = [st for st in statements if st.sent == si and st.killed and not st.running_total]
+        tolls = [st for st in statements if st.sent == si and st.killed and st.told]
         if all(any(a <= st.start < b for st in tolls) for a, b in bounds):
             groups = list(zip(lists, bounds, strict=True))
     if not groups and len(lists[0]) > 1 and any(t.value == f.place for t in lists[0]):

@@ -186,7 +186,7 @@ def _confidence(f: Frame, event_type: str, a1: Mention | None, a2: Mention | Non
         score += s.confidence_place if (f.precision or 3) <= 2 else s.confidence_vague_place
     score += s.confidence_actor1 * (a1 is not None) + s.confidence_actor2 * (a2 is not None)
     score += s.confidence_date * (f.date_mention is not None and not f.date_inherited)
-    score += s.confidence_toll * any(not t.running_total for t in f.tolls)
+    score += s.confidence_toll * any(t.told for t in f.tolls)
     score += s.confidence_retold * min(len(f.sents) - 1, s.confidence_retold_max)
     first = min(f.sents)
     score += s.lead_bonus * (first < lead_end) - s.late_penalty * (first >= lead_end + s.late_after)

@@ -46,7 +46,7 @@ def assign_tolls(frames: list[Frame], statements: list[TollStatement], named: di
             owner = next((f for f in frames if f.place is not None and f.event_type != STRATEGIC and any(
                 p.name == f.place.name and p.country == f.place.country and p.feature not in AREA_FEATURES
                 for p in named[st.sent])), None)
-            if owner is not None and not st.running_total:
+            if owner is not None and st.told:
                 owner.split = (0, 1)  # the town's own toll, not a share of a list's
         if owner is None:  # the nearest event told before the toll, else the first after it
             before = [f for f in frames if min(f.sents) < st.sent]
@@ -75,6 +75,6 @@ def hand_over_tolls(frames: list[Frame], kept: list[bool]) -> bool:
         if not hosts:
             continue
         host = min(hosts, key=lambda g: min(abs(i - j) for i in g.sents for j in f.sents))
-        host.tolls.extend(st for st in f.tolls if not st.running_total)
+        host.tolls.extend(st for st in f.tolls if st.told)
         moved = True
     return moved
