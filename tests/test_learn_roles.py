@@ -138,3 +138,22 @@ def test_choose_takes_two_parties_of_two_sides_in_the_likelier_order() -> None:
     # under the threshold, no second side
     assert _choose([coalition, yemen, houthis], probs, 0.5) == (coalition, None)
     assert _choose([], [], 0.3) == (None, None)
+
+
+def test_attackers_beside_a_named_side_that_is_not_hit_are_its_fighters() -> None:
+    # "the Islamic State took a district after suicide attacks (انتحارية) that killed 26 soldiers"
+    attackers, forces, state = (_side("Unidentified Armed Group ({country})"), _side("Military Forces of Syria"),
+                                _side("Islamic State"))
+    cands = [attackers, forces, state]
+    probs = [{ACTOR1: 0.66, ACTOR2: 0.24, ASSOC: 0.02, NONE: 0.08},
+             {ACTOR1: 0.30, ACTOR2: 0.56, ASSOC: 0.07, NONE: 0.07},
+             {ACTOR1: 0.18, ACTOR2: 0.79, ASSOC: 0.0, NONE: 0.03}]
+    # without the rule the attackers are a side of their own, against the side that sent them
+    assert set(_choose(cands, probs, 0.1)) == {attackers, state}
+    # with it, they are the Islamic State's own fighters: its sides are the state and the forces
+    assert set(_choose(cands, probs, 0.1, [True, False, False], [False, False, True])) == {state, forces}
+    # a named side the text marks as hit ("على مواقع …", "في صفوف …") keeps them a side
+    assert set(_choose(cands, probs, 0.1, [True, False, False], [False, False, False])) == {attackers, state}
+    # and so does one the model rates below the attackers (the police who only report the attack)
+    weak = [probs[0], probs[1], {ACTOR1: 0.3, ACTOR2: 0.2, ASSOC: 0.0, NONE: 0.5}]
+    assert attackers in _choose(cands, weak, 0.1, [True, False, False], [False, False, True])
