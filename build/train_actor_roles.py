@@ -10,13 +10,14 @@
 2. Each recorded frame is matched to the coded event its sentences are evidence of (the most
    overlapping, one of the frame's type first); each candidate is labelled by the role the coders
    gave that actor (``annotations/coded``: ACTOR mentions with a role and the event they belong
-   to) in that event: actor1, actor2, assoc (assoc1/assoc2) or none. Frames matching no coded
-   event teach nothing and are left out.
+   to) in that event: actor1, actor2, assoc (assoc1/assoc2) or none. An attacker word
+   (``roles.attacker_word``) coded in a role that the event names by a named actor is that actor's
+   fighters, labelled assoc. Frames matching no coded event teach nothing and are left out.
 3. Multinomial logistic regression, five folds grouped by article (seeded): the out-of-fold share of
    frames whose pair of sides is the coders' (unordered, as the scorer compares), against the
    rules'; and the whole pipeline's figures on the training split (``marsad.eval.scorer.score``)
-   with each article's roles chosen by the model of the folds that did not see it, for each C and
-   second-side threshold. The model ships only if out-of-fold actor accuracy rises without event
+   with each article's roles chosen by the model of the folds that did not see it, for each C,
+   second-side threshold and with and without the attacker rule (``roles._choose``). The model ships only if out-of-fold actor accuracy rises without event
    F1 falling; otherwise the script says so and writes nothing.
 Every id is checked against the annotation pool, and held-out ids are refused.
 """
@@ -46,6 +47,7 @@ from marsad.learn.linear import LinearModel  # noqa: E402
 from marsad.learn.roles import (  # noqa: E402
     ACTOR1,
     ACTOR2,
+    ASSOC,
     CLASS_OF,
     NONE,
     RoleDecision,
@@ -186,7 +188,15 @@ def label(frames: list[_Frame],
                     roles[v] = cls
         counts["labelled"] += 1
         kept.append(fr)
-        labels.append([roles.get(v, NONE) for v in fr.values])
+        y = [roles.get(v, NONE) for v in fr.values]
+        for i, attacker in enumerate(fr.attackers):
+            # the coders mark "الانتحاري" as actor 1 where the event's actor 1 is the Islamic State:
+            # a mention of that side's fighters, not the name the record takes (ACLED's associate)
+            side = coded["events"][k].get(y[i]) if y[i] in (ACTOR1, ACTOR2) else None
+            if attacker and side and not str(side).startswith("Unidentified"):
+                y[i] = ASSOC
+                counts["attackers_of_a_named_side"] += 1
+        labels.append(y)
     return kept, labels, counts
 
 

@@ -39,11 +39,11 @@ def _stages() -> tuple[Pipeline, EventExtractor]:
     return Pipeline(stages), extractor
 
 
-def events(decision: RoleDecision | None) -> list[Event]:
+def events(decision: RoleDecision | None, text: str = TEXT) -> list[Event]:
     pipeline, extractor = _stages()
     extractor.role_decision = decision
     try:
-        return list(pipeline(Document("roles-test", TEXT, published=date(2018, 3, 6))).events)
+        return list(pipeline(Document("roles-test", text, published=date(2018, 3, 6))).events)
     finally:
         extractor.role_decision = None
 
@@ -122,6 +122,8 @@ def test_shipped_model_is_loaded_with_its_provenance() -> None:
     assert cv["pipeline"]["actor_acc"] > cv["rules_pipeline"]["actor_acc"]
     assert cv["pipeline"]["event_f1"] >= cv["rules_pipeline"]["event_f1"]
     assert decision.threshold == meta["threshold"]
+    # the attacker rule is on where the out-of-fold choice kept it
+    assert decision.attacker_rule == meta["attacker_rule"] == cv["attacker_rule"]
 
 
 def _side(value: str) -> Mention:
@@ -157,3 +159,27 @@ def test_attackers_beside_a_named_side_that_is_not_hit_are_its_fighters() -> Non
     # and so does one the model rates below the attackers (the police who only report the attack)
     weak = [probs[0], probs[1], {ACTOR1: 0.3, ACTOR2: 0.2, ASSOC: 0.0, NONE: 0.5}]
     assert attackers in _choose(cands, weak, 0.1, [True, False, False], [False, False, True])
+
+
+# "Islamic State fighters took a village near Albu Kamal on Friday after an attack carried out by
+# suicide bombers, and 12 soldiers were killed in the ranks of the regime's forces"; "a suicide
+# bomber attacked a checkpoint of the Iraqi army in Ramadi on Friday and killed three soldiers"
+# (both written for this test)
+TAKEN = ("سيطر مقاتلو تنظيم داعش على قرية قرب مدينة البوكمال يوم الجمعة بعد هجوم نفذه انتحاريون، "
+         "وقتل 12 جنديا في صفوف قوات النظام.")
+CHECKPOINT = "هاجم انتحاري حاجزا للجيش العراقي في مدينة الرمادي يوم الجمعة وقتل ثلاثة جنود."
+
+
+def test_a_model_that_takes_the_bombers_for_a_side_is_overruled_by_their_named_side() -> None:
+    # a model sure that attackers act and that a named side beside attackers acts, less sure of
+    # the side hit
+    sure = model({"attacker:True": (3.5, 0.0, 0.0, 0.0), "named|attackers:True|True": (4.0, 0.0, 0.0, 0.0),
+                  "target:True": (0.0, 3.0, 0.0, 0.0)})
+    off = RoleDecision(sure.model, sure.threshold, attacker_rule=False)
+    (e,) = events(off, TAKEN)
+    assert {e.actor1, e.actor2} == {"Islamic State", "Unidentified Armed Group (Syria)"}
+    (e,) = events(sure, TAKEN)
+    assert (e.actor1, e.actor2) == ("Islamic State", "Military Forces of Syria")
+    # the bomber of an army checkpoint (a side marked as hit) stays the side that acted
+    (e,) = events(sure, CHECKPOINT)
+    assert (e.actor1, e.actor2) == ("Unidentified Armed Group (Iraq)", "Military Forces of Iraq")
