@@ -17,8 +17,9 @@
    frames whose pair of sides is the coders' (unordered, as the scorer compares), against the
    rules'; and the whole pipeline's figures on the training split (``marsad.eval.scorer.score``)
    with each article's roles chosen by the model of the folds that did not see it, for each C,
-   second-side threshold and with and without the attacker rule (``roles._choose``). The model ships only if out-of-fold actor accuracy rises without event
-   F1 falling; otherwise the script says so and writes nothing.
+   second-side threshold and with and without the attacker rule (``roles._choose``). The model
+   ships only if out-of-fold actor accuracy rises without event F1 falling; otherwise the script
+   says so and writes nothing.
 Every id is checked against the annotation pool, and held-out ids are refused.
 """
 

@@ -144,8 +144,8 @@ def test_choose_takes_two_parties_of_two_sides_in_the_likelier_order() -> None:
 
 def test_attackers_beside_a_named_side_that_is_not_hit_are_its_fighters() -> None:
     # "the Islamic State took a district after suicide attacks (انتحارية) that killed 26 soldiers"
-    attackers, forces, state = (_side("Unidentified Armed Group ({country})"), _side("Military Forces of Syria"),
-                                _side("Islamic State"))
+    attackers, forces, state = (_side("Unidentified Armed Group ({country})"),
+                                _side("Military Forces of Syria"), _side("Islamic State"))
     cands = [attackers, forces, state]
     probs = [{ACTOR1: 0.66, ACTOR2: 0.24, ASSOC: 0.02, NONE: 0.08},
              {ACTOR1: 0.30, ACTOR2: 0.56, ASSOC: 0.07, NONE: 0.07},
