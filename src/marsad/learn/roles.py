@@ -11,7 +11,8 @@ and how far, whether a clause boundary or an agent marker ("على يد"، "بر
 trigger's verb form, the actor's kind and rank, the event type, the rules' struck / target /
 driven-out markers, how often the article names it, and the rules' own choice — and gives
 P(actor1), P(actor2), P(assoc), P(none) per candidate. :class:`RoleDecision` names the two most
-probable parties and orders them by those probabilities.
+probable parties and orders them by those probabilities; generic words for the attackers
+("انتحاري"، "المهاجمين") beside a named side that is not the one hit are that side's fighters.
 
 Requires: a placed frame (its actors, ``anchor``, triggers, sentences, type), the analysis (ACTOR
 mentions with ``norm_start`` / ``norm_end``, the normalised text), the event's country.
@@ -68,8 +69,8 @@ _AGENT = re.compile(r"من\s+قبل|علي\s+يد|علي\s+ايدي|برصاص|�
 # verbs whose subject is the side that suffered ("اصيب"، "لقي مصرعه"، "سقط قتيلا"، "تعرض")
 _SUFFERED = re.compile(r"^[وف]?(?:اصيب|اصيبوا|استشهد|لقي|لقوا|قضي|سقط|تعرض|تعرضت|نجا|نجت|اعدم|جرح)")
 # words that name the men who carried an attack out ("انتحاري"، "المهاجمين"، "منفذي الهجوم"،
-# "انغماسيين"): by their meaning the acting side, so beside a named side that acts they are its own
-# fighters ("هجمات انتحارية" of the Islamic State), never the side acted on
+# "انغماسيين"): by their meaning the acting side, so beside a named side that the text does not mark
+# as hit they are its own fighters ("هجمات انتحارية" of the Islamic State), not a side of their own
 _ATTACKER = re.compile(r"^[وفب]?(?:ال|لل)?(?:انتحاري|مهاجم|منفذ|انغماسي)")
 _CLAUSE = re.compile(r"[،,؛;:.!?؟\n]|\s(?:فيما|بينما|في\s+حين|وذلك|حيث|بعد\s+ان|كما)\s")
 _SIDE_WINDOW = 60
@@ -246,7 +247,7 @@ class RoleDecision:
 
     model: LinearModel
     threshold: float
-    attacker_rule: bool = True  # attackers beside a named acting side are its fighters (``_choose``)
+    attacker_rule: bool = True  # attackers beside a named side not hit are its fighters (``_choose``)
 
     def probabilities(self, analysis: Analysis, f: Frame,
                       country: str | None) -> list[tuple[Mention, dict[str, float]]]:
