@@ -47,7 +47,7 @@ MAX_FALSE_PER_EMPTY = 0.10
 #: the independent codings)
 OTHER: list[dict] = []
 #: which separately trained decisions the candidate stages use (``--without`` turns one off: an ablation)
-ABLATE = {"merge": True, "event_places": True}
+ABLATE = {"merge": True, "event_places": True, "roles": True}
 #: where ``--dump`` writes the out-of-fold predictions (error analysis on the training split)
 DUMP: list[Path] = []
 KEYS = ("event_precision", "event_recall", "event_f1", "false_events_per_empty_doc")
@@ -118,11 +118,12 @@ def choose_threshold(ex: Examples, p_event: np.ndarray) -> tuple[float, dict]:
 
 def _candidate_stages() -> list:
     """The serving pipeline's stages with the decisions this script trains left out: the rules
-    with the separately trained place, event place, toll and merge models on (as they serve), no
-    sentence or event model (their out-of-fold stand-ins are set by the caller)."""
+    with the separately trained place, event place, toll, merge and actor role models on (as they
+    serve), no sentence or event model (their out-of-fold stand-ins are set by the caller)."""
     from marsad.learn.eventplace import packaged as event_places
     from marsad.learn.merging import packaged as merges
     from marsad.learn.places import packaged as places
+    from marsad.learn.roles import packaged as roles
     from marsad.learn.tolls import packaged as tolls
     from marsad.stages import default_stages
 
@@ -132,6 +133,8 @@ def _candidate_stages() -> list:
     extractor.merge_decision = merges() if ABLATE["merge"] else None
     extractor.geocoder.place_decision = places()
     extractor.geocoder.event_place_ranker = event_places() if ABLATE["event_places"] else None
+    # (the event model reads the actors: it is trained on the pairs the role model serves)
+    extractor.role_decision = roles() if ABLATE["roles"] else None
     return stages
 
 

@@ -39,11 +39,11 @@ def _stages() -> tuple[Pipeline, EventExtractor]:
     return Pipeline(stages), extractor
 
 
-def events(decision: RoleDecision | None) -> list[Event]:
+def events(decision: RoleDecision | None, text: str = TEXT) -> list[Event]:
     pipeline, extractor = _stages()
     extractor.role_decision = decision
     try:
-        return list(pipeline(Document("roles-test", TEXT, published=date(2018, 3, 6))).events)
+        return list(pipeline(Document("roles-test", text, published=date(2018, 3, 6))).events)
     finally:
         extractor.role_decision = None
 
@@ -122,6 +122,8 @@ def test_shipped_model_is_loaded_with_its_provenance() -> None:
     assert cv["pipeline"]["actor_acc"] > cv["rules_pipeline"]["actor_acc"]
     assert cv["pipeline"]["event_f1"] >= cv["rules_pipeline"]["event_f1"]
     assert decision.threshold == meta["threshold"]
+    # the attacker rule is on where the out-of-fold choice kept it
+    assert decision.attacker_rule == meta["attacker_rule"] == cv["attacker_rule"]
 
 
 def _side(value: str) -> Mention:
@@ -138,3 +140,46 @@ def test_choose_takes_two_parties_of_two_sides_in_the_likelier_order() -> None:
     # under the threshold, no second side
     assert _choose([coalition, yemen, houthis], probs, 0.5) == (coalition, None)
     assert _choose([], [], 0.3) == (None, None)
+
+
+def test_attackers_beside_a_named_side_that_is_not_hit_are_its_fighters() -> None:
+    # "the Islamic State took a district after suicide attacks (انتحارية) that killed 26 soldiers"
+    attackers, forces, state = (_side("Unidentified Armed Group ({country})"),
+                                _side("Military Forces of Syria"), _side("Islamic State"))
+    cands = [attackers, forces, state]
+    probs = [{ACTOR1: 0.66, ACTOR2: 0.24, ASSOC: 0.02, NONE: 0.08},
+             {ACTOR1: 0.30, ACTOR2: 0.56, ASSOC: 0.07, NONE: 0.07},
+             {ACTOR1: 0.18, ACTOR2: 0.79, ASSOC: 0.0, NONE: 0.03}]
+    # without the rule the attackers are a side of their own, against the side that sent them
+    assert set(_choose(cands, probs, 0.1)) == {attackers, state}
+    # with it, they are the Islamic State's own fighters: its sides are the state and the forces
+    assert set(_choose(cands, probs, 0.1, [True, False, False], [False, False, True])) == {state, forces}
+    # a named side the text marks as hit ("على مواقع …", "في صفوف …") keeps them a side
+    assert set(_choose(cands, probs, 0.1, [True, False, False], [False, False, False])) == {attackers, state}
+    # and so does one the model rates below the attackers (the police who only report the attack)
+    weak = [probs[0], probs[1], {ACTOR1: 0.3, ACTOR2: 0.2, ASSOC: 0.0, NONE: 0.5}]
+    assert attackers in _choose(cands, weak, 0.1, [True, False, False], [False, False, True])
+
+
+# "Islamic State fighters took a village near Albu Kamal on Friday after an attack carried out by
+# suicide bombers, and 12 soldiers were killed in the ranks of the regime's forces"; "a suicide
+# bomber attacked a checkpoint of the Iraqi army in Ramadi on Friday and killed three soldiers"
+# (both written for this test)
+TAKEN = ("سيطر مقاتلو تنظيم داعش على قرية قرب مدينة البوكمال يوم الجمعة بعد هجوم نفذه انتحاريون، "
+         "وقتل 12 جنديا في صفوف قوات النظام.")
+CHECKPOINT = "هاجم انتحاري حاجزا للجيش العراقي في مدينة الرمادي يوم الجمعة وقتل ثلاثة جنود."
+
+
+def test_a_model_that_takes_the_bombers_for_a_side_is_overruled_by_their_named_side() -> None:
+    # a model sure that attackers act and that a named side beside attackers acts, less sure of
+    # the side hit
+    sure = model({"attacker:True": (3.5, 0.0, 0.0, 0.0), "named|attackers:True|True": (4.0, 0.0, 0.0, 0.0),
+                  "target:True": (0.0, 3.0, 0.0, 0.0)})
+    off = RoleDecision(sure.model, sure.threshold, attacker_rule=False)
+    (e,) = events(off, TAKEN)
+    assert {e.actor1, e.actor2} == {"Islamic State", "Unidentified Armed Group (Syria)"}
+    (e,) = events(sure, TAKEN)
+    assert (e.actor1, e.actor2) == ("Islamic State", "Military Forces of Syria")
+    # the bomber of an army checkpoint (a side marked as hit) stays the side that acted
+    (e,) = events(sure, CHECKPOINT)
+    assert (e.actor1, e.actor2) == ("Unidentified Armed Group (Iraq)", "Military Forces of Iraq")

@@ -126,6 +126,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     from marsad.learn.events import CalibrateEvents
     from marsad.learn.events import packaged as event_decision
     from marsad.learn.merging import packaged as merge_decision
+    from marsad.learn.roles import packaged as role_decision
     from marsad.learn.sentences import packaged as sentence_decision
     from marsad.learn.tolls import packaged as toll_decision
 
@@ -136,6 +137,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
                                sentence_decision=sentence_decision() if learned else None,
                                toll_decision=toll_decision() if learned else None,
                                merge_decision=merge_decision() if learned else None,
+                               role_decision=role_decision() if learned else None,
                                **({"min_confidence": 0.0} if events_model else {}))
     stages: list[Stage] = [
         Normalise(),

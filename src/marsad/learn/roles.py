@@ -11,7 +11,8 @@ and how far, whether a clause boundary or an agent marker ("على يد"، "بر
 trigger's verb form, the actor's kind and rank, the event type, the rules' struck / target /
 driven-out markers, how often the article names it, and the rules' own choice — and gives
 P(actor1), P(actor2), P(assoc), P(none) per candidate. :class:`RoleDecision` names the two most
-probable parties and orders them by those probabilities.
+probable parties and orders them by those probabilities; generic words for the attackers
+("انتحاري"، "المهاجمين") beside a named side that is not the one hit are that side's fighters.
 
 Requires: a placed frame (its actors, ``anchor``, triggers, sentences, type), the analysis (ACTOR
 mentions with ``norm_start`` / ``norm_end``, the normalised text), the event's country.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -66,6 +68,10 @@ _PROCLITICS = (("لل", "of"), ("بال", "with_bi"), ("وال", "and"), ("فا�
 _AGENT = re.compile(r"من\s+قبل|علي\s+يد|علي\s+ايدي|برصاص|بنيران|بقصف|بغار[هة]|بغارات|جراء|نفذ[هت]?|شن[هت]?")
 # verbs whose subject is the side that suffered ("اصيب"، "لقي مصرعه"، "سقط قتيلا"، "تعرض")
 _SUFFERED = re.compile(r"^[وف]?(?:اصيب|اصيبوا|استشهد|لقي|لقوا|قضي|سقط|تعرض|تعرضت|نجا|نجت|اعدم|جرح)")
+# words that name the men who carried an attack out ("انتحاري"، "المهاجمين"، "منفذي الهجوم"،
+# "انغماسيين"): by their meaning the acting side, so beside a named side that the text does not mark
+# as hit they are its own fighters ("هجمات انتحارية" of the Islamic State), not a side of their own
+_ATTACKER = re.compile(r"^[وفب]?(?:ال|لل)?(?:انتحاري|مهاجم|منفذ|انغماسي)")
 _CLAUSE = re.compile(r"[،,؛;:.!?؟\n]|\s(?:فيما|بينما|في\s+حين|وذلك|حيث|بعد\s+ان|كما)\s")
 _SIDE_WINDOW = 60
 
@@ -111,6 +117,20 @@ def _anchor_trigger(f: Frame) -> Mention:
     return min(f.triggers, key=lambda t: abs(t.span.start - f.anchor))
 
 
+def attacker_word(norm: str, m: Mention) -> bool:
+    """Whether ``m`` is a generic word for the men who carried the attack out (``_ATTACKER``)."""
+    ns, ne = m.attr("norm_start"), m.attr("norm_end")
+    return (m.attr("kind") == "unidentified" and ns is not None and ne is not None
+            and _ATTACKER.match(norm[ns:ne]) is not None)
+
+
+def free_named_side(norm: str, m: Mention, f: Frame) -> bool:
+    """A named armed actor (not victims, not a generic word) that the text does not mark as the
+    side hit (``sides.is_struck``, ``is_target``, ``ousted``): the side attackers belong to."""
+    return (actor_rank(m) == 0 and m.attr("kind") not in VICTIM_KINDS and not is_struck(norm, m)
+            and not is_target(norm, m) and not ousted(norm, m, f))
+
+
 def candidates(f: Frame) -> list[Mention]:
     """One mention per actor the frame names (its nearest to the trigger), nearest first: the
     candidates ``actor_pair`` chooses from."""
@@ -136,9 +156,15 @@ def candidate_features(analysis: Analysis, f: Frame, cands: list[Mention],
     n = _bucket(len(cands), (1, 2, 3, 5))
     by_position = sorted(cands, key=lambda m: m.span.start)
     a1, a2 = rules
+    attackers = [attacker_word(norm, m) for m in cands]
+    named = [free_named_side(norm, m, f) for m in cands]
     out: list[list[str]] = []
     for order, m in enumerate(cands):
         kind = str(m.attr("kind") or "?")
+        # (an attacker word beside a named side is usually that side's fighters)
+        named_other = any(n for o, n in zip(cands, named, strict=True) if o is not m)
+        party = (f"attacker:{attackers[order]}", f"attacker|named_other:{attackers[order]}|{named_other}",
+                 f"named|attackers:{named[order]}|{any(attackers)}")
         rank = actor_rank(m)
         side = "after" if m.span.start >= f.anchor else "before"
         dist = _bucket(abs(m.span.start - f.anchor), (10, 25, 50, 100, 200))
@@ -158,7 +184,7 @@ def candidate_features(analysis: Analysis, f: Frame, cands: list[Mention],
                  f"in_frame:{_bucket(in_frame[str(m.value)], (1, 2, 4))}",
                  f"in_doc:{_bucket(in_doc[str(m.value)], (1, 2, 4, 8))}", f"title:{m.span.start < title_end}",
                  f"home:{m.attr('country') == country if m.attr('country') else None}",
-                 f"ally_of_rules_a1:{a1 is not None and m is not a1 and same_side(m, a1)}"]
+                 f"ally_of_rules_a1:{a1 is not None and m is not a1 and same_side(m, a1)}", *party]
         ns, ne = m.attr("norm_start"), m.attr("norm_end")
         if ns is not None and ne is not None:
             before = norm[max(0, ns - _SIDE_WINDOW):ns]
@@ -185,14 +211,25 @@ def candidate_features(analysis: Analysis, f: Frame, cands: list[Mention],
     return out
 
 
-def _choose(cands: list[Mention], probs: list[dict[str, float]],
-            threshold: float) -> tuple[Mention | None, Mention | None]:
+def _choose(cands: list[Mention], probs: list[dict[str, float]], threshold: float,
+            attackers: Sequence[bool] = (),
+            named: Sequence[bool] = ()) -> tuple[Mention | None, Mention | None]:
     """The most probable party, and the most probable party of another side that reaches
-    ``threshold``; ordered so that P(actor1) of the first and P(actor2) of the second are highest."""
+    ``threshold``; ordered so that P(actor1) of the first and P(actor2) of the second are highest.
+
+    ``attackers`` / ``named``: which candidates are generic words for the attackers
+    (:func:`attacker_word`) and which are named armed actors not marked as the side hit
+    (:func:`free_named_side`). Where such a named side is a party (reaches ``threshold``) at least
+    as probable as the attackers, they are its own fighters — the same party — and no candidate of
+    their own: the "هجمات انتحارية" of the Islamic State are not a second side against the forces
+    it attacked, while the gunmen who attacked "دورية للجيش" (a side marked as hit) stay a side,
+    and so do attackers that the model rates above the police who only report them."""
     if not cands:
         return None, None
     party = [p[ACTOR1] + p[ACTOR2] for p in probs]
-    order = sorted(range(len(cands)), key=lambda i: -party[i])
+    folded = {i for i in range(len(attackers)) if attackers[i] and any(
+        named[j] and party[j] >= max(threshold, party[i]) for j in range(len(named)))}
+    order = sorted((i for i in range(len(cands)) if i not in folded), key=lambda i: -party[i])
     x = order[0]
     y = next((i for i in order[1:] if party[i] >= threshold and str(cands[i].value) != str(cands[x].value)
               and not same_side(cands[i], cands[x])), None)
@@ -210,6 +247,7 @@ class RoleDecision:
 
     model: LinearModel
     threshold: float
+    attacker_rule: bool = True  # attackers beside a named side not hit are its fighters (``_choose``)
 
     def probabilities(self, analysis: Analysis, f: Frame,
                       country: str | None) -> list[tuple[Mention, dict[str, float]]]:
@@ -220,12 +258,18 @@ class RoleDecision:
     def pair(self, analysis: Analysis, f: Frame,
              country: str | None) -> tuple[Mention | None, Mention | None]:
         scored = self.probabilities(analysis, f, country)
-        return _choose([m for m, _ in scored], [p for _, p in scored], self.threshold)
+        cands = [m for m, _ in scored]
+        if not self.attacker_rule:
+            return _choose(cands, [p for _, p in scored], self.threshold)
+        return _choose(cands, [p for _, p in scored], self.threshold,
+                       [attacker_word(analysis.norm, m) for m in cands],
+                       [free_named_side(analysis.norm, m, f) for m in cands])
 
     @classmethod
     def load(cls, path: Path = ROLE_MODEL) -> RoleDecision:
         model = LinearModel.load(path)
-        return cls(model, float(model.meta.get("threshold", 0.5)))
+        meta = model.meta
+        return cls(model, float(meta.get("threshold", 0.5)), bool(meta.get("attacker_rule", False)))
 
 
 def _complete(p: dict[str, float]) -> dict[str, float]:
