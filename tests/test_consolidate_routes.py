@@ -10,7 +10,7 @@ import pytest
 from tests.test_consolidate import add
 
 from marsad.cli import main
-from marsad.consolidate.evaluate import bcubed, load_gold, match_events, pairwise, score
+from marsad.consolidate.evaluate import bcubed, load_gold, match_events, pairwise, pairwise_macro, score
 from marsad.consolidate.model import rule_model
 from marsad.errors import MarsadError
 from marsad.io.writers import read_events
@@ -115,6 +115,14 @@ def test_pairwise_and_bcubed():
     assert (b3["precision"], b3["recall"]) == (0.5, 1.0)
     split = {k: k for k in gold}
     assert pairwise(gold, split)["recall"] == 0.0 and bcubed(gold, split)["precision"] == 1.0
+    # per incident: a big cluster's pairs do not outweigh a small one's
+    big = {**{f"x{i}": "big" for i in range(6)}, "y1": "small", "y2": "small"}
+    merged_small = {**{f"x{i}": f"s{i}" for i in range(6)}, "y1": "m", "y2": "m"}
+    assert pairwise(big, merged_small)["recall"] == pytest.approx(1 / 16)  # 1 of 16 pooled pairs
+    macro = pairwise_macro(big, merged_small)
+    assert (macro["precision"], macro["recall"]) == (1.0, 0.5)  # one of the two incidents kept whole
+    assert pairwise_macro(gold, lumped)["precision"] == pytest.approx(2 / 6)
+    assert pairwise_macro(gold, gold)["f1"] == 1.0
 
 
 def gold_fixture(tmp_path: Path) -> Path:
