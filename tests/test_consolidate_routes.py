@@ -208,9 +208,9 @@ def test_consolidation_gold_test_split(shared: Path):
 
     r = evaluate_consolidation(GOLD_DIR, split="test")
     assert r.matched > 0
-    # floors a little under the figures measured when the model was shipped (README, Consolidation; g1
-    # alone, as on main at 08:50: pairwise 0.396, B-cubed 0.734; g1 + g2: 0.469, 0.789)
-    assert r.bcubed["f1"] >= 0.70 and r.pairwise["f1"] >= 0.35
+    # floors a little under the figures measured when the model was shipped (README, Consolidation;
+    # fourth round, per-incident pair weights: pairwise 0.414, per incident 0.568, B-cubed 0.795)
+    assert r.bcubed["f1"] >= 0.77 and r.pairwise["f1"] >= 0.39 and r.pairwise_macro["f1"] >= 0.54
     assert r.fatalities["mae_consolidated"] <= r.fatalities["mae_summed"]
 
 
