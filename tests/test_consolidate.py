@@ -256,3 +256,35 @@ def test_cross_validation_folds_keep_country_weeks_whole():
     deals = [fold_of(incs, 4, r) for r in range(1, 6)]
     assert all(d["i0"] == d["i1"] and set(d) == set(folds) for d in deals)
     assert deals[0] == fold_of(incs, 4, 1) and any(d != folds for d in deals)
+
+
+def test_day_gap_features_cross_place_gap_text_and_toll():
+    ra = {**REPORTS["a"][3], "country": "SY", "outlet": "x"}
+    next_day = {**ra, "event_date": "2018-03-05", "fatalities": 3}
+    feats = pair_features(ra, next_day, 0.1)  # same town, a day apart, other words, another toll
+    assert "sametown:near&days<=1&cos=low" in feats and "toll:days<=1&differ" in feats
+    retold = pair_features(ra, {**ra, "event_date": "2018-03-07"}, 0.6)  # the same toll and words
+    assert "sametown:near&days<=3&cos=high" in retold and "toll=equal" in retold
+    far = pair_features(ra, {**REPORTS["d"][3], "country": "SY", "fatalities": 0}, 0.05)
+    assert "sametown:far&days<=0&cos=low" in far and "toll=none" in far
+
+
+def test_training_pairs_weighted_per_incident_and_features_left_out():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "build"))
+    from train_consolidation import keep_features, pair_weights
+
+    # incident g1 has three "same" pairs, g2 one; two "separate" pairs between g1 and g2, one g1-g3
+    matched = {"a": "g1", "b": "g1", "c": "g1", "d": "g2", "e": "g2", "f": "g3"}
+    pairs = [("a", "b", [], "same"), ("a", "c", [], "same"), ("b", "c", [], "same"), ("d", "e", [], "same"),
+             ("a", "d", [], "separate"), ("b", "e", [], "separate"), ("c", "f", [], "separate")]
+    assert pair_weights(pairs, matched, "none") == [1.0] * 7
+    w = pair_weights(pairs, matched, "incident")
+    assert sum(w[:4]) == pytest.approx(4) and sum(w[4:]) == pytest.approx(3)  # each class keeps its total
+    assert sum(w[:3]) == pytest.approx(w[3])  # g1's three pairs weigh as much as g2's one
+    assert w[4] + w[5] == pytest.approx(w[6])  # so do the incident pairs (g1, g2) and (g1, g3)
+    s = pair_weights(pairs, matched, "sqrt")
+    assert w[0] < s[0] < 1.0 < s[3] < w[3]
+    feats = ["sub=same", "toll=equal", "toll:days<=0&equal", "sametown:near&days<=0&cos=high"]
+    assert keep_features(feats, "base") == ["sub=same"] and keep_features(feats, "daygap") == feats

@@ -144,6 +144,31 @@ def pairwise(gold: Mapping[str, str], system: Mapping[str, str]) -> dict[str, fl
             "gold_pairs": len(g), "system_pairs": len(s)}
 
 
+def pairwise_macro(gold: Mapping[str, str], system: Mapping[str, str]) -> dict[str, float]:
+    """Pairwise P, R, F1 averaged per incident: recall is the mean over gold clusters of two or more
+    of the share of their pairs kept together, precision the mean over system clusters of two or more
+    of the share of their pairs that are one gold cluster's. Pooled pairs grow with the square of a
+    cluster's size, so one story retold by twenty reports outweighs dozens of incidents; here each
+    incident weighs the same."""
+    def shares(labels: Mapping[str, str], other: Mapping[str, str]) -> list[float]:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for item, c in labels.items():
+            groups[c].append(item)
+        out = []
+        for items in groups.values():
+            n = len(items)
+            if n < 2:
+                continue
+            together = Counter(other[i] for i in items)
+            out.append(sum(k * (k - 1) for k in together.values()) / (n * (n - 1)))
+        return out
+
+    rs, ps = shares(gold, system), shares(system, gold)
+    r = sum(rs) / len(rs) if rs else 1.0
+    p = sum(ps) / len(ps) if ps else 1.0
+    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0}
+
+
 def bcubed(gold: Mapping[str, str], system: Mapping[str, str]) -> dict[str, float]:
     """B-cubed P, R, F1 (Bagga and Baldwin) of two clusterings of the same items."""
     if not gold:
@@ -166,6 +191,7 @@ class ConsolidationReport:
     pairwise: dict[str, float] = field(default_factory=dict)
     bcubed: dict[str, float] = field(default_factory=dict)
     fatalities: dict[str, float] = field(default_factory=dict)
+    pairwise_macro: dict[str, float] = field(default_factory=dict)  # per incident (pairwise_macro())
 
     def format(self) -> str:
         pw, b3, f = self.pairwise, self.bcubed, self.fatalities
@@ -175,6 +201,9 @@ class ConsolidationReport:
             f"system events in the gold articles unmatched: {self.unmatched_system})",
             f"pairwise   P {pw['precision']:.3f}  R {pw['recall']:.3f}  F1 {pw['f1']:.3f}  "
             f"(gold pairs {pw['gold_pairs']}, system pairs {pw['system_pairs']})",
+            *([f"pairwise per incident  P {self.pairwise_macro['precision']:.3f}  "
+               f"R {self.pairwise_macro['recall']:.3f}  F1 {self.pairwise_macro['f1']:.3f}"]
+              if self.pairwise_macro else []),
             f"B-cubed    P {b3['precision']:.3f}  R {b3['recall']:.3f}  F1 {b3['f1']:.3f}",
             f"fatalities over {f.get('incidents', 0)} gold incidents with a toll and a matched member: "
             f"mean abs error {f.get('mae_consolidated', 0):.2f} consolidated "
@@ -227,7 +256,7 @@ def score(incidents: Sequence[Mapping[str, Any]], store: Store, split: str) -> C
            "exact_summed": sum(1 for x in errs_s if x == 0) / n if n else 0.0}
     return ConsolidationReport(split, len(incidents), sum(len(i["members"]) for i in incidents), len(gold),
                                unmatched, n_sys - len(gold), pairwise(gold, sys_labels),
-                               bcubed(gold, sys_labels), fat)
+                               bcubed(gold, sys_labels), fat, pairwise_macro(gold, sys_labels))
 
 
 def gold_store(incidents: Sequence[Mapping[str, Any]], *, ner: bool = True) -> Store:
@@ -253,4 +282,4 @@ def evaluate_consolidation(path: str | Path, *, split: str = "test", ner: bool =
 
 
 __all__ = ["ConsolidationReport", "bcubed", "evaluate_consolidation", "gold_files", "gold_store", "load_gold",
-           "match_events", "pairwise", "score", "select"]
+           "match_events", "pairwise", "pairwise_macro", "score", "select"]

@@ -193,6 +193,11 @@ def place_relation(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report)
     return ("place=none" if km is None else _bin(km, (5, 15, 40, 100), "km")), km
 
 
+#: prefixes of the day-gap features (toll agreement; near place x day gap x text similarity), which
+#: build/train_consolidation.py can leave out to measure them
+DAY_GAP_FEATURES = ("toll=", "toll:", "sametown:")
+
+
 def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, cos: float) -> list[str]:
     """The indicator features of a pair of event rows or :func:`report` s (``cos``: their evidence cosine)."""
     a, b = report(a), report(b)
@@ -227,10 +232,20 @@ def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, 
         feats.append("fat=one0")
     else:
         feats.append(_bin(min(fa, fb) / max(fa, fb), (0.25, 0.5, 0.8), "fatratio"))
+    # a campaign's strikes on one town on different days look alike to every feature above; what
+    # tells a retelling from the next day's strike is that the texts agree (the same words, the same
+    # toll). The gap crossed with the toll's agreement, and a near place crossed with the gap and the
+    # text's similarity: "different day, same town" can then weigh against a merge unless the texts agree
+    toll = "none" if fa == 0 or fb == 0 else "equal" if fa == fb else "differ"
+    feats.append(f"toll={toll}")
+    feats.append(f"toll:{gap}&{toll}")
+    near = rel in ("place=same", "place=same_area") or (km is not None and km <= 5)
+    agree = "low" if cos <= 0.2 else "mid" if cos <= 0.4 else "high"
+    feats.append(f"sametown:{'near' if near else 'far'}&{gap}&cos={agree}")
     oa, ob = a.outlet, b.outlet
     feats.append("outlet=unknown" if not oa or not ob else "outlet=same" if oa == ob else "outlet=diff")
     return feats
 
 
-__all__ = ["BUCKETS", "Report", "Vector", "cosine", "cosines", "day", "event_day", "haversine_km",
-           "ngram_buckets", "pair_features", "place_relation", "report", "text_vector"]
+__all__ = ["BUCKETS", "DAY_GAP_FEATURES", "Report", "Vector", "cosine", "cosines", "day", "event_day",
+           "haversine_km", "ngram_buckets", "pair_features", "place_relation", "report", "text_vector"]

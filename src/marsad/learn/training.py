@@ -95,15 +95,16 @@ def other_coding(ids: set[str], shared: Path = SHARED) -> list[dict[str, Any]]:
 
 
 def fit_linear(feats: list[list[str]], labels: list[str], c: float, *, min_count: int = MIN_COUNT,
-               seed: int | None = None) -> tuple[Any, Any]:
-    """(vectoriser, classifier): binary presence of each feature string, L2 logistic regression."""
+               seed: int | None = None, sample_weight: list[float] | None = None) -> tuple[Any, Any]:
+    """(vectoriser, classifier): binary presence of each feature string, L2 logistic regression
+    (``sample_weight``: per example, e.g. so that every gold incident weighs the same)."""
     from sklearn.feature_extraction.text import CountVectorizer
     from sklearn.linear_model import LogisticRegression
 
     vec = CountVectorizer(analyzer=lambda f: f, min_df=min_count, binary=True)
     x = vec.fit_transform(feats)
     clf = LogisticRegression(C=c, max_iter=3000, random_state=seed)
-    clf.fit(x, labels)
+    clf.fit(x, labels, sample_weight=sample_weight)
     return vec, clf
 
 
