@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
+from sys import intern
 
 from marsad.model import Analysis, Mention, MentionKind
 from marsad.text.normalise import normalise
@@ -21,6 +23,8 @@ FRAME_KINDS = frozenset({MentionKind.TRIGGER, MentionKind.CUE, MentionKind.DATE,
 #: character n-gram sizes inside a word (with its boundaries marked)
 NGRAMS = (3, 4)
 OLD_DAYS = 30
+#: distinct words whose features :func:`text_features` keeps (a few MB at most)
+WORD_CACHE = 1 << 15
 
 
 def _words(norm: str) -> list[str]:
@@ -32,17 +36,31 @@ def _words(norm: str) -> list[str]:
     return out
 
 
-def text_features(text: str) -> list[str]:
-    """Lexical features of one sentence's text (normalised first)."""
-    words = _words(normalise(text)[0])
-    feats = [f"w:{w}" for w in words]
-    feats += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
-    for w in words:
-        if len(w) < 3:
-            continue
+@lru_cache(maxsize=WORD_CACHE)
+def _word_features(w: str) -> tuple[str, tuple[str, ...]]:
+    """A word's ``w:`` feature and its character n-grams (``c:``), built once per distinct word.
+
+    Why cached: news repeats its words, and the n-grams are most of a sentence's features. The
+    strings are interned, as the models' vocabularies are (:meth:`LinearModel.load`), so a
+    model's lookup of a known feature finds the very same string: no hashing, no comparison.
+    """
+    grams: list[str] = []
+    if len(w) >= 3:
         marked = f"<{w}>"
         for n in NGRAMS:
-            feats += [f"c:{marked[i:i + n]}" for i in range(len(marked) - n + 1)]
+            grams += [intern(f"c:{marked[i:i + n]}") for i in range(len(marked) - n + 1)]
+    return intern(f"w:{w}"), tuple(grams)
+
+
+def text_features(text: str) -> list[str]:
+    """Lexical features of one sentence's text (normalised first): its words, word pairs, then
+    each word's character n-grams, in that order (a model sums its weights in feature order)."""
+    words = _words(normalise(text)[0])
+    per_word = [_word_features(w) for w in words]
+    feats = [wf for wf, _ in per_word]
+    feats += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    for _, grams in per_word:
+        feats += grams
     return feats
 
 

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from sys import intern
 from typing import Any, TypeVar
 
 import numpy as np
@@ -41,7 +42,9 @@ class LinearModel:
     meta: dict[str, Any]
 
     def scores(self, feats: list[str]) -> np.ndarray:
-        idx = [self.vocab[f] for f in feats if f in self.vocab]
+        # one dictionary lookup per feature (``f in vocab`` then ``vocab[f]`` costs two); the
+        # weights are summed in feature order, so the float32 sum is the same as it always was
+        idx = [i for i in map(self.vocab.get, feats) if i is not None]
         z = self.bias + (self.weights[idx].sum(axis=0) if idx else 0.0)
         return np.asarray(z, dtype=np.float64)
 
@@ -68,7 +71,9 @@ class LinearModel:
     def load(cls, path: Path) -> LinearModel:
         with np.load(path, allow_pickle=False) as z:
             features = z["features"].tolist()
-            model = cls(tuple(z["classes"].tolist()), {f: i for i, f in enumerate(features)},
+            # interned: a feature builder that interns its strings (learn/features) then finds
+            # the very same key object, the fastest dictionary lookup
+            model = cls(tuple(z["classes"].tolist()), {intern(f): i for i, f in enumerate(features)},
                         z["weights"], z["bias"], {})
         meta_path = path.with_suffix(".json")
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
