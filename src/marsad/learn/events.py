@@ -67,8 +67,10 @@ def typing_features(analysis: Analysis, event: Event, p_sentence: SentenceProbab
     from marsad.learn.features import text_features
 
     text = analysis.doc.text
-    return event_features(analysis, event, p_sentence, by_sent) + [
-        f"x:{f}" for s, e in event.evidence[:3] for f in text_features(text[s:e])]
+    feats = event_features(analysis, event, p_sentence, by_sent)
+    for s, e in event.evidence[:3]:
+        feats += text_features(text[s:e], prefix="x:")
+    return feats
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,9 @@ def _words(norm: str) -> list[str]:
 
 
 @lru_cache(maxsize=WORD_CACHE)
-def _word_features(w: str) -> tuple[str, tuple[str, ...]]:
-    """A word's ``w:`` feature and its character n-grams (``c:``), built once per distinct word.
+def _word_features(w: str, prefix: str) -> tuple[str, tuple[str, ...]]:
+    """A word's ``w:`` feature and its character n-grams (``c:``), each after ``prefix``, built
+    once per distinct word.
 
     Why cached: news repeats its words, and the n-grams are most of a sentence's features. The
     strings are interned, as the models' vocabularies are (:meth:`LinearModel.load`), so a
@@ -48,17 +49,18 @@ def _word_features(w: str) -> tuple[str, tuple[str, ...]]:
     if len(w) >= 3:
         marked = f"<{w}>"
         for n in NGRAMS:
-            grams += [intern(f"c:{marked[i:i + n]}") for i in range(len(marked) - n + 1)]
-    return intern(f"w:{w}"), tuple(grams)
+            grams += [intern(f"{prefix}c:{marked[i:i + n]}") for i in range(len(marked) - n + 1)]
+    return intern(f"{prefix}w:{w}"), tuple(grams)
 
 
-def text_features(text: str) -> list[str]:
+def text_features(text: str, prefix: str = "") -> list[str]:
     """Lexical features of one sentence's text (normalised first): its words, word pairs, then
-    each word's character n-grams, in that order (a model sums its weights in feature order)."""
+    each word's character n-grams, in that order (a model sums its weights in feature order),
+    each after ``prefix`` (a model that reads several texts tells them apart by it)."""
     words = _words(normalise(text)[0])
-    per_word = [_word_features(w) for w in words]
+    per_word = [_word_features(w, prefix) for w in words]
     feats = [wf for wf, _ in per_word]
-    feats += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    feats += [f"{prefix}b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
     for _, grams in per_word:
         feats += grams
     return feats
