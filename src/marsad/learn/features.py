@@ -15,6 +15,7 @@ from datetime import date
 from functools import lru_cache
 from sys import intern
 
+from marsad.learn.linear import FeatureBlock, flat
 from marsad.model import Analysis, Mention, MentionKind
 from marsad.text.normalise import normalise
 
@@ -37,9 +38,9 @@ def _words(norm: str) -> list[str]:
 
 
 @lru_cache(maxsize=WORD_CACHE)
-def _word_features(w: str, prefix: str) -> tuple[str, tuple[str, ...]]:
-    """A word's ``w:`` feature and its character n-grams (``c:``), each after ``prefix``, built
-    once per distinct word.
+def _word_features(w: str, prefix: str) -> tuple[str, FeatureBlock]:
+    """A word's ``w:`` feature and the block of its character n-grams (``c:``), each after
+    ``prefix``, built once per distinct word.
 
     Why cached: news repeats its words, and the n-grams are most of a sentence's features. The
     strings are interned, as the models' vocabularies are (:meth:`LinearModel.load`), so a
@@ -50,20 +51,25 @@ def _word_features(w: str, prefix: str) -> tuple[str, tuple[str, ...]]:
         marked = f"<{w}>"
         for n in NGRAMS:
             grams += [intern(f"{prefix}c:{marked[i:i + n]}") for i in range(len(marked) - n + 1)]
-    return intern(f"{prefix}w:{w}"), tuple(grams)
+    # the key: a word holds no space, so prefix and word are told apart
+    return intern(f"{prefix}w:{w}"), FeatureBlock(f"{prefix} {w}", tuple(grams))
+
+
+def text_parts(text: str, prefix: str = "") -> list[str | FeatureBlock]:
+    """:func:`text_features` as a model reads them fastest: each word's n-grams one block."""
+    words = _words(normalise(text)[0])
+    per_word = [_word_features(w, prefix) for w in words]
+    parts: list[str | FeatureBlock] = [wf for wf, _ in per_word]
+    parts += [f"{prefix}b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    parts += [block for _, block in per_word]
+    return parts
 
 
 def text_features(text: str, prefix: str = "") -> list[str]:
     """Lexical features of one sentence's text (normalised first): its words, word pairs, then
     each word's character n-grams, in that order (a model sums its weights in feature order),
     each after ``prefix`` (a model that reads several texts tells them apart by it)."""
-    words = _words(normalise(text)[0])
-    per_word = [_word_features(w, prefix) for w in words]
-    feats = [wf for wf, _ in per_word]
-    feats += [f"{prefix}b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
-    for _, grams in per_word:
-        feats += grams
-    return feats
+    return flat(text_parts(text, prefix))
 
 
 def _date_kind(m: Mention, published: date | None) -> Iterable[str]:
@@ -110,7 +116,15 @@ def mention_features(ms: Iterable[Mention], published: date | None) -> list[str]
 
 
 def sentence_features(analysis: Analysis, si: int, by_sent: dict[int, list[Mention]]) -> list[str]:
-    """Every feature of sentence ``si`` of ``analysis``, given the mentions of each sentence.
+    """Every feature of sentence ``si`` of ``analysis``, given the mentions of each sentence
+    (:func:`sentence_parts`, spelt out)."""
+    return flat(sentence_parts(analysis, si, by_sent))
+
+
+def sentence_parts(analysis: Analysis, si: int,
+                   by_sent: dict[int, list[Mention]]) -> list[str | FeatureBlock]:
+    """Every feature of sentence ``si`` of ``analysis``, given the mentions of each sentence, with
+    its words' n-grams as blocks (what the pipeline gives the sentence model).
 
     Besides the sentence's own words and mentions: the mentions of the sentences before and
     after it and of the title (a detail sentence of an event told just before; a headline
@@ -119,13 +133,13 @@ def sentence_features(analysis: Analysis, si: int, by_sent: dict[int, list[Menti
     sent = analysis.sentences[si]
     title = analysis.doc.title
     published = analysis.doc.published
-    feats = ["bias"]
+    feats: list[str | FeatureBlock] = ["bias"]
     in_title = title is not None and sent.end <= len(title)
     if in_title:
         feats.append("pos:title")
     elif si <= 3:
         feats.append("pos:lead")
-    feats += text_features(sent.text)
+    feats += text_parts(sent.text)
     feats += mention_features([m for m in by_sent.get(si, ()) if m.kind in FRAME_KINDS], published)
     for prefix, sj in (("prev", si - 1), ("next", si + 1)):
         ms = [m for m in by_sent.get(sj, ()) if m.kind in FRAME_KINDS]
