@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
-from sys import intern
 
 from marsad.learn.linear import FeatureBlock, flat
 from marsad.model import Analysis, Mention, MentionKind
@@ -24,8 +23,8 @@ FRAME_KINDS = frozenset({MentionKind.TRIGGER, MentionKind.CUE, MentionKind.DATE,
 #: character n-gram sizes inside a word (with its boundaries marked)
 NGRAMS = (3, 4)
 OLD_DAYS = 30
-#: distinct words whose features :func:`text_features` keeps (a few MB at most)
-WORD_CACHE = 1 << 15
+#: distinct words whose features :func:`text_features` keeps (~10 MB at most)
+WORD_CACHE = 1 << 14
 
 
 def _words(norm: str) -> list[str]:
@@ -42,17 +41,17 @@ def _word_features(w: str, prefix: str) -> tuple[str, FeatureBlock]:
     """A word's ``w:`` feature and the block of its character n-grams (``c:``), each after
     ``prefix``, built once per distinct word.
 
-    Why cached: news repeats its words, and the n-grams are most of a sentence's features. The
-    strings are interned, as the models' vocabularies are (:meth:`LinearModel.load`), so a
-    model's lookup of a known feature finds the very same string: no hashing, no comparison.
+    Why cached: news repeats its words, and the n-grams are most of a sentence's features; a
+    model keeps the weight rows of a block (:class:`FeatureBlock`), which it then finds by the
+    block's key without looking its n-grams up one by one.
     """
     grams: list[str] = []
     if len(w) >= 3:
         marked = f"<{w}>"
         for n in NGRAMS:
-            grams += [intern(f"{prefix}c:{marked[i:i + n]}") for i in range(len(marked) - n + 1)]
+            grams += [f"{prefix}c:{marked[i:i + n]}" for i in range(len(marked) - n + 1)]
     # the key: a word holds no space, so prefix and word are told apart
-    return intern(f"{prefix}w:{w}"), FeatureBlock(f"{prefix} {w}", tuple(grams))
+    return f"{prefix}w:{w}", FeatureBlock(f"{prefix} {w}", tuple(grams))
 
 
 def text_parts(text: str, prefix: str = "") -> list[str | FeatureBlock]:

@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from sys import intern
 from typing import Any, TypeVar
 
 import numpy as np
@@ -33,7 +32,7 @@ def shipped(path: Path, load: Callable[[Path], T], without: str) -> T | None:
     return load(path)
 
 
-#: word blocks whose weight rows a model keeps (LinearModel._blocks; a few MB per model at most)
+#: word blocks whose weight rows a model keeps (LinearModel._blocks; ~10 MB per model at most)
 BLOCK_CACHE = 1 << 14
 
 
@@ -128,9 +127,7 @@ class LinearModel:
     def load(cls, path: Path) -> LinearModel:
         with np.load(path, allow_pickle=False) as z:
             features = z["features"].tolist()
-            # interned: a feature builder that interns its strings (learn/features) then finds
-            # the very same key object, the fastest dictionary lookup
-            model = cls(tuple(z["classes"].tolist()), {intern(f): i for i, f in enumerate(features)},
+            model = cls(tuple(z["classes"].tolist()), {f: i for i, f in enumerate(features)},
                         z["weights"], z["bias"], {})
         meta_path = path.with_suffix(".json")
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
