@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.learn.linear import MODELS, LinearModel
+from marsad.learn.linear import MODELS, FeatureBlock, LinearModel, flat
 from marsad.model import Analysis, Drop, Event, Mention
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,19 @@ def event_features(analysis: Analysis, event: Event, p_sentence: SentenceProbabi
 def typing_features(analysis: Analysis, event: Event, p_sentence: SentenceProbability,
                     by_sent: dict[int, list[Mention]]) -> list[str]:
     """What the type model reads: the event's features and the words of its evidence."""
-    from marsad.learn.features import text_features
+    return flat(typing_parts(analysis, event, p_sentence, by_sent))
+
+
+def typing_parts(analysis: Analysis, event: Event, p_sentence: SentenceProbability,
+                 by_sent: dict[int, list[Mention]]) -> list[str | FeatureBlock]:
+    """:func:`typing_features` with the words' n-grams as blocks (what the pipeline gives the model)."""
+    from marsad.learn.features import text_parts
 
     text = analysis.doc.text
-    return event_features(analysis, event, p_sentence, by_sent) + [
-        f"x:{f}" for s, e in event.evidence[:3] for f in text_features(text[s:e])]
+    feats: list[str | FeatureBlock] = list(event_features(analysis, event, p_sentence, by_sent))
+    for s, e in event.evidence[:3]:
+        feats += text_parts(text[s:e], prefix="x:")
+    return feats
 
 
 @dataclass(frozen=True)
@@ -91,7 +99,7 @@ class EventDecision:
             return None
         from marsad.learn.sentences import retype
 
-        proba = self.types.proba(typing_features(analysis, event, self.p_sentence, by_sent))
+        proba = self.types.proba(typing_parts(analysis, event, self.p_sentence, by_sent))
         return retype(proba, (event.event_type, event.sub_event_type), self.type_threshold)
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import lru_cache
 
+from marsad.learn.linear import FeatureBlock, flat
 from marsad.model import Analysis, Mention, MentionKind
 from marsad.text.normalise import normalise
 
@@ -21,6 +23,8 @@ FRAME_KINDS = frozenset({MentionKind.TRIGGER, MentionKind.CUE, MentionKind.DATE,
 #: character n-gram sizes inside a word (with its boundaries marked)
 NGRAMS = (3, 4)
 OLD_DAYS = 30
+#: distinct words whose features :func:`text_features` keeps (~10 MB at most)
+WORD_CACHE = 1 << 14
 
 
 def _words(norm: str) -> list[str]:
@@ -32,18 +36,39 @@ def _words(norm: str) -> list[str]:
     return out
 
 
-def text_features(text: str) -> list[str]:
-    """Lexical features of one sentence's text (normalised first)."""
-    words = _words(normalise(text)[0])
-    feats = [f"w:{w}" for w in words]
-    feats += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
-    for w in words:
-        if len(w) < 3:
-            continue
+@lru_cache(maxsize=WORD_CACHE)
+def _word_features(w: str, prefix: str) -> tuple[str, FeatureBlock]:
+    """A word's ``w:`` feature and the block of its character n-grams (``c:``), each after
+    ``prefix``, built once per distinct word.
+
+    Why cached: news repeats its words, and the n-grams are most of a sentence's features; a
+    model keeps the weight rows of a block (:class:`FeatureBlock`), which it then finds by the
+    block's key without looking its n-grams up one by one.
+    """
+    grams: list[str] = []
+    if len(w) >= 3:
         marked = f"<{w}>"
         for n in NGRAMS:
-            feats += [f"c:{marked[i:i + n]}" for i in range(len(marked) - n + 1)]
-    return feats
+            grams += [f"{prefix}c:{marked[i:i + n]}" for i in range(len(marked) - n + 1)]
+    # the key: a word holds no space, so prefix and word are told apart
+    return f"{prefix}w:{w}", FeatureBlock(f"{prefix} {w}", tuple(grams))
+
+
+def text_parts(text: str, prefix: str = "") -> list[str | FeatureBlock]:
+    """:func:`text_features` as a model reads them fastest: each word's n-grams one block."""
+    words = _words(normalise(text)[0])
+    per_word = [_word_features(w, prefix) for w in words]
+    parts: list[str | FeatureBlock] = [wf for wf, _ in per_word]
+    parts += [f"{prefix}b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    parts += [block for _, block in per_word]
+    return parts
+
+
+def text_features(text: str, prefix: str = "") -> list[str]:
+    """Lexical features of one sentence's text (normalised first): its words, word pairs, then
+    each word's character n-grams, in that order (a model sums its weights in feature order),
+    each after ``prefix`` (a model that reads several texts tells them apart by it)."""
+    return flat(text_parts(text, prefix))
 
 
 def _date_kind(m: Mention, published: date | None) -> Iterable[str]:
@@ -90,7 +115,15 @@ def mention_features(ms: Iterable[Mention], published: date | None) -> list[str]
 
 
 def sentence_features(analysis: Analysis, si: int, by_sent: dict[int, list[Mention]]) -> list[str]:
-    """Every feature of sentence ``si`` of ``analysis``, given the mentions of each sentence.
+    """Every feature of sentence ``si`` of ``analysis``, given the mentions of each sentence
+    (:func:`sentence_parts`, spelt out)."""
+    return flat(sentence_parts(analysis, si, by_sent))
+
+
+def sentence_parts(analysis: Analysis, si: int,
+                   by_sent: dict[int, list[Mention]]) -> list[str | FeatureBlock]:
+    """Every feature of sentence ``si`` of ``analysis``, given the mentions of each sentence, with
+    its words' n-grams as blocks (what the pipeline gives the sentence model).
 
     Besides the sentence's own words and mentions: the mentions of the sentences before and
     after it and of the title (a detail sentence of an event told just before; a headline
@@ -99,13 +132,13 @@ def sentence_features(analysis: Analysis, si: int, by_sent: dict[int, list[Menti
     sent = analysis.sentences[si]
     title = analysis.doc.title
     published = analysis.doc.published
-    feats = ["bias"]
+    feats: list[str | FeatureBlock] = ["bias"]
     in_title = title is not None and sent.end <= len(title)
     if in_title:
         feats.append("pos:title")
     elif si <= 3:
         feats.append("pos:lead")
-    feats += text_features(sent.text)
+    feats += text_parts(sent.text)
     feats += mention_features([m for m in by_sent.get(si, ()) if m.kind in FRAME_KINDS], published)
     for prefix, sj in (("prev", si - 1), ("next", si + 1)):
         ms = [m for m in by_sent.get(sj, ()) if m.kind in FRAME_KINDS]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +32,34 @@ def shipped(path: Path, load: Callable[[Path], T], without: str) -> T | None:
     return load(path)
 
 
+#: word blocks whose weight rows a model keeps (LinearModel._blocks; ~10 MB per model at most)
+BLOCK_CACHE = 1 << 14
+
+
+@dataclass(frozen=True, slots=True)
+class FeatureBlock:
+    """Features that recur together, in this order (a word's character n-grams): a model looks
+    their weight rows up once and keeps them under ``key``, which names the features alone."""
+
+    key: str
+    feats: tuple[str, ...]
+
+
+#: what a model reads: feature strings, and blocks that stand for their features in place
+Features = Sequence["str | FeatureBlock"]
+
+
+def flat(parts: Features) -> list[str]:
+    """The feature strings of ``parts``, blocks spelt out in place (what training reads)."""
+    out: list[str] = []
+    for p in parts:
+        if isinstance(p, str):
+            out.append(p)
+        else:
+            out += p.feats
+    return out
+
+
 @dataclass(frozen=True)
 class LinearModel:
     classes: tuple[str, ...]
@@ -39,13 +67,44 @@ class LinearModel:
     weights: np.ndarray  # (features, classes), float32
     bias: np.ndarray  # (classes,)
     meta: dict[str, Any]
+    # the rows of the blocks read lately, by key. Why: a vocabulary lookup and a weight row are
+    # each a cache miss in a large model, and a block's rows kept together cost one
+    _blocks: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
 
-    def scores(self, feats: list[str]) -> np.ndarray:
-        idx = [self.vocab[f] for f in feats if f in self.vocab]
-        z = self.bias + (self.weights[idx].sum(axis=0) if idx else 0.0)
+    def _rows(self, feats: Iterable[str]) -> np.ndarray:
+        """The weight rows of the known features among ``feats``, in their order (one dictionary
+        lookup each; ``take`` gives what ``weights[idx]`` gives, in half the time)."""
+        idx = [i for i in map(self.vocab.get, feats) if i is not None]
+        return self.weights.take(idx, axis=0) if idx else self.weights[:0]
+
+    def _block_rows(self, block: FeatureBlock) -> np.ndarray:
+        rows = self._blocks.get(block.key)
+        if rows is None:
+            if len(self._blocks) >= BLOCK_CACHE:
+                self._blocks.clear()
+            rows = self._blocks[block.key] = self._rows(block.feats)
+        return rows
+
+    def scores(self, feats: Features) -> np.ndarray:
+        # the rows of every known feature, in feature order (blocks' rows from the cache): the
+        # same array, and so the same float32 sum, as the rows of ``flat(feats)`` one by one
+        pieces: list[np.ndarray] = []
+        plain: list[str] = []
+        for f in feats:
+            if isinstance(f, str):
+                plain.append(f)
+                continue
+            if plain:
+                pieces.append(self._rows(plain))
+                plain = []
+            pieces.append(self._block_rows(f))
+        if plain or not pieces:
+            pieces.append(self._rows(plain))
+        rows = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+        z = self.bias + (rows.sum(axis=0) if len(rows) else 0.0)
         return np.asarray(z, dtype=np.float64)
 
-    def proba(self, feats: list[str]) -> dict[str, float]:
+    def proba(self, feats: Features) -> dict[str, float]:
         z = self.scores(feats)
         if len(self.classes) == 1:
             return {self.classes[0]: 1.0}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.learn.features import sentence_features
+from marsad.learn.features import sentence_parts
 from marsad.learn.linear import MODELS, LinearModel, shipped
 from marsad.model import Analysis, Mention
 
@@ -39,7 +39,7 @@ class SentenceDecision:
     rescue_threshold: float = 1.01
 
     def judge(self, analysis: Analysis, si: int, by_sent: dict[int, list[Mention]]) -> Judgement:
-        proba = self.model.proba(sentence_features(analysis, si, by_sent))
+        proba = self.model.proba(sentence_parts(analysis, si, by_sent))
         p = proba.get("event", 0.0)
         _remember(analysis, si, p)
         if p < self.threshold:
@@ -72,7 +72,7 @@ def p_event(model: LinearModel, analysis: Analysis, si: int, by_sent: dict[int, 
     hit = _MEMO.get((id(analysis.doc), si))
     if hit is not None and hit[0] is analysis.doc:
         return hit[1]
-    p = model.proba(sentence_features(analysis, si, by_sent)).get("event", 0.0)
+    p = model.proba(sentence_parts(analysis, si, by_sent)).get("event", 0.0)
     _remember(analysis, si, p)
     return p
 
