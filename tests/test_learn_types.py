@@ -90,10 +90,10 @@ def test_the_stage_retypes_where_sure_and_records_the_change() -> None:
 
 def test_the_stage_declares_what_it_reads_and_gives() -> None:
     stage = TypeEvents(TypeDecision(_model(("Battles|Armed clash",), {"bias": [0.0]})))
-    assert stage.requires == ("events", "confidence") and stage.provides == ("event_types",)
+    assert stage.requires == ("events",) and stage.provides == ("event_types",)
 
 
-def test_the_shipped_model_says_how_it_was_trained_and_serves_after_the_event_model() -> None:
+def test_the_shipped_model_says_how_it_was_trained_and_serves_before_the_event_model() -> None:
     path = MODELS / "types.npz"
     if not path.exists():
         pytest.skip("no type model shipped")
@@ -106,4 +106,4 @@ def test_the_shipped_model_says_how_it_was_trained_and_serves_after_the_event_mo
     from marsad.stages import default_stages
 
     names = [s.name for s in default_stages(ner=False)]
-    assert names[-2:] == ["calibrate", "types"]
+    assert names[-3:] == ["events", "types", "calibrate"]

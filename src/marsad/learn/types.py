@@ -1,9 +1,9 @@
-"""The learned type decision: which event type and sub-type a kept event is, where the model is
-sure of another one than the rules gave.
+"""The learned type decision: which event type and sub-type an event the rules built is, where the
+model is sure of another one than the rules gave.
 
-Requires: the events the event model kept (``confidence``) and the analysis's mentions.
-Provides: the same events, a few re-typed (``event_types``), each change recorded as the named
-reason ``retyped:Type|Sub`` with the type the rules gave (a change, not a drop).
+Requires: the rules' events (before the event model judges them: it reads their type) and the
+analysis's mentions. Provides: the same events, a few re-typed (``event_types``), each change
+recorded as the named reason ``retyped:Type|Sub`` with the type the rules gave (a change, not a drop).
 
 The rules type a frame by its strongest trigger word and a fixed rank of types (a battle absorbs
 its strikes; a suicide bomb outranks its explosion). What decides the coders' type is more than
@@ -14,9 +14,11 @@ words. :func:`type_features` makes those features, one builder for training
 (``build/train_types.py``) and serving; the model is a logistic regression over "Type|Sub"
 classes (:class:`~marsad.learn.linear.LinearModel`).
 
-The decision has two thresholds, both chosen out of fold on the training split by event F1: the
-probability of another *type* from which the rules' type is overruled, and the probability of
-another *sub-type* (within the type the event keeps) from which the rules' sub-type is.
+The decision has two thresholds, both chosen out of fold on the training split: the probability of
+another *type* from which the rules' type is overruled (by event F1), and the share of another
+*sub-type* (within the type the event keeps) from which the rules' sub-type is (by sub-type accuracy).
+It runs before the event model, which then judges each event as typed: out of fold, re-typing the
+events the event model had kept instead gained less (docs/learning.md).
 """
 
 from __future__ import annotations
@@ -155,11 +157,11 @@ def choose(proba: dict[str, float], rules: tuple[str, str], type_threshold: floa
 
 @dataclass
 class TypeEvents:
-    """The stage: each kept event's type and sub-type, where the type model overrules the rules."""
+    """The stage: each event's type and sub-type, where the type model overrules the rules."""
 
     decision: TypeDecision
     name: str = "types"
-    requires: tuple[str, ...] = ("events", "confidence")
+    requires: tuple[str, ...] = ("events",)
     provides: tuple[str, ...] = ("event_types",)
 
     def __call__(self, analysis: Analysis) -> Analysis:
