@@ -100,7 +100,8 @@ def candidates(gold: list[dict], annotations: dict[str, dict]) -> tuple[Candidat
     # the events as the event model sees them (the rules' confidence is one of its features): the
     # pipeline up to it; its probability becomes each event's confidence, as CalibrateEvents does
     decision = next(s for s in pipeline.stages if isinstance(s, CalibrateEvents)).decision
-    pipeline.stages = pipeline.stages[:pipeline.names.index("calibrate")]
+    # (and without the shipped type model, which this script replaces)
+    pipeline.stages = [s for s in pipeline.stages[:pipeline.names.index("calibrate")] if s.name != "types"]
     p_sentence = decision.p_sentence
     by_doc = {g["doc_id"]: g for g in gold}
     out = Candidates()
@@ -137,23 +138,25 @@ def candidates(gold: list[dict], annotations: dict[str, dict]) -> tuple[Candidat
 
 def out_of_fold(feats: list[list[str]], labels: list[str | None], groups: list[str], c: float,
                 folds: int, extra: Candidates | None = None) -> dict[int, dict[str, float]]:
-    """P("Type|Sub") of every labelled example, from the model of the fold that did not see its
-    article (trained with ``extra``'s annotated events of the other articles, where given)."""
+    """P("Type|Sub") of every example, from the model of the fold that did not see its article,
+    trained on the labelled examples of the other articles (and ``extra``'s annotated events of
+    them, where given). Unlabelled examples are predicted too: serving re-types every candidate,
+    false ones included, and the event model then judges them as re-typed."""
     from sklearn.model_selection import GroupKFold
 
-    idx = [i for i, t in enumerate(labels) if t]
-    y = np.array([labels[i] for i in idx])
     oof: dict[int, dict[str, float]] = {}
-    for train, test in GroupKFold(n_splits=folds).split(idx, y, [groups[i] for i in idx]):
-        x, yy = [feats[idx[i]] for i in train], list(y[train])
+    everything = np.arange(len(labels))
+    for train, test in GroupKFold(n_splits=folds).split(everything, groups=groups):
+        x = [feats[i] for i in train if labels[i]]
+        yy = [str(labels[i]) for i in train if labels[i]]
         if extra is not None:
-            seen = {groups[idx[i]] for i in test}
+            seen = {groups[i] for i in test}
             more = [k for k, g in enumerate(extra.coded_groups) if g not in seen]
             x += [extra.coded_feats[k] for k in more]
             yy += [extra.coded_labels[k] for k in more]
         vec, clf = fit_linear(x, yy, c, seed=SEED)
-        for row, i in zip(clf.predict_proba(vec.transform([feats[idx[i]] for i in test])), test, strict=True):
-            oof[idx[i]] = dict(zip(clf.classes_, row.tolist(), strict=True))
+        for row, i in zip(clf.predict_proba(vec.transform([feats[i] for i in test])), test, strict=True):
+            oof[int(i)] = dict(zip(clf.classes_, row.tolist(), strict=True))
     return oof
 
 
@@ -165,8 +168,8 @@ def accuracy(cands: Candidates, oof: dict[int, dict[str, float]], keep: np.ndarr
     def rules(i: int) -> list[str]:
         return [cands.records[i]["event_type"], cands.records[i]["sub_event_type"]]
 
-    def model(i: int) -> list[str]:
-        return max(oof[i], key=oof[i].__getitem__).split("|", 1)
+    def model(i: int) -> list[str]:  # (an event the model was not asked about keeps the rules' type)
+        return max(oof[i], key=oof[i].__getitem__).split("|", 1) if i in oof else rules(i)
 
     for name, pick in (("rules", rules), ("model", model)):
         got = [(pick(i), str(cands.labels[i]).split("|", 1)) for i in rows]
