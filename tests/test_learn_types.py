@@ -42,6 +42,12 @@ def test_another_sub_type_by_its_share_of_the_type() -> None:
     assert choose(proba, ("Explosions/Remote violence", "Air/drone strike"), 0.8, 0.5) is None
 
 
+def test_a_territory_sub_type_of_the_rules_stands() -> None:
+    proba = {"Battles|Armed clash": 0.9, "Battles|Non-state actor overtakes territory": 0.1}
+    assert choose(proba, ("Battles", "Non-state actor overtakes territory"), 0.8, 0.5) is None
+    assert choose(proba, ("Battles", "Government regains territory"), 0.8, 0.5) is None
+
+
 def test_a_type_the_model_never_saw_keeps_the_rules_sub_type() -> None:
     assert choose({"Battles|Armed clash": 0.6, AIR: 0.4}, ("Riots", "Mob violence"), 0.9, 0.5) is None
 

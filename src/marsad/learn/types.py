@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from marsad.extract.sides import VICTIM_KINDS, actor_rank, two_sides
+from marsad.extract.subtypes import TERRITORY_SUBS
 from marsad.learn.features import text_features
 from marsad.learn.linear import MODELS, LinearModel, shipped
 from marsad.model import Analysis, Drop, Event, Mention, MentionKind
@@ -135,7 +136,8 @@ def choose(proba: dict[str, float], rules: tuple[str, str], type_threshold: floa
     """The (type, sub-type) ``proba`` (over "Type|Sub" classes) gives instead of ``rules``: another
     type where its probability (summed over its sub-types) reaches ``type_threshold``, with its
     most probable sub-type; else, in the rules' type, another sub-type whose share of the type's
-    probability reaches ``sub_threshold``. None: the rules' type stands."""
+    probability reaches ``sub_threshold`` (never instead of a territory sub-type). None: the rules'
+    type stands."""
     by_type: dict[str, float] = {}
     for cls, q in proba.items():
         t = cls.split("|")[0]
@@ -150,7 +152,9 @@ def choose(proba: dict[str, float], rules: tuple[str, str], type_threshold: floa
     best = max((c for c in proba if c.split("|")[0] == rules[0]), key=proba.__getitem__)
     sub = best.split("|", 1)[1]
     share = proba[best] / mass
-    if sub != rules[1] and share >= sub_threshold:
+    # who took ground is a question of sides (extract/sides.territory_subtype), which the model does
+    # not read: a territory sub-type of the rules stands (the seed's fall of a town read as a clash)
+    if sub != rules[1] and share >= sub_threshold and rules[1] not in TERRITORY_SUBS:
         return (rules[0], sub), share
     return None
 
