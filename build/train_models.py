@@ -186,8 +186,7 @@ def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict],
 
 
 def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_threshold: float, c: float,
-                folds: int, rescue: float = 1.01,
-                annotations: dict | None = None) -> tuple[LinearModel | None, dict, LinearModel | None]:
+                folds: int, rescue: float = 1.01) -> tuple[LinearModel | None, dict]:
     """The event decision: the rules' events (no confidence cut; frames judged by the
     out-of-fold sentence probabilities) labelled 1 where they match a gold event, 0 where not;
     its features as :func:`marsad.learn.events.event_features` makes them with out-of-fold
@@ -196,7 +195,7 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     from sklearn.model_selection import GroupKFold
 
     from marsad.eval.scorer import match_doc
-    from marsad.learn.events import event_features, typing_features
+    from marsad.learn.events import event_features
     from marsad.pipeline import Pipeline
     from marsad.run.extract import gold_documents
 
@@ -211,16 +210,12 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     stages[-1].sentence_decision = _OutOfFold(table, frame_threshold, rescue)
     by_doc = {g["doc_id"]: g for g in gold}
     feats, labels, groups, records = [], [], [], []
-    tfeats: list[list[str]] = []
-    types: list[str | None] = []  # "Type|Sub" of the gold event its evidence overlaps most
     for a in Pipeline(stages).pipe(gold_documents(gold)):
         by_sent = a.by_sentence()
         recs = [e.to_record() for e in a.events]
         matched = {j for _, j in match_doc(by_doc[a.doc.doc_id]["events"], recs)}
         for j, e in enumerate(a.events):
             feats.append(event_features(a, e, p_sentence, by_sent))
-            tfeats.append(typing_features(a, e, p_sentence, by_sent))
-            types.append(_overlapping_type(e, (annotations or {}).get(a.doc.doc_id, {}).get("events", [])))
             labels.append("1" if j in matched else "0")
             groups.append(a.doc.doc_id)
             records.append(recs[j])
@@ -275,8 +270,6 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     if not ALONE_TRAINS[0]:
         feats, labels, groups = feats[:n_doc], labels[:n_doc], groups[:n_doc]
     vec, clf = fit_linear(feats, labels, c)
-    feats, labels, groups = feats[:n_doc], labels[:n_doc], groups[:n_doc]
-    type_model, type_meta = _retype_model(tfeats, types, groups, records, oof, best, gold, folds)
     meta = {"model": "event", "events": len(y), "positives": int((y == "1").sum()), "C": c, "seed": SEED,
             "threshold": best,
             "chosen_by": "mean event F1 (our coding, gold/train.jsonl's) of the whole pipeline on the "
@@ -287,8 +280,8 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
             "cross_validation": {"folds": folds, "grouped_by": "article", "thresholds": grid,
                                  "calibration": bands, "sentences_alone": alone_figures},
             "trained_with_sentences_alone": bool(ALONE) and ALONE_TRAINS[0],
-            "features": len(vec.vocabulary_), "retype": type_meta}
-    return to_linear(vec, clf, meta), meta, type_model
+            "features": len(vec.vocabulary_)}
+    return to_linear(vec, clf, meta), meta
 
 
 @dataclass
@@ -371,64 +364,8 @@ def _segments(alone: Alone | None) -> Examples | None:
     return Examples(feats=alone.feats, labels=[""] * len(alone.feats), groups=alone.seg_groups)
 
 
-def _overlapping_type(event, gold_events: list[dict]) -> str | None:  # type: ignore[no-untyped-def]
-    """The "Type|Sub" of the annotated event whose evidence overlaps this event's most."""
-    best, most = None, 0
-    for g in gold_events:
-        overlap = sum(max(0, min(e, ge) - max(s, gs)) for s, e in event.evidence for gs, ge in g["evidence"])
-        if overlap > most:
-            best, most = g, overlap
-    return f"{best['event_type']}|{best['sub_event_type']}" if best else None
-
-
-RETYPE_C = 0.5
-
-
-def _retype_model(tfeats: list[list[str]], types: list[str | None], groups: list[str], records: list[dict],
-                  p_real: np.ndarray, event_threshold: float, gold: list[dict],
-                  folds: int) -> tuple[LinearModel | None, dict]:
-    """The event type model: trained on the rules' events that overlap an annotated event (its
-    "Type|Sub" the label); its threshold (the type probability from which it overrules the
-    rules' type; above 1: never) is the best event F1 out of fold, applied to the events the
-    event model keeps out of fold."""
-    from sklearn.model_selection import GroupKFold
-
-    from marsad.learn.sentences import retype
-
-    idx = [i for i, t in enumerate(types) if t]
-    y = np.array([types[i] for i in idx])
-    oof: dict[int, dict[str, float]] = {}
-    for train, test in GroupKFold(n_splits=folds).split(idx, y, [groups[i] for i in idx]):
-        vec, clf = fit_linear([tfeats[idx[i]] for i in train], list(y[train]), RETYPE_C)
-        for row, i in zip(clf.predict_proba(vec.transform([tfeats[idx[i]] for i in test])), test,
-                          strict=True):
-            oof[idx[i]] = dict(zip(clf.classes_, row.tolist(), strict=True))
-    grid = {}
-    for t in (1.01, 0.6, 0.7, 0.8, 0.9):
-        preds = []
-        for i, (r, p) in enumerate(zip(records, p_real, strict=True)):
-            if p < event_threshold:
-                continue
-            new = retype(oof[i], (r["event_type"], r["sub_event_type"]), t) if i in oof else None
-            preds.append({**r, "event_type": new[0][0], "sub_event_type": new[0][1]} if new else r)
-        grid[t] = both_codings(gold, preds,
-                               ("event_precision", "event_recall", "event_f1", "sub_event_type_acc"))
-        print(f"  retype from {t}: {grid[t]}")
-    best = max(grid, key=lambda t: (grid[t]["mean_f1"], t))
-    rules_ok = float(np.mean([records[i]["event_type"] == types[i].split("|")[0] for i in idx]))
-    model_ok = float(np.mean([max(oof[i], key=oof[i].get).split("|")[0] == types[i].split("|")[0]
-                              for i in idx]))
-    meta = {"model": "retype", "events": len(idx), "C": RETYPE_C, "seed": SEED, "threshold": best,
-            "chosen_by": "mean event F1 (our coding, gold/train.jsonl's) of the whole pipeline on the "
-            "training split, out-of-fold",
-            "cross_validation": {"folds": folds, "grouped_by": "article", "thresholds": grid,
-                                 "type_accuracy_rules": round(rules_ok, 3),
-                                 "type_accuracy_model": round(model_ok, 3)}}
-    if best > 1.0:
-        return None, meta
-    vec, clf = fit_linear([tfeats[i] for i in idx], list(y), RETYPE_C)
-    meta["features"] = len(vec.vocabulary_)
-    return to_linear(vec, clf, meta), meta
+# (the event type model, which overrules the rules' type of a kept event, is trained by
+# build/train_types.py on the events this pipeline keeps)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -497,14 +434,9 @@ def main(argv: list[str] | None = None) -> int:
     model = to_linear(vec, clf, meta)
     model.save(args.out / "sentence.npz")
     if args.event_level:
-        emodel, emeta, tmodel = event_model(ex, p_event, gold, threshold, c, args.folds,
-                                            gate["event_level"]["rescue_threshold"],
-                                            {r["doc_id"]: r for r in train})
+        emodel, emeta = event_model(ex, p_event, gold, threshold, c, args.folds,
+                                    gate["event_level"]["rescue_threshold"])
         emodel.save(args.out / "event.npz")
-        (args.out / "retype.npz").unlink(missing_ok=True)
-        (args.out / "retype.json").unlink(missing_ok=True)
-        if tmodel is not None:
-            tmodel.save(args.out / "retype.npz")
         print(f"wrote {args.out / 'event.npz'}: threshold {emeta['threshold']}, "
               f"{emeta['cross_validation']['thresholds'][emeta['threshold']]}")
     print(f"wrote {args.out / 'sentence.npz'} ({len(vec.vocabulary_)} features, C={c}, "

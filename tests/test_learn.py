@@ -13,7 +13,7 @@ import pytest
 from marsad.learn.events import CalibrateEvents, EventDecision
 from marsad.learn.features import sentence_features, text_features
 from marsad.learn.linear import MODELS, LinearModel
-from marsad.learn.sentences import SentenceDecision, retype
+from marsad.learn.sentences import SentenceDecision
 from marsad.model import Analysis, Document, Event, Sentence
 from marsad.pipeline import Gate, Pipeline
 from marsad.run.local import RunSummary
@@ -96,15 +96,6 @@ def test_sentence_decision_names_the_class_it_drops_for() -> None:
     assert kept.keep and kept.reason == ""
 
 
-def test_retype_only_where_the_type_model_is_sure_of_another_type() -> None:
-    proba = {"Battles|Armed clash": 0.1, "Explosions/Remote violence|Air/drone strike": 0.7,
-             "Explosions/Remote violence|Shelling/artillery/missile attack": 0.2}
-    assert retype(proba, ("Battles", "Armed clash"), 0.8) == (
-        ("Explosions/Remote violence", "Air/drone strike"), pytest.approx(0.9))
-    assert retype(proba, ("Battles", "Armed clash"), 0.95) is None
-    assert retype(proba, ("Explosions/Remote violence", "Suicide bomb"), 0.5) is None
-
-
 def _event(conf: float, evidence: tuple[tuple[int, int], ...] = ((0, 10),)) -> Event:
     return Event("t", f"e{conf}", "Battles", "Armed clash", confidence=conf, evidence=evidence)
 
@@ -160,20 +151,6 @@ def test_probabilities_are_plain_floats() -> None:
     assert all(type(v) is float for v in binary.proba(["x"]).values())
     multi = _model(("a", "b", "c"), {"x": [1.0, 0.0, 0.0]}, [0.0, 0.0, 0.0])
     assert all(type(v) is float for v in multi.proba(["x"]).values())
-
-
-def test_event_stage_retypes_where_the_type_model_is_sure() -> None:
-    doc = Document("t", "غارة جوية على المدينة.")
-    a = Analysis(doc, sentences=(Sentence(0, len(doc.text), doc.text),), events=(_event(0.9),))
-    keep_all = _model(("0", "1"), {"bias": [5.0]}, [0.0])
-    types = _model(("Battles|Armed clash", "Explosions/Remote violence|Air/drone strike"),
-                   {f"x:{text_features('غارة')[0]}": [0.0, 6.0]}, [0.0, 0.0])  # the normalised word
-    out = CalibrateEvents(EventDecision(keep_all, 0.5, lambda *_: 0.5, types, 0.8))(a)
-    (e,) = out.events
-    assert (e.event_type, e.sub_event_type) == ("Explosions/Remote violence", "Air/drone strike")
-    assert [d.reason for d in out.drops] == ["retyped:Explosions/Remote violence|Air/drone strike"]
-    unsure = CalibrateEvents(EventDecision(keep_all, 0.5, lambda *_: 0.5, types, 1.01))(a)
-    assert unsure.events[0].event_type == "Battles" and unsure.drops == ()
 
 
 def test_eval_lists_each_shipped_models_cross_validated_figures() -> None:

@@ -168,5 +168,11 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     stages.append(Geocode(geocoder, entities))
     stages.append(extractor)
     if events_model is not None:
+        # the type model re-types the rules' events before the event model judges them (learn/types.py)
+        from marsad.learn.types import TypeEvents
+        from marsad.learn.types import packaged as type_decision
+
+        types = type_decision()
+        stages += [TypeEvents(types)] if types is not None else []
         stages.append(CalibrateEvents(events_model))
     return stages

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from marsad.learn.linear import MODELS, FeatureBlock, LinearModel, flat
+from marsad.learn.linear import MODELS, LinearModel
 from marsad.model import Analysis, Drop, Event, Mention
 
 log = logging.getLogger(__name__)
@@ -63,44 +63,14 @@ def event_features(analysis: Analysis, event: Event, p_sentence: SentenceProbabi
     return feats
 
 
-def typing_features(analysis: Analysis, event: Event, p_sentence: SentenceProbability,
-                    by_sent: dict[int, list[Mention]]) -> list[str]:
-    """What the type model reads: the event's features and the words of its evidence."""
-    return flat(typing_parts(analysis, event, p_sentence, by_sent))
-
-
-def typing_parts(analysis: Analysis, event: Event, p_sentence: SentenceProbability,
-                 by_sent: dict[int, list[Mention]]) -> list[str | FeatureBlock]:
-    """:func:`typing_features` with the words' n-grams as blocks (what the pipeline gives the model)."""
-    from marsad.learn.features import text_parts
-
-    text = analysis.doc.text
-    feats: list[str | FeatureBlock] = list(event_features(analysis, event, p_sentence, by_sent))
-    for s, e in event.evidence[:3]:
-        feats += text_parts(text[s:e], prefix="x:")
-    return feats
-
-
 @dataclass(frozen=True)
 class EventDecision:
     model: LinearModel
     threshold: float
     p_sentence: SentenceProbability
-    # the event type model: re-types a kept event where it is confident of another type
-    types: LinearModel | None = None
-    type_threshold: float = 1.01
 
     def probability(self, analysis: Analysis, event: Event, by_sent: dict[int, list[Mention]]) -> float:
         return self.model.proba(event_features(analysis, event, self.p_sentence, by_sent)).get("1", 0.0)
-
-    def retyped(self, analysis: Analysis, event: Event,
-                by_sent: dict[int, list[Mention]]) -> tuple[tuple[str, str], float] | None:
-        if self.types is None:
-            return None
-        from marsad.learn.sentences import retype
-
-        proba = self.types.proba(typing_parts(analysis, event, self.p_sentence, by_sent))
-        return retype(proba, (event.event_type, event.sub_event_type), self.type_threshold)
 
 
 @dataclass
@@ -125,15 +95,7 @@ class CalibrateEvents:
                 drops.append(Drop("model:unlikely_event", e.evidence_bounds, e.event_type, e.sub_event_type,
                                   p))
                 continue
-            new = self.decision.retyped(analysis, e, by_sent)
-            if new is None:
-                kept.append(replace(e, confidence=p))
-                continue
-            (etype, sub), p_type = new
-            # a change, not a drop: recorded with the type the rules gave
-            drops.append(Drop(f"retyped:{etype}|{sub}", e.evidence_bounds, e.event_type, e.sub_event_type,
-                              round(p_type, 3)))
-            kept.append(replace(e, confidence=p, event_type=etype, sub_event_type=sub))
+            kept.append(replace(e, confidence=p))
         a = analysis
         return Analysis(a.doc, a.norm, a.offsets, a.sentences, a.tokens, a.mentions, tuple(kept),
                         tuple(drops))
@@ -158,7 +120,4 @@ def load(path: Path, sentence_model: LinearModel) -> EventDecision:
     def p_sentence(analysis: Analysis, si: int, by_sent: dict[int, list[Mention]]) -> float:
         return p_event(sentence_model, analysis, si, by_sent)
 
-    types_path = path.with_name("retype.npz")
-    types = LinearModel.load(types_path) if types_path.exists() else None
-    return EventDecision(model, float(model.meta.get("threshold", 0.5)), p_sentence, types,
-                         float(types.meta.get("threshold", 1.01)) if types is not None else 1.01)
+    return EventDecision(model, float(model.meta.get("threshold", 0.5)), p_sentence)

@@ -150,10 +150,12 @@ def cross_validated() -> list[tuple[str, str]]:
             chosen = cv.get("thresholds", {}).get(str(meta.get("threshold")), {})
             line = (f"pipeline event F1 {chosen.get('event_f1')} (P {chosen.get('event_precision')}, "
                     f"R {chosen.get('event_recall')}) at threshold {meta.get('threshold')}")
-        elif name == "retype":
-            chosen = cv.get("thresholds", {}).get(str(meta.get("threshold")), {})
-            line = (f"type accuracy {cv.get('type_accuracy_model')} (rules {cv.get('type_accuracy_rules')}); "
-                    f"pipeline event F1 {chosen.get('event_f1')} at threshold {meta.get('threshold')}")
+        elif name == "types":
+            acc, chosen = cv.get("accuracy_all_matched", {}), cv.get("chosen", {})
+            line = (f"type accuracy {acc.get('type_model')} (rules {acc.get('type_rules')}), sub-type given "
+                    f"type {acc.get('sub_given_type_model')} (rules {acc.get('sub_given_type_rules')}); "
+                    f"pipeline event F1 {chosen.get('event_f1')} (rules' types "
+                    f"{cv.get('rules_types', {}).get('event_f1')}) from P {meta.get('type_threshold')}")
         elif name == "place":
             fig = cv.get("rule_roleless_mentions", {}).get("not_a_place_figures", {})
             line = (f"not a place: P {fig.get('precision')} R {fig.get('recall')} at threshold "

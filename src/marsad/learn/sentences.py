@@ -77,21 +77,6 @@ def p_event(model: LinearModel, analysis: Analysis, si: int, by_sent: dict[int, 
     return p
 
 
-def retype(proba: dict[str, float], frame_type: tuple[str, str],
-           threshold: float) -> tuple[tuple[str, str], float] | None:
-    """The (type, sub-type) a type model's ``proba`` over "Type|Sub" classes gives instead of
-    ``frame_type``, when the probability of its event type is at least ``threshold``."""
-    by_type: dict[str, float] = {}
-    for cls, q in proba.items():
-        t = cls.split("|")[0]
-        by_type[t] = by_type.get(t, 0.0) + q
-    top = max(by_type, key=by_type.__getitem__)
-    if top == frame_type[0] or by_type[top] < threshold:
-        return None
-    sub = max((c for c in proba if c.split("|")[0] == top), key=proba.__getitem__).split("|")[1]
-    return (top, sub), by_type[top]
-
-
 @lru_cache(maxsize=1)
 def packaged() -> SentenceDecision | None:
     """The shipped sentence model, or None (with a warning) where the package has none."""
