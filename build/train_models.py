@@ -299,31 +299,27 @@ class Alone:
 
 
 def alone_examples(records: list[dict], docs: dict) -> Alone:
+    from marsad.eval.sentences import sentence_documents
     from marsad.learn.data import frame_stages
     from marsad.learn.features import sentence_features
-    from marsad.model import Document
     from marsad.pipeline import Pipeline
 
     stages, _ = frame_stages()
     pipeline = Pipeline(stages)
     out = Alone()
-    for rec in records:
-        doc = docs[rec["doc_id"]]
-        for start, end, label, etype, _sub in rec["sentences"]:
-            text = doc.text[start:end]
-            if not text.strip():
-                continue
-            lone = Document.from_parts(f"{rec['doc_id']}@{start}", text, doc.published, outlet=doc.outlet)
-            out.docs.append(lone)
-            out.groups.append(rec["doc_id"])
-            out.labels.append(label)
-            out.types.append(etype if label == "event" else None)
-            a = pipeline(lone)
-            by_sent = a.by_sentence()
-            for si, sent in enumerate(a.sentences):
-                out.feats.append(sentence_features(a, si, by_sent))
-                out.seg_groups.append(rec["doc_id"])
-                out.seg_keys.append((lone.doc_id, sent.start))
+    # (the documents of ``marsad eval --sentences``: id "<article>@<start>")
+    for lone, label, etype in sentence_documents(records, docs):
+        article = lone.doc_id.rsplit("@", 1)[0]
+        out.docs.append(lone)
+        out.groups.append(article)
+        out.labels.append(label)
+        out.types.append(etype if label == "event" else None)
+        a = pipeline(lone)
+        by_sent = a.by_sentence()
+        for si, sent in enumerate(a.sentences):
+            out.feats.append(sentence_features(a, si, by_sent))
+            out.seg_groups.append(article)
+            out.seg_keys.append((lone.doc_id, sent.start))
     return out
 
 
