@@ -221,6 +221,7 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
             records.append(recs[j])
     n_doc = len(labels)
     lone_of: list[int] = []  # the lone sentence (index into ALONE) of each lone candidate
+    lone_types: list[str] = []  # and its event type
     if ALONE:
         sentences = ALONE[0]
         stages[-1].sentence_decision = _OutOfFold(table, frame_threshold, rescue)
@@ -231,6 +232,7 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
                 labels.append("1" if sentences.types[k] == e.event_type else "0")
                 groups.append(sentences.groups[k])
                 lone_of.append(k)
+                lone_types.append(e.event_type)
         print(f"  {len(labels) - n_doc} candidates from {len(sentences.docs)} sentences read alone")
     y = np.array(labels)
     oof = np.zeros(len(y))
@@ -263,7 +265,7 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
             for r, p in zip(records, oof, strict=True):
                 if p >= best:
                     fh.write(json.dumps({**r, "confidence": round(float(p), 3)}, ensure_ascii=False) + "\n")
-    alone_figures = (sentence_detection(ALONE[0], lone_of, alone_oof, feats[n_doc:], best)
+    alone_figures = (sentence_detection(ALONE[0], lone_of, lone_types, alone_oof, best)
                      if ALONE else None)
     if alone_figures:
         print(f"  sentences read alone, out of fold, at {best}: {alone_figures}")
@@ -323,26 +325,18 @@ def alone_examples(records: list[dict], docs: dict) -> Alone:
     return out
 
 
-def sentence_detection(alone: Alone, lone_of: list[int], p: np.ndarray, feats: list[list[str]],
+def sentence_detection(alone: Alone, lone_of: list[int], lone_types: list[str], p: np.ndarray,
                        threshold: float) -> dict:
-    """Attack and protest detection F1 of the sentences read alone, out of fold, at ``threshold``
+    """Attack and protest detection of the sentences read alone, out of fold, at ``threshold``
     (the classes of ``marsad eval --sentences``)."""
-    from marsad.eval.sentences import CLASSES, Detection
+    from marsad.eval.sentences import tally
 
     kept: dict[int, set[str]] = {}
-    for k, pk, f in zip(lone_of, p, feats, strict=True):
+    for k, etype, pk in zip(lone_of, lone_types, p, strict=True):
         if pk >= threshold:
-            kept.setdefault(k, set()).add(next(x for x in f if x.startswith("type:"))[5:])
-    out = {}
-    for name, wanted in CLASSES.items():
-        tp = fp = fn = 0
-        for k, label in enumerate(alone.labels):
-            gold = label == "event" and (wanted is None or alone.types[k] in wanted)
-            types = kept.get(k, set())
-            pred = bool(types) if wanted is None else bool(types & wanted)
-            tp, fp, fn = tp + (gold and pred), fp + (pred and not gold), fn + (gold and not pred)
-        out[name] = Detection(name, tp, fp, fn).as_dict()
-    return out
+            kept.setdefault(k, set()).add(etype)
+    rows = ((label, alone.types[k], kept.get(k, set())) for k, label in enumerate(alone.labels))
+    return {name: d.as_dict() for name, d in tally(rows).items()}
 
 
 #: the sentences read alone, when the event model is trained on them too (``--no-alone``: not)

@@ -76,17 +76,10 @@ def sentence_documents(annotations: Iterable[Mapping[str, Any]],
                    label, etype)
 
 
-def detect(sentences: Iterable[tuple[Document, str, str | None]], *, ner: bool = True,
-           learned: bool = True) -> dict[str, Detection]:
-    """Run the pipeline on every sentence and count each class's hits and misses."""
-    from marsad.pipeline import Pipeline
-
-    pipeline = Pipeline.default(ner=ner, events_only=True, learned=learned)
+def tally(rows: Iterable[tuple[str, str | None, set[str]]]) -> dict[str, Detection]:
+    """Each class's hits and misses over (sentence label, its event type, the types predicted)."""
     counts = {name: [0, 0, 0] for name in CLASSES}
-    n = 0
-    for doc, label, etype in sentences:
-        types = {e.event_type for e in pipeline(doc).events}
-        n += 1
+    for label, etype, types in rows:
         for name, wanted in CLASSES.items():
             gold = _in(label, etype, wanted)
             pred = bool(types) if wanted is None else bool(types & wanted)
@@ -97,8 +90,18 @@ def detect(sentences: Iterable[tuple[Document, str, str | None]], *, ner: bool =
                 c[1] += 1
             elif gold:
                 c[2] += 1
-    log.info("sentence detection over %d sentences", n)
     return {name: Detection(name, *c) for name, c in counts.items()}
+
+
+def detect(sentences: Iterable[tuple[Document, str, str | None]], *, ner: bool = True,
+           learned: bool = True) -> dict[str, Detection]:
+    """Run the pipeline on every sentence and count each class's hits and misses."""
+    from marsad.pipeline import Pipeline
+
+    pipeline = Pipeline.default(ner=ner, events_only=True, learned=learned)
+    rows = [(label, etype, {e.event_type for e in pipeline(doc).events}) for doc, label, etype in sentences]
+    log.info("sentence detection over %d sentences", len(rows))
+    return tally(rows)
 
 
 def split_detection(split: str = "heldout", *, ner: bool = True,

@@ -125,13 +125,11 @@ class LinearModel:
 
     @classmethod
     def load(cls, path: Path) -> LinearModel:
-        with np.load(path, allow_pickle=False) as z:
-            features = z["features"].tolist()
-            model = cls(tuple(z["classes"].tolist()), {f: i for i, f in enumerate(features)},
-                        z["weights"], z["bias"], {})
         meta_path = path.with_suffix(".json")
         meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
-        return cls(model.classes, model.vocab, model.weights, model.bias, meta)
+        with np.load(path, allow_pickle=False) as z:
+            return cls(tuple(z["classes"].tolist()), {f: i for i, f in enumerate(z["features"].tolist())},
+                       z["weights"], z["bias"], meta)
 
 
 def cross_validated() -> list[tuple[str, str]]:
