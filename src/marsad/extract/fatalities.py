@@ -184,7 +184,7 @@ def toll_statements(analysis: Analysis, decision: TollDecision | _Packaged | Non
         # (the words before the number within its sentence: "مقتل وإصابة العشرات. وقتل 7" has no injury
         # word before the 7)
         sent_start = _sentence_norm_start(analysis, analysis.sentences[m.sent].start)
-        before, after = _window_before(norm, ns)[max(0, sent_start - max(0, ns - 60)):], norm[ne:ne + 50]
+        before, after = norm[max(0, ns - 60, sent_start):ns], norm[ne:ne + 50]
         if _UNIT_AFTER.match(after):
             continue
         verdict[key] = "none"
