@@ -83,12 +83,17 @@ def type_features(analysis: Analysis, event: Event, by_sent: dict[int, list[Ment
         f"dead>={c}" for c in (2, 5, 10) if event.fatalities >= c]
     if event.injuries:
         feats.append("injured")
-    sents = sorted({analysis.sentence_of(s) for s, _ in event.evidence if analysis.sentence_of(s) >= 0})
+    spans_of: dict[int, list[tuple[int, int]]] = {}  # the evidence spans by sentence
+    for s, e in event.evidence:
+        si = analysis.sentence_of(s)
+        if si >= 0:
+            spans_of.setdefault(si, []).append((s, e))
+    sents = sorted(spans_of)
     feats.append(f"nsent:{min(len(sents), 4)}")
     inside: list[Mention] = []
     outside: list[Mention] = []
     for si in sents:
-        spans = [(s, e) for s, e in event.evidence if analysis.sentence_of(s) == si]
+        spans = spans_of[si]
         for m in by_sent.get(si, ()):
             (inside if any(s <= m.span.start and m.span.end <= e for s, e in spans) else outside).append(m)
     feats += sorted(set(_mention_features(inside, "")))
