@@ -152,7 +152,17 @@ class _OutOfFold:
         return Judgement(p, True, "") if p >= self.threshold else Judgement(p, False, "model:cv")
 
 
-def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict],
+def sentence_table(ex: Examples, p_event: np.ndarray, alone: Alone | None = None,
+                   p_alone: np.ndarray | None = None) -> dict[tuple[str, int], float]:
+    """The out-of-fold P(event) of every sentence by (document id, start): the articles' sentences,
+    and the segments of the sentences read alone (documents "<article>@<start>")."""
+    table = {(g, s): float(p) for g, s, p in zip(ex.groups, ex.starts, p_event, strict=True)}
+    if alone is not None and p_alone is not None:
+        table.update((k, float(p)) for k, p in zip(alone.seg_keys, p_alone, strict=True))
+    return table
+
+
+def event_threshold(table: dict[tuple[str, int], float], gold: list[dict],
                     grid: list[float]) -> tuple[float, dict]:
     """The threshold whose out-of-fold decisions give the best event F1 on the training split
     (the whole pipeline, scored by the reference scorer): the frame-level proxy of
@@ -160,8 +170,6 @@ def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict],
     from marsad.pipeline import Pipeline
     from marsad.run.extract import gold_documents
 
-    table = {(g, s): float(p) for g, s, p in zip(ex.groups, ex.starts, p_event, strict=True)}
-    table.update(ex_table_extra)
     stages = _candidate_stages()
     pipeline = Pipeline(stages)
     docs = list(gold_documents(gold))
@@ -185,8 +193,9 @@ def event_threshold(ex: Examples, p_event: np.ndarray, gold: list[dict],
                   "grid": {f"{t:.3f}": v["event_f1"] for t, v in figures.items()}}
 
 
-def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_threshold: float, c: float,
-                folds: int, rescue: float = 1.01) -> tuple[LinearModel | None, dict]:
+def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_threshold: float, c: float,
+                folds: int, rescue: float = 1.01, alone: Alone | None = None,
+                alone_trains: bool = True) -> tuple[LinearModel | None, dict]:
     """The event decision: the rules' events (no confidence cut; frames judged by the
     out-of-fold sentence probabilities) labelled 1 where they match a gold event, 0 where not;
     its features as :func:`marsad.learn.events.event_features` makes them with out-of-fold
@@ -199,8 +208,6 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     from marsad.pipeline import Pipeline
     from marsad.run.extract import gold_documents
 
-    table = {(g, s): float(p) for g, s, p in zip(ex.groups, ex.starts, p_event, strict=True)}
-    table.update(ex_table_extra)
 
     def p_sentence(analysis, si, by_sent):  # type: ignore[no-untyped-def]
         return table.get((analysis.doc.doc_id, analysis.sentences[si].start), 0.5)
@@ -220,10 +227,10 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
             groups.append(a.doc.doc_id)
             records.append(recs[j])
     n_doc = len(labels)
-    lone_of: list[int] = []  # the lone sentence (index into ALONE) of each lone candidate
+    lone_of: list[int] = []  # the lone sentence (index into ``alone``) of each lone candidate
     lone_types: list[str] = []  # and its event type
-    if ALONE:
-        sentences = ALONE[0]
+    if alone is not None:
+        sentences = alone
         stages[-1].sentence_decision = _OutOfFold(table, frame_threshold, rescue)
         for k, a in enumerate(Pipeline(stages).pipe(sentences.docs)):
             by_sent = a.by_sentence()
@@ -237,7 +244,7 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
     y = np.array(labels)
     oof = np.zeros(len(y))
     for train, test in GroupKFold(n_splits=folds).split(feats, y, groups):
-        if not ALONE_TRAINS[0]:  # (the baseline: the sentences read alone scored, not trained on)
+        if not alone_trains:  # (the baseline: the sentences read alone scored, not trained on)
             train = train[train < n_doc]
         vec, clf = fit_linear([feats[i] for i in train], list(y[train]), c)
         oof[test] = clf.predict_proba(
@@ -265,11 +272,11 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
             for r, p in zip(records, oof, strict=True):
                 if p >= best:
                     fh.write(json.dumps({**r, "confidence": round(float(p), 3)}, ensure_ascii=False) + "\n")
-    alone_figures = (sentence_detection(ALONE[0], lone_of, lone_types, alone_oof, best)
-                     if ALONE else None)
+    alone_figures = (sentence_detection(alone, lone_of, lone_types, alone_oof, best)
+                     if alone is not None else None)
     if alone_figures:
         print(f"  sentences read alone, out of fold, at {best}: {alone_figures}")
-    if not ALONE_TRAINS[0]:
+    if not alone_trains:
         feats, labels, groups = feats[:n_doc], labels[:n_doc], groups[:n_doc]
     vec, clf = fit_linear(feats, labels, c)
     meta = {"model": "event", "events": len(y), "positives": int((y == "1").sum()), "C": c, "seed": SEED,
@@ -281,7 +288,7 @@ def event_model(ex: Examples, p_event: np.ndarray, gold: list[dict], frame_thres
             "frame_threshold": frame_threshold,
             "cross_validation": {"folds": folds, "grouped_by": "article", "thresholds": grid,
                                  "calibration": bands, "sentences_alone": alone_figures},
-            "trained_with_sentences_alone": bool(ALONE) and ALONE_TRAINS[0],
+            "trained_with_sentences_alone": alone is not None and alone_trains,
             "features": len(vec.vocabulary_)}
     return to_linear(vec, clf, meta), meta
 
@@ -339,12 +346,6 @@ def sentence_detection(alone: Alone, lone_of: list[int], lone_types: list[str], 
     return {name: d.as_dict() for name, d in tally(rows).items()}
 
 
-#: the sentences read alone, when the event model is trained on them too (``--no-alone``: not)
-ALONE: list[Alone] = []
-#: whether the event model trains on them (``--alone-scored-only``: they are only scored, a baseline)
-ALONE_TRAINS: list[bool] = [True]
-#: their segments' out-of-fold P(event), keyed as the table of the articles' sentences is
-ex_table_extra: list[tuple[tuple[str, int], float]] = []
 
 
 def _segments(alone: Alone | None) -> Examples | None:
@@ -377,7 +378,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.dump:
         DUMP[:] = [args.dump]
-    ALONE_TRAINS[0] = not args.alone_scored_only
     for name in args.without:
         ABLATE[name] = False
     train, docs, digest = training.training_split(args.annotations, args.shared, args.extra)
@@ -404,11 +404,9 @@ def main(argv: list[str] | None = None) -> int:
         OTHER[:] = training.other_coding({g["doc_id"] for g in gold}, args.shared)
         print(f"{len(OTHER)} training articles also coded in gold/train.jsonl")
         # (a finer grid, 0.1-0.5 by 0.05, gave 0.527-0.535 everywhere on 2026-12-07: flat)
-        if alone:
-            # the lone sentences' out-of-fold P(event) join the table the candidate stages read
-            ex_table_extra[:] = list(zip(alone.seg_keys, results_alone[c], strict=True))
-            ALONE[:] = [alone]
-        threshold, events = event_threshold(ex, p_event, gold, [0.15, 0.25, 0.35])
+        # (the lone sentences' out-of-fold P(event) join the table the candidate stages read)
+        table = sentence_table(ex, p_event, alone, results_alone.get(c))
+        threshold, events = event_threshold(table, gold, [0.15, 0.25, 0.35])
         gate["event_level"] = events
         print(f"event-level threshold {threshold}: {events['chosen']} (rules alone {events['rules_only']})")
     vec, clf = fit_linear(ex.feats, ex.labels, c)
@@ -424,8 +422,9 @@ def main(argv: list[str] | None = None) -> int:
     model = to_linear(vec, clf, meta)
     model.save(args.out / "sentence.npz")
     if args.event_level:
-        emodel, emeta = event_model(ex, p_event, gold, threshold, c, args.folds,
-                                    gate["event_level"]["rescue_threshold"])
+        emodel, emeta = event_model(table, gold, threshold, c, args.folds,
+                                    gate["event_level"]["rescue_threshold"], alone,
+                                    alone_trains=not args.alone_scored_only)
         emodel.save(args.out / "event.npz")
         print(f"wrote {args.out / 'event.npz'}: threshold {emeta['threshold']}, "
               f"{emeta['cross_validation']['thresholds'][emeta['threshold']]}")
