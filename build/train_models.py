@@ -28,7 +28,18 @@ from marsad.learn import training  # noqa: E402
 from marsad.learn.data import Examples, examples  # noqa: E402
 from marsad.learn.linear import LinearModel  # noqa: E402
 from marsad.learn.sentences import Judgement  # noqa: E402
-from marsad.learn.training import MIN_COUNT, SEED, fit_linear, prf, to_linear  # noqa: E402
+from marsad.learn.training import (  # noqa: E402
+    MIN_COUNT,
+    SEED,
+    TREE_PARAMS,
+    fit_linear,
+    fit_trees,
+    predict_trees,
+    prf,
+    to_linear,
+    to_trees,
+)
+from marsad.learn.trees import TreeModel  # noqa: E402
 
 # inverse L2 strength of the sentence and event models: 0.5 raised out-of-fold event F1 (0.582 vs
 # 0.573, by recall) but the dev check fell (0.762 -> 0.720; false events per empty article 0.054 ->
@@ -48,6 +59,9 @@ MAX_FALSE_PER_EMPTY = 0.10
 OTHER: list[dict] = []
 #: which separately trained decisions the candidate stages use (``--without`` turns one off: an ablation)
 ABLATE = {"merge": True, "event_places": True, "roles": True}
+#: whether the event decision is boosted trees (the default since 2026-12-07) or, with ``--linear-events``,
+#: the logistic regression of before (an ablation)
+EVENT_TREES = [True]
 #: where ``--dump`` writes the out-of-fold predictions (error analysis on the training split)
 DUMP: list[Path] = []
 KEYS = ("event_precision", "event_recall", "event_f1", "false_events_per_empty_doc")
@@ -195,7 +209,7 @@ def event_threshold(table: dict[tuple[str, int], float], gold: list[dict],
 
 def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_threshold: float, c: float,
                 folds: int, rescue: float = 1.01, alone: Alone | None = None,
-                alone_trains: bool = True) -> tuple[LinearModel | None, dict]:
+                alone_trains: bool = True) -> tuple[LinearModel | TreeModel | None, dict]:
     """The event decision: the rules' events (no confidence cut; frames judged by the
     out-of-fold sentence probabilities) labelled 1 where they match a gold event, 0 where not;
     its features as :func:`marsad.learn.events.event_features` makes them with out-of-fold
@@ -246,9 +260,13 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
     for train, test in GroupKFold(n_splits=folds).split(feats, y, groups):
         if not alone_trains:  # (the baseline: the sentences read alone scored, not trained on)
             train = train[train < n_doc]
-        vec, clf = fit_linear([feats[i] for i in train], list(y[train]), c)
-        oof[test] = clf.predict_proba(
-            vec.transform([feats[i] for i in test]))[:, list(clf.classes_).index("1")]
+        if EVENT_TREES[0]:
+            vec, clf = fit_trees([feats[i] for i in train], list(y[train]))
+            oof[test] = predict_trees(vec, clf, [feats[i] for i in test])
+        else:
+            vec, clf = fit_linear([feats[i] for i in train], list(y[train]), c)
+            oof[test] = clf.predict_proba(
+                vec.transform([feats[i] for i in test]))[:, list(clf.classes_).index("1")]
     alone_oof, oof, y = oof[n_doc:], oof[:n_doc], y[:n_doc]
     grid = {}
     for t in (0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6):
@@ -278,8 +296,13 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
         print(f"  sentences read alone, out of fold, at {best}: {alone_figures}")
     if not alone_trains:
         feats, labels, groups = feats[:n_doc], labels[:n_doc], groups[:n_doc]
-    vec, clf = fit_linear(feats, labels, c)
-    meta = {"model": "event", "events": len(y), "positives": int((y == "1").sum()), "C": c, "seed": SEED,
+    if EVENT_TREES[0]:
+        vec, clf = fit_trees(feats, labels)
+    else:
+        vec, clf = fit_linear(feats, labels, c)
+    meta = {"model": "event", "events": len(y), "positives": int((y == "1").sum()), "seed": SEED,
+            **({"family": "trees", "params": TREE_PARAMS} if EVENT_TREES[0]
+               else {"family": "linear", "C": c}),
             "threshold": best,
             "chosen_by": "mean event F1 (our coding, gold/train.jsonl's) of the whole pipeline on the "
             "training split, out-of-fold, "
@@ -290,7 +313,7 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
                                  "calibration": bands, "sentences_alone": alone_figures},
             "trained_with_sentences_alone": alone is not None and alone_trains,
             "features": len(vec.vocabulary_)}
-    return to_linear(vec, clf, meta), meta
+    return (to_trees(vec, clf, meta) if EVENT_TREES[0] else to_linear(vec, clf, meta)), meta
 
 
 @dataclass
@@ -375,7 +398,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="score the sentences read alone out of fold without training on them (a baseline)")
     ap.add_argument("--dump", type=Path, metavar="FILE",
                     help="write the events the out-of-fold event decision keeps (JSONL; error analysis)")
+    ap.add_argument("--linear-events", action="store_true",
+                    help="the event decision as a logistic regression (before 2026-12-07), not boosted trees")
     args = ap.parse_args(argv)
+    EVENT_TREES[0] = not args.linear_events
     if args.dump:
         DUMP[:] = [args.dump]
     for name in args.without:

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from marsad.learn.linear import MODELS, LinearModel
+from marsad.learn.trees import TreeModel, is_tree_model
 from marsad.model import Analysis, Drop, Event, Mention
 
 log = logging.getLogger(__name__)
@@ -65,12 +66,20 @@ def event_features(analysis: Analysis, event: Event, p_sentence: SentenceProbabi
 
 @dataclass(frozen=True)
 class EventDecision:
-    model: LinearModel
+    model: LinearModel | TreeModel  # boosted trees since 2026-12-07 (docs/learning.md); linear before
     threshold: float
     p_sentence: SentenceProbability
 
     def probability(self, analysis: Analysis, event: Event, by_sent: dict[int, list[Mention]]) -> float:
         return self.model.proba(event_features(analysis, event, self.p_sentence, by_sent)).get("1", 0.0)
+
+    def probabilities(self, analysis: Analysis, events: tuple[Event, ...],
+                      by_sent: dict[int, list[Mention]]) -> list[float]:
+        """P(real event) of each of ``events``: the trees walk a document's events together."""
+        if isinstance(self.model, TreeModel):
+            rows = [event_features(analysis, e, self.p_sentence, by_sent) for e in events]
+            return [float(p) for p in self.model.probabilities(rows)]
+        return [self.probability(analysis, e, by_sent) for e in events]
 
 
 @dataclass
@@ -89,8 +98,9 @@ class CalibrateEvents:
         by_sent = analysis.by_sentence()
         kept: list[Event] = []
         drops = list(analysis.drops)
-        for e in analysis.events:
-            p = round(self.decision.probability(analysis, e, by_sent), 3)
+        for e, p in zip(analysis.events, self.decision.probabilities(analysis, analysis.events, by_sent),
+                        strict=True):
+            p = round(p, 3)
             if p < self.decision.threshold:
                 drops.append(Drop("model:unlikely_event", e.evidence_bounds, e.event_type, e.sub_event_type,
                                   p))
@@ -115,7 +125,7 @@ def packaged() -> EventDecision | None:
 def load(path: Path, sentence_model: LinearModel) -> EventDecision:
     from marsad.learn.sentences import p_event
 
-    model = LinearModel.load(path)
+    model = TreeModel.load(path) if is_tree_model(path) else LinearModel.load(path)
 
     def p_sentence(analysis: Analysis, si: int, by_sent: dict[int, list[Mention]]) -> float:
         return p_event(sentence_model, analysis, si, by_sent)
