@@ -48,8 +48,11 @@ from marsad.consolidate.evaluate import (  # noqa: E402
     select,
 )
 from marsad.consolidate.model import PATH, MergeModel  # noqa: E402
+from marsad.consolidate.retelling import report_kind  # noqa: E402
 from marsad.consolidate.similarity import (  # noqa: E402
     DAY_GAP_FEATURES,
+    RETELL_FEATURES,
+    RETOLD_FEATURES,
     cosine,
     day,
     event_day,
@@ -74,8 +77,11 @@ LINKS = [0, 2, 3]
 # attack holds 231 of the train split's 493) does not teach the model alone what "same" looks like;
 # "sqrt", in between (1/sqrt of the count)
 WEIGHTINGS = ["none", "sqrt", "incident"]
-# the pair features: "base" leaves out the day-gap features (toll agreement, near place x gap x text)
-FEATURES = ["base", "daygap"]
+# the pair features: "base" leaves out the day-gap features (toll agreement, near place x gap x text) and
+# the retelling features (the two reports' kinds, fresh / undated / retold, x the day gap; or how many
+# of the two look back / have no day of their own, x the day gap); "daygap", "retell" and "retold" add
+# one of them
+FEATURES = ["base", "daygap", "retell", "retold"]
 
 
 def pair_weights(pairs, matched, mode: str) -> list[float]:  # type: ignore[no-untyped-def]
@@ -102,7 +108,9 @@ def pair_weights(pairs, matched, mode: str) -> list[float]:  # type: ignore[no-u
 
 
 def keep_features(feats: list[str], variant: str) -> list[str]:
-    return feats if variant == "daygap" else [f for f in feats if not f.startswith(DAY_GAP_FEATURES)]
+    drop = (DAY_GAP_FEATURES * (variant != "daygap") + RETELL_FEATURES * (variant != "retell")
+            + RETOLD_FEATURES * (variant != "retold"))
+    return [f for f in feats if not f.startswith(drop)] if drop else feats
 
 
 def fold_of(incidents, folds: int, repeat: int = 0) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -170,6 +178,8 @@ def main() -> None:
     matched, _ = match_events(incidents, events)
     rows = [e for e in events if e["event_id"] in matched]
     texts = store.evidence_texts([e["event_id"] for e in rows])
+    for e in rows:  # what consolidate() reads of each report before comparing it (retelling.report_kind)
+        e["report_kind"] = report_kind(e, texts.get(e["event_id"], ""))
     vecs = {e["event_id"]: text_vector(texts.get(e["event_id"], "")) for e in rows}
     # several deals of the blocks into folds: one deal's mean over 5 folds moves by ±0.03 with the
     # fold that holds the largest story, more than most choices it is asked to make

@@ -208,9 +208,10 @@ def test_consolidation_gold_test_split(shared: Path):
 
     r = evaluate_consolidation(GOLD_DIR, split="test")
     assert r.matched > 0
-    # floors a little under the figures measured with the extraction of issue #13's third round
-    # (README, Consolidation: pairwise 0.514, per incident 0.550, B-cubed 0.799)
-    assert r.bcubed["f1"] >= 0.78 and r.pairwise["f1"] >= 0.49 and r.pairwise_macro["f1"] >= 0.53
+    # floors a little under the figures measured with the model of the fifth round (trained with the
+    # g4 gold) and the extraction of issue #13's third round (README, Consolidation: pairwise 0.524,
+    # per incident 0.608, B-cubed 0.816)
+    assert r.bcubed["f1"] >= 0.79 and r.pairwise["f1"] >= 0.50 and r.pairwise_macro["f1"] >= 0.58
     assert r.fatalities["mae_consolidated"] <= r.fatalities["mae_summed"]
 
 

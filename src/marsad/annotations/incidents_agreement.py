@@ -222,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--coder", default="g3-agreement.jsonl", help="the third coder's grouping file")
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--target", type=int, default=TARGET)
+    ap.add_argument("--blocks", nargs="+", metavar="'CC YYYY-Www'",
+                    help="score these (country, ISO week) blocks instead of the seeded draw (g4's sample)")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--no-texts", action="store_true",
                     help="do not read the articles (../shared) to score the pairs of distinct texts apart")
@@ -229,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
         incidents = read_incidents(args.folder / "g1.jsonl") + read_incidents(args.folder / "g2.jsonl")
-        blocks = draw_blocks(incidents, args.seed, args.target)
+        blocks = ([(c, int(w[:4]), int(w[6:])) for c, w in (b.split() for b in args.blocks)] if args.blocks
+                  else draw_blocks(incidents, args.seed, args.target))
         gold = gold_assignment(incidents, blocks)
         pred = read_grouping(args.folder / args.coder)
         _check_same_items(gold, pred)

@@ -254,7 +254,9 @@ def score(incidents: Sequence[Mapping[str, Any]], store: Store, split: str) -> C
            "mae_consolidated": sum(errs_c) / n if n else 0.0, "mae_summed": sum(errs_s) / n if n else 0.0,
            "exact_consolidated": sum(1 for x in errs_c if x == 0) / n if n else 0.0,
            "exact_summed": sum(1 for x in errs_s if x == 0) / n if n else 0.0}
-    return ConsolidationReport(split, len(incidents), sum(len(i["members"]) for i in incidents), len(gold),
+    # distinct ids: a line of one file may add members to another file's incident (g4's, by its id)
+    return ConsolidationReport(split, len({i["incident"] for i in incidents}),
+                               sum(len(i["members"]) for i in incidents), len(gold),
                                unmatched, n_sys - len(gold), pairwise(gold, sys_labels),
                                bcubed(gold, sys_labels), fat, pairwise_macro(gold, sys_labels))
 

@@ -34,6 +34,7 @@ import numpy as np
 
 from marsad.consolidate.blocking import candidate_blocks, home_block, week_index
 from marsad.consolidate.model import MergeModel, merge_model
+from marsad.consolidate.retelling import report_kind
 from marsad.consolidate.similarity import (
     BUCKETS,
     Report,
@@ -56,6 +57,7 @@ MEMBER_FIELDS: tuple[str, ...] = (
     "event_type", "sub_event_type", "actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "inter1", "inter2",
     "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "geonameid",
     "fatalities", "fatalities_low", "fatalities_high", "source", "notes", "tags", "evidence", "confidence",
+    "report_kind",
 )
 
 
@@ -191,8 +193,10 @@ class _Consolidator:
         self.new_members: list[tuple[str, str, str, float]] = []
         self.dense = np.zeros(BUCKETS, np.float32)  # one report's evidence vector, dense (see cosines)
 
-    def _vectors(self, rows: Sequence[Mapping[str, Any]]) -> list[Vector]:
-        texts = self.store.evidence_texts([r["event_id"] for r in rows])
+    def _vectors(self, rows: Sequence[Mapping[str, Any]],
+                 texts: Mapping[str, str] | None = None) -> list[Vector]:
+        if texts is None:
+            texts = self.store.evidence_texts([r["event_id"] for r in rows])
         return [text_vector(texts.get(r["event_id"], "")) for r in rows]
 
     def _file(self, inc: _Incident, block: str) -> None:
@@ -324,10 +328,14 @@ def consolidate(store: Store, doc_ids: Iterable[str] | None = None, *, model: Me
     for week, group in groupby(keys, key=lambda k: k[0]):
         order = {k[3]: n for n, k in enumerate(group)}
         chunk = sorted(store.iter_event_rows(event_ids=list(order)), key=lambda r: order[r["event_id"]])
+        texts = store.evidence_texts([r["event_id"] for r in chunk])
         for r in chunk:
+            # whether the report tells a new strike or retells one: read here, where the record still
+            # has its provenance (the date's source), and kept on the incident's member
+            r["report_kind"] = report_kind(r, texts.get(r["event_id"], ""))
             r.pop("provenance", None)
         work.load(b for r in chunk for b in candidate_blocks(r, window))
-        for r, v in zip(chunk, work._vectors(chunk), strict=True):
+        for r, v in zip(chunk, work._vectors(chunk, texts), strict=True):
             work.place(r, v)
         # incidents of weeks the next reports cannot reach are written and forgotten: flat memory
         work.flush(keep_from_week=week - 1 if week >= 0 else None)

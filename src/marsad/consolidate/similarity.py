@@ -144,6 +144,7 @@ class Report(NamedTuple):
     fatalities: int
     outlet: str | None
     vague: bool = False  # the date is approximate (time_precision 2-3: a week, a month, "recently")
+    kind: str = ""  # retelling.report_kind: "fresh", "undated" or "retold" ("" when not computed)
 
 
 def report(row: Mapping[str, Any] | Report) -> Report:
@@ -155,7 +156,8 @@ def report(row: Mapping[str, Any] | Report) -> Report:
                   row.get("admin1") or "", row.get("admin2") or "", row.get("latitude"), row.get("longitude"),
                   d.toordinal() if d else None,
                   frozenset(x.casefold() for x in (row.get("actor1"), row.get("actor2")) if x),
-                  row.get("fatalities") or 0, row.get("outlet"), (row.get("time_precision") or 1) >= 2)
+                  row.get("fatalities") or 0, row.get("outlet"), (row.get("time_precision") or 1) >= 2,
+                  row.get("report_kind") or "")
 
 
 def _bin(value: float, edges: tuple[float, ...], name: str) -> str:
@@ -196,6 +198,11 @@ def place_relation(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report)
 #: prefixes of the day-gap features (toll agreement; near place x day gap x text similarity), which
 #: build/train_consolidation.py can leave out to measure them
 DAY_GAP_FEATURES = ("toll=", "toll:", "sametown:")
+#: prefixes of the retelling features, left out the same way: the two reports' kinds x the day gap
+#: ("retell:"), and the number of reports of the pair that look back / have no day of their own x the
+#: day gap ("retold:", "undated:": fewer, denser features)
+RETELL_FEATURES = ("retell:",)
+RETOLD_FEATURES = ("retold:", "undated:")
 
 
 def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, cos: float) -> list[str]:
@@ -242,10 +249,24 @@ def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, 
     near = rel in ("place=same", "place=same_area") or (km is not None and km <= 5)
     agree = "low" if cos <= 0.2 else "mid" if cos <= 0.4 else "high"
     feats.append(f"sametown:{'near' if near else 'far'}&{gap}&cos={agree}")
+    if a.kind and b.kind:
+        # a fresh report of a new day's strike days after another is a campaign's next day; a report
+        # that retells (a toll update, a reaction, an alleged attack) or has no day of its own
+        # (dated by its publication) may be the same incident however many days apart
+        kinds = "+".join(sorted((a.kind, b.kind)))
+        # three gap bins only (same day, next day, later): six kind pairs x seven gaps is too sparse
+        # for the few thousand training pairs
+        coarse = ("gap=none" if a.day is None or b.day is None
+                  else f"gap={min(abs(a.day - b.day), 2)}")
+        feats.append(f"retell:{kinds}")
+        feats.append(f"retell:{kinds}&{coarse}")
+        feats.append(f"retold:{(a.kind == 'retold') + (b.kind == 'retold')}&{coarse}")
+        feats.append(f"undated:{(a.kind == 'undated') + (b.kind == 'undated')}&{coarse}")
     oa, ob = a.outlet, b.outlet
     feats.append("outlet=unknown" if not oa or not ob else "outlet=same" if oa == ob else "outlet=diff")
     return feats
 
 
-__all__ = ["BUCKETS", "DAY_GAP_FEATURES", "Report", "Vector", "cosine", "cosines", "day", "event_day",
-           "haversine_km", "ngram_buckets", "pair_features", "place_relation", "report", "text_vector"]
+__all__ = ["BUCKETS", "DAY_GAP_FEATURES", "RETELL_FEATURES", "RETOLD_FEATURES", "Report", "Vector", "cosine",
+           "cosines", "day", "event_day", "haversine_km", "ngram_buckets", "pair_features", "place_relation",
+           "report", "text_vector"]
