@@ -130,6 +130,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     from marsad.learn.events import CalibrateEvents
     from marsad.learn.events import packaged as event_decision
     from marsad.learn.merging import packaged as merge_decision
+    from marsad.learn.opener import packaged as opener_decision
     from marsad.learn.roles import packaged as role_decision
     from marsad.learn.sentences import packaged as sentence_decision
     from marsad.learn.tolls import packaged as toll_decision
@@ -142,6 +143,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
                                toll_decision=toll_decision() if learned else None,
                                merge_decision=merge_decision() if learned else None,
                                role_decision=role_decision() if learned else None,
+                               opener_decision=opener_decision() if learned else None,
                                **({"min_confidence": 0.0} if events_model else {}))
     stages: list[Stage] = [
         Normalise(),

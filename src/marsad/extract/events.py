@@ -38,6 +38,7 @@ from marsad.extract.settings import DEFAULT
 from marsad.extract.sides import carry_actors
 from marsad.extract.tolls import assign_tolls, hand_over_tolls, named_places
 from marsad.geo.geocode import Geocoder
+from marsad.learn.opener import ASKED, OPENED, OpenerDecision, evidence, open_frame
 from marsad.model import DOC_CACHE, Analysis, Document, Drop, Event, Mention, MentionKind
 from marsad.recognise.actors import ActorNaming
 
@@ -66,7 +67,8 @@ class EventExtractor:
     def __init__(self, geocoder: Geocoder, naming: ActorNaming, outlet_source: OutletSource | None = None,
                  min_confidence: float = MIN_CONFIDENCE, *,
                  sentence_decision: SentenceDecision | None = None, toll_decision: TollDecision | None = None,
-                 merge_decision: MergeVeto | None = None, role_decision: RoleDecision | None = None) -> None:
+                 merge_decision: MergeVeto | None = None, role_decision: RoleDecision | None = None,
+                 opener_decision: OpenerDecision | None = None) -> None:
         """The learned decisions are optional (None: the rules alone): the sentence model judges
         frames; the toll model judges numbers (a running total, background, injured or other is
         no death toll of the event); the merge veto (learn/merging) keeps apart two frames a merge
@@ -76,6 +78,8 @@ class EventExtractor:
         self.toll_decision = toll_decision
         self.merge_decision = merge_decision
         self.role_decision = role_decision  # actor 1 and 2 (learn/roles); None: the rules' actor_pair
+        # opens a frame where the rules open none for want of a typed trigger (learn/opener)
+        self.opener_decision = opener_decision
         self.naming = naming
         self.min_confidence = min_confidence
         self.outlet_source = outlet_source
@@ -121,6 +125,12 @@ class EventExtractor:
             if isinstance(frame, str):
                 rescued = self._rescue(analysis, si, ms, by_sent, frame) if frame in OVERRULABLE else None
                 if rescued is None:
+                    opened = self._open(analysis, si, ms, by_sent, frame)
+                    if opened is not None:  # a change, not a drop: the model opened what the rules did not
+                        frames.append(opened[0])
+                        drops.append(Drop(OPENED, (sent.start, sent.end), opened[0].event_type,
+                                          opened[0].sub_event_type, opened[1]))
+                        continue
                     drops.append(Drop(frame, (sent.start, sent.end)))
                     continue
                 # a change, not a drop: the rules' reason, overruled by the sentence model
@@ -150,6 +160,18 @@ class EventExtractor:
             return None
         judged = decision.judge(analysis, si, by_sent)
         return frame if judged.p_event >= decision.rescue_threshold else None
+
+    def _open(self, analysis: Analysis, si: int, ms: list[Mention], by_sent: dict[int, list[Mention]],
+              reason: str) -> tuple[Frame, float] | None:
+        """The frame the opener opens on a sentence the rules left for ``reason`` (learn/opener), with
+        its P(event), where that is at least the opener's threshold (set out of fold)."""
+        opener = self.opener_decision
+        if opener is None or reason not in ASKED or not evidence(ms):
+            return None
+        opening = opener.judge(analysis, si, by_sent, reason)
+        if opening.p_event < opener.threshold or not opening.event_type:
+            return None
+        return open_frame(analysis, si, ms, analysis.doc.published, opening), round(opening.p_event, 3)
 
     def has_frames(self, analysis: Analysis) -> bool:
         """An exact gate for extraction runs, after the actors: a document with no frame has no
