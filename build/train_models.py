@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from marsad.learn import training  # noqa: E402
 from marsad.learn.data import Examples, examples  # noqa: E402
 from marsad.learn.linear import LinearModel  # noqa: E402
-from marsad.learn.opener import Opening  # noqa: E402
+from marsad.learn.opener import OpenerDecision, Opening  # noqa: E402
 from marsad.learn.sentences import Judgement  # noqa: E402
 from marsad.learn.training import MIN_COUNT, SEED, fit_linear, prf, to_linear  # noqa: E402
 
@@ -164,6 +164,7 @@ class _OpenerOutOfFold:
 
     openings: dict[tuple[str, int], Opening]
     threshold: float
+    short_doc: int = OpenerDecision.short_doc
 
     def judge(self, analysis, si, by_sent, why):  # type: ignore[no-untyped-def]
         return self.openings.get((analysis.doc.doc_id, analysis.sentences[si].start), Opening(0.0, "", ""))

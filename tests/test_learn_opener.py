@@ -11,7 +11,16 @@ import numpy as np
 import pytest
 
 from marsad.learn.linear import MODELS, LinearModel
-from marsad.learn.opener import NONE, OPENED, OpenerDecision, Opening, evidence, opener_parts, read
+from marsad.learn.opener import (
+    NONE,
+    OPENED,
+    WEAK_ROLES,
+    OpenerDecision,
+    Opening,
+    evidence,
+    opener_parts,
+    read,
+)
 from marsad.model import Analysis, Document, Mention, MentionKind
 from marsad.pipeline import Pipeline
 
@@ -33,6 +42,7 @@ class _Says:
 
     opening: Opening
     threshold: float
+    short_doc: int = 3
 
     def judge(self, analysis: Analysis, si: int, by_sent: dict[int, list[Mention]], why: str) -> Opening:
         return self.opening
@@ -56,6 +66,27 @@ def test_only_sentences_with_an_event_word_are_asked(pipeline: Pipeline) -> None
     for text, expected in ((DETAIL, True), (QUIET, False)):
         a = pipeline(Document.from_parts("t", text, PUBLISHED))
         assert evidence(a.by_sentence().get(0, [])) is expected
+
+
+def test_talks_alone_are_no_evidence(pipeline: Pipeline) -> None:
+    text = "وقعت الحكومة اتفاقا مع المعارضة في جنيف أمس."  # written for this test: an agreement word only
+    a = pipeline(Document.from_parts("t", text, PUBLISHED))
+    ms = a.by_sentence().get(0, [])
+    roles = {m.attr("role") for m in ms if m.kind is MentionKind.TRIGGER}
+    assert roles and roles <= WEAK_ROLES and not evidence(ms)
+
+
+def test_a_long_document_without_frames_is_not_asked(pipeline: Pipeline) -> None:
+    # a detail sentence amid four quiet ones, no frame of the rules: the opener is not asked (speed);
+    # the same sentence with one quiet one beside it (a feed item) is
+    says = _Says(Opening(0.9, "Violence against civilians", "Attack"), 0.5)
+    try:
+        long = _with_opener(pipeline, says)(Document.from_parts("t", " ".join([QUIET] * 4 + [DETAIL]),
+                                                                PUBLISHED))
+        short = _with_opener(pipeline, says)(Document.from_parts("t", f"{QUIET} {DETAIL}", PUBLISHED))
+    finally:
+        _with_opener(pipeline, None)
+    assert long.events == () and len(short.events) == 1
 
 
 def test_the_features_say_what_the_rules_made_of_the_sentence(pipeline: Pipeline) -> None:

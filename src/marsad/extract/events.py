@@ -108,6 +108,8 @@ class EventExtractor:
         frames: list[Frame] = []
         drops: list[Drop] = []
         decision = self.sentence_decision
+        # the sentences the opener may open a frame on: (frames, drops before it; sentence, mentions, reason)
+        asked: list[tuple[int, int, int, list[Mention], str]] = []
         for si in range(len(analysis.sentences)):
             check()  # the document's time budget (marsad.budget), between sentences
             ms = by_sent.get(si, [])
@@ -125,12 +127,8 @@ class EventExtractor:
             if isinstance(frame, str):
                 rescued = self._rescue(analysis, si, ms, by_sent, frame) if frame in OVERRULABLE else None
                 if rescued is None:
-                    opened = self._open(analysis, si, ms, by_sent, frame)
-                    if opened is not None:  # a change, not a drop: the model opened what the rules did not
-                        frames.append(opened[0])
-                        drops.append(Drop(OPENED, (sent.start, sent.end), opened[0].event_type,
-                                          opened[0].sub_event_type, opened[1]))
-                        continue
+                    if self._asked(frame, ms):  # (the opener's turn comes after the rules', below)
+                        asked.append((len(frames), len(drops), si, ms, frame))
                     drops.append(Drop(frame, (sent.start, sent.end)))
                     continue
                 # a change, not a drop: the rules' reason, overruled by the sentence model
@@ -145,6 +143,9 @@ class EventExtractor:
                                       frame.sub_event_type, round(judged.p_event, 3)))
                     continue
             frames.append(frame)
+        if asked and self.opener_decision is not None and (
+                frames or len(analysis.sentences) <= self.opener_decision.short_doc):
+            self._open_asked(analysis, by_sent, frames, drops, asked)
         return frames, drops
 
     def _rescue(self, analysis: Analysis, si: int, ms: list[Mention], by_sent: dict[int, list[Mention]],
@@ -161,17 +162,31 @@ class EventExtractor:
         judged = decision.judge(analysis, si, by_sent)
         return frame if judged.p_event >= decision.rescue_threshold else None
 
-    def _open(self, analysis: Analysis, si: int, ms: list[Mention], by_sent: dict[int, list[Mention]],
-              reason: str) -> tuple[Frame, float] | None:
-        """The frame the opener opens on a sentence the rules left for ``reason`` (learn/opener), with
-        its P(event), where that is at least the opener's threshold (set out of fold)."""
+    def _asked(self, reason: str, ms: list[Mention]) -> bool:
+        """Whether the opener is asked about a sentence the rules left for ``reason`` (learn/opener)."""
+        return self.opener_decision is not None and reason in ASKED and evidence(ms)
+
+    def _open_asked(self, analysis: Analysis, by_sent: dict[int, list[Mention]], frames: list[Frame],
+                    drops: list[Drop], asked: list[tuple[int, int, int, list[Mention], str]]) -> None:
+        """Open a frame, in sentence order among the rules' frames, on each asked sentence where the
+        opener's P(event) is at least its threshold (set out of fold); the rules' drop of the sentence
+        becomes the change ``opened:model``. Asked only in a document where a frame stands or in a
+        short one (a feed item, a sentence read alone): elsewhere a lone detail sentence is rarely an
+        event, and opening it would take the whole document through the later stages (speed)."""
         opener = self.opener_decision
-        if opener is None or reason not in ASKED or not evidence(ms):
-            return None
-        opening = opener.judge(analysis, si, by_sent, reason)
-        if opening.p_event < opener.threshold or not opening.event_type:
-            return None
-        return open_frame(analysis, si, ms, analysis.doc.published, opening), round(opening.p_event, 3)
+        assert opener is not None
+        room = DEFAULT.max_frames - len(frames)  # (bounded work: the frame cap holds)
+        opened = []
+        for fi, di, si, ms, reason in asked:
+            if len(opened) >= room:
+                break
+            check()
+            o = opener.judge(analysis, si, by_sent, reason)
+            if o.p_event >= opener.threshold and o.event_type:
+                opened.append((fi, di, open_frame(analysis, si, ms, analysis.doc.published, o), o.p_event))
+        for fi, di, frame, p in reversed(opened):  # (from the last: the earlier positions hold)
+            frames.insert(fi, frame)
+            drops[di] = Drop(OPENED, drops[di].span, frame.event_type, frame.sub_event_type, round(p, 3))
 
     def has_frames(self, analysis: Analysis) -> bool:
         """An exact gate for extraction runs, after the actors: a document with no frame has no
