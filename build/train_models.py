@@ -48,7 +48,7 @@ MAX_FALSE_PER_EMPTY = 0.10
 #: the independent codings)
 OTHER: list[dict] = []
 #: which separately trained decisions the candidate stages use (``--without`` turns one off: an ablation)
-ABLATE = {"merge": True, "event_places": True, "roles": True, "opener": True}
+ABLATE = {"merge": True, "event_places": True, "roles": True, "opener": False}
 #: the learned frame opener's out-of-fold stand-in (``build/train_opener.py``), set by ``main``
 OPENER: list = []
 #: where ``--dump`` writes the out-of-fold predictions (error analysis on the training split)
@@ -391,9 +391,12 @@ def main(argv: list[str] | None = None) -> int:
                     "read alone)")
     ap.add_argument("--alone-scored-only", action="store_true",
                     help="score the sentences read alone out of fold without training on them (a baseline)")
+    ap.add_argument("--opener", action="store_true",
+                    help="the learned frame opener in the candidate pipeline (its out-of-fold openings; off "
+                    "by default, as in serving: default_stages(opener=True))")
     ap.add_argument("--opener-threshold", type=float, metavar="P",
-                    help="open frames from this out-of-fold P(event) of the opener (default: the shipped "
-                    "opener.json's threshold)")
+                    help="with --opener: open frames from this out-of-fold P(event) of the opener (default: "
+                    "the shipped opener.json's threshold)")
     ap.add_argument("--dump", type=Path, metavar="FILE",
                     help="write the events the out-of-fold event decision keeps (JSONL; error analysis)")
     args = ap.parse_args(argv)
@@ -401,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         DUMP[:] = [args.dump]
     for name in args.without:
         ABLATE[name] = False
+    ABLATE["opener"] = args.opener and "opener" not in args.without
     train, docs, digest = training.training_split(args.annotations, args.shared, args.extra)
     ex = examples(train, docs)
     if ABLATE["opener"] and args.event_level:

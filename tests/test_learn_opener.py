@@ -156,3 +156,14 @@ def test_the_shipped_opener_says_how_it_was_trained() -> None:
     assert 0.0 < meta["threshold"] <= 1.01 and "out of fold" in meta["chosen_by"]
     assert meta["cross_validation"]["grouped_by"] == "article"
     assert OpenerDecision.load().threshold == meta["threshold"]
+
+
+def test_the_opener_is_off_by_default() -> None:
+    from marsad.stages import default_stages
+
+    def extractor(**kw: bool) -> object:
+        return next(s for s in default_stages(ner=False, **kw) if s.name == "events")
+
+    assert extractor().opener_decision is None
+    if (MODELS / "opener.npz").exists():
+        assert isinstance(extractor(opener=True).opener_decision, OpenerDecision)
