@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from marsad.learn import training  # noqa: E402
 from marsad.learn.data import Examples, examples  # noqa: E402
 from marsad.learn.linear import LinearModel  # noqa: E402
+from marsad.learn.opener import OpenerDecision, Opening  # noqa: E402
 from marsad.learn.sentences import Judgement  # noqa: E402
 from marsad.learn.training import (  # noqa: E402
     MIN_COUNT,
@@ -58,7 +59,9 @@ MAX_FALSE_PER_EMPTY = 0.10
 #: the independent codings)
 OTHER: list[dict] = []
 #: which separately trained decisions the candidate stages use (``--without`` turns one off: an ablation)
-ABLATE = {"merge": True, "event_places": True, "roles": True}
+ABLATE = {"merge": True, "event_places": True, "roles": True, "opener": False}
+#: the learned frame opener's out-of-fold stand-in (``build/train_opener.py``), set by ``main``
+OPENER: list = []
 #: whether the event decision is boosted trees (the default since 2026-12-07) or, with ``--linear-events``,
 #: the logistic regression of before (an ablation)
 EVENT_TREES = [True]
@@ -149,6 +152,8 @@ def _candidate_stages() -> list:
     extractor.geocoder.event_place_ranker = event_places() if ABLATE["event_places"] else None
     # (the event model reads the actors: it is trained on the pairs the role model serves)
     extractor.role_decision = roles() if ABLATE["roles"] else None
+    # (frames the opener opens are candidates like the rules': the event model learns how sure they are)
+    extractor.opener_decision = OPENER[0] if OPENER else None
     return stages
 
 
@@ -164,6 +169,19 @@ class _OutOfFold:
     def judge(self, analysis, si, by_sent):  # type: ignore[no-untyped-def]
         p = self.p.get((analysis.doc.doc_id, analysis.sentences[si].start), 1.0)
         return Judgement(p, True, "") if p >= self.threshold else Judgement(p, False, "model:cv")
+
+
+@dataclass(frozen=True)
+class _OpenerOutOfFold:
+    """The opener's cross-validated openings as its decision (each article's, and each of its
+    sentences read alone, by the model of the fold that did not see the article)."""
+
+    openings: dict[tuple[str, int], Opening]
+    threshold: float
+    short_doc: int = OpenerDecision.short_doc
+
+    def judge(self, analysis, si, by_sent, why):  # type: ignore[no-untyped-def]
+        return self.openings.get((analysis.doc.doc_id, analysis.sentences[si].start), Opening(0.0, "", ""))
 
 
 def sentence_table(ex: Examples, p_event: np.ndarray, alone: Alone | None = None,
@@ -396,6 +414,12 @@ def main(argv: list[str] | None = None) -> int:
                     "read alone)")
     ap.add_argument("--alone-scored-only", action="store_true",
                     help="score the sentences read alone out of fold without training on them (a baseline)")
+    ap.add_argument("--opener", action="store_true",
+                    help="the learned frame opener in the candidate pipeline (its out-of-fold openings; off "
+                    "by default, as in serving: default_stages(opener=True))")
+    ap.add_argument("--opener-threshold", type=float, metavar="P",
+                    help="with --opener: open frames from this out-of-fold P(event) of the opener (default: "
+                    "the shipped opener.json's threshold)")
     ap.add_argument("--dump", type=Path, metavar="FILE",
                     help="write the events the out-of-fold event decision keeps (JSONL; error analysis)")
     ap.add_argument("--linear-events", action="store_true",
@@ -406,8 +430,20 @@ def main(argv: list[str] | None = None) -> int:
         DUMP[:] = [args.dump]
     for name in args.without:
         ABLATE[name] = False
+    ABLATE["opener"] = args.opener and "opener" not in args.without
     train, docs, digest = training.training_split(args.annotations, args.shared, args.extra)
     ex = examples(train, docs)
+    if ABLATE["opener"] and args.event_level:
+        import train_opener
+
+        from marsad.learn.opener import packaged as opener
+
+        shipped = opener()
+        meta = shipped.model.meta if shipped is not None else {}
+        cut = float(meta.get("threshold", 1.01)) if args.opener_threshold is None else args.opener_threshold
+        OPENER[:] = [_OpenerOutOfFold(train_opener.out_of_fold(train, docs, float(meta.get("C", 1.0)),
+                                                               args.folds), cut)]
+        print(f"opener: {len(OPENER[0].openings)} asked sentences, out of fold, opened from {cut}")
     print(f"{len(train)} articles, {len(ex.labels)} sentences: {dict(Counter(ex.labels))}")
     results = {}
     results_alone: dict[float, np.ndarray] = {}

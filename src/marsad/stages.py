@@ -89,7 +89,7 @@ def _windows(tokens: tuple[Token, ...], spots: dict[int, list[tuple[int, int]]])
 
 
 def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool = True,
-                   types: bool = False) -> list[Stage]:
+                   types: bool = False, opener: bool = False) -> list[Stage]:
     """Build the standard stages with their resources (loaded once per process).
 
     ``events_only`` adds a :class:`~marsad.pipeline.Gate` after segmentation that stops a
@@ -98,6 +98,9 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     ``types=True`` adds the learned type model before the event model (off by default: it costs
     12% of the pipeline's time, taking it under 300 documents a second, for a gain out of fold
     within noise; and the shipped event model was trained without it; docs/learning.md).
+    ``opener=True`` adds the learned frame opener (learn/opener.py; off by default: with the shipped
+    event model, trained without opened frames, dev precision falls 0.796 -> 0.752, under the quality
+    gate's pin; docs/learning.md).
     """
     from marsad.extract.bounds import FrameCut
     from marsad.extract.events import EventExtractor
@@ -130,6 +133,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     from marsad.learn.events import CalibrateEvents
     from marsad.learn.events import packaged as event_decision
     from marsad.learn.merging import packaged as merge_decision
+    from marsad.learn.opener import packaged as opener_decision
     from marsad.learn.roles import packaged as role_decision
     from marsad.learn.sentences import packaged as sentence_decision
     from marsad.learn.tolls import packaged as toll_decision
@@ -142,6 +146,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
                                toll_decision=toll_decision() if learned else None,
                                merge_decision=merge_decision() if learned else None,
                                role_decision=role_decision() if learned else None,
+                               opener_decision=opener_decision() if learned and opener else None,
                                **({"min_confidence": 0.0} if events_model else {}))
     stages: list[Stage] = [
         Normalise(),

@@ -38,6 +38,7 @@ from marsad.extract.settings import DEFAULT
 from marsad.extract.sides import carry_actors
 from marsad.extract.tolls import assign_tolls, hand_over_tolls, named_places
 from marsad.geo.geocode import Geocoder
+from marsad.learn.opener import ASKED, OPENED, OpenerDecision, evidence, open_frame
 from marsad.model import DOC_CACHE, Analysis, Document, Drop, Event, Mention, MentionKind
 from marsad.recognise.actors import ActorNaming
 
@@ -66,7 +67,8 @@ class EventExtractor:
     def __init__(self, geocoder: Geocoder, naming: ActorNaming, outlet_source: OutletSource | None = None,
                  min_confidence: float = MIN_CONFIDENCE, *,
                  sentence_decision: SentenceDecision | None = None, toll_decision: TollDecision | None = None,
-                 merge_decision: MergeVeto | None = None, role_decision: RoleDecision | None = None) -> None:
+                 merge_decision: MergeVeto | None = None, role_decision: RoleDecision | None = None,
+                 opener_decision: OpenerDecision | None = None) -> None:
         """The learned decisions are optional (None: the rules alone): the sentence model judges
         frames; the toll model judges numbers (a running total, background, injured or other is
         no death toll of the event); the merge veto (learn/merging) keeps apart two frames a merge
@@ -76,6 +78,8 @@ class EventExtractor:
         self.toll_decision = toll_decision
         self.merge_decision = merge_decision
         self.role_decision = role_decision  # actor 1 and 2 (learn/roles); None: the rules' actor_pair
+        # opens a frame where the rules open none for want of a typed trigger (learn/opener)
+        self.opener_decision = opener_decision
         self.naming = naming
         self.min_confidence = min_confidence
         self.outlet_source = outlet_source
@@ -104,6 +108,8 @@ class EventExtractor:
         frames: list[Frame] = []
         drops: list[Drop] = []
         decision = self.sentence_decision
+        # the sentences the opener may open a frame on: (frames, drops before it; sentence, mentions, reason)
+        asked: list[tuple[int, int, int, list[Mention], str]] = []
         for si in range(len(analysis.sentences)):
             check()  # the document's time budget (marsad.budget), between sentences
             ms = by_sent.get(si, [])
@@ -121,6 +127,8 @@ class EventExtractor:
             if isinstance(frame, str):
                 rescued = self._rescue(analysis, si, ms, by_sent, frame) if frame in OVERRULABLE else None
                 if rescued is None:
+                    if self._asked(frame, ms):  # (the opener's turn comes after the rules', below)
+                        asked.append((len(frames), len(drops), si, ms, frame))
                     drops.append(Drop(frame, (sent.start, sent.end)))
                     continue
                 # a change, not a drop: the rules' reason, overruled by the sentence model
@@ -135,6 +143,9 @@ class EventExtractor:
                                       frame.sub_event_type, round(judged.p_event, 3)))
                     continue
             frames.append(frame)
+        if asked and self.opener_decision is not None and (
+                frames or len(analysis.sentences) <= self.opener_decision.short_doc):
+            self._open_asked(analysis, by_sent, frames, drops, asked)
         return frames, drops
 
     def _rescue(self, analysis: Analysis, si: int, ms: list[Mention], by_sent: dict[int, list[Mention]],
@@ -150,6 +161,32 @@ class EventExtractor:
             return None
         judged = decision.judge(analysis, si, by_sent)
         return frame if judged.p_event >= decision.rescue_threshold else None
+
+    def _asked(self, reason: str, ms: list[Mention]) -> bool:
+        """Whether the opener is asked about a sentence the rules left for ``reason`` (learn/opener)."""
+        return self.opener_decision is not None and reason in ASKED and evidence(ms)
+
+    def _open_asked(self, analysis: Analysis, by_sent: dict[int, list[Mention]], frames: list[Frame],
+                    drops: list[Drop], asked: list[tuple[int, int, int, list[Mention], str]]) -> None:
+        """Open a frame, in sentence order among the rules' frames, on each asked sentence where the
+        opener's P(event) is at least its threshold (set out of fold); the rules' drop of the sentence
+        becomes the change ``opened:model``. Asked only in a document where a frame stands or in a
+        short one (a feed item, a sentence read alone): elsewhere a lone detail sentence is rarely an
+        event, and opening it would take the whole document through the later stages (speed)."""
+        opener = self.opener_decision
+        assert opener is not None
+        room = DEFAULT.max_frames - len(frames)  # (bounded work: the frame cap holds)
+        opened = []
+        for fi, di, si, ms, reason in asked:
+            if len(opened) >= room:
+                break
+            check()
+            o = opener.judge(analysis, si, by_sent, reason)
+            if o.p_event >= opener.threshold and o.event_type:
+                opened.append((fi, di, open_frame(analysis, si, ms, analysis.doc.published, o), o.p_event))
+        for fi, di, frame, p in reversed(opened):  # (from the last: the earlier positions hold)
+            frames.insert(fi, frame)
+            drops[di] = Drop(OPENED, drops[di].span, frame.event_type, frame.sub_event_type, round(p, 3))
 
     def has_frames(self, analysis: Analysis) -> bool:
         """An exact gate for extraction runs, after the actors: a document with no frame has no

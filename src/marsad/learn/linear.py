@@ -168,6 +168,11 @@ def cross_validated() -> list[tuple[str, str]]:
                     f"event F1 {fig.get('event_f1')} (rules {rules.get('event_f1')}); "
                     f"pairs right {cv.get('pairs_right')} "
                     f"(rules {cv.get('rules_pairs_right')}) at threshold {meta.get('threshold')}")
+        elif name == "opener":
+            fig = cv.get("chosen", {}).get("all") or {}
+            attack, protest, any_event = (fig.get(k, {}) for k in ("attack", "protest", "event"))
+            line = (f"asked sentences: attack F1 {attack.get('f1')}, protest F1 {protest.get('f1')}, "
+                    f"any event P {any_event.get('precision')}; opens from {meta.get('threshold')}")
         else:
             line = json.dumps(cv)[:120]
         out.append((name, line))
