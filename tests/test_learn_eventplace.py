@@ -89,3 +89,58 @@ def test_shipped_ranker_is_loaded_with_its_provenance() -> None:
     assert cv["choices_right"] >= cv["rules_choices_right"]
     p = r.probabilities(analyse(TEXT), [], [], 0, Counter(), None)
     assert p == []
+
+
+# ---------------------------------------------------------------- context candidates (places, third round)
+# "Fighting went on in Hays. Coalition jets struck positions yesterday." (the event's sentence names no
+# place); and the same with "near Hodeidah" in the event's sentence
+CONTEXT_TEXT = "تواصلت المعارك في مديرية حيس. وقصفت مقاتلات التحالف مواقع أمس."
+NEAR_TEXT = "تواصلت المعارك في مديرية حيس. وقصفت مقاتلات التحالف مواقع قرب الحديدة أمس."
+
+
+def context_ranker(prefer: str) -> EventPlaceRanker:
+    r = ranker(prefer)
+    return EventPlaceRanker(r.model, context=True)
+
+
+def choose_in_second(geo: Geocoder, text: str) -> Place | None:
+    from marsad.text.segment import split_sentences
+
+    a = analyse(text)
+    a = Analysis(a.doc, a.norm, a.offsets, split_sentences(a))
+    assert len(a.sentences) == 2
+    second = a.sentences[1]
+    return geo.event_place(a, geo.resolve(a), [(second.start, second.end)], text.index("وقصفت"))[1]
+
+
+def test_a_context_model_weighs_the_sentence_before() -> None:
+    # the event's sentence names Hodeidah ("near"); a context model that trusts the sentence before
+    # takes Hays, a model without context candidates never sees it
+    geo = Geocoder(GAZ, place_decision=None, event_place_ranker=context_ranker("src:prev"))
+    assert choose_in_second(geo, NEAR_TEXT) == HAYS
+    geo = Geocoder(GAZ, place_decision=None, event_place_ranker=ranker("src:prev"))
+    assert choose_in_second(geo, NEAR_TEXT) == HODEIDAH
+    # one that trusts the event's own sentences keeps its place
+    geo = Geocoder(GAZ, place_decision=None, event_place_ranker=context_ranker("ctx:False"))
+    assert choose_in_second(geo, NEAR_TEXT) == HODEIDAH
+
+
+def test_without_a_place_in_its_sentences_the_fallback_is_weighed_too() -> None:
+    # the only place is the main place and the sentence before: either way Hays, and no error
+    for r in (None, ranker("rank:0"), context_ranker("src:main")):
+        geo = Geocoder(GAZ, place_decision=None, event_place_ranker=r)
+        assert choose_in_second(geo, CONTEXT_TEXT) == HAYS
+
+
+def test_context_features_say_where_a_candidate_comes_from() -> None:
+    geo = Geocoder(GAZ, place_decision=None, event_place_ranker=None)
+    a = analyse(NEAR_TEXT)
+    ms = sorted((m for m in geo.resolve(a) if isinstance(m.value, Place)), key=lambda m: -m.span.start)
+    anchor = NEAR_TEXT.index("وقصفت")
+    counts: Counter[tuple[str, str]] = Counter()
+    plain = candidate_features(a, ms, [0, 1], anchor, counts, None)
+    assert not any(f.startswith(("src:", "ctx:")) for fs in plain for f in fs)  # older models: unchanged
+    own, prev = candidate_features(a, ms, [0, 1], anchor, counts, None, [frozenset(), frozenset({"prev"})])
+    assert "ctx:False" in own and "ctx|inside:False|1" in own and not any(f.startswith("src:") for f in own)
+    assert {"ctx:True", "src:prev", "src|inside:prev|1"} <= set(prev)
+    assert plain[0] == [f for f in own if not f.startswith(("ctx", "src"))]
