@@ -130,6 +130,24 @@ def cause(a: Analysis, g: dict[str, Any], p: dict[str, Any]) -> tuple[str, str]:
     return where + tag, took
 
 
+def group(cause: str) -> str:
+    """The cause's group in docs/learning.md's table."""
+    if "(evidence apart)" in cause:
+        return "the prediction's sentences are not the coded event's (another telling or incident)"
+    if cause.startswith("in the event's sentences, with the role"):
+        return "named in the event's sentences, given a non-event role"
+    if cause.startswith("in the event's sentences"):
+        return "named in the event's sentences, another candidate taken"
+    if cause.startswith(("in the coded", "in the sentence before", "in the headline", "in the first",
+                         "elsewhere")):
+        return "named outside the event's sentences (before, headline, lead, the coded evidence, elsewhere)"
+    if cause.startswith(("ambiguous", "recognised")):
+        return "the name read as another place (gazetteer reading, admin level)"
+    if cause.startswith("coded place's words"):
+        return "the coded place's words not recognised"
+    return "not named / no coordinates in the coding"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("pred", type=Path, help="the out-of-fold events of build/train_models.py --dump")
@@ -174,12 +192,18 @@ def main(argv: list[str] | None = None) -> int:
           f"coding of {len(other)} articles")
     for c, n in causes.most_common():
         print(f"{n:4d}  {c}")
+    groups: Counter[str] = Counter()
+    for c, n in causes.items():
+        groups[group(c)] += n
+    print("by group:")
+    for c, n in groups.most_common():
+        print(f"{n:4d}  {c}")
     print("where the prediction's place came from:")
     for c, n in tooks.most_common():
         print(f"{n:4d}  {c}")
     if args.json:
-        args.json.write_text(json.dumps({"causes": causes, "took": tooks, "other_coding_pairs": n_other,
-                                         "errors": rows}, ensure_ascii=False, indent=1), encoding="utf-8")
+        out = {"causes": causes, "groups": groups, "took": tooks, "other_coding_pairs": n_other, "errors": rows}
+        args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
 
