@@ -202,7 +202,8 @@ def main(argv: list[str] | None = None) -> int:
     for c, n in tooks.most_common():
         print(f"{n:4d}  {c}")
     if args.json:
-        out = {"causes": causes, "groups": groups, "took": tooks, "other_coding_pairs": n_other, "errors": rows}
+        out = {"causes": causes, "groups": groups, "took": tooks, "other_coding_pairs": n_other,
+               "errors": rows}
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
