@@ -48,6 +48,8 @@ class _Recorder:
         field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)
     context: bool = False
+    context_when: str = "always"
+    context_named: bool = False
 
     def choose(self, analysis, inside, ranks, anchor, counts, main, sources=None) -> int:  # type: ignore[no-untyped-def]
         srcs = sources if self.context else None
@@ -79,9 +81,9 @@ class Choices:
     groups: list[str] = field(default_factory=list)
 
 
-def examples(train: list[dict[str, Any]], docs: dict[str, Any],
-             context: bool = False) -> tuple[Choices, dict[str, int]]:
-    recorder = _Recorder(context=context)
+def examples(train: list[dict[str, Any]], docs: dict[str, Any], context: bool = False,
+             when: str = "always") -> tuple[Choices, dict[str, int]]:
+    recorder = _Recorder(context=context, context_when=when)
     pipe = _pipeline(recorder)
     gold = {r["doc_id"]: [e for e in r["events"] if e.get("latitude") is not None] for r in train}
     out = Choices()
@@ -114,19 +116,20 @@ def _folds(groups: list[str], folds: int) -> list[set[str]]:
     return [{uniq[i] for i in order[k::folds]} for k in range(folds)]
 
 
-def _fit(ch: Choices, idx: list[int], c: float, context: bool) -> EventPlaceRanker:
+def _fit(ch: Choices, idx: list[int], c: float, how: dict[str, Any]) -> EventPlaceRanker:
     feats = [f for i in idx for f in ch.feats[i]]
     labels = [EVENT_PLACE if y else "other" for i in idx for y in ch.labels[i]]
     vec, clf = fit_linear(feats, labels, c, seed=SEED)
-    return EventPlaceRanker(to_linear(vec, clf, {}), context)
+    return EventPlaceRanker(to_linear(vec, clf, {}), **how)
 
 
 def out_of_fold(ch: Choices, c: float, fold_docs: list[set[str]],
-                context: bool = False) -> tuple[list[EventPlaceRanker], float]:
-    """The fold models and the out-of-fold share of choices the model gets right."""
+                how: dict[str, Any]) -> tuple[list[EventPlaceRanker], float]:
+    """The fold models and the out-of-fold share of choices the model gets right (``how``: the
+    ranker's context settings)."""
     models, right = [], 0
     for held in fold_docs:
-        model = _fit(ch, [i for i, g in enumerate(ch.groups) if g not in held], c, context)
+        model = _fit(ch, [i for i, g in enumerate(ch.groups) if g not in held], c, how)
         models.append(model)
         for i, g in enumerate(ch.groups):
             if g in held:
@@ -162,10 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-context", dest="context", action="store_false",
                     help="candidates from the event's sentences only (the model before the context "
                     "candidates: the baseline)")
+    ap.add_argument("--context-when", choices=("always", "coarse", "empty"), default="always",
+                    help="offer the context candidates always, only where the event's sentences name "
+                    "nothing finer than a province, or only where they name no place")
+    ap.add_argument("--context-named", action="store_true",
+                    help="a context place taken over the event's own candidates counts as named")
     args = ap.parse_args(argv)
+    how = {"context": args.context, "context_when": args.context_when, "context_named": args.context_named}
     train, docs, digest = training.training_split(args.annotations, args.shared)
     gold = training.training_gold(args.annotations, args.shared)
-    ch, counts = examples(train, docs, args.context)
+    ch, counts = examples(train, docs, args.context, args.context_when)
     print(f"{len(train)} articles: {counts}")
     fold_docs = _folds([r["doc_id"] for r in train], args.folds)
     rules = pipeline_f1(gold, docs, [None] * args.folds, fold_docs)
@@ -173,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
           f"pipeline {rules}")
     results = {}
     for c in args.c:
-        models, acc = out_of_fold(ch, c, fold_docs, args.context)
+        models, acc = out_of_fold(ch, c, fold_docs, how)
         fig = pipeline_f1(gold, docs, models, fold_docs)
         results[c] = {"choices_right": round(acc, 3), "pipeline": fig}
         print(f"C={c}: choices right {acc:.3f}; pipeline {fig}")
@@ -186,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"model": "eventplace", "classes": [str(k) for k in clf.classes_],
             "trained_on": {"articles": len(train), "choices": len(ch.groups), "candidates": len(labels),
                            **counts, "annotations_sha256": digest, "split": training.SPLIT},
-            "C": c, "min_count": MIN_COUNT, "seed": SEED, "radius_km": RADIUS_KM, "context": args.context,
+            "C": c, "min_count": MIN_COUNT, "seed": SEED, "radius_km": RADIUS_KM, **how,
             "chosen_by": "pipeline event F1 (mean of our coding's and gold/train.jsonl's) on the training "
                          f"split, each article's places chosen by the model of the {args.folds} folds "
                          "(grouped by article) that did not see it",

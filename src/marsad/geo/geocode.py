@@ -532,14 +532,18 @@ class Geocoder:
             chosen = ranked[0]
             ranker = self.event_place_ranker
             extra = self._context_places(analysis, mentions, usable, sentence_spans, ranked) \
-                if ranker is not None and ranker.context else []
+                if ranker is not None and ranker.context and (ranker.context_when == "always" or (
+                    ranker.context_when == "coarse" and all((m.attr("precision") or 2) >= 3 for m in ranked))
+                ) else []
             if ranker is not None and len(ranked) + len(extra) > 1:
                 cands = ranked + [m for m, _ in extra]
                 sources = [_NO_SOURCE] * len(ranked) + [src for _, src in extra]
                 main = self._main_of_usable(mentions, usable)
-                chosen = cands[ranker.choose(analysis, cands, range(len(cands)), anchor,
-                                             self._place_counts(usable),
-                                             main.value if main is not None else None, sources)]
+                k = ranker.choose(analysis, cands, range(len(cands)), anchor, self._place_counts(usable),
+                                  main.value if main is not None else None, sources)
+                chosen = cands[k]
+                if k >= len(ranked) and ranker.context_named:
+                    chosen = chosen.with_attr("context", True)
         else:
             # the article's main place, else a statement place of these sentences (better than nothing)
             main = self._main_of_usable(mentions, usable)

@@ -128,6 +128,12 @@ class EventPlaceRanker:
     model: LinearModel
     #: trained with context candidates: the geocoder offers them (and their ``sources``)
     context: bool = False
+    #: when: "always", "coarse" (only where the event's sentences name nothing finer than a province) or
+    #: "empty" (only where they name no place: instead of the rules' fallback alone)
+    context_when: str = "always"
+    #: a context place taken over the event's own candidates counts as named for the event (its frame's
+    #: place is not ``place_inferred``, which lets merges join it with any place)
+    context_named: bool = False
 
     def probabilities(self, analysis: Analysis, inside: Sequence[Mention], ranks: Sequence[int], anchor: int,
                       counts: Counter[tuple[str, str]], main: Place | None,
@@ -149,6 +155,8 @@ def packaged() -> EventPlaceRanker | None:
     """The shipped ranker, or None (the rules' choice) where the package has none."""
     def load(path: Path) -> EventPlaceRanker:
         model = LinearModel.load(path)
-        return EventPlaceRanker(model, bool(model.meta.get("context")))
+        meta = model.meta
+        return EventPlaceRanker(model, bool(meta.get("context")), meta.get("context_when", "always"),
+                                bool(meta.get("context_named")))
 
     return shipped(EVENT_PLACE_MODEL, load, "event places are the rules' choice")
