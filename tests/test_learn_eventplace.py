@@ -98,19 +98,24 @@ CONTEXT_TEXT = "تواصلت المعارك في مديرية حيس. وقصفت
 NEAR_TEXT = "تواصلت المعارك في مديرية حيس. وقصفت مقاتلات التحالف مواقع قرب الحديدة أمس."
 
 
-def context_ranker(prefer: str) -> EventPlaceRanker:
+# "Aircraft struck Hodeidah. Hodeidah again." before it: Hodeidah is the article's main place
+MAIN_TEXT = "قصفت الطائرات الحديدة. وفي الحديدة أيضا. " + CONTEXT_TEXT
+
+
+def context_ranker(prefer: str, when: str = "always") -> EventPlaceRanker:
     r = ranker(prefer)
-    return EventPlaceRanker(r.model, context=True)
+    return EventPlaceRanker(r.model, context=True, context_when=when)
 
 
 def choose_in_second(geo: Geocoder, text: str) -> Place | None:
+    """The place of the event of the last sentence ("وقصفت ...")."""
     from marsad.text.segment import split_sentences
 
     a = analyse(text)
     a = Analysis(a.doc, a.norm, a.offsets, split_sentences(a))
-    assert len(a.sentences) == 2
-    second = a.sentences[1]
-    return geo.event_place(a, geo.resolve(a), [(second.start, second.end)], text.index("وقصفت"))[1]
+    assert len(a.sentences) >= 2
+    last = a.sentences[-1]
+    return geo.event_place(a, geo.resolve(a), [(last.start, last.end)], text.index("وقصفت"))[1]
 
 
 def test_a_context_model_weighs_the_sentence_before() -> None:
@@ -130,6 +135,16 @@ def test_without_a_place_in_its_sentences_the_fallback_is_weighed_too() -> None:
     for r in (None, ranker("rank:0"), context_ranker("src:main")):
         geo = Geocoder(GAZ, place_decision=None, event_place_ranker=r)
         assert choose_in_second(geo, CONTEXT_TEXT) == HAYS
+
+
+def test_a_context_model_of_empty_sentences_replaces_only_the_fallback() -> None:
+    # the rules fall back on the main place (Hodeidah); a model that trusts the sentence before takes Hays
+    geo = Geocoder(GAZ, place_decision=None, event_place_ranker=None)
+    assert choose_in_second(geo, MAIN_TEXT) == HODEIDAH
+    geo = Geocoder(GAZ, place_decision=None, event_place_ranker=context_ranker("src:prev", "empty"))
+    assert choose_in_second(geo, MAIN_TEXT) == HAYS
+    # where the event's sentence names a place, that model sees no context candidate
+    assert choose_in_second(geo, NEAR_TEXT) == HODEIDAH
 
 
 def test_context_features_say_where_a_candidate_comes_from() -> None:
