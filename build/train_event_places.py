@@ -45,28 +45,35 @@ CONTEXT_CHOSEN_BY = (
 RADIUS_KM = 25.0
 
 
+# (doc id, candidates (start, end, lat, lon), their features, the event's sentences, a fallback choice)
+_Call = tuple[str, list[tuple[int, int, float, float]], list[list[str]], list[tuple[int, int]], bool]
+
+
 @dataclass
 class _Recorder:
     """Stands in for the ranker: keeps each choice's candidates and features, answers the rules' pick.
     ``context``: the geocoder offers it the context candidates too (a context model's examples)."""
 
-    calls: list[tuple[str, list[tuple[int, int, float, float]], list[list[str]], list[tuple[int, int]]]] = \
-        field(default_factory=list)
+    calls: list[_Call] = field(default_factory=list)
     spans: list[tuple[int, int]] = field(default_factory=list)
     context: bool = False
     context_when: str = "always"
     context_named: bool = False
+    #: the fallback's choices get a model of their own; the others keep the features without sources
+    separate: bool = False
 
     def choose(self, analysis, inside, ranks, anchor, counts, main, sources=None) -> int:  # type: ignore[no-untyped-def]
         srcs = sources if self.context else None
-        feats = candidate_features(analysis, inside, ranks, anchor, counts, main, srcs)
+        fallback = srcs is not None and all(srcs)
+        feats = candidate_features(analysis, inside, ranks, anchor, counts, main,
+                                   None if self.separate and not fallback else srcs)
         cands = [(m.span.start, m.span.end, m.value.latitude, m.value.longitude) for m in inside]
         # the event's own sentences (the trigger's and its own candidates'), not the context's: a coded
         # event told there is the one whose place is sought
         own = [m for k, m in enumerate(inside) if srcs is None or not srcs[k]]
         sent = [(s.start, s.end) for s in analysis.sentences
                 if s.start <= anchor < s.end or any(s.start <= m.span.start < s.end for m in own)]
-        self.calls.append((analysis.doc.doc_id, cands, feats, sent))
+        self.calls.append((analysis.doc.doc_id, cands, feats, sent, fallback))
         return 0
 
 
@@ -85,18 +92,19 @@ class Choices:
     feats: list[list[list[str]]] = field(default_factory=list)  # per choice, per candidate
     labels: list[list[bool]] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    fallback: list[bool] = field(default_factory=list)  # no candidate of the event's own sentences
 
 
 def examples(train: list[dict[str, Any]], docs: dict[str, Any], context: bool = False,
-             when: str = "always") -> tuple[Choices, dict[str, int]]:
-    recorder = _Recorder(context=context, context_when=when)
+             when: str = "always", separate: bool = False) -> tuple[Choices, dict[str, int]]:
+    recorder = _Recorder(context=context, context_when=when, separate=separate)
     pipe = _pipeline(recorder)
     gold = {r["doc_id"]: [e for e in r["events"] if e.get("latitude") is not None] for r in train}
     out = Choices()
     counts: Counter[str] = Counter()
     for r in train:
         pipe(docs[r["doc_id"]])
-    for doc_id, cands, feats, sents in recorder.calls:
+    for doc_id, cands, feats, sents, fallback in recorder.calls:
         counts["choices"] += 1
         near = [e for e in gold[doc_id]
                 if any(a < se and ss < b for a, b in e["evidence"] for ss, se in sents)]
@@ -113,6 +121,8 @@ def examples(train: list[dict[str, Any]], docs: dict[str, Any], context: bool = 
         out.feats.append(feats)
         out.labels.append(labels)
         out.groups.append(doc_id)
+        out.fallback.append(fallback)
+        counts["kept_fallback"] += fallback
     return out, dict(counts)
 
 
@@ -122,11 +132,22 @@ def _folds(groups: list[str], folds: int) -> list[set[str]]:
     return [{uniq[i] for i in order[k::folds]} for k in range(folds)]
 
 
-def _fit(ch: Choices, idx: list[int], c: float, how: dict[str, Any]) -> EventPlaceRanker:
+def _linear(ch: Choices, idx: list[int], c: float) -> Any:
     feats = [f for i in idx for f in ch.feats[i]]
     labels = [EVENT_PLACE if y else "other" for i in idx for y in ch.labels[i]]
-    vec, clf = fit_linear(feats, labels, c, seed=SEED)
-    return EventPlaceRanker(to_linear(vec, clf, {}), **how)
+    return fit_linear(feats, labels, c, seed=SEED)
+
+
+def _fit(ch: Choices, idx: list[int], c: float, how: dict[str, Any]) -> EventPlaceRanker:
+    if how.get("separate"):  # the event's own choices at main_c, the fallback's at c
+        own = _linear(ch, [i for i in idx if not ch.fallback[i]], how["main_c"])
+        fb = _linear(ch, [i for i in idx if ch.fallback[i]], c)
+        return EventPlaceRanker(to_linear(*own, {}), True, "empty", fallback=to_linear(*fb, {}))
+    return EventPlaceRanker(to_linear(*_linear(ch, idx, c), {}), **_settings(how))
+
+
+def _settings(how: dict[str, Any]) -> dict[str, Any]:
+    return {k: how[k] for k in ("context", "context_when", "context_named")}
 
 
 def out_of_fold(ch: Choices, c: float, fold_docs: list[set[str]],
@@ -139,7 +160,8 @@ def out_of_fold(ch: Choices, c: float, fold_docs: list[set[str]],
         models.append(model)
         for i, g in enumerate(ch.groups):
             if g in held:
-                ps = [model.model.proba(f)[EVENT_PLACE] for f in ch.feats[i]]
+                m = model.fallback if ch.fallback[i] and model.fallback is not None else model.model
+                ps = [m.proba(f)[EVENT_PLACE] for f in ch.feats[i]]
                 right += ch.labels[i][int(np.argmax(ps))]
     return models, right / max(1, len(ch.groups))
 
@@ -176,11 +198,18 @@ def main(argv: list[str] | None = None) -> int:
                     "nothing finer than a province, or only where they name no place")
     ap.add_argument("--context-named", action="store_true",
                     help="a context place taken over the event's own candidates counts as named")
+    ap.add_argument("--separate", action="store_true",
+                    help="with --context-when empty: the fallback's choices get a model of their own "
+                    "(eventplace_fallback.npz, C from --c), the others the model without context at --main-c")
+    ap.add_argument("--main-c", type=float, default=1.0)
     args = ap.parse_args(argv)
-    how = {"context": args.context, "context_when": args.context_when, "context_named": args.context_named}
+    if args.separate and args.context_when != "empty":
+        ap.error("--separate goes with --context-when empty")
+    how = {"context": args.context, "context_when": args.context_when, "context_named": args.context_named,
+           "separate": args.separate, "main_c": args.main_c}
     train, docs, digest = training.training_split(args.annotations, args.shared)
     gold = training.training_gold(args.annotations, args.shared)
-    ch, counts = examples(train, docs, args.context, args.context_when)
+    ch, counts = examples(train, docs, args.context, args.context_when, args.separate)
     print(f"{len(train)} articles: {counts}")
     fold_docs = _folds([r["doc_id"] for r in train], args.folds)
     rules = pipeline_f1(gold, docs, [None] * args.folds, fold_docs)
@@ -194,15 +223,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"C={c}: choices right {acc:.3f}; pipeline {fig}")
     c = max(results, key=lambda k: (results[k]["pipeline"].get("mean_f1", results[k]["pipeline"]["event_f1"]),
                                     results[k]["choices_right"], -k))
-    idx = list(range(len(ch.groups)))
-    feats = [f for i in idx for f in ch.feats[i]]
-    labels = [EVENT_PLACE if y else "other" for i in idx for y in ch.labels[i]]
-    vec, clf = fit_linear(feats, labels, c, seed=SEED)
+    own = [i for i in range(len(ch.groups)) if not (args.separate and ch.fallback[i])]
+    vec, clf = _linear(ch, own, args.main_c if args.separate else c)
+    n_cands = sum(len(ch.labels[i]) for i in range(len(ch.groups)))
     meta = {"model": "eventplace", "classes": [str(k) for k in clf.classes_],
-            "trained_on": {"articles": len(train), "choices": len(ch.groups), "candidates": len(labels),
+            "trained_on": {"articles": len(train), "choices": len(ch.groups), "candidates": n_cands,
                            **counts, "annotations_sha256": digest, "split": training.SPLIT},
-            "C": c, "min_count": MIN_COUNT, "seed": SEED, "radius_km": RADIUS_KM, **how,
-            "context_chosen_by": CONTEXT_CHOSEN_BY,
+            "C": args.main_c if args.separate else c, "min_count": MIN_COUNT, "seed": SEED,
+            "radius_km": RADIUS_KM, **how, "context_chosen_by": CONTEXT_CHOSEN_BY,
             "chosen_by": "pipeline event F1 (mean of our coding's and gold/train.jsonl's) on the training "
                          f"split, each article's places chosen by the model of the {args.folds} folds "
                          "(grouped by article) that did not see it",
@@ -213,7 +241,21 @@ def main(argv: list[str] | None = None) -> int:
                                  **results[c]},
             "features": len(vec.vocabulary_)}
     to_linear(vec, clf, meta).save(args.out / "eventplace.npz")
-    print(f"wrote {args.out / 'eventplace.npz'} ({len(vec.vocabulary_)} features, C={c})")
+    print(f"wrote {args.out / 'eventplace.npz'} ({len(vec.vocabulary_)} features, C={meta['C']})")
+    fallback = args.out / "eventplace_fallback.npz"
+    if args.separate:
+        fvec, fclf = _linear(ch, [i for i in range(len(ch.groups)) if ch.fallback[i]], c)
+        fmeta = {"model": "eventplace_fallback", "classes": [str(k) for k in fclf.classes_],
+                 "decides": "the event's place where its sentences name none: the rules' fallback (the main "
+                            "or a statement place) or a place named around them (eventplace.npz's meta)",
+                 "choices": counts.get("kept_fallback", 0), "C": c, "min_count": MIN_COUNT, "seed": SEED,
+                 "features": len(fvec.vocabulary_), "cross_validation": meta["cross_validation"]}
+        to_linear(fvec, fclf, fmeta).save(fallback)
+        print(f"wrote {fallback} ({len(fvec.vocabulary_)} features, C={c})")
+    elif fallback.exists():  # a stale fallback model would be served beside this one
+        fallback.unlink()
+        fallback.with_suffix(".json").unlink(missing_ok=True)
+        print(f"removed {fallback}")
     print(json.dumps(meta["cross_validation"], indent=1))
     return 0
 

@@ -147,6 +147,19 @@ def test_a_context_model_of_empty_sentences_replaces_only_the_fallback() -> None
     assert choose_in_second(geo, NEAR_TEXT) == HODEIDAH
 
 
+def test_the_fallback_gets_a_model_of_its_own() -> None:
+    # the event's own choices by one model (features without sources), the fallback's by the other
+    fallback = ranker("src:prev").model
+    both = EventPlaceRanker(ranker("src:main").model, True, "empty", fallback=fallback)
+    geo = Geocoder(GAZ, place_decision=None, event_place_ranker=both)
+    assert choose_in_second(geo, MAIN_TEXT) == HAYS
+    assert choose_in_second(geo, NEAR_TEXT) == HODEIDAH
+    # the fallback's model is asked with the sources, the other without
+    r = geo.event_place_ranker
+    assert r is not None and r._model([frozenset({"prev"})]) == (fallback, [frozenset({"prev"})])
+    assert r._model([frozenset(), frozenset({"prev"})])[1] is None
+
+
 def test_context_features_say_where_a_candidate_comes_from() -> None:
     geo = Geocoder(GAZ, place_decision=None, event_place_ranker=None)
     a = analyse(NEAR_TEXT)

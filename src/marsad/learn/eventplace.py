@@ -34,6 +34,8 @@ from marsad.learn.places import _bucket, _side_words, _word_class
 from marsad.model import Analysis, Mention, Place
 
 EVENT_PLACE_MODEL = MODELS / "eventplace.npz"
+#: the model of the choices where the event's sentences name no place (optional)
+FALLBACK_MODEL = MODELS / "eventplace_fallback.npz"
 #: the positive class: the candidate lies within 25 km of the coded event's place
 EVENT_PLACE = "event_place"
 
@@ -134,18 +136,29 @@ class EventPlaceRanker:
     #: a context place taken over the event's own candidates counts as named for the event (its frame's
     #: place is not ``place_inferred``, which lets merges join it with any place)
     context_named: bool = False
+    #: a model of its own for the choices without a candidate of the event's sentences (the rules'
+    #: fallback and the context places); ``model`` then keeps the features without sources
+    fallback: LinearModel | None = None
+
+    def _model(self, sources: Sequence[frozenset[str]] | None
+               ) -> tuple[LinearModel, Sequence[frozenset[str]] | None]:
+        if self.fallback is not None:
+            if sources is not None and all(sources):
+                return self.fallback, sources
+            return self.model, None
+        return self.model, sources if self.context else None
 
     def probabilities(self, analysis: Analysis, inside: Sequence[Mention], ranks: Sequence[int], anchor: int,
                       counts: Counter[tuple[str, str]], main: Place | None,
                       sources: Sequence[frozenset[str]] | None = None) -> list[float]:
-        return [self.model.proba(f)[EVENT_PLACE]
-                for f in candidate_features(analysis, inside, ranks, anchor, counts, main, sources)]
+        model, srcs = self._model(sources)
+        return [model.proba(f)[EVENT_PLACE]
+                for f in candidate_features(analysis, inside, ranks, anchor, counts, main, srcs)]
 
     def choose(self, analysis: Analysis, inside: Sequence[Mention], ranks: Sequence[int], anchor: int,
                counts: Counter[tuple[str, str]], main: Place | None,
                sources: Sequence[frozenset[str]] | None = None) -> int:
-        ps = self.probabilities(analysis, inside, ranks, anchor, counts, main,
-                                sources if self.context else None)
+        ps = self.probabilities(analysis, inside, ranks, anchor, counts, main, sources)
         # ties (rare) go to the rules' order
         return max(range(len(inside)), key=lambda i: (ps[i], -ranks[i]))
 
@@ -156,6 +169,8 @@ def packaged() -> EventPlaceRanker | None:
     def load(path: Path) -> EventPlaceRanker:
         model = LinearModel.load(path)
         meta = model.meta
+        if FALLBACK_MODEL.exists():  # the fallback's own model: context places where the sentences name none
+            return EventPlaceRanker(model, True, "empty", fallback=LinearModel.load(FALLBACK_MODEL))
         return EventPlaceRanker(model, bool(meta.get("context")), meta.get("context_when", "always"),
                                 bool(meta.get("context_named")))
 
