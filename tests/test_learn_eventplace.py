@@ -160,6 +160,16 @@ def test_the_fallback_gets_a_model_of_its_own() -> None:
     assert r._model([frozenset(), frozenset({"prev"})])[1] is None
 
 
+def test_a_country_fallback_is_left_to_the_rules() -> None:
+    # the article's main place is a whole country: the rules' frame at Yemen joins the better-placed
+    # telling of its event or is refined later; the context model does not replace it
+    yemen = Place(3, "Yemen", "YE", 15.5, 47.5, "country", 28_000_000)
+    gaz = MemoryGazetteer({"حيس": [HAYS], "الحديدة": [HODEIDAH], "اليمن": [yemen]})
+    text = "قصفت الطائرات اليمن. وفي اليمن أيضا. واليمن يعاني. " + CONTEXT_TEXT
+    for r in (None, context_ranker("src:prev", "empty")):
+        assert choose_in_second(Geocoder(gaz, place_decision=None, event_place_ranker=r), text) == yemen
+
+
 def test_context_features_say_where_a_candidate_comes_from() -> None:
     geo = Geocoder(GAZ, place_decision=None, event_place_ranker=None)
     a = analyse(NEAR_TEXT)

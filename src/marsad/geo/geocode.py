@@ -551,7 +551,10 @@ class Geocoder:
                 (m for m in ms if m.attr("role") == "statement" and any(s <= m.span.start < e
                                                                         for s, e in sentence_spans)), None)
             ranker = self.event_place_ranker
-            if ranker is not None and ranker.context:
+            # a whole country is left to the rules: such a frame joins the better-placed telling of its
+            # event (``merging``'s "country" pass) or is refined to the main place at precision 3
+            if ranker is not None and ranker.context and (chosen is None
+                                                          or chosen.value.feature != "country"):
                 # a context model weighs that fallback against the places named around the sentences
                 fallback = [chosen] if chosen is not None else []
                 extra = self._context_places(analysis, mentions, usable, sentence_spans, fallback)
