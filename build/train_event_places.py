@@ -42,7 +42,7 @@ CONTEXT_CHOSEN_BY = (
     "mean event F1 of both codings of the pipeline, out of fold (5 folds by article), 2026-12-07: no "
     "context 0.6345 (C 1.0), always 0.634 (C 0.25), always and named 0.6315 (C 0.25), coarse 0.6415 "
     "(C 0.25), empty 0.644 (C 0.1 and 0.25), empty with the fallback's own model (separate) 0.6415 (C"
-    " 0.1); rules 0.634. Those two changed the seed article (a country fallback placed at a town "
+    " 0.1); rules 0.634. That one changed the seed article (a country fallback placed at a town "
     "escaped the merge of country-level tellings): shipped, separate with a country fallback left to "
     "the rules, 0.6395 (C 0.25; 0.1: 0.638); candidates before the event model: event recall 0.717 ->"
     " 0.718 ours, 0.698 -> 0.698 theirs")
