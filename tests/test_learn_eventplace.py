@@ -182,3 +182,19 @@ def test_context_features_say_where_a_candidate_comes_from() -> None:
     assert "ctx:False" in own and "ctx|inside:False|1" in own and not any(f.startswith("src:") for f in own)
     assert {"ctx:True", "src:prev", "src|inside:prev|1"} <= set(prev)
     assert plain[0] == [f for f in own if not f.startswith(("ctx", "src"))]
+
+
+@pytest.mark.skipif(not EVENT_PLACE_MODEL.exists(), reason="no shipped event-place model")
+def test_without_its_fallback_model_the_shipped_ranker_is_mains(monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # removing eventplace_fallback.npz turns the learned fallback off: the model of the event's own
+    # choices is served without context candidates, as before
+    import marsad.learn.eventplace as ep
+
+    monkeypatch.setattr(ep, "FALLBACK_MODEL", tmp_path / "absent.npz")
+    packaged.cache_clear()
+    try:
+        r = packaged()
+        assert r is not None and r.fallback is None and not r.context
+    finally:
+        packaged.cache_clear()

@@ -171,6 +171,8 @@ def packaged() -> EventPlaceRanker | None:
         meta = model.meta
         if FALLBACK_MODEL.exists():  # the fallback's own model: context places where the sentences name none
             return EventPlaceRanker(model, True, "empty", fallback=LinearModel.load(FALLBACK_MODEL))
+        if meta.get("separate"):  # trained beside a fallback model that is not shipped: no context
+            return EventPlaceRanker(model)
         return EventPlaceRanker(model, bool(meta.get("context")), meta.get("context_when", "always"),
                                 bool(meta.get("context_named")))
 
