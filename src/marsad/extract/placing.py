@@ -35,7 +35,9 @@ def fill_place(geocoder: Geocoder, analysis: Analysis, f: Frame) -> None:
     spans = [(analysis.sentences[i].start, analysis.sentences[i].end) for i in f.sents]
     mention, place, precision = geocoder.event_place(analysis, analysis.mentions, spans, f.anchor)
     f.place_mention, f.place, f.precision = mention, place, precision
-    f.place_inferred = mention is None or not any(s <= mention.span.start < e for s, e in spans)
+    # a place named around the sentences that a context model took over their own is named, not inferred
+    f.place_inferred = mention is None or not (any(s <= mention.span.start < e for s, e in spans)
+                                               or mention.attr("context"))
 
 
 def refine_country_places(geocoder: Geocoder, analysis: Analysis, frames: list[Frame]) -> None:

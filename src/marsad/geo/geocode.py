@@ -95,6 +95,9 @@ _ACTOR_HOME = re.compile(r"\s+في\s+")
 _BLANK = re.compile(r"\s*")
 _TOPIC_BEFORE = re.compile(r"\W*(?:و|ف)?(?:في|ب)\s*")
 _TOPIC_AFTER = re.compile(r"\s*[،,]")
+# context candidates of an event's place (a context event-place model): none, and at most this many
+_NO_SOURCE: frozenset[str] = frozenset()
+_MAX_CONTEXT = 8
 _LAST_WORD = re.compile(r"(?:^|\s)[وف]?([\u0621-\u064a]+)\s*$")
 _NOT_VERBS = frozenset({"تحت", "وقت", "بيت", "بات", "ذات", "مرات", "لفتت"})
 _AGENT_LIST = re.compile(r"^\s*و\s*$")
@@ -528,16 +531,41 @@ class Geocoder:
             ranked = sorted(inside, key=cost)
             chosen = ranked[0]
             ranker = self.event_place_ranker
-            if ranker is not None and len(ranked) > 1:
+            extra = self._context_places(analysis, mentions, usable, sentence_spans, ranked) \
+                if ranker is not None and ranker.context and (ranker.context_when == "always" or (
+                    ranker.context_when == "coarse" and all((m.attr("precision") or 2) >= 3 for m in ranked))
+                ) else []
+            if ranker is not None and len(ranked) + len(extra) > 1:
+                cands = ranked + [m for m, _ in extra]
+                sources = [_NO_SOURCE] * len(ranked) + [src for _, src in extra]
                 main = self._main_of_usable(mentions, usable)
-                chosen = ranked[ranker.choose(analysis, ranked, range(len(ranked)), anchor,
-                                              self._place_counts(usable),
-                                              main.value if main is not None else None)]
+                k = ranker.choose(analysis, cands, range(len(cands)), anchor, self._place_counts(usable),
+                                  main.value if main is not None else None, sources)
+                chosen = cands[k]
+                if k >= len(ranked) and ranker.context_named:
+                    chosen = chosen.with_attr("context", True)
         else:
             # the article's main place, else a statement place of these sentences (better than nothing)
-            chosen = self._main_of_usable(mentions, usable) or next(
+            main = self._main_of_usable(mentions, usable)
+            chosen = main or next(
                 (m for m in ms if m.attr("role") == "statement" and any(s <= m.span.start < e
                                                                         for s, e in sentence_spans)), None)
+            ranker = self.event_place_ranker
+            # a whole country is left to the rules: such a frame joins the better-placed telling of its
+            # event (``merging``'s "country" pass) or is refined to the main place at precision 3
+            if ranker is not None and ranker.context and (chosen is None
+                                                          or chosen.value.feature != "country"):
+                # a context model weighs that fallback against the places named around the sentences
+                fallback = [chosen] if chosen is not None else []
+                extra = self._context_places(analysis, mentions, usable, sentence_spans, fallback)
+                if extra:
+                    cands = fallback + [m for m, _ in extra]
+                    sources = [frozenset({"main" if chosen is main else "statement"})] * len(fallback) + [
+                        src for _, src in extra]
+                    chosen = cands[ranker.choose(analysis, cands, range(len(cands)), anchor,
+                                                 self._place_counts(usable),
+                                                 main.value if main is not None else None, sources)] \
+                        if len(cands) > 1 else cands[0]
             if chosen is None:
                 return None, None, None
         place: Place = chosen.value
@@ -548,6 +576,46 @@ class Geocoder:
             if cap is not None:
                 place = cap
         return chosen, place, prec
+
+    def _context_places(self, analysis: Analysis, mentions: Iterable[Mention], usable: list[Mention],
+                        sentence_spans: list[tuple[int, int]], taken: list[Mention]
+                        ) -> list[tuple[Mention, frozenset[str]]]:
+        """The places named around an event's sentences, for a context model to weigh
+        (:data:`marsad.learn.eventplace.SOURCES`): undoubted usable mentions of the sentence before and
+        after, the headline, the first sentence and the article's main place, one per place, in text
+        order, none of the places already ``taken`` as candidates, at most ``_MAX_CONTEXT``."""
+        if not sentence_spans or not analysis.sentences:
+            return []
+        first = analysis.sentence_of(min(s for s, _ in sentence_spans))
+        last = analysis.sentence_of(max(e for _, e in sentence_spans) - 1)
+        title_end = len(analysis.doc.title) if analysis.doc.title else 0
+        lead = analysis.sentence_of(title_end + 2) if title_end else 0
+        main = self._main_of_usable(mentions, usable)
+        seen = {(m.value.name, m.value.country) for m in taken}
+        found: dict[tuple[str, str], tuple[Mention, set[str]]] = {}
+        for m in usable:
+            if m.attr("doubtful") or any(s <= m.span.start < e for s, e in sentence_spans):
+                continue
+            si = analysis.sentence_of(m.span.start)
+            src = set()
+            if si == first - 1:
+                src.add("prev")
+            if si == last + 1:
+                src.add("next")
+            if m.span.start < title_end or (not title_end and si == 0):
+                src.add("head")
+            if si == lead:
+                src.add("lead")
+            if main is not None and m is main:
+                src.add("main")
+            key = (m.value.name, m.value.country)
+            if not src or key in seen:
+                continue
+            if key in found:
+                found[key][1].update(src)
+            elif len(found) < _MAX_CONTEXT:
+                found[key] = (m, src)
+        return [(m, frozenset(src)) for m, src in found.values()]
 
     def _resolved_places(self, mentions: Iterable[Mention]) -> tuple[list[Mention], list[Mention]]:
         """The resolved place mentions and those without a role; remembered for the last tuple of
