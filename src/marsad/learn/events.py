@@ -10,6 +10,8 @@ The features (:func:`event_features`) are what the rules knew when they built th
 type, sub-type, tags, the rules' own confidence, places, actors, toll, date, where in the
 article — and the sentence model's P(event) of its evidence sentences. The training script
 gives the sentence probabilities of the cross-validation's other folds; serving computes them.
+The model is boosted trees over those features (:mod:`marsad.learn.trees`; a linear model file is
+still read, ``build/train_models.py --linear-events``).
 """
 
 from __future__ import annotations
