@@ -147,13 +147,15 @@ def cross_validated() -> list[tuple[str, str]]:
         elif name == "event":
             chosen = cv.get("thresholds", {}).get(str(meta.get("threshold")), {})
             line = (f"pipeline event F1 {chosen.get('event_f1')} (P {chosen.get('event_precision')}, "
-                    f"R {chosen.get('event_recall')}) at threshold {meta.get('threshold')}")
+                    f"R {chosen.get('event_recall')}), against the other coding {chosen.get('other_f1')}, "
+                    f"at threshold {meta.get('threshold')} ({meta.get('family', 'linear')})")
         elif name == "types":
             acc, chosen = cv.get("accuracy_all_matched", {}), cv.get("chosen", {})
             line = (f"type accuracy {acc.get('type_model')} (rules {acc.get('type_rules')}), sub-type given "
                     f"type {acc.get('sub_given_type_model')} (rules {acc.get('sub_given_type_rules')}); "
                     f"pipeline event F1 {chosen.get('event_f1')} (rules' types "
-                    f"{cv.get('rules_types', {}).get('event_f1')}) from P {meta.get('type_threshold')}")
+                    f"{cv.get('rules_types', {}).get('event_f1')}) from P {meta.get('type_threshold')}; "
+                    "off unless default_stages(types=True)")
         elif name == "place":
             fig = cv.get("rule_roleless_mentions", {}).get("not_a_place_figures", {})
             line = (f"not a place: P {fig.get('precision')} R {fig.get('recall')} at threshold "
@@ -172,7 +174,8 @@ def cross_validated() -> list[tuple[str, str]]:
             fig = cv.get("chosen", {}).get("all") or {}
             attack, protest, any_event = (fig.get(k, {}) for k in ("attack", "protest", "event"))
             line = (f"asked sentences: attack F1 {attack.get('f1')}, protest F1 {protest.get('f1')}, "
-                    f"any event P {any_event.get('precision')}; opens from {meta.get('threshold')}")
+                    f"any event P {any_event.get('precision')}; opens from {meta.get('threshold')}; "
+                    "off unless default_stages(opener=True)")
         else:
             line = json.dumps(cv)[:120]
         out.append((name, line))
