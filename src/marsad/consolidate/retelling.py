@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
+from marsad.consolidate.similarity import day as similarity_day
 from marsad.text.normalise import normalise_key
 
 KINDS = ("fresh", "undated", "retold")
@@ -41,13 +41,6 @@ _CUE = re.compile("|".join(re.escape(c) for c in _CUES))
 LOOK_BACK_DAYS = 2
 
 
-def _day(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value)[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def has_cue(text: str) -> bool:
     """Whether the evidence text holds a look-back word (a toll update, a reaction, an alleged attack)."""
     return bool(text) and _CUE.search(normalise_key(text)) is not None
@@ -60,7 +53,7 @@ def report_kind(row: Mapping[str, Any], text: str = "") -> str:
     prov = row.get("provenance")
     if isinstance(prov, Mapping) and "event_date" not in prov:
         return "undated"
-    day, published = _day(row.get("event_date")), _day(row.get("published"))
+    day, published = similarity_day(row.get("event_date")), similarity_day(row.get("published"))
     if day and published and (published - day).days >= LOOK_BACK_DAYS:
         return "retold"
     return "fresh"

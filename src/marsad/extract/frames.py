@@ -124,8 +124,7 @@ def frame_for_sentence(analysis: Analysis, si: int, ms: list[Mention],
         strong = untyped_attack(live, actors, in_title, norm)
         if not strong:
             return "rules:no_typed_trigger"
-    dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")
-             and not opens_period(norm, m)]
+    dates = current_dates(ms, norm)
     event_date, precision, date_m = date_for(dates, published, strong[0].span.start, norm)
     reason = out_of_time(ms, dates, cues, event_date, published, analysis.sentences[si]) if scope else None
     if reason is not None:
@@ -167,6 +166,13 @@ _CROWD_HARM = {"shoot", "injure", "kill", "disperse", "repress"}
 _TERRITORY_VERBS_PRESENT = re.compile(r"^[يت](?:سيطر|حرر|ستعيد|ستولي)")
 _LAUNCH_NEAR = re.compile(r"(?:^|\s)[وف]?(?:بدات|بدا|بدء|ببدء|انطلقت|انطلاق|اطلقت|اطلاق|"
                           r"شنت|شن|تشن|يشن|بشن)(?:\s|$)")
+
+
+def current_dates(ms: list[Mention], norm: str) -> list[Mention]:
+    """The dates of a sentence's mentions that may date its event: not a future one, not the start of
+    a period ("منذ 18 شباط"), which dates a running total rather than a day's event."""
+    return [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")
+            and not opens_period(norm, m)]
 
 
 def promote(live: list[Mention], actors: list[Mention], *, in_title: bool, norm: str) -> list[Mention]:

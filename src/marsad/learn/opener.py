@@ -21,8 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from marsad.extract.dating import date_for
-from marsad.extract.frames import Frame
-from marsad.extract.scope import opens_period
+from marsad.extract.frames import Frame, current_dates
 from marsad.learn.features import sentence_parts
 from marsad.learn.linear import MODELS, FeatureBlock, LinearModel, shipped
 from marsad.model import Analysis, Mention, MentionKind
@@ -116,9 +115,7 @@ def open_frame(analysis: Analysis, si: int, ms: list[Mention], published: date |
     trigger = Mention(MentionKind.TRIGGER, main.span, (opening.event_type, opening.sub_event_type), main.sent,
                       main.attrs).with_attr("tags", OPENED)
     norm = analysis.norm
-    dates = [m for m in ms if m.kind is MentionKind.DATE and m.value and not m.attr("future")
-             and not opens_period(norm, m)]
-    event_date, precision, date_m = date_for(dates, published, main.span.start, norm)
+    event_date, precision, date_m = date_for(current_dates(ms, norm), published, main.span.start, norm)
     return Frame(opening.event_type, opening.sub_event_type, [si], main.span.start, [trigger], {OPENED},
                  [m for m in ms if m.kind is MentionKind.ACTOR], date=event_date, date_precision=precision,
                  date_mention=date_m, weight=float(main.attr("weight") or 0.5),

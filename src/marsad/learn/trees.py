@@ -17,15 +17,12 @@ present; after ``depth`` steps every tree is at a leaf, and the leaves' values s
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-log = logging.getLogger(__name__)
 
 FAMILY = "trees"
 
