@@ -62,9 +62,6 @@ OTHER: list[dict] = []
 ABLATE = {"merge": True, "event_places": True, "roles": True, "opener": False}
 #: the learned frame opener's out-of-fold stand-in (``build/train_opener.py``), set by ``main``
 OPENER: list = []
-#: whether the event decision is boosted trees (the default since 2026-12-07) or, with ``--linear-events``,
-#: the logistic regression of before (an ablation)
-EVENT_TREES = [True]
 #: where ``--dump`` writes the out-of-fold predictions (error analysis on the training split)
 DUMP: list[Path] = []
 KEYS = ("event_precision", "event_recall", "event_f1", "false_events_per_empty_doc")
@@ -227,7 +224,7 @@ def event_threshold(table: dict[tuple[str, int], float], gold: list[dict],
 
 def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_threshold: float, c: float,
                 folds: int, rescue: float = 1.01, alone: Alone | None = None,
-                alone_trains: bool = True) -> tuple[LinearModel | TreeModel | None, dict]:
+                alone_trains: bool = True, trees: bool = True) -> tuple[LinearModel | TreeModel | None, dict]:
     """The event decision: the rules' events (no confidence cut; frames judged by the
     out-of-fold sentence probabilities) labelled 1 where they match a gold event, 0 where not;
     its features as :func:`marsad.learn.events.event_features` makes them with out-of-fold
@@ -278,7 +275,7 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
     for train, test in GroupKFold(n_splits=folds).split(feats, y, groups):
         if not alone_trains:  # (the baseline: the sentences read alone scored, not trained on)
             train = train[train < n_doc]
-        if EVENT_TREES[0]:
+        if trees:
             vec, clf = fit_trees([feats[i] for i in train], list(y[train]))
             oof[test] = predict_trees(vec, clf, [feats[i] for i in test])
         else:
@@ -314,12 +311,12 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
         print(f"  sentences read alone, out of fold, at {best}: {alone_figures}")
     if not alone_trains:
         feats, labels, groups = feats[:n_doc], labels[:n_doc], groups[:n_doc]
-    if EVENT_TREES[0]:
+    if trees:
         vec, clf = fit_trees(feats, labels)
     else:
         vec, clf = fit_linear(feats, labels, c)
     meta = {"model": "event", "events": len(y), "positives": int((y == "1").sum()), "seed": SEED,
-            **({"family": "trees", "params": TREE_PARAMS} if EVENT_TREES[0]
+            **({"family": "trees", "params": TREE_PARAMS} if trees
                else {"family": "linear", "C": c}),
             "threshold": best,
             "chosen_by": "mean event F1 (our coding, gold/train.jsonl's) of the whole pipeline on the "
@@ -331,7 +328,7 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
                                  "calibration": bands, "sentences_alone": alone_figures},
             "trained_with_sentences_alone": alone is not None and alone_trains,
             "features": len(vec.vocabulary_)}
-    return (to_trees(vec, clf, meta) if EVENT_TREES[0] else to_linear(vec, clf, meta)), meta
+    return (to_trees(vec, clf, meta) if trees else to_linear(vec, clf, meta)), meta
 
 
 @dataclass
@@ -425,7 +422,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--linear-events", action="store_true",
                     help="the event decision as a logistic regression (before 2026-12-07), not boosted trees")
     args = ap.parse_args(argv)
-    EVENT_TREES[0] = not args.linear_events
     if args.dump:
         DUMP[:] = [args.dump]
     for name in args.without:
@@ -486,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.event_level:
         emodel, emeta = event_model(table, gold, threshold, c, args.folds,
                                     gate["event_level"]["rescue_threshold"], alone,
-                                    alone_trains=not args.alone_scored_only)
+                                    alone_trains=not args.alone_scored_only, trees=not args.linear_events)
         emodel.save(args.out / "event.npz")
         print(f"wrote {args.out / 'event.npz'}: threshold {emeta['threshold']}, "
               f"{emeta['cross_validation']['thresholds'][emeta['threshold']]}")

@@ -152,8 +152,7 @@ def to_trees(vec: Any, clf: Any, meta: dict[str, Any]) -> TreeModel:
     """The fitted trees as serving reads them (:class:`marsad.learn.trees.TreeModel`)."""
     columns = [str(f) for f in vec.get_feature_names_out()]
     neg, pos = (str(c) for c in clf.classes_)
-    return from_lightgbm(clf.booster_, columns, (neg, pos),
-                         {**meta, "family": "trees", "params": clf.get_params()})
+    return from_lightgbm(clf.booster_, columns, (neg, pos), meta)
 
 
 def prf(tp: int, fp: int, fn: int, beta: float = 1.0) -> dict[str, float]:
