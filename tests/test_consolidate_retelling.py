@@ -76,3 +76,27 @@ def test_consolidation_keeps_the_kind_on_each_member(tmp_path: Path):
         kinds = {m["event_id"]: m["report_kind"] for r in store.iter_incidents()
                  for m in (r["members"] if isinstance(r["members"], list) else json.loads(r["members"]))}
     assert kinds == {"ev-new": "fresh", "ev-toll": "retold"}
+
+
+def test_the_retelling_features_are_made_only_for_a_model_that_weighs_them():
+    import numpy as np
+
+    from marsad.consolidate.model import MergeModel
+    from marsad.learn.linear import LinearModel
+
+    a = report({**row(), "report_kind": "fresh"})
+    b = report({**row("2018-03-04"), "report_kind": "retold"})
+    assert any(f.startswith(RETELL_FEATURES) for f in pair_features(a, b, 0.3))
+    without = pair_features(a, b, 0.3, retelling=False)
+    assert not any(f.startswith(RETELL_FEATURES + RETOLD_FEATURES) for f in without)
+    retelling = RETELL_FEATURES + RETOLD_FEATURES
+    assert without == [f for f in pair_features(a, b, 0.3) if not f.startswith(retelling)]
+
+    def model(vocab: list[str]) -> MergeModel:
+        linear = LinearModel(("separate", "same"), {f: i for i, f in enumerate(vocab)},
+                             np.ones((len(vocab), 1), dtype=np.float32), np.zeros(1, dtype=np.float32), {})
+        return MergeModel(linear, 0.5)
+
+    assert model(["retell:fresh+retold", "sub=same"]).reads_retelling
+    assert not model(["sub=same"]).reads_retelling
+    assert not rule_model().reads_retelling

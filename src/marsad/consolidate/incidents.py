@@ -239,7 +239,8 @@ class _Consolidator:
             sims = iter(cosines(vec, [v for inc in candidates for v in inc.vectors[-MAX_COMPARE:]],
                                 self.dense))
             for inc in candidates:
-                probs = sorted((self.model.probability(pair_features(this, m, next(sims)))
+                probs = sorted((self.model.probability(pair_features(this, m, next(sims),
+                                                                     retelling=self.model.reads_retelling))
                                 for m in inc.reports[-MAX_COMPARE:]),
                                reverse=True)[:self.model.link_top or None]
                 p = sum(probs) / len(probs)

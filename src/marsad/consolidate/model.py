@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from marsad.consolidate.blocking import WINDOW_DAYS
+from marsad.consolidate.similarity import RETELL_FEATURES, RETOLD_FEATURES
 from marsad.learn.linear import MODELS, LinearModel, shipped
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,9 @@ class MergeModel:
     # and a dictionary sum is ten times faster there than LinearModel.proba's numpy calls
     _logit: dict[str, float] = field(init=False, repr=False, compare=False)
     _bias: float = field(init=False, repr=False, compare=False)
+    # whether the model weighs the retelling features (similarity.RETELL_FEATURES, RETOLD_FEATURES): where
+    # it does not, they are not made (a fifth of each pair's feature time)
+    reads_retelling: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         w, bias = self.linear.weights, self.linear.bias
@@ -69,6 +73,8 @@ class MergeModel:
         sign = 1.0 if self.linear.classes[-1] == "same" else -1.0
         object.__setattr__(self, "_logit", {f: sign * float(col[i]) for f, i in self.linear.vocab.items()})
         object.__setattr__(self, "_bias", sign * b0)
+        object.__setattr__(self, "reads_retelling", any(
+            f.startswith(RETELL_FEATURES + RETOLD_FEATURES) for f in self.linear.vocab))
 
     def probability(self, feats: list[str]) -> float:
         z = self._bias + sum(self._logit.get(f, 0.0) for f in feats)

@@ -205,8 +205,10 @@ RETELL_FEATURES = ("retell:",)
 RETOLD_FEATURES = ("retold:", "undated:")
 
 
-def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, cos: float) -> list[str]:
-    """The indicator features of a pair of event rows or :func:`report` s (``cos``: their evidence cosine)."""
+def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, cos: float, *,
+                  retelling: bool = True) -> list[str]:
+    """The indicator features of a pair of event rows or :func:`report` s (``cos``: their evidence cosine);
+    ``retelling=False`` leaves out the retelling features (a model without weights for them)."""
     a, b = report(a), report(b)
     feats = ["sub=same" if a.sub == b.sub else "sub=diff"]
     rel, km = place_relation(a, b)
@@ -249,7 +251,7 @@ def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, 
     near = rel in ("place=same", "place=same_area") or (km is not None and km <= 5)
     agree = "low" if cos <= 0.2 else "mid" if cos <= 0.4 else "high"
     feats.append(f"sametown:{'near' if near else 'far'}&{gap}&cos={agree}")
-    if a.kind and b.kind:
+    if retelling and a.kind and b.kind:
         # a fresh report of a new day's strike days after another is a campaign's next day; a report
         # that retells (a toll update, a reaction, an alleged attack) or has no day of its own
         # (dated by its publication) may be the same incident however many days apart

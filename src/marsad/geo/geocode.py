@@ -532,9 +532,7 @@ class Geocoder:
             chosen = ranked[0]
             ranker = self.event_place_ranker
             extra = self._context_places(analysis, mentions, usable, sentence_spans, ranked) \
-                if ranker is not None and ranker.context and (ranker.context_when == "always" or (
-                    ranker.context_when == "coarse" and all((m.attr("precision") or 2) >= 3 for m in ranked))
-                ) else []
+                if ranker is not None and ranker.offers_context(ranked) else []
             if ranker is not None and len(ranked) + len(extra) > 1:
                 cands = ranked + [m for m, _ in extra]
                 sources = [_NO_SOURCE] * len(ranked) + [src for _, src in extra]

@@ -140,6 +140,15 @@ class EventPlaceRanker:
     #: fallback and the context places); ``model`` then keeps the features without sources
     fallback: LinearModel | None = None
 
+    def offers_context(self, inside: Sequence[Mention]) -> bool:
+        """Whether the places named around the event's sentences are weighed beside its own candidates
+        ``inside`` (``context_when`` "always", or "coarse" where none is finer than a province; with
+        "empty" only the rules' fallback is, where the sentences name no place)."""
+        if not self.context:
+            return False
+        return self.context_when == "always" or (
+            self.context_when == "coarse" and all((m.attr("precision") or 2) >= 3 for m in inside))
+
     def _model(self, sources: Sequence[frozenset[str]] | None
                ) -> tuple[LinearModel, Sequence[frozenset[str]] | None]:
         if self.fallback is not None:
