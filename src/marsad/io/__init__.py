@@ -1,4 +1,6 @@
-"""Reading documents from files and writing event records (see readers.py, writers.py)."""
+"""Reading documents from files and writing event records: readers.py (the entry point, every format),
+with decoding.py (bytes to text), html.py (pages), warc.py (archives) and ids.py (bounded id bookkeeping);
+writers.py."""
 
 from marsad.io.readers import SUPPORTED_EXTENSIONS, detect_format, iter_documents
 from marsad.io.writers import (

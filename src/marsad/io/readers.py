@@ -84,23 +84,30 @@ import codecs
 import contextlib
 import csv
 import gzip
-import hashlib
 import io
 import json
 import logging
 import os
 import re
 import sys
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
-from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from marsad.errors import InputError, RecordError
+from marsad.io.decoding import JUNK_SHARE, bom_encoding, decode_bytes, junk_share, sniff_file_encoding
+from marsad.io.html import decode_html, extract_html, strip_html
+from marsad.io.ids import IdIndex, text_digest
+from marsad.io.warc import (
+    WARC_TYPES,
+    gzip_member_whole,
+    records_until_damage,
+    starts_like_warc,
+    warc_missing,
+)
 from marsad.model import Document, Failure
 
 log = logging.getLogger(__name__)
@@ -125,21 +132,10 @@ FORMATS: dict[str, str] = {
 
 SUPPORTED_EXTENSIONS: tuple[str, ...] = tuple(FORMATS)
 
-JUNK_SHARE = 0.02  # share of control / replacement characters that marks binary content
-_JUNK_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd\ud800-\udfff]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _DOC_ID_RE = re.compile(r'"doc_id"\s*:\s*"((?:[^"\\]|\\.){0,1000})"')
 _ID_PREFIX = 65_536  # bytes of an oversized JSONL line searched for its doc_id
 _DATE_RE = re.compile(r"^\s*(\d{4})[-/](\d{1,2})[-/](\d{1,2})")
-_META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
-_BOMS: tuple[tuple[bytes, str], ...] = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-_SCAN_CHUNK = 1 << 20
 
 
 # --------------------------------------------------------------------------- helpers
@@ -174,322 +170,10 @@ def parse_date(value: Any) -> date | None:
         return None
 
 
-def bom_encoding(head: bytes) -> str | None:
-    """The encoding announced by a byte-order mark at the start of ``head``, if any."""
-    for bom, enc in _BOMS:
-        if head.startswith(bom):
-            return enc
-    return None
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """Guess BOM-less UTF-16 of Arabic/Latin text: high bytes are mostly 0x00 or 0x06."""
-    sample = data[:4096]
-    if len(sample) < 8 or len(sample) % 2:
-        return None
-    odd, even = sample[1::2], sample[0::2]
-
-    def share(b: bytes) -> float:
-        return sum(1 for x in b if x in (0x00, 0x06)) / len(b)
-
-    if share(odd) > 0.6 and share(even) < 0.2:
-        return "utf-16-le"
-    if share(even) > 0.6 and share(odd) < 0.2:
-        return "utf-16-be"
-    return None
-
-
-def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a whole file: BOM, else BOM-less UTF-16 (by its byte pattern), else UTF-8, else cp1256.
-
-    Returns ``(text, encoding)``. Never raises: undecodable bytes become U+FFFD, which the
-    binary-content check then catches. A BOM is removed from the text.
-    """
-    enc = bom_encoding(data[:4])
-    if enc:
-        return data.decode(enc, errors="replace"), enc
-    enc16 = _utf16_without_bom(data)  # before UTF-8: ASCII-range UTF-16 is valid UTF-8 too
-    if enc16:
-        return data.decode(enc16, errors="replace"), enc16
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    return data.decode("cp1256", errors="replace"), "cp1256"
-
-
-def sniff_file_encoding(path: Path, opener: Any = open) -> str:
-    """Choose one encoding for a whole file by streaming over it (constant memory)."""
-    with opener(path, "rb") as fb:
-        head = fb.read(4)
-        enc = bom_encoding(head)
-        if enc:
-            return enc
-        dec = codecs.getincrementaldecoder("utf-8")()
-        chunk = head
-        try:
-            while chunk:
-                dec.decode(chunk)
-                chunk = fb.read(_SCAN_CHUNK)
-            dec.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1256"
-    return "utf-8"
-
-
-def junk_share(text: str) -> float:
-    """Share of control characters (bar whitespace) and U+FFFD in ``text``."""
-    if not text:
-        return 0.0
-    return len(_JUNK_RE.findall(text)) / len(text)
-
-
-class _TextExtractor(HTMLParser):
-    """Collects the visible text of an HTML fragment, one line per block element."""
-
-    _BLOCK = frozenset(
-        {"p", "br", "div", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table"}
-        | {"blockquote", "section", "article", "header", "footer", "pre"}
-    )
-    _SKIP = frozenset(["script", "style", "noscript", "template", "head"])
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skip = 0
-        self.title: list[str] = []
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "title":
-            self._in_title = True
-        if tag in self._SKIP:
-            self._skip += 1
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "title":
-            self._in_title = False
-        if tag in self._SKIP:
-            self._skip = max(0, self._skip - 1)
-        elif tag in self._BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title.append(data)
-        elif not self._skip:
-            self.parts.append(data)
-
-
-def _tidy(text: str) -> str:
-    lines = (" ".join(line.split()) for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-def strip_html(markup: str) -> str:
-    """Visible text of an HTML fragment: tags dropped, entities decoded, one line per block."""
-    if "<" not in markup:
-        return _tidy(markup)
-    parser = _TextExtractor()
-    parser.feed(markup)
-    parser.close()
-    return _tidy("".join(parser.parts))
-
-
-def _html_title(markup: str) -> str | None:
-    parser = _TextExtractor()
-    parser.feed(markup[:200_000])
-    title = " ".join("".join(parser.title).split())
-    return title or None
-
-
-def decode_html(data: bytes, declared: str | None = None) -> str:
-    """Decode an HTML page: BOM, declared charset (HTTP header or <meta>), UTF-8, cp1256."""
-    enc = bom_encoding(data[:4])
-    if enc:
-        return data.decode(enc, errors="replace")
-    m = _META_CHARSET_RE.search(data[:4096])
-    for candidate in (declared, m[1].decode("ascii", "replace") if m else None):
-        if not candidate:
-            continue
-        try:
-            return data.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return decode_bytes(data)[0]
-
-
-# A page's date comes from its metadata (meta tags, JSON-LD, its URL), never from a year its body
-# mentions: htmldate's extensive search guesses "2011" from the text of a 2015 page and claims
-# the day (2011-01-01); without a metadata date, the archive's own (WARC-Date) is used, or none.
-_PAGE_DATE_PARAMS = {"extensive_search": False, "original_date": True}
-
-
-def extract_html(markup: str, url: str | None = None) -> tuple[str, dict[str, Any]]:
-    """Main text and metadata (title, date, sitename, url) of an HTML page via trafilatura."""
-    import trafilatura  # heavy import, only when HTML is read
-
-    meta: dict[str, Any] = {}
-    body = ""
-    if not markup.strip():
-        return "", meta
-    try:
-        res = trafilatura.bare_extraction(
-            markup, url=url, with_metadata=True, include_comments=False, favor_recall=True,
-            date_extraction_params=_PAGE_DATE_PARAMS,
-        )
-    except Exception as exc:  # trafilatura/lxml raise many types on odd markup
-        log.debug("trafilatura failed (%s); falling back to tag stripping", exc)
-        res = None
-    if res is not None:
-        data = res if isinstance(res, dict) else res.as_dict()
-        body = (data.get("text") or "").strip()
-        meta = {k: data.get(k) for k in ("title", "date", "sitename", "url")}
-    if not body:
-        body = strip_html(markup)
-    if not meta.get("title"):
-        meta["title"] = _html_title(markup)
-    return body, meta
-
-
-_WARC_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion",
-                         "continuation"})
-
-
-def _starts_like_warc(path: Path) -> bool:
-    """Whether a file begins with a WARC record header (after gunzipping the first bytes)."""
-    with open(path, "rb") as fb:
-        head = fb.read(4096)
-    if head[:2] == b"\x1f\x8b":
-        try:
-            head = zlib.decompressobj(31).decompress(head, 16)
-        except zlib.error:
-            return False
-    return head.startswith(b"WARC/")
-
-
-def _gzip_member_whole(path: Path, offset: int) -> bool:
-    """Whether the gzip member at ``offset`` (the last of a .warc.gz) ends as gzip says it must:
-    warcio reads a member cut short as far as it goes, without a word. True for an uncompressed file."""
-    with open(path, "rb") as fb:
-        fb.seek(offset)
-        if fb.read(2) != b"\x1f\x8b":
-            return True
-        fb.seek(offset)
-        d = zlib.decompressobj(31)
-        while not d.eof:
-            chunk = fb.read(1 << 16)
-            if not chunk:
-                return False
-            try:
-                d.decompress(chunk, 1 << 16)
-                while d.unconsumed_tail and not d.eof:
-                    d.decompress(d.unconsumed_tail, 1 << 16)
-            except zlib.error:
-                return False
-        return True
-
-
-def _records_until_damage(records: Iterable[Any], broken: list[Exception]) -> Iterator[Any]:
-    """The records of a WARC until one cannot be parsed; the exception that stopped them goes to
-    ``broken`` (the records before it are whole, and the damage is reported, not raised)."""
-    it = iter(records)
-    while True:
-        try:
-            rec = next(it)
-        except StopIteration:
-            return
-        except Exception as exc:  # noqa: BLE001 - warcio raises many types on a cut record
-            broken.append(exc)
-            return
-        yield rec
-
-
-def _warc_missing(rec: Any) -> int:
-    """Bytes of a WARC record's block that its file does not hold (0 for a whole record): the
-    rest of the record is read, and its ``Content-Length`` compared with what was there."""
-    raw = getattr(rec, "raw_stream", None)
-    if raw is None or not hasattr(raw, "limit"):
-        return 0
-    while raw.read(1 << 16):
-        pass
-    return max(0, int(raw.limit))
-
-
 def _opt_str(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
         return value.strip()
     return None
-
-
-# --------------------------------------------------------------------------- id bookkeeping
-
-
-def _text_digest(text: str) -> str:
-    """A short digest of a document's text: whether a repeated id holds the same article."""
-    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
-
-
-class IdIndex:
-    """A ``str -> str`` map for per-document bookkeeping (ids seen, ids done) in bounded memory.
-
-    Up to ``memory_items`` entries are kept in a dict; when it fills up they are moved in
-    one transaction to a private temporary SQLite database (on disk, deleted when closed or
-    collected), so that a run over millions of documents keeps flat memory at the price of
-    one indexed lookup per document. Keys are exact: nothing is hashed or truncated.
-    """
-
-    def __init__(self, memory_items: int = 20_000) -> None:
-        self.memory_items = memory_items
-        self._mem: dict[str, str] = {}
-        self._db: Any = None
-
-    def get(self, key: str, default: str | None = None) -> str | None:
-        value = self._mem.get(key)
-        if value is None and self._db is not None:
-            row = self._db.execute("SELECT v FROM ids WHERE k = ?", (key,)).fetchone()
-            value = row[0] if row else None
-        return default if value is None else value
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self.get(key) is not None
-
-    def __setitem__(self, key: str, value: str) -> None:
-        self._mem[key] = value
-        if len(self._mem) >= self.memory_items:
-            self._spill()
-
-    def __len__(self) -> int:
-        if self._db is None:
-            return len(self._mem)
-        stored = self._db.execute("SELECT COUNT(*) FROM ids").fetchone()[0]  # (counted when asked)
-        return stored + sum(1 for k in self._mem if not self._in_db(k))
-
-    def _in_db(self, key: str) -> bool:
-        return self._db.execute("SELECT 1 FROM ids WHERE k = ?", (key,)).fetchone() is not None
-
-    def _spill(self) -> None:
-        import sqlite3
-
-        if self._db is None:
-            self._db = sqlite3.connect("", check_same_thread=False)  # "": a private temporary file
-            self._db.execute("PRAGMA journal_mode = OFF")
-            self._db.execute("PRAGMA synchronous = OFF")
-            self._db.execute("PRAGMA cache_size = -1024")  # 1 MiB of page cache
-            self._db.execute("CREATE TABLE ids (k TEXT PRIMARY KEY, v TEXT NOT NULL) WITHOUT ROWID")
-            log.debug("more than %d ids: keeping them in a temporary SQLite file", self.memory_items)
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO ids VALUES (?, ?)", self._mem.items())
-        self._mem.clear()
-
-    def close(self) -> None:
-        """Drop every entry (and the temporary database)."""
-        self._mem.clear()
-        if self._db is not None:
-            self._db.close()
-            self._db = None
 
 
 # --------------------------------------------------------------------------- reader
@@ -546,7 +230,7 @@ class _Reader:
     def register(self, doc: Document, source: str) -> Document | Failure:
         """The duplicate check, in input order: the first document with an id wins."""
         first = self.seen.get(doc.doc_id)
-        digest = _text_digest(doc.text)
+        digest = text_digest(doc.text)
         if first is not None:
             where, _, first_digest = first.rpartition("\t")
             # two different articles under one id are never merged: the second is reported as such
@@ -868,7 +552,7 @@ class _Reader:
             fb.seek(start)
             records = ArchiveIterator(fb)
             broken: list[Exception] = []
-            for n, rec in enumerate(_records_until_damage(records, broken)):
+            for n, rec in enumerate(records_until_damage(records, broken)):
                 offset = records.offset  # where this record starts (before its content is read)
                 if stop is not None and offset >= stop:
                     break
@@ -881,12 +565,12 @@ class _Reader:
                 doc_id = uri or _opt_str(headers.get_header("WARC-Record-ID")) \
                     or f"{self.label(path)}@{offset}"
                 source = f"{path}@{offset}"
-                if rec.format == "warc" and (rec.length is None or rec.rec_type not in _WARC_TYPES):
+                if rec.format == "warc" and (rec.length is None or rec.rec_type not in WARC_TYPES):
                     yield self.fail(doc_id, "truncated WARC record: its header is cut short or invalid",
                                     source)
                     continue
                 if rec.rec_type not in ("response", "resource"):
-                    if _warc_missing(rec):
+                    if warc_missing(rec):
                         yield self.fail(doc_id, "truncated WARC record: its content is cut short", source)
                     continue
                 http = rec.http_headers
@@ -899,19 +583,19 @@ class _Reader:
                     status = http.get_statuscode() or ""
                     if not str(status).startswith("2"):
                         log.debug("%s: skipping HTTP %s for %r", path, status, doc_id)
-                        if _warc_missing(rec):
+                        if warc_missing(rec):
                             yield self.fail(doc_id, "truncated WARC record: its content is cut short", source)
                         continue
                 if "html" not in ctype.lower():
                     log.debug("%s: skipping %r (%s)", path, doc_id, ctype or "no content type")
-                    if _warc_missing(rec):
+                    if warc_missing(rec):
                         yield self.fail(doc_id, "truncated WARC record: its content is cut short", source)
                     continue
                 payload = rec.content_stream().read(limit + 1)
                 if len(payload) > limit:
                     yield self.fail(doc_id, f"too large: >{limit} bytes", source)
                     continue
-                missing = _warc_missing(rec)
+                missing = warc_missing(rec)
                 if missing:
                     yield self.fail(doc_id, f"truncated WARC record: its content is cut short "
                                             f"({missing} bytes missing)", source)
@@ -930,12 +614,12 @@ class _Reader:
                 end = info[0] + info[1] if info else start
                 if broken:  # warcio fails on a record header cut short (AttributeError, ValueError ...)
                     log.debug("%s: reading the record at %d failed", path, end, exc_info=broken[0])
-                    if end == 0 and not _starts_like_warc(path):
+                    if end == 0 and not starts_like_warc(path):
                         raise InputError("not a WARC archive")
                     yield self.fail(f"{self.label(path)}@{end}",
                                     "truncated WARC: the record after the last whole one is cut short "
                                     "or damaged", f"{path}@{end}")
-                elif info and not _gzip_member_whole(path, info[0]):
+                elif info and not gzip_member_whole(path, info[0]):
                     yield self.fail(f"{self.label(path)}@{info[0]}",
                                     "truncated WARC: its last gzip member ends early", f"{path}@{info[0]}")
                 elif end < size:
