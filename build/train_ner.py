@@ -44,22 +44,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from marsad.recognise.ner import (  # noqa: E402
+from marsad.recognise.ner import DEFAULT_MODEL, NerModel, crfsuite_path  # noqa: E402
+from marsad.recognise.ner_conll import read_conll  # noqa: E402
+from marsad.recognise.ner_features import (  # noqa: E402
     DEFAULT_CLUSTERS,
     DEFAULT_LEXICON,
-    DEFAULT_MODEL,
     Lexicon,
-    NerModel,
-    crfsuite_path,
     featurize,
-    format_scores,
     load_lexicon,
-    read_conll,
-    score_spans,
-    spans_of,
-    to_iob2,
     use_clusters,
 )
+from marsad.recognise.ner_scoring import format_scores, score_spans, spans_of, to_iob2  # noqa: E402
 from marsad.text.normalise import normalise_key  # noqa: E402
 
 log = logging.getLogger("train_ner")
@@ -627,9 +622,9 @@ def train(sents: Sequence[Sentence], out: Path, c1: float, c2: float, iterations
 
 def _clusters_digest() -> str:
     """A short digest of the cluster table the features use (recorded in the model's meta)."""
-    from marsad.recognise import ner
+    from marsad.recognise.ner_features import cluster_table
 
-    table = ner._clusters()
+    table = cluster_table()
     h = hashlib.sha256()
     for k in sorted(table):
         h.update((k + "\t" + "\t".join(table[k]) + "\n").encode("utf-8"))

@@ -14,17 +14,12 @@ from marsad.recognise.ner import (
     LABELS,
     NerModel,
     crfsuite_path,
-    featurize,
     find_entities,
-    format_scores,
     propagate,
-    read_conll,
-    run_conll,
-    score_spans,
-    spans_of,
-    strip_clitics,
-    to_iob2,
 )
+from marsad.recognise.ner_conll import read_conll, run_conll
+from marsad.recognise.ner_features import featurize, strip_clitics
+from marsad.recognise.ner_scoring import format_scores, score_spans, spans_of, to_iob2
 from marsad.text.normalise import normalise_key
 
 SHARED_TEST = Path(__file__).resolve().parents[2] / "shared/ner/anercorp/ANERCorp_CamelLab_test.txt"
@@ -256,7 +251,7 @@ TEST_F1_FLOOR = 0.68
 def test_packaged_model_on_anercorp_test(model: NerModel) -> None:
     if not SHARED_TEST.exists():
         pytest.skip("../shared/ner not available")
-    from marsad.recognise.ner import evaluate_conll
+    from marsad.recognise.ner_conll import evaluate_conll
 
     res = evaluate_conll(SHARED_TEST, model)
     assert res["tokens"] == 25008

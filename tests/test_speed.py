@@ -104,7 +104,9 @@ def test_a_failing_document_leaves_its_batch_going() -> None:
 
 def test_crfsuite_features_give_the_same_tags() -> None:
     pycrfsuite = pytest.importorskip("pycrfsuite")
-    from marsad.recognise.ner import NerModel, combine_lexicons, featurize, to_iob2
+    from marsad.recognise.ner import NerModel
+    from marsad.recognise.ner_features import combine_lexicons, featurize
+    from marsad.recognise.ner_scoring import to_iob2
 
     model = NerModel.load()
     if model.backend != "crfsuite" or model._known is None:

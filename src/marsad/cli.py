@@ -150,14 +150,15 @@ def _cmd_geocode(args: argparse.Namespace) -> int:
 
 
 def _cmd_ner(args: argparse.Namespace) -> int:
-    from marsad.recognise import ner
+    from marsad.recognise import ner_conll
+    from marsad.recognise.ner_scoring import format_scores
 
     if args.eval:
-        _out(ner.format_scores(ner.evaluate_conll(Path(args.eval))))
+        _out(format_scores(ner_conll.evaluate_conll(Path(args.eval))))
         return 0
     if not (args.input and args.output):
         raise MarsadError("marsad ner: give INPUT OUTPUT, or --eval GOLD")
-    ner.run_conll(Path(args.input), Path(args.output))
+    ner_conll.run_conll(Path(args.input), Path(args.output))
     return 0
 
 

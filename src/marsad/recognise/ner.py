@@ -12,8 +12,9 @@ built by ``build/train_ner.py``; training and tagging share :func:`featurize`. A
 sentences are tagged together: a name tagged in one sentence is tagged where it recurs
 untagged nearby (:func:`propagate`).
 
-Also here: CoNLL reading/writing and an exact-span scorer (CoNLL-2003 style), so that
-``marsad ner`` can tag and evaluate CoNLL files without extra dependencies.
+The features are in :mod:`marsad.recognise.ner_features`; CoNLL files
+(:mod:`marsad.recognise.ner_conll`) and the exact-span scorer (:mod:`marsad.recognise.ner_scoring`,
+CoNLL-2003 style) let ``marsad ner`` tag and evaluate CoNLL files without extra dependencies.
 """
 
 from __future__ import annotations
@@ -21,16 +22,28 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import re
 import threading
-import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from functools import lru_cache
+from collections.abc import Iterable, Sequence
 from operator import add
 from pathlib import Path
 from typing import Any
 
 from marsad.model import Analysis, Mention, MentionKind, Span, Token
+from marsad.recognise.ner_features import (
+    BOS_FEATURES,
+    CACHE_MAX,
+    EOS_FEATURES,
+    Lexicon,
+    assemble,
+    cluster_table,
+    combine_lexicons,
+    featurize,
+    lexicon_features,
+    lexicon_unary,
+    load_lexicon,
+    token_features,
+)
+from marsad.recognise.ner_scoring import spans_of, to_iob2
 from marsad.text.normalise import normalise_key
 
 log = logging.getLogger(__name__)
@@ -38,418 +51,8 @@ log = logging.getLogger(__name__)
 ENTITY_TYPES: tuple[str, ...] = ("PERS", "LOC", "ORG", "MISC")
 LABELS: tuple[str, ...] = ("O",) + tuple(f"{p}-{t}" for t in ENTITY_TYPES for p in ("B", "I"))
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "data" / "ner_crf.json.gz"
-DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "data" / "ner_lexicon.tsv"
-DEFAULT_CLUSTERS = Path(__file__).resolve().parent.parent / "data" / "ner_clusters.tsv.gz"
 CONSISTENCY_WINDOW = 50
 """Sentences before and after a sentence whose predicted names :func:`propagate` carries over."""
-
-Lexicon = Callable[[str], "str | None"]
-"""Maps a normalised key (word, stem, or two words) to a category such as ``"PLACE"``, or None."""
-
-# ---------------------------------------------------------------------------------------------
-# features
-# ---------------------------------------------------------------------------------------------
-
-_CONJ = ("و", "ف")  # conjunctions, at most one
-_PREP = ("ب", "ل", "ك")  # prepositions, at most one
-_MIN_STEM = 2  # never strip a clitic that would leave fewer letters than this
-
-
-def strip_clitics(norm: str) -> tuple[str, str]:
-    """Split a normalised word into ``(clitics, stem)``: و/ف, then ب/ل/ك, then ال (or لل).
-
-    ``"وبالمدينه"`` → ``("و+ب+ال", "مدينه")``. Conservative: keeps at least two letters.
-    """
-    clitics: list[str] = []
-    w = norm
-    if len(w) > _MIN_STEM + 1 and w[0] in _CONJ:
-        clitics.append(w[0])
-        w = w[1:]
-    if w.startswith("لل") and len(w) > _MIN_STEM + 1:  # ل + ال with the alef elided
-        clitics.append("لل")
-        w = w[2:]
-    else:
-        if len(w) > _MIN_STEM + 1 and w[0] in _PREP and w[1:].startswith("ال"):
-            clitics.append(w[0])
-            w = w[1:]
-        if w.startswith("ال") and len(w) > _MIN_STEM + 1:
-            clitics.append("ال")
-            w = w[2:]
-    return "+".join(clitics), w
-
-
-def word_shape(token: str) -> str:
-    """A compact shape: Arabic letter ``a``, Latin ``X``/``x``, digit ``d``, others kept; runs collapsed."""
-    out: list[str] = []
-    for ch in token:
-        if "\u0621" <= ch <= "\u064a" or "\u0671" <= ch <= "\u06d3":
-            c = "a"
-        elif ch.isdigit():
-            c = "d"
-        elif ch.isalpha():
-            c = "X" if ch.isupper() else "x"
-        else:
-            c = ch
-        if not out or out[-1] != c:
-            out.append(c)
-    return "".join(out)[:6]
-
-
-_EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
-_DIGIT = re.compile(r"\d")
-_LATIN = re.compile("[a-z]")
-_ALNUM = re.compile(r"[^\W_]")
-
-_CLUSTERS: dict[str, tuple[str, ...]] | None = None
-
-
-def read_clusters(path: Path | str) -> dict[str, tuple[str, ...]]:
-    """A word-cluster table: ``key<TAB>id<TAB>id...`` lines (coarse to fine), gzipped or not."""
-    table: dict[str, tuple[str, ...]] = {}
-    # words share id paths: one tuple per path, not one per word (the shipped table's 88k
-    # words have 45k paths), which saves ~12 MB and a sixth of the load time
-    paths: dict[str, tuple[str, ...]] = {}
-    raw = Path(path).read_bytes()
-    text = (gzip.decompress(raw) if str(path).endswith(".gz") else raw).decode("utf-8")
-    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):  # (as text mode reads lines)
-        if line.startswith("#"):
-            continue
-        key, _, ids = line.partition("\t")
-        if key and ids:
-            ids_t = paths.get(ids)
-            if ids_t is None:
-                ids_t = paths[ids] = tuple(ids.split("\t"))
-            table[key] = ids_t
-    return table
-
-
-def use_clusters(path: Path | str | None) -> None:
-    """Make the features use this cluster table (None: no cluster features); clears the caches.
-
-    By default the shipped ``ner_clusters.tsv.gz`` is used (or none, if it is missing); the
-    build calls this to train with another table.
-    """
-    global _CLUSTERS
-    _CLUSTERS = read_clusters(path) if path is not None else {}
-    _token_features.cache_clear()
-
-
-def _clusters() -> dict[str, tuple[str, ...]]:
-    global _CLUSTERS
-    if _CLUSTERS is None:
-        _CLUSTERS = read_clusters(DEFAULT_CLUSTERS) if DEFAULT_CLUSTERS.exists() else {}
-        if not _CLUSTERS:
-            log.warning("NER word clusters %s missing: tagging quality will suffer", DEFAULT_CLUSTERS)
-    return _CLUSTERS
-
-
-def cluster_of(norm: str, stem: str) -> tuple[str, ...] | None:
-    """Cluster ids of a normalised word: of the word, else of its clitic-free stem (bare or with ال)."""
-    table = _clusters()
-    ids = table.get(norm)
-    if ids is None and stem != norm:
-        ids = table.get(stem) or table.get("ال" + stem)
-    return ids
-
-
-# ~3.5 KB per entry: bounded so that a long run's memory stays flat (262,144 entries would grow
-# by ~0.9 GB over a corpus with that many distinct words near place names); the pipeline keeps
-# the features its model knows in NerModel's own cache, so this one serves mostly training
-@lru_cache(maxsize=1 << 14)
-def _token_features(token: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...],
-                                         tuple[str, ...], tuple[str, ...], str, str]:
-    """Features of one token: (own, as -1, as +1, as -2, as +2, stem, normalised form)."""
-    full = normalise_key(token).lower() or token
-    shape = word_shape(full)
-    # punctuation glued to a word ("لادن؛", "(حماس") does not change the word
-    norm = _EDGE_PUNCT.sub("", full) or full
-    clitics, stem = strip_clitics(norm)
-    own = [
-        "b",
-        "w=" + norm,
-        "s=" + stem,
-        "cl=" + clitics,
-        "sh=" + shape,
-        "p2=" + stem[:2],
-        "p3=" + stem[:3],
-        "x1=" + norm[-1:],
-        "x2=" + norm[-2:],
-        "x3=" + norm[-3:],
-        "sx2=" + stem[-2:],
-        "len=" + str(min(len(stem), 8)),
-    ]
-    if _DIGIT.search(norm):
-        own.append("dig")
-    if _LATIN.search(norm):
-        own.append("lat")
-    if not _ALNUM.search(norm):
-        own.append("pun")
-    near = ["w=" + norm, "s=" + stem, "sh=" + shape, "cl=" + clitics, "x2=" + norm[-2:]]
-    far = ["w=" + norm, "s=" + stem]
-    ids = cluster_of(norm, stem)
-    if ids is None:
-        own.append("c=?")
-        near.append("c=?")
-    else:
-        # every granularity for the token and its neighbours, the second one two tokens away
-        cl = [f"c{k}={c}" for k, c in enumerate(ids)]
-        own.extend(cl)
-        near.extend(cl)
-        if len(ids) > 1:
-            far.append(cl[1])
-    return (
-        tuple(own),
-        tuple(["-1" + f for f in near]),
-        tuple(["+1" + f for f in near]),
-        tuple(["-2" + f for f in far]),
-        tuple(["+2" + f for f in far]),
-        stem,
-        norm,
-    )
-
-
-def _lexicon_unary(key: str, stem: str, lexicon: Lexicon) -> tuple[str, ...]:
-    """Lexicon hits of one token alone: its normalised key and its stem."""
-    out = []
-    for name, k in (("lw=", key), ("ls=", stem)):
-        cat = lexicon(k) if k else None
-        if cat:
-            out.append(name + cat)
-    return tuple(out)
-
-
-def _lexicon_combine(unary: Sequence[Sequence[str]], keys: Sequence[str],
-                     lexicon: Lexicon) -> list[list[str]] | None:
-    """Lexicon features per position: own hits, word-pair hits, and the neighbours' hits (None if none)."""
-    n = len(keys)
-    own: list[list[str]] = [list(u) for u in unary]
-    for i in range(n - 1):
-        if keys[i] and keys[i + 1]:
-            cat = lexicon(keys[i] + " " + keys[i + 1])
-            if cat:
-                own[i].append("lbB=" + cat)
-                own[i + 1].append("lbI=" + cat)
-    if not any(own):
-        return None
-    out: list[list[str]] = []
-    for i in range(n):
-        f = list(own[i])
-        if i >= 1:
-            f.extend("-1" + x for x in own[i - 1])
-        if i + 1 < n:
-            f.extend("+1" + x for x in own[i + 1])
-        out.append(f)
-    return out
-
-
-def _lexicon_features(tokens: Sequence[str], stems: Sequence[str], lexicon: Lexicon,
-                      cache: dict[str, tuple[str, tuple[str, ...]]] | None = None) -> list[list[str]]:
-    """Lexicon features per position: own hits, word-pair hits, and the neighbours' hits.
-
-    ``cache`` (token → key and single-token hits) may be passed when ``lexicon`` never changes.
-    """
-    if cache is None:
-        cache = {}  # (this sentence's only)
-    keys, unary = [], []
-    for t, st in zip(tokens, stems, strict=True):
-        e = cache.get(t)
-        if e is None:
-            k = normalise_key(t)
-            e = (k, _lexicon_unary(k, st, lexicon))
-            if len(cache) >= _CACHE_MAX:
-                cache.clear()
-            cache[t] = e
-        keys.append(e[0])
-        unary.append(e[1])
-    return _lexicon_combine(unary, keys, lexicon) or [[] for _ in tokens]
-
-
-_BOS = ("BOS",)
-_EOS = ("EOS",)
-
-
-def featurize(tokens: Sequence[str], lexicon: Lexicon | None = None,
-              _lexicon_cache: dict | None = None) -> list[tuple[str, ...]]:
-    """CRF features for one sentence: word, normalised form, stem, affixes, shape, ±2 context.
-
-    ``lexicon``, when given, maps a normalised key (a word, its clitic-free stem, or two words
-    joined by a space) to a category (e.g. ``"PLACE"``) or None; its answers become features of
-    the token and of its neighbours. A model only uses them if it was trained with a lexicon
-    (``build/train_ner.py --lexicon``); otherwise they are ignored.
-    """
-    info = [_token_features(t) for t in tokens]
-    lex = _lexicon_features(tokens, [x[5] for x in info], lexicon, _lexicon_cache) \
-        if lexicon is not None else None
-    return _assemble(info, lex, _bigram, _BOS, _EOS)
-
-
-def _bigram(pair: str) -> tuple[str, ...]:
-    return ("w-1w0=" + pair,)
-
-
-def _assemble(info: Sequence[tuple[Any, ...]], lex: Sequence[Sequence[Any]] | None,
-              bigram: Callable[[str], tuple[Any, ...]], bos: tuple[Any, ...],
-              eos: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    """Each position's features, in :func:`featurize`'s order, from per-token groups as
-    :func:`_token_features` returns them (``bigram`` makes the feature of "previous|current" form)."""
-    n = len(info)
-    feats: list[tuple[Any, ...]] = []
-    empty: tuple[Any, ...] = ()
-    for i in range(n):
-        cur = info[i]
-        f = (cur[0]
-             + (info[i - 1][1] if i >= 1 else bos)
-             + (info[i + 1][2] if i + 1 < n else eos)
-             + (info[i - 2][3] if i >= 2 else empty)
-             + (info[i + 2][4] if i + 2 < n else empty))
-        if i >= 1:
-            f += bigram(info[i - 1][6] + "|" + cur[6])
-        if lex is not None and lex[i]:
-            f += tuple(lex[i])
-        feats.append(f)
-    return feats
-
-
-@lru_cache(maxsize=4)
-def _lexicon_table(path: Path) -> dict[str, str]:
-    table: dict[str, str] = {}
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            key, _, cat = line.rstrip("\n").partition("\t")
-            if key and cat:
-                table[key] = cat
-    return table
-
-
-def load_lexicon(path: Path | None = None) -> Lexicon | None:
-    """The shipped place lexicon (GeoNames names → ``"PLACE"``) as a lookup, or None if absent."""
-    target = path or DEFAULT_LEXICON
-    if not target.exists():
-        return None
-    return _lexicon_table(target).get
-
-
-def combine_lexicons(*lexicons: Lexicon | None) -> Lexicon | None:
-    """A lookup that asks each lexicon in turn and returns the first answer."""
-    found = [lx for lx in lexicons if lx is not None]
-    if len(found) <= 1:
-        return found[0] if found else None
-
-    def lookup(key: str) -> str | None:
-        for lx in found:
-            cat = lx(key)
-            if cat:
-                return cat
-        return None
-
-    return lookup
-
-
-# ---------------------------------------------------------------------------------------------
-# spans and scoring
-# ---------------------------------------------------------------------------------------------
-
-
-def spans_of(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """Entity chunks ``(start, end, type)`` (end exclusive) of an IOB/IOB2 tag sequence, conlleval-style.
-
-    An ``I-X`` that does not continue an ``X`` chunk starts a new one.
-    """
-    out: list[tuple[int, int, str]] = []
-    start, kind = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        prefix, _, typ = tag.partition("-")
-        continues = prefix == "I" and typ == kind and start >= 0
-        if start >= 0 and not continues:
-            out.append((start, i, kind))
-            start, kind = -1, ""
-        if prefix in ("B", "I") and not continues:
-            start, kind = i, typ
-    return out
-
-
-def to_iob2(tags: Sequence[str]) -> list[str]:
-    """Rewrite tags so every chunk starts with ``B-`` (IOB1 → IOB2); other tags become ``O``."""
-    out = ["O"] * len(tags)
-    for s, e, t in spans_of(tags):
-        out[s] = "B-" + t
-        for j in range(s + 1, e):
-            out[j] = "I-" + t
-    return out
-
-
-def score_spans(gold: Iterable[Sequence[str]], pred: Iterable[Sequence[str]]) -> dict[str, dict[str, float]]:
-    """Exact-span precision/recall/F1 per type and micro-averaged (key ``"micro"``), CoNLL-2003 style."""
-    tp: dict[str, int] = {}
-    n_gold: dict[str, int] = {}
-    n_pred: dict[str, int] = {}
-    for g_tags, p_tags in zip(gold, pred, strict=True):
-        if len(g_tags) != len(p_tags):
-            raise ValueError(f"sentence lengths differ: {len(g_tags)} gold vs {len(p_tags)} predicted")
-        g = set(spans_of(g_tags))
-        p = set(spans_of(p_tags))
-        for _, _, t in g:
-            n_gold[t] = n_gold.get(t, 0) + 1
-        for _, _, t in p:
-            n_pred[t] = n_pred.get(t, 0) + 1
-        for _, _, t in g & p:
-            tp[t] = tp.get(t, 0) + 1
-
-    def prf(t: int, ng: int, np_: int) -> dict[str, float]:
-        p = t / np_ if np_ else 0.0
-        r = t / ng if ng else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        return {"precision": p, "recall": r, "f1": f, "support": ng, "predicted": np_, "correct": t}
-
-    types = sorted(set(n_gold) | set(n_pred))
-    res = {t: prf(tp.get(t, 0), n_gold.get(t, 0), n_pred.get(t, 0)) for t in types}
-    res["micro"] = prf(sum(tp.values()), sum(n_gold.values()), sum(n_pred.values()))
-    return res
-
-
-def format_scores(scores: dict[str, Any]) -> str:
-    """A plain-text table of :func:`score_spans` (or :func:`evaluate_conll`) results."""
-    lines = [f"{'type':<8}{'prec':>8}{'rec':>8}{'F1':>8}{'gold':>8}{'pred':>8}"]
-    keys = [k for k in scores if isinstance(scores[k], dict) and k != "micro"]
-    for k in [*sorted(keys), "micro"]:
-        if k not in scores:
-            continue
-        s = scores[k]
-        lines.append(
-            f"{k:<8}{s['precision']:>8.4f}{s['recall']:>8.4f}{s['f1']:>8.4f}"
-            f"{int(s['support']):>8}{int(s['predicted']):>8}"
-        )
-    if "tokens_per_s" in scores:
-        lines.append(f"{scores['tokens']} tokens tagged at {scores['tokens_per_s']:,.0f} tokens/s wall-clock"
-                     f" ({scores.get('tokens_per_cpu_s', 0):,.0f} tokens per CPU second, one core;"
-                     f" decoder: {scores.get('backend', '?')})")
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------------------------
-# CoNLL files
-# ---------------------------------------------------------------------------------------------
-
-
-def read_conll(path: Path | str) -> Iterator[list[tuple[str, str]]]:
-    """Sentences of a CoNLL-style file as ``[(token, last_column_or_empty), ...]``.
-
-    One token per line; columns split by a tab, or else by whitespace; blank lines end sentences.
-    A UTF-8 BOM and left-to-right marks are dropped.
-    """
-    sent: list[tuple[str, str]] = []
-    with open(path, encoding="utf-8-sig") as fh:
-        for raw in fh:
-            line = raw.rstrip("\r\n").replace("\u200e", "")
-            if not line.strip():
-                if sent:
-                    yield sent
-                    sent = []
-                continue
-            cols = line.split("\t") if "\t" in line else line.split()
-            sent.append((_conll_token(line), cols[-1].strip() if len(cols) > 1 else ""))
-    if sent:
-        yield sent
 
 
 # ---------------------------------------------------------------------------------------------
@@ -458,7 +61,6 @@ def read_conll(path: Path | str) -> Iterator[list[tuple[str, str]]]:
 
 MODEL_FORMAT = "marsad-ner-crf/1"
 _DEFAULT: dict[str, NerModel] = {}
-_CACHE_MAX = 40_000  # ~5 KB per entry: keeps a long run's memory near 300 MB (bench: peak RSS)
 
 
 def crfsuite_path(model_path: Path | str) -> Path:
@@ -541,7 +143,7 @@ class NerModel:
             model = cls(data["labels"], data["transitions"], data["state"], data.get("meta"), target)
             log.debug("NER model %s: %d attributes, plain-Python decoder", target, len(model._state))
         if model.available:
-            _clusters()  # the features' resources are loaded with the model, not on the first token
+            cluster_table()  # the features' resources are loaded with the model, not on the first token
         if path is None:
             _DEFAULT[backend] = model
         return model
@@ -655,9 +257,9 @@ class NerModel:
         """Weight sums of the token's feature groups (own, as -1, +1, -2, +2) and its normalised form."""
         v = self._cache.get(token)
         if v is None:
-            info = _token_features(token)
+            info = token_features(token)
             v = (*(self._sum(info[k]) for k in range(5)), info[6])
-            if len(self._cache) >= _CACHE_MAX:
+            if len(self._cache) >= CACHE_MAX:
                 self._cache.clear()
             self._cache[token] = v
         return v
@@ -665,7 +267,7 @@ class NerModel:
     def _lexicon_rows(self, tokens: Sequence[str], lexicon: Lexicon) -> list[list[float] | None] | None:
         """Score contributions of the lexicon features per position (None where there are none).
 
-        Sums the same features as :func:`_lexicon_features`: single-token hits as cached weight
+        Sums the same features as :func:`lexicon_features`: single-token hits as cached weight
         vectors (own, as -1, as +1; cached for the shipped lexicon), word-pair hits directly.
         """
         cache = self._lex_cache if lexicon is self.lexicon else None
@@ -675,12 +277,12 @@ class NerModel:
             e = cache.get(t) if cache is not None else None
             if e is None:
                 key = normalise_key(t)
-                attrs = _lexicon_unary(key, _token_features(t)[5], lexicon)
+                attrs = lexicon_unary(key, token_features(t)[5], lexicon)
                 vecs = (self._sum(attrs), self._sum("-1" + a for a in attrs),
                         self._sum("+1" + a for a in attrs)) if attrs else None
                 e = (vecs, key)
                 if cache is not None:
-                    if len(cache) >= _CACHE_MAX:
+                    if len(cache) >= CACHE_MAX:
                         cache.clear()
                     cache[t] = e
             unary.append(e)
@@ -792,16 +394,16 @@ class NerModel:
         for t in tokens:
             v = cache.get(t)
             if v is None:
-                groups = _token_features(t)
+                groups = token_features(t)
                 v = (*(tuple(filter(None, map(lookup, g))) for g in groups[:5]), groups[5], groups[6])
-                if len(cache) >= _CACHE_MAX:
+                if len(cache) >= CACHE_MAX:
                     cache.clear()
                 cache[t] = v
             info.append(v)
         lex = None
         if lexicon is not None:
             lex = [list(filter(None, map(lookup, f)))
-                   for f in _lexicon_features(tokens, [x[5] for x in info], lexicon, lexicon_cache)]
+                   for f in lexicon_features(tokens, [x[5] for x in info], lexicon, lexicon_cache)]
 
         def bigram(pair: str) -> tuple[bytes, ...]:
             b = lookup("w-1w0=" + pair)
@@ -809,9 +411,9 @@ class NerModel:
 
         edges = self._known_edges
         if edges is None:  # the sentence-edge attributes the model knows, once per model
-            edges = self._known_edges = (tuple(filter(None, map(lookup, _BOS))),
-                                         tuple(filter(None, map(lookup, _EOS))))
-        return _assemble(info, lex, bigram, *edges)
+            edges = self._known_edges = (tuple(filter(None, map(lookup, BOS_FEATURES))),
+                                         tuple(filter(None, map(lookup, EOS_FEATURES))))
+        return assemble(info, lex, bigram, *edges)
 
     def tag_sentences(self, sentences: Iterable[Sequence[str]], lexicon: Lexicon | None = None,
                       consistency: bool = True) -> list[list[str]]:
@@ -826,7 +428,7 @@ class NerModel:
 
 
 def _name_key(token: str) -> str:
-    return _token_features(token)[6]
+    return token_features(token)[6]
 
 
 def propagate(sentences: Sequence[Sequence[str]], tags: Sequence[Sequence[str]],
@@ -916,62 +518,3 @@ def find_entities(analysis: Analysis, model: NerModel | None = None,
             mentions.append(Mention(MentionKind.NER, Span.of(text, first.start, last.end), typ,
                                     sent=first.sent))
     return mentions
-
-
-def _conll_token(line: str) -> str:
-    """The token of a CoNLL line: its first tab-separated column, else its first field."""
-    if "\t" in line:
-        return line.split("\t")[0] or line.strip()
-    return line.split()[0]
-
-
-def run_conll(input_path: Path | str, output_path: Path | str, model: NerModel | None = None) -> int:
-    """Tag a CoNLL-style file; writes ``token<TAB>tag`` lines and keeps every blank line where it was.
-
-    Input: one token per line (further columns ignored), blank lines between sentences. The
-    file is tagged as one document (names carry over between nearby sentences).
-    Returns the number of tokens tagged.
-    """
-    model = model or NerModel.load()
-    sents: list[list[str]] = [[]]
-    blanks: list[int] = [0]  # blank lines after each sentence
-    with open(input_path, encoding="utf-8-sig") as src:
-        for raw in src:
-            line = raw.rstrip("\r\n").replace("\u200e", "")
-            if line.strip():
-                if blanks[-1]:
-                    sents.append([])
-                    blanks.append(0)
-                sents[-1].append(_conll_token(line))
-            else:
-                blanks[-1] += 1
-    tags = model.tag_sentences(sents)
-    n = 0
-    with open(output_path, "w", encoding="utf-8") as out:
-        for toks, tg, nb in zip(sents, tags, blanks, strict=True):
-            out.writelines(f"{tok}\t{tag}\n" for tok, tag in zip(toks, tg, strict=True))
-            out.write("\n" * nb)
-            n += len(toks)
-    log.info("tagged %d tokens into %s", n, output_path)
-    return n
-
-
-def evaluate_conll(gold_path: Path | str, model: NerModel | None = None) -> dict[str, Any]:
-    """Tag the tokens of a gold CoNLL file and score them against its last column.
-
-    The file is tagged as one document, in order (see :meth:`NerModel.tag_sentences`).
-    Returns :func:`score_spans` results plus ``tokens``, ``seconds``, ``tokens_per_s``,
-    ``cpu_seconds``, ``tokens_per_cpu_s`` and ``backend``.
-    """
-    model = model or NerModel.load()
-    sents = list(read_conll(gold_path))
-    tokens = [[t for t, _ in s] for s in sents]
-    gold = [to_iob2([g or "O" for _, g in s]) for s in sents]
-    t0, c0 = time.perf_counter(), time.process_time()
-    pred = model.tag_sentences(tokens)
-    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
-    res: dict[str, Any] = dict(score_spans(gold, pred))
-    n = sum(len(s) for s in tokens)
-    res.update(tokens=n, seconds=secs, tokens_per_s=n / secs if secs > 0 else 0.0,
-               cpu_seconds=cpu, tokens_per_cpu_s=n / cpu if cpu > 0 else 0.0, backend=model.backend)
-    return res
