@@ -130,13 +130,13 @@ def _windows() -> list[str]:
 
 
 def test_statement_and_origin_prefilters_never_skip_a_match() -> None:
-    from marsad.geo import geocode as g
+    from marsad.geo import roles as r
 
     for w in _windows():
         last = w.rstrip()
-        assert not g._MEETING.search(w) or last.endswith(g._MEETING_LAST), w
-        assert not g._SPEECH.search(w) or last.endswith(g._SPEECH_LAST), w
-        assert not g._ORIGIN.search(w) or last.endswith(g._ORIGIN_LAST), w
+        assert not r._MEETING.search(w) or last.endswith(r._MEETING_LAST), w
+        assert not r._SPEECH.search(w) or last.endswith(r._SPEECH_LAST), w
+        assert not r._ORIGIN.search(w) or last.endswith(r._ORIGIN_LAST), w
 
 
 def test_sentence_ends_are_the_regex_matches() -> None:
@@ -200,11 +200,11 @@ def test_fast_translate_is_str_translate() -> None:
 
 
 def test_clause_opening_prefilter_is_the_regex() -> None:
-    from marsad.geo import geocode as g
+    from marsad.geo import roles as r
 
     samples = [*_windows(), "لكن ", "وقال إن «", "، \"", "  ", "\n", "بينما\n", "فيما 'x", "حينما "]
     for before in samples:
-        assert g._clause_opens(before) == (g._CLAUSE_START.search(before) is not None), before
+        assert r.clause_opens(before) == (r._CLAUSE_START.search(before) is not None), before
 
 
 def test_mention_attr_lookup_is_the_first_pair() -> None:
@@ -305,11 +305,11 @@ def test_supporter_prefilter_words_agree_with_the_pattern() -> None:
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(1, 12)), max_size=8), st.integers(0, 30),
        st.integers(1, 12))
 def test_actor_cover_is_the_pairwise_test(spans: list[tuple[int, int]], start: int, length: int) -> None:
-    from marsad.geo.geocode import _Actors
+    from marsad.geo.roles import ActorSpans
 
     spans = [(a, a + n) for a, n in spans]
     starts = sorted(spans)
-    actors = _Actors(starts, [], [], [a for a, _ in starts], list(accumulate((b for _, b in starts), max)))
+    actors = ActorSpans(starts, [], [], [a for a, _ in starts], list(accumulate((b for _, b in starts), max)))
     end = start + length
     assert actors.covered(start, end) == any(a <= start and end <= b and b - a > end - start
                                              for a, b in spans)

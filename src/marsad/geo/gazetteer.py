@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import math
 import pickle
 import time
 from collections.abc import Iterable, Mapping
@@ -190,3 +191,11 @@ _LOOKUP_CACHE_MAX = 100_000
 @lru_cache(maxsize=1)
 def _default() -> Gazetteer:
     return Gazetteer._read(DEFAULT_PATH)
+
+
+def distance_km(a: Place, b: Place) -> float:
+    """Great-circle (haversine) distance between two places."""
+    p1, p2 = math.radians(a.latitude), math.radians(b.latitude)
+    dp, dl = p2 - p1, math.radians(b.longitude - a.longitude)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))

@@ -4,8 +4,8 @@ Requires: an Analysis with ``norm`` (and PLACE mentions from ``find_places``, el
 ACTOR mentions' ``country`` attrs are used as hints when present), a ``GazetteerLike``. Provides:
 ``Geocoder.resolve`` (mentions whose ``value`` is the chosen Place, attrs
 ``candidates``, ``precision``, ``score`` and, for places that are not event locations, ``role`` =
-"distance" | "dateline" | "statement" | "origin" | "person" | "not_place" ..., the last with ``p_not_place``),
-``Geocoder.event_place`` and ``debug_report``.
+"distance" | "dateline" | "statement" | "origin" | "person" | "not_place" ..., the last with ``p_not_place``;
+the rules' roles are :class:`marsad.geo.roles.PlaceRoles`), ``Geocoder.event_place`` and ``debug_report``.
 
 Disambiguation is a transparent score: the article's country context (unambiguous places, country
 names, nationality adjectives, optional actor hints), the feature class the wording asks for
@@ -18,16 +18,15 @@ for the rules alone), a mention the model takes for a common word or a person's 
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from itertools import accumulate
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from marsad.geo.gazetteer import Gazetteer, GazetteerLike
-from marsad.geo.places import find_places, modifier_before, precision_for
+from marsad.geo.gazetteer import Gazetteer, GazetteerLike, distance_km
+from marsad.geo.places import candidates, find_places, modifier_before, precision_for
+from marsad.geo.roles import PlaceRoles
 from marsad.model import Analysis, Document, Mention, MentionKind, Place
 from marsad.text.automaton import AnchoredScanner, Automaton, matches_at
 from marsad.text.normalise import normalise
@@ -66,56 +65,14 @@ MODIFIER_FIT: dict[str | None, dict[str, float]] = {
     "site": {"site": 1.0, "city": 0.3},
 }
 
-# A speaker's whereabouts ("قال وزير الخارجية السوري في دمشق"): only a national capital is taken for a
-# statement place (a local "أفاد ناشطون في مدينة الرقة" still reports from the event's town) ...
-_SPEECH = re.compile(
-    r"(?<!\w)[وف]?(?:قال|قالت|يقول|تقول|صرح|صرحت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|اوضح|اوضحت|افاد|افادت|تحدث|تحدثت|"
-    r"تصريحات|تصريح|بيان)(?!\w)[^.،:\"!?؟\n]{0,60}?(?:\s|^)(?:في|من)\s+(?:العاصمه\s+)?$")
-# ... while meetings, talks and visits are never events of political violence.
-_MEETING = re.compile(
-    r"(?<!\w)[وفب]?(?:مؤتمر|مؤتمرا|اجتماع|اجتماعا|لقاء|قمه|محادثات|مفاوضات|زياره|زار|يزور|استقبل|التقي|اجتمع|"
-    r"اجتمعوا|عقد|عقدوا|عقدت|سفير|السفير|سفاره|السفاره|قنصل|القنصل|قنصليه|القنصليه|مبعوث|المبعوث|مراسل|"
-    r"مراسله|حكومه|الحكومه|المتحدث|متحدث|الناطق|ناطق)(?!\w)[^.،:\"!?؟\n]{0,60}?(?:\s|^)(?:في|من|الي|حول)\s+(?:العاصمه\s+)?$")
-_SPEECH_BREAK = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان)(?:\s|$)")
-# A country or national capital used for its government ("أعلنت مصر"، "وتتهم واشنطن"، "المدعومة من
-# روسيا"، "نظام طهران"، "العراق يعلن"): an actor, not where something happened.
-_AGENT_BEFORE = re.compile(
-    r"(?:^|\s)(?:[وف]?(?:اعلنت|اعلن|قالت|قال|اتهمت|اتهم|تتهم|يتهم|نفت|نفي|تنفي|اكدت|اكد|تؤكد|طالبت|طالب|"
-    r"حذرت|حذر|هددت|هدد|تهدد|توعدت|ردت|رد|رفضت|رفض|دعت|دعا|شنت|شن|نفذت|نفذ|ارسلت|ارسل|نسبتها|نسبها|"
-    r"تقول|يقول|ابلغت|طلبت|طلب|اعتبرت|اعتبر|ادانت|دان|ادان|انتقدت|انتقد|تعتبر|ترى|تري|سمحت|وافقت|قررت|"
-    r"اعلنته|تحمل|حملت|حمل)|ضد|نظام|النظام|حكومه|حكومتا|سلطات|جيش|قوات|طيران|"
-    r"(?:ال)?مدعوم(?:ه|ين|ون)?\s+من|بدعم\s+من|بدعم|بدعمها|بقياده|بطلب\s+من|تقوده|تقودها|تدعمه|تدعمها|"
-    r"(?:ال)?موالي(?:ه|ين|ون)?|(?:ال)?تابع(?:ه|ين)?)\s*$")
-# What ``_CLAUSE_START`` can end with once its trailing spaces and quotes are stripped (or nothing).
-_CLAUSE_LAST = ("،", "لكن", "بينما", "فيما", "حين", "ان", "انه")
-_QUOTES = "\"«'“"
-_AGENT_AFTER = re.compile(r"\s+(?!تشهد|يشهد|تعيش|يعيش|تقع|يقع)[يت][\u0621-\u064a]{2,}(?:\s|$)")
-_CLAUSE_START = re.compile(r"(?:^|،|(?:^|\s)(?:لكن|ولكن|بينما|فيما|حين|ان|انه|بان))[\s\"«'“]*$")
-_ACTOR_HOME = re.compile(r"\s+في\s+")
-_BLANK = re.compile(r"\s*")
 _TOPIC_BEFORE = re.compile(r"\W*(?:و|ف)?(?:في|ب)\s*")
 _TOPIC_AFTER = re.compile(r"\s*[،,]")
 # context candidates of an event's place (a context event-place model): none, and at most this many
 _NO_SOURCE: frozenset[str] = frozenset()
 _MAX_CONTEXT = 8
-_LAST_WORD = re.compile(r"(?:^|\s)[وف]?([\u0621-\u064a]+)\s*$")
-_NOT_VERBS = frozenset({"تحت", "وقت", "بيت", "بات", "ذات", "مرات", "لفتت"})
-_AGENT_LIST = re.compile(r"^\s*و\s*$")
-_ORIGIN = re.compile(
-    r"(?:القادم|القادمه|القادمين|قادما|قادمه|النازحين|نازحين|المهجرين|مهجرين|الفارين|فروا|نزحوا|هجروا|خرجوا|"
-    r"انطلق|انطلقت|اطلق|اطلقت|اطلقه|اطلقها|اطلاق|اتت|اتي|جاءت|عائدا|العائدين|تسلل|تسللوا|المرحلين|رحلوا|نقلوا|نقل)"
-    r"[^.،:\n]{0,40}?(?:\s|^)من\s+(?:(?:مدينه|بلده|محافظه|مناطق)\s+)?$")
-# The words each of the three patterns above must end with (before trailing whitespace).
-_MEETING_LAST = ("في", "من", "الي", "حول", "العاصمه")
-_SPEECH_LAST = ("في", "من", "العاصمه")
-_ORIGIN_LAST = ("من", "مدينه", "بلده", "محافظه", "مناطق")
 _ANAPHOR = re.compile(r"(?<!\w)[وفب]?(?P<art>ال|لل)(?P<w>عاصمه|قطاع)(?:\s+(?P<adj>ال\w+))?(?!\w)")
 _ANAPHORS = AnchoredScanner(_ANAPHOR, ("عاصمه", "قطاع"), back=3, digits=False)
 _NISBA_AFTER = re.compile(r"\s+(ال[\u0621-\u064a]+)")
-_DATELINE_AFTER = re.compile(r"^\s*(?:\(|-|–|—|:|/)")
-# "دبي، الإمارات العربية المتحدة (CNN)--": a city, a comma, its country, then the agency
-_DATELINE_LEAD = re.compile(r"^[^\n،(.]{1,30}،\s*$")
-_DATELINE_COUNTRY = re.compile(r"^\s*،\s*[^\s(،.]+(?:\s+[^\s(،.]+){0,3}\s*\(")
 
 
 #: ``Geocoder(place_decision=PACKAGED)``: the shipped place model where the package has one
@@ -147,8 +104,8 @@ class Geocoder:
             event_place_ranker = packaged_ranker() if isinstance(self.gazetteer, Gazetteer) else None
         self.event_place_ranker: EventPlaceRanker | None = event_place_ranker  # type: ignore[assignment]
         self._counts_memo: tuple[list[Mention], Counter[tuple[str, str]]] | None = None
-        # place -> whether it lies at its country's capital (asked for every candidate of many mentions)
-        self._capital_cache: dict[Place, bool] = {}
+        # the rules' roles of the mentions (distance, dateline, agent ...), over the same gazetteer
+        self.place_roles = PlaceRoles(self.gazetteer)
         self._places_memo: tuple[tuple[Mention, ...], list[Mention], list[Mention]] | None = None
         self._main_memo: tuple[list[Mention], Mention | None] | None = None
 
@@ -178,7 +135,7 @@ class Geocoder:
             return (), []
         # the roles look at the actors around each place: collect them once, not once per place
         actors = analysis.mentions_of(MentionKind.ACTOR)
-        roles = self._roles(analysis, mentions, actors)
+        roles = self.place_roles.roles(analysis, mentions, actors)
         ctx = self.country_context(analysis, mentions, roles, context_countries)
         not_place: dict[int, float] = {}  # id(mention) -> P(not a place), for those taken for no place
         if self.place_decision is not None:
@@ -200,7 +157,7 @@ class Geocoder:
         extra = self._anaphors(analysis, mentions, ctx)
         if extra:
             mentions = sorted([*mentions, *extra], key=lambda m: m.span.start)
-            roles = self._roles(analysis, mentions, actors)
+            roles = self.place_roles.roles(analysis, mentions, actors)
             if not_place:
                 roles = ["not_place" if id(m) in not_place else r
                          for m, r in zip(mentions, roles, strict=True)]
@@ -266,7 +223,7 @@ class Geocoder:
             own = key_votes.get(m.attr("key"), {}).get(best.country, 0.0) if best is not None else 0.0
             if not role and best is not None and ctx and best.feature != "country" and best.country != said \
                     and top != best.country and ctx.get(best.country, 0.0) - own < 0.01 \
-                    and best.population < FOREIGN_EXEMPT_POPULATION and not self._is_capital(m):
+                    and best.population < FOREIGN_EXEMPT_POPULATION and not self.place_roles.is_capital(m):
                 # nothing else in the article points to this place's country: a misreading
                 # ("تدمر" the verb in a Gaza report, "جبال البياض" read as the Algerian town)
                 role = "foreign"
@@ -338,113 +295,6 @@ class Geocoder:
         s += 0.8 * math.exp(-best / 60.0)  # the article's places cluster
         return s
 
-    def _roles(self, analysis: Analysis, mentions: Sequence[Mention],
-               actors: Sequence[Mention] | None = None) -> list[str | None]:
-        """The role of each mention; a government listed after another ("واشنطن ولندن وباريس") is one too.
-
-        ``actors``: the analysis' ACTOR mentions, when the caller has them already.
-        """
-        if actors is None:
-            actors = analysis.mentions_of(MentionKind.ACTOR)
-        around = _Actors.of(actors)
-        text = analysis.doc.text
-        body_start = text.find("\n\n")
-        body_start = body_start + 2 if body_start >= 0 and analysis.doc.title else 0
-        roles = [self._role(analysis, m, around, body_start) for m in mentions]
-        norm = analysis.norm
-        for j in range(1, len(mentions)):
-            prev, m = mentions[j - 1], mentions[j]
-            pe, ns = prev.attr("norm_end"), m.attr("norm_start")
-            if roles[j - 1] == "agent" and not roles[j] and pe is not None and ns is not None \
-                    and _AGENT_LIST.match(norm[pe:ns]) \
-                    and (candidates(m)[:1] and candidates(m)[0].feature == "country" or self._is_capital(m)):
-                roles[j] = "agent"
-        return roles
-
-    def _role(self, analysis: Analysis, m: Mention, actors: _Actors, body_start: int) -> str | None:
-        """Why a mention is not an event location, or None (``actors``: what the ACTOR mentions tell;
-        ``body_start``: where the body starts, after the title)."""
-        modifier = m.attr("modifier")
-        if modifier == "distance":
-            return "distance"
-        text = analysis.doc.text
-        start = m.span.start
-        line_start = text.rfind("\n", 0, start) + 1
-        # (the tests read the text in place: slices of a long paragraph, per mention, add up)
-        if start >= body_start and _BLANK.fullmatch(text, line_start, start) and \
-                text.count("\n", body_start, line_start) <= 2 and (
-                    _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4])
-                    or _DATELINE_COUNTRY.match(text[m.span.end:m.span.end + 50])):
-            return "dateline"
-        if start >= body_start and _DATELINE_LEAD.match(text[line_start:start]) and \
-                _DATELINE_AFTER.match(text[m.span.end:m.span.end + 4]):
-            return "dateline"  # the country of a dateline: "دبي، الإمارات العربية المتحدة (CNN)"
-        end = m.span.end
-        if actors.covered(start, end):
-            # a place inside an actor's name: "تنظيم القاعدة في سوريا", "التحالف بقيادة السعودية"
-            return "actor"
-        cands = candidates(m)
-        if cands and cands[0].feature == "country" and any(
-                country == cands[0].country and _ACTOR_HOME.fullmatch(text, a_end, start)
-                for a_end, country in actors.homes):
-            return "actor"  # "الحوثيون في اليمن", "حزب الله في لبنان": who they are, not where it happened
-        ns = _to_norm(analysis, start)
-        sent_start = max(analysis.norm.rfind(".", 0, ns), analysis.norm.rfind("\n", 0, ns)) + 1
-        if self._is_agent(analysis, m, ns, sent_start, actors):
-            return "agent"
-        before = analysis.norm[max(sent_start, ns - 100):ns]
-        # the clitic-glued "من" / "في" ("بدمشق") is part of the word: look at the word too
-        word_pre = _word_prefix(analysis.norm, ns)
-        before_w = before + (" في " if word_pre.endswith("ب") else "")
-        # each pattern ends in a preposition (and maybe a noun) right before the place: test the
-        # last word first, since a search tries every position of the window
-        last_w = before_w.rstrip()
-        if last_w.endswith(_MEETING_LAST):
-            mt = _MEETING.search(before_w)
-            if mt and not _SPEECH_BREAK.search(mt.group(0)):
-                return "statement"
-        if last_w.endswith(_SPEECH_LAST):
-            sp = _SPEECH.search(before_w)
-            if sp and not _SPEECH_BREAK.search(sp.group(0)) and self._is_capital(m):
-                return "statement"
-        if before.rstrip().endswith(_ORIGIN_LAST) and _ORIGIN.search(before):
-            return "origin"
-        return None
-
-    def _is_agent(self, analysis: Analysis, m: Mention, ns: int, sent_start: int, actors: _Actors) -> bool:
-        """Whether a country or national-capital mention names a government (metonymy), not a place."""
-        cands = candidates(m)
-        if not cands or not (cands[0].feature == "country" or self._is_capital(m)):
-            return False
-        if m.attr("modifier") is not None:
-            return False  # "جنوب سوريا", "مدينة دمشق": a place
-        norm = analysis.norm
-        word_pre = _word_prefix(norm, ns)
-        if word_pre.rstrip("و").endswith(("ب", "ك")) or word_pre.endswith(("في", "الي")):
-            return False  # "بدمشق": a place
-        before = norm[max(sent_start, ns - len(word_pre) - 40):ns - len(word_pre)]
-        if word_pre.endswith("ل") and re.search(r"(?:^|\s)(?:ال)?موالي(?:ه|ين|ون)?\s*$", before):
-            return True  # "الموالية لإيران"
-        if word_pre.endswith("ل"):
-            return False
-        if _AGENT_BEFORE.search(before):
-            return True
-        last = _LAST_WORD.search(before)
-        if last and last.group(1).endswith(("ت", "ته", "تها", "تهما", "تهم")) \
-                and not last.group(1).startswith("ال") \
-                and last.group(1) not in _NOT_VERBS and len(last.group(1)) >= 3:
-            return True  # right after a verb ("توسطت روسيا") or a noun it owns ("غارات روسيا")
-        ne = m.attr("norm_end")
-        if ne is None:
-            return False
-        # a government listed after another: "وتتهم واشنطن ولندن وباريس"
-        if word_pre.endswith("و") and any(
-                0 <= m.span.start - a_end <= 3 and not _after_locative(norm, a_norm_start)
-                for a_end, a_norm_start in actors.states):
-            return True
-        # a clause opening "العراق يعلن", "لكن موسكو تؤكد", "إسرائيل تقتل"
-        opening = _clause_opens(norm[sent_start:ns - len(word_pre)])
-        return opening and _AGENT_AFTER.match(norm, ne) is not None
 
     def _anaphors(self, analysis: Analysis, mentions: Sequence[Mention], ctx: Counter[str]) -> list[Mention]:
         """Unnamed places the article's country makes clear: "العاصمة (اليمنية)" -> the national capital,
@@ -478,21 +328,6 @@ class Geocoder:
                                 ("key", word), ("anaphor", True))))
         return out
 
-    def _is_capital(self, m: Mention) -> bool:
-        """Whether a mention can be read as a national capital (within 20 km of its country's capital)."""
-        cache = self._capital_cache
-        for p in candidates(m):
-            if p.feature in ("city", "admin1", "country"):
-                at = cache.get(p)
-                if at is None:
-                    c = self.gazetteer.country(p.country)
-                    at = c is not None and distance_km(p, c) < 20
-                    if len(cache) >= _CACHE_MAX:
-                        cache.clear()
-                    cache[p] = at
-                if at:
-                    return True
-        return False
 
     # ---------------------------------------------------------------- event place
     def event_place(self, analysis: Analysis, mentions: Iterable[Mention],
@@ -669,35 +504,6 @@ class Geocoder:
 _NO_VOTE = frozenset({"dateline", "not_place"})
 
 
-class _Actors(NamedTuple):
-    """What the roles read of a document's ACTOR mentions, gathered once per document (each
-    place mention asks about every actor)."""
-
-    spans: list[tuple[int, int]]  # by start
-    homes: list[tuple[int, Any]]  # (end, country) of actors that may be named with their home country
-    states: list[tuple[int, Any]]  # (end, norm start) of country names used as actors
-    starts: list[int]  # of ``spans``
-    reach: list[int]  # reach[k]: the furthest end among spans[:k + 1]
-
-    @classmethod
-    def of(cls, actors: Sequence[Mention]) -> _Actors:
-        kinds = [a.attr("kind") for a in actors]
-        spans = sorted((a.span.start, a.span.end) for a in actors)
-        return cls(spans,
-                   [(a.span.end, a.attr("country")) for a, k in zip(actors, kinds, strict=True)
-                    if k not in ("state_name", "civilians", "people")],
-                   [(a.span.end, a.attr("norm_start")) for a, k in zip(actors, kinds, strict=True)
-                    if k == "state_name"],
-                   [a for a, _ in spans], list(accumulate((b for _, b in spans), max)))
-
-    def covered(self, start: int, end: int) -> bool:
-        """Whether an actor's name strictly contains ``[start, end)`` ("تنظيم القاعدة في سوريا")."""
-        k = bisect.bisect_right(self.starts, start)  # the spans starting at or before it
-        if not k or self.reach[k - 1] < end:
-            return False  # (most places: no actor's name reaches over them)
-        return any(end <= b and b - a > end - start for a, b in self.spans[:k])
-
-
 def place_votes(m: Mention, role: str | None) -> dict[str, float]:
     """What one place mention says about the article's countries."""
     cands = candidates(m)
@@ -709,8 +515,6 @@ def place_votes(m: Mention, role: str | None) -> dict[str, float]:
         # a weak vote for the most important reading (cities are listed first by population)
         return {cands[0].country: 0.25 * w}
     return {}
-
-
 
 
 _NISBA_KEYS = Automaton(dict.fromkeys(k for k in NISBA if NISBA[k]))
@@ -738,9 +542,6 @@ def _nisba_country(word: str) -> str | None:
     return NISBA.get(w) or None
 
 
-# Entries per Geocoder cache (distinct places seen): bounds memory on a long run.
-_CACHE_MAX = 50_000
-
 # A place in a country the article otherwise never mentions is taken for a misreading unless it is a
 # capital or a city this big (an attack in Istanbul told in a Syria report stays an event place).
 FOREIGN_EXEMPT_POPULATION = 1_000_000
@@ -753,63 +554,6 @@ PERSON_EXEMPT_POPULATION = 100_000
 def could_be_person(place: Place) -> bool:
     """Whether a place's name could be a person's (a small place, not a country or province)."""
     return place.population < PERSON_EXEMPT_POPULATION and place.feature not in ("country", "admin1")
-
-
-def candidates(m: Mention) -> tuple[Place, ...]:
-    """The gazetteer readings of a place mention, before or after resolution."""
-    c = m.attr("candidates")
-    if c is not None:
-        return tuple(c)
-    if isinstance(m.value, Place):
-        return (m.value,)
-    return tuple(m.value or ())
-
-
-def distance_km(a: Place, b: Place) -> float:
-    """Great-circle (haversine) distance between two places."""
-    p1, p2 = math.radians(a.latitude), math.radians(b.latitude)
-    dp, dl = p2 - p1, math.radians(b.longitude - a.longitude)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
-
-
-def _to_norm(analysis: Analysis, orig: int) -> int:
-    """Norm index of the first normalised character at or after original offset ``orig``."""
-    if analysis.offsets is None:
-        return orig
-    return bisect.bisect_left(analysis.offsets, orig)
-
-
-_LOCATIVE_BEFORE = re.compile(r"(?:^|\s)[وف]?(?:في|الي|علي|من|داخل|نحو|باتجاه|عبر|قرب)\s+$")
-
-
-def _after_locative(norm: str, ns: int | None) -> bool:
-    """Whether the word at norm index ``ns`` is governed by a place preposition ("في العراق", "بسوريا")."""
-    if ns is None:
-        return False
-    pre = _word_prefix(norm, ns)
-    return pre.rstrip("ال").endswith("ب") or _LOCATIVE_BEFORE.search(norm, max(0, ns - len(pre) - 12),
-                                                                   ns - len(pre)) is not None
-
-
-def _clause_opens(before: str) -> bool:
-    """``_CLAUSE_START.search(before)``, searched only when ``before`` ends as it must."""
-    tail = before
-    while True:  # strip [\s"«'“]* from the right
-        stripped = tail.rstrip().rstrip(_QUOTES)
-        if stripped == tail:
-            break
-        tail = stripped
-    if tail and not tail.endswith(_CLAUSE_LAST):
-        return False
-    return _CLAUSE_START.search(before) is not None
-
-
-def _word_prefix(norm: str, i: int) -> str:
-    j = i
-    while j > 0 and norm[j - 1].isalnum():
-        j -= 1
-    return norm[j:i]
 
 
 def analyse_text(text: str) -> Analysis:

@@ -334,3 +334,13 @@ def _prefer(cands: tuple[Place, ...], modifier: str | None) -> Place | None:
         return next((p for p in cands
                      if p.feature in ("city", "village", "neighbourhood", "site", "country")), cands[0])
     return cands[0]
+
+
+def candidates(m: Mention) -> tuple[Place, ...]:
+    """The gazetteer readings of a place mention, before or after resolution."""
+    c = m.attr("candidates")
+    if c is not None:
+        return tuple(c)
+    if isinstance(m.value, Place):
+        return (m.value,)
+    return tuple(m.value or ())

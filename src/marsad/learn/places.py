@@ -4,7 +4,7 @@ the battlefield, not Medan; "مواطنة تدعى رانية" a woman, not Rani
 
 Requires: an Analysis with ``norm`` and sentences, its PLACE mentions as :func:`marsad.geo.places.find_places`
 makes them (candidate readings as ``value``; attrs ``modifier``, ``key``, ``norm_start``, ``norm_end``),
-the rules' role of each (``Geocoder._roles``), the ACTOR mentions and the article's country context
+the rules' role of each (``PlaceRoles.roles``), the ACTOR mentions and the article's country context
 (``Geocoder.country_context``). Provides: :func:`place_features` (one feature builder, used by
 ``build/train_places.py`` and by the geocoder alike, so the two never drift) and :class:`PlaceDecision`,
 P(not a place) per mention; the geocoder gives the role "not_place" at or above the threshold chosen by
@@ -26,6 +26,7 @@ import numpy as np
 
 from marsad.geo.geocode import candidates, place_votes
 from marsad.geo.places import common_words
+from marsad.geo.roles import word_prefix
 from marsad.learn.linear import MODELS, LinearModel, shipped
 from marsad.model import Analysis, Mention, Place
 
@@ -87,13 +88,6 @@ def _side_words(norm: str, start: int, end: int) -> tuple[list[str], list[str]]:
     if len(nxt) < 2 and stop >= 0:
         nxt = [*nxt, "</s>"]
     return prev, nxt
-
-
-def _word_prefix(norm: str, i: int) -> str:
-    j = i
-    while j > 0 and norm[j - 1].isalnum():
-        j -= 1
-    return norm[j:i]
 
 
 def _bucket(n: int, edges: Sequence[int]) -> str:
@@ -191,7 +185,7 @@ def _mention_features(analysis: Analysis, m: Mention, role: str | None, c: _Cont
     ne = attrs.get("norm_end")
     if ns is None or ne is None:  # (an anaphor or a hand-made mention: no text to read)
         ns, ne = 0, 0
-    pre = _word_prefix(norm, ns)
+    pre = word_prefix(norm, ns)
     modifier = attrs.get("modifier")
     cands = candidates(m)
     static = _static(key, cands, common)
