@@ -4,7 +4,7 @@
     python bench/make_warc.py out/big.warc --size 1GB --noise 10000
     python bench/make_warc.py /tmp/real.warc.gz --size 1GB --from-jsonl ../shared/corpus/ant-me-2018.jsonl.gz
 
-The reports are marsad's own templates (``marsad.bench.synthetic_report``), each in a news
+The reports are marsad's own templates (``marsad.synthetic.synthetic_report``), each in a news
 page with navigation, scripts and an inline image of ``--noise`` random bytes, so that a
 ``.warc.gz`` compresses about as much as a real news crawl. ``--from-jsonl`` takes the
 articles of a corpus file instead (cycled until the size is reached), for measurements with
@@ -21,8 +21,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from marsad.bench import write_synthetic_warc
 from marsad.run.partitions import parse_size
+from marsad.synthetic import write_synthetic_warc
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -324,8 +324,8 @@ def test_small_files_are_grouped(tmp_path: Path) -> None:
 def test_warc_split_into_partitions_equals_local_run(tmp_path: Path) -> None:
     """The CI stand-in for the 1 GB WARC: a few-MB .warc.gz cut into several partitions, run
     through the command line on a LocalCluster of 2 processes, gives the local run's file."""
-    from marsad.bench import write_synthetic_warc
     from marsad.cli import main
+    from marsad.synthetic import write_synthetic_warc
 
     factory = _factory("default")  # skips where the real pipeline cannot be built
     assert factory is _real_factory
@@ -344,7 +344,7 @@ def test_warc_split_into_partitions_equals_local_run(tmp_path: Path) -> None:
 
 def test_warc_resume_skips_done_partitions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import marsad.run.dask as dask_mod
-    from marsad.bench import write_synthetic_warc
+    from marsad.synthetic import write_synthetic_warc
 
     warc = tmp_path / "crawl.warc"
     write_synthetic_warc(warc, 400_000, page_padding=3000, noise=1000, seed=2)

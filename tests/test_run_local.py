@@ -131,7 +131,7 @@ def _warc_with_duplicates(path: Path) -> None:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    from marsad.bench import synthetic_report
+    from marsad.synthetic import synthetic_report
 
     def page(text: str) -> bytes:
         return f"<html><body><article><p>{text}</p></article></body></html>".encode()

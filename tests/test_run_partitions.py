@@ -2,7 +2,7 @@
 
 Every test compares the items of all partitions, in plan order, with what
 ``iter_documents`` yields over the whole input: same documents, ids, failure reasons and
-sources, in the same order. Inputs are synthetic (``marsad.bench.synthetic_report``).
+sources, in the same order. Inputs are synthetic (``marsad.synthetic.synthetic_report``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from marsad.bench import write_synthetic_warc
 from marsad.io.readers import iter_documents
 from marsad.model import Document
 from marsad.run.partitions import (
@@ -29,6 +28,7 @@ from marsad.run.partitions import (
     plan_partitions,
     warc_record_starts,
 )
+from marsad.synthetic import write_synthetic_warc
 
 warcio = pytest.importorskip("warcio")
 
