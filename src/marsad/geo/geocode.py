@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from marsad.geo.gazetteer import Gazetteer, GazetteerLike, distance_km
 from marsad.geo.places import candidates, find_places, modifier_before, precision_for
-from marsad.geo.roles import PlaceRoles
+from marsad.geo.roles import PlaceRoles, place_words
 from marsad.model import Analysis, Document, Mention, MentionKind, Place
 from marsad.text.automaton import AnchoredScanner, Automaton, matches_at
 from marsad.text.normalise import normalise
@@ -38,15 +38,8 @@ if TYPE_CHECKING:  # (imported lazily: marsad.learn.places reads this module's h
 #: the NER as the geocoder asks it: (analysis, the place mentions in question) -> entity mentions
 EntityFinder = Callable[[Analysis, list[Mention]], list[Mention]]
 
-# Nationality adjectives and names of parties that point at a country (normalised stems).
-NISBA: dict[str, str] = {
-    "سوري": "SY", "عراقي": "IQ", "يمني": "YE", "ليبي": "LY", "لبناني": "LB", "فلسطيني": "PS",
-    "اسرائيلي": "IL", "مصري": "EG", "سعودي": "SA", "تركي": "TR", "ايراني": "IR", "اردني": "JO",
-    "سوداني": "SD", "صومالي": "SO", "اماراتي": "AE", "قطري": "QA", "كويتي": "KW", "بحريني": "BH",
-    "عماني": "OM", "افغاني": "AF", "باكستاني": "PK", "تونسي": "TN", "جزائري": "DZ", "مغربي": "MA",
-    "نيجيري": "NG", "مالي": "ML", "روسي": "RU", "امريكي": "US", "فرنسي": "FR", "بريطاني": "GB",
-    "حوثي": "YE", "حوثيين": "YE", "كردي": "", "الاسد": "SY", "طالبان": "AF", "الشباب": "SO",
-}
+# Nationality adjectives and names of parties that point at a country (normalised stems; data/place_roles.tsv).
+NISBA: dict[str, str] = place_words()["nisba"]
 _NISBA_RE = re.compile(
     r"(?<![\w])[وفبلك]{0,2}(?:ال)?(" + "|".join(sorted((k for k in NISBA if NISBA[k]), key=len, reverse=True))
     + r")(?:ه|ين|ون|يه|يين|يون)?(?![\w])")

@@ -10,34 +10,77 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
+from functools import cache
+from importlib import resources
 from itertools import accumulate
 from typing import Any, NamedTuple
 
 from marsad.geo.gazetteer import GazetteerLike, distance_km
 from marsad.geo.places import candidates
 from marsad.model import Analysis, Mention, MentionKind, Place
+from marsad.text.normalise import normalise
 
 #: entries of the capital cache (distinct places seen): bounds memory on a long run
 CACHE_MAX = 50_000
 
+#: the word lists of ``data/place_roles.tsv`` (what each is for: the file's header)
+WORD_LISTS = ("speech", "meeting", "origin", "agent_verb", "nisba")
+
+
+@cache
+def place_words() -> dict[str, dict[str, str]]:
+    """The word lists of the shipped ``data/place_roles.tsv`` (:func:`parse_place_words`)."""
+    path = resources.files("marsad") / "data" / "place_roles.tsv"
+    return parse_place_words(path.read_text(encoding="utf-8"))
+
+
+def parse_place_words(text: str, source: str = "place_roles.tsv") -> dict[str, dict[str, str]]:
+    """Word lists as ``data/place_roles.tsv`` holds them: list -> {word: country}, in the file's order.
+
+    Checked when loaded (a :class:`ValueError` names the line): a known list, a word written as the
+    normaliser writes it (the patterns match normalised text: "مؤتمر" would never match "موتمر"), no
+    word twice in a list, a two-letter country code or none.
+    """
+    out: dict[str, dict[str, str]] = {name: {} for name in WORD_LISTS}
+    header = True
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        if header:  # list<TAB>word<TAB>country
+            header = False
+            continue
+        name, word, country = (line.split("\t") + ["", ""])[:3]
+        where = f"{source}:{n}"
+        if name not in out:
+            raise ValueError(f"{where}: unknown list {name!r} (known: {', '.join(WORD_LISTS)})")
+        if not word or normalise(word)[0] != word:
+            raise ValueError(f"{where}: {word!r} is not written as the normaliser writes it "
+                             f"({normalise(word)[0]!r})")
+        if word in out[name]:
+            raise ValueError(f"{where}: {word!r} twice in {name!r}")
+        if country and not (len(country) == 2 and country.isupper()):
+            raise ValueError(f"{where}: {country!r} is no two-letter country code")
+        out[name][word] = country
+    return out
+
+
+def _alternation(name: str) -> str:
+    return "|".join(map(re.escape, place_words()[name]))
+
+
 # A speaker's whereabouts ("قال وزير الخارجية السوري في دمشق"): only a national capital is taken for a
 # statement place (a local "أفاد ناشطون في مدينة الرقة" still reports from the event's town) ...
-_SPEECH = re.compile(
-    r"(?<!\w)[وف]?(?:قال|قالت|يقول|تقول|صرح|صرحت|اعلن|اعلنت|اكد|اكدت|ذكر|ذكرت|اوضح|اوضحت|افاد|افادت|تحدث|تحدثت|"
-    r"تصريحات|تصريح|بيان)(?!\w)[^.،:\"!?؟\n]{0,60}?(?:\s|^)(?:في|من)\s+(?:العاصمه\s+)?$")
+_SPEECH = re.compile(r"(?<!\w)[وف]?(?:" + _alternation("speech")
+                     + r")(?!\w)[^.،:\"!?؟\n]{0,60}?(?:\s|^)(?:في|من)\s+(?:العاصمه\s+)?$")
 # ... while meetings, talks and visits are never events of political violence.
-_MEETING = re.compile(
-    r"(?<!\w)[وفب]?(?:مؤتمر|مؤتمرا|اجتماع|اجتماعا|لقاء|قمه|محادثات|مفاوضات|زياره|زار|يزور|استقبل|التقي|اجتمع|"
-    r"اجتمعوا|عقد|عقدوا|عقدت|سفير|السفير|سفاره|السفاره|قنصل|القنصل|قنصليه|القنصليه|مبعوث|المبعوث|مراسل|"
-    r"مراسله|حكومه|الحكومه|المتحدث|متحدث|الناطق|ناطق)(?!\w)[^.،:\"!?؟\n]{0,60}?(?:\s|^)(?:في|من|الي|حول)\s+(?:العاصمه\s+)?$")
+_MEETING = re.compile(r"(?<!\w)[وفب]?(?:" + _alternation("meeting") + r")(?!\w)[^.،:\"!?؟\n]{0,60}?(?:\s|^)"
+                      r"(?:في|من|الي|حول)\s+(?:العاصمه\s+)?$")
 _SPEECH_BREAK = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان)(?:\s|$)")
 # A country or national capital used for its government ("أعلنت مصر"، "وتتهم واشنطن"، "المدعومة من
 # روسيا"، "نظام طهران"، "العراق يعلن"): an actor, not where something happened.
 _AGENT_BEFORE = re.compile(
-    r"(?:^|\s)(?:[وف]?(?:اعلنت|اعلن|قالت|قال|اتهمت|اتهم|تتهم|يتهم|نفت|نفي|تنفي|اكدت|اكد|تؤكد|طالبت|طالب|"
-    r"حذرت|حذر|هددت|هدد|تهدد|توعدت|ردت|رد|رفضت|رفض|دعت|دعا|شنت|شن|نفذت|نفذ|ارسلت|ارسل|نسبتها|نسبها|"
-    r"تقول|يقول|ابلغت|طلبت|طلب|اعتبرت|اعتبر|ادانت|دان|ادان|انتقدت|انتقد|تعتبر|ترى|تري|سمحت|وافقت|قررت|"
-    r"اعلنته|تحمل|حملت|حمل)|ضد|نظام|النظام|حكومه|حكومتا|سلطات|جيش|قوات|طيران|"
+    r"(?:^|\s)(?:[وف]?(?:" + _alternation("agent_verb")
+    + r")|ضد|نظام|النظام|حكومه|حكومتا|سلطات|جيش|قوات|طيران|"
     r"(?:ال)?مدعوم(?:ه|ين|ون)?\s+من|بدعم\s+من|بدعم|بدعمها|بقياده|بطلب\s+من|تقوده|تقودها|تدعمه|تدعمها|"
     r"(?:ال)?موالي(?:ه|ين|ون)?|(?:ال)?تابع(?:ه|ين)?)\s*$")
 # What ``_CLAUSE_START`` can end with once its trailing spaces and quotes are stripped (or nothing).
@@ -51,9 +94,7 @@ _LAST_WORD = re.compile(r"(?:^|\s)[وف]?([\u0621-\u064a]+)\s*$")
 _NOT_VERBS = frozenset({"تحت", "وقت", "بيت", "بات", "ذات", "مرات", "لفتت"})
 _AGENT_LIST = re.compile(r"^\s*و\s*$")
 _ORIGIN = re.compile(
-    r"(?:القادم|القادمه|القادمين|قادما|قادمه|النازحين|نازحين|المهجرين|مهجرين|الفارين|فروا|نزحوا|هجروا|خرجوا|"
-    r"انطلق|انطلقت|اطلق|اطلقت|اطلقه|اطلقها|اطلاق|اتت|اتي|جاءت|عائدا|العائدين|تسلل|تسللوا|المرحلين|رحلوا|نقلوا|نقل)"
-    r"[^.،:\n]{0,40}?(?:\s|^)من\s+(?:(?:مدينه|بلده|محافظه|مناطق)\s+)?$")
+    r"(?:" + _alternation("origin") + r")[^.،:\n]{0,40}?(?:\s|^)من\s+(?:(?:مدينه|بلده|محافظه|مناطق)\s+)?$")
 # The words each of the three patterns above must end with (before trailing whitespace).
 _MEETING_LAST = ("في", "من", "الي", "حول", "العاصمه")
 _SPEECH_LAST = ("في", "من", "العاصمه")
