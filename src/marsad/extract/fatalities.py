@@ -55,14 +55,14 @@ _RUNNING = re.compile(
     r"(?:منذ\s+(?:بدء|بدايه|اندلاع|مطلع|انطلاق|\d)|حتي\s+الان|اجمالي|الاجمالي|"
     r"خلال\s+(?:\S+\s+)?(?:اسابيع|اسبوعين|اسبوع|اشهر|شهرين|شهر|اعوام|عامين|عام|سنوات|سنه|الاسابيع|الاشهر|"
     r"الشهور|السنوات|الاعوام|الفتره|العام|الشهر|الاسبوع)|"
-    r"في\s+(?:الاسابيع|الاشهر|الشهور|السنوات|الاعوام)\s+(?:الماضيه|الاخيره|الاخيرة)|"
+    r"في\s+(?:الاسابيع|الاشهر|الشهور|السنوات|الاعوام)\s+(?:الماضيه|الاخيره)|"
     r"(?:الاسابيع|الاشهر|الشهور|السنوات)\s+(?:الماضيه|الاخيره))")
 # a singular person right after a death word: one death
 _ONE_PERSON = ("جندي|شخص|طفل|طفله|امراه|مدني|مدنيه|ضابط|عنصر|قيادي|مسعف|مسعفه|صحفي|صحفيه|شاب|شابه|"
                "فلسطيني|فلسطينيه|رجل|شرطي|مقاتل|مسلح|مواطن|مواطنه|عسكري|مقيم|مقيمه|متطوع|متطوعه|طالب|طالبه|"
                "طبيب|طبيبه|معلم|معلمه|مدرس|سايق|حارس|مستوطن|مجند|عميد|عقيد|نقيب|ملازم|رقيب")
 # (an indefinite singular takes the accusative alef: "قتلت قياديا ميدانيا")
-_ONE_PERSON_AFTER = re.compile(rf"^\s*(?:ال)?(?:{_ONE_PERSON}|قائد|زعيم|مسوول|ناشط|ناشطه)ا?(?:\s|$|[،.,])")
+_ONE_PERSON_AFTER = re.compile(rf"^\s*(?:ال)?(?:{_ONE_PERSON}|قايد|زعيم|مسوول|ناشط|ناشطه)ا?(?:\s|$|[،.,])")
 # after a death noun, an indefinite singular noun and its nisba adjective ("مقتل مقيم مصري", "مصرع شاب
 # فلسطيني"; after a verb it may be the killer: "قتلت غارة جوية"): one person; not a quantity ("عدد
 # كبير"), a plural ("جنود سوريين") or a preposition
@@ -93,7 +93,7 @@ _CAUSE_BEFORE = re.compile(r"(?:جراء\s+قيامه|احتجاجا\s+علي|ل
 _JOINT_BEFORE = re.compile(r"(?:^|\s)[وب]?(?:مقتل|قتل)\s+و(?:اصابه|جرح)(?:\s+و(?:اسر|اعتقال))?\s+"
                            r"(?:(?:فيها|فيه|خلالها|خلاله)\s+)?(?:(?:اكثر\s+من|نحو|حوالي|قرابه|زهاء)\s+)?$")
 _UP_TO_BEFORE = re.compile(r"(?:ما\s+يصل\s+الي|حتي)\s*$")
-_UNIT_AFTER = re.compile(r"^\s*/?\s*(?:كلم|كم|كيلومتر|كيلو|متر|م\b|%|بالمئه|بالمائه|دولار|ساعه|دقيقه)")
+_UNIT_AFTER = re.compile(r"^\s*/?\s*(?:كلم|كم|كيلومتر|كيلو|متر|م\b|%|بالميه|بالمايه|دولار|ساعه|دقيقه)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,8 +310,11 @@ def _single_deaths(analysis: Analysis, counted: set[int],
 
 
 # Deaths told with no number (spec §4: 3, or 10 for a massacre or a major battle): "سقوط قتلى
-# وجرحى", "وقوع ضحايا", "مقتل مدنيين", "خسائر في الأرواح". A plural victim right after the death
-# word means no number stands between them ("مقتل 5 مدنيين" is a toll the number rules read).
+# وجرحى", "وقوع ضحايا", "مقتل مدنيين". A plural victim right after the death word means no number
+# stands between them ("مقتل 5 مدنيين" is a toll the number rules read). "خسائر في الأرواح / بشرية"
+# is not read: its branch, written with a hamza seat, never matched normalised text, and once
+# mended it coded 2 tolls right and 4 wrong on the training split ("لا معلومات عن الخسائر البشرية",
+# "لم تقع أي إصابات أو خسائر"): losses are often denied, unknown or injuries.
 _UNNUMBERED = re.compile(
     r"(?:(?:^|\s)[وف]?(?:سقوط|وقوع|سقط|وقع|اوقع|اوقعت|خلف|خلفت|يوقع|ايقاع|عن|اسقط)\s+(?:عدد\s+من\s+)?"
     r"(?:ال)?(?:قتلي|ضحايا|شهداء|قتلا)(?:\s|$|[،.,])"
@@ -319,7 +322,6 @@ _UNNUMBERED = re.compile(
     r"مقاتلين|حوثيين|متظاهرين|محتجين|فلسطينيين|مواطنين|عسكريين|افراد|ارهابيين|مهاجمين)(?:\s|$|[،.,])"
     r"|(?:^|\s)[وف]?(?:مقتل|قتل|استشهاد|مصرع|بمقتل|ومقتل)\s+(?:اغلب|معظم|بعض|كثير\s+من|العديد\s+من)\s"
     r"|(?:^|\s)قتلي\s+وجرحي|(?:^|\s)(?:قتلي|ضحايا)\s+(?:في|ب)\s"
-    r"|خسائر\s+(?:\S+\s+){0,4}?(?:في\s+)?(?:ال)?(?:ارواح|بشريه)"
     r"|(?:^|\s)[وب]?(?:ال)?(?:مجزره|مذبحه))")
 # "مقتل عسكريين تركيين اثنين": the number follows the victims (a toll the number rules read)
 _NUMBER_AFTER = re.compile(r"\s*(?:\S+\s+)?(?:\d|اثن|ثلاث|اربع|خمس|ست|سبع|ثماني|تسع|عشر)")

@@ -62,7 +62,7 @@ _DIR = r"(?:ال)?(?:شمال|جنوب|شرق|غرب)(?:ي|يه)?(?:\s+(?:ال)?
 _UNIT = r"(?:كلم|كم|كيلومتر|كيلومترات|كيلو\s*متر|كيلو\s*مترا|ميل|اميال|مترا?|متر)"
 # Patterns on the text just before the name's word (anchored at the end, i.e. right before the name).
 _BEFORE: list[tuple[str, re.Pattern[str]]] = [
-    ("distance", re.compile(rf"(?:\d+(?:[.,]\d+)?\s*|(?<!\S)\S+\s+){_UNIT}\s+(?:(?:الى\s+)?{_DIR}\s+)?"
+    ("distance", re.compile(rf"(?:\d+(?:[.,]\d+)?\s*|(?<!\S)\S+\s+){_UNIT}\s+(?:(?:الي\s+)?{_DIR}\s+)?"
                             r"(?:(?:من|عن)\s+)?"
                             r"(?:(?:مدينه|العاصمه|محافظه|بلده)\s+)?$")),
     ("neighbourhood", re.compile(rf"(?:^|\s){_CL}(?P<w>(?:حي|احياء|منطقه|شارع|ساحه|سوق)\s+[^\s،.:]+"
