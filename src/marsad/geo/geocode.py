@@ -38,7 +38,7 @@ if TYPE_CHECKING:  # (imported lazily: marsad.learn.places reads this module's h
 #: the NER as the geocoder asks it: (analysis, the place mentions in question) -> entity mentions
 EntityFinder = Callable[[Analysis, list[Mention]], list[Mention]]
 
-# Nationality adjectives and names of parties that point at a country (normalised stems; data/place_roles.tsv).
+# Nationality adjectives and names of parties that point at a country (data/place_roles.tsv).
 NISBA: dict[str, str] = place_words()["nisba"]
 _NISBA_RE = re.compile(
     r"(?<![\w])[وفبلك]{0,2}(?:ال)?(" + "|".join(sorted((k for k in NISBA if NISBA[k]), key=len, reverse=True))
