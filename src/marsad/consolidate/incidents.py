@@ -95,9 +95,6 @@ class _Incident:
     def docs(self) -> set[str]:
         return {m["doc_id"] for m in self.members}
 
-    def days(self) -> list[int]:
-        return [d.toordinal() for m in self.members if (d := event_day(m)) is not None]
-
 
 def incident_id_for(event_id: str) -> str:
     """The id of an incident founded by ``event_id`` (stable: a function of that id only)."""
@@ -184,6 +181,8 @@ class _Consolidator:
 
     def __init__(self, store: Store, model: MergeModel, window: int) -> None:
         self.store, self.model, self.window = store, model, window
+        # a report dated only approximately (by its publication, "last week") reaches further back
+        self.vague_window = max(window, model.vague_window)
         self.blocks: dict[str, list[str]] = {}
         self.loaded: set[str] = set()
         self.live: dict[str, _Incident] = {}
@@ -218,23 +217,29 @@ class _Consolidator:
                 self.live[inc.incident_id] = inc
             self._file(inc, rec["block"])
 
+    def reach(self, row: Mapping[str, Any]) -> int:
+        """How many days back and forth a report is compared (its blocks and its pairs' day gap)."""
+        return self.vague_window if (row.get("time_precision") or 1) >= 2 else self.window
+
     def place(self, row: dict[str, Any], vec: Vector) -> None:
-        d = event_day(row)
+        this = report(row)
         candidates: list[_Incident] = []
         seen: set[str] = set()
-        for b in candidate_blocks(row, self.window):
+        for b in candidate_blocks(row, self.reach(row)):
             for inc_id in self.blocks.get(b, ()):
                 inc = self.live[inc_id]
                 if inc_id in seen or row["doc_id"] in inc.docs:
                     continue
                 seen.add(inc_id)
-                days = inc.days()
-                if d is not None and days and min(abs(d.toordinal() - x) for x in days) > self.window:
+                dated = [r for r in inc.reports if r.day is not None]
+                # within the window of some member (the wider one when either date is approximate)
+                if this.day is not None and dated and not any(
+                        abs(this.day - r.day) <= (self.vague_window if this.vague or r.vague else self.window)
+                        for r in dated):
                     continue
                 candidates.append(inc)
         best: tuple[float, str] | None = None
         target: _Incident | None = None
-        this = report(row)
         if candidates:
             sims = iter(cosines(vec, [v for inc in candidates for v in inc.vectors[-MAX_COMPARE:]],
                                 self.dense))
@@ -335,7 +340,7 @@ def consolidate(store: Store, doc_ids: Iterable[str] | None = None, *, model: Me
             # has its provenance (the date's source), and kept on the incident's member
             r["report_kind"] = report_kind(r, texts.get(r["event_id"], ""))
             r.pop("provenance", None)
-        work.load(b for r in chunk for b in candidate_blocks(r, window))
+        work.load(b for r in chunk for b in candidate_blocks(r, work.reach(r)))
         for r, v in zip(chunk, work._vectors(chunk, texts), strict=True):
             work.place(r, v)
         # incidents of weeks the next reports cannot reach are written and forgotten: flat memory

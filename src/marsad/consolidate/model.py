@@ -57,6 +57,10 @@ class MergeModel:
     # the largest day gap between a report and an incident's members for them to be compared (the
     # blocking window): chosen with the threshold by grouped cross-validation on the train split
     window: int = WINDOW_DAYS
+    # the window for pairs where either report's date is approximate (time_precision 2-3: dated by its
+    # article's publication, or "last week"): its day may lie days after the incident's, so such a report
+    # is compared further back (0: the same window). Chosen by the same cross-validation
+    vague_window: int = 0
     # the log-odds of "same" per feature, as plain floats: a consolidation asks ~30 times per report,
     # and a dictionary sum is ten times faster there than LinearModel.proba's numpy calls
     _logit: dict[str, float] = field(init=False, repr=False, compare=False)
@@ -76,6 +80,10 @@ class MergeModel:
         object.__setattr__(self, "reads_retelling", any(
             f.startswith(RETELL_FEATURES + RETOLD_FEATURES) for f in self.linear.vocab))
 
+    def reach(self, vague: bool) -> int:
+        """The day window of a pair, by whether either report's date is approximate."""
+        return max(self.window, self.vague_window) if vague else self.window
+
     def probability(self, feats: list[str]) -> float:
         z = self._bias + sum(self._logit.get(f, 0.0) for f in feats)
         return 1.0 / (1.0 + math.exp(-z))
@@ -94,7 +102,7 @@ def _load(path: Path) -> MergeModel:
     linear = LinearModel.load(path)
     meta = linear.meta
     return MergeModel(linear, float(meta.get("threshold", 0.5)), int(meta.get("link_top", 2)),
-                      int(meta.get("window", WINDOW_DAYS)))
+                      int(meta.get("window", WINDOW_DAYS)), int(meta.get("vague_window", 0)))
 
 
 @lru_cache(maxsize=1)
