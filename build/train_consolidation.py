@@ -60,6 +60,7 @@ from marsad.consolidate.oracle import FIELD_GROUPS, oracle_store  # noqa: E402
 from marsad.consolidate.retelling import report_kind  # noqa: E402
 from marsad.consolidate.similarity import (  # noqa: E402
     DAY_GAP_FEATURES,
+    PLACE_TEXT_FEATURES,
     RETELL_FEATURES,
     RETOLD_FEATURES,
     cosine,
@@ -93,7 +94,9 @@ WEIGHTINGS = ["none", "sqrt", "incident"]
 # the retelling features (the two reports' kinds, fresh / undated / retold, x the day gap; or how many
 # of the two look back / have no day of their own, x the day gap); "daygap", "retell" and "retold" add
 # one of them
-FEATURES = ["base", "daygap", "retell", "retold"]
+# "nametext" adds whether each report's place, as its text names it, is named in the other's evidence
+# (similarity.PLACE_TEXT_FEATURES: robust to the geocoder placing one report at another town or the province)
+FEATURES = ["base", "daygap", "retell", "retold", "nametext"]
 
 
 def pair_weights(pairs, matched, mode: str) -> list[float]:  # type: ignore[no-untyped-def]
@@ -121,7 +124,7 @@ def pair_weights(pairs, matched, mode: str) -> list[float]:  # type: ignore[no-u
 
 def keep_features(feats: list[str], variant: str) -> list[str]:
     drop = (DAY_GAP_FEATURES * (variant != "daygap") + RETELL_FEATURES * (variant != "retell")
-            + RETOLD_FEATURES * (variant != "retold"))
+            + RETOLD_FEATURES * (variant != "retold") + PLACE_TEXT_FEATURES * (variant != "nametext"))
     return [f for f in feats if not f.startswith(drop)] if drop else feats
 
 
@@ -237,6 +240,7 @@ def main() -> None:
     texts = store.evidence_texts([e["event_id"] for e in rows])
     for e in rows:  # what consolidate() reads of each report before comparing it (retelling.report_kind)
         e["report_kind"] = report_kind(e, texts.get(e["event_id"], ""))
+        e["evidence_text"] = texts.get(e["event_id"], "")
     vecs = {e["event_id"]: text_vector(texts.get(e["event_id"], "")) for e in rows}
     # several deals of the blocks into folds: one deal's mean over 5 folds moves by ±0.03 with the
     # fold that holds the largest story, more than most choices it is asked to make

@@ -131,3 +131,21 @@ def test_oracle_on_the_consolidation_gold(shared: Path):
         pytest.skip("no consolidation gold")
     r = evaluate_consolidation(gold, split="train", oracle="all")
     assert r.matched > 600 and r.bcubed["f1"] >= 0.84 and r.pairwise["f1"] >= 0.70
+
+
+def test_the_other_report_names_the_place():
+    """A report the geocoder put at the province is recognised as naming the other's town in its text."""
+    from marsad.consolidate.similarity import pair_features, place_key
+
+    assert place_key("مديرية التحيتا") == place_key("التحيتا") != ""
+    assert place_key("شرق خان يونس") == place_key("خان يونس")
+    assert place_key("ريف") == "" and place_key(None) == ""
+    town = {"event_date": "2018-03-04", "location": "Saraqib", "location_text": "مدينة سراقب", "country": "SY",
+            "admin1": "Idlib", "geo_precision": 1, "evidence_text": SARAQIB}
+    province = {**town, "location": "Idlib", "location_text": "ريف إدلب", "geo_precision": 3,
+                "evidence_text": "غارات روسية على سراقب بريف إدلب"}
+    feats = pair_features(town, province, 0.3)
+    assert "nametext=2" in feats and "nametext=2&differ" in feats
+    elsewhere = {**province, "evidence_text": "غارات على معرة النعمان", "location_text": "معرة النعمان"}
+    assert "nametext=0" in pair_features(town, elsewhere, 0.3)
+    assert not any(f.startswith("nametext") for f in pair_features({**town, "evidence_text": ""}, province, 0.3))

@@ -57,7 +57,7 @@ MEMBER_FIELDS: tuple[str, ...] = (
     "event_type", "sub_event_type", "actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "inter1", "inter2",
     "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "geonameid",
     "fatalities", "fatalities_low", "fatalities_high", "source", "notes", "tags", "evidence", "confidence",
-    "report_kind",
+    "report_kind", "location_text",
 )
 
 
@@ -192,10 +192,7 @@ class _Consolidator:
         self.new_members: list[tuple[str, str, str, float]] = []
         self.dense = np.zeros(BUCKETS, np.float32)  # one report's evidence vector, dense (see cosines)
 
-    def _vectors(self, rows: Sequence[Mapping[str, Any]],
-                 texts: Mapping[str, str] | None = None) -> list[Vector]:
-        if texts is None:
-            texts = self.store.evidence_texts([r["event_id"] for r in rows])
+    def _vectors(self, rows: Sequence[Mapping[str, Any]], texts: Mapping[str, str]) -> list[Vector]:
         return [text_vector(texts.get(r["event_id"], "")) for r in rows]
 
     def _file(self, inc: _Incident, block: str) -> None:
@@ -212,8 +209,11 @@ class _Consolidator:
             inc = self.live.get(rec["incident_id"])
             if inc is None:
                 members = rec["members"]
-                inc = _Incident(rec["incident_id"], rec["block"], members, self._vectors(members),
-                                rec["fatalities"])
+                texts = self.store.evidence_texts([m["event_id"] for m in members])
+                # the pair features read the evidence text too (similarity.report), not kept on the member
+                reports = [report({**m, "evidence_text": texts.get(m["event_id"])}) for m in members]
+                inc = _Incident(rec["incident_id"], rec["block"], members, self._vectors(members, texts),
+                                rec["fatalities"], reports=reports)
                 self.live[inc.incident_id] = inc
             self._file(inc, rec["block"])
 
@@ -268,7 +268,7 @@ class _Consolidator:
             self.new_members.append((row["event_id"], target.incident_id, row["doc_id"], best[0]))
         else:
             member["score"] = 1.0
-            inc = _Incident(incident_id_for(row["event_id"]), block, [member], [vec], None, True)
+            inc = _Incident(incident_id_for(row["event_id"]), block, [member], [vec], None, True, [this])
             self.live[inc.incident_id] = inc
             self._file(inc, block)
             self.created.append(inc.incident_id)
@@ -339,6 +339,7 @@ def consolidate(store: Store, doc_ids: Iterable[str] | None = None, *, model: Me
             # whether the report tells a new strike or retells one: read here, where the record still
             # has its provenance (the date's source), and kept on the incident's member
             r["report_kind"] = report_kind(r, texts.get(r["event_id"], ""))
+            r["evidence_text"] = texts.get(r["event_id"], "")  # for the pair features, not kept
             r.pop("provenance", None)
         work.load(b for r in chunk for b in candidate_blocks(r, work.reach(r)))
         for r, v in zip(chunk, work._vectors(chunk, texts), strict=True):

@@ -63,15 +63,21 @@ def _fold(name: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _gazetteer_names() -> dict[tuple[str, str], list[Place]]:
+def _gazetteer_names() -> tuple[dict[tuple[str, str], list[Place]], dict[tuple[str, str, str], Place]]:
+    """(folded name, country) -> entries; (country, admin1, admin2) -> its most populous town."""
     from marsad.geo.gazetteer import Gazetteer
 
     gaz = Gazetteer.load()
-    out: dict[tuple[str, str], list[Place]] = defaultdict(list)
+    names: dict[tuple[str, str], list[Place]] = defaultdict(list)
+    seats: dict[tuple[str, str, str], Place] = {}
     for i in range(len(gaz)):
         p = gaz._place(i)  # every entry once (an English-name index the Arabic one does not have)
-        out[(_fold(p.name), p.country)].append(p)
-    return dict(out)
+        names[(_fold(p.name), p.country)].append(p)
+        key = (p.country, p.admin1, p.admin2)
+        if p.feature in ("city", "village") and p.admin2 and (key not in seats
+                                                               or p.population > seats[key].population):
+            seats[key] = p
+    return dict(names), seats
 
 
 @lru_cache(maxsize=1)
@@ -87,20 +93,32 @@ def _coded_places(folder: Path = CODED) -> dict[tuple[str, str], tuple[float, fl
     return out
 
 
+def _capital(country: str, admin1: str) -> Place | None:
+    from marsad.geo.gazetteer import Gazetteer
+
+    return Gazetteer.load().capital_of_admin1(country, admin1)
+
+
 def place_of(location: str | None, country: str | None, admin1: str | None) -> dict[str, Any]:
     """The place fields of an event at ``location`` (English name) in ``country`` / ``admin1``."""
     fields: dict[str, Any] = {"location": location, "country": country, "admin1": admin1 or ""}
     if not location or not country:
         return {**fields, "geo_precision": 3}
-    cands = _gazetteer_names().get((_fold(location), country), [])
+    names, seats = _gazetteer_names()
+    cands = names.get((_fold(location), country), [])
     if cands:
         def rank(p: Place) -> tuple[int, int, int]:
             kind = KIND_ORDER.index(p.feature) if p.feature in KIND_ORDER else len(KIND_ORDER)
             return (0 if admin1 and p.admin1 == admin1 else 1, kind, -p.population)
 
         p = min(cands, key=rank)
-        return {**fields, "admin1": admin1 or p.admin1, "admin2": p.admin2, "latitude": p.latitude,
-                "longitude": p.longitude, "geo_precision": PRECISION.get(p.feature, 1),
+        # a district is named after its seat ("Douma"), and its centroid may lie far from it in the
+        # desert: the coordinates of its most populous town, as a coder would place the event
+        at = seats.get((p.country, p.admin1, p.admin2), p) if p.feature in ("admin2", "admin3") else p
+        if p.feature == "admin1":  # a province is placed at its capital (spec §3), as the extractor does
+            at = _capital(country, p.name) or p
+        return {**fields, "admin1": admin1 or p.admin1, "admin2": p.admin2, "latitude": at.latitude,
+                "longitude": at.longitude, "geo_precision": PRECISION.get(p.feature, 1),
                 "geonameid": p.geonameid}
     coded = _coded_places().get((_fold(location), country))
     if coded:
