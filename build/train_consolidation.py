@@ -230,6 +230,8 @@ def main() -> None:
     ap.add_argument("--system-fields", nargs="*", default=[], choices=sorted(FIELD_GROUPS),
                     help="with --events matched-oracle: field groups taken from the extracted event")
     ap.add_argument("--errors", action="store_true", help="where the chosen setting's held-out pairs go")
+    ap.add_argument("--own-doc", action="store_true",
+                    help="a report may join an incident holding another event of its document (MergeModel)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     incidents = select([i for g in args.gold for i in load_gold(g)], "train")
@@ -284,6 +286,7 @@ def main() -> None:
             "gold_sha256": json_sha256(incidents),
             "incidents": len(incidents), "pairs": len(labels), "same_pairs": labels.count("same"),
             "threshold": t, "link_top": link, "window": window, "vague_window": vague_window,
+            "own_doc": args.own_doc,
             "features": variant,
             "pair_weighting": weighting,
             "cross_validation": {"folds": args.folds, "repeats": args.repeats,
@@ -314,7 +317,7 @@ def cross_validate(store, matched, pairs, deals, args, window: str, variant: str
             linear = to_linear(vec, clf, {"model": "consolidation"})
             for t in args.thresholds:
                 reset(store)
-                consolidate(store, model=MergeModel(linear, t, link, *parse_window(window)))
+                consolidate(store, model=MergeModel(linear, t, link, *parse_window(window), args.own_doc))
                 sys_l = system_labels(store)
                 gold_l, out_l = held[t]
                 fold_g, fold_s = {}, {}

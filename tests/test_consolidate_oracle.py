@@ -90,8 +90,7 @@ def test_unknown_oracle_is_a_clear_error(tmp_path: Path):
 
 
 def test_pair_errors_count_merged_missed_and_false():
-    base = {"event_type": "Explosions/Remote violence", "sub_event_type": "Air/drone strike", "country": "SY",
-            "location": "Saraqib", "admin1": "Idlib", "latitude": 35.86, "longitude": 36.80, "geo_precision": 1,
+    base = {**STRIKE, "latitude": 35.86, "longitude": 36.80, "geo_precision": 1,
             "actor1": "A", "actor2": "B", "fatalities": 3, "outlet": "o1"}
     rows = [{**base, "event_id": "1", "doc_id": "d1", "event_date": "2018-03-04"},
             {**base, "event_id": "2", "doc_id": "d2", "event_date": "2018-03-05", "outlet": "o2"},
@@ -140,12 +139,28 @@ def test_the_other_report_names_the_place():
     assert place_key("مديرية التحيتا") == place_key("التحيتا") != ""
     assert place_key("شرق خان يونس") == place_key("خان يونس")
     assert place_key("ريف") == "" and place_key(None) == ""
-    town = {"event_date": "2018-03-04", "location": "Saraqib", "location_text": "مدينة سراقب", "country": "SY",
-            "admin1": "Idlib", "geo_precision": 1, "evidence_text": SARAQIB}
+    town = {**STRIKE, "location_text": "مدينة سراقب", "geo_precision": 1, "evidence_text": SARAQIB}
     province = {**town, "location": "Idlib", "location_text": "ريف إدلب", "geo_precision": 3,
                 "evidence_text": "غارات روسية على سراقب بريف إدلب"}
     feats = pair_features(town, province, 0.3)
     assert "nametext=2" in feats and "nametext=2&differ" in feats
     elsewhere = {**province, "evidence_text": "غارات على معرة النعمان", "location_text": "معرة النعمان"}
     assert "nametext=0" in pair_features(town, elsewhere, 0.3)
-    assert not any(f.startswith("nametext") for f in pair_features({**town, "evidence_text": ""}, province, 0.3))
+    no_text = pair_features({**town, "evidence_text": ""}, province, 0.3)
+    assert not any(f.startswith("nametext") for f in no_text)
+
+
+def test_own_document_events_join_only_when_the_model_allows(tmp_path: Path):
+    """One article's strike extracted twice (a split report): the second event joins the incident its
+    first event and another outlet's report form only with own_doc, compared with the other outlet's."""
+    model = replace(rule_model(), threshold=0.0)
+    for own_doc, incidents in ((False, 2), (True, 1)):
+        with Store.open(tmp_path / f"d{own_doc}.db") as store:
+            a = Document("a", SARAQIB + " " + SARAQIB_2, date(2018, 3, 5), None, "outlet-a")
+            b = Document("b", SARAQIB, date(2018, 3, 5), None, "outlet-b")
+            store.add_result(a, [Event(doc_id="a", event_id="ev-a1", **STRIKE, evidence=((0, len(SARAQIB)),)),
+                                 Event(doc_id="a", event_id="ev-a2", **{**STRIKE, "event_date": "2018-03-05"},
+                                       evidence=((len(SARAQIB) + 1, len(a.text)),))])
+            store.add_result(b, [Event(doc_id="b", event_id="ev-b1", **STRIKE,
+                                       evidence=((0, len(SARAQIB)),))])
+            assert consolidate(store, model=replace(model, own_doc=own_doc)).incidents == incidents

@@ -228,9 +228,15 @@ class _Consolidator:
         for b in candidate_blocks(row, self.reach(row)):
             for inc_id in self.blocks.get(b, ()):
                 inc = self.live[inc_id]
-                if inc_id in seen or row["doc_id"] in inc.docs:
+                if inc_id in seen:
                     continue
                 seen.add(inc_id)
+                docs = inc.docs
+                # an incident holding an event of the report's own document: never joined (one article
+                # reports one incident once), or, with the model's own_doc, compared with the other
+                # documents' members only (the extractor may have split one report in two)
+                if row["doc_id"] in docs and (not self.model.own_doc or len(docs) == 1):
+                    continue
                 dated = [r for r in inc.reports if r.day is not None]
                 # within the window of some member (the wider one when either date is approximate)
                 if this.day is not None and dated and not any(
@@ -241,12 +247,15 @@ class _Consolidator:
         best: tuple[float, str] | None = None
         target: _Incident | None = None
         if candidates:
-            sims = iter(cosines(vec, [v for inc in candidates for v in inc.vectors[-MAX_COMPARE:]],
-                                self.dense))
-            for inc in candidates:
-                probs = sorted((self.model.probability(pair_features(this, m, next(sims),
+            # the members compared: the latest ones, of other documents
+            compared = [[k for k in range(max(0, len(inc.members) - MAX_COMPARE), len(inc.members))
+                         if inc.members[k]["doc_id"] != row["doc_id"]] for inc in candidates]
+            sims = iter(cosines(vec, [inc.vectors[k] for inc, ks in zip(candidates, compared, strict=True)
+                                      for k in ks], self.dense))
+            for inc, ks in zip(candidates, compared, strict=True):
+                probs = sorted((self.model.probability(pair_features(this, inc.reports[k], next(sims),
                                                                      retelling=self.model.reads_retelling))
-                                for m in inc.reports[-MAX_COMPARE:]),
+                                for k in ks),
                                reverse=True)[:self.model.link_top or None]
                 p = sum(probs) / len(probs)
                 if best is None or (p, inc.incident_id) > best:

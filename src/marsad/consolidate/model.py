@@ -61,6 +61,10 @@ class MergeModel:
     # article's publication, or "last week"): its day may lie days after the incident's, so such a report
     # is compared further back (0: the same window). Chosen by the same cross-validation
     vague_window: int = 0
+    # whether a report may join an incident that holds another event of its own document (compared with
+    # the other documents' members only): the extractor sometimes splits one report of an incident into
+    # two events, and the second is then kept out of the incident the first joined
+    own_doc: bool = False
     # the log-odds of "same" per feature, as plain floats: a consolidation asks ~30 times per report,
     # and a dictionary sum is ten times faster there than LinearModel.proba's numpy calls
     _logit: dict[str, float] = field(init=False, repr=False, compare=False)
@@ -102,7 +106,8 @@ def _load(path: Path) -> MergeModel:
     linear = LinearModel.load(path)
     meta = linear.meta
     return MergeModel(linear, float(meta.get("threshold", 0.5)), int(meta.get("link_top", 2)),
-                      int(meta.get("window", WINDOW_DAYS)), int(meta.get("vague_window", 0)))
+                      int(meta.get("window", WINDOW_DAYS)), int(meta.get("vague_window", 0)),
+                      bool(meta.get("own_doc", False)))
 
 
 @lru_cache(maxsize=1)
