@@ -48,8 +48,8 @@ MemberKey = tuple[int, int]  # (index of the incident record in the gold list, i
 #: of the gold (to measure what each kind of extraction error costs the consolidation)
 FIELD_GROUPS: dict[str, tuple[str, ...]] = {
     "date": ("event_date", "time_precision"),
-    "place": ("location", "country", "admin1", "admin2", "latitude", "longitude", "geo_precision",
-              "geonameid"),
+    "place": ("location", "location_text", "country", "admin1", "admin2", "latitude", "longitude",
+              "geo_precision", "geonameid"),
     "type": ("event_type", "sub_event_type"),
     "actors": ("actor1", "actor2"),
     "toll": ("fatalities", "fatalities_low", "fatalities_high"),
