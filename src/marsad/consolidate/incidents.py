@@ -253,6 +253,8 @@ class _Consolidator:
             sims = iter(cosines(vec, [inc.vectors[k] for inc, ks in zip(candidates, compared, strict=True)
                                       for k in ks], self.dense))
             for inc, ks in zip(candidates, compared, strict=True):
+                if not ks:  # its latest members are all of the report's own document (own_doc)
+                    continue
                 probs = sorted((self.model.probability(pair_features(this, inc.reports[k], next(sims),
                                                                      retelling=self.model.reads_retelling))
                                 for k in ks),
