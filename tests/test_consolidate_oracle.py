@@ -148,6 +148,9 @@ def test_the_other_report_names_the_place():
     assert "nametext=0" in pair_features(town, elsewhere, 0.3)
     no_text = pair_features({**town, "evidence_text": ""}, province, 0.3)
     assert not any(f.startswith("nametext") for f in no_text)
+    # a model without weights for them does not have them made
+    assert not rule_model().reads_place_text
+    assert not any(f.startswith("nametext") for f in pair_features(town, province, 0.3, place_text=False))
 
 
 def test_own_document_events_join_only_when_the_model_allows(tmp_path: Path):

@@ -255,10 +255,10 @@ class _Consolidator:
             for inc, ks in zip(candidates, compared, strict=True):
                 if not ks:  # its latest members are all of the report's own document (own_doc)
                     continue
-                probs = sorted((self.model.probability(pair_features(this, inc.reports[k], next(sims),
-                                                                     retelling=self.model.reads_retelling))
-                                for k in ks),
-                               reverse=True)[:self.model.link_top or None]
+                probs = sorted((self.model.probability(pair_features(
+                    this, inc.reports[k], next(sims), retelling=self.model.reads_retelling,
+                    place_text=self.model.reads_place_text)) for k in ks), reverse=True)
+                probs = probs[:self.model.link_top or None]
                 p = sum(probs) / len(probs)
                 if best is None or (p, inc.incident_id) > best:
                     best, target = (p, inc.incident_id), inc

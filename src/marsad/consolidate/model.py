@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from marsad.consolidate.blocking import WINDOW_DAYS
-from marsad.consolidate.similarity import RETELL_FEATURES, RETOLD_FEATURES
+from marsad.consolidate.similarity import PLACE_TEXT_FEATURES, RETELL_FEATURES, RETOLD_FEATURES
 from marsad.learn.linear import MODELS, LinearModel, shipped
 
 log = logging.getLogger(__name__)
@@ -72,6 +72,8 @@ class MergeModel:
     # whether the model weighs the retelling features (similarity.RETELL_FEATURES, RETOLD_FEATURES): where
     # it does not, they are not made (a fifth of each pair's feature time)
     reads_retelling: bool = field(init=False, repr=False, compare=False)
+    # the same for the place-name features (similarity.PLACE_TEXT_FEATURES)
+    reads_place_text: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         w, bias = self.linear.weights, self.linear.bias
@@ -83,6 +85,8 @@ class MergeModel:
         object.__setattr__(self, "_bias", sign * b0)
         object.__setattr__(self, "reads_retelling", any(
             f.startswith(RETELL_FEATURES + RETOLD_FEATURES) for f in self.linear.vocab))
+        object.__setattr__(self, "reads_place_text", any(
+            f.startswith(PLACE_TEXT_FEATURES) for f in self.linear.vocab))
 
     def reach(self, vague: bool) -> int:
         """The day window of a pair, by whether either report's date is approximate."""

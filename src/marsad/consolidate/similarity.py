@@ -226,9 +226,10 @@ PLACE_TEXT_FEATURES = ("nametext",)
 
 
 def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, cos: float, *,
-                  retelling: bool = True) -> list[str]:
+                  retelling: bool = True, place_text: bool = True) -> list[str]:
     """The indicator features of a pair of event rows or :func:`report` s (``cos``: their evidence cosine);
-    ``retelling=False`` leaves out the retelling features (a model without weights for them)."""
+    ``retelling=False`` / ``place_text=False`` leave out the retelling / place-name features (a model
+    without weights for them)."""
     a, b = report(a), report(b)
     feats = ["sub=same" if a.sub == b.sub else "sub=diff"]
     rel, km = place_relation(a, b)
@@ -284,7 +285,7 @@ def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, 
         feats.append(f"retell:{kinds}&{coarse}")
         feats.append(f"retold:{(a.kind == 'retold') + (b.kind == 'retold')}&{coarse}")
         feats.append(f"undated:{(a.kind == 'undated') + (b.kind == 'undated')}&{coarse}")
-    if a.text_key and b.text_key and (a.place_key or b.place_key):
+    if place_text and a.text_key and b.text_key and (a.place_key or b.place_key):
         # the geocoder may place one report of an incident wrongly (another town of that name, the
         # province instead of the town): that the other report's text names the same place says more
         shared = ((bool(a.place_key) and a.place_key in b.text_key)
