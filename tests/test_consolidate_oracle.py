@@ -122,14 +122,18 @@ def test_an_approximately_dated_report_reaches_the_wider_window(tmp_path: Path):
 
 
 @pytest.mark.gold
-def test_oracle_on_the_consolidation_gold(shared: Path):
+def test_oracle_on_the_consolidation_gold(shared: Path, capsys: pytest.CaptureFixture[str]):
     """The shipped decision on the train split's gold members' own events (no extraction; in-sample:
-    the model was trained on this split's extracted pairs)."""
+    the model was trained on this split's extracted pairs), from the library and the command line."""
+    from marsad.cli import main
+
     gold = Path(__file__).resolve().parents[1] / "annotations" / "incidents"
     if not gold.is_dir():
         pytest.skip("no consolidation gold")
     r = evaluate_consolidation(gold, split="train", oracle="all")
     assert r.matched > 600 and r.bcubed["f1"] >= 0.84 and r.pairwise["f1"] >= 0.70
+    assert main(["eval", "--consolidation", str(gold), "--split", "train", "--oracle-events"]) == 0
+    assert "oracle events (all)" in capsys.readouterr().out
 
 
 def test_the_other_report_names_the_place():
