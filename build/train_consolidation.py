@@ -230,7 +230,7 @@ def main() -> None:
     ap.add_argument("--system-fields", nargs="*", default=[], choices=sorted(FIELD_GROUPS),
                     help="with --events matched-oracle: field groups taken from the extracted event")
     ap.add_argument("--errors", action="store_true", help="where the chosen setting's held-out pairs go")
-    ap.add_argument("--own-doc", action="store_true",
+    ap.add_argument("--own-doc", nargs="?", const="any", default="", choices=["any", "place"],
                     help="a report may join an incident holding another event of its document (MergeModel)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)

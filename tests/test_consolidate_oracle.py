@@ -159,15 +159,19 @@ def test_the_other_report_names_the_place():
 
 def test_own_document_events_join_only_when_the_model_allows(tmp_path: Path):
     """One article's strike extracted twice (a split report): the second event joins the incident its
-    first event and another outlet's report form only with own_doc, compared with the other outlet's."""
+    first event and another outlet's report form only with own_doc, compared with the other outlet's;
+    with own_doc "place", only when the first is at its place (not another town of a campaign day)."""
     model = replace(rule_model(), threshold=0.0)
-    for own_doc, incidents in ((False, 2), (True, 1)):
-        with Store.open(tmp_path / f"d{own_doc}.db") as store:
+    cases = (("", "Saraqib", 2), ("any", "Saraqib", 1), ("place", "Saraqib", 1), ("any", "Idlib", 1),
+             ("place", "Idlib", 2))
+    for n, (own_doc, first_at, incidents) in enumerate(cases):
+        with Store.open(tmp_path / f"d{n}.db") as store:
             a = Document("a", SARAQIB + " " + SARAQIB_2, date(2018, 3, 5), None, "outlet-a")
             b = Document("b", SARAQIB, date(2018, 3, 5), None, "outlet-b")
-            store.add_result(a, [Event(doc_id="a", event_id="ev-a1", **STRIKE, evidence=((0, len(SARAQIB)),)),
+            store.add_result(a, [Event(doc_id="a", event_id="ev-a1", **{**STRIKE, "location": first_at},
+                                       evidence=((0, len(SARAQIB)),)),
                                  Event(doc_id="a", event_id="ev-a2", **{**STRIKE, "event_date": "2018-03-05"},
                                        evidence=((len(SARAQIB) + 1, len(a.text)),))])
             store.add_result(b, [Event(doc_id="b", event_id="ev-b1", **STRIKE,
                                        evidence=((0, len(SARAQIB)),))])
-            assert consolidate(store, model=replace(model, own_doc=own_doc)).incidents == incidents
+            assert consolidate(store, model=replace(model, own_doc=own_doc)).incidents == incidents, n

@@ -235,7 +235,10 @@ class _Consolidator:
                 # an incident holding an event of the report's own document: never joined (one article
                 # reports one incident once), or, with the model's own_doc, compared with the other
                 # documents' members only (the extractor may have split one report in two)
-                if row["doc_id"] in docs and (not self.model.own_doc or len(docs) == 1):
+                if row["doc_id"] in docs and (not self.model.own_doc or len(docs) == 1 or (
+                        self.model.own_doc == "place" and any(
+                            m["doc_id"] == row["doc_id"] and m.get("location") != row.get("location")
+                            for m in inc.members))):
                     continue
                 dated = [r for r in inc.reports if r.day is not None]
                 # within the window of some member (the wider one when either date is approximate)

@@ -25,6 +25,8 @@ from marsad.learn.linear import MODELS, LinearModel, shipped
 log = logging.getLogger(__name__)
 
 PATH = MODELS / "consolidation.npz"
+#: MergeModel.own_doc as stored in a model's metadata (true: the sixth round's first form, "any")
+OWN_DOC: dict[object, str] = {"": "", False: "", None: "", True: "any", "any": "any", "place": "place"}
 
 #: hand-set log-odds, used only when no trained model is shipped
 RULE_WEIGHTS: dict[str, float] = {
@@ -63,8 +65,9 @@ class MergeModel:
     vague_window: int = 0
     # whether a report may join an incident that holds another event of its own document (compared with
     # the other documents' members only): the extractor sometimes splits one report of an incident into
-    # two events, and the second is then kept out of the incident the first joined
-    own_doc: bool = False
+    # two events, and the second is then kept out of the incident the first joined. "": never (one
+    # article reports one incident once); "any"; "place": only when those events are at its location
+    own_doc: str = ""
     # the log-odds of "same" per feature, as plain floats: a consolidation asks ~30 times per report,
     # and a dictionary sum is ten times faster there than LinearModel.proba's numpy calls
     _logit: dict[str, float] = field(init=False, repr=False, compare=False)
@@ -111,7 +114,7 @@ def _load(path: Path) -> MergeModel:
     meta = linear.meta
     return MergeModel(linear, float(meta.get("threshold", 0.5)), int(meta.get("link_top", 2)),
                       int(meta.get("window", WINDOW_DAYS)), int(meta.get("vague_window", 0)),
-                      bool(meta.get("own_doc", False)))
+                      OWN_DOC.get(meta.get("own_doc", ""), ""))
 
 
 @lru_cache(maxsize=1)
