@@ -17,7 +17,9 @@ The decision is greedy average linkage: a report joins the incident whose member
 probably matches (mean of the merge probabilities over its ``link_top`` best members, by the
 merge model of :mod:`marsad.consolidate.model`) when that mean reaches the model's threshold,
 and never an incident that already holds an event of its own document (one article reports
-one incident once: the extractor merges a document's reports per place, day and type).
+one incident once: the extractor merges a document's reports per place, day and type), unless
+the model's ``own_doc`` allows it (measured in docs/consolidation.md, sixth round; off in the
+shipped model).
 """
 
 from __future__ import annotations
