@@ -21,6 +21,12 @@ features, pair weighting, linkage, threshold): the best sum of the two. The pool
 F1 are printed and kept beside them. The test split is never read.
 
     python build/train_consolidation.py --windows 7 --links 3 --weightings none incident   # one lever
+
+``--events oracle`` runs the same cross-validation on the gold members' own coded events
+(marsad.consolidate.oracle: perfect extraction fields, every member), ``--events matched-oracle`` on
+the members the extraction matches, with their gold fields; ``--errors`` prints where the chosen
+setting's held-out pairs go (first deal; marsad.consolidate.diagnose); ``--cache DB`` keeps the
+extracted train store in a file between runs (delete it when the extraction changes).
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from __future__ import annotations
 import argparse
 import logging
 import random
+import sqlite3
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -37,20 +44,23 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from marsad.consolidate import consolidate  # noqa: E402
 from marsad.consolidate.blocking import type_group, week_of  # noqa: E402
+from marsad.consolidate.diagnose import format_pair_errors, pair_errors  # noqa: E402
 from marsad.consolidate.evaluate import (  # noqa: E402
     bcubed,
     gold_files,
     gold_store,
     load_gold,
-    match_events,
+    match_members,
     pairwise,
     pairwise_macro,
     select,
 )
 from marsad.consolidate.model import PATH, MergeModel  # noqa: E402
+from marsad.consolidate.oracle import FIELD_GROUPS, oracle_store  # noqa: E402
 from marsad.consolidate.retelling import report_kind  # noqa: E402
 from marsad.consolidate.similarity import (  # noqa: E402
     DAY_GAP_FEATURES,
+    PLACE_TEXT_FEATURES,
     RETELL_FEATURES,
     RETOLD_FEATURES,
     cosine,
@@ -60,11 +70,14 @@ from marsad.consolidate.similarity import (  # noqa: E402
     text_vector,
 )
 from marsad.learn.training import SEED, fit_linear, json_sha256, to_linear  # noqa: E402
+from marsad.store.sqlite import Store  # noqa: E402
 
 THRESHOLDS = [round(0.05 + 0.05 * i, 2) for i in range(16)]
 # the day windows tried: the train split's same-incident pairs more than 3 days apart are mostly one
 # attack retold for a week (Douma, April 2018), dated by the articles' publication days
-WINDOWS = [3, 5, 7]
+# "3+7": window 3, and 7 for a pair where either report's date is approximate (time_precision 2-3, e.g.
+# dated by its article's publication: its day may lie days after the incident's; MergeModel.vague_window)
+WINDOWS = ["3", "5", "7"]
 # members averaged when a report is compared with an incident: 0, all of them (average linkage: a
 # report must agree with every member, or a campaign's daily strikes chain into one incident); 2 or 3,
 # its best-matching members (a story retold for a week: its later reports need not match the first
@@ -81,7 +94,9 @@ WEIGHTINGS = ["none", "sqrt", "incident"]
 # the retelling features (the two reports' kinds, fresh / undated / retold, x the day gap; or how many
 # of the two look back / have no day of their own, x the day gap); "daygap", "retell" and "retold" add
 # one of them
-FEATURES = ["base", "daygap", "retell", "retold"]
+# "nametext" adds whether each report's place, as its text names it, is named in the other's evidence
+# (similarity.PLACE_TEXT_FEATURES: robust to the geocoder placing one report at another town or the province)
+FEATURES = ["base", "daygap", "retell", "retold", "nametext"]
 
 
 def pair_weights(pairs, matched, mode: str) -> list[float]:  # type: ignore[no-untyped-def]
@@ -109,7 +124,7 @@ def pair_weights(pairs, matched, mode: str) -> list[float]:  # type: ignore[no-u
 
 def keep_features(feats: list[str], variant: str) -> list[str]:
     drop = (DAY_GAP_FEATURES * (variant != "daygap") + RETELL_FEATURES * (variant != "retell")
-            + RETOLD_FEATURES * (variant != "retold"))
+            + RETOLD_FEATURES * (variant != "retold") + PLACE_TEXT_FEATURES * (variant != "nametext"))
     return [f for f in feats if not f.startswith(drop)] if drop else feats
 
 
@@ -129,8 +144,15 @@ def fold_of(incidents, folds: int, repeat: int = 0) -> dict[str, int]:  # type: 
     return out
 
 
-def pair_examples(rows, matched, vecs, window: int):  # type: ignore[no-untyped-def]
+def parse_window(spec: str) -> tuple[int, int]:
+    """"3" -> (3, 0); "3+7" -> (3, 7): the window, and the wider one of approximate dates (0: none)."""
+    w, _, vague = spec.partition("+")
+    return int(w), int(vague or 0)
+
+
+def pair_examples(rows, matched, vecs, spec: str):  # type: ignore[no-untyped-def]
     """(event id a, event id b, features, label) of every pair consolidation would compare."""
+    window, vague_window = parse_window(spec)
     out = []
     for i, a in enumerate(rows):
         for b in rows[i + 1:]:
@@ -138,12 +160,45 @@ def pair_examples(rows, matched, vecs, window: int):  # type: ignore[no-untyped-
                     or a["country"] != b["country"]:
                 continue
             da, db = event_day(a), event_day(b)
-            if da and db and abs((da - db).days) > window:
+            vague = (a.get("time_precision") or 1) >= 2 or (b.get("time_precision") or 1) >= 2
+            if da and db and abs((da - db).days) > (max(window, vague_window) if vague else window):
                 continue
             label = "same" if matched[a["event_id"]] == matched[b["event_id"]] else "separate"
             out.append((a["event_id"], b["event_id"],
                         pair_features(a, b, cosine(vecs[a["event_id"]], vecs[b["event_id"]])), label))
     return out
+
+
+EVENTS = ["extracted", "oracle", "matched-oracle"]
+
+
+def extracted_store(incidents, cache: str | None) -> Store:  # type: ignore[no-untyped-def]
+    """The train articles' extracted events in memory (read from / written to ``cache`` when given)."""
+    if cache and Path(cache).is_file():
+        store = Store.open(":memory:")
+        with sqlite3.connect(cache) as src:
+            src.backup(store.conn)
+        return store
+    store = gold_store(incidents)
+    if cache:
+        with sqlite3.connect(cache) as dst:
+            store.conn.backup(dst)
+    return store
+
+
+def train_events(incidents, mode: str, cache: str | None, fields=()):  # type: ignore[no-untyped-def]
+    """(store, event id -> gold incident id) of the events the cross-validation consolidates (``fields``:
+    with matched-oracle, the field groups taken from the extracted event, oracle.FIELD_GROUPS)."""
+    if mode == "oracle":
+        return oracle_store(incidents)
+    store = extracted_store(incidents, cache)
+    members, _ = match_members(incidents, list(store.iter_event_rows()))
+    if mode == "matched-oracle":
+        rows = {e["event_id"]: e for e in store.iter_event_rows()}
+        store.close()
+        return oracle_store(incidents, list(members.values()),
+                            system={k: rows[e] for e, k in members.items()}, fields=fields)
+    return store, {e: incidents[i]["incident"] for e, (i, _) in members.items()}
 
 
 def system_labels(store) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -163,23 +218,31 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3, help="deals of blocks into folds")
     ap.add_argument("--seed", type=int, default=SEED)
     # narrower grids, to measure one lever at a time (the shipped model is chosen over the full grid)
-    ap.add_argument("--windows", type=int, nargs="+", default=WINDOWS)
+    ap.add_argument("--windows", nargs="+", default=WINDOWS, help='day windows: "3", or "3+7" (see WINDOWS)')
     ap.add_argument("--links", type=int, nargs="+", default=LINKS)
     ap.add_argument("--weightings", nargs="+", default=WEIGHTINGS, choices=WEIGHTINGS)
     ap.add_argument("--features", nargs="+", default=FEATURES, choices=FEATURES)
     ap.add_argument("--thresholds", type=float, nargs="+", default=THRESHOLDS)
     ap.add_argument("--out", default=str(PATH))
+    ap.add_argument("--events", choices=EVENTS, default="extracted",
+                    help="what is consolidated: the extracted events, or the gold members' own (oracle)")
+    ap.add_argument("--cache", help="a file keeping the extracted train store between runs")
+    ap.add_argument("--system-fields", nargs="*", default=[], choices=sorted(FIELD_GROUPS),
+                    help="with --events matched-oracle: field groups taken from the extracted event")
+    ap.add_argument("--errors", action="store_true", help="where the chosen setting's held-out pairs go")
+    ap.add_argument("--own-doc", nargs="?", const="any", default="", choices=["any", "place"],
+                    help="a report may join an incident holding another event of its document (MergeModel)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
     incidents = select([i for g in args.gold for i in load_gold(g)], "train")
     print(f"train split: {len(incidents)} incidents, {sum(len(i['members']) for i in incidents)} members")
-    store = gold_store(incidents)
+    store, matched = train_events(incidents, args.events, args.cache, args.system_fields)
     events = list(store.iter_event_rows())
-    matched, _ = match_events(incidents, events)
     rows = [e for e in events if e["event_id"] in matched]
     texts = store.evidence_texts([e["event_id"] for e in rows])
     for e in rows:  # what consolidate() reads of each report before comparing it (retelling.report_kind)
         e["report_kind"] = report_kind(e, texts.get(e["event_id"], ""))
+        e["evidence_text"] = texts.get(e["event_id"], "")
     vecs = {e["event_id"]: text_vector(texts.get(e["event_id"], "")) for e in rows}
     # several deals of the blocks into folds: one deal's mean over 5 folds moves by ±0.03 with the
     # fold that holds the largest story, more than most choices it is asked to make
@@ -188,6 +251,7 @@ def main() -> None:
         folds = fold_of(incidents, args.folds, r)
         deals.append({e: folds[g] for e, g in matched.items()})
     figures: dict[str, dict[str, float]] = {}
+    held_out: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
     for window in args.windows:
         all_pairs = pair_examples(rows, matched, vecs, window)
         for variant in args.features:
@@ -195,29 +259,35 @@ def main() -> None:
             for weighting in args.weightings:
                 for link in args.links:
                     figures.update(cross_validate(store, matched, pairs, deals, args, window, variant,
-                                                  weighting, link))
+                                                  weighting, link, held_out))
     # the best sum of the per-incident pairwise F1 and B-cubed F1 (fold means): both weigh every
     # incident (B-cubed every event) the same, where pooled pairs let the largest story decide; ties:
     # the narrower window, average linkage, the base features, no weighting, the higher threshold
     def rank(k: str) -> tuple[float, ...]:
         w, feats, weighting, link, t = k.split(":")
         f = figures[k]
-        return (f["fold_mean_pairwise_macro_f1"] + f["fold_mean_bcubed_f1"], -int(w), -int(link),
-                -FEATURES.index(feats), -WEIGHTINGS.index(weighting), float(t))
+        return (f["fold_mean_pairwise_macro_f1"] + f["fold_mean_bcubed_f1"], -sum(parse_window(w)),
+                -int(link), -FEATURES.index(feats), -WEIGHTINGS.index(weighting), float(t))
 
     best = max(figures, key=rank)
+    if args.errors:  # the first deal's held-out folds, pooled
+        print(f"pair errors of {best} (held-out folds of the first deal):\n"
+              + format_pair_errors(pair_errors(rows, *held_out[best])))
     w_s, variant, weighting, l_s, t_s = best.split(":")
-    window, link, t = int(w_s), int(l_s), float(t_s)
+    (window, vague_window), link, t = parse_window(w_s), int(l_s), float(t_s)
     pairs = [(a, b, keep_features(f, variant), y)
-             for a, b, f, y in pair_examples(rows, matched, vecs, window)]
+             for a, b, f, y in pair_examples(rows, matched, vecs, w_s)]
     labels = [y for *_, y in pairs]
     vec, clf = fit_linear([f for _, _, f, _ in pairs], labels, args.c, min_count=1, seed=args.seed,
                           sample_weight=pair_weights(pairs, matched, weighting))
     meta = {"model": "consolidation", "trained": True, "seed": args.seed, "C": args.c, "split": "train",
+            "events": args.events,
             "gold": sorted(f.name for g in args.gold for f in gold_files(g)),
             "gold_sha256": json_sha256(incidents),
             "incidents": len(incidents), "pairs": len(labels), "same_pairs": labels.count("same"),
-            "threshold": t, "link_top": link, "window": window, "features": variant,
+            "threshold": t, "link_top": link, "window": window, "vague_window": vague_window,
+            "own_doc": args.own_doc,
+            "features": variant,
             "pair_weighting": weighting,
             "cross_validation": {"folds": args.folds, "repeats": args.repeats,
                                  "grouped_by": "country, ISO week", "chosen": best,
@@ -231,8 +301,8 @@ def main() -> None:
           f"wrote {args.out}")
 
 
-def cross_validate(store, matched, pairs, deals, args, window: int, variant: str,  # type: ignore[no-untyped-def]
-                   weighting: str, link: int) -> dict[str, dict[str, float]]:
+def cross_validate(store, matched, pairs, deals, args, window: str, variant: str,  # type: ignore[no-untyped-def]
+                   weighting: str, link: int, held_out=None) -> dict[str, dict[str, float]]:
     """The figures of every threshold for one (window, features, weighting, linkage): a model per fold
     of every deal, trained on the other folds' pairs, consolidating the train store, scored on the
     fold's events."""
@@ -247,7 +317,7 @@ def cross_validate(store, matched, pairs, deals, args, window: int, variant: str
             linear = to_linear(vec, clf, {"model": "consolidation"})
             for t in args.thresholds:
                 reset(store)
-                consolidate(store, model=MergeModel(linear, t, link, window))
+                consolidate(store, model=MergeModel(linear, t, link, *parse_window(window), args.own_doc))
                 sys_l = system_labels(store)
                 gold_l, out_l = held[t]
                 fold_g, fold_s = {}, {}
@@ -266,6 +336,8 @@ def cross_validate(store, matched, pairs, deals, args, window: int, variant: str
         # (of every deal) of each fold's figures, every fold weighing the same
         mean = [sum(f[i] for f in per_fold[t]) / len(per_fold[t]) for i in range(3)]
         key = f"{window}:{variant}:{weighting}:{link}:{t:g}"
+        if held_out is not None:
+            held_out[key] = held[t]
         out[key] = {
             "pairwise_p": round(pw["precision"], 4), "pairwise_r": round(pw["recall"], 4),
             "pairwise_f1": round(pw["f1"], 4), "bcubed_f1": round(b3["f1"], 4),

@@ -46,7 +46,8 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     if args.consolidation:
         from marsad.consolidate.evaluate import evaluate_consolidation
 
-        _out(evaluate_consolidation(args.consolidation, split=args.split, ner=not args.no_ner).format())
+        _out(evaluate_consolidation(args.consolidation, split=args.split, ner=not args.no_ner,
+                                    oracle=args.oracle_events).format())
         return 0
     if args.sentences:
         from marsad.eval.sentences import format_detection, split_detection
@@ -336,6 +337,9 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--consolidation", metavar="GOLD", help="score incidents against a consolidation gold "
                    "(a file or folder of annotations/incidents/*.jsonl)")
     e.add_argument("--split", choices=["test", "train", "all"], default="test", help="with --consolidation")
+    e.add_argument("--oracle-events", nargs="?", const="all", choices=["all", "matched"],
+                   help="with --consolidation: consolidate the gold members' own coded events (all; or "
+                   "matched: those the extraction finds) instead of the extracted ones")
     e.add_argument("--sentences", nargs="?", const="heldout", choices=["heldout", "train"],
                    help="sentence-level detection of attacks and protests, each coded sentence read alone "
                    "(default: the held-out split)")

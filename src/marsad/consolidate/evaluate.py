@@ -87,18 +87,20 @@ def _overlap(a: Sequence[Sequence[int]], b: Sequence[Sequence[int]]) -> int:
     return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
 
 
-def match_events(incidents: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
-                 ) -> tuple[dict[str, str], int]:
-    """System event id -> gold incident id, one to one within each document; and the number of
-    gold members left unmatched. Evidence overlap first (largest first), then type + location."""
-    gold_by_doc: dict[str, list[tuple[str, Mapping[str, Any], Mapping[str, Any]]]] = defaultdict(list)
-    for inc in incidents:
-        for m in inc["members"]:
-            gold_by_doc[m["doc_id"]].append((inc["incident"], inc, m))
+def match_members(incidents: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
+                  ) -> tuple[dict[str, tuple[int, int]], int]:
+    """System event id -> (index of its gold incident in ``incidents``, index of the member), one to
+    one within each document; and the number of gold members left unmatched. Evidence overlap first
+    (largest first), then type + location."""
+    gold_by_doc: dict[str, list[tuple[tuple[int, int], Mapping[str, Any], Mapping[str, Any]]]] = \
+        defaultdict(list)
+    for i, inc in enumerate(incidents):
+        for j, m in enumerate(inc["members"]):
+            gold_by_doc[m["doc_id"]].append(((i, j), inc, m))
     sys_by_doc: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for e in events:
         sys_by_doc[e["doc_id"]].append(e)
-    matched: dict[str, str] = {}
+    matched: dict[str, tuple[int, int]] = {}
     unmatched = 0
     for doc_id, golds in gold_by_doc.items():
         systems = sys_by_doc.get(doc_id, [])
@@ -111,7 +113,7 @@ def match_events(incidents: Sequence[Mapping[str, Any]], events: Sequence[Mappin
                 used_g.add(gi)
                 used_s.add(si)
                 matched[systems[si]["event_id"]] = golds[gi][0]
-        for gi, (gid, inc, m) in enumerate(golds):  # fallback: the same type and place
+        for gi, (key, inc, m) in enumerate(golds):  # fallback: the same type and place
             if gi in used_g:
                 continue
             etype = m.get("event_type") or inc.get("event_type")
@@ -121,11 +123,18 @@ def match_events(incidents: Sequence[Mapping[str, Any]], events: Sequence[Mappin
                         and (e.get("location") or "").casefold() == loc):
                     used_g.add(gi)
                     used_s.add(si)
-                    matched[e["event_id"]] = gid
+                    matched[e["event_id"]] = key
                     break
             else:
                 unmatched += 1
     return matched, unmatched
+
+
+def match_events(incidents: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
+                 ) -> tuple[dict[str, str], int]:
+    """System event id -> gold incident id (:func:`match_members`), and the gold members unmatched."""
+    members, unmatched = match_members(incidents, events)
+    return {e: incidents[i]["incident"] for e, (i, _) in members.items()}, unmatched
 
 
 def pairwise(gold: Mapping[str, str], system: Mapping[str, str]) -> dict[str, float]:
@@ -223,10 +232,15 @@ def extract_into(store: Store, docs: Iterable[Document], *, ner: bool = True) ->
         store.add_result(a.doc, a.events)
 
 
-def score(incidents: Sequence[Mapping[str, Any]], store: Store, split: str) -> ConsolidationReport:
-    """Compare a consolidated store holding the gold articles with the gold incidents."""
+def score(incidents: Sequence[Mapping[str, Any]], store: Store, split: str,
+          matched: Mapping[str, str] | None = None, unmatched: int | None = None) -> ConsolidationReport:
+    """Compare a consolidated store holding the gold articles with the gold incidents (``matched``:
+    event id -> gold incident id when known, as for oracle events; else by :func:`match_events`)."""
     events = list(store.iter_event_rows())
-    matched, unmatched = match_events(incidents, events)
+    if matched is None:
+        matched, unmatched = match_events(incidents, events)
+    elif unmatched is None:
+        unmatched = sum(len(i["members"]) for i in incidents) - len(matched)
     system = {e["event_id"]: e["incident_id"] or e["event_id"] for e in events}
     gold = dict(matched)
     sys_labels = {e: system[e] for e in gold}
@@ -272,16 +286,40 @@ def gold_store(incidents: Sequence[Mapping[str, Any]], *, ner: bool = True) -> S
     return store
 
 
+ORACLES = ("all", "matched")
+
+
 def evaluate_consolidation(path: str | Path, *, split: str = "test", ner: bool = True,
-                           model: MergeModel | None = None) -> ConsolidationReport:
-    """``marsad eval --consolidation GOLD``: extract, consolidate and score the split's articles."""
+                           model: MergeModel | None = None, oracle: str | None = None) -> ConsolidationReport:
+    """``marsad eval --consolidation GOLD``: extract, consolidate and score the split's articles.
+
+    ``oracle="all"``: consolidate the gold members' own events (their coded fields,
+    :mod:`marsad.consolidate.oracle`) instead of the extracted ones: what the merge decision reaches
+    with perfect extraction. ``oracle="matched"``: only the members the extraction matches, with their
+    gold fields (the same reports as the real run, without its field errors)."""
+    from marsad.consolidate.oracle import oracle_store
+
+    if oracle not in (None, *ORACLES):
+        raise MarsadError(f"unknown oracle {oracle!r} ({' or '.join(ORACLES)})")
     incidents = select(load_gold(path), split)
     if not incidents:
         raise MarsadError(f"{path}: no gold incident in split {split!r}")
-    with gold_store(incidents, ner=ner) as store:
-        consolidate(store, model=model)
-        return score(incidents, store, split)
+    if oracle is None:
+        with gold_store(incidents, ner=ner) as store:
+            consolidate(store, model=model)
+            return score(incidents, store, split)
+    keys = None
+    unmatched = 0
+    if oracle == "matched":
+        with gold_store(incidents, ner=ner) as store:
+            members, unmatched = match_members(incidents, list(store.iter_event_rows()))
+            keys = list(members.values())
+    ostore, labels = oracle_store(incidents, keys)
+    with ostore:
+        consolidate(ostore, model=model)
+        return score(incidents, ostore, f"{split}, oracle events ({oracle})", labels,
+                     unmatched if oracle == "matched" else None)
 
 
-__all__ = ["ConsolidationReport", "bcubed", "evaluate_consolidation", "gold_files", "gold_store", "load_gold",
-           "match_events", "pairwise", "pairwise_macro", "score", "select"]
+__all__ = ["ORACLES", "ConsolidationReport", "bcubed", "evaluate_consolidation", "gold_files", "gold_store",
+           "load_gold", "match_events", "match_members", "pairwise", "pairwise_macro", "score", "select"]

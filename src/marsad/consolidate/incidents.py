@@ -17,7 +17,9 @@ The decision is greedy average linkage: a report joins the incident whose member
 probably matches (mean of the merge probabilities over its ``link_top`` best members, by the
 merge model of :mod:`marsad.consolidate.model`) when that mean reaches the model's threshold,
 and never an incident that already holds an event of its own document (one article reports
-one incident once: the extractor merges a document's reports per place, day and type).
+one incident once: the extractor merges a document's reports per place, day and type), unless
+the model's ``own_doc`` allows it (measured in docs/consolidation.md, sixth round; off in the
+shipped model).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ MEMBER_FIELDS: tuple[str, ...] = (
     "event_type", "sub_event_type", "actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "inter1", "inter2",
     "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision", "geonameid",
     "fatalities", "fatalities_low", "fatalities_high", "source", "notes", "tags", "evidence", "confidence",
-    "report_kind",
+    "report_kind", "location_text",
 )
 
 
@@ -94,9 +96,6 @@ class _Incident:
     @property
     def docs(self) -> set[str]:
         return {m["doc_id"] for m in self.members}
-
-    def days(self) -> list[int]:
-        return [d.toordinal() for m in self.members if (d := event_day(m)) is not None]
 
 
 def incident_id_for(event_id: str) -> str:
@@ -184,6 +183,8 @@ class _Consolidator:
 
     def __init__(self, store: Store, model: MergeModel, window: int) -> None:
         self.store, self.model, self.window = store, model, window
+        # a report dated only approximately (by its publication, "last week") reaches further back
+        self.vague_window = max(window, model.vague_window)
         self.blocks: dict[str, list[str]] = {}
         self.loaded: set[str] = set()
         self.live: dict[str, _Incident] = {}
@@ -193,10 +194,7 @@ class _Consolidator:
         self.new_members: list[tuple[str, str, str, float]] = []
         self.dense = np.zeros(BUCKETS, np.float32)  # one report's evidence vector, dense (see cosines)
 
-    def _vectors(self, rows: Sequence[Mapping[str, Any]],
-                 texts: Mapping[str, str] | None = None) -> list[Vector]:
-        if texts is None:
-            texts = self.store.evidence_texts([r["event_id"] for r in rows])
+    def _vectors(self, rows: Sequence[Mapping[str, Any]], texts: Mapping[str, str]) -> list[Vector]:
         return [text_vector(texts.get(r["event_id"], "")) for r in rows]
 
     def _file(self, inc: _Incident, block: str) -> None:
@@ -213,36 +211,59 @@ class _Consolidator:
             inc = self.live.get(rec["incident_id"])
             if inc is None:
                 members = rec["members"]
-                inc = _Incident(rec["incident_id"], rec["block"], members, self._vectors(members),
-                                rec["fatalities"])
+                texts = self.store.evidence_texts([m["event_id"] for m in members])
+                # the pair features read the evidence text too (similarity.report), not kept on the member
+                reports = [report({**m, "evidence_text": texts.get(m["event_id"])}) for m in members]
+                inc = _Incident(rec["incident_id"], rec["block"], members, self._vectors(members, texts),
+                                rec["fatalities"], reports=reports)
                 self.live[inc.incident_id] = inc
             self._file(inc, rec["block"])
 
+    def reach(self, row: Mapping[str, Any]) -> int:
+        """How many days back and forth a report is compared (its blocks and its pairs' day gap)."""
+        return self.vague_window if (row.get("time_precision") or 1) >= 2 else self.window
+
     def place(self, row: dict[str, Any], vec: Vector) -> None:
-        d = event_day(row)
+        this = report(row)
         candidates: list[_Incident] = []
         seen: set[str] = set()
-        for b in candidate_blocks(row, self.window):
+        for b in candidate_blocks(row, self.reach(row)):
             for inc_id in self.blocks.get(b, ()):
                 inc = self.live[inc_id]
-                if inc_id in seen or row["doc_id"] in inc.docs:
+                if inc_id in seen:
                     continue
                 seen.add(inc_id)
-                days = inc.days()
-                if d is not None and days and min(abs(d.toordinal() - x) for x in days) > self.window:
+                docs = inc.docs
+                # an incident holding an event of the report's own document: never joined (one article
+                # reports one incident once), or, with the model's own_doc, compared with the other
+                # documents' members only (the extractor may have split one report in two)
+                if row["doc_id"] in docs and (not self.model.own_doc or len(docs) == 1 or (
+                        self.model.own_doc == "place" and any(
+                            m["doc_id"] == row["doc_id"] and m.get("location") != row.get("location")
+                            for m in inc.members))):
+                    continue
+                dated = [r for r in inc.reports if r.day is not None]
+                # within the window of some member (the wider one when either date is approximate)
+                if this.day is not None and dated and not any(
+                        abs(this.day - r.day) <= (self.vague_window if this.vague or r.vague else self.window)
+                        for r in dated):
                     continue
                 candidates.append(inc)
         best: tuple[float, str] | None = None
         target: _Incident | None = None
-        this = report(row)
         if candidates:
-            sims = iter(cosines(vec, [v for inc in candidates for v in inc.vectors[-MAX_COMPARE:]],
-                                self.dense))
-            for inc in candidates:
-                probs = sorted((self.model.probability(pair_features(this, m, next(sims),
-                                                                     retelling=self.model.reads_retelling))
-                                for m in inc.reports[-MAX_COMPARE:]),
-                               reverse=True)[:self.model.link_top or None]
+            # the members compared: the latest ones, of other documents
+            compared = [[k for k in range(max(0, len(inc.members) - MAX_COMPARE), len(inc.members))
+                         if inc.members[k]["doc_id"] != row["doc_id"]] for inc in candidates]
+            sims = iter(cosines(vec, [inc.vectors[k] for inc, ks in zip(candidates, compared, strict=True)
+                                      for k in ks], self.dense))
+            for inc, ks in zip(candidates, compared, strict=True):
+                if not ks:  # its latest members are all of the report's own document (own_doc)
+                    continue
+                probs = sorted((self.model.probability(pair_features(
+                    this, inc.reports[k], next(sims), retelling=self.model.reads_retelling,
+                    place_text=self.model.reads_place_text)) for k in ks), reverse=True)
+                probs = probs[:self.model.link_top or None]
                 p = sum(probs) / len(probs)
                 if best is None or (p, inc.incident_id) > best:
                     best, target = (p, inc.incident_id), inc
@@ -263,7 +284,7 @@ class _Consolidator:
             self.new_members.append((row["event_id"], target.incident_id, row["doc_id"], best[0]))
         else:
             member["score"] = 1.0
-            inc = _Incident(incident_id_for(row["event_id"]), block, [member], [vec], None, True)
+            inc = _Incident(incident_id_for(row["event_id"]), block, [member], [vec], None, True, [this])
             self.live[inc.incident_id] = inc
             self._file(inc, block)
             self.created.append(inc.incident_id)
@@ -334,8 +355,9 @@ def consolidate(store: Store, doc_ids: Iterable[str] | None = None, *, model: Me
             # whether the report tells a new strike or retells one: read here, where the record still
             # has its provenance (the date's source), and kept on the incident's member
             r["report_kind"] = report_kind(r, texts.get(r["event_id"], ""))
+            r["evidence_text"] = texts.get(r["event_id"], "")  # for the pair features, not kept
             r.pop("provenance", None)
-        work.load(b for r in chunk for b in candidate_blocks(r, window))
+        work.load(b for r in chunk for b in candidate_blocks(r, work.reach(r)))
         for r, v in zip(chunk, work._vectors(chunk, texts), strict=True):
             work.place(r, v)
         # incidents of weeks the next reports cannot reach are written and forgotten: flat memory

@@ -19,12 +19,14 @@ from pathlib import Path
 import numpy as np
 
 from marsad.consolidate.blocking import WINDOW_DAYS
-from marsad.consolidate.similarity import RETELL_FEATURES, RETOLD_FEATURES
+from marsad.consolidate.similarity import PLACE_TEXT_FEATURES, RETELL_FEATURES, RETOLD_FEATURES
 from marsad.learn.linear import MODELS, LinearModel, shipped
 
 log = logging.getLogger(__name__)
 
 PATH = MODELS / "consolidation.npz"
+#: MergeModel.own_doc as stored in a model's metadata (true: the sixth round's first form, "any")
+OWN_DOC: dict[object, str] = {"": "", False: "", None: "", True: "any", "any": "any", "place": "place"}
 
 #: hand-set log-odds, used only when no trained model is shipped
 RULE_WEIGHTS: dict[str, float] = {
@@ -57,6 +59,15 @@ class MergeModel:
     # the largest day gap between a report and an incident's members for them to be compared (the
     # blocking window): chosen with the threshold by grouped cross-validation on the train split
     window: int = WINDOW_DAYS
+    # the window for pairs where either report's date is approximate (time_precision 2-3: dated by its
+    # article's publication, or "last week"): its day may lie days after the incident's, so such a report
+    # is compared further back (0: the same window). Chosen by the same cross-validation
+    vague_window: int = 0
+    # whether a report may join an incident that holds another event of its own document (compared with
+    # the other documents' members only): the extractor sometimes splits one report of an incident into
+    # two events, and the second is then kept out of the incident the first joined. "": never (one
+    # article reports one incident once); "any"; "place": only when those events are at its location
+    own_doc: str = ""
     # the log-odds of "same" per feature, as plain floats: a consolidation asks ~30 times per report,
     # and a dictionary sum is ten times faster there than LinearModel.proba's numpy calls
     _logit: dict[str, float] = field(init=False, repr=False, compare=False)
@@ -64,6 +75,8 @@ class MergeModel:
     # whether the model weighs the retelling features (similarity.RETELL_FEATURES, RETOLD_FEATURES): where
     # it does not, they are not made (a fifth of each pair's feature time)
     reads_retelling: bool = field(init=False, repr=False, compare=False)
+    # the same for the place-name features (similarity.PLACE_TEXT_FEATURES)
+    reads_place_text: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         w, bias = self.linear.weights, self.linear.bias
@@ -75,6 +88,12 @@ class MergeModel:
         object.__setattr__(self, "_bias", sign * b0)
         object.__setattr__(self, "reads_retelling", any(
             f.startswith(RETELL_FEATURES + RETOLD_FEATURES) for f in self.linear.vocab))
+        object.__setattr__(self, "reads_place_text", any(
+            f.startswith(PLACE_TEXT_FEATURES) for f in self.linear.vocab))
+
+    def reach(self, vague: bool) -> int:
+        """The day window of a pair, by whether either report's date is approximate."""
+        return max(self.window, self.vague_window) if vague else self.window
 
     def probability(self, feats: list[str]) -> float:
         z = self._bias + sum(self._logit.get(f, 0.0) for f in feats)
@@ -94,7 +113,8 @@ def _load(path: Path) -> MergeModel:
     linear = LinearModel.load(path)
     meta = linear.meta
     return MergeModel(linear, float(meta.get("threshold", 0.5)), int(meta.get("link_top", 2)),
-                      int(meta.get("window", WINDOW_DAYS)))
+                      int(meta.get("window", WINDOW_DAYS)), int(meta.get("vague_window", 0)),
+                      OWN_DOC.get(meta.get("own_doc", ""), ""))
 
 
 @lru_cache(maxsize=1)

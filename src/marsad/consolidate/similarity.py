@@ -145,9 +145,25 @@ class Report(NamedTuple):
     outlet: str | None
     vague: bool = False  # the date is approximate (time_precision 2-3: a week, a month, "recently")
     kind: str = ""  # retelling.report_kind: "fresh", "undated" or "retold" ("" when not computed)
+    place_key: str = ""  # the place's name as its text gives it, normalised (place_key()); "" unknown
+    text_key: str = ""  # the evidence text, normalised ("" when the row carries no ``evidence_text``)
+
+
+# words around a place name in its mention ("مديرية التحيتا", "شرق خان يونس", "ريف إدلب"): left out, so
+# that the name itself is looked for in the other report's text
+_PLACE_WORDS = frozenset(normalise_key(w) for w in (
+    "مدينة", "بلدة", "قرية", "مديرية", "محافظة", "منطقة", "ريف", "حي", "مخيم", "ميناء", "مطار", "شرق",
+    "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي", "وسط", "أطراف", "قرب", "في", "ب"))
+
+
+def place_key(location_text: str | None) -> str:
+    """The name in a place mention, normalised, without the words around it (:data:`_PLACE_WORDS`)."""
+    words = [w for w in normalise_key(location_text or "").split() if w not in _PLACE_WORDS]
+    return " ".join(words) if words and len("".join(words)) >= 3 else ""
 
 
 def report(row: Mapping[str, Any] | Report) -> Report:
+    """What the pair features read of an event row (with ``evidence_text`` when the row carries it)."""
     if isinstance(row, Report):
         return row
     d = event_day(row)
@@ -157,7 +173,8 @@ def report(row: Mapping[str, Any] | Report) -> Report:
                   d.toordinal() if d else None,
                   frozenset(x.casefold() for x in (row.get("actor1"), row.get("actor2")) if x),
                   row.get("fatalities") or 0, row.get("outlet"), (row.get("time_precision") or 1) >= 2,
-                  row.get("report_kind") or "")
+                  row.get("report_kind") or "", place_key(row.get("location_text")),
+                  normalise_key(row.get("evidence_text") or ""))
 
 
 def _bin(value: float, edges: tuple[float, ...], name: str) -> str:
@@ -203,12 +220,16 @@ DAY_GAP_FEATURES = ("toll=", "toll:", "sametown:")
 #: day gap ("retold:", "undated:": fewer, denser features)
 RETELL_FEATURES = ("retell:",)
 RETOLD_FEATURES = ("retold:", "undated:")
+#: prefix of the place-name features: whether each report's place, as its text names it, is named in the
+#: other's evidence (how many of the two), alone and x whether the geocoded places agree
+PLACE_TEXT_FEATURES = ("nametext",)
 
 
 def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, cos: float, *,
-                  retelling: bool = True) -> list[str]:
+                  retelling: bool = True, place_text: bool = True) -> list[str]:
     """The indicator features of a pair of event rows or :func:`report` s (``cos``: their evidence cosine);
-    ``retelling=False`` leaves out the retelling features (a model without weights for them)."""
+    ``retelling=False`` / ``place_text=False`` leave out the retelling / place-name features (a model
+    without weights for them)."""
     a, b = report(a), report(b)
     feats = ["sub=same" if a.sub == b.sub else "sub=diff"]
     rel, km = place_relation(a, b)
@@ -264,11 +285,19 @@ def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, 
         feats.append(f"retell:{kinds}&{coarse}")
         feats.append(f"retold:{(a.kind == 'retold') + (b.kind == 'retold')}&{coarse}")
         feats.append(f"undated:{(a.kind == 'undated') + (b.kind == 'undated')}&{coarse}")
+    if place_text and a.text_key and b.text_key and (a.place_key or b.place_key):
+        # the geocoder may place one report of an incident wrongly (another town of that name, the
+        # province instead of the town): that the other report's text names the same place says more
+        shared = ((bool(a.place_key) and a.place_key in b.text_key)
+                  + (bool(b.place_key) and b.place_key in a.text_key))
+        agree = "agree" if rel in ("place=same", "place=same_area") else "differ"
+        feats.append(f"nametext={shared}")
+        feats.append(f"nametext={shared}&{agree}")
     oa, ob = a.outlet, b.outlet
     feats.append("outlet=unknown" if not oa or not ob else "outlet=same" if oa == ob else "outlet=diff")
     return feats
 
 
-__all__ = ["BUCKETS", "DAY_GAP_FEATURES", "RETELL_FEATURES", "RETOLD_FEATURES", "Report", "Vector", "cosine",
-           "cosines", "day", "event_day", "haversine_km", "ngram_buckets", "pair_features", "place_relation",
-           "report", "text_vector"]
+__all__ = ["BUCKETS", "DAY_GAP_FEATURES", "PLACE_TEXT_FEATURES", "RETELL_FEATURES", "RETOLD_FEATURES",
+           "Report", "Vector", "cosine", "cosines", "day", "event_day", "haversine_km", "ngram_buckets",
+           "pair_features", "place_key", "place_relation", "report", "text_vector"]
