@@ -101,3 +101,12 @@ def test_civilians_killed_in_a_ramming_stay_an_attack(pipe: Pipeline) -> None:
     assert _types(a) == {("Violence against civilians", "Attack")}
     assert FORCES_ATTACKED not in _reasons(a)
 
+
+def test_violent_protests_are_a_riot(pipe: Pipeline) -> None:
+    a = _run(pipe, "قتل محتج أمس في تجدد الاحتجاجات العنيفة في مدينة البصرة.")
+    assert {t for t, _ in _types(a)} == {"Riots"}
+
+
+def test_a_knife_attack_is_an_attack_on_civilians(pipe: Pipeline) -> None:
+    a = _run(pipe, "تبنى تنظيم الدولة الإسلامية هجوما بالسكين أمس في مدينة باريس خلف قتيلين.")
+    assert _types(a) == {("Violence against civilians", "Attack")}
