@@ -85,8 +85,8 @@ def test_ground_taken_after_fighting_stays_a_battle(pipe: Pipeline) -> None:
 
 
 def test_a_truce_beside_a_town_taken_is_no_handover(pipe: Pipeline) -> None:
-    a = _run(pipe, "أعلنت الأمم المتحدة هدنة إنسانية جديدة في اليمن، وسيطرت قوات الحكومة أمس على مدينة الحوطة "
-                   "في محافظة لحج.")
+    a = _run(pipe, "أعلنت الأمم المتحدة هدنة إنسانية جديدة في اليمن، وسيطرت قوات الحكومة أمس "
+                   "على مدينة الحوطة في محافظة لحج.")
     assert HANDOVER not in _reasons(a)
 
 
