@@ -110,3 +110,17 @@ def test_violent_protests_are_a_riot(pipe: Pipeline) -> None:
 def test_a_knife_attack_is_an_attack_on_civilians(pipe: Pipeline) -> None:
     a = _run(pipe, "تبنى تنظيم الدولة الإسلامية هجوما بالسكين أمس في مدينة باريس خلف قتيلين.")
     assert _types(a) == {("Violence against civilians", "Attack")}
+
+
+def test_the_word_patterns_are_written_as_the_normaliser_writes() -> None:
+    # (they read normalised text: a hamza seat or a taa marbuta in them could never match)
+    import re
+
+    from marsad.extract import retyping
+    from marsad.text.normalise import normalise
+
+    folded = {c for c in map(chr, range(0x600, 0x700)) if normalise(c)[0] != c and not c.isdigit()}
+    words = [p.pattern for p in vars(retyping).values() if isinstance(p, re.Pattern)]
+    words += list(retyping._NOT_A_CROWD)
+    assert len(words) >= 3
+    assert not {w: set(w) & folded for w in words if set(w) & folded}
