@@ -12,7 +12,9 @@ How (the ACLED rules of spec/events.md §1 in code), each step in its module:
    (``sides``, ``dating``) and merge: one event per place × day × actor pair × type; a
    sentence that only repeats a type without a place joins the frame of that type before
    it; remote violence at the place and day of a battle is part of the battle, its
-   modality kept in ``tags`` (``merging``);
+   modality kept in ``tags`` (``merging``); around the merge, the spec's types that a trigger
+   word cannot give are set, each with its named reason: a protest's victims, a handover under
+   an agreement (``retyping``);
 3. tolls are assigned to the frame of their sentence (or the nearest frame before it) and
    combined per event (``tolls``, ``fatalities.combine``);
 4. each frame becomes a record (``record``); records under the confidence cut or not
@@ -33,6 +35,7 @@ from marsad.extract.frames import HARM_ROLES, OVERRULABLE, Frame, frame_for_sent
 from marsad.extract.merging import join_fragments, merge
 from marsad.extract.placing import doc_country, fill_place, refine_country_places, split_by_place
 from marsad.extract.record import OutletSource, as_recorded, end_of_lead, political, to_event
+from marsad.extract.retyping import forces_attacked, handovers, protest_victims
 from marsad.extract.scope import could_have_events
 from marsad.extract.settings import DEFAULT
 from marsad.extract.sides import carry_actors
@@ -244,7 +247,10 @@ class EventExtractor:
         told = {st.sent: st.killed for st in statements if st.killed and st.told}
         for f in placed:
             f.told = {told[i] for i in f.sents if i in told}
-        frames = merge(placed, self.merge_decision)
+        # (the spec's types that a trigger word cannot give: before merging, so that a protest's victims
+        # join the protest; after it, with an event's sentences together)
+        placed = protest_victims(analysis, forces_attacked(analysis, placed, drops), drops)
+        frames = handovers(analysis, merge(placed, self.merge_decision), drops)
         refine_country_places(self.geocoder, analysis, frames)
         inherit_dates(frames, published)
         assign_tolls(frames, statements, named_places(analysis))
