@@ -230,8 +230,6 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
     its features as :func:`marsad.learn.events.event_features` makes them with out-of-fold
     sentence probabilities; cross-validated by article; the threshold is the one whose
     out-of-fold decisions give the best event F1 of the whole pipeline."""
-    from sklearn.model_selection import GroupKFold
-
     from marsad.eval.scorer import match_doc
     from marsad.learn.events import event_features
     from marsad.pipeline import Pipeline
@@ -272,7 +270,9 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
         print(f"  {len(labels) - n_doc} candidates from {len(sentences.docs)} sentences read alone")
     y = np.array(labels)
     oof = np.zeros(len(y))
-    for train, test in GroupKFold(n_splits=folds).split(feats, y, groups):
+    # folds by a hash of the article id: the same articles together whatever the candidates (a change in a
+    # few articles' candidates does not move the others between folds)
+    for train, test in training.article_splits(groups, folds):
         if not alone_trains:  # (the baseline: the sentences read alone scored, not trained on)
             train = train[train < n_doc]
         if trees:
@@ -324,7 +324,8 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
             f"among the thresholds with at most {MAX_FALSE_PER_EMPTY} false events per article "
             "without events",
             "frame_threshold": frame_threshold,
-            "cross_validation": {"folds": folds, "grouped_by": "article", "thresholds": grid,
+            "cross_validation": {"folds": folds, "grouped_by": "article",
+                                 "fold_of": "a hash of the article id", "thresholds": grid,
                                  "calibration": bands, "sentences_alone": alone_figures},
             "trained_with_sentences_alone": alone is not None and alone_trains,
             "features": len(vec.vocabulary_)}
