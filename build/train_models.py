@@ -59,7 +59,7 @@ MAX_FALSE_PER_EMPTY = 0.10
 #: the independent codings)
 OTHER: list[dict] = []
 #: which separately trained decisions the candidate stages use (``--without`` turns one off: an ablation)
-ABLATE = {"merge": True, "event_places": True, "roles": True, "opener": False}
+ABLATE = {"merge": True, "event_places": True, "roles": True, "opener": True}
 #: the learned frame opener's out-of-fold stand-in (``build/train_opener.py``), set by ``main``
 OPENER: list = []
 #: where ``--dump`` writes the out-of-fold predictions (error analysis on the training split)
@@ -176,6 +176,9 @@ class _OpenerOutOfFold:
     openings: dict[tuple[str, int], Opening]
     threshold: float
     short_doc: int = OpenerDecision.short_doc
+    articles: bool = True
+
+    asked_in = OpenerDecision.asked_in
 
     def judge(self, analysis, si, by_sent, why):  # type: ignore[no-untyped-def]
         return self.openings.get((analysis.doc.doc_id, analysis.sentences[si].start), Opening(0.0, "", ""))
@@ -412,9 +415,10 @@ def main(argv: list[str] | None = None) -> int:
                     "read alone)")
     ap.add_argument("--alone-scored-only", action="store_true",
                     help="score the sentences read alone out of fold without training on them (a baseline)")
-    ap.add_argument("--opener", action="store_true",
-                    help="the learned frame opener in the candidate pipeline (its out-of-fold openings; off "
-                    "by default, as in serving: default_stages(opener=True))")
+    ap.add_argument("--opener", choices=("off", "short", "all"), default="short",
+                    help="where the learned frame opener opens frames in the candidate pipeline (its "
+                    "out-of-fold openings), as default_stages(opener=...) serves it: in documents of at most "
+                    "three sentences (short, the default), in articles too (all), or nowhere (off)")
     ap.add_argument("--opener-threshold", type=float, metavar="P",
                     help="with --opener: open frames from this out-of-fold P(event) of the opener (default: "
                     "the shipped opener.json's threshold)")
@@ -427,7 +431,7 @@ def main(argv: list[str] | None = None) -> int:
         DUMP[:] = [args.dump]
     for name in args.without:
         ABLATE[name] = False
-    ABLATE["opener"] = args.opener and "opener" not in args.without
+    ABLATE["opener"] = args.opener != "off" and "opener" not in args.without
     train, docs, digest = training.training_split(args.annotations, args.shared, args.extra)
     ex = examples(train, docs)
     if ABLATE["opener"] and args.event_level:
@@ -439,7 +443,8 @@ def main(argv: list[str] | None = None) -> int:
         meta = shipped.model.meta if shipped is not None else {}
         cut = float(meta.get("threshold", 1.01)) if args.opener_threshold is None else args.opener_threshold
         OPENER[:] = [_OpenerOutOfFold(train_opener.out_of_fold(train, docs, float(meta.get("C", 1.0)),
-                                                               args.folds), cut)]
+                                                               args.folds), cut,
+                                      articles=args.opener == "all")]
         print(f"opener: {len(OPENER[0].openings)} asked sentences, out of fold, opened from {cut}")
     print(f"{len(train)} articles, {len(ex.labels)} sentences: {dict(Counter(ex.labels))}")
     results = {}

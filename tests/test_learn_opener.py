@@ -43,6 +43,9 @@ class _Says:
     opening: Opening
     threshold: float
     short_doc: int = 3
+    articles: bool = True
+
+    asked_in = OpenerDecision.asked_in
 
     def judge(self, analysis: Analysis, si: int, by_sent: dict[int, list[Mention]], why: str) -> Opening:
         return self.opening
@@ -87,6 +90,23 @@ def test_a_long_document_without_frames_is_not_asked(pipeline: Pipeline) -> None
     finally:
         _with_opener(pipeline, None)
     assert long.events == () and len(short.events) == 1
+
+
+def test_an_opener_for_short_documents_is_not_asked_in_an_article(pipeline: Pipeline) -> None:
+    # the rules open a frame in the first sentence; the detail sentence after three quiet ones is asked
+    # only of an opener that works in articles too; in a feed item both openers are asked
+    strike = "قتل ثلاثة مدنيين في غارة جوية على مدينة الرمادي أمس."  # written for this test
+    article = Document.from_parts("t", " ".join([strike] + [QUIET] * 3 + [DETAIL]), PUBLISHED)
+    item = Document.from_parts("t", DETAIL, PUBLISHED)
+    opened = {}
+    for articles in (True, False):
+        says = _Says(Opening(0.9, "Violence against civilians", "Attack"), 0.5, articles=articles)
+        try:
+            opened[articles] = [any(d.reason == OPENED for d in _with_opener(pipeline, says)(doc).drops)
+                                for doc in (article, item)]
+        finally:
+            _with_opener(pipeline, None)
+    assert opened == {True: [True, True], False: [False, True]}
 
 
 def test_the_features_say_what_the_rules_made_of_the_sentence(pipeline: Pipeline) -> None:
@@ -158,12 +178,17 @@ def test_the_shipped_opener_says_how_it_was_trained() -> None:
     assert OpenerDecision.load().threshold == meta["threshold"]
 
 
-def test_the_opener_is_off_by_default() -> None:
+def test_the_opener_is_asked_in_short_documents_by_default() -> None:
     from marsad.stages import default_stages
 
-    def extractor(**kw: bool) -> object:
-        return next(s for s in default_stages(ner=False, **kw) if s.name == "events")
+    def opener(**kw: str) -> OpenerDecision | None:
+        return next(s for s in default_stages(ner=False, **kw) if s.name == "events").opener_decision
 
-    assert extractor().opener_decision is None
+    assert opener(opener="off") is None
     if (MODELS / "opener.npz").exists():
-        assert isinstance(extractor(opener=True).opener_decision, OpenerDecision)
+        short, everywhere = opener(), opener(opener="all")
+        assert isinstance(short, OpenerDecision) and isinstance(everywhere, OpenerDecision)
+        assert short.asked_in(3, False) and not short.asked_in(4, True)
+        assert everywhere.asked_in(4, True) and not everywhere.asked_in(4, False)
+    with pytest.raises(ValueError, match="opener"):
+        default_stages(ner=False, opener="sometimes")

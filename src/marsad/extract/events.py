@@ -146,8 +146,8 @@ class EventExtractor:
                                       frame.sub_event_type, round(judged.p_event, 3)))
                     continue
             frames.append(frame)
-        if asked and self.opener_decision is not None and (
-                frames or len(analysis.sentences) <= self.opener_decision.short_doc):
+        if asked and self.opener_decision is not None and self.opener_decision.asked_in(
+                len(analysis.sentences), bool(frames)):
             self._open_asked(analysis, by_sent, frames, drops, asked)
         return frames, drops
 

@@ -175,7 +175,7 @@ def cross_validated() -> list[tuple[str, str]]:
             attack, protest, any_event = (fig.get(k, {}) for k in ("attack", "protest", "event"))
             line = (f"asked sentences: attack F1 {attack.get('f1')}, protest F1 {protest.get('f1')}, "
                     f"any event P {any_event.get('precision')}; opens from {meta.get('threshold')}; "
-                    "off unless default_stages(opener=True)")
+                    "asked in documents of at most three sentences (default_stages(opener=...))")
         else:
             line = json.dumps(cv)[:120]
         out.append((name, line))
