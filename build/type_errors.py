@@ -109,11 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     train, docs, _ = training.training_split(args.annotations, args.shared)
     gold = {g["doc_id"]: g for g in training.training_gold(args.annotations, args.shared)}
     other = {g["doc_id"]: g for g in training.other_coding(set(gold), args.shared)}
-    preds: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for line in args.pred.read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            r = json.loads(line)
-            preds[r["doc_id"]].append(r)
+    preds = defaultdict(list, training.read_dump(args.pred))
     ids = [r["doc_id"] for r in train]
     if args.cands and args.cands.exists():
         cands = json.loads(args.cands.read_text(encoding="utf-8"))

@@ -95,6 +95,16 @@ def other_coding(ids: set[str], shared: Path = SHARED) -> list[dict[str, Any]]:
     return [d for d in rows if d["doc_id"] in ids]
 
 
+def read_dump(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """The out-of-fold events ``build/train_models.py --dump`` wrote, by document (error analysis)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            out.setdefault(r["doc_id"], []).append(r)
+    return out
+
+
 def article_fold(doc_id: str, folds: int) -> int:
     """The cross-validation fold of an article: a hash of its id (a sentence read alone, ``id@start``,
     goes with its article). Fixed by the id alone, so that two runs whose candidates differ in a few
