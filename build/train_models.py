@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from marsad.learn import training  # noqa: E402
 from marsad.learn.data import Examples, examples  # noqa: E402
 from marsad.learn.linear import LinearModel  # noqa: E402
-from marsad.learn.opener import OpenerDecision, Opening  # noqa: E402
+from marsad.learn.opener import Opening  # noqa: E402
 from marsad.learn.sentences import Judgement  # noqa: E402
 from marsad.learn.training import (  # noqa: E402
     MIN_COUNT,
@@ -62,6 +62,8 @@ OTHER: list[dict] = []
 ABLATE = {"merge": True, "event_places": True, "roles": True, "opener": True}
 #: the learned frame opener's out-of-fold stand-in (``build/train_opener.py``), set by ``main``
 OPENER: list = []
+#: whether the opener is asked in articles too (``--opener all``), as default_stages(opener=...) serves it
+OPENER_IN_ARTICLES = [False]
 #: where ``--dump`` writes the out-of-fold predictions (error analysis on the training split)
 DUMP: list[Path] = []
 KEYS = ("event_precision", "event_recall", "event_f1", "false_events_per_empty_doc")
@@ -151,6 +153,7 @@ def _candidate_stages() -> list:
     extractor.role_decision = roles() if ABLATE["roles"] else None
     # (frames the opener opens are candidates like the rules': the event model learns how sure they are)
     extractor.opener_decision = OPENER[0] if OPENER else None
+    extractor.opener_in_articles = OPENER_IN_ARTICLES[0]
     return stages
 
 
@@ -175,10 +178,6 @@ class _OpenerOutOfFold:
 
     openings: dict[tuple[str, int], Opening]
     threshold: float
-    short_doc: int = OpenerDecision.short_doc
-    articles: bool = True
-
-    asked_in = OpenerDecision.asked_in
 
     def judge(self, analysis, si, by_sent, why):  # type: ignore[no-untyped-def]
         return self.openings.get((analysis.doc.doc_id, analysis.sentences[si].start), Opening(0.0, "", ""))
@@ -443,8 +442,8 @@ def main(argv: list[str] | None = None) -> int:
         meta = shipped.model.meta if shipped is not None else {}
         cut = float(meta.get("threshold", 1.01)) if args.opener_threshold is None else args.opener_threshold
         OPENER[:] = [_OpenerOutOfFold(train_opener.out_of_fold(train, docs, float(meta.get("C", 1.0)),
-                                                               args.folds), cut,
-                                      articles=args.opener == "all")]
+                                                               args.folds), cut)]
+        OPENER_IN_ARTICLES[0] = args.opener == "all"
         print(f"opener: {len(OPENER[0].openings)} asked sentences, out of fold, opened from {cut}")
     print(f"{len(train)} articles, {len(ex.labels)} sentences: {dict(Counter(ex.labels))}")
     results = {}

@@ -10,6 +10,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from marsad.extract.events import EventExtractor
 from marsad.learn.linear import MODELS, LinearModel
 from marsad.learn.opener import (
     NONE,
@@ -42,18 +43,14 @@ class _Says:
 
     opening: Opening
     threshold: float
-    short_doc: int = 3
-    articles: bool = True
-
-    asked_in = OpenerDecision.asked_in
 
     def judge(self, analysis: Analysis, si: int, by_sent: dict[int, list[Mention]], why: str) -> Opening:
         return self.opening
 
 
-def _with_opener(pipeline: Pipeline, opener: object) -> Pipeline:
+def _with_opener(pipeline: Pipeline, opener: object, in_articles: bool = True) -> Pipeline:
     extractor = pipeline.stages[-1]
-    extractor.opener_decision = opener
+    extractor.opener_decision, extractor.opener_in_articles = opener, in_articles
     return pipeline
 
 
@@ -100,9 +97,10 @@ def test_an_opener_for_short_documents_is_not_asked_in_an_article(pipeline: Pipe
     item = Document.from_parts("t", DETAIL, PUBLISHED)
     opened = {}
     for articles in (True, False):
-        says = _Says(Opening(0.9, "Violence against civilians", "Attack"), 0.5, articles=articles)
+        says = _Says(Opening(0.9, "Violence against civilians", "Attack"), 0.5)
         try:
-            opened[articles] = [any(d.reason == OPENED for d in _with_opener(pipeline, says)(doc).drops)
+            opened[articles] = [any(d.reason == OPENED
+                                    for d in _with_opener(pipeline, says, articles)(doc).drops)
                                 for doc in (article, item)]
         finally:
             _with_opener(pipeline, None)
@@ -181,14 +179,15 @@ def test_the_shipped_opener_says_how_it_was_trained() -> None:
 def test_the_opener_is_asked_in_short_documents_by_default() -> None:
     from marsad.stages import default_stages
 
-    def opener(**kw: str) -> OpenerDecision | None:
-        return next(s for s in default_stages(ner=False, **kw) if s.name == "events").opener_decision
+    def extractor(**kw: str) -> EventExtractor:
+        return next(s for s in default_stages(ner=False, **kw) if s.name == "events")
 
-    assert opener(opener="off") is None
+    assert extractor(opener="off").opener_decision is None
     if (MODELS / "opener.npz").exists():
-        short, everywhere = opener(), opener(opener="all")
-        assert isinstance(short, OpenerDecision) and isinstance(everywhere, OpenerDecision)
-        assert short.asked_in(3, False) and not short.asked_in(4, True)
-        assert everywhere.asked_in(4, True) and not everywhere.asked_in(4, False)
+        short, everywhere = extractor(), extractor(opener="all")
+        assert isinstance(short.opener_decision, OpenerDecision)
+        assert isinstance(everywhere.opener_decision, OpenerDecision)
+        assert short.opener_asked_in(3, False) and not short.opener_asked_in(4, True)
+        assert everywhere.opener_asked_in(4, True) and not everywhere.opener_asked_in(4, False)
     with pytest.raises(ValueError, match="opener"):
         default_stages(ner=False, opener="sometimes")

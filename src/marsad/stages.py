@@ -15,7 +15,6 @@ from operator import attrgetter
 
 from marsad.extract.events import HARM_ROLES, MIN_WEIGHT, could_have_events
 from marsad.geo.geocode import EntityFinder
-from marsad.learn.opener import OpenerDecision
 from marsad.model import Analysis, Mention, MentionKind, Token
 from marsad.pipeline import Gate, Normalise, Recognise, Segment, Stage
 from marsad.text.segment import around, tokenise_around
@@ -93,12 +92,6 @@ def _windows(tokens: tuple[Token, ...], spots: dict[int, list[tuple[int, int]]])
 OPENER_MODES = ("off", "short", "all")
 
 
-def _opener(decision: OpenerDecision | None, mode: str) -> OpenerDecision | None:
-    if decision is None or mode == "off":
-        return None
-    return replace(decision, articles=mode == "all")
-
-
 def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool = True,
                    types: bool = False, opener: str = "short") -> list[Stage]:
     """Build the standard stages with their resources (loaded once per process).
@@ -163,7 +156,8 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
                                toll_decision=toll_decision() if learned else None,
                                merge_decision=merge_decision() if learned else None,
                                role_decision=role_decision() if learned else None,
-                               opener_decision=_opener(opener_decision(), opener) if learned else None,
+                               opener_decision=opener_decision() if learned and opener != "off" else None,
+                               opener_in_articles=opener == "all",
                                **({"min_confidence": 0.0} if events_model else {}))
     stages: list[Stage] = [
         Normalise(),

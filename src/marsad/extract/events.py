@@ -71,7 +71,7 @@ class EventExtractor:
                  min_confidence: float = MIN_CONFIDENCE, *,
                  sentence_decision: SentenceDecision | None = None, toll_decision: TollDecision | None = None,
                  merge_decision: MergeVeto | None = None, role_decision: RoleDecision | None = None,
-                 opener_decision: OpenerDecision | None = None) -> None:
+                 opener_decision: OpenerDecision | None = None, opener_in_articles: bool = True) -> None:
         """The learned decisions are optional (None: the rules alone): the sentence model judges
         frames; the toll model judges numbers (a running total, background, injured or other is
         no death toll of the event); the merge veto (learn/merging) keeps apart two frames a merge
@@ -83,6 +83,9 @@ class EventExtractor:
         self.role_decision = role_decision  # actor 1 and 2 (learn/roles); None: the rules' actor_pair
         # opens a frame where the rules open none for want of a typed trigger (learn/opener)
         self.opener_decision = opener_decision
+        # ... in articles too (where the rules open a frame); False: in short documents only
+        # (DEFAULT.opener_short_doc sentences), where nothing around a sentence tells of the event
+        self.opener_in_articles = opener_in_articles
         self.naming = naming
         self.min_confidence = min_confidence
         self.outlet_source = outlet_source
@@ -146,8 +149,8 @@ class EventExtractor:
                                       frame.sub_event_type, round(judged.p_event, 3)))
                     continue
             frames.append(frame)
-        if asked and self.opener_decision is not None and self.opener_decision.asked_in(
-                len(analysis.sentences), bool(frames)):
+        if asked and self.opener_decision is not None and self.opener_asked_in(len(analysis.sentences),
+                                                                                bool(frames)):
             self._open_asked(analysis, by_sent, frames, drops, asked)
         return frames, drops
 
@@ -164,6 +167,11 @@ class EventExtractor:
             return None
         judged = decision.judge(analysis, si, by_sent)
         return frame if judged.p_event >= decision.rescue_threshold else None
+
+    def opener_asked_in(self, n_sentences: int, framed: bool) -> bool:
+        """Whether the opener is asked in a document of ``n_sentences`` where the rules opened a frame
+        (``framed``) or none."""
+        return n_sentences <= DEFAULT.opener_short_doc or (framed and self.opener_in_articles)
 
     def _asked(self, reason: str, ms: list[Mention]) -> bool:
         """Whether the opener is asked about a sentence the rules left for ``reason`` (learn/opener)."""

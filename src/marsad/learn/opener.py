@@ -90,26 +90,15 @@ class OpenerDecision:
 
     model: LinearModel
     threshold: float
-    # asked in a document with no frame of the rules only where it has at most this many sentences
-    # (a feed item, a headline, a sentence read alone); by hand, for speed (docs/learning.md)
-    short_doc: int = 3
-    # asked in longer documents too (those where the rules open a frame); False: in short documents
-    # only, where nothing around the sentence tells of the event (docs/learning.md)
-    articles: bool = True
 
     def judge(self, analysis: Analysis, si: int, by_sent: dict[int, list[Mention]], why: str) -> Opening:
         return read(self.model.proba(opener_parts(analysis, si, by_sent, why)))
 
     @classmethod
-    def load(cls, path: Path = OPENER_MODEL, *, articles: bool = True) -> OpenerDecision:
+    def load(cls, path: Path = OPENER_MODEL) -> OpenerDecision:
         model = LinearModel.load(path)
         # (no threshold in the file: above 1, it never opens)
-        return cls(model, float(model.meta.get("threshold", 1.01)), articles=articles)
-
-    def asked_in(self, n_sentences: int, framed: bool) -> bool:
-        """Whether the opener is asked in a document of ``n_sentences`` where the rules opened a frame
-        (``framed``) or none."""
-        return n_sentences <= self.short_doc or (framed and self.articles)
+        return cls(model, float(model.meta.get("threshold", 1.01)))
 
 
 def open_frame(analysis: Analysis, si: int, ms: list[Mention], published: date | None,
