@@ -28,7 +28,7 @@ import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from typing import Any
 
@@ -182,9 +182,8 @@ class _Consolidator:
     each block (an incident is filed under the block of every week it reached), ``live`` holds them."""
 
     def __init__(self, store: Store, model: MergeModel, window: int) -> None:
-        self.store, self.model, self.window = store, model, window
-        # a report dated only approximately (by its publication, "last week") reaches further back
-        self.vague_window = max(window, model.vague_window)
+        # the blocking window may be the caller's, not the model's: the model's reach() reads it
+        self.store, self.model = store, model if window == model.window else replace(model, window=window)
         self.blocks: dict[str, list[str]] = {}
         self.loaded: set[str] = set()
         self.live: dict[str, _Incident] = {}
@@ -212,16 +211,20 @@ class _Consolidator:
             if inc is None:
                 members = rec["members"]
                 texts = self.store.evidence_texts([m["event_id"] for m in members])
-                # the pair features read the evidence text too (similarity.report), not kept on the member
-                reports = [report({**m, "evidence_text": texts.get(m["event_id"])}) for m in members]
+                # a model with place-name features reads the evidence text too (similarity.report); it is
+                # not kept on the member
+                with_text = self.model.reads_place_text
+                reports = [report({**m, "evidence_text": texts.get(m["event_id"])} if with_text else m)
+                           for m in members]
                 inc = _Incident(rec["incident_id"], rec["block"], members, self._vectors(members, texts),
                                 rec["fatalities"], reports=reports)
                 self.live[inc.incident_id] = inc
             self._file(inc, rec["block"])
 
     def reach(self, row: Mapping[str, Any]) -> int:
-        """How many days back and forth a report is compared (its blocks and its pairs' day gap)."""
-        return self.vague_window if (row.get("time_precision") or 1) >= 2 else self.window
+        """How many days back and forth a report is compared (its blocks and its pairs' day gap): a report
+        dated only approximately (by its publication, "last week") reaches further back."""
+        return self.model.reach((row.get("time_precision") or 1) >= 2)
 
     def place(self, row: dict[str, Any], vec: Vector) -> None:
         this = report(row)
@@ -245,8 +248,7 @@ class _Consolidator:
                 dated = [r for r in inc.reports if r.day is not None]
                 # within the window of some member (the wider one when either date is approximate)
                 if this.day is not None and dated and not any(
-                        abs(this.day - r.day) <= (self.vague_window if this.vague or r.vague else self.window)
-                        for r in dated):
+                        abs(this.day - r.day) <= self.model.reach(this.vague or r.vague) for r in dated):
                     continue
                 candidates.append(inc)
         best: tuple[float, str] | None = None
@@ -355,7 +357,8 @@ def consolidate(store: Store, doc_ids: Iterable[str] | None = None, *, model: Me
             # whether the report tells a new strike or retells one: read here, where the record still
             # has its provenance (the date's source), and kept on the incident's member
             r["report_kind"] = report_kind(r, texts.get(r["event_id"], ""))
-            r["evidence_text"] = texts.get(r["event_id"], "")  # for the pair features, not kept
+            if model.reads_place_text:  # for its place-name features, not kept
+                r["evidence_text"] = texts.get(r["event_id"], "")
             r.pop("provenance", None)
         work.load(b for r in chunk for b in candidate_blocks(r, work.reach(r)))
         for r, v in zip(chunk, work._vectors(chunk, texts), strict=True):

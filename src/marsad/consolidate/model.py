@@ -25,8 +25,8 @@ from marsad.learn.linear import MODELS, LinearModel, shipped
 log = logging.getLogger(__name__)
 
 PATH = MODELS / "consolidation.npz"
-#: MergeModel.own_doc as stored in a model's metadata (true: the sixth round's first form, "any")
-OWN_DOC: dict[object, str] = {"": "", False: "", None: "", True: "any", "any": "any", "place": "place"}
+#: the values of MergeModel.own_doc
+OWN_DOC = ("", "any", "place")
 
 #: hand-set log-odds, used only when no trained model is shipped
 RULE_WEIGHTS: dict[str, float] = {
@@ -109,12 +109,18 @@ def rule_model() -> MergeModel:
     return MergeModel(linear, RULE_THRESHOLD)
 
 
+def _own_doc(value: object, path: Path) -> str:
+    if value not in OWN_DOC:
+        raise ValueError(f"{path}: own_doc must be one of {OWN_DOC}, not {value!r}")
+    return str(value)
+
+
 def _load(path: Path) -> MergeModel:
     linear = LinearModel.load(path)
     meta = linear.meta
     return MergeModel(linear, float(meta.get("threshold", 0.5)), int(meta.get("link_top", 2)),
                       int(meta.get("window", WINDOW_DAYS)), int(meta.get("vague_window", 0)),
-                      OWN_DOC.get(meta.get("own_doc", ""), ""))
+                      _own_doc(meta.get("own_doc") or "", path))
 
 
 @lru_cache(maxsize=1)
