@@ -30,13 +30,9 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from marsad.eval.scorer import coords, km, match_doc, places_compatible  # noqa: E402
 from marsad.learn import training  # noqa: E402
-from marsad.model import Analysis, Mention, MentionKind, Place  # noqa: E402
+from marsad.model import Analysis, Mention, MentionKind, Place, evidence_overlap  # noqa: E402
 
 RADIUS_KM = 50.0
-
-
-def _overlap(a: list[list[int]], b: list[list[int]]) -> int:
-    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
 
 
 def place_pairs(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> list[tuple[int, int]]:
@@ -51,7 +47,7 @@ def place_pairs(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) -> lis
                  and not places_compatible(g, preds[j])]
         if not cands:
             continue
-        j = max(cands, key=lambda j: (_overlap(g.get("evidence") or [], preds[j]["evidence"]), -j))
+        j = max(cands, key=lambda j: (evidence_overlap(g.get("evidence") or [], preds[j]["evidence"]), -j))
         up.discard(j)
         out.append((i, j))
     return out
@@ -119,7 +115,7 @@ def cause(a: Analysis, g: dict[str, Any], p: dict[str, Any]) -> tuple[str, str]:
         where = "in the coded event's evidence, not the prediction's sentences"
     else:
         where = "elsewhere in the article"
-    if where != "in the event's sentences" and not _overlap(g.get("evidence") or [], p["evidence"]):
+    if where != "in the event's sentences" and not evidence_overlap(g.get("evidence") or [], p["evidence"]):
         where += " (evidence apart)"
     if role:
         return f"{where}, with the role {role}", took

@@ -31,10 +31,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from marsad.eval.scorer import match_doc, places_compatible  # noqa: E402
 from marsad.learn import training  # noqa: E402
-
-
-def _overlap(a: list[list[int]], b: list[list[int]]) -> int:
-    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
+from marsad.model import evidence_overlap  # noqa: E402
 
 
 def label(e: dict[str, Any]) -> str:
@@ -48,13 +45,16 @@ def wrong_type_kept(golds: list[dict[str, Any]], preds: list[dict[str, Any]]) ->
     ug = [i for i, g in enumerate(golds) if i not in {i for i, _ in matched} and not g.get("optional")]
     up = set(range(len(preds))) - {j for _, j in matched}
     out = []
-    for j in sorted(up, key=lambda j: -max((_overlap(golds[i].get("evidence") or [], preds[j]["evidence"])
-                                            for i in ug), default=0)):
+
+    def shared(i: int, j: int) -> int:
+        return evidence_overlap(golds[i].get("evidence") or [], preds[j]["evidence"])
+
+    for j in sorted(up, key=lambda j: -max((shared(i, j) for i in ug), default=0)):
         near = [i for i in ug if golds[i].get("event_type") != preds[j].get("event_type")
                 and places_compatible(golds[i], preds[j])]
         if not near:
             continue
-        i = max(near, key=lambda i: (_overlap(golds[i].get("evidence") or [], preds[j]["evidence"]), -i))
+        i = max(near, key=lambda i: (shared(i, j), -i))
         ug.remove(i)
         out.append((i, j))
     return out
@@ -72,7 +72,7 @@ def other_types_only(golds: list[dict[str, Any]], kept: list[dict[str, Any]],
         near = [j for j, c in enumerate(cands) if places_compatible(g, c)]
         if not near or any(cands[j].get("event_type") == g.get("event_type") for j in near):
             continue
-        j = max(near, key=lambda j: (_overlap(g.get("evidence") or [], cands[j]["evidence"]), -j))
+        j = max(near, key=lambda j: (evidence_overlap(g.get("evidence") or [], cands[j]["evidence"]), -j))
         out.append((i, j))
     return out
 

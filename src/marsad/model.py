@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -209,6 +209,12 @@ class Event:
         rec["evidence"] = [list(e) for e in self.evidence]
         rec["provenance"] = {f: [s, e] for f, s, e in self.provenance}
         return rec
+
+
+def evidence_overlap(a: Iterable[Sequence[int]], b: Iterable[Sequence[int]]) -> int:
+    """Characters two evidence lists (``[start, end)`` spans of one text) share: which telling is which."""
+    b = list(b)
+    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
 
 
 EVENT_FIELDS: tuple[str, ...] = (

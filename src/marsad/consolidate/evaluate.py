@@ -26,7 +26,7 @@ from typing import Any
 from marsad.consolidate.incidents import consolidate
 from marsad.consolidate.model import MergeModel
 from marsad.errors import MarsadError
-from marsad.model import Document
+from marsad.model import Document, evidence_overlap
 from marsad.store.sqlite import Store
 
 log = logging.getLogger(__name__)
@@ -83,10 +83,6 @@ def select(incidents: Iterable[Mapping[str, Any]], split: str) -> list[Mapping[s
     return [i for i in incidents if split == "all" or i["split"] == split]
 
 
-def _overlap(a: Sequence[Sequence[int]], b: Sequence[Sequence[int]]) -> int:
-    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
-
-
 def match_members(incidents: Sequence[Mapping[str, Any]], events: Sequence[Mapping[str, Any]]
                   ) -> tuple[dict[str, tuple[int, int]], int]:
     """System event id -> (index of its gold incident in ``incidents``, index of the member), one to
@@ -104,7 +100,7 @@ def match_members(incidents: Sequence[Mapping[str, Any]], events: Sequence[Mappi
     unmatched = 0
     for doc_id, golds in gold_by_doc.items():
         systems = sys_by_doc.get(doc_id, [])
-        pairs = sorted(((_overlap(g[2].get("evidence") or [], e.get("evidence") or []), gi, si)
+        pairs = sorted(((evidence_overlap(g[2].get("evidence") or [], e.get("evidence") or []), gi, si)
                         for gi, g in enumerate(golds) for si, e in enumerate(systems)), key=lambda t: -t[0])
         used_g: set[int] = set()
         used_s: set[int] = set()
