@@ -70,8 +70,7 @@ def _gazetteer_names() -> tuple[dict[tuple[str, str], list[Place]], dict[tuple[s
     gaz = Gazetteer.load()
     names: dict[tuple[str, str], list[Place]] = defaultdict(list)
     seats: dict[tuple[str, str, str], Place] = {}
-    for i in range(len(gaz)):
-        p = gaz._place(i)  # every entry once (an English-name index the Arabic one does not have)
+    for p in gaz.places():  # every entry once (an English-name index the Arabic one does not have)
         names[(_fold(p.name), p.country)].append(p)
         key = (p.country, p.admin1, p.admin2)
         if p.feature in ("city", "village") and p.admin2 and (key not in seats

@@ -14,7 +14,7 @@ import logging
 import math
 import pickle
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -121,6 +121,10 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return len(self._rows)
+
+    def places(self) -> Iterator[Place]:
+        """Every entry once, in file order; not kept in the lookup cache (a pass over all of them)."""
+        return (Place(*row) for row in self._rows)
 
     def key_count(self) -> int:
         return len(self._keys)
