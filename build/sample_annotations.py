@@ -17,7 +17,11 @@ they stay checks):
 
 A second wave (``--wave 2``, seed ``SEED + 2``) adds ``WAVE2`` articles of the same three drawn
 strata to the training split, each for one coder, once the first wave's sentences fell short of
-15,000; it never touches the held-out split.
+15,000; it never touches the held-out split. A third wave (``--wave 3``, seed ``SEED + 3``) adds
+``WAVE3`` more for six new coders (``c9``…``c14``), ``DOUBLE3`` of them coded twice so that the
+wave's agreement is measured too; drawn when the event model's learning curve was still rising
+(docs/learning.md). Each coder's queue is in a hashed order, so a wave coded in part is a random
+part of it.
 
 Then, with the same seed: the held-out split (``HELDOUT`` articles, uniformly over the sample),
 the double-coded articles (``DOUBLE``), and a coder order for each of ``CODERS`` coders.
@@ -39,6 +43,9 @@ HELDOUT = 275
 DOUBLE = 120
 CODERS = 8
 WAVE2 = {"random-2018": 110, "conflict-2018": 70, "conflict-2015": 40}
+WAVE3 = {"random-2018": 150, "conflict-2018": 200, "conflict-2015": 100}
+CODERS3 = [f"c{k}" for k in range(9, 15)]
+DOUBLE3 = 24
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,11 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "annotations")
     ap.add_argument("--force", action="store_true")
-    ap.add_argument("--wave", type=int, default=1, choices=[1, 2])
+    ap.add_argument("--wave", type=int, default=1, choices=[1, 2, 3])
     args = ap.parse_args(argv)
     target = args.out / "sample.tsv"
     if args.wave == 2:
         return _wave2(args.shared, target)
+    if args.wave == 3:
+        return _wave3(args.shared, target)
     if target.exists() and not args.force:
         print(f"{target} exists: the sample and its held-out split are frozen", file=sys.stderr)
         return 1
@@ -116,12 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _wave2(shared: Path, target: Path) -> int:
+def _later_wave(shared: Path, target: Path, wave: int) -> tuple[list[str], dict[str, list[str]]] | None:
+    """The sample's rows and the pools a later wave draws from (None: the wave is there already)."""
     with open(target, encoding="utf-8") as f:
         rows = f.read().splitlines()
-    if any("\twave2-" in r for r in rows):
-        print(f"{target} holds the second wave already", file=sys.stderr)
-        return 1
+    if any(f"\twave{wave}-" in r for r in rows):
+        print(f"{target} holds wave {wave} already", file=sys.stderr)
+        return None
     taken = {r.split("\t")[0] for r in rows[1:]}
     with gzip.open(shared / "train" / "pool_ids.txt.gz", "rt") as f:
         pool = {line.strip() for line in f if line.strip()}
@@ -135,6 +145,15 @@ def _wave2(shared: Path, target: Path) -> int:
         "conflict-2018": [i for i in eligible if corpus[i]["year"] == "2018" and corpus[i]["hint"]],
         "conflict-2015": [i for i in eligible if corpus[i]["year"] == "2015"],
     }
+    return rows, pools
+
+
+def _wave2(shared: Path, target: Path) -> int:
+    drawn = _later_wave(shared, target, 2)
+    if drawn is None:
+        return 1
+    rows, pools = drawn
+    taken: set[str] = set()
     rng = random.Random(SEED + 2)
     new: list[tuple[str, str]] = []
     for name, n in WAVE2.items():
@@ -147,6 +166,32 @@ def _wave2(shared: Path, target: Path) -> int:
     all_rows = sorted(rows[1:] + lines)
     target.write_text("\n".join([rows[0], *all_rows]) + "\n", encoding="utf-8")
     print(f"second wave: {len(new)} articles added to the training split")
+    return 0
+
+
+def _wave3(shared: Path, target: Path) -> int:
+    drawn = _later_wave(shared, target, 3)
+    if drawn is None:
+        return 1
+    rows, pools = drawn
+    rng = random.Random(SEED + 3)
+    taken: set[str] = set()
+    new: list[tuple[str, str]] = []
+    for name, n in WAVE3.items():
+        cands = [i for i in pools[name] if i not in taken]
+        for i in sorted(rng.sample(cands, n)):
+            new.append((i, f"wave3-{name}"))
+            taken.add(i)
+    rng.shuffle(new)
+    coders = {i: [CODERS3[k % len(CODERS3)]] for k, (i, _) in enumerate(new)}
+    # the second coder of a double-coded article is another of the six, in turn
+    for k, i in enumerate(sorted(rng.sample(sorted(coders), DOUBLE3))):
+        first = CODERS3.index(coders[i][0])
+        coders[i].append(CODERS3[(first + 1 + k % (len(CODERS3) - 1)) % len(CODERS3)])
+    lines = [f"{i}\t{stratum}\ttrain\t{','.join(coders[i])}" for i, stratum in new]
+    all_rows = sorted(rows[1:] + lines)
+    target.write_text("\n".join([rows[0], *all_rows]) + "\n", encoding="utf-8")
+    print(f"third wave: {len(new)} articles added to the training split, {DOUBLE3} coded twice")
     return 0
 
 
