@@ -20,8 +20,9 @@ strata to the training split, each for one coder, once the first wave's sentence
 15,000; it never touches the held-out split. A third wave (``--wave 3``, seed ``SEED + 3``) adds
 ``WAVE3`` more for six new coders (``c9``…``c14``), ``DOUBLE3`` of them coded twice so that the
 wave's agreement is measured too; drawn when the event model's learning curve was still rising
-(docs/learning.md). Each coder's queue is in a hashed order, so a wave coded in part is a random
-part of it.
+(docs/learning.md); a fourth (``--wave 4``, seed ``SEED + 4``) adds ``WAVE4`` for eight more
+(``c15``…``c22``), ``DOUBLE4`` of them coded twice. Each coder's queue is in a hashed order, so
+a wave coded in part is a random part of it.
 
 Then, with the same seed: the held-out split (``HELDOUT`` articles, uniformly over the sample),
 the double-coded articles (``DOUBLE``), and a coder order for each of ``CODERS`` coders.
@@ -46,6 +47,9 @@ WAVE2 = {"random-2018": 110, "conflict-2018": 70, "conflict-2015": 40}
 WAVE3 = {"random-2018": 150, "conflict-2018": 200, "conflict-2015": 100}
 CODERS3 = [f"c{k}" for k in range(9, 15)]
 DOUBLE3 = 24
+WAVE4 = {"random-2018": 320, "conflict-2018": 400, "conflict-2015": 240}
+CODERS4 = [f"c{k}" for k in range(15, 23)]
+DOUBLE4 = 32
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -66,13 +70,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "annotations")
     ap.add_argument("--force", action="store_true")
-    ap.add_argument("--wave", type=int, default=1, choices=[1, 2, 3])
+    ap.add_argument("--wave", type=int, default=1, choices=[1, 2, 3, 4])
     args = ap.parse_args(argv)
     target = args.out / "sample.tsv"
     if args.wave == 2:
         return _wave2(args.shared, target)
     if args.wave == 3:
         return _wave3(args.shared, target)
+    if args.wave == 4:
+        return _wave4(args.shared, target)
     if target.exists() and not args.force:
         print(f"{target} exists: the sample and its held-out split are frozen", file=sys.stderr)
         return 1
@@ -170,28 +176,38 @@ def _wave2(shared: Path, target: Path) -> int:
 
 
 def _wave3(shared: Path, target: Path) -> int:
-    drawn = _later_wave(shared, target, 3)
+    return _coded_twice_wave(shared, target, 3, WAVE3, CODERS3, DOUBLE3)
+
+
+def _wave4(shared: Path, target: Path) -> int:
+    return _coded_twice_wave(shared, target, 4, WAVE4, CODERS4, DOUBLE4)
+
+
+def _coded_twice_wave(shared: Path, target: Path, wave: int, sizes: dict[str, int], coder_ids: list[str],
+                      double: int) -> int:
+    """A later wave for its own coders, ``double`` of its articles coded twice (seed ``SEED + wave``)."""
+    drawn = _later_wave(shared, target, wave)
     if drawn is None:
         return 1
     rows, pools = drawn
-    rng = random.Random(SEED + 3)
+    rng = random.Random(SEED + wave)
     taken: set[str] = set()
     new: list[tuple[str, str]] = []
-    for name, n in WAVE3.items():
+    for name, n in sizes.items():
         cands = [i for i in pools[name] if i not in taken]
         for i in sorted(rng.sample(cands, n)):
-            new.append((i, f"wave3-{name}"))
+            new.append((i, f"wave{wave}-{name}"))
             taken.add(i)
     rng.shuffle(new)
-    coders = {i: [CODERS3[k % len(CODERS3)]] for k, (i, _) in enumerate(new)}
-    # the second coder of a double-coded article is another of the six, in turn
-    for k, i in enumerate(sorted(rng.sample(sorted(coders), DOUBLE3))):
-        first = CODERS3.index(coders[i][0])
-        coders[i].append(CODERS3[(first + 1 + k % (len(CODERS3) - 1)) % len(CODERS3)])
+    coders = {i: [coder_ids[k % len(coder_ids)]] for k, (i, _) in enumerate(new)}
+    # the second coder of a double-coded article is another of the wave's coders, in turn
+    for k, i in enumerate(sorted(rng.sample(sorted(coders), double))):
+        first = coder_ids.index(coders[i][0])
+        coders[i].append(coder_ids[(first + 1 + k % (len(coder_ids) - 1)) % len(coder_ids)])
     lines = [f"{i}\t{stratum}\ttrain\t{','.join(coders[i])}" for i, stratum in new]
     all_rows = sorted(rows[1:] + lines)
     target.write_text("\n".join([rows[0], *all_rows]) + "\n", encoding="utf-8")
-    print(f"third wave: {len(new)} articles added to the training split, {DOUBLE3} coded twice")
+    print(f"wave {wave}: {len(new)} articles added to the training split, {double} coded twice")
     return 0
 
 
