@@ -99,6 +99,13 @@ def test_validator_names_bad_spans_and_labels() -> None:
         assert needle in problems
 
 
+def test_a_stratum_names_its_sampling_wave() -> None:
+    from marsad.annotations.stats import wave_of
+
+    assert [wave_of(s) for s in ("train-gold", "random-2018", "wave2-random-2018", "wave4-conflict-2015")] \
+        == ["wave1", "wave1", "wave2", "wave4"]
+
+
 def test_kappa_is_one_for_identical_and_zero_for_chance_labels() -> None:
     assert cohen_kappa(["a", "b", "a"], ["a", "b", "a"]) == 1.0
     assert cohen_kappa(["a", "a", "b", "b"], ["a", "b", "a", "b"]) == 0.0

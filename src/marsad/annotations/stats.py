@@ -94,6 +94,9 @@ def corpus_stats(folder: Path = ANNOTATIONS, shared: Path = SHARED) -> dict[str,
     if (shared / "corpus").exists() and pairs:
         texts = {i: d.text for i, d in load_articles({a["doc_id"] for a, _ in pairs}, shared).items()}
     agree = agreement(pairs, texts) if pairs else None
+    by_wave: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    for a, b in pairs:
+        by_wave.setdefault(wave_of(sample[a["doc_id"]].stratum), []).append((a, b))
     events = [e for rec in final.values() for e in rec.get("events") or []]
     strata = Counter(sample[d].stratum for d in final if d in sample)
     prefix = Counter(d.split("-")[1] if d.startswith("ant-") else "snn-2015" for d in final)
@@ -112,6 +115,8 @@ def corpus_stats(folder: Path = ANNOTATIONS, shared: Path = SHARED) -> dict[str,
         if agree and agree["sentence_kappa_event_binary"] is not None else None,
         "intercoder_event_f1": agree["events"]["event_f1"] if agree else None,
         "intercoder_events": agree["events"] if agree else None,
+        # each wave was coded by its own coders (waves 3 and 4 in another session): its own figures
+        "agreement_by_wave": {w: _agreement_line(agreement(ps, texts)) for w, ps in sorted(by_wave.items())},
         "classes": dict(sorted(classes.items())),
         "event_sentence_types": dict(sorted(types.items())),
         "events": len(events),
@@ -122,6 +127,19 @@ def corpus_stats(folder: Path = ANNOTATIONS, shared: Path = SHARED) -> dict[str,
         "sources": dict(sorted(prefix.items())),
         "coders": dict(sorted(Counter(c for codings in articles.values() for c in codings).items())),
     }
+
+
+def wave_of(stratum: str) -> str:
+    """The sampling wave of a stratum ("wave2-random-2018" -> "wave2"; the first wave's have no prefix)."""
+    head = stratum.split("-", 1)[0]
+    return head if head.startswith("wave") else "wave1"
+
+
+def _agreement_line(agree: dict[str, Any]) -> str:
+    ev = agree["events"]
+    kappa = agree["sentence_kappa"]
+    return (f"{agree['articles']} articles, sentence kappa {kappa if kappa is None else round(kappa, 3)}, "
+            f"event F1 {ev['event_f1']} ({ev['gold_events']} events of the first coder)")
 
 
 def format_stats(stats: dict[str, Any]) -> str:
