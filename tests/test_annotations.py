@@ -158,3 +158,38 @@ def test_no_file_of_the_project_names_a_held_back_article(shared) -> None:
         named |= set(ids.findall(path.read_text(encoding="utf-8", errors="ignore")))
     assert named, "the annotations name their articles"
     assert sorted(named - pool) == []
+
+
+def test_a_copy_of_a_heldout_article_is_its_twin_and_another_story_is_not() -> None:
+    from marsad.annotations.twins import find_twins
+
+    held = {"h": REPORT.text}
+    train = {
+        "copy": "غارة على حلب\n\n" + REPORT.text,  # the same story under another headline
+        "other": "تظاهر المئات في ساحة التحرير ببغداد احتجاجا على انقطاع الكهرباء وطالبوا الحكومة "
+                 "بتحسين الخدمات العامة في المدينة قبل حلول فصل الصيف الحار.",
+    }
+    twins = find_twins(train, held)
+    assert [(t.train_id, t.heldout_id) for t in twins] == [("copy", "h")]
+    assert twins[0].containment == 1.0
+
+
+def test_the_heldout_twins_list_is_current_and_names_training_articles(shared) -> None:
+    from marsad.annotations.corpus import load_articles
+    from marsad.annotations.twins import find_twins, read_twins
+
+    sample, heldout = read_sample(), set(read_heldout())
+    stored = read_twins()
+    assert stored and all(sample[i].split == "train" and h in heldout for i, h in stored.items())
+    docs = load_articles(set(sample), shared)
+    found = find_twins({i: d.text for i, d in docs.items() if i not in heldout},
+                       {i: d.text for i, d in docs.items() if i in heldout})
+    assert {t.train_id: t.heldout_id for t in found} == stored
+
+
+def test_the_training_split_leaves_the_twins_out(shared) -> None:
+    from marsad.annotations.twins import read_twins
+    from marsad.learn.training import training_gold
+
+    ids = {g["doc_id"] for g in training_gold(shared=shared)}
+    assert ids and not ids & set(read_twins())

@@ -45,7 +45,8 @@ class Duplicate:
     similarity: float  # 1.0 for the same text
 
 
-def _shingles(text: str) -> list[bytes]:
+def shingles(text: str) -> list[bytes]:
+    """The distinct word 4-grams of the normalised text (what two copies of a story share)."""
     words = normalise_key(text).split()
     return list({" ".join(words[i:i + SHINGLE]).encode("utf-8", "surrogatepass")
                  for i in range(max(0, len(words) - SHINGLE + 1))})
@@ -53,7 +54,7 @@ def _shingles(text: str) -> list[bytes]:
 
 def signature(text: str) -> tuple[LeanMinHash | None, bytes]:
     """The MinHash of a text (None when too short to compare) and its bytes for the store."""
-    sh = _shingles(text)
+    sh = shingles(text)
     if len(sh) < MIN_SHINGLES:
         return None, b""
     m = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,14 @@ from marsad.learn.linear import MODELS, LinearModel
 from marsad.learn.trees import TreeModel, from_lightgbm
 from marsad.model import Document
 
+log = logging.getLogger(__name__)
+
 #: the seed of every training script (fold shuffles, the seeded fits)
 SEED = 20261207
 #: a feature seen in fewer training examples is left out of the vocabulary
 MIN_COUNT = 2
 #: what ``trained_on.split`` says in every model's metadata
-SPLIT = "train (held-out refused)"
+SPLIT = "train (held-out refused, and its copies: annotations/heldout_twins.tsv)"
 
 
 def corpus_arguments(parser: argparse.ArgumentParser, c_default: float | list[float],
@@ -55,13 +58,17 @@ def training_split(annotations: Path = ANNOTATIONS, shared: Path = SHARED,
     and so are reviewers' codings of held-out articles in the corpus's folder."""
     from marsad.annotations.extra import REVIEW, read_extra, refuse_heldout
     from marsad.annotations.stats import final_annotations, read_coded
+    from marsad.annotations.twins import read_twins
 
     heldout = set(read_heldout(annotations))
     coded = read_coded(annotations)
     refuse_heldout([c for codings in coded[1].values() for k, c in codings.items() if k.startswith(REVIEW)],
                    heldout, str(annotations / "coded"))
     final = final_annotations(annotations, coded, read_extra(extra, heldout))
-    records = [r for d, r in sorted(final.items()) if d not in heldout]
+    twins = read_twins(annotations)
+    records = [r for d, r in sorted(final.items()) if d not in heldout and d not in twins]
+    log.info("training split: %d articles (%d left out as copies of held-out articles)", len(records),
+             sum(1 for d in final if d in twins))
     if {r["doc_id"] for r in records} & heldout:
         raise SystemExit("held-out articles in the training split: refused")
     docs = load_articles({r["doc_id"] for r in records}, shared)  # refuses ids outside the pool
@@ -74,10 +81,13 @@ def training_gold(annotations: Path = ANNOTATIONS, shared: Path = SHARED,
     scorer reads), held-out ids refused."""
     from marsad.annotations.extra import read_extra
     from marsad.annotations.stats import gold_documents
+    from marsad.annotations.twins import read_twins
 
     heldout = set(read_heldout(annotations))
     more = read_extra(extra, heldout)
-    gold = [g for g in gold_documents("train", annotations, shared, more) if g["doc_id"] not in heldout]
+    twins = read_twins(annotations)  # copies of held-out articles (marsad.annotations.twins)
+    gold = [g for g in gold_documents("train", annotations, shared, more)
+            if g["doc_id"] not in heldout and g["doc_id"] not in twins]
     if {g["doc_id"] for g in gold} & heldout:
         raise SystemExit("held-out articles in the training split: refused")
     return gold
