@@ -24,6 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
+from marsad.annotations.twins import story_groups  # noqa: E402
 from marsad.learn import training  # noqa: E402
 from marsad.learn.data import Examples, examples  # noqa: E402
 from marsad.learn.linear import LinearModel  # noqa: E402
@@ -58,6 +59,9 @@ MAX_FALSE_PER_EMPTY = 0.10
 #: (2026-12-07: the settings chosen on our coding alone gained out of fold against it and lost on
 #: the independent codings)
 OTHER: list[dict] = []
+#: each training article that copies another -> the first of its story (one fold for a story; set by
+#: ``main`` from :func:`marsad.annotations.twins.story_groups`)
+STORY: dict[str, str] = {}
 #: which separately trained decisions the candidate stages use (``--without`` turns one off: an ablation)
 ABLATE = {"merge": True, "event_places": True, "roles": True, "opener": True}
 #: the learned frame opener's out-of-fold stand-in (``build/train_opener.py``), set by ``main``
@@ -94,13 +98,13 @@ def cross_validate(ex: Examples, c: float, folds: int,
                    alone: Examples | None = None) -> tuple[dict, np.ndarray, np.ndarray]:
     """Grouped k-fold figures and the out-of-fold P(event) of every sentence (and of every
     sentence read alone, ``alone``: judged by the model of the fold that did not see its article)."""
-    from sklearn.model_selection import GroupKFold
-
     y = np.array(ex.labels)
     p_event = np.zeros(len(y))
     p_alone = np.zeros(len(alone.labels) if alone else 0)
     predicted = np.empty(len(y), dtype=object)
-    for train, test in GroupKFold(n_splits=folds).split(ex.feats, y, ex.groups):
+    # the event model's folds (a hash of the article, one story's copies together): a sentence's
+    # out-of-fold P(event), which the event model reads, comes from a model that saw no copy of it
+    for train, test in training.article_splits(ex.groups, folds, STORY):
         vec, clf = fit_linear([ex.feats[i] for i in train], list(y[train]), c)
         proba = clf.predict_proba(vec.transform([ex.feats[i] for i in test]))
         k = list(clf.classes_).index("event")
@@ -274,7 +278,7 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
     oof = np.zeros(len(y))
     # folds by a hash of the article id: the same articles together whatever the candidates (a change in a
     # few articles' candidates does not move the others between folds)
-    for train, test in training.article_splits(groups, folds):
+    for train, test in training.article_splits(groups, folds, STORY):
         if not alone_trains:  # (the baseline: the sentences read alone scored, not trained on)
             train = train[train < n_doc]
         if trees:
@@ -326,7 +330,7 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
             f"among the thresholds with at most {MAX_FALSE_PER_EMPTY} false events per article "
             "without events",
             "frame_threshold": frame_threshold,
-            "cross_validation": {"folds": folds, "grouped_by": "article",
+            "cross_validation": {"folds": folds, "grouped_by": "article (one story's copies together)",
                                  "fold_of": "a hash of the article id", "thresholds": grid,
                                  "calibration": bands, "sentences_alone": alone_figures},
             "trained_with_sentences_alone": alone is not None and alone_trains,
@@ -432,6 +436,8 @@ def main(argv: list[str] | None = None) -> int:
         ABLATE[name] = False
     ABLATE["opener"] = args.opener != "off" and "opener" not in args.without
     train, docs, digest = training.training_split(args.annotations, args.shared, args.extra)
+    STORY.update(story_groups({i: d.text for i, d in docs.items()}))
+    print(f"{len(STORY)} training articles copy another: one fold for each story")
     ex = examples(train, docs)
     if ABLATE["opener"] and args.event_level:
         import train_opener
@@ -476,7 +482,8 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"model": "sentence", "trained_on": {"articles": len(train), "sentences": len(ex.labels),
                                                 "annotations_sha256": digest, "split": training.SPLIT},
             "labels": dict(Counter(ex.labels)), "C": c, "min_count": MIN_COUNT, "seed": SEED,
-            "cross_validation": {"folds": args.folds, "grouped_by": "article", **figures},
+            "cross_validation": {"folds": args.folds, "grouped_by": "article (one story's copies together)",
+                                 **figures},
             "frame_gate": {"threshold": threshold, "chosen_by": "mean event F1 (both codings) of the whole "
                            "pipeline on the training split, out-of-fold" if args.event_level
                            else "F1 of framed sentences, out-of-fold",

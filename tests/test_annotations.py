@@ -193,3 +193,16 @@ def test_the_training_split_leaves_the_twins_out(shared) -> None:
 
     ids = {g["doc_id"] for g in training_gold(shared=shared)}
     assert ids and not ids & set(read_twins())
+
+
+def test_copies_among_training_articles_share_one_fold() -> None:
+    from marsad.annotations.twins import story_groups
+    from marsad.learn.training import article_fold
+
+    texts = {"b": REPORT.text, "a": "غارة على حلب\n\n" + REPORT.text,
+             "c": "تظاهر المئات في ساحة التحرير ببغداد احتجاجا على انقطاع الكهرباء وطالبوا الحكومة "
+                  "بتحسين الخدمات العامة في المدينة قبل حلول فصل الصيف الحار."}
+    story = story_groups(texts)
+    assert story == {"b": "a"}
+    assert all(article_fold("b", k, story) == article_fold("a", k, story) for k in range(2, 12))
+    assert article_fold("b@17", 5, story) == article_fold("a", 5)

@@ -14,7 +14,8 @@ checked against the corpus by ``tests/test_annotations.py``, so that what was le
 can be read without the corpus.
 
 Requires: the sample's articles (``load_articles``). Provides: :func:`find_twins` (the
-comparison) and :func:`read_twins` (the stored list).
+comparison), :func:`read_twins` (the stored list) and :func:`story_groups` (copies among the
+training articles, which cross-validation keeps in one fold).
 """
 
 from __future__ import annotations
@@ -65,6 +66,38 @@ def find_twins(train: Mapping[str, str], heldout: Mapping[str, str],
         if best is not None and best[0] >= containment:
             out.append(Twin(i, best[1], round(best[0], 3)))
     return out
+
+
+def story_groups(texts: Mapping[str, str], containment: float = CONTAINMENT) -> dict[str, str]:
+    """Each article (id -> text) that tells the story of another -> the smallest id of its group
+    (pairs as :func:`find_twins` finds them, chained): the training scripts put one story's copies
+    in one cross-validation fold, so that no fold is judged on a copy of what it trained on."""
+    from marsad.consolidate.duplicates import shingles
+
+    sh = {i: set(shingles(t)) for i, t in texts.items()}
+    index: dict[bytes, list[str]] = defaultdict(list)
+    for i in sorted(sh):
+        for s in sh[i]:
+            index[s].append(i)
+    parent = {i: i for i in sh}
+
+    def root(i: str) -> str:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in sorted(sh):
+        shared: dict[str, int] = defaultdict(int)
+        for s in sh[i]:
+            for j in index[s]:
+                if j > i:
+                    shared[j] += 1
+        for j, n in shared.items():
+            if n / max(1, min(len(sh[i]), len(sh[j]))) >= containment:
+                a, b = root(i), root(j)
+                parent[max(a, b)] = min(a, b)
+    return {i: root(i) for i in sh if root(i) != i}
 
 
 def write_twins(twins: list[Twin], folder: Path = ANNOTATIONS) -> Path:

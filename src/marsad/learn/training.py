@@ -11,7 +11,7 @@ import argparse
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -115,18 +115,22 @@ def read_dump(path: Path) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
-def article_fold(doc_id: str, folds: int) -> int:
+def article_fold(doc_id: str, folds: int, story: Mapping[str, str] | None = None) -> int:
     """The cross-validation fold of an article: a hash of its id (a sentence read alone, ``id@start``,
-    goes with its article). Fixed by the id alone, so that two runs whose candidates differ in a few
-    articles compare the same folds (sklearn's GroupKFold balances folds by row counts: a change in 15
-    articles' candidates moved 429 of 590 articles to another fold, about 0.008 of mean F1)."""
+    goes with its article; an article that copies another, ``story`` as
+    :func:`marsad.annotations.twins.story_groups` gives it, goes with the first of its story). Fixed by
+    the ids alone, so that two runs whose candidates differ in a few articles compare the same folds
+    (sklearn's GroupKFold balances folds by row counts: a change in 15 articles' candidates moved 429
+    of 590 articles to another fold, about 0.008 of mean F1)."""
     article = doc_id.split("@", 1)[0]
+    article = story.get(article, article) if story else article
     return int.from_bytes(hashlib.blake2b(article.encode("utf-8"), digest_size=8).digest(), "big") % folds
 
 
-def article_splits(groups: Sequence[str], folds: int) -> list[tuple[np.ndarray, np.ndarray]]:
+def article_splits(groups: Sequence[str], folds: int,
+                   story: Mapping[str, str] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, test) row indices of each fold, the rows grouped by :func:`article_fold` of their group."""
-    of = np.array([article_fold(g, folds) for g in groups])
+    of = np.array([article_fold(g, folds, story) for g in groups])
     return [(np.flatnonzero(of != k), np.flatnonzero(of == k)) for k in range(folds)]
 
 
