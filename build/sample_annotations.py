@@ -21,7 +21,8 @@ strata to the training split, each for one coder, once the first wave's sentence
 ``WAVE3`` more for six new coders (``c9``…``c14``), ``DOUBLE3`` of them coded twice so that the
 wave's agreement is measured too; drawn when the event model's learning curve was still rising
 (docs/learning.md); a fourth (``--wave 4``, seed ``SEED + 4``) adds ``WAVE4`` for eight more
-(``c15``…``c22``), ``DOUBLE4`` of them coded twice. Each coder's queue is in a hashed order, so
+(``c15``…``c22``), ``DOUBLE4`` of them coded twice; a fifth (``--wave 5``, seed ``SEED + 5``)
+``WAVE5`` for ``c23``…``c30``. Each coder's queue is in a hashed order, so
 a wave coded in part is a random part of it.
 
 Then, with the same seed: the held-out split (``HELDOUT`` articles, uniformly over the sample),
@@ -50,6 +51,9 @@ DOUBLE3 = 24
 WAVE4 = {"random-2018": 320, "conflict-2018": 400, "conflict-2015": 240}
 CODERS4 = [f"c{k}" for k in range(15, 23)]
 DOUBLE4 = 32
+WAVE5 = {"random-2018": 320, "conflict-2018": 400, "conflict-2015": 240}
+CODERS5 = [f"c{k}" for k in range(23, 31)]
+DOUBLE5 = 32
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--out", type=Path, default=ROOT / "annotations")
     ap.add_argument("--force", action="store_true")
-    ap.add_argument("--wave", type=int, default=1, choices=[1, 2, 3, 4])
+    ap.add_argument("--wave", type=int, default=1, choices=[1, 2, 3, 4, 5])
     args = ap.parse_args(argv)
     target = args.out / "sample.tsv"
     if args.wave == 2:
@@ -79,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         return _wave3(args.shared, target)
     if args.wave == 4:
         return _wave4(args.shared, target)
+    if args.wave == 5:
+        return _coded_twice_wave(args.shared, target, 5, WAVE5, CODERS5, DOUBLE5)
     if target.exists() and not args.force:
         print(f"{target} exists: the sample and its held-out split are frozen", file=sys.stderr)
         return 1
