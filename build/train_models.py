@@ -59,6 +59,8 @@ MAX_FALSE_PER_EMPTY = 0.10
 #: (2026-12-07: the settings chosen on our coding alone gained out of fold against it and lost on
 #: the independent codings)
 OTHER: list[dict] = []
+#: the event model's tree parameters (``--trees N`` changes their number)
+TREES: dict = dict(TREE_PARAMS)
 #: each training article that copies another -> the first of its story (one fold for a story; set by
 #: ``main`` from :func:`marsad.annotations.twins.story_groups`)
 STORY: dict[str, str] = {}
@@ -282,7 +284,7 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
         if not alone_trains:  # (the baseline: the sentences read alone scored, not trained on)
             train = train[train < n_doc]
         if trees:
-            vec, clf = fit_trees([feats[i] for i in train], list(y[train]))
+            vec, clf = fit_trees([feats[i] for i in train], list(y[train]), params=TREES)
             oof[test] = predict_trees(vec, clf, [feats[i] for i in test])
         else:
             vec, clf = fit_linear([feats[i] for i in train], list(y[train]), c)
@@ -318,11 +320,11 @@ def event_model(table: dict[tuple[str, int], float], gold: list[dict], frame_thr
     if not alone_trains:
         feats, labels, groups = feats[:n_doc], labels[:n_doc], groups[:n_doc]
     if trees:
-        vec, clf = fit_trees(feats, labels)
+        vec, clf = fit_trees(feats, labels, params=TREES)
     else:
         vec, clf = fit_linear(feats, labels, c)
     meta = {"model": "event", "events": len(y), "positives": int((y == "1").sum()), "seed": SEED,
-            **({"family": "trees", "params": TREE_PARAMS} if trees
+            **({"family": "trees", "params": TREES} if trees
                else {"family": "linear", "C": c}),
             "threshold": best,
             "chosen_by": "mean event F1 (our coding, gold/train.jsonl's) of the whole pipeline on the "
@@ -425,6 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--opener-threshold", type=float, metavar="P",
                     help="with --opener: open frames from this out-of-fold P(event) of the opener (default: "
                     "the shipped opener.json's threshold)")
+    ap.add_argument("--trees", type=int, metavar="N", default=TREE_PARAMS["n_estimators"],
+                    help="the number of boosted trees of the event model")
     ap.add_argument("--dump", type=Path, metavar="FILE",
                     help="write the events the out-of-fold event decision keeps (JSONL; error analysis)")
     ap.add_argument("--linear-events", action="store_true",
@@ -432,6 +436,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.dump:
         DUMP[:] = [args.dump]
+    TREES["n_estimators"] = args.trees
     for name in args.without:
         ABLATE[name] = False
     ABLATE["opener"] = args.opener != "off" and "opener" not in args.without
