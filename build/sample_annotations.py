@@ -54,6 +54,8 @@ DOUBLE4 = 32
 WAVE5 = {"random-2018": 320, "conflict-2018": 400, "conflict-2015": 240}
 CODERS5 = [f"c{k}" for k in range(23, 31)]
 DOUBLE5 = 32
+#: the later waves with their own coders, some articles coded twice: sizes, coders, how many twice
+CODED_TWICE = {3: (WAVE3, CODERS3, DOUBLE3), 4: (WAVE4, CODERS4, DOUBLE4), 5: (WAVE5, CODERS5, DOUBLE5)}
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,12 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     target = args.out / "sample.tsv"
     if args.wave == 2:
         return _wave2(args.shared, target)
-    if args.wave == 3:
-        return _wave3(args.shared, target)
-    if args.wave == 4:
-        return _wave4(args.shared, target)
-    if args.wave == 5:
-        return _coded_twice_wave(args.shared, target, 5, WAVE5, CODERS5, DOUBLE5)
+    if args.wave in CODED_TWICE:
+        return _coded_twice_wave(args.shared, target, args.wave, *CODED_TWICE[args.wave])
     if target.exists() and not args.force:
         print(f"{target} exists: the sample and its held-out split are frozen", file=sys.stderr)
         return 1
@@ -160,42 +158,10 @@ def _later_wave(shared: Path, target: Path, wave: int) -> tuple[list[str], dict[
     return rows, pools
 
 
-def _wave2(shared: Path, target: Path) -> int:
-    drawn = _later_wave(shared, target, 2)
-    if drawn is None:
-        return 1
-    rows, pools = drawn
-    taken: set[str] = set()
-    rng = random.Random(SEED + 2)
-    new: list[tuple[str, str]] = []
-    for name, n in WAVE2.items():
-        cands = [i for i in pools[name] if i not in taken]
-        for i in sorted(rng.sample(cands, n)):
-            new.append((i, f"wave2-{name}"))
-            taken.add(i)
-    rng.shuffle(new)
-    lines = [f"{i}\t{stratum}\ttrain\tc{k % CODERS + 1}" for k, (i, stratum) in enumerate(new)]
-    all_rows = sorted(rows[1:] + lines)
-    target.write_text("\n".join([rows[0], *all_rows]) + "\n", encoding="utf-8")
-    print(f"second wave: {len(new)} articles added to the training split")
-    return 0
-
-
-def _wave3(shared: Path, target: Path) -> int:
-    return _coded_twice_wave(shared, target, 3, WAVE3, CODERS3, DOUBLE3)
-
-
-def _wave4(shared: Path, target: Path) -> int:
-    return _coded_twice_wave(shared, target, 4, WAVE4, CODERS4, DOUBLE4)
-
-
-def _coded_twice_wave(shared: Path, target: Path, wave: int, sizes: dict[str, int], coder_ids: list[str],
-                      double: int) -> int:
-    """A later wave for its own coders, ``double`` of its articles coded twice (seed ``SEED + wave``)."""
-    drawn = _later_wave(shared, target, wave)
-    if drawn is None:
-        return 1
-    rows, pools = drawn
+def _draw(pools: dict[str, list[str]], sizes: dict[str, int],
+          wave: int) -> tuple[list[tuple[str, str]], random.Random]:
+    """(doc id, stratum) of a later wave's articles, drawn with seed ``SEED + wave`` and shuffled, and
+    the generator (which goes on to draw the wave's double-coded articles)."""
     rng = random.Random(SEED + wave)
     taken: set[str] = set()
     new: list[tuple[str, str]] = []
@@ -205,6 +171,30 @@ def _coded_twice_wave(shared: Path, target: Path, wave: int, sizes: dict[str, in
             new.append((i, f"wave{wave}-{name}"))
             taken.add(i)
     rng.shuffle(new)
+    return new, rng
+
+
+def _wave2(shared: Path, target: Path) -> int:
+    drawn = _later_wave(shared, target, 2)
+    if drawn is None:
+        return 1
+    rows, pools = drawn
+    new, _ = _draw(pools, WAVE2, 2)
+    lines = [f"{i}\t{stratum}\ttrain\tc{k % CODERS + 1}" for k, (i, stratum) in enumerate(new)]
+    all_rows = sorted(rows[1:] + lines)
+    target.write_text("\n".join([rows[0], *all_rows]) + "\n", encoding="utf-8")
+    print(f"second wave: {len(new)} articles added to the training split")
+    return 0
+
+
+def _coded_twice_wave(shared: Path, target: Path, wave: int, sizes: dict[str, int], coder_ids: list[str],
+                      double: int) -> int:
+    """A later wave for its own coders, ``double`` of its articles coded twice (seed ``SEED + wave``)."""
+    drawn = _later_wave(shared, target, wave)
+    if drawn is None:
+        return 1
+    rows, pools = drawn
+    new, rng = _draw(pools, sizes, wave)
     coders = {i: [coder_ids[k % len(coder_ids)]] for k, (i, _) in enumerate(new)}
     # the second coder of a double-coded article is another of the wave's coders, in turn
     for k, i in enumerate(sorted(rng.sample(sorted(coders), double))):
