@@ -37,6 +37,23 @@ def test_linear_model_round_trips_and_sums_to_one(tmp_path: Path) -> None:
     assert back.meta == {"model": "test"}
 
 
+def test_feature_names_are_saved_as_bytes_and_the_old_form_still_loads(tmp_path: Path) -> None:
+    from marsad.learn.linear import pack_names, unpack_names
+
+    names = ["w:قتل", "c3:غار", "", "t:Battles|Armed clash"]
+    assert unpack_names(pack_names(names)) == names and unpack_names(pack_names([])) == []
+    with pytest.raises(ValueError, match="line break"):
+        pack_names(["a\nb"])
+    m = _model(("a", "b"), {"w:قتل": [1.0, -1.0], "x": [0.0, 2.0]}, [0.0, 0.0])
+    # a model saved before the names were packed: a fixed-width unicode array under "features"
+    np.savez_compressed(tmp_path / "old.npz", weights=m.weights, bias=m.bias, classes=np.array(m.classes),
+                        features=np.array(["w:قتل", "x"]))
+    m.save(tmp_path / "new.npz")
+    for name in ("old.npz", "new.npz"):
+        back = LinearModel.load(tmp_path / name)
+        assert back.vocab == {"w:قتل": 0, "x": 1} and back.proba(["x"]) == m.proba(["x"])
+
+
 @pytest.mark.skipif(importlib.util.find_spec("sklearn") is None, reason="scikit-learn (the [train] extra)")
 def test_serving_gives_the_probabilities_of_training() -> None:
     from marsad.learn.training import fit_linear, to_linear
@@ -143,7 +160,7 @@ def test_shipped_models_say_how_they_were_trained(name: str) -> None:
     model = TreeModel.load(path) if is_tree_model(path) else LinearModel.load(path)
     assert isinstance(model, TreeModel) == (name == "event")
     meta = model.meta
-    assert meta["model"] == name and meta["cross_validation"]["grouped_by"] == "article"
+    assert meta["model"] == name and meta["cross_validation"]["grouped_by"].startswith("article")
     threshold = meta["frame_gate"]["threshold"] if name == "sentence" else meta["threshold"]
     assert 0.0 < threshold < 1.0
     if name == "sentence":
