@@ -145,10 +145,7 @@ def group(cause: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("pred", type=Path, help="the out-of-fold events of build/train_models.py --dump")
-    ap.add_argument("--annotations", type=Path, default=training.ANNOTATIONS)
-    ap.add_argument("--shared", type=Path, default=training.SHARED)
+    ap = training.dump_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     ap.add_argument("--json", type=Path, help="write the table and each error here")
     args = ap.parse_args(argv)
     from marsad.pipeline import Pipeline

@@ -95,10 +95,7 @@ def candidates(docs: dict[str, Any], ids: list[str]) -> dict[str, list[dict[str,
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("pred", type=Path, help="the out-of-fold events of build/train_models.py --dump")
-    ap.add_argument("--annotations", type=Path, default=training.ANNOTATIONS)
-    ap.add_argument("--shared", type=Path, default=training.SHARED)
+    ap = training.dump_arguments(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     ap.add_argument("--cands", type=Path, help="cache of the candidates (JSON; made when absent)")
     ap.add_argument("--json", type=Path, help="write the tables and each row here")
     ap.add_argument("--show", action="append", default=[], metavar="CELL",

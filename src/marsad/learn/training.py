@@ -105,6 +105,14 @@ def other_coding(ids: set[str], shared: Path = SHARED) -> list[dict[str, Any]]:
     return [d for d in rows if d["doc_id"] in ids]
 
 
+def dump_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The arguments of the error analyses over a dump: its path, --annotations and --shared."""
+    parser.add_argument("pred", type=Path, help="the out-of-fold events of build/train_models.py --dump")
+    parser.add_argument("--annotations", type=Path, default=ANNOTATIONS)
+    parser.add_argument("--shared", type=Path, default=SHARED)
+    return parser
+
+
 def read_dump(path: Path) -> dict[str, list[dict[str, Any]]]:
     """The out-of-fold events ``build/train_models.py --dump`` wrote, by document (error analysis)."""
     out: dict[str, list[dict[str, Any]]] = {}
