@@ -45,24 +45,38 @@ class Twin:
     containment: float
 
 
+class _Shingled:
+    """The word 4-gram sets of some articles, indexed by shingle: which of them share how much with
+    a text (the containment: shared shingles over the shorter text's)."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        from marsad.consolidate.duplicates import shingles
+
+        self.sets = {i: set(shingles(t)) for i, t in texts.items()}
+        self.index: dict[bytes, list[str]] = defaultdict(list)
+        for i in sorted(self.sets):
+            for s in self.sets[i]:
+                self.index[s].append(i)
+
+    def containments(self, mine: set[bytes], after: str | None = None) -> dict[str, float]:
+        """Each indexed article sharing a shingle with ``mine`` (ids above ``after`` only) -> containment."""
+        shared: dict[str, int] = defaultdict(int)
+        for s in mine:
+            for j in self.index.get(s, ()):
+                if after is None or j > after:
+                    shared[j] += 1
+        return {j: n / max(1, min(len(mine), len(self.sets[j]))) for j, n in shared.items()}
+
+
 def find_twins(train: Mapping[str, str], heldout: Mapping[str, str],
                containment: float = CONTAINMENT) -> list[Twin]:
     """Each training article (id -> text) that repeats a held-out one, with its closest twin."""
     from marsad.consolidate.duplicates import shingles
 
-    held = {i: set(shingles(t)) for i, t in heldout.items()}
-    index: dict[bytes, list[str]] = defaultdict(list)
-    for i, sh in held.items():
-        for s in sh:
-            index[s].append(i)
+    held = _Shingled(heldout)
     out: list[Twin] = []
     for i, text in sorted(train.items()):
-        mine = set(shingles(text))
-        shared: dict[str, int] = defaultdict(int)
-        for s in mine:
-            for j in index.get(s, ()):
-                shared[j] += 1
-        best = max(((n / max(1, min(len(mine), len(held[j]))), j) for j, n in shared.items()), default=None)
+        best = max(((c, j) for j, c in held.containments(set(shingles(text))).items()), default=None)
         if best is not None and best[0] >= containment:
             out.append(Twin(i, best[1], round(best[0], 3)))
     return out
@@ -72,14 +86,8 @@ def story_groups(texts: Mapping[str, str], containment: float = CONTAINMENT) -> 
     """Each article (id -> text) that tells the story of another -> the smallest id of its group
     (pairs as :func:`find_twins` finds them, chained): the training scripts put one story's copies
     in one cross-validation fold, so that no fold is judged on a copy of what it trained on."""
-    from marsad.consolidate.duplicates import shingles
-
-    sh = {i: set(shingles(t)) for i, t in texts.items()}
-    index: dict[bytes, list[str]] = defaultdict(list)
-    for i in sorted(sh):
-        for s in sh[i]:
-            index[s].append(i)
-    parent = {i: i for i in sh}
+    articles = _Shingled(texts)
+    parent = {i: i for i in articles.sets}
 
     def root(i: str) -> str:
         while parent[i] != i:
@@ -87,17 +95,12 @@ def story_groups(texts: Mapping[str, str], containment: float = CONTAINMENT) -> 
             i = parent[i]
         return i
 
-    for i in sorted(sh):
-        shared: dict[str, int] = defaultdict(int)
-        for s in sh[i]:
-            for j in index[s]:
-                if j > i:
-                    shared[j] += 1
-        for j, n in shared.items():
-            if n / max(1, min(len(sh[i]), len(sh[j]))) >= containment:
+    for i in sorted(articles.sets):
+        for j, c in articles.containments(articles.sets[i], after=i).items():
+            if c >= containment:
                 a, b = root(i), root(j)
                 parent[max(a, b)] = min(a, b)
-    return {i: root(i) for i in sh if root(i) != i}
+    return {i: root(i) for i in articles.sets if root(i) != i}
 
 
 def write_twins(twins: list[Twin], folder: Path = ANNOTATIONS) -> Path:
