@@ -124,8 +124,6 @@ def _gold_of(analysis: Analysis, sents: list[int], place: tuple[float, float] | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from sklearn.model_selection import GroupKFold
-
     from marsad.eval.scorer import score
     from marsad.pipeline import Pipeline
     from marsad.run.extract import gold_documents as as_documents
@@ -188,8 +186,8 @@ def main(argv: list[str] | None = None) -> int:
 
     # 3: grouped cross-validation; every article (also those without a labelled pair) gets a fold
     y = np.array(labels)
-    fold_of = {d: k for k, (_, test) in enumerate(GroupKFold(n_splits=args.folds).split(ids, ids, ids))
-               for d in (ids[j] for j in test)}
+    # (a hash of the article, one story's copies together, as train_models.py)
+    fold_of = training.story_folds({i: docs[i].text for i in ids}, args.folds)
     pair_fold = np.array([fold_of[g] for g in groups])
     oof = np.zeros(len(y))
     models: dict[int, LinearModel] = {}
@@ -244,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             "out-of-fold (0: never veto)", "join_threshold": join,
             "join_chosen_by": "the sum of the event F1 against both codings of the training split, "
             "out-of-fold (above 1: never join a pair no rule proposed)", "join_grid": joins,
-            "cross_validation": {"folds": args.folds, "grouped_by": "article",
+            "cross_validation": {"folds": args.folds, "grouped_by": "article (one story's copies together)",
                                                                  **pair_cv, "event_level": figures},
             "features": len(vec.vocabulary_)}
     to_linear(vec, clf, meta).save(args.out / "merge.npz")

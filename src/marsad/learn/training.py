@@ -135,6 +135,16 @@ def article_fold(doc_id: str, folds: int, story: Mapping[str, str] | None = None
     return int.from_bytes(hashlib.blake2b(article.encode("utf-8"), digest_size=8).digest(), "big") % folds
 
 
+def story_folds(texts: Mapping[str, str], folds: int) -> dict[str, int]:
+    """Each article's fold (id -> text in, id -> fold out): :func:`article_fold` with one story's copies
+    together (:func:`marsad.annotations.twins.story_groups`), for the scripts that run the pipeline
+    per fold rather than split rows."""
+    from marsad.annotations.twins import story_groups
+
+    story = story_groups(texts)
+    return {i: article_fold(i, folds, story) for i in texts}
+
+
 def article_splits(groups: Sequence[str], folds: int,
                    story: Mapping[str, str] | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
     """(train, test) row indices of each fold, the rows grouped by :func:`article_fold` of their group."""
