@@ -52,17 +52,21 @@ gold: setup
 
 # The learned decisions retrained from annotations/ (its held-out split refused, copies of held-out
 # articles left out), in the order they read each other: the place and toll models (trained over
-# the rules' pipeline), the frame opener and the actor roles (inside the learned pipeline), then the
-# sentence gate and the event decision, whose thresholds are chosen with all the others in place.
-# The options are the shipped models' (each model's .json records them). Two models are not in this
-# chain: the event-place ranker and the merge veto, each chosen by its own grid of whole-pipeline
-# runs (docs/learning.md, "Retraining"). Each script writes src/marsad/data/models/NAME.npz + .json.
+# the rules' pipeline), the frame opener and the actor roles (inside the learned pipeline), the
+# event-place ranker and the merge veto (each chosen by its grid of whole-pipeline runs), the
+# sentence gate and the event decision, whose thresholds are chosen with all the others in place,
+# and last the type model, whose threshold the new event model judges. The options are the shipped
+# models' (each model's .json records them). About an hour on two cores (docs/learning.md,
+# "Retraining"). Each script writes src/marsad/data/models/NAME.npz + .json.
 models: setup
 	$(BIN)/python build/train_places.py
 	$(BIN)/python build/train_tolls.py
 	$(BIN)/python build/train_opener.py --threshold 0.35
 	$(BIN)/python build/train_actor_roles.py
+	$(BIN)/python build/train_event_places.py --no-context --c 0.25 0.5 1.0 2.0
+	$(BIN)/python build/train_merge.py --learned
 	$(BIN)/python build/train_models.py
+	$(BIN)/python build/train_types.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache .ruff_cache

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import train_models as tm  # noqa: E402  (the scorer against both codings; build/ is the script's folder)
 
+from marsad.annotations.twins import story_groups  # noqa: E402
 from marsad.learn import training  # noqa: E402
 from marsad.learn.events import EventDecision  # noqa: E402
 from marsad.learn.training import SEED, fit_linear, to_linear  # noqa: E402
@@ -144,16 +145,15 @@ def candidates(gold: list[dict], annotations: dict[str, dict]) -> tuple[Candidat
 
 
 def out_of_fold(feats: list[list[str]], labels: list[str | None], groups: list[str], c: float,
-                folds: int, extra: Candidates | None = None) -> dict[int, dict[str, float]]:
+                folds: int, extra: Candidates | None = None,
+                story: dict[str, str] | None = None) -> dict[int, dict[str, float]]:
     """P("Type|Sub") of every example, from the model of the fold that did not see its article,
     trained on the labelled examples of the other articles (and ``extra``'s annotated events of
     them, where given). Unlabelled examples are predicted too: serving re-types every candidate,
-    false ones included, and the event model then judges them as re-typed."""
-    from sklearn.model_selection import GroupKFold
-
+    false ones included, and the event model then judges them as re-typed. Folds: a hash of the
+    article, one story's copies together (``story``), as train_models.py's."""
     oof: dict[int, dict[str, float]] = {}
-    everything = np.arange(len(labels))
-    for train, test in GroupKFold(n_splits=folds).split(everything, groups=groups):
+    for train, test in training.article_splits(groups, folds, story):
         x = [feats[i] for i in train if labels[i]]
         yy = [str(labels[i]) for i in train if labels[i]]
         if extra is not None:
@@ -209,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     training.corpus_arguments(ap, CS)
     args = ap.parse_args(argv)
-    train, _docs, digest = training.training_split(args.annotations, args.shared)
+    train, docs, digest = training.training_split(args.annotations, args.shared)
+    story = story_groups({i: d.text for i, d in docs.items()})
     gold = [g for g in training.training_gold(args.annotations, args.shared)
             if g["doc_id"] in {r["doc_id"] for r in train}]
     tm.OTHER[:] = training.other_coding({g["doc_id"] for g in gold}, args.shared)
@@ -219,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(train)} articles, {len(cands.labels)} candidate events, {sum(cands.matched)} matched "
           f"(types ignored), {int(keep.sum())} kept at {event_threshold}; {len(tm.OTHER)} also in gold/train")
     print("labels:", Counter(t.split("|")[0] for t in cands.labels if t).most_common())
-    old = out_of_fold(cands.old_feats, cands.overlap, cands.groups, OLD_C, args.folds)
+    old = out_of_fold(cands.old_feats, cands.overlap, cands.groups, OLD_C, args.folds, story=story)
     old_all, old_kept = accuracy(cands, old, np.ones(len(keep), bool)), accuracy(cands, old, keep)
     print(f"previous re-type model: all {old_all}; kept {old_kept}")
     base = tm.both_codings(gold, retyped(cands, old, keep, NEVER, NEVER), KEYS)
@@ -230,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         for coded in (False, True):
             name = f"C={c}{' +coded' if coded else ''}"
             oof = out_of_fold(cands.feats, cands.labels, cands.groups, c, args.folds,
-                              cands if coded else None)
+                              cands if coded else None, story)
             v = variants[name] = {"c": c, "coded": coded, "oof": oof, "grid": {},
                                   "all": accuracy(cands, oof, np.ones(len(keep), bool)),
                                   "kept": accuracy(cands, oof, keep)}
@@ -278,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             "every candidate re-typed before the shipped event model judges it; the sub-type threshold: "
             "sub-type accuracy of the matched events with that F1 not lower",
             "cross_validation": {
-                "folds": args.folds, "grouped_by": "article",
+                "folds": args.folds, "grouped_by": "article (one story's copies together)",
                 "accuracy_all_matched": acc_all, "accuracy_kept_matched": acc_kept,
                 "variants": {k: {"matched": w["all"], "kept": w["kept"], "type_threshold": w["best_t"],
                                  **w["grid"][w["best_t"]]} for k, w in variants.items()},
