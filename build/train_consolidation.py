@@ -17,10 +17,12 @@ on while being scored; the blocks are dealt ``--repeats`` times (sorted, then sh
 2, ...). For each fold a model is trained on the other folds' pairs, the whole train store is
 consolidated with it, and the held-out fold's events are scored; the mean over every fold of every
 deal of the per-incident pairwise F1 (evaluate.pairwise_macro) and the B-cubed F1 picks (window, pair
-features, pair weighting, linkage, threshold): the best sum of the two. The pooled and fold-mean pairwise
+features, pair weighting, linkage, own_doc, threshold): the best sum of the two (``--criterion``: or of
+the fold-mean pooled pairwise F1 and the B-cubed F1, or of all three). The pooled and fold-mean pairwise
 F1 are printed and kept beside them. The test split is never read.
 
     python build/train_consolidation.py --windows 7 --links 3 --weightings none incident   # one lever
+    python build/train_consolidation.py --own-doc none place --features base nametext+outlet --criterion three
 
 ``--events oracle`` runs the same cross-validation on the gold members' own coded events
 (marsad.consolidate.oracle: perfect extraction fields, every member), ``--events matched-oracle`` on
@@ -60,6 +62,7 @@ from marsad.consolidate.oracle import FIELD_GROUPS, oracle_store  # noqa: E402
 from marsad.consolidate.retelling import report_kind  # noqa: E402
 from marsad.consolidate.similarity import (  # noqa: E402
     DAY_GAP_FEATURES,
+    OUTLET_FEATURES,
     PLACE_TEXT_FEATURES,
     RETELL_FEATURES,
     RETOLD_FEATURES,
@@ -96,7 +99,24 @@ WEIGHTINGS = ["none", "sqrt", "incident"]
 # one of them
 # "nametext" adds whether each report's place, as its text names it, is named in the other's evidence
 # (similarity.PLACE_TEXT_FEATURES: robust to the geocoder placing one report at another town or the province)
-FEATURES = ["base", "daygap", "retell", "retold", "nametext"]
+# "outlet" adds the same outlet or not x near place x day gap (similarity.OUTLET_FEATURES: one outlet's daily
+# reports of a town are a campaign's days more often than two outlets' reports are); variants join with "+"
+FEATURES = ["base", "daygap", "retell", "retold", "nametext", "outlet"]
+#: what the choice maximises, each a sum of fold means (of every deal): "macro", the per-incident pairwise
+#: F1 + B-cubed F1 (rounds four to six); "pooled", the pooled pairwise F1 + B-cubed F1; "three", all three.
+#: The per-incident term alone does not weigh a merge of two large incidents (a campaign's days in one
+#: incident): the sixth round's choice gained on it and lost the pooled pairwise precision on the test split
+CRITERIA = {
+    "macro": ("fold_mean_pairwise_macro_f1", "fold_mean_bcubed_f1"),
+    "pooled": ("fold_mean_pairwise_f1", "fold_mean_bcubed_f1"),
+    "three": ("fold_mean_pairwise_f1", "fold_mean_pairwise_macro_f1", "fold_mean_bcubed_f1"),
+}
+CRITERION_NAMES = {"fold_mean_pairwise_f1": "fold mean pooled pairwise F1",
+                   "fold_mean_pairwise_macro_f1": "fold mean per-incident pairwise F1",
+                   "fold_mean_bcubed_f1": "fold mean B-cubed F1"}
+# MergeModel.own_doc as the command line spells it ("none": never join an incident holding the report's
+# own document)
+OWN_DOCS = {"none": "", "any": "any", "place": "place"}
 
 
 def pair_weights(pairs, matched, mode: str) -> list[float]:  # type: ignore[no-untyped-def]
@@ -123,8 +143,11 @@ def pair_weights(pairs, matched, mode: str) -> list[float]:  # type: ignore[no-u
 
 
 def keep_features(feats: list[str], variant: str) -> list[str]:
-    drop = (DAY_GAP_FEATURES * (variant != "daygap") + RETELL_FEATURES * (variant != "retell")
-            + RETOLD_FEATURES * (variant != "retold") + PLACE_TEXT_FEATURES * (variant != "nametext"))
+    """The features of ``variant`` (see FEATURES; "nametext+outlet": both families)."""
+    on = set(variant.split("+"))
+    drop = (DAY_GAP_FEATURES * ("daygap" not in on) + RETELL_FEATURES * ("retell" not in on)
+            + RETOLD_FEATURES * ("retold" not in on) + PLACE_TEXT_FEATURES * ("nametext" not in on)
+            + OUTLET_FEATURES * ("outlet" not in on))
     return [f for f in feats if not f.startswith(drop)] if drop else feats
 
 
@@ -221,7 +244,8 @@ def main() -> None:
     ap.add_argument("--windows", nargs="+", default=WINDOWS, help='day windows: "3", or "3+7" (see WINDOWS)')
     ap.add_argument("--links", type=int, nargs="+", default=LINKS)
     ap.add_argument("--weightings", nargs="+", default=WEIGHTINGS, choices=WEIGHTINGS)
-    ap.add_argument("--features", nargs="+", default=FEATURES, choices=FEATURES)
+    ap.add_argument("--features", nargs="+", default=FEATURES, type=feature_variant,
+                    help=f"feature variants: {', '.join(FEATURES)}, or several joined by '+'")
     ap.add_argument("--thresholds", type=float, nargs="+", default=THRESHOLDS)
     ap.add_argument("--out", default=str(PATH))
     ap.add_argument("--events", choices=EVENTS, default="extracted",
@@ -230,9 +254,13 @@ def main() -> None:
     ap.add_argument("--system-fields", nargs="*", default=[], choices=sorted(FIELD_GROUPS),
                     help="with --events matched-oracle: field groups taken from the extracted event")
     ap.add_argument("--errors", action="store_true", help="where the chosen setting's held-out pairs go")
-    ap.add_argument("--own-doc", nargs="?", const="any", default="", choices=["any", "place"],
-                    help="a report may join an incident holding another event of its document (MergeModel)")
+    ap.add_argument("--own-doc", nargs="*", default=["none"], choices=sorted(OWN_DOCS),
+                    help="whether a report may join an incident holding another event of its document "
+                         "(MergeModel.own_doc), one or more; bare: any")
+    ap.add_argument("--criterion", choices=sorted(CRITERIA), default="macro",
+                    help="the sum of fold means the choice maximises (see CRITERIA)")
     args = ap.parse_args()
+    args.own_doc = [OWN_DOCS[o] for o in args.own_doc or ["any"]]
     logging.basicConfig(level=logging.WARNING)
     incidents = select([i for g in args.gold for i in load_gold(g)], "train")
     print(f"train split: {len(incidents)} incidents, {sum(len(i['members']) for i in incidents)} members")
@@ -258,22 +286,24 @@ def main() -> None:
             pairs = [(a, b, keep_features(f, variant), y) for a, b, f, y in all_pairs]
             for weighting in args.weightings:
                 for link in args.links:
-                    figures.update(cross_validate(store, matched, pairs, deals, args, window, variant,
-                                                  weighting, link, held_out))
-    # the best sum of the per-incident pairwise F1 and B-cubed F1 (fold means): both weigh every
-    # incident (B-cubed every event) the same, where pooled pairs let the largest story decide; ties:
-    # the narrower window, average linkage, the base features, no weighting, the higher threshold
+                    for own_doc in args.own_doc:
+                        figures.update(cross_validate(store, matched, pairs, deals, args, window, variant,
+                                                      weighting, link, own_doc, held_out))
+    # the best sum of the criterion's fold means (per incident and B-cubed weigh every incident, every
+    # event, the same; pooled pairs let the largest story decide, and see merges of large incidents);
+    # ties: the narrower window, average linkage, fewer features, no weighting, own_doc off, the higher
+    # threshold
     def rank(k: str) -> tuple[float, ...]:
-        w, feats, weighting, link, t = k.split(":")
-        f = figures[k]
-        return (f["fold_mean_pairwise_macro_f1"] + f["fold_mean_bcubed_f1"], -sum(parse_window(w)),
-                -int(link), -FEATURES.index(feats), -WEIGHTINGS.index(weighting), float(t))
+        w, feats, weighting, link, own, t = k.split(":")
+        return (criterion(figures[k], args.criterion), -sum(parse_window(w)), -int(link),
+                -len(feats.split("+")), -sum(FEATURES.index(v) for v in feats.split("+")),
+                -WEIGHTINGS.index(weighting), -list(OWN_DOCS).index(own), float(t))
 
     best = max(figures, key=rank)
     if args.errors:  # the first deal's held-out folds, pooled
         print(f"pair errors of {best} (held-out folds of the first deal):\n"
               + format_pair_errors(pair_errors(rows, *held_out[best])))
-    w_s, variant, weighting, l_s, t_s = best.split(":")
+    w_s, variant, weighting, l_s, own_s, t_s = best.split(":")
     (window, vague_window), link, t = parse_window(w_s), int(l_s), float(t_s)
     pairs = [(a, b, keep_features(f, variant), y)
              for a, b, f, y in pair_examples(rows, matched, vecs, w_s)]
@@ -286,25 +316,40 @@ def main() -> None:
             "gold_sha256": json_sha256(incidents),
             "incidents": len(incidents), "pairs": len(labels), "same_pairs": labels.count("same"),
             "threshold": t, "link_top": link, "window": window, "vague_window": vague_window,
-            "own_doc": args.own_doc,
+            "own_doc": OWN_DOCS[own_s],
             "features": variant,
             "pair_weighting": weighting,
             "cross_validation": {"folds": args.folds, "repeats": args.repeats,
                                  "grouped_by": "country, ISO week", "chosen": best,
-                                 "key": "window:features:weighting:link_top:threshold",
-                                 "criterion": "fold mean per-incident pairwise F1 + fold mean B-cubed F1",
+                                 "key": "window:features:weighting:link_top:own_doc:threshold",
+                                 "criterion": " + ".join(CRITERION_NAMES[c]
+                                                         for c in CRITERIA[args.criterion]),
+                                 "criterion_value": round(criterion(figures[best], args.criterion), 4),
                                  **figures[best]},
             "train_cv": figures}
     to_linear(vec, clf, meta).save(Path(args.out))
-    print(f"chosen {best} (window:features:weighting:link:threshold; grouped {args.folds}-fold CV x "
-          f"{args.repeats} on train): {figures[best]}; pairs {len(labels)} ({labels.count('same')} same); "
-          f"wrote {args.out}")
+    print(f"chosen {best} (window:features:weighting:link:own_doc:threshold; {args.criterion}; grouped "
+          f"{args.folds}-fold CV x {args.repeats} on train): {figures[best]}; pairs {len(labels)} "
+          f"({labels.count('same')} same); wrote {args.out}")
+
+
+def feature_variant(value: str) -> str:
+    """An argparse type: a FEATURES name, or several joined by "+"."""
+    if not value or any(v not in FEATURES for v in value.split("+")):
+        raise argparse.ArgumentTypeError(f"{value!r}: not one of {', '.join(FEATURES)} "
+                                         "(or several joined by '+')")
+    return value
+
+
+def criterion(figures: dict[str, float], name: str) -> float:
+    """The sum of the fold means CRITERIA[name] names."""
+    return sum(figures[k] for k in CRITERIA[name])
 
 
 def cross_validate(store, matched, pairs, deals, args, window: str, variant: str,  # type: ignore[no-untyped-def]
-                   weighting: str, link: int, held_out=None) -> dict[str, dict[str, float]]:
-    """The figures of every threshold for one (window, features, weighting, linkage): a model per fold
-    of every deal, trained on the other folds' pairs, consolidating the train store, scored on the
+                   weighting: str, link: int, own_doc: str, held_out=None) -> dict[str, dict[str, float]]:
+    """The figures of every threshold for one (window, features, weighting, linkage, own_doc): a model per
+    fold of every deal, trained on the other folds' pairs, consolidating the train store, scored on the
     fold's events."""
     # pooled held-out labels of the first deal (sorted blocks), for the figures kept beside the means
     held: dict[float, tuple[dict[str, str], dict[str, str]]] = {t: ({}, {}) for t in args.thresholds}
@@ -317,7 +362,7 @@ def cross_validate(store, matched, pairs, deals, args, window: str, variant: str
             linear = to_linear(vec, clf, {"model": "consolidation"})
             for t in args.thresholds:
                 reset(store)
-                consolidate(store, model=MergeModel(linear, t, link, *parse_window(window), args.own_doc))
+                consolidate(store, model=MergeModel(linear, t, link, *parse_window(window), own_doc))
                 sys_l = system_labels(store)
                 gold_l, out_l = held[t]
                 fold_g, fold_s = {}, {}
@@ -335,7 +380,7 @@ def cross_validate(store, matched, pairs, deals, args, window: str, variant: str
         # size: one week-long story holds most of them), so the choice is made on means over folds
         # (of every deal) of each fold's figures, every fold weighing the same
         mean = [sum(f[i] for f in per_fold[t]) / len(per_fold[t]) for i in range(3)]
-        key = f"{window}:{variant}:{weighting}:{link}:{t:g}"
+        key = f"{window}:{variant}:{weighting}:{link}:{own_doc or 'none'}:{t:g}"
         if held_out is not None:
             held_out[key] = held[t]
         out[key] = {
@@ -345,7 +390,8 @@ def cross_validate(store, matched, pairs, deals, args, window: str, variant: str
             "fold_mean_bcubed_f1": round(mean[2], 4)}
         print(f"{key}: held-out pairwise P {pw['precision']:.3f} R {pw['recall']:.3f} F1 {pw['f1']:.3f}, "
               f"B-cubed F1 {b3['f1']:.3f}; fold means: pairwise {mean[0]:.3f}, per incident {mean[1]:.3f}, "
-              f"B-cubed {mean[2]:.3f}", flush=True)
+              f"B-cubed {mean[2]:.3f}; criterion ({args.criterion}) "
+              f"{criterion(out[key], args.criterion):.3f}", flush=True)
     return out
 
 

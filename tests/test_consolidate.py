@@ -288,3 +288,31 @@ def test_training_pairs_weighted_per_incident_and_features_left_out():
     assert w[0] < s[0] < 1.0 < s[3] < w[3]
     feats = ["sub=same", "toll=equal", "toll:days<=0&equal", "sametown:near&days<=0&cos=high"]
     assert keep_features(feats, "base") == ["sub=same"] and keep_features(feats, "daygap") == feats
+
+
+def test_outlet_features_cross_the_outlet_with_place_and_gap():
+    ra = {**REPORTS["a"][3], "country": "SY", "outlet": "x"}
+    # one outlet, the same town, the next day: a campaign's next day more often than a retelling
+    assert "outlet:same&near&gap=1" in pair_features(ra, {**ra, "event_date": "2018-03-05"}, 0.1)
+    elsewhere = {**REPORTS["d"][3], "country": "SY", "outlet": "y", "event_date": "2018-03-09"}
+    other = pair_features(ra, elsewhere, 0.1)
+    assert "outlet:diff&far&gap=2" in other
+    assert not any(f.startswith("outlet:") for f in pair_features(ra, {**ra, "outlet": None}, 0.1))
+
+
+def test_feature_variants_combine_and_the_criterion_sums_its_fold_means():
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "build"))
+    from train_consolidation import criterion, feature_variant, keep_features
+
+    feats = ["sub=same", "nametext=1", "outlet:same&near&gap=1", "toll=equal"]
+    assert keep_features(feats, "base") == ["sub=same"]
+    assert keep_features(feats, "outlet") == ["sub=same", "outlet:same&near&gap=1"]
+    assert keep_features(feats, "nametext+outlet") == feats[:3]
+    assert feature_variant("nametext+outlet") == "nametext+outlet"
+    with pytest.raises(Exception, match="not one of"):
+        feature_variant("base+nope")
+    fig = {"fold_mean_pairwise_f1": 0.5, "fold_mean_pairwise_macro_f1": 0.6, "fold_mean_bcubed_f1": 0.8}
+    assert criterion(fig, "macro") == pytest.approx(1.4) and criterion(fig, "pooled") == pytest.approx(1.3)
+    assert criterion(fig, "three") == pytest.approx(1.9)

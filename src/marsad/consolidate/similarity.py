@@ -223,6 +223,8 @@ RETOLD_FEATURES = ("retold:", "undated:")
 #: prefix of the place-name features: whether each report's place, as its text names it, is named in the
 #: other's evidence (how many of the two), alone and x whether the geocoded places agree
 PLACE_TEXT_FEATURES = ("nametext",)
+#: prefix of the outlet features: the same outlet or not x near place x day gap (a campaign's daily reports)
+OUTLET_FEATURES = ("outlet:",)
 
 
 def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, cos: float, *,
@@ -295,9 +297,15 @@ def pair_features(a: Mapping[str, Any] | Report, b: Mapping[str, Any] | Report, 
         feats.append(f"nametext={shared}&{agree}")
     oa, ob = a.outlet, b.outlet
     feats.append("outlet=unknown" if not oa or not ob else "outlet=same" if oa == ob else "outlet=diff")
+    if oa and ob:
+        # one outlet tells each day of a campaign once, where another outlet retells its strikes: of the
+        # train split's pairs at one town a day apart, 36% of one outlet's are one incident, 51% of two
+        # outlets'. Crossed with the near place and the day gap (0, 1, more) for the linear model
+        days = "none" if a.day is None or b.day is None else min(abs(a.day - b.day), 2)
+        feats.append(f"outlet:{'same' if oa == ob else 'diff'}&{'near' if near else 'far'}&gap={days}")
     return feats
 
 
-__all__ = ["BUCKETS", "DAY_GAP_FEATURES", "PLACE_TEXT_FEATURES", "RETELL_FEATURES", "RETOLD_FEATURES",
-           "Report", "Vector", "cosine", "cosines", "day", "event_day", "haversine_km", "ngram_buckets",
-           "pair_features", "place_key", "place_relation", "report", "text_vector"]
+__all__ = ["BUCKETS", "DAY_GAP_FEATURES", "OUTLET_FEATURES", "PLACE_TEXT_FEATURES", "RETELL_FEATURES",
+           "RETOLD_FEATURES", "Report", "Vector", "cosine", "cosines", "day", "event_day", "haversine_km",
+           "ngram_buckets", "pair_features", "place_key", "place_relation", "report", "text_vector"]
