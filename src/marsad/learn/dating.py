@@ -139,68 +139,94 @@ def _bare(w: str) -> str:
     return w[1:] if len(w) > 3 and w[0] in "وف" else w
 
 
-def candidate_features(analysis: Analysis, f: Frame, cands: Sequence[DayCandidate]) -> list[list[str]]:
-    """Features of each candidate day of frame ``f`` (one builder for training and serving)."""
+def _phrase(norm: str, m: Mention) -> list[str]:
+    """What the words around a date phrase say of it: a reporting word before it (the telling's day),
+    "أن" after it (a statement's day), a part of the day before or at its head (an event's night or
+    evening), its neighbouring words."""
+    ns, ne = m.attr("norm_start"), m.attr("norm_end")
+    if ns is None or ne is None:
+        return []
     words = date_words()
     reporting, parts = words["reporting"], words["part"]
+    # "قال المتحدث باسم الجيش اليوم": the reporting word a few words before
+    prev = _words(norm, ns, ne, True, 5)
+    nxt = _words(norm, ns, ne, False)
+    rep = any(_bare(w) in reporting or w in reporting for w in prev)
+    rep1 = bool(prev) and (_bare(prev[-1]) in reporting or prev[-1] in reporting)
+    that = _THAT_AFTER.match(norm, ne) is not None
+    # (the phrase itself may begin with its part of the day: "ليلة الاثنين")
+    head = norm[ns:ne].split()[:1]
+    part = any(_bare(w) in parts or w in parts for w in prev[-1:] + head)
+    feats = [f"rep:{rep}", f"rep1:{rep1}", f"that:{that}", f"rep|that:{rep}|{that}", f"part:{part}"]
+    if prev:
+        feats.append(f"w-1:{_bare(prev[-1])}")
+    if nxt:
+        feats.append(f"w+1:{_bare(nxt[0])}")
+    return feats
+
+
+def _source(analysis: Analysis, c: DayCandidate, anchor_sent: int) -> str:
+    """Where a candidate comes from, a mention told apart by its sentence (the trigger's or another)."""
+    if c.kind != "mention" or c.mention is None:
+        return c.kind
+    return "same" if analysis.sentence_of(c.mention.span.start) == anchor_sent else "other"
+
+
+def candidate_features(analysis: Analysis, f: Frame, cands: Sequence[DayCandidate]) -> list[list[str]]:
+    """Features of each candidate day of frame ``f`` (one builder for training and serving): the
+    candidate's own (its kind, phrase, place beside the trigger, distance from the publication day) and,
+    joined with its kind, what the rules chose and whether the trigger's sentence names a day."""
     published = analysis.doc.published
     norm = analysis.norm
     text = analysis.doc.text
     anchor = f.anchor
     anchor_sent = analysis.sentence_of(anchor)
     title_end = len(analysis.doc.title) if analysis.doc.title else 0
-    days = {c.day for c in cands}
-    n_days = _bucket(len(days), (2, 3, 4))
+    n_days = _bucket(len({c.day for c in cands}), (2, 3, 4))
     n_mentions = _bucket(sum(c.kind == "mention" for c in cands), (0, 1, 2, 3))
-    rules_day = next((c.day for c in cands if c.rules), None)
+    rules = next((c for c in cands if c.rules), None)
+    rules_src = _source(analysis, rules, anchor_sent) if rules is not None else "none"
+    sources = [_source(analysis, c, anchor_sent) for c in cands]
+    dated = "same" in sources
+    # the mentions by distance from the trigger (0: the nearest)
+    near = sorted((abs(c.mention.span.start - anchor), i) for i, c in enumerate(cands)
+                  if c.kind == "mention" and c.mention is not None)
+    rank = {i: r for r, (_, i) in enumerate(near)}
     out = []
-    for c in cands:
+    for i, c in enumerate(cands):
+        k, src = c.kind, sources[i]
         same_day = sum(o.day == c.day for o in cands) - 1
-        feats = ["bias", f"kind:{c.kind}", f"rules:{c.rules}", f"n_days:{n_days}", f"n_ment:{n_mentions}",
-                 f"kind|n_ment:{c.kind}|{n_mentions}", f"rules_day:{c.day == rules_day}",
-                 f"kind|rules:{c.kind}|{c.rules}", f"others_same_day:{min(same_day, 2)}",
-                 f"prec:{c.precision}"]
+        feats = ["bias", f"kind:{k}", f"src:{src}", f"rules:{c.rules}", f"n_days:{n_days}",
+                 f"n_ment:{n_mentions}", f"kind|n_ment:{k}|{n_mentions}",
+                 f"rules_day:{rules is not None and c.day == rules.day}", f"kind|rules:{k}|{c.rules}",
+                 f"others_same_day:{min(same_day, 2)}", f"prec:{c.precision}",
+                 f"src|rules_src:{src}|{rules_src}", f"src|dated:{src}|{dated}"]
         if published is not None:
             try:
                 back = (published - date.fromisoformat(c.day)).days
             except ValueError:
                 back = -1
             band = _bucket(back, (-1, 0, 1, 2, 6, 30)) if back >= -1 else "future"
-            feats += [f"back:{band}", f"kind|back:{c.kind}|{band}"]
+            feats += [f"back:{band}", f"kind|back:{k}|{band}", f"src|back:{src}|{band}"]
         m = c.mention
+        phrase: list[str] = []
         if m is not None:
             expr = str(m.attr("expr") or "-")
-            feats += [f"expr:{expr}", f"kind|expr:{c.kind}|{expr}", f"title:{m.span.start < title_end}"]
-        if c.kind == "mention" and m is not None:
+            feats += [f"expr:{expr}", f"kind|expr:{k}|{expr}", f"title:{m.span.start < title_end}"]
+            phrase = _phrase(norm, m)
+            feats += phrase + [f"{k}|{x}" for x in phrase]
+        if k == "mention" and m is not None:
             side = "after" if m.span.start >= anchor else "before"
-            sent = analysis.sentence_of(m.span.start)
-            same = sent == anchor_sent
+            same = src == "same"
             lo, hi = sorted((m.span.end, anchor)) if side == "before" else sorted((anchor, m.span.start))
             dist = _bucket(hi - lo, (10, 30, 60, 120, 240))
             sep = any(ch in _SEPARATORS for ch in text[lo:hi]) if hi - lo < 400 else True
-            first = min(f.sents) == sent
-            feats += [f"side:{side}", f"same_sent:{same}", f"dist:{dist}", f"side|dist:{side}|{dist}",
-                      f"side|same:{side}|{same}", f"sep:{sep}", f"first_sent:{first}",
-                      f"expr|side:{expr}|{side}", f"expr|same:{expr}|{same}"]
-            ns, ne = m.attr("norm_start"), m.attr("norm_end")
-            if ns is not None and ne is not None:
-                # "قال المتحدث باسم الجيش اليوم": the reporting word a few words before
-                prev = _words(norm, ns, ne, True, 5)
-                nxt = _words(norm, ns, ne, False)
-                rep = any(_bare(w) in reporting or w in reporting for w in prev)
-                rep1 = bool(prev) and (_bare(prev[-1]) in reporting or prev[-1] in reporting)
-                that = _THAT_AFTER.match(norm, ne) is not None
-                part = bool(prev) and (_bare(prev[-1]) in parts or prev[-1] in parts)
-                # the day phrase itself may begin with its part of the day ("ليلة الاثنين")
-                head = norm[ns:ne].split()[0] if norm[ns:ne].split() else ""
-                part = part or _bare(head) in parts
-                feats += [f"rep:{rep}", f"that:{that}", f"rep|that:{rep}|{that}", f"part:{part}",
-                          f"rep|side:{rep}|{side}", f"that|side:{that}|{side}", f"part|side:{part}|{side}",
-                          f"rep|same:{rep}|{same}", f"rep1:{rep1}"]
-                if prev:
-                    feats.append(f"w-1:{_bare(prev[-1])}")
-                if nxt:
-                    feats.append(f"w+1:{_bare(nxt[0])}")
+            r = min(rank.get(i, 3), 3)
+            feats += [f"side:{side}", f"dist:{dist}", f"side|dist:{side}|{dist}", f"side|same:{side}|{same}",
+                      f"sep:{sep}", f"first_sent:{min(f.sents) == analysis.sentence_of(m.span.start)}",
+                      f"expr|side:{expr}|{side}", f"expr|same:{expr}|{same}", f"near:{r}",
+                      f"near|same:{r}|{same}"]
+            feats += [f"{side}|{x}" for x in phrase if x.startswith(("rep", "that", "part"))]
         out.append(feats)
     return out
 
@@ -245,6 +271,7 @@ def choose_days(frames: list[Frame], analysis: Analysis, chooser: DayChooser) ->
         c = cands[chooser.choose(analysis, f, cands)]
         if c.rules:
             continue
+        f.rules_dated = f.date_mention is not None and not f.date_inherited
         f.date, f.date_precision, f.date_mention = c.day, c.precision, c.mention
         f.date_inherited = c.kind == "inherited"
 
