@@ -51,9 +51,10 @@ class _Recorder:
 
     # (doc id, the main trigger's offset, the candidates' days, their features)
     calls: list[tuple[str, int, list[str], list[list[str]]]] = field(default_factory=list)
+    neighbours: bool = True
 
     def choose(self, analysis: Any, f: Any, cands: Sequence[DayCandidate]) -> int:
-        feats = candidate_features(analysis, f, cands)
+        feats = candidate_features(analysis, f, cands, self.neighbours)
         self.calls.append((analysis.doc.doc_id, f.triggers[0].span.start, [c.day for c in cands], feats))
         return next((i for i, c in enumerate(cands) if c.rules), 0)
 
@@ -80,10 +81,10 @@ def _trigger(rec: dict[str, Any]) -> int | None:
     return span[0] if span else None
 
 
-def examples(train: list[dict[str, Any]], gold: list[dict[str, Any]],
-             docs: dict[str, Any]) -> tuple[Choices, dict[str, int], list[dict[str, Any]]]:
+def examples(train: list[dict[str, Any]], gold: list[dict[str, Any]], docs: dict[str, Any],
+             neighbours: bool = True) -> tuple[Choices, dict[str, int], list[dict[str, Any]]]:
     """The choices, their counts and the rules' predictions (the recorder answers the rules' day)."""
-    recorder = _Recorder()
+    recorder = _Recorder(neighbours=neighbours)
     pipe = _pipeline(recorder)
     coded = {g["doc_id"]: g["events"] for g in gold}
     out, counts, preds = Choices(), Counter[str](), []
@@ -123,11 +124,13 @@ def _fit(ch: Choices, idx: list[int], c: float) -> tuple[Any, Any]:
     return fit_linear(feats, labels, c, seed=SEED)
 
 
-def out_of_fold(ch: Choices, c: float, fold_docs: list[set[str]]) -> tuple[list[DateRanker], float]:
+def out_of_fold(ch: Choices, c: float, fold_docs: list[set[str]],
+                neighbours: bool = True) -> tuple[list[DateRanker], float]:
     """The fold models and the out-of-fold share of kept choices whose most probable candidate is right."""
     models, right = [], 0
     for held in fold_docs:
-        model = DateRanker(to_linear(*_fit(ch, [i for i, g in enumerate(ch.groups) if g not in held], c), {}))
+        fit = _fit(ch, [i for i, g in enumerate(ch.groups) if g not in held], c)
+        model = DateRanker(to_linear(*fit, {}), neighbours)
         models.append(model)
         for i, g in enumerate(ch.groups):
             if g in held:
@@ -168,10 +171,13 @@ def ships(rules: dict[str, Any], model: dict[str, Any]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     training.corpus_arguments(ap, list(C_GRID))
+    ap.add_argument("--no-neighbours", dest="neighbours", action="store_false",
+                    help="leave out the words either side of a date phrase (the features say what it is "
+                    "through the word lists of data/date_words.tsv alone)")
     args = ap.parse_args(argv)
     train, docs, digest = training.training_split(args.annotations, args.shared)
     gold = training.training_gold(args.annotations, args.shared)
-    ch, counts, rule_preds = examples(train, gold, docs)
+    ch, counts, rule_preds = examples(train, gold, docs, args.neighbours)
     print(f"{len(train)} articles: {counts}", flush=True)
     fold_of = training.story_folds({r["doc_id"]: docs[r["doc_id"]].text for r in train}, args.folds)
     fold_docs = [{i for i, k in fold_of.items() if k == f} for f in range(args.folds)]
@@ -180,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"rules' days: choices right {rules_right}; pipeline {rules}", flush=True)
     results = {}
     for c in args.c:
-        models, acc = out_of_fold(ch, c, fold_docs)
+        models, acc = out_of_fold(ch, c, fold_docs, args.neighbours)
         fig = figures(gold, pipeline_preds(gold, docs, models, fold_docs))
         results[c] = {"choices_right": round(acc, 3), "pipeline": fig}
         print(f"C={c}: choices right {acc:.3f}; pipeline {fig}", flush=True)
@@ -205,10 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"model": "dates", "classes": [str(k) for k in clf.classes_],
             "decides": "the event's day among the date phrases of its sentences, the day it would inherit "
                        "and the publication day (learn/dating.py)",
-            "trained_on": {"articles": len(train), "choices": len(ch.groups),
-                           "candidates": sum(len(x) for x in ch.labels), **counts,
+            "trained_on": {"articles": len(train), **counts, "ranked_choices": len(ch.groups),
+                           "candidates": sum(len(x) for x in ch.labels),
                            "annotations_sha256": digest, "split": training.SPLIT},
-            "C": c, "min_count": MIN_COUNT, "seed": SEED,
+            "C": c, "min_count": MIN_COUNT, "seed": SEED, "neighbours": args.neighbours,
             "chosen_by": "date accuracy of the matched required events of the pipeline on the training "
                          "split (then the mean event F1 of our coding's and gold/train.jsonl's), each "
                          f"article's days chosen by the model of the {args.folds} folds that did not see it, "

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from marsad.extract.dating import recent
@@ -139,10 +140,10 @@ def _bare(w: str) -> str:
     return w[1:] if len(w) > 3 and w[0] in "وف" else w
 
 
-def _phrase(norm: str, m: Mention) -> list[str]:
+def _phrase(norm: str, m: Mention, neighbours: bool) -> list[str]:
     """What the words around a date phrase say of it: a reporting word before it (the telling's day),
     "أن" after it (a statement's day), a part of the day before or at its head (an event's night or
-    evening), its neighbouring words."""
+    evening), and with ``neighbours`` its neighbouring words."""
     ns, ne = m.attr("norm_start"), m.attr("norm_end")
     if ns is None or ne is None:
         return []
@@ -158,9 +159,9 @@ def _phrase(norm: str, m: Mention) -> list[str]:
     head = norm[ns:ne].split()[:1]
     part = any(_bare(w) in parts or w in parts for w in prev[-1:] + head)
     feats = [f"rep:{rep}", f"rep1:{rep1}", f"that:{that}", f"rep|that:{rep}|{that}", f"part:{part}"]
-    if prev:
+    if neighbours and prev:
         feats.append(f"w-1:{_bare(prev[-1])}")
-    if nxt:
+    if neighbours and nxt:
         feats.append(f"w+1:{_bare(nxt[0])}")
     return feats
 
@@ -172,10 +173,12 @@ def _source(analysis: Analysis, c: DayCandidate, anchor_sent: int) -> str:
     return "same" if analysis.sentence_of(c.mention.span.start) == anchor_sent else "other"
 
 
-def candidate_features(analysis: Analysis, f: Frame, cands: Sequence[DayCandidate]) -> list[list[str]]:
+def candidate_features(analysis: Analysis, f: Frame, cands: Sequence[DayCandidate],
+                       neighbours: bool = True) -> list[list[str]]:
     """Features of each candidate day of frame ``f`` (one builder for training and serving): the
     candidate's own (its kind, phrase, place beside the trigger, distance from the publication day) and,
-    joined with its kind, what the rules chose and whether the trigger's sentence names a day."""
+    joined with its kind, what the rules chose and whether the trigger's sentence names a day;
+    ``neighbours``: also the words either side of a date phrase (a model's ``neighbours`` metadata)."""
     published = analysis.doc.published
     norm = analysis.norm
     text = analysis.doc.text
@@ -213,7 +216,7 @@ def candidate_features(analysis: Analysis, f: Frame, cands: Sequence[DayCandidat
         if m is not None:
             expr = str(m.attr("expr") or "-")
             feats += [f"expr:{expr}", f"kind|expr:{k}|{expr}", f"title:{m.span.start < title_end}"]
-            phrase = _phrase(norm, m)
+            phrase = _phrase(norm, m, neighbours)
             feats += phrase + [f"{k}|{x}" for x in phrase]
         if k == "mention" and m is not None:
             side = "after" if m.span.start >= anchor else "before"
@@ -243,9 +246,12 @@ class DateRanker:
     """P(event day) of each candidate; :meth:`choose` returns the index of the most probable."""
 
     model: LinearModel
+    #: the features include the words either side of a date phrase
+    neighbours: bool = True
 
     def probabilities(self, analysis: Analysis, f: Frame, cands: Sequence[DayCandidate]) -> list[float]:
-        return [self.model.proba(x)[EVENT_DAY] for x in candidate_features(analysis, f, cands)]
+        return [self.model.proba(x)[EVENT_DAY]
+                for x in candidate_features(analysis, f, cands, self.neighbours)]
 
     def choose(self, analysis: Analysis, f: Frame, cands: Sequence[DayCandidate]) -> int:
         ps = self.probabilities(analysis, f, cands)
@@ -279,4 +285,8 @@ def choose_days(frames: list[Frame], analysis: Analysis, chooser: DayChooser) ->
 @lru_cache(maxsize=1)
 def packaged() -> DateRanker | None:
     """The shipped ranker, or None (the rules' days) where the package has none."""
-    return shipped(DATE_MODEL, lambda p: DateRanker(LinearModel.load(p)), "event days are the rules' choice")
+    def load(path: Path) -> DateRanker:
+        model = LinearModel.load(path)
+        return DateRanker(model, bool(model.meta.get("neighbours", True)))
+
+    return shipped(DATE_MODEL, load, "event days are the rules' choice")
