@@ -9,7 +9,8 @@ How (the ACLED rules of spec/events.md §1 in code), each step in its module:
    (``frames``, with the exclusions of ``scope``); the learned sentence decision, when
    given, may drop or re-type it;
 2. frames are placed (``placing``), take the actors and day of the telling before them
-   (``sides``, ``dating``) and merge: one event per place × day × actor pair × type; a
+   (``sides``, ``dating``; a shipped ranker then chooses among an event's candidate days,
+   ``learn/dating``) and merge: one event per place × day × actor pair × type; a
    sentence that only repeats a type without a place joins the frame of that type before
    it; remote violence at the place and day of a battle is part of the battle, its
    modality kept in ``tags`` (``merging``); around the merge, the spec's types that a trigger

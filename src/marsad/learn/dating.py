@@ -4,7 +4,7 @@ publication offer.
 The rules (``extract.dating``) take the date phrase nearest the trigger, except a day right before
 "أن" (which dates a statement); an undated event takes the day of the dated one before it, else the
 publication day. Out of fold on the training split the two commonest errors were (docs/learning.md,
-"Dates"): an earlier day from another sentence or event where the coder found no day of the event's
+"Event days"): an earlier day from another sentence or event where the coder found no day of the event's
 own (publication day, precision 2), and the day of the statement ("أعلن الجيش، السبت، أن ...", "قال
 ... اليوم الأربعاء") where the event's own day ("مساء الجمعة", "أمس") is named beside it. This model
 reads each candidate day beside the others and the trigger — its kind of phrase, where it stands, a
