@@ -140,6 +140,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     geocoder = Geocoder(gazetteer) if learned else Geocoder(gazetteer, place_decision=None,
                                                             event_place_ranker=None)
     actors = ActorLexicon.load()
+    from marsad.learn.dating import packaged as date_decision
     from marsad.learn.events import CalibrateEvents
     from marsad.learn.events import packaged as event_decision
     from marsad.learn.merging import packaged as merge_decision
@@ -158,6 +159,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
                                role_decision=role_decision() if learned else None,
                                opener_decision=opener_decision() if learned and opener != "off" else None,
                                opener_in_articles=opener == "all",
+                               date_decision=date_decision() if learned else None,
                                **({"min_confidence": 0.0} if events_model else {}))
     stages: list[Stage] = [
         Normalise(),

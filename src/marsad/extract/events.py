@@ -9,7 +9,8 @@ How (the ACLED rules of spec/events.md §1 in code), each step in its module:
    (``frames``, with the exclusions of ``scope``); the learned sentence decision, when
    given, may drop or re-type it;
 2. frames are placed (``placing``), take the actors and day of the telling before them
-   (``sides``, ``dating``) and merge: one event per place × day × actor pair × type; a
+   (``sides``, ``dating``; a shipped ranker then chooses among an event's candidate days,
+   ``learn/dating``) and merge: one event per place × day × actor pair × type; a
    sentence that only repeats a type without a place joins the frame of that type before
    it; remote violence at the place and day of a battle is part of the battle, its
    modality kept in ``tags`` (``merging``); around the merge, the spec's types that a trigger
@@ -41,12 +42,14 @@ from marsad.extract.settings import DEFAULT
 from marsad.extract.sides import carry_actors
 from marsad.extract.tolls import assign_tolls, hand_over_tolls, named_places
 from marsad.geo.geocode import Geocoder
+from marsad.learn.dating import choose_days
 from marsad.learn.opener import ASKED, OPENED, OpenerDecision, evidence, open_frame
 from marsad.model import DOC_CACHE, Analysis, Document, Drop, Event, Mention, MentionKind
 from marsad.recognise.actors import ActorNaming
 
 if TYPE_CHECKING:
     from marsad.extract.merging import MergeVeto
+    from marsad.learn.dating import DayChooser
     from marsad.learn.roles import RoleDecision
     from marsad.learn.sentences import SentenceDecision
     from marsad.learn.tolls import TollDecision
@@ -71,7 +74,8 @@ class EventExtractor:
                  min_confidence: float = MIN_CONFIDENCE, *,
                  sentence_decision: SentenceDecision | None = None, toll_decision: TollDecision | None = None,
                  merge_decision: MergeVeto | None = None, role_decision: RoleDecision | None = None,
-                 opener_decision: OpenerDecision | None = None, opener_in_articles: bool = True) -> None:
+                 opener_decision: OpenerDecision | None = None, opener_in_articles: bool = True,
+                 date_decision: DayChooser | None = None) -> None:
         """The learned decisions are optional (None: the rules alone): the sentence model judges
         frames; the toll model judges numbers (a running total, background, injured or other is
         no death toll of the event); the merge veto (learn/merging) keeps apart two frames a merge
@@ -86,6 +90,8 @@ class EventExtractor:
         # ... in articles too (where the rules open a frame); False: in short documents only
         # (DEFAULT.opener_short_doc sentences), where nothing around a sentence tells of the event
         self.opener_in_articles = opener_in_articles
+        # chooses each event's day among its candidates after the rules' (learn/dating); None: the rules'
+        self.date_decision = date_decision
         self.naming = naming
         self.min_confidence = min_confidence
         self.outlet_source = outlet_source
@@ -261,6 +267,8 @@ class EventExtractor:
         frames = handovers(analysis, merge(placed, self.merge_decision), drops)
         refine_country_places(self.geocoder, analysis, frames)
         inherit_dates(frames, published)
+        if self.date_decision is not None:
+            choose_days(frames, analysis, self.date_decision)
         assign_tolls(frames, statements, named_places(analysis))
         frames = split_by_days(frames, analysis)
         lead_end = end_of_lead(analysis)

@@ -56,6 +56,9 @@ class Frame:
     date_precision: int = 2
     date_mention: Mention | None = None
     date_inherited: bool = False  # the day comes from an earlier event's date phrase (see inherit_dates)
+    # whether the rules' day was a date phrase of its own, where a learned choice changed the day (None:
+    # unchanged): a dated telling is evidence of a current event, whichever day the phrase names
+    rules_dated: bool | None = None
     tolls: list[TollStatement] = field(default_factory=list)
     weight: float = 0.5
     place_inferred: bool = False  # the place is the article's main place, not named in these sentences

@@ -185,7 +185,9 @@ def _confidence(f: Frame, event_type: str, a1: Mention | None, a2: Mention | Non
     if f.place is not None and not f.place_inferred:
         score += s.confidence_place if (f.precision or 3) <= 2 else s.confidence_vague_place
     score += s.confidence_actor1 * (a1 is not None) + s.confidence_actor2 * (a2 is not None)
-    score += s.confidence_date * (f.date_mention is not None and not f.date_inherited)
+    own = f.date_mention is not None and not f.date_inherited
+    dated = own if f.rules_dated is None else f.rules_dated  # (the rules' phrase where a model moved it)
+    score += s.confidence_date * dated
     score += s.confidence_toll * any(t.told for t in f.tolls)
     score += s.confidence_retold * min(len(f.sents) - 1, s.confidence_retold_max)
     first = min(f.sents)

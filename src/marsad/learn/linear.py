@@ -189,6 +189,12 @@ def cross_validated() -> list[tuple[str, str]]:
                     f"event F1 {fig.get('event_f1')} (rules {rules.get('event_f1')}); "
                     f"pairs right {cv.get('pairs_right')} "
                     f"(rules {cv.get('rules_pairs_right')}) at threshold {meta.get('threshold')}")
+        elif name == "dates":
+            fig, rules = cv.get("pipeline", {}), cv.get("rules_pipeline", {})
+            line = (f"pipeline date accuracy {fig.get('date_acc')} (rules {rules.get('date_acc')}), "
+                    f"event F1 {fig.get('event_f1')} (rules {rules.get('event_f1')}); days right in "
+                    f"{cv.get('choices_right')} of the choices (rules {cv.get('rules_choices_right')}), "
+                    f"C {meta.get('C')}")
         elif name == "opener":
             fig = cv.get("chosen", {}).get("all") or {}
             attack, protest, any_event = (fig.get(k, {}) for k in ("attack", "protest", "event"))
