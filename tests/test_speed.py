@@ -313,3 +313,18 @@ def test_actor_cover_is_the_pairwise_test(spans: list[tuple[int, int]], start: i
     end = start + length
     assert actors.covered(start, end) == any(a <= start and end <= b and b - a > end - start
                                              for a, b in spans)
+
+
+def test_the_default_pipeline_leaves_the_collector_as_it_found_it_with_its_resources_frozen() -> None:
+    import gc
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        Pipeline.default(ner=False)
+        assert gc.isenabled() and gc.get_freeze_count() > 100_000  # the resources, out of the collections
+        gc.disable()
+        Pipeline.default(ner=False)
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable() if was else gc.disable()
