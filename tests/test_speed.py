@@ -318,13 +318,19 @@ def test_actor_cover_is_the_pairwise_test(spans: list[tuple[int, int]], start: i
 def test_the_default_pipeline_leaves_the_collector_as_it_found_it_with_its_resources_frozen() -> None:
     import gc
 
-    was = gc.isenabled()
+    from marsad.pipeline import YOUNG_THRESHOLD
+
+    was, thresholds = gc.isenabled(), gc.get_threshold()
     try:
         gc.enable()
+        gc.set_threshold(700, 10, 10)
         Pipeline.default(ner=False)
         assert gc.isenabled() and gc.get_freeze_count() > 100_000  # the resources, out of the collections
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
         gc.disable()
+        gc.set_threshold(0, 10, 10)
         Pipeline.default(ner=False)
-        assert not gc.isenabled()  # a caller's choice is kept
+        assert not gc.isenabled() and gc.get_threshold() == (0, 10, 10)  # a caller's choice is kept
     finally:
         gc.enable() if was else gc.disable()
+        gc.set_threshold(*thresholds)
