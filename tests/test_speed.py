@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
@@ -334,3 +335,32 @@ def test_the_default_pipeline_leaves_the_collector_as_it_found_it_with_its_resou
     finally:
         gc.enable() if was else gc.disable()
         gc.set_threshold(*thresholds)
+
+
+# letters (one repeated), a diacritic, tatweel, mapped letters and digits, "#", "_", spaces, stops
+_SLICE_ALPHABET = "ببببسلاأإىةئ\u064e\u0651\u0640٣#_ .\n،"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_SLICE_ALPHABET, max_size=80), st.integers(0, 80), st.integers(0, 80))
+def test_a_slice_of_the_normalised_document_is_the_normalised_slice(text: str, i: int, j: int) -> None:
+    from marsad.text.normalise import normalised_slice
+
+    start, end = sorted((min(i, len(text)), min(j, len(text))))
+    norm, offsets = normalise(text)
+    got = normalised_slice(text, norm, offsets, start, end)
+    assert got is None or got == normalise(text[start:end])[0]
+    # and the cuts by the document's truncation (extract/bounds): the text from a sentence on left out
+    kept = end if offsets is None else bisect_left(offsets, end, 0, len(norm))
+    cut = normalised_slice(text, norm[:kept], offsets, start, end)
+    assert cut is None or cut == normalise(text[start:end])[0]
+
+
+def test_the_slice_is_read_from_the_document_at_ordinary_sentence_edges() -> None:
+    from marsad.text.normalise import normalised_slice
+
+    for text in _demo_texts():
+        a = Pipeline([Normalise(), Segment(tokens=False)])(Document("d", text, date(2018, 5, 1)))
+        for s in a.sentences:
+            got = normalised_slice(text, a.norm, a.offsets, s.start, s.end)
+            assert got == normalise(s.text)[0]

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from marsad.learn.linear import FeatureBlock, flat
 from marsad.model import Analysis, Mention, MentionKind
-from marsad.text.normalise import normalise
+from marsad.text.normalise import normalise, normalised_slice
 
 #: the mentions a sentence's features read: those the event frames see before the frame gate
 FRAME_KINDS = frozenset({MentionKind.TRIGGER, MentionKind.CUE, MentionKind.DATE, MentionKind.ACTOR})
@@ -54,9 +54,10 @@ def _word_features(w: str, prefix: str) -> tuple[str, FeatureBlock]:
     return f"{prefix}w:{w}", FeatureBlock(f"{prefix} {w}", tuple(grams))
 
 
-def text_parts(text: str, prefix: str = "") -> list[str | FeatureBlock]:
-    """:func:`text_features` as a model reads them fastest: each word's n-grams one block."""
-    words = _words(normalise(text)[0])
+def text_parts(text: str, prefix: str = "", norm: str | None = None) -> list[str | FeatureBlock]:
+    """:func:`text_features` as a model reads them fastest: each word's n-grams one block
+    (``norm``: ``normalise(text)[0]`` where the caller has it)."""
+    words = _words(normalise(text)[0] if norm is None else norm)
     per_word = [_word_features(w, prefix) for w in words]
     parts: list[str | FeatureBlock] = [wf for wf, _ in per_word]
     parts += [f"{prefix}b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
@@ -138,7 +139,9 @@ def sentence_parts(analysis: Analysis, si: int,
         feats.append("pos:title")
     elif si <= 3:
         feats.append("pos:lead")
-    feats += text_parts(sent.text)
+    # (the sentence's normalised text, sliced from the document's where it is the same)
+    feats += text_parts(sent.text, norm=normalised_slice(analysis.doc.text, analysis.norm, analysis.offsets,
+                                                         sent.start, sent.end))
     feats += mention_features([m for m in by_sent.get(si, ()) if m.kind in FRAME_KINDS], published)
     for prefix, sj in (("prev", si - 1), ("next", si + 1)):
         ms = [m for m in by_sent.get(sj, ()) if m.kind in FRAME_KINDS]
