@@ -364,3 +364,18 @@ def test_the_slice_is_read_from_the_document_at_ordinary_sentence_edges() -> Non
         for s in a.sentences:
             got = normalised_slice(text, a.norm, a.offsets, s.start, s.end)
             assert got == normalise(s.text)[0]
+
+
+def test_a_toll_cue_without_an_anchor_is_in_a_piece_of_a_sentence_only_where_the_sentence_holds_it() -> None:
+    from marsad.learn import tolls
+
+    assert {"since", "rise", "year_word"}.isdisjoint(tolls._UNANCHORED)  # (?:^|\s): a piece may add a start
+    texts = [normalise(t)[0] for t in _demo_texts()] + ["منذ بدء الحرب ارتفعت الحصيلة الي 30 قتيلا وجريحا",
+                                                         "اعتقال 5 واصابه 3 خلال الاسبوع الماضي في غارات"]
+    for text in texts:
+        for name in tolls._UNANCHORED:
+            pat = tolls._CUES[name]
+            if pat.search(text):
+                continue
+            for i in range(0, len(text), 3):
+                assert not pat.search(text[i:i + 40]) and not pat.search(text[max(0, i - 40):i]), name
