@@ -151,10 +151,17 @@ def normalised_slice(text: str, norm: str, offsets: Offsets | None, start: int, 
         return None
     if end > start and _translate(text[end - 1]) == "#":
         return None
+    # (an analysis built by hand may hold another text's normalisation, or none: then the slice is
+    # normalised, as it was before)
     if offsets is None:
-        return norm[start:end]
-    last = len(norm)  # (offsets holds one more entry: the end of the text)
-    return norm[bisect_left(offsets, start, 0, last):bisect_left(offsets, end, 0, last)]
+        return norm[start:end] if end <= len(norm) else None
+    last = len(norm)  # (offsets holds one more entry: the end of the text; norm may be cut shorter)
+    if last >= len(offsets) or offsets[-1] != len(text):
+        return None
+    stop = bisect_left(offsets, end, 0, last)
+    if stop == last and offsets[last] < end:  # (a norm cut inside the slice)
+        return None
+    return norm[bisect_left(offsets, start, 0, last):stop]
 
 
 _SPACES = re.compile(r"\s+")
