@@ -1,6 +1,7 @@
 """The fast paths of the learned decisions give exactly what the plain ones give: a model reading
-a word's n-grams as a cached block (FeatureBlock) sums the same float32 rows in the same order as
-one reading the features one by one, and the cached feature builder spells out the same strings."""
+a word's n-grams as a cached block (FeatureBlock; a text's words as one TextPart) sums the same
+float32 rows in the same order as one reading the features one by one, and the cached feature
+builder spells out the same strings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 
 from marsad.learn import linear
 from marsad.learn.features import text_features, text_parts
-from marsad.learn.linear import FeatureBlock, LinearModel, flat
+from marsad.learn.linear import FeatureBlock, LinearModel, TextPart, flat
 
 TEXTS = [
     "قصفت طائرات حربية بلدة قرب حلب أمس وقتل 3 مدنيين.",
@@ -37,6 +38,20 @@ def _plain_scores(model: LinearModel, feats: list[str]) -> np.ndarray:
 
 
 @pytest.mark.parametrize("classes,columns", [(("no", "yes"), 1), (("a", "b", "c", "d"), 4)])
+def test_blocks_alone_and_among_texts_give_the_same_scores_byte_for_byte(classes: tuple[str, ...],
+                                                                          columns: int) -> None:
+    model = _model(classes, columns)
+    for text in TEXTS:
+        [part] = text_parts(text)
+        assert isinstance(part, TextPart)
+        # a word's block read alone (its n-grams), between plain features and a text
+        parts = ["bias", *part.blocks, "extra", part, "unknown", *reversed(part.blocks)]
+        want = _plain_scores(model, flat(parts))
+        for _ in range(2):
+            assert model.scores(parts).tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("classes,columns", [(("no", "yes"), 1), (("a", "b", "c", "d"), 4)])
 def test_blocks_give_the_same_scores_byte_for_byte(classes: tuple[str, ...], columns: int) -> None:
     model = _model(classes, columns)
     for text in TEXTS:
@@ -59,10 +74,11 @@ def test_text_parts_spell_out_text_features() -> None:
 
 def test_a_block_key_names_its_prefix_and_word() -> None:
     """A word that looks like a prefixed one ("x:قصف" as a word) is another block."""
-    plain = [p for p in text_parts("x:قصف") if isinstance(p, FeatureBlock)]
-    prefixed = [p for p in text_parts("قصف", "x:") if isinstance(p, FeatureBlock)]
+    [plain_text], [prefixed_text] = text_parts("x:قصف"), text_parts("قصف", "x:")
+    assert isinstance(plain_text, TextPart) and isinstance(prefixed_text, TextPart)
+    plain, prefixed = plain_text.blocks, prefixed_text.blocks
     assert plain[0].key != prefixed[0].key
-    assert plain[0].feats != prefixed[0].feats
+    assert plain[0].feats != prefixed[0].feats and plain[0].word != prefixed[0].word
 
 
 def test_the_block_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,5 +92,6 @@ def test_the_block_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_no_known_feature_scores_the_bias() -> None:
     model = _model(("a", "b", "c"), 3)
-    for parts in ([], ["unknown"], [FeatureBlock("k", ())], [FeatureBlock("k2", ("nothing",))]):
+    for parts in ([], ["unknown"], [FeatureBlock("k", ())], [FeatureBlock("k2", ("nothing",))],
+                  [TextPart((FeatureBlock("k3", ("nothing",), "w:nothing"),), ("b:no_thing",))]):
         assert model.scores(parts).tobytes() == np.asarray(model.bias + 0.0, dtype=np.float64).tobytes()

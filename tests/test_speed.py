@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from itertools import accumulate
@@ -313,3 +314,72 @@ def test_actor_cover_is_the_pairwise_test(spans: list[tuple[int, int]], start: i
     end = start + length
     assert actors.covered(start, end) == any(a <= start and end <= b and b - a > end - start
                                              for a, b in spans)
+
+
+def test_the_default_pipeline_leaves_the_collector_as_it_found_it_with_its_resources_frozen() -> None:
+    import gc
+
+    from marsad.pipeline import YOUNG_THRESHOLD
+
+    was, thresholds = gc.isenabled(), gc.get_threshold()
+    try:
+        gc.enable()
+        gc.set_threshold(700, 10, 10)
+        Pipeline.default(ner=False)
+        assert gc.isenabled() and gc.get_freeze_count() > 100_000  # the resources, out of the collections
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+        gc.disable()
+        gc.set_threshold(0, 10, 10)
+        Pipeline.default(ner=False)
+        assert not gc.isenabled() and gc.get_threshold() == (0, 10, 10)  # a caller's choice is kept
+    finally:
+        gc.enable() if was else gc.disable()
+        gc.set_threshold(*thresholds)
+
+
+# letters (one repeated), a diacritic, tatweel, mapped letters and digits, "#", "_", spaces, stops
+_SLICE_ALPHABET = "ببببسلاأإىةئ\u064e\u0651\u0640٣#_ .\n،"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_SLICE_ALPHABET, max_size=80), st.integers(0, 80), st.integers(0, 80))
+def test_a_slice_of_the_normalised_document_is_the_normalised_slice(text: str, i: int, j: int) -> None:
+    from marsad.text.normalise import normalised_slice
+
+    start, end = sorted((min(i, len(text)), min(j, len(text))))
+    norm, offsets = normalise(text)
+    got = normalised_slice(text, norm, offsets, start, end)
+    assert got is None or got == normalise(text[start:end])[0]
+    # and the cuts by the document's truncation (extract/bounds): the text from a sentence on left out
+    kept = end if offsets is None else bisect_left(offsets, end, 0, len(norm))
+    cut = normalised_slice(text, norm[:kept], offsets, start, end)
+    assert cut is None or cut == normalise(text[start:end])[0]
+    # a norm cut inside the slice, or none at all (an analysis built by hand): never a wrong slice
+    for short in (norm[:max(0, kept - 1)], ""):
+        got = normalised_slice(text, short, offsets, start, end)
+        assert got is None or got == normalise(text[start:end])[0]
+
+
+def test_the_slice_is_read_from_the_document_at_ordinary_sentence_edges() -> None:
+    from marsad.text.normalise import normalised_slice
+
+    for text in _demo_texts():
+        a = Pipeline([Normalise(), Segment(tokens=False)])(Document("d", text, date(2018, 5, 1)))
+        for s in a.sentences:
+            got = normalised_slice(text, a.norm, a.offsets, s.start, s.end)
+            assert got == normalise(s.text)[0]
+
+
+def test_a_toll_cue_without_an_anchor_is_in_a_piece_of_a_sentence_only_where_the_sentence_holds_it() -> None:
+    from marsad.learn import tolls
+
+    assert {"since", "rise", "year_word"}.isdisjoint(tolls._UNANCHORED)  # (?:^|\s): a piece may add a start
+    texts = [normalise(t)[0] for t in _demo_texts()] + ["منذ بدء الحرب ارتفعت الحصيلة الي 30 قتيلا وجريحا",
+                                                         "اعتقال 5 واصابه 3 خلال الاسبوع الماضي في غارات"]
+    for text in texts:
+        for name in tolls._UNANCHORED:
+            pat = tolls._CUES[name]
+            if pat.search(text):
+                continue
+            for i in range(0, len(text), 3):
+                assert not pat.search(text[i:i + 40]) and not pat.search(text[max(0, i - 40):i]), name

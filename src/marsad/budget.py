@@ -22,8 +22,6 @@ pathological 1 MB shape takes ~3 s; bench/pathological.py); it is the net under 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -63,14 +61,22 @@ class TimeBudget:
 DEFAULT_BUDGET = TimeBudget()
 
 
-@contextmanager
-def deadline(at: float | None) -> Iterator[None]:
-    """Run the block with :func:`check` raising after ``at`` (a :data:`clock` reading; None: never)."""
-    token = _DEADLINE.set(at)
-    try:
-        yield
-    finally:
-        _DEADLINE.reset(token)
+class deadline:  # noqa: N801 — used as a function: ``with deadline(at):``
+    """Run the block with :func:`check` raising after ``at`` (a :data:`clock` reading; None: never).
+
+    A class, not a ``@contextmanager`` generator: a batch enters it once per document and stage
+    (~30,000 times over 3,000 articles), and the generator's machinery cost 3.5 µs a time."""
+
+    __slots__ = ("_at", "_token")
+
+    def __init__(self, at: float | None) -> None:
+        self._at = at
+
+    def __enter__(self) -> None:
+        self._token = _DEADLINE.set(self._at)
+
+    def __exit__(self, *exc: object) -> None:
+        _DEADLINE.reset(self._token)
 
 
 def check() -> None:

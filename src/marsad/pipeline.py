@@ -9,12 +9,14 @@ stages' constructors.
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeVar
@@ -27,6 +29,40 @@ from marsad.text.normalise import normalise
 from marsad.text.segment import split_sentences, tokenise
 
 log = logging.getLogger(__name__)
+
+
+#: objects allocated (less those freed) between two collections of the youngest generation; Python's
+#: default is 700 (``_resident``)
+YOUNG_THRESHOLD = 50_000
+
+
+@contextmanager
+def _resident() -> Iterator[None]:
+    """Load the resources of a pipeline (``Pipeline.default``) as objects that live as long as the
+    process: no garbage collection while they load, then moved out of the collector's sight; and
+    collect the young objects less often.
+
+    Why: the gazetteer, lexicons and models are ~300,000 tracked objects that are never garbage.
+    Collections during the load find nothing to free (0.2 s of the cold start), and every full
+    collection while documents run went through all of them again (~0.1 s each). ``gc.freeze``
+    keeps them out of every later collection (also what Python advises before forking workers:
+    their pages are not written to by the collector). And a batch of documents keeps ~100,000
+    young objects (mentions, spans) alive while it runs, which a collection every 700 allocations
+    went through again and again, freeing almost nothing (the pipeline's records hold no cycles):
+    with both, the collector took 1.1% of the processor time of 3,000 articles of the 2018 corpus
+    instead of 9.3%. Process-wide settings: a threshold a caller raised higher, or 0 (automatic
+    collection off), is kept."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+    gc.freeze()
+    young, *older = gc.get_threshold()
+    if 0 < young < YOUNG_THRESHOLD:
+        gc.set_threshold(YOUNG_THRESHOLD, *older)
 
 
 class Stage(Protocol):
@@ -255,8 +291,9 @@ class Pipeline:
         """
         from marsad.stages import default_stages
 
-        return cls(default_stages(ner=ner, events_only=events_only, learned=learned), timings=timings,
-                   time_budget=time_budget)
+        with _resident():
+            stages = default_stages(ner=ner, events_only=events_only, learned=learned)
+        return cls(stages, timings=timings, time_budget=time_budget)
 
 
 T = TypeVar("T")

@@ -341,10 +341,12 @@ def _unnumbered_deaths(analysis: Analysis, counted: set[int],
     as a vague statement (``combine`` uses it only where an event has no numbered toll)."""
     norm = analysis.norm
     out: list[TollStatement] = []
+    # (found once: a scan of all mentions per sentence made this quadratic)
+    with_trigger = {m.sent for m in analysis.mentions if m.kind is MentionKind.TRIGGER}
     for si, sent in enumerate(analysis.sentences):
         if si in counted or si in old_sents:
             continue
-        if not any(m.sent == si and m.kind is MentionKind.TRIGGER for m in analysis.mentions):
+        if si not in with_trigger:
             continue  # no event word in the sentence: nothing to count deaths of
         text = norm[_sentence_norm_start(analysis, sent.start):_sentence_norm_start(analysis, sent.end)]
         hit = _UNNUMBERED.search(text)

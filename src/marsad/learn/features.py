@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-from marsad.learn.linear import FeatureBlock, flat
+from marsad.learn.linear import FeatureBlock, TextPart, flat
 from marsad.model import Analysis, Mention, MentionKind
-from marsad.text.normalise import normalise
+from marsad.text.normalise import normalise, normalised_slice
 
 #: the mentions a sentence's features read: those the event frames see before the frame gate
 FRAME_KINDS = frozenset({MentionKind.TRIGGER, MentionKind.CUE, MentionKind.DATE, MentionKind.ACTOR})
@@ -37,13 +37,13 @@ def _words(norm: str) -> list[str]:
 
 
 @lru_cache(maxsize=WORD_CACHE)
-def _word_features(w: str, prefix: str) -> tuple[str, FeatureBlock]:
-    """A word's ``w:`` feature and the block of its character n-grams (``c:``), each after
-    ``prefix``, built once per distinct word.
+def _word_features(w: str, prefix: str) -> FeatureBlock:
+    """A word's ``w:`` feature and its character n-grams (``c:``), each after ``prefix``, as one
+    block, built once per distinct word.
 
     Why cached: news repeats its words, and the n-grams are most of a sentence's features; a
-    model keeps the weight rows of a block (:class:`FeatureBlock`), which it then finds by the
-    block's key without looking its n-grams up one by one.
+    model keeps the indices of a block (:class:`FeatureBlock`), which it then finds by the
+    block's key without looking its features up one by one.
     """
     grams: list[str] = []
     if len(w) >= 3:
@@ -51,17 +51,16 @@ def _word_features(w: str, prefix: str) -> tuple[str, FeatureBlock]:
         for n in NGRAMS:
             grams += [f"{prefix}c:{marked[i:i + n]}" for i in range(len(marked) - n + 1)]
     # the key: a word holds no space, so prefix and word are told apart
-    return f"{prefix}w:{w}", FeatureBlock(f"{prefix} {w}", tuple(grams))
+    return FeatureBlock(f"{prefix} {w}", tuple(grams), f"{prefix}w:{w}")
 
 
-def text_parts(text: str, prefix: str = "") -> list[str | FeatureBlock]:
-    """:func:`text_features` as a model reads them fastest: each word's n-grams one block."""
-    words = _words(normalise(text)[0])
-    per_word = [_word_features(w, prefix) for w in words]
-    parts: list[str | FeatureBlock] = [wf for wf, _ in per_word]
-    parts += [f"{prefix}b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
-    parts += [block for _, block in per_word]
-    return parts
+def text_parts(text: str, prefix: str = "", norm: str | None = None) -> list[str | FeatureBlock | TextPart]:
+    """:func:`text_features` as a model reads them fastest: one :class:`TextPart` of the words'
+    blocks and the word pairs (``norm``: ``normalise(text)[0]`` where the caller has it)."""
+    words = _words(normalise(text)[0] if norm is None else norm)
+    blocks = tuple(_word_features(w, prefix) for w in words)
+    pairs = tuple(f"{prefix}b:{a}_{b}" for a, b in zip(words, words[1:], strict=False))
+    return [TextPart(blocks, pairs)]
 
 
 def text_features(text: str, prefix: str = "") -> list[str]:
@@ -121,7 +120,7 @@ def sentence_features(analysis: Analysis, si: int, by_sent: dict[int, list[Menti
 
 
 def sentence_parts(analysis: Analysis, si: int,
-                   by_sent: dict[int, list[Mention]]) -> list[str | FeatureBlock]:
+                   by_sent: dict[int, list[Mention]]) -> list[str | FeatureBlock | TextPart]:
     """Every feature of sentence ``si`` of ``analysis``, given the mentions of each sentence, with
     its words' n-grams as blocks (what the pipeline gives the sentence model).
 
@@ -132,13 +131,15 @@ def sentence_parts(analysis: Analysis, si: int,
     sent = analysis.sentences[si]
     title = analysis.doc.title
     published = analysis.doc.published
-    feats: list[str | FeatureBlock] = ["bias"]
+    feats: list[str | FeatureBlock | TextPart] = ["bias"]
     in_title = title is not None and sent.end <= len(title)
     if in_title:
         feats.append("pos:title")
     elif si <= 3:
         feats.append("pos:lead")
-    feats += text_parts(sent.text)
+    # (the sentence's normalised text, sliced from the document's where it is the same)
+    feats += text_parts(sent.text, norm=normalised_slice(analysis.doc.text, analysis.norm, analysis.offsets,
+                                                         sent.start, sent.end))
     feats += mention_features([m for m in by_sent.get(si, ()) if m.kind in FRAME_KINDS], published)
     for prefix, sj in (("prev", si - 1), ("next", si + 1)):
         ms = [m for m in by_sent.get(sj, ()) if m.kind in FRAME_KINDS]

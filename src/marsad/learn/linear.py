@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,29 +32,46 @@ def shipped(path: Path, load: Callable[[Path], T], without: str) -> T | None:
     return load(path)
 
 
-#: word blocks whose weight rows a model keeps (LinearModel._blocks; ~10 MB per model at most)
+#: word blocks whose feature indices a model keeps (LinearModel._blocks; a few MB per model at most)
 BLOCK_CACHE = 1 << 14
 
 
 @dataclass(frozen=True, slots=True)
 class FeatureBlock:
     """Features that recur together, in this order (a word's character n-grams): a model looks
-    their weight rows up once and keeps them under ``key``, which names the features alone."""
+    them up once and keeps their indices under ``key``, which names the features alone. ``word``:
+    the word's own feature, which a :class:`TextPart` reads before its word pairs."""
 
     key: str
     feats: tuple[str, ...]
+    word: str = ""
 
 
-#: what a model reads: feature strings, and blocks that stand for their features in place
-Features = Sequence["str | FeatureBlock"]
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    """A text's lexical features, in the order a model sums them: each block's ``word`` feature
+    (the words), the word ``pairs``, then each block's features (the n-grams of each word). Why
+    one part: a model finds a word's own feature and its n-grams with one look-up in its cache."""
+
+    blocks: tuple[FeatureBlock, ...]
+    pairs: tuple[str, ...]
+
+
+#: what a model reads: feature strings, and parts that stand for their features in place
+Features = Sequence["str | FeatureBlock | TextPart"]
 
 
 def flat(parts: Features) -> list[str]:
-    """The feature strings of ``parts``, blocks spelt out in place (what training reads)."""
+    """The feature strings of ``parts``, blocks and texts spelt out in place (what training reads)."""
     out: list[str] = []
     for p in parts:
         if isinstance(p, str):
             out.append(p)
+        elif isinstance(p, TextPart):
+            out += [b.word for b in p.blocks]
+            out += p.pairs
+            for b in p.blocks:
+                out += b.feats
         else:
             out += p.feats
     return out
@@ -67,40 +84,47 @@ class LinearModel:
     weights: np.ndarray  # (features, classes), float32
     bias: np.ndarray  # (classes,)
     meta: dict[str, Any]
-    # the rows of the blocks read lately, by key. Why: a vocabulary lookup and a weight row are
-    # each a cache miss in a large model, and a block's rows kept together cost one
-    _blocks: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # the indices of the blocks read lately, by key: (the word's feature or -1, the known features).
+    # Why: a vocabulary look-up costs about a microsecond in a large model, and a block's cost one
+    _blocks: dict[str, tuple[int, list[int]]] = field(default_factory=dict, init=False, repr=False,
+                                                      compare=False)
 
-    def _rows(self, feats: Iterable[str]) -> np.ndarray:
-        """The weight rows of the known features among ``feats``, in their order (one dictionary
-        lookup each; ``take`` gives what ``weights[idx]`` gives, in half the time)."""
-        idx = [i for i in map(self.vocab.get, feats) if i is not None]
-        return self.weights.take(idx, axis=0) if idx else self.weights[:0]
-
-    def _block_rows(self, block: FeatureBlock) -> np.ndarray:
-        rows = self._blocks.get(block.key)
-        if rows is None:
+    def _block(self, block: FeatureBlock) -> tuple[int, list[int]]:
+        got = self._blocks.get(block.key)
+        if got is None:
             if len(self._blocks) >= BLOCK_CACHE:
                 self._blocks.clear()
-            rows = self._blocks[block.key] = self._rows(block.feats)
-        return rows
+            get = self.vocab.get
+            got = self._blocks[block.key] = (get(block.word, -1),
+                                             [i for i in map(get, block.feats) if i is not None])
+        return got
 
     def scores(self, feats: Features) -> np.ndarray:
-        # the rows of every known feature, in feature order (blocks' rows from the cache): the
-        # same array, and so the same float32 sum, as the rows of ``flat(feats)`` one by one
-        pieces: list[np.ndarray] = []
+        # the indices of every known feature in feature order (blocks' from the cache), then their
+        # rows taken at once: the same array, and so the same float32 sum, as the rows of
+        # ``flat(feats)`` taken one by one
+        get = self.vocab.get
+        idx: list[int] = []
         plain: list[str] = []
         for f in feats:
             if isinstance(f, str):
                 plain.append(f)
                 continue
             if plain:
-                pieces.append(self._rows(plain))
+                idx += [i for i in map(get, plain) if i is not None]
                 plain = []
-            pieces.append(self._block_rows(f))
-        if plain or not pieces:
-            pieces.append(self._rows(plain))
-        rows = pieces[0] if len(pieces) == 1 else np.concatenate(pieces)
+            if isinstance(f, TextPart):
+                entries = [self._block(b) for b in f.blocks]
+                idx += [w for w, _ in entries if w >= 0]
+                idx += [i for i in map(get, f.pairs) if i is not None]
+                for _, grams in entries:
+                    idx += grams
+            else:
+                idx += self._block(f)[1]
+        if plain:
+            idx += [i for i in map(get, plain) if i is not None]
+        # (``take`` gives what ``weights[idx]`` gives, in half the time)
+        rows = self.weights.take(idx, axis=0) if idx else self.weights[:0]
         z = self.bias + (rows.sum(axis=0) if len(rows) else 0.0)
         return np.asarray(z, dtype=np.float64)
 

@@ -23,7 +23,7 @@ from pathlib import Path
 from marsad.extract.dating import date_for
 from marsad.extract.frames import Frame, current_dates
 from marsad.learn.features import sentence_parts
-from marsad.learn.linear import MODELS, FeatureBlock, LinearModel, shipped
+from marsad.learn.linear import MODELS, FeatureBlock, LinearModel, TextPart, shipped
 from marsad.model import Analysis, Mention, MentionKind
 
 OPENER_MODEL = MODELS / "opener.npz"
@@ -54,7 +54,7 @@ def evidence(ms: list[Mention]) -> bool:
 
 
 def opener_parts(analysis: Analysis, si: int, by_sent: dict[int, list[Mention]],
-                 why: str) -> list[str | FeatureBlock]:
+                 why: str) -> list[str | FeatureBlock | TextPart]:
     """The sentence model's features of sentence ``si`` and what the rules made of it (``why``: the
     reason :func:`~marsad.extract.frames.frame_for_sentence` gave), and the roles of its event words."""
     ms = by_sent.get(si, [])

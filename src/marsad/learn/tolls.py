@@ -50,6 +50,10 @@ _CUES: dict[str, re.Pattern[str]] = {
     "year_word": re.compile(r"(?:^|\s)(?:عام|سنه|العام)\s+\d"),
     "past_ref": re.compile(r"(?:سابق|الماضي|الماضيه|الفايت)"),
 }
+#: the cues whose patterns hold no anchor, look-around or back-reference (a "^" in a class counts
+#: too: the list errs on the safe side): a piece of a text holds a match only where the text does
+_ANCHOR = re.compile(r"[$^]|\\[bBAZ1-9]|\(\?[=!<]")
+_UNANCHORED = frozenset(name for name, pat in _CUES.items() if not _ANCHOR.search(pat.pattern))
 _DEATH_WORD = re.compile(r"(?:قتل|قتيل|مقتل|مصرع|حتف|شهيد|شهداء|استشهاد|ضحاي|جث)\S*")
 _INJURY_WORD = re.compile(r"(?:اصاب|اصيب|جرح|جريح|مصاب|بجروح)\S*")
 # where a clause ends: a full stop, or a comma before "ما"/"مما"/"فيما"/"بينما"/"في حين"/"فضلا عن"
@@ -125,6 +129,10 @@ def number_features(analysis: Analysis, m: Mention, by_sent: dict[int, list[Ment
         if pat.search(clause):
             # with the rules' verdict too: a cue matters most where the rules counted the number
             feats += [f"c:{name}", f"rc:{rule}|{name}"]
+        # (the windows are pieces of the sentence: a cue without an anchor that the sentence does
+        # not hold is in neither, and is not searched for)
+        if name not in in_sentence and name in _UNANCHORED:
+            continue
         if pat.search(before[-40:]):
             feats.append(f"sb:{name}")
         if pat.search(after[:40]):

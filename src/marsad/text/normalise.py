@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
 from functools import lru_cache
 from itertools import chain
 
@@ -133,6 +134,34 @@ def _normalise_re(text: str, mapped: str) -> tuple[str, Offsets | None]:
         offsets.extend(range(pos, len(mapped)))
     offsets.append(len(text))
     return "".join(pieces), offsets
+
+
+def normalised_slice(text: str, norm: str, offsets: Offsets | None, start: int, end: int) -> str | None:
+    """``normalise(text[start:end])[0]`` read from ``norm, offsets = normalise(text)``, or None where
+    the two may differ (the caller normalises the slice then).
+
+    Why: the learned decisions read each sentence's normalised words, and normalising the sentence
+    again cost more than slicing the document's. Every map is per character and every deletion
+    reads the slice alone except two, which can see across its edges: a letter repeated a third
+    time (dropped when the two characters before it are the same letter: never across the start
+    unless the character before the slice is its first one) and a hashtag's "#" (dropped when a
+    word follows it: never across the end unless the slice ends with "#").
+    """
+    if start > 0 and _translate(text[start - 1]) == _translate(text[start:start + 1]):
+        return None
+    if end > start and _translate(text[end - 1]) == "#":
+        return None
+    # (an analysis built by hand may hold another text's normalisation, or none: then the slice is
+    # normalised, as it was before)
+    if offsets is None:
+        return norm[start:end] if end <= len(norm) else None
+    last = len(norm)  # (offsets holds one more entry: the end of the text; norm may be cut shorter)
+    if last >= len(offsets) or offsets[-1] != len(text):
+        return None
+    stop = bisect_left(offsets, end, 0, last)
+    if stop == last and offsets[last] < end:  # (a norm cut inside the slice)
+        return None
+    return norm[bisect_left(offsets, start, 0, last):stop]
 
 
 _SPACES = re.compile(r"\s+")
