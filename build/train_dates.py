@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from marsad.eval.scorer import gold_dates, match_doc, score  # noqa: E402
 from marsad.learn import training  # noqa: E402
 from marsad.learn.dating import EVENT_DAY, DateRanker, DayCandidate, candidate_features  # noqa: E402
-from marsad.learn.training import MIN_COUNT, SEED, fit_linear, to_linear  # noqa: E402
+from marsad.learn.training import MIN_COUNT, SEED, Choices, fit_linear, to_linear  # noqa: E402
 
 C_GRID = (0.1, 0.3, 1.0)
 FIGURES = ("event_precision", "event_recall", "event_f1", "date_acc", "location_acc", "fatalities_acc")
@@ -67,13 +67,6 @@ def _pipeline(chooser: Any) -> Any:
     stages = default_stages(ner=True, learned=True)
     next(s for s in stages if isinstance(s, EventExtractor)).date_decision = chooser
     return Pipeline(stages)
-
-
-@dataclass
-class Choices:
-    feats: list[list[list[str]]] = field(default_factory=list)  # per choice, per candidate
-    labels: list[list[bool]] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
 
 
 def _trigger(rec: dict[str, Any]) -> int | None:

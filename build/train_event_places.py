@@ -96,10 +96,7 @@ def _pipeline(ranker: Any):  # type: ignore[no-untyped-def]
 
 
 @dataclass
-class Choices:
-    feats: list[list[list[str]]] = field(default_factory=list)  # per choice, per candidate
-    labels: list[list[bool]] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
+class Choices(training.Choices):
     fallback: list[bool] = field(default_factory=list)  # no candidate of the event's own sentences
 
 

@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +134,16 @@ def article_fold(doc_id: str, folds: int, story: Mapping[str, str] | None = None
     article = doc_id.split("@", 1)[0]
     article = story.get(article, article) if story else article
     return int.from_bytes(hashlib.blake2b(article.encode("utf-8"), digest_size=8).digest(), "big") % folds
+
+
+@dataclass
+class Choices:
+    """A ranker's training examples (the event-place and event-day scripts): per choice, each
+    candidate's features and whether it is right, and the article the choice was made in."""
+
+    feats: list[list[list[str]]] = field(default_factory=list)
+    labels: list[list[bool]] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
 
 
 def story_folds(texts: Mapping[str, str], folds: int) -> dict[str, int]:
