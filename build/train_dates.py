@@ -36,10 +36,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from marsad.eval.scorer import gold_dates, match_doc, score  # noqa: E402
+from marsad.eval.scorer import gold_dates, match_doc  # noqa: E402
 from marsad.learn import training  # noqa: E402
 from marsad.learn.dating import EVENT_DAY, DateRanker, DayCandidate, candidate_features  # noqa: E402
-from marsad.learn.training import MIN_COUNT, SEED, Choices, fit_linear, to_linear  # noqa: E402
+from marsad.learn.training import MIN_COUNT, SEED, Choices, to_linear  # noqa: E402
 
 C_GRID = (0.1, 0.3, 1.0)
 FIGURES = ("event_precision", "event_recall", "event_f1", "date_acc", "location_acc", "fatalities_acc")
@@ -111,18 +111,12 @@ def examples(train: list[dict[str, Any]], gold: list[dict[str, Any]], docs: dict
     return out, dict(counts), preds
 
 
-def _fit(ch: Choices, idx: list[int], c: float) -> tuple[Any, Any]:
-    feats = [f for i in idx for f in ch.feats[i]]
-    labels = [EVENT_DAY if y else "other" for i in idx for y in ch.labels[i]]
-    return fit_linear(feats, labels, c, seed=SEED)
-
-
 def out_of_fold(ch: Choices, c: float, fold_docs: list[set[str]],
                 neighbours: bool = True) -> tuple[list[DateRanker], float]:
     """The fold models and the out-of-fold share of kept choices whose most probable candidate is right."""
     models, right = [], 0
     for held in fold_docs:
-        fit = _fit(ch, [i for i, g in enumerate(ch.groups) if g not in held], c)
+        fit = ch.fit([i for i, g in enumerate(ch.groups) if g not in held], c, EVENT_DAY)
         model = DateRanker(to_linear(*fit, {}), neighbours)
         models.append(model)
         for i, g in enumerate(ch.groups):
@@ -132,17 +126,10 @@ def out_of_fold(ch: Choices, c: float, fold_docs: list[set[str]],
     return models, right / max(1, len(ch.groups))
 
 
-def figures(gold: list[dict[str, Any]], preds: list[dict[str, Any]]) -> dict[str, Any]:
+def figures(gold: list[dict[str, Any]], preds: list[dict[str, Any]],
+            other: list[dict[str, Any]]) -> dict[str, Any]:
     """The scorer's figures on our coding, and event F1 and date accuracy on gold/train.jsonl's."""
-    summary, _ = score(gold, preds)
-    out = {k: summary[k] for k in FIGURES}
-    other = training.other_coding({g["doc_id"] for g in gold})
-    if other:
-        wanted = {g["doc_id"] for g in other}
-        theirs = score(other, [p for p in preds if p["doc_id"] in wanted])[0]
-        out["other_f1"], out["other_date_acc"] = theirs["event_f1"], theirs["date_acc"]
-        out["mean_f1"] = round((out["event_f1"] + out["other_f1"]) / 2, 4)
-    return out
+    return training.both_codings(gold, preds, FIGURES, other, ("date_acc",))
 
 
 def pipeline_preds(gold: list[dict[str, Any]], docs: dict[str, Any], rankers: list[Any],
@@ -172,15 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     gold = training.training_gold(args.annotations, args.shared)
     ch, counts, rule_preds = examples(train, gold, docs, args.neighbours)
     print(f"{len(train)} articles: {counts}", flush=True)
-    fold_of = training.story_folds({r["doc_id"]: docs[r["doc_id"]].text for r in train}, args.folds)
-    fold_docs = [{i for i, k in fold_of.items() if k == f} for f in range(args.folds)]
-    rules = figures(gold, rule_preds)
+    fold_docs = training.story_fold_docs({r["doc_id"]: docs[r["doc_id"]].text for r in train}, args.folds)
+    other = training.other_coding({g["doc_id"] for g in gold}, args.shared)
+    rules = figures(gold, rule_preds, other)
     rules_right = round(counts.get("rules_right", 0) / max(1, counts.get("kept", 0)), 3)
     print(f"rules' days: choices right {rules_right}; pipeline {rules}", flush=True)
     results = {}
     for c in args.c:
         models, acc = out_of_fold(ch, c, fold_docs, args.neighbours)
-        fig = figures(gold, pipeline_preds(gold, docs, models, fold_docs))
+        fig = figures(gold, pipeline_preds(gold, docs, models, fold_docs), other)
         results[c] = {"choices_right": round(acc, 3), "pipeline": fig}
         print(f"C={c}: choices right {acc:.3f}; pipeline {fig}", flush=True)
     # the best date accuracy among the C that earn a place (else among all, to report)
@@ -200,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             path.with_suffix(".json").unlink(missing_ok=True)
             print(f"removed {path}")
         return 0
-    vec, clf = _fit(ch, list(range(len(ch.groups))), c)
+    vec, clf = ch.fit(list(range(len(ch.groups))), c, EVENT_DAY)
     meta = {"model": "dates", "classes": [str(k) for k in clf.classes_],
             "decides": "the event's day among the date phrases of its sentences, the day it would inherit "
                        "and the publication day (learn/dating.py)",

@@ -30,10 +30,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from marsad.eval.scorer import km, score  # noqa: E402
+from marsad.eval.scorer import km  # noqa: E402
 from marsad.learn import training  # noqa: E402
 from marsad.learn.eventplace import EVENT_PLACE, EventPlaceRanker, candidate_features  # noqa: E402
-from marsad.learn.training import MIN_COUNT, SEED, fit_linear, to_linear  # noqa: E402
+from marsad.learn.training import MIN_COUNT, SEED, to_linear  # noqa: E402
 
 C_GRID = (0.1, 0.25, 0.5, 1.0)
 #: how the shipped context settings were chosen (each a run of this script; docs/learning.md, "Places,
@@ -47,6 +47,8 @@ CONTEXT_CHOSEN_BY = (
     "the rules, 0.6395 (C 0.25; 0.1: 0.638); candidates before the event model: event recall 0.717 ->"
     " 0.718 ours, 0.698 -> 0.698 theirs")
 RADIUS_KM = 25.0
+FIGURES = ("event_precision", "event_recall", "event_f1", "location_acc", "place_recall_25km",
+           "fatalities_acc")
 
 
 # (doc id, candidates (start, end, lat, lon), their features, the event's sentences, a fallback choice)
@@ -131,16 +133,8 @@ def examples(train: list[dict[str, Any]], docs: dict[str, Any], context: bool = 
     return out, dict(counts)
 
 
-def _folds(docs: dict[str, Any], folds: int) -> list[set[str]]:
-    """The articles of each fold: a hash of the id, one story's copies together (as train_models.py)."""
-    fold_of = training.story_folds({i: d.text for i, d in docs.items()}, folds)
-    return [{i for i, k in fold_of.items() if k == f} for f in range(folds)]
-
-
 def _linear(ch: Choices, idx: list[int], c: float) -> Any:
-    feats = [f for i in idx for f in ch.feats[i]]
-    labels = [EVENT_PLACE if y else "other" for i in idx for y in ch.labels[i]]
-    return fit_linear(feats, labels, c, seed=SEED)
+    return ch.fit(idx, c, EVENT_PLACE)
 
 
 def _fit(ch: Choices, idx: list[int], c: float, how: dict[str, Any]) -> EventPlaceRanker:
@@ -172,24 +166,16 @@ def out_of_fold(ch: Choices, c: float, fold_docs: list[set[str]],
 
 
 def pipeline_f1(gold: list[dict[str, Any]], docs: dict[str, Any], rankers: list[Any],
-                fold_docs: list[set[str]]) -> dict[str, Any]:
-    """The scorer's summary on the training split, each article run with its fold's ranker."""
+                fold_docs: list[set[str]], other: list[dict[str, Any]]) -> dict[str, Any]:
+    """The scorer's summary on the training split, each article run with its fold's ranker, against
+    our coding and ``other`` (gold/train.jsonl's coding of the same articles: the choice must fit both)."""
     preds = []
     for ranker, held in zip(rankers, fold_docs, strict=True):
         pipe = _pipeline(ranker)
         for g in gold:
             if g["doc_id"] in held:
                 preds += [e.to_record() for e in pipe(docs[g["doc_id"]]).events]
-    summary, _ = score(gold, preds)
-    out = {k: summary[k] for k in ("event_precision", "event_recall", "event_f1", "location_acc",
-                                   "place_recall_25km", "fatalities_acc")}
-    # the same articles as gold/train.jsonl codes them (blind, another team): the choice must fit both
-    other = training.other_coding({g["doc_id"] for g in gold})
-    if other:
-        wanted = {g["doc_id"] for g in other}
-        out["other_f1"] = score(other, [p for p in preds if p["doc_id"] in wanted])[0]["event_f1"]
-        out["mean_f1"] = round((out["event_f1"] + out["other_f1"]) / 2, 4)
-    return out
+    return training.both_codings(gold, preds, FIGURES, other)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,14 +202,16 @@ def main(argv: list[str] | None = None) -> int:
     gold = training.training_gold(args.annotations, args.shared)
     ch, counts = examples(train, docs, args.context, args.context_when, args.separate)
     print(f"{len(train)} articles: {counts}")
-    fold_docs = _folds({r["doc_id"]: docs[r["doc_id"]] for r in train}, args.folds)
-    rules = pipeline_f1(gold, docs, [None] * args.folds, fold_docs)
+    # (a hash of the article, one story's copies together, as train_models.py)
+    fold_docs = training.story_fold_docs({r["doc_id"]: docs[r["doc_id"]].text for r in train}, args.folds)
+    other = training.other_coding({g["doc_id"] for g in gold}, args.shared)
+    rules = pipeline_f1(gold, docs, [None] * args.folds, fold_docs, other)
     print(f"rules' choice: choices right {counts['rules_right'] / max(1, counts['kept']):.3f}; "
           f"pipeline {rules}")
     results = {}
     for c in args.c:
         models, acc = out_of_fold(ch, c, fold_docs, how)
-        fig = pipeline_f1(gold, docs, models, fold_docs)
+        fig = pipeline_f1(gold, docs, models, fold_docs, other)
         results[c] = {"choices_right": round(acc, 3), "pipeline": fig}
         print(f"C={c}: choices right {acc:.3f}; pipeline {fig}")
     c = max(results, key=lambda k: (results[k]["pipeline"].get("mean_f1", results[k]["pipeline"]["event_f1"]),

@@ -77,17 +77,7 @@ KEYS = ("event_precision", "event_recall", "event_f1", "false_events_per_empty_d
 
 def both_codings(gold: list[dict], preds: list[dict], keys: tuple[str, ...] = KEYS) -> dict:
     """The scorer's figures against our coding, with ``other_f1`` (against ``OTHER``) and ``mean_f1``."""
-    from marsad.eval.scorer import score
-
-    summary, _ = score(gold, preds)
-    out = {k: summary[k] for k in keys}
-    if OTHER:
-        wanted = {g["doc_id"] for g in gold}
-        out["other_f1"] = score([g for g in OTHER if g["doc_id"] in wanted], preds)[0]["event_f1"]
-        out["mean_f1"] = round((out["event_f1"] + out["other_f1"]) / 2, 4)
-    else:
-        out["mean_f1"] = out["event_f1"]
-    return out
+    return training.both_codings(gold, preds, keys, OTHER)
 
 
 def _vectorizer():  # type: ignore[no-untyped-def]

@@ -145,6 +145,13 @@ class Choices:
     labels: list[list[bool]] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
 
+    def fit(self, idx: Sequence[int], c: float, positive: str) -> tuple[Any, Any]:
+        """(vectoriser, classifier) of the choices ``idx``: each candidate an example, ``positive``
+        where it is right, "other" where not."""
+        feats = [f for i in idx for f in self.feats[i]]
+        labels = [positive if y else "other" for i in idx for y in self.labels[i]]
+        return fit_linear(feats, labels, c, seed=SEED)
+
 
 def story_folds(texts: Mapping[str, str], folds: int) -> dict[str, int]:
     """Each article's fold (id -> text in, id -> fold out): :func:`article_fold` with one story's copies
@@ -154,6 +161,32 @@ def story_folds(texts: Mapping[str, str], folds: int) -> dict[str, int]:
 
     story = story_groups(texts)
     return {i: article_fold(i, folds, story) for i in texts}
+
+
+def story_fold_docs(texts: Mapping[str, str], folds: int) -> list[set[str]]:
+    """The articles of each fold, as :func:`story_folds` deals them."""
+    fold_of = story_folds(texts, folds)
+    return [{i for i, k in fold_of.items() if k == f} for f in range(folds)]
+
+
+def both_codings(gold: list[dict[str, Any]], preds: list[dict[str, Any]], keys: Sequence[str],
+                 other: list[dict[str, Any]], other_keys: Sequence[str] = ()) -> dict[str, Any]:
+    """The scorer's ``keys`` against our coding (``gold``), ``other_f1`` against ``other``'s coding of
+    the same articles (:func:`other_coding`, read once by the caller) and ``mean_f1`` (our F1 alone
+    without it); ``other_keys``: more of the other coding's figures, as ``other_<key>``."""
+    from marsad.eval.scorer import score
+
+    summary, _ = score(gold, preds)
+    out = {k: summary[k] for k in keys}
+    if not other:
+        out["mean_f1"] = out["event_f1"]
+        return out
+    wanted = {g["doc_id"] for g in gold}
+    theirs = score([g for g in other if g["doc_id"] in wanted], preds)[0]
+    out["other_f1"] = theirs["event_f1"]
+    out.update({f"other_{k}": theirs[k] for k in other_keys})
+    out["mean_f1"] = round((out["event_f1"] + out["other_f1"]) / 2, 4)
+    return out
 
 
 def article_splits(groups: Sequence[str], folds: int,
