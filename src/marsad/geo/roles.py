@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from marsad.geo.gazetteer import GazetteerLike, distance_km
 from marsad.geo.places import candidates
 from marsad.model import Analysis, Mention, MentionKind, Place
-from marsad.text.normalise import normalise
+from marsad.text.wordlists import parse_word_lists
 
 #: entries of the capital cache (distinct places seen): bounds memory on a long run
 CACHE_MAX = 50_000
@@ -41,27 +41,12 @@ def parse_place_words(text: str, source: str = "place_roles.tsv") -> dict[str, d
     normaliser writes it (the patterns match normalised text: "مؤتمر" would never match "موتمر"), no
     word twice in a list, a two-letter country code or none.
     """
-    out: dict[str, dict[str, str]] = {name: {} for name in WORD_LISTS}
-    header = True
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        if header:  # list<TAB>word<TAB>country
-            header = False
-            continue
-        name, word, country = (line.split("\t") + ["", ""])[:3]
-        where = f"{source}:{n}"
-        if name not in out:
-            raise ValueError(f"{where}: unknown list {name!r} (known: {', '.join(WORD_LISTS)})")
-        if not word or normalise(word)[0] != word:
-            raise ValueError(f"{where}: {word!r} is not written as the normaliser writes it "
-                             f"({normalise(word)[0]!r})")
-        if word in out[name]:
-            raise ValueError(f"{where}: {word!r} twice in {name!r}")
-        if country and not (len(country) == 2 and country.isupper()):
-            raise ValueError(f"{where}: {country!r} is no two-letter country code")
-        out[name][word] = country
-    return out
+    return parse_word_lists(text, WORD_LISTS, source, header=True, value=_country)
+
+
+def _country(code: str) -> str | None:
+    ok = not code or (len(code) == 2 and code.isupper())
+    return None if ok else f"{code!r} is no two-letter country code"
 
 
 def _alternation(name: str) -> str:

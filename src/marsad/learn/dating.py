@@ -34,6 +34,7 @@ from marsad.extract.dating import recent
 from marsad.learn.linear import MODELS, LinearModel, shipped
 from marsad.learn.places import _bucket
 from marsad.model import Analysis, Mention, MentionKind
+from marsad.text.wordlists import parse_word_lists
 
 if TYPE_CHECKING:
     from marsad.extract.frames import Frame
@@ -62,22 +63,8 @@ def parse_date_words(text: str, source: str = "date_words.tsv") -> dict[str, fro
     """list -> words. Checked when loaded (a :class:`ValueError` names the line): a known list, one
     word written as the normaliser writes it (the features read normalised text: "أعلن" would never be
     seen), no word twice in a list."""
-    from marsad.text.normalise import normalise_key
-
-    out: dict[str, set[str]] = {name: set() for name in WORD_LISTS}
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if len(parts) != 2 or parts[0] not in out:
-            raise ValueError(f"{source}:{n}: expected 'list<TAB>word' with a list of {', '.join(WORD_LISTS)}")
-        name, word = parts
-        if not word or " " in word or normalise_key(word) != word:
-            raise ValueError(f"{source}:{n}: {word!r} is not one word as the normaliser writes it")
-        if word in out[name]:
-            raise ValueError(f"{source}:{n}: {word!r} twice in {name}")
-        out[name].add(word)
-    return {k: frozenset(v) for k, v in out.items()}
+    lists = parse_word_lists(text, WORD_LISTS, source, one_word=True)
+    return {k: frozenset(v) for k, v in lists.items()}
 
 
 @dataclass(frozen=True)
