@@ -175,6 +175,13 @@ def unpack_names(packed: np.ndarray) -> list[str]:
     return packed.tobytes().decode("utf-8").split(NAME_SEPARATOR) if packed.size else []
 
 
+def _beside_rules(cv: dict[str, Any], what: str, key: str) -> str:
+    """A pipeline figure of a model's cross-validation and event F1, each beside the rules' alone."""
+    fig, rules = cv.get("pipeline", {}), cv.get("rules_pipeline", {})
+    return (f"pipeline {what} {fig.get(key)} (rules {rules.get(key)}), "
+            f"event F1 {fig.get('event_f1')} (rules {rules.get('event_f1')}); ")
+
+
 def cross_validated() -> list[tuple[str, str]]:
     """(model, one line of its cross-validated figures) for each shipped model, from the JSON
     its training script wrote (5 folds grouped by article, training split only)."""
@@ -208,15 +215,10 @@ def cross_validated() -> list[tuple[str, str]]:
             line = (f"accuracy {cv.get('accuracy')}, toll F1 {toll.get('f1')}; "
                     f"rescue from {meta.get('rescue_threshold')}")
         elif name == "roles":
-            fig, rules = cv.get("pipeline", {}), cv.get("rules_pipeline", {})
-            line = (f"pipeline actor accuracy {fig.get('actor_acc')} (rules {rules.get('actor_acc')}), "
-                    f"event F1 {fig.get('event_f1')} (rules {rules.get('event_f1')}); "
-                    f"pairs right {cv.get('pairs_right')} "
+            line = (_beside_rules(cv, "actor accuracy", "actor_acc") + f"pairs right {cv.get('pairs_right')} "
                     f"(rules {cv.get('rules_pairs_right')}) at threshold {meta.get('threshold')}")
         elif name == "dates":
-            fig, rules = cv.get("pipeline", {}), cv.get("rules_pipeline", {})
-            line = (f"pipeline date accuracy {fig.get('date_acc')} (rules {rules.get('date_acc')}), "
-                    f"event F1 {fig.get('event_f1')} (rules {rules.get('event_f1')}); days right in "
+            line = (_beside_rules(cv, "date accuracy", "date_acc") + "days right in "
                     f"{cv.get('choices_right')} of the choices (rules {cv.get('rules_choices_right')}), "
                     f"C {meta.get('C')}")
         elif name == "opener":
