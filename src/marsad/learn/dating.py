@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from marsad.extract.dating import recent
+from marsad.learn.features import bucket
 from marsad.learn.linear import MODELS, LinearModel, shipped
-from marsad.learn.places import _bucket
 from marsad.model import Analysis, Mention, MentionKind
 from marsad.text.wordlists import parse_word_lists
 
@@ -172,8 +172,8 @@ def candidate_features(analysis: Analysis, f: Frame, cands: Sequence[DayCandidat
     anchor = f.anchor
     anchor_sent = analysis.sentence_of(anchor)
     title_end = len(analysis.doc.title) if analysis.doc.title else 0
-    n_days = _bucket(len({c.day for c in cands}), (2, 3, 4))
-    n_mentions = _bucket(sum(c.kind == "mention" for c in cands), (0, 1, 2, 3))
+    n_days = bucket(len({c.day for c in cands}), (2, 3, 4))
+    n_mentions = bucket(sum(c.kind == "mention" for c in cands), (0, 1, 2, 3))
     rules = next((c for c in cands if c.rules), None)
     rules_src = _source(analysis, rules, anchor_sent) if rules is not None else "none"
     sources = [_source(analysis, c, anchor_sent) for c in cands]
@@ -196,7 +196,7 @@ def candidate_features(analysis: Analysis, f: Frame, cands: Sequence[DayCandidat
                 back = (published - date.fromisoformat(c.day)).days
             except ValueError:
                 back = -1
-            band = _bucket(back, (-1, 0, 1, 2, 6, 30)) if back >= -1 else "future"
+            band = bucket(back, (-1, 0, 1, 2, 6, 30)) if back >= -1 else "future"
             feats += [f"back:{band}", f"kind|back:{k}|{band}", f"src|back:{src}|{band}"]
         m = c.mention
         phrase: list[str] = []
@@ -209,7 +209,7 @@ def candidate_features(analysis: Analysis, f: Frame, cands: Sequence[DayCandidat
             side = "after" if m.span.start >= anchor else "before"
             same = src == "same"
             lo, hi = sorted((m.span.end, anchor)) if side == "before" else sorted((anchor, m.span.start))
-            dist = _bucket(hi - lo, (10, 30, 60, 120, 240))
+            dist = bucket(hi - lo, (10, 30, 60, 120, 240))
             sep = any(ch in _SEPARATORS for ch in text[lo:hi]) if hi - lo < 400 else True
             r = min(rank.get(i, 3), 3)
             feats += [f"side:{side}", f"dist:{dist}", f"side|dist:{side}|{dist}", f"side|same:{side}|{same}",

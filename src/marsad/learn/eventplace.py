@@ -29,8 +29,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from marsad.learn.features import bucket
 from marsad.learn.linear import MODELS, LinearModel, shipped
-from marsad.learn.places import _bucket, _side_words, _word_class
+from marsad.learn.places import _side_words, _word_class
 from marsad.model import Analysis, Mention, Place
 
 EVENT_PLACE_MODEL = MODELS / "eventplace.npz"
@@ -62,14 +63,14 @@ def candidate_features(analysis: Analysis, inside: Sequence[Mention], ranks: Seq
     a model without context candidates, whose features stay as they were)."""
     if not inside:
         return []
-    n_in = _bucket(sum(not s for s in sources), (0, 1, 2, 3)) if sources is not None else ""
+    n_in = bucket(sum(not s for s in sources), (0, 1, 2, 3)) if sources is not None else ""
     text = analysis.doc.text
     norm = analysis.norm
     title_end = len(analysis.doc.title) if analysis.doc.title else 0
     anchor_sent = analysis.sentence_of(anchor)
     precs = [int(m.attr("precision") or 2) for m in inside]
     finest = min(precs)
-    n = _bucket(len(inside), (2, 3, 5))
+    n = bucket(len(inside), (2, 3, 5))
     out = []
     for m, rank, prec in zip(inside, ranks, precs, strict=True):
         place: Place = m.value
@@ -77,7 +78,7 @@ def candidate_features(analysis: Analysis, inside: Sequence[Mention], ranks: Seq
         r = str(min(rank, 3))
         mid = (m.span.start + m.span.end) // 2
         side = "after" if m.span.start >= anchor else "before"
-        dist = _bucket(abs(mid - anchor), (15, 40, 80, 160, 320))
+        dist = bucket(abs(mid - anchor), (15, 40, 80, 160, 320))
         lo, hi = sorted((m.span.end, anchor)) if side == "before" else sorted((anchor, m.span.start))
         sep = any(c in _SEPARATORS for c in text[lo:hi]) if hi - lo < 400 else True
         sent = analysis.sentence_of(m.span.start)
@@ -85,7 +86,7 @@ def candidate_features(analysis: Analysis, inside: Sequence[Mention], ranks: Seq
                  f"feat:{place.feature}", f"mod:{mod}", f"prec|rank:{prec}|{r}", f"side:{side}",
                  f"dist:{dist}", f"side|dist:{side}|{dist}", f"sep:{sep}", f"side|sep:{side}|{sep}",
                  f"samesent:{sent == anchor_sent}", f"feat|side:{place.feature}|{side}",
-                 f"cnt:{_bucket(counts.get(_key(place), 0), (1, 2, 4, 8))}",
+                 f"cnt:{bucket(counts.get(_key(place), 0), (1, 2, 4, 8))}",
                  f"main:{main is not None and _key(main) == _key(place)}",
                  f"title:{m.span.start < title_end}"]
         # another candidate nearby that is finer (a town in this province) or coarser (its province)

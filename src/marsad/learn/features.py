@@ -10,7 +10,7 @@ on the same ``Analysis`` stages, so the two never drift.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -34,6 +34,15 @@ def _words(norm: str) -> list[str]:
         if w:
             out.append("0" if w.isdigit() else w)
     return out
+
+
+def bucket(n: float, edges: Sequence[float]) -> str:
+    """A number as the first of ``edges`` it does not exceed, else ">last": a feature value that a
+    linear model can weigh (the learned decisions' counts and distances)."""
+    for e in edges:
+        if n <= e:
+            return str(e)
+    return f">{edges[-1]}"
 
 
 @lru_cache(maxsize=WORD_CACHE)

@@ -27,6 +27,7 @@ import numpy as np
 from marsad.geo.geocode import candidates, place_votes
 from marsad.geo.places import common_words
 from marsad.geo.roles import word_prefix
+from marsad.learn.features import bucket
 from marsad.learn.linear import MODELS, LinearModel, shipped
 from marsad.model import Analysis, Mention, Place
 
@@ -90,12 +91,6 @@ def _side_words(norm: str, start: int, end: int) -> tuple[list[str], list[str]]:
     return prev, nxt
 
 
-def _bucket(n: int, edges: Sequence[int]) -> str:
-    for e in edges:
-        if n <= e:
-            return str(e)
-    return f">{edges[-1]}"
-
 
 @dataclass(frozen=True)
 class _Context:
@@ -155,7 +150,7 @@ def _static(key: str, cands: tuple[Place, ...], common: frozenset[str]) -> _Stat
     hit = _STATIC.get((key, id(cands)))
     if hit is not None and hit.cands is cands:
         return hit
-    feats = [f"k:{key}", f"words:{key.count(' ') + 1}", f"len:{_bucket(len(key), (3, 4, 5, 7, 10))}",
+    feats = [f"k:{key}", f"words:{key.count(' ') + 1}", f"len:{bucket(len(key), (3, 4, 5, 7, 10))}",
              f"kend:{key[-1:]}", f"kal:{key.startswith('ال')}"]
     if key in common:
         feats.append("common")
@@ -164,7 +159,7 @@ def _static(key: str, cands: tuple[Place, ...], common: frozenset[str]) -> _Stat
         best = cands[0]
         pop = int(math.log10(best.population + 1))
         feats += [f"f:{best.feature}", f"src:{best.source.split(':')[0]}", f"pop:{pop}",
-                  f"nr:{_bucket(len(cands), (1, 2, 4, 8))}", f"nc:{_bucket(len(countries), (1, 2, 4))}",
+                  f"nr:{bucket(len(cands), (1, 2, 4, 8))}", f"nc:{bucket(len(countries), (1, 2, 4))}",
                   f"fpop:{best.feature}|{pop}"]
         if any(p.feature == "country" for p in cands):
             feats.append("any:country")
@@ -222,8 +217,8 @@ def _mention_features(analysis: Analysis, m: Mention, role: str | None, c: _Cont
         # the evidence for the first reading's country that does not come from this very name
         rest = c.total - sum(own.values())
         other = max(0.0, c.ctx.get(best.country, 0.0) - own.get(best.country, 0.0))
-        feats.append(f"ctx:{_bucket(int(10 * other / rest) if rest > 0 else 0, (0, 1, 3, 6))}")
-    feats.append(f"rep:{_bucket(c.key_counts[key], (1, 2, 4))}")
+        feats.append(f"ctx:{bucket(int(10 * other / rest) if rest > 0 else 0, (0, 1, 3, 6))}")
+    feats.append(f"rep:{bucket(c.key_counts[key], (1, 2, 4))}")
     if c.title_end and m.span.start < c.title_end:
         feats.append("pos:title")
     elif m.sent <= 1:

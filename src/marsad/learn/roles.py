@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from marsad.extract.sides import VICTIM_KINDS, actor_pair, actor_rank, is_struck, is_target, ousted, same_side
+from marsad.learn.features import bucket
 from marsad.learn.linear import MODELS, LinearModel, shipped
 from marsad.model import Analysis, Mention, MentionKind
 
@@ -75,12 +76,6 @@ _ATTACKER = re.compile(r"^[وفب]?(?:ال|لل)?(?:انتحاري|مهاجم|م
 _CLAUSE = re.compile(r"[،,؛;:.!?؟\n]|\s(?:فيما|بينما|في\s+حين|وذلك|حيث|بعد\s+ان|كما)\s")
 _SIDE_WINDOW = 60
 
-
-def _bucket(n: int, edges: tuple[int, ...]) -> str:
-    for e in edges:
-        if n <= e:
-            return str(e)
-    return f">{edges[-1]}"
 
 
 def _words(text: str, last: bool) -> list[str]:
@@ -153,7 +148,7 @@ def candidate_features(analysis: Analysis, f: Frame, cands: list[Mention],
     in_frame = Counter(str(m.value) for m in f.actors)
     in_doc = Counter(str(m.value) for m in analysis.mentions if m.kind is MentionKind.ACTOR)
     title_end = len(analysis.doc.title) if analysis.doc.title else 0
-    n = _bucket(len(cands), (1, 2, 3, 5))
+    n = bucket(len(cands), (1, 2, 3, 5))
     by_position = sorted(cands, key=lambda m: m.span.start)
     a1, a2 = rules
     attackers = [attacker_word(norm, m) for m in cands]
@@ -167,7 +162,7 @@ def candidate_features(analysis: Analysis, f: Frame, cands: list[Mention],
                  f"named|attackers:{named[order]}|{any(attackers)}")
         rank = actor_rank(m)
         side = "after" if m.span.start >= f.anchor else "before"
-        dist = _bucket(abs(m.span.start - f.anchor), (10, 25, 50, 100, 200))
+        dist = bucket(abs(m.span.start - f.anchor), (10, 25, 50, 100, 200))
         rule = "a1" if m is a1 else "a2" if m is a2 else "no"
         feats = ["bias", f"kind:{kind}", f"rank:{rank}", f"kind|rank:{kind}|{rank}",
                  f"weak:{bool(m.attr('weak'))}",
@@ -181,8 +176,8 @@ def candidate_features(analysis: Analysis, f: Frame, cands: list[Mention],
                  f"trigger:{tword}", f"trigger|side:{tword}|{side}", f"trole:{trig.attr('role')}",
                  f"trole|side:{trig.attr('role')}|{side}",
                  f"samesent:{m.sent == trig_sent}", f"infirst:{m.sent == min(f.sents)}",
-                 f"in_frame:{_bucket(in_frame[str(m.value)], (1, 2, 4))}",
-                 f"in_doc:{_bucket(in_doc[str(m.value)], (1, 2, 4, 8))}", f"title:{m.span.start < title_end}",
+                 f"in_frame:{bucket(in_frame[str(m.value)], (1, 2, 4))}",
+                 f"in_doc:{bucket(in_doc[str(m.value)], (1, 2, 4, 8))}", f"title:{m.span.start < title_end}",
                  f"home:{m.attr('country') == country if m.attr('country') else None}",
                  f"ally_of_rules_a1:{a1 is not None and m is not a1 and same_side(m, a1)}", *party]
         ns, ne = m.attr("norm_start"), m.attr("norm_end")
