@@ -129,6 +129,23 @@ def test_event_stage_calibrates_and_drops_with_a_reason() -> None:
     assert [d.reason for d in out.drops] == ["model:unlikely_event"]
 
 
+def test_short_documents_have_their_own_event_threshold() -> None:
+    model = _model(("0", "1"), {"bias": [0.0], "conf>=0.8": [4.0]}, [-1.0])  # P = 0.269 for conf 0.3
+    stage = CalibrateEvents(EventDecision(model, 0.5, lambda *_: 0.5, short_threshold=0.2))
+    line = "اشتباكات عنيفة في المدينة. "
+    for n, kept in ((1, ["e0.9", "e0.3"]), (3, ["e0.9", "e0.3"]), (4, ["e0.9"])):
+        doc = Document("t", line * n)
+        sents = tuple(Sentence(i * len(line), (i + 1) * len(line) - 1, line[:-1]) for i in range(n))
+        out = stage(Analysis(doc, sentences=sents, events=(_event(0.9), _event(0.3))))
+        assert [e.event_id for e in out.events] == kept, n
+    # without a short threshold in the file, every document has the articles' one
+    plain = CalibrateEvents(EventDecision(model, 0.5, lambda *_: 0.5))
+    doc = Document("t", line)
+    out = plain(Analysis(doc, sentences=(Sentence(0, len(line) - 1, line[:-1]),),
+                         events=(_event(0.9), _event(0.3))))
+    assert [e.event_id for e in out.events] == ["e0.9"]
+
+
 def test_a_gate_keeps_what_stopped_the_document() -> None:
     from marsad.model import Drop
 

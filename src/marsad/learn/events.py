@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+from marsad.extract.settings import DEFAULT
 from marsad.learn.linear import MODELS, LinearModel
 from marsad.learn.trees import TreeModel, is_tree_model
 from marsad.model import Analysis, Drop, Event, Mention
@@ -71,6 +72,17 @@ class EventDecision:
     model: LinearModel | TreeModel  # boosted trees since 2026-12-07 (docs/learning.md); linear before
     threshold: float
     p_sentence: SentenceProbability
+    # a document of at most ``DEFAULT.opener_short_doc`` sentences (a feed item, a sentence read alone)
+    # has its own operating point, chosen out of fold on the training split's sentences read alone
+    # (``short_threshold`` in event.json): read alone, a sentence tells less, and the model's
+    # probabilities of such candidates are lower for real events as for false ones
+    short_threshold: float | None = None
+
+    def threshold_for(self, analysis: Analysis) -> float:
+        """The threshold of ``analysis``'s document: the short documents' one, or the articles'."""
+        if self.short_threshold is not None and len(analysis.sentences) <= DEFAULT.opener_short_doc:
+            return self.short_threshold
+        return self.threshold
 
     def probability(self, analysis: Analysis, event: Event, by_sent: dict[int, list[Mention]]) -> float:
         return self.model.proba(event_features(analysis, event, self.p_sentence, by_sent)).get("1", 0.0)
@@ -100,10 +112,11 @@ class CalibrateEvents:
         by_sent = analysis.by_sentence()
         kept: list[Event] = []
         drops = list(analysis.drops)
+        threshold = self.decision.threshold_for(analysis)
         for e, p in zip(analysis.events, self.decision.probabilities(analysis, analysis.events, by_sent),
                         strict=True):
             p = round(p, 3)
-            if p < self.decision.threshold:
+            if p < threshold:
                 drops.append(Drop("model:unlikely_event", e.evidence_bounds, e.event_type, e.sub_event_type,
                                   p))
                 continue
@@ -132,4 +145,6 @@ def load(path: Path, sentence_model: LinearModel) -> EventDecision:
     def p_sentence(analysis: Analysis, si: int, by_sent: dict[int, list[Mention]]) -> float:
         return p_event(sentence_model, analysis, si, by_sent)
 
-    return EventDecision(model, float(model.meta.get("threshold", 0.5)), p_sentence)
+    short = model.meta.get("short_threshold")
+    return EventDecision(model, float(model.meta.get("threshold", 0.5)), p_sentence,
+                         None if short is None else float(short))
