@@ -144,6 +144,14 @@ def test_deaths_without_a_number_count_three(pipe: Pipeline) -> None:
     assert (best, low, high) == (3, 3, None)  # vague: the upper bound stays open (spec §4)
 
 
+def test_all_of_a_group_killed_and_a_number_of_dead_count_three(pipe: Pipeline) -> None:
+    # "all the attackers" gives no number: deaths without one (spec §4)
+    st = _tolls(pipe, "دارت معارك بين الجيش والمسلحين في البلدة أسفرت عن مقتل جميع العناصر المهاجمة.")
+    assert [(s.killed, s.unnumbered) for s in st] == [(3, True)]
+    # "العديد من", "many", is the spec's "a number of" (3)
+    assert combine(_tolls(pipe, "قصفت الطائرات البلدة، ما أسفر عن مقتل العديد من المسلحين."))[0] == 3
+
+
 def test_a_massacre_without_a_number_counts_ten(pipe: Pipeline) -> None:
     st = _tolls(pipe, "ارتكبت الطائرات الحربية مجزرة في السوق الشعبي للبلدة أمس.")
     assert combine(st)[0] == 10

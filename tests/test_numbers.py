@@ -91,6 +91,9 @@ def test_find_in_context(text: str, span: str, value: int) -> None:
         ("عدة أشخاص", 3, True),
         ("بضعة جنود", 3, True),
         ("عدد من المدنيين", 3, True),
+        ("وخلفت عددا من القتلى", 3, True),
+        ("سقط عدد كبير من الضحايا", 3, True),
+        ("العديد من القتلى", 3, True),
     ],
 )
 def test_vague(text: str, value: int, vague: bool) -> None:

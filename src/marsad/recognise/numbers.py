@@ -12,7 +12,7 @@ percent, currency, weight, duration), ``label`` (brigade / road / article number
 with ``approx`` True; ``range`` (value = low, with ``low``/``high``); ``dual`` (a dual
 noun such as "قتيلين" = 2); ``mult`` (digits scaled by a word: "3 آلاف").
 Vague quantities follow events.md section 4: عشرات 10, مئات 100, آلاف 1000,
-عدة / بضعة / عدد من 3 (``vague`` True, ``low`` = value, ``high`` None).
+عدة / بضعة / عدد من / العديد من 3 (``vague`` True, ``low`` = value, ``high`` None).
 Ordinals ("الثالث", "التاسع عشر") and numeric dates ("24/12/2015") give no mention.
 
 Speed: all patterns are compiled once at import. One master regex holds every form;
@@ -158,7 +158,9 @@ _MASTER = re.compile(
             # vague quantities
             rf"(?P<vague>{_B}[وف]?[بل]?(?P<vc>(?:ال)?(?P<vq>عشرات|ميات|مايات|الاف|الالاف)"
             rf"(?:\s+(?:من\s+)?(?:ال)?(?P<vq2>الاف|ملايين))?){_E})",
-            rf"(?P<several>{_B}(?:[وب]?(?P<sc>بضعه|بضع|عدد(?:\s+كبير)?\s+من)|و?(?P<sc2>عده)){_E})",
+            # (the accusative "عددا من" and "العديد من", "many", are the spec's "a number of" too)
+            rf"(?P<several>{_B}(?:[وب]?(?P<sc>بضعه|بضع|عددا?(?:\s+كبيرا?)?\s+من|(?:ال)?عديد\s+من)"
+            rf"|و?(?P<sc2>عده)){_E})",
             # "نصف مليون", "ربع مليون"
             rf"(?P<frac>{_B}[وب]?(?P<fr>نصف|ربع)\s+(?P<fm>مليون|مليار|الف){_E})",
             # "قتيلين" = two killed
@@ -174,7 +176,7 @@ _MASTER = re.compile(
 _SCANNER = AnchoredScanner(
     _MASTER,
     _first_words(_RAW_WORDS)
-    | {"عشرات", "ميات", "مايات", "الاف", "الالاف", "بضع", "عده", "عدد", "نصف", "ربع"}
+    | {"عشرات", "ميات", "مايات", "الاف", "الالاف", "بضع", "عده", "عدد", "عديد", "نصف", "ربع"}
     | {normalise_key(w) for w in ("قتيل", "شخص", "جريح", "طفل", "عنصر", "جندي", "شهيد", "رجل", "امرأت",
                                   "شاب")}
     | {normalise_key(w) for w in _DUAL_AN_WORDS},
