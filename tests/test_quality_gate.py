@@ -70,6 +70,18 @@ def test_false_events_on_empty_documents_do_not_rise(gold_set: tuple[str, dict])
 
 
 @pytest.mark.gold
+def test_sentences_read_alone_do_not_regress(shared: Path) -> None:
+    """Detection F1 of the held-out split's coded sentences, each read alone (``marsad eval
+    --sentences``): the learned-decisions issue's sentence-level targets."""
+    from marsad.eval.sentences import split_detection
+
+    _n, figures = split_detection("heldout")
+    for name, pinned in _pins("sentences_heldout").items():
+        f1 = figures[name].f1
+        assert f1 >= pinned - TOLERANCE, f"read alone, {name}: {f1:.3f} < pinned {pinned}"
+
+
+@pytest.mark.gold
 def test_seed_stays_perfect(seed_report: dict) -> None:
     for metric in ("event_f1", "actor_acc", "location_acc", "doc_fatalities_acc", "sub_event_type_acc"):
         assert seed_report[metric] == 1.0, metric
