@@ -199,6 +199,11 @@ def cross_validated() -> list[tuple[str, str]]:
             line = (f"pipeline event F1 {chosen.get('event_f1')} (P {chosen.get('event_precision')}, "
                     f"R {chosen.get('event_recall')}), against the other coding {chosen.get('other_f1')}, "
                     f"at threshold {meta.get('threshold')} ({meta.get('family', 'linear')})")
+            short = meta.get("short_threshold")
+            alone = cv.get("sentences_alone_by_threshold", {}).get(str(short), {})
+            if short is not None and alone:
+                line += (f"; short documents from {short}: read alone, attack F1 {alone['attack']['f1']}, "
+                         f"protest F1 {alone['protest']['f1']}")
         elif name == "types":
             acc, chosen = cv.get("accuracy_all_matched", {}), cv.get("chosen", {})
             line = (f"type accuracy {acc.get('type_model')} (rules {acc.get('type_rules')}), sub-type given "
