@@ -164,6 +164,29 @@ def ascii_name(s: str) -> str:
     return "".join(c for c in s if not unicodedata.combining(c)).encode("ascii", "ignore").decode().strip()
 
 
+# WOF names most districts with their head word ("مديرية حيران", "قضاء الشوف"), which news mostly leaves
+# out or splits from the name ("جبهة نهم", "مديرية #حيران"): without a bare key the name reads as a
+# village of the same name elsewhere (حيران, Hajjah, read as a village in Al Bayda', 315 km away)
+DISTRICT_HEADS = ("مديرية", "قضاء", "منطقة", "مركز", "ناحية")
+
+
+def bare_district_names(names: list[str]) -> list[str]:
+    """A district's names without their head word, and a Yemeni district named for two areas by its
+    first ("مديرية سنحان وبني بهلول" -> "سنحان وبني بهلول", "سنحان")."""
+    out: list[str] = []
+    for raw in names:
+        words = raw.strip().split()
+        if len(words) < 2 or words[0] not in DISTRICT_HEADS:
+            continue
+        rest = words[1:]
+        out.append(" ".join(rest))
+        for i, w in enumerate(rest[1:], 1):
+            if w.startswith("و") and len(w) > 3:  # "كتاف والبقع": the first of the two areas
+                out.append(" ".join(rest[:i]))
+                break
+    return out
+
+
 def arabic_keys(names: list[str]) -> set[str]:
     """Normalised lookup keys for Arabic names, with spacing variants; drops non-Arabic script."""
     out: set[str] = set()
@@ -349,6 +372,8 @@ def read_wof(b: Builder, shared: Path, gn: dict[int, list[str]], admin1_names: d
         if pt in ("locality", "neighbourhood", "campus"):
             # variants are noisy for admin areas (README: Sana'a region carries "تعز")
             names += r["name_ar_var"].split("|")
+        if pt == "county":
+            names += bare_district_names(names)
         keys = arabic_keys([n for n in names if n])
         if not keys:
             continue

@@ -150,3 +150,21 @@ def test_prebuilt_automaton_matches_compiled(gaz: Gazetteer) -> None:
     assert len(pre) == len(fresh)
     text = "وبحلب ولدير الزور وللرقة والبو كمال"
     assert pre.keys() == fresh.keys() and pre.find(text) == fresh.find(text) and pre.find(text)
+
+
+def test_a_district_is_found_by_its_bare_name(gaz: Gazetteer) -> None:
+    # the district of Hajjah, not a village of the same name in Al Bayda' (WOF names it "مديرية حيران")
+    assert ("Hayran", "admin2", "Hajjah") in {(p.name, p.feature, p.admin1) for p in gaz.lookup_name("حيران")}
+    assert [p.admin1 for p in gaz.lookup_name("نهم") if p.feature == "admin2"] == ["Sana'a"]  # "جبهة نهم"
+
+
+def test_bare_district_names() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "build"))
+    import build_gazetteer as mod
+
+    assert mod.bare_district_names(["مديرية حيران"]) == ["حيران"]
+    assert mod.bare_district_names(["مديرية سنحان وبني بهلول"]) == ["سنحان وبني بهلول", "سنحان"]
+    assert mod.bare_district_names(["مديرية الوادي", "حيران"]) == ["الوادي"]
