@@ -675,7 +675,9 @@ def main(argv: list[str] | None = None) -> int:
     for line in b.rejected:
         log.warning("rejected, outside its country: %s", line)
     log.info("coordinates: %d records repaired, %d rejected", len(b.repaired), len(b.rejected))
-    # Admin2/admin3 areas named like a town of the same country nearby are that town in the news.
+    # Admin2/admin3 areas named like a town of the same country nearby are that town in the news; the
+    # town takes the district's population, so that it outranks the villages of that name elsewhere
+    # ("صرواح": the seat of Ma'rib's district, not the hamlets of Ibb and Sana'a, all of population 0)
     for r in b.recs:
         if r.feature not in ("admin2", "admin3"):
             continue
@@ -685,6 +687,7 @@ def main(argv: list[str] | None = None) -> int:
                 if o.feature in ("city", "village") and o.country == r.country and k in o.keys and \
                         km(o.lat, o.lon, r.lat, r.lon) < 40:
                     r.keys.discard(k)
+                    o.population = max(o.population, r.population)
                     break
 
     keep = [r for r in b.recs if r.keys]

@@ -156,6 +156,8 @@ def test_a_district_is_found_by_its_bare_name(gaz: Gazetteer) -> None:
     # the district of Hajjah, not a village of the same name in Al Bayda' (WOF names it "مديرية حيران")
     assert ("Hayran", "admin2", "Hajjah") in {(p.name, p.feature, p.admin1) for p in gaz.lookup_name("حيران")}
     assert [p.admin1 for p in gaz.lookup_name("نهم") if p.feature == "admin2"] == ["Sana'a"]  # "جبهة نهم"
+    # a district whose seat bears its name is that town, which outranks the hamlets of the name elsewhere
+    assert gaz.lookup_name("صرواح")[0].admin1 == "Ma'rib"
 
 
 def test_bare_district_names() -> None:
