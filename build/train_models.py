@@ -389,8 +389,6 @@ def sentence_detection(alone: Alone, lone_of: list[int], lone_types: list[str], 
     return {name: d.as_dict() for name, d in tally(rows).items()}
 
 
-
-
 def short_threshold(alone: Alone | None, lone_of: list[int], lone_types: list[str], p: np.ndarray,
                     article_threshold: float) -> tuple[float, dict[float, dict]]:
     """The event threshold of short documents (a feed item, a sentence read alone): the one whose
