@@ -31,8 +31,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -114,16 +112,13 @@ def examples(train: list[dict[str, Any]], gold: list[dict[str, Any]], docs: dict
 def out_of_fold(ch: Choices, c: float, fold_docs: list[set[str]],
                 neighbours: bool = True) -> tuple[list[DateRanker], float]:
     """The fold models and the out-of-fold share of kept choices whose most probable candidate is right."""
-    models, right = [], 0
-    for held in fold_docs:
-        fit = ch.fit([i for i, g in enumerate(ch.groups) if g not in held], c, EVENT_DAY)
-        model = DateRanker(to_linear(*fit, {}), neighbours)
-        models.append(model)
-        for i, g in enumerate(ch.groups):
-            if g in held:
-                ps = [model.model.proba(f)[EVENT_DAY] for f in ch.feats[i]]
-                right += ch.labels[i][int(np.argmax(ps))]
-    return models, right / max(1, len(ch.groups))
+    def fit(idx: list[int]) -> DateRanker:
+        return DateRanker(to_linear(*ch.fit(idx, c, EVENT_DAY), {}), neighbours)
+
+    def probabilities(model: DateRanker, i: int) -> list[float]:
+        return [model.model.proba(f)[EVENT_DAY] for f in ch.feats[i]]
+
+    return ch.out_of_fold(fold_docs, fit, probabilities)
 
 
 def figures(gold: list[dict[str, Any]], preds: list[dict[str, Any]],
@@ -135,11 +130,7 @@ def figures(gold: list[dict[str, Any]], preds: list[dict[str, Any]],
 def pipeline_preds(gold: list[dict[str, Any]], docs: dict[str, Any], rankers: list[Any],
                    fold_docs: list[set[str]]) -> list[dict[str, Any]]:
     """The events of the training split, each article run with its fold's ranker."""
-    preds = []
-    for ranker, held in zip(rankers, fold_docs, strict=True):
-        pipe = _pipeline(ranker)
-        preds += [e.to_record() for g in gold if g["doc_id"] in held for e in pipe(docs[g["doc_id"]]).events]
-    return preds
+    return training.fold_events(gold, docs, rankers, fold_docs, _pipeline)
 
 
 def ships(rules: dict[str, Any], model: dict[str, Any]) -> bool:

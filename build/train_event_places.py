@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -153,28 +151,18 @@ def out_of_fold(ch: Choices, c: float, fold_docs: list[set[str]],
                 how: dict[str, Any]) -> tuple[list[EventPlaceRanker], float]:
     """The fold models and the out-of-fold share of choices the model gets right (``how``: the
     ranker's context settings)."""
-    models, right = [], 0
-    for held in fold_docs:
-        model = _fit(ch, [i for i, g in enumerate(ch.groups) if g not in held], c, how)
-        models.append(model)
-        for i, g in enumerate(ch.groups):
-            if g in held:
-                m = model.fallback if ch.fallback[i] and model.fallback is not None else model.model
-                ps = [m.proba(f)[EVENT_PLACE] for f in ch.feats[i]]
-                right += ch.labels[i][int(np.argmax(ps))]
-    return models, right / max(1, len(ch.groups))
+    def probabilities(model: EventPlaceRanker, i: int) -> list[float]:
+        m = model.fallback if ch.fallback[i] and model.fallback is not None else model.model
+        return [m.proba(f)[EVENT_PLACE] for f in ch.feats[i]]
+
+    return ch.out_of_fold(fold_docs, lambda idx: _fit(ch, idx, c, how), probabilities)
 
 
 def pipeline_f1(gold: list[dict[str, Any]], docs: dict[str, Any], rankers: list[Any],
                 fold_docs: list[set[str]], other: list[dict[str, Any]]) -> dict[str, Any]:
     """The scorer's summary on the training split, each article run with its fold's ranker, against
     our coding and ``other`` (gold/train.jsonl's coding of the same articles: the choice must fit both)."""
-    preds = []
-    for ranker, held in zip(rankers, fold_docs, strict=True):
-        pipe = _pipeline(ranker)
-        for g in gold:
-            if g["doc_id"] in held:
-                preds += [e.to_record() for e in pipe(docs[g["doc_id"]]).events]
+    preds = training.fold_events(gold, docs, rankers, fold_docs, _pipeline)
     return training.both_codings(gold, preds, FIGURES, other)
 
 

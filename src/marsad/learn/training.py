@@ -11,10 +11,10 @@ import argparse
 import hashlib
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -31,6 +31,8 @@ SEED = 20261207
 MIN_COUNT = 2
 #: what ``trained_on.split`` says in every model's metadata
 SPLIT = "train (held-out refused, and its copies: annotations/heldout_twins.tsv)"
+#: a ranker's fold model (:meth:`Choices.out_of_fold`)
+M = TypeVar("M")
 
 
 def corpus_arguments(parser: argparse.ArgumentParser, c_default: float | list[float],
@@ -151,6 +153,31 @@ class Choices:
         feats = [f for i in idx for f in self.feats[i]]
         labels = [positive if y else "other" for i in idx for y in self.labels[i]]
         return fit_linear(feats, labels, c, seed=SEED)
+
+    def out_of_fold(self, fold_docs: Sequence[set[str]], fit: Callable[[list[int]], M],
+                    probabilities: Callable[[M, int], list[float]]) -> tuple[list[M], float]:
+        """The model of each fold (``fit`` of the choices of the other folds' articles) and the share of
+        all choices whose most probable candidate (``probabilities(model, choice)``, by the model of the
+        fold that did not see the article) is right."""
+        models, right = [], 0
+        for held in fold_docs:
+            model = fit([i for i, g in enumerate(self.groups) if g not in held])
+            models.append(model)
+            for i, g in enumerate(self.groups):
+                if g in held:
+                    right += self.labels[i][int(np.argmax(probabilities(model, i)))]
+        return models, right / max(1, len(self.groups))
+
+
+def fold_events(gold: Sequence[Mapping[str, Any]], docs: Mapping[str, Any], models: Sequence[Any],
+                fold_docs: Sequence[set[str]], pipeline: Callable[[Any], Any]) -> list[dict[str, Any]]:
+    """The event records of the training split, each article run by ``pipeline(model)`` of its fold's
+    model (the scripts that choose a decision by whole-pipeline runs, out of fold)."""
+    preds: list[dict[str, Any]] = []
+    for model, held in zip(models, fold_docs, strict=True):
+        pipe = pipeline(model)
+        preds += [e.to_record() for g in gold if g["doc_id"] in held for e in pipe(docs[g["doc_id"]]).events]
+    return preds
 
 
 def story_folds(texts: Mapping[str, str], folds: int) -> dict[str, int]:
