@@ -177,7 +177,7 @@ class EventExtractor:
     def opener_asked_in(self, n_sentences: int, framed: bool) -> bool:
         """Whether the opener is asked in a document of ``n_sentences`` where the rules opened a frame
         (``framed``) or none."""
-        return n_sentences <= DEFAULT.opener_short_doc or (framed and self.opener_in_articles)
+        return DEFAULT.short_document(n_sentences) or (framed and self.opener_in_articles)
 
     def _asked(self, reason: str, ms: list[Mention]) -> bool:
         """Whether the opener is asked about a sentence the rules left for ``reason`` (learn/opener)."""

@@ -92,13 +92,18 @@ class EventSettings:
     # (reason ``cap:frames``): placing, tolls and merging compare frames with each other and with the
     # document's mentions. The most frames of a dev or held-out article is 22.
     max_frames: int = 300
-    # the learned frame opener is asked in a document with no frame of the rules only where it has at
-    # most this many sentences (a feed item, a headline, a sentence read alone); by hand, for speed
+    # a short document (a feed item, a headline, a sentence read alone) has at most this many sentences:
+    # the learned frame opener is asked in one with no frame of the rules only there (by hand, for
+    # speed), and the event model has its own threshold there (learn/events)
     opener_short_doc: int = 3
     # ... and characters: sentences starting this far into a document are not analysed for events
     # (reason ``cap:event_chars``): a 50 KB run of event sentences costs up to ~3 s after the frame
     # gate. The longest article of the annotation pool has 33,745 characters.
     max_event_chars: int = 50_000
+
+    def short_document(self, n_sentences: int) -> bool:
+        """Whether a document of ``n_sentences`` is a short one (``opener_short_doc``)."""
+        return n_sentences <= self.opener_short_doc
 
 
 DEFAULT = EventSettings()

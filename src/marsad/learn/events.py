@@ -72,15 +72,15 @@ class EventDecision:
     model: LinearModel | TreeModel  # boosted trees since 2026-12-07 (docs/learning.md); linear before
     threshold: float
     p_sentence: SentenceProbability
-    # a document of at most ``DEFAULT.opener_short_doc`` sentences (a feed item, a sentence read alone)
-    # has its own operating point, chosen out of fold on the training split's sentences read alone
+    # a short document (``DEFAULT.short_document``: a feed item, a sentence read alone) has its own
+    # operating point, chosen out of fold on the training split's sentences read alone
     # (``short_threshold`` in event.json): read alone, a sentence tells less, and the model's
     # probabilities of such candidates are lower for real events as for false ones
     short_threshold: float | None = None
 
     def threshold_for(self, analysis: Analysis) -> float:
         """The threshold of ``analysis``'s document: the short documents' one, or the articles'."""
-        if self.short_threshold is not None and len(analysis.sentences) <= DEFAULT.opener_short_doc:
+        if self.short_threshold is not None and DEFAULT.short_document(len(analysis.sentences)):
             return self.short_threshold
         return self.threshold
 
