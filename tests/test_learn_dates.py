@@ -158,3 +158,25 @@ def test_no_model_file_means_the_rules(monkeypatch: pytest.MonkeyPatch, tmp_path
         assert dating.packaged() is None
     finally:
         dating.packaged.cache_clear()
+
+
+def test_the_day_passed_on_is_the_rules_even_where_the_caller_changes_it() -> None:
+    from marsad.extract.dating import inherit_dates, told_before
+    from marsad.extract.frames import Frame
+    from marsad.model import Mention, MentionKind, Span
+
+    phrase = Mention(MentionKind.DATE, Span(0, 4, "أمس"), "2018-06-09", 0)
+    dated = Frame("Battles", "Armed clash", [0], 10, [], date="2018-06-09", date_precision=1,
+                  date_mention=phrase)
+    undated, later = (Frame("Battles", "Armed clash", [k], 10 + 50 * k, []) for k in (1, 2))
+    passed = []
+    for f, before in told_before([later, undated, dated], PUBLISHED):  # in the order told, not as given
+        passed.append((f, before))
+        f.date = "2018-06-01"  # a caller's change to a frame is not what it passes on
+    assert passed == [(dated, None), (undated, ("2018-06-09", 1, phrase)), (later, ("2018-06-09", 1, phrase))]
+    # an old day is a look back: not passed on
+    old = Frame("Battles", "Armed clash", [0], 10, [], date="2018-05-01", date_precision=1,
+                date_mention=phrase)
+    undated = Frame("Battles", "Armed clash", [1], 60, [])
+    inherit_dates([old, undated], PUBLISHED)
+    assert undated.date is None and not undated.date_inherited

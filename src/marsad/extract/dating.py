@@ -3,14 +3,15 @@ spans.
 
 Requires: DATE mentions (``value`` an ISO day, ``precision``, ``norm_end``), the publication day,
 and for ``split_by_days`` the frames' tolls and the article's text.
-Provides: ``date_for`` (a sentence's event day), ``inherit_dates`` (undated frames take the day of
-the dated one before them), ``split_by_days`` (a toll over two or three days: one event a day),
-``recent`` and ``days_apart``.
+Provides: ``date_for`` (a sentence's event day), ``told_before`` (the day the telling before a frame
+passes on), ``inherit_dates`` (undated frames take the day of the dated one before them),
+``split_by_days`` (a toll over two or three days: one event a day), ``recent`` and ``days_apart``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -54,16 +55,30 @@ def recent(day: str | None, published: date | None) -> bool:
                                 or (published - date.fromisoformat(day)).days <= DEFAULT.inherit_days)
 
 
+#: a day as a frame holds it: (ISO day, precision, the date phrase)
+Day = tuple[str, int, Mention | None]
+
+
+def told_before(frames: list[Frame], published: date | None) -> Iterator[tuple[Frame, Day | None]]:
+    """Each frame in the order told, with the day of the last frame before it dated by a phrase of its
+    own, where that day is recent (what an undated frame inherits). A frame's own phrase is read before
+    the caller handles it, so a day the caller gives it is not passed on."""
+    last: Day | None = None
+    for f in sorted(frames, key=lambda g: min(g.sents)):
+        own: Day | None = (f.date, f.date_precision, f.date_mention) if (
+            f.date is not None and f.date_mention is not None and not f.date_inherited) else None
+        yield f, last if last is not None and recent(last[0], published) else None
+        if own is not None:
+            last = own
+
+
 def inherit_dates(frames: list[Frame], published: date | None) -> None:
     """A frame whose sentences name no day happened when the last dated frame before it did
     ("شهدت تركيا، أمس، 4 هجمات ... وفي إسطنبول، أصيب 10 أشخاص"): articles date the lead and tell on.
     An older day ("قبل أسبوعين") is a look back, not the day the rest of the report is about."""
-    last: Frame | None = None
-    for f in sorted(frames, key=lambda g: min(g.sents)):
-        if f.date_mention is not None:
-            last = f
-        elif last is not None and recent(last.date, published):
-            f.date, f.date_precision, f.date_mention = last.date, last.date_precision, last.date_mention
+    for f, before in told_before(frames, published):
+        if f.date_mention is None and before is not None:
+            f.date, f.date_precision, f.date_mention = before
             f.date_inherited = True
 
 

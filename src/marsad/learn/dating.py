@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from marsad.extract.dating import recent
+from marsad.extract.dating import Day, told_before
 from marsad.learn.features import bucket
 from marsad.learn.linear import MODELS, LinearModel, shipped
 from marsad.model import Analysis, Mention, MentionKind
@@ -79,7 +79,7 @@ class DayCandidate:
     rules: bool  # the rules' choice
 
 
-def day_candidates(analysis: Analysis, f: Frame, inherited: tuple[str, int, Mention | None] | None,
+def day_candidates(analysis: Analysis, f: Frame, inherited: Day | None,
                    dates: Sequence[Mention] | None = None) -> list[DayCandidate]:
     """The candidate days of frame ``f`` (after merging and ``inherit_dates``): every current date
     phrase of its sentences, the day it would inherit, the publication day; the rules' choice is one
@@ -250,15 +250,10 @@ def choose_days(frames: list[Frame], analysis: Analysis, chooser: DayChooser) ->
     """Give each frame the day ``chooser`` picks among its candidates (after ``inherit_dates``: the
     rules' days are the candidates' ``rules`` and what a later frame inherits). A frame whose candidates
     offer one day keeps the rules' choice."""
-    published = analysis.doc.published
-    # the day a frame passes on to the undated ones after it: the rules' (before the choice)
-    last: tuple[str, int, Mention | None] | None = None
     dates = [m for m in analysis.mentions if m.kind is MentionKind.DATE and m.value]
-    for f in sorted(frames, key=lambda g: min(g.sents)):
-        inherited = last if last is not None and recent(last[0], published) else None
+    # (the day a frame passes on to the undated ones after it is the rules', read before the choice)
+    for f, inherited in told_before(frames, analysis.doc.published):
         cands = day_candidates(analysis, f, inherited, dates)
-        if f.date and f.date_mention is not None and not f.date_inherited:
-            last = (f.date, f.date_precision, f.date_mention)
         if len({c.day for c in cands}) < 2:
             continue
         c = cands[chooser.choose(analysis, f, cands)]
