@@ -91,7 +91,6 @@ def _side_words(norm: str, start: int, end: int) -> tuple[list[str], list[str]]:
     return prev, nxt
 
 
-
 @dataclass(frozen=True)
 class _Context:
     """What every mention of one document reads: computed once per document."""

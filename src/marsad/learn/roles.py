@@ -77,7 +77,6 @@ _CLAUSE = re.compile(r"[،,؛;:.!?؟\n]|\s(?:فيما|بينما|في\s+حين|�
 _SIDE_WINDOW = 60
 
 
-
 def _words(text: str, last: bool) -> list[str]:
     """The three normalised words at the end (``last``) or start of ``text`` within its sentence."""
     if last:
