@@ -575,3 +575,26 @@ def test_an_arrest_with_only_the_arrested_named_is_made_by_the_police(pipe: Pipe
     assert (e.sub_event_type, e.actor1, e.inter1, e.actor1_text) == ("Arrests", "Police Forces of France",
                                                                      1, None)
     assert e.actor2 == "Civilians (France)"
+
+
+def test_an_attacked_meeting_is_the_events_place_not_a_venue(pipe: Pipeline) -> None:
+    # "لقاء في X" is where talks were held (a statement's place) unless the meeting is what was hit
+    hit = ("واستهدف هجوم انتحاري مساء الثلاثاء لقاء انتخابيا لحزب محلي في بيشاور، "
+           "وتسبب بمقتل 22 شخصا حسب حصيلة جديدة.")
+    talks = "وعقد الوزيران لقاء مطولا في بيشاور لبحث الهجوم."
+    roles = [[m.attr("role") for m in pipe(Document("t", text, date(2018, 7, 13))).mentions
+              if m.kind is MentionKind.PLACE] for text in (hit, talks)]
+    assert roles == [[None], ["statement"]]
+    events = pipe(Document("t", hit, date(2018, 7, 13))).events
+    assert [(e.location, e.fatalities) for e in events] == [("Peshawar", 22)]
+
+
+def test_deaths_without_a_number_are_not_shared_over_a_list_of_towns(pipe: Pipeline) -> None:
+    # a number told for several towns is split over them (spec §4); deaths told with no number are no
+    # number to split: each town's event counts them as the spec does (3)
+    text = "قصفت قوات النظام السوري أمس بلدتي حرستا وعربين، ما أدى إلى سقوط قتلى."
+    events = pipe(Document("t", text, date(2018, 3, 1))).events
+    assert sorted(e.fatalities for e in events) == [3, 3] and len({e.location for e in events}) == 2
+    text = "قصفت قوات النظام السوري أمس بلدتي حرستا وعربين، ما أدى إلى مقتل 7 مدنيين."
+    events = pipe(Document("t", text, date(2018, 3, 1))).events
+    assert sorted(e.fatalities for e in events) == [3, 4]

@@ -232,3 +232,24 @@ def test_a_euphemism_for_killing_counts(pipe: Pipeline) -> None:
 
 def test_most_of_them_killed_counts_three(pipe: Pipeline) -> None:
     assert [s.killed for s in _tolls(pipe, "أكد المصدر مقتل أغلب المتسللين في الاشتباكات قرب المطار.")] == [3]
+
+
+@pytest.mark.parametrize(("text", "killed"), [
+    # "one of them", "its leader": one person after the death word
+    ("هاجم مسلح خمسة أشخاص بسكين في المدينة، فقتل أحدهم وأصاب أربعة آخرين.", [1]),
+    ("قتل زعيمها في غارة جوية على مقره في الولاية.", [1]),
+    # "أحد عشر" is eleven, not "one of"
+    ("قتل أحد عشر جنديا في هجوم على حاجز للجيش.", [11]),
+    # the accusative singular before the passive verb
+    ("قال المسؤول إن شخصا قتل في إطلاق النار قرب الحاجز.", [1]),
+    # "at least" and "had" between the count and the verb
+    ("وكان 16 شخصا على الأقل قد قتلوا حين أطلق الجنود النار على المتظاهرين.", [16]),
+])
+def test_one_of_them_a_leader_and_words_between_count_and_verb(pipe: Pipeline, text: str,
+                                                                 killed: list[int]) -> None:
+    assert [s.killed for s in _tolls(pipe, text) if not s.running_total] == killed
+
+
+def test_killed_and_wounded_told_with_masra_is_a_joint_count(pipe: Pipeline) -> None:
+    st = _tolls(pipe, "أكد المصدر مصرع وجرح عشرات من عناصر الميليشيات في المعارك.")
+    assert [(s.killed, s.unnumbered) for s in st] == [(10, True)]

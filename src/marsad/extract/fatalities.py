@@ -44,7 +44,9 @@ _TOLL_WORD = re.compile(r"(?:حصيله|الحصيله|القتلي|الضحاي
 _INJURY_NEAR = re.compile(r"(?:اصابه|واصابه|جرح|وجرح|اصيب|واصيب|اصيبوا|جرحي|مصابين|جريحا|الجرحي|المصابين)"
                           r"\s*(?:\S+\s+){0,2}$")
 _INJURY_AFTER = re.compile(r"^\s*(?:\S+\s+)?(?:جرحي|جريحا|مصابين|مصابا|بجروح|اصابات|جريح)")
-_DEATH_AFTER = re.compile(r"^\s*(?:\S+\s+){0,3}?(?:قتلي|قتيلا|قتيل|شهيدا|شهداء|لقوا\s+(?:حتفهم|مصرعهم)|قتلوا|"
+# ("16 شخصا على الأقل قد قتلوا": "at least" and "had" stand between the count and the verb)
+_DEATH_AFTER = re.compile(r"^\s*(?:\S+\s+){0,3}?(?:علي\s+الاقل\s+)?(?:قد\s+)?"
+                          r"(?:قتلي|قتيلا|قتيل|شهيدا|شهداء|لقوا\s+(?:حتفهم|مصرعهم)|قتلوا|"
                           r"حتفهم|مصرعهم|لقي|جثه|جثث|قتلا|لقيا|حتفهما|مصرعهما)(?:\s|$|[،.,])")
 _AND_BEFORE = re.compile(r"(?:^|\s)و\s*$|\sو$")
 _UPDATE_BEFORE = re.compile(r"(?:ارتفع|ارتفعت|ارتفاع|ليرتفع|لترتفع|يرتفع|ترتفع|"
@@ -62,7 +64,10 @@ _ONE_PERSON = ("جندي|شخص|طفل|طفله|امراه|مدني|مدنيه|�
                "فلسطيني|فلسطينيه|رجل|شرطي|مقاتل|مسلح|مواطن|مواطنه|عسكري|مقيم|مقيمه|متطوع|متطوعه|طالب|طالبه|"
                "طبيب|طبيبه|معلم|معلمه|مدرس|سايق|حارس|مستوطن|مجند|عميد|عقيد|نقيب|ملازم|رقيب")
 # (an indefinite singular takes the accusative alef: "قتلت قياديا ميدانيا")
-_ONE_PERSON_AFTER = re.compile(rf"^\s*(?:ال)?(?:{_ONE_PERSON}|قايد|زعيم|مسوول|ناشط|ناشطه)ا?(?:\s|$|[،.,])")
+# ("قتل أحدهم", "مقتل أحد الجنود": one of them; "قتل زعيمها": its leader; not "أحد عشر", eleven)
+_ONE_PERSON_AFTER = re.compile(rf"^\s*(?:(?:ال)?(?:{_ONE_PERSON}|قايد|زعيم|مسوول|ناشط|ناشطه)ا?"
+                               r"|(?:قايد|زعيم|امير|مسوول)(?:ه|ها|هم)|احد(?:هم|هما|هن)?(?!\s*عشر)"
+                               r"|احدي(?:هم|هما|هن)?(?!\s*عشر))(?:\s|$|[،.,])")
 # after a death noun, an indefinite singular noun and its nisba adjective ("مقتل مقيم مصري", "مصرع شاب
 # فلسطيني"; after a verb it may be the killer: "قتلت غارة جوية"): one person; not a quantity ("عدد
 # كبير"), a plural ("جنود سوريين") or a preposition
@@ -76,7 +81,7 @@ _SINGULAR_DEATH = re.compile(r"(?:(?:مصرع|حتف|مقتل|استشهاد|ن�
                              r"^(?:[وف]?(?:استشهد|استشهدت|توفي|توفيت|قتيل|قتيلا))|فارق\s+الحياه)$")
 _DUAL_DEATH = re.compile(r"(?:هما|قتيلان|قتيلين|شهيدان|شهيدين)$")
 # "مسعفة فلسطينية قتلت برصاص": one person, then the verb that killed them
-_ONE_PERSON_BEFORE = re.compile(rf"(?:^|\s)(?:ال)?(?:{_ONE_PERSON})(?:\s+\S+(?:ي|يه))?\s+$")
+_ONE_PERSON_BEFORE = re.compile(rf"(?:^|\s)(?:ال)?(?:{_ONE_PERSON})ا?(?:\s+\S+(?:ي|يه|يا))?\s+$")
 _KILL_VERB_NEAR = re.compile(r"(?:^|\s)[وف]?(?:قتل|قتلت|قتلوا|اعدم|اعدمت|تقتل|يقتل)\s")
 # Numbers the recogniser flags as something other than a count of people.
 _NOT_TOLL_FLAGS = ("year", "unit", "time", "ordinal", "day", "label", "decimal")
@@ -90,7 +95,7 @@ _CAUSE_BEFORE = re.compile(r"(?:جراء\s+قيامه|احتجاجا\s+علي|ل
                            r"\S*(?:\s+\S+){0,3}\s*$")
 # "مقتل وإصابة", "قتل وجرح" right before a count: the killed and the injured told together ("قتل وأصيب 5"
 # is not: one killed, five injured)
-_JOINT_BEFORE = re.compile(r"(?:^|\s)[وب]?(?:مقتل|قتل)\s+و(?:اصابه|جرح)(?:\s+و(?:اسر|اعتقال))?\s+"
+_JOINT_BEFORE = re.compile(r"(?:^|\s)[وب]?(?:مقتل|قتل|مصرع)\s+و(?:اصابه|جرح)(?:\s+و(?:اسر|اعتقال))?\s+"
                            r"(?:(?:فيها|فيه|خلالها|خلاله)\s+)?(?:(?:اكثر\s+من|نحو|حوالي|قرابه|زهاء)\s+)?$")
 _UP_TO_BEFORE = re.compile(r"(?:ما\s+يصل\s+الي|حتي)\s*$")
 _UNIT_AFTER = re.compile(r"^\s*/?\s*(?:كلم|كم|كيلومتر|كيلو|متر|م\b|%|بالميه|بالمايه|دولار|ساعه|دقيقه)")
@@ -300,7 +305,7 @@ def _single_deaths(analysis: Analysis, counted: set[int],
         two = bool(_DUAL_DEATH.search(word))
         if not two and not _ONE_PERSON_AFTER.match(norm[ne:ne + 30]) and not _SINGULAR_DEATH.search(word) \
                 and not (m.attr("pos") == "noun" and _ONE_NISBA_AFTER.match(norm[ne:ne + 40])) and not (
-                ns is not None and m.attr("pos") == "verb"
+                ns is not None and m.attr("pos") in ("verb", "word")
                 and _ONE_PERSON_BEFORE.search(norm, max(0, ns - 40), ns)):
             continue
         cause = ns is not None and bool(_CAUSE_BEFORE.search(_window_before(norm, ns))) or m.sent in old_sents

@@ -72,6 +72,10 @@ def to_event(analysis: Analysis, f: Frame, *, doc_country: str | None, lead_end:
             and (a1 is None or a1.attr("kind") not in _CROWD_KINDS):
         a1, a2 = a2, a1  # rioters act in a riot ("Rioters (Palestine) vs Military Forces of Israel")
     k, n = f.split
+    if n > 1 and all(st.unnumbered for st in f.tolls if not st.running_total):
+        # deaths told with no number ("سقوط قتلى") are no toll to share: each place's event counts them
+        # as the spec does (§4: 3, or 10), as the training coders did for a list of shelled towns
+        n = 1
     if n > 1:  # the remainder goes to the first place, as ACLED does
         killed = killed // n + (killed % n if k == 0 else 0)
         low = high = None

@@ -61,6 +61,10 @@ _SPEECH = re.compile(r"(?<!\w)[وف]?(?:" + _alternation("speech")
 _MEETING = re.compile(r"(?<!\w)[وفب]?(?:" + _alternation("meeting") + r")(?!\w)[^.،:\"!?؟\n]{0,60}?(?:\s|^)"
                       r"(?:في|من|الي|حول)\s+(?:العاصمه\s+)?$")
 _SPEECH_BREAK = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان)(?:\s|$)")
+# ... unless the meeting is what was attacked ("استهدف لقاء انتخابيا في بيشاور"): then it is the event's place
+_TARGETED = re.compile(r"(?:^|\s)[وف]?(?:استهدف|استهدفت|استهدفوا|يستهدف|تستهدف|استهداف|هاجم|هاجمت|هاجموا|"
+                       r"هجوم\s+علي|هجوما\s+علي|هجوم\s+استهدف|اعتداء\s+علي|تفجير|فجر|فجرت|اقتحم|اقتحمت)"
+                       r"(?:\s+\S+){0,4}\s*$")
 # A country or national capital used for its government ("أعلنت مصر"، "وتتهم واشنطن"، "المدعومة من
 # روسيا"، "نظام طهران"، "العراق يعلن"): an actor, not where something happened.
 _AGENT_BEFORE = re.compile(
@@ -162,7 +166,8 @@ class PlaceRoles:
         last_w = before_w.rstrip()
         if last_w.endswith(_MEETING_LAST):
             mt = _MEETING.search(before_w)
-            if mt and not _SPEECH_BREAK.search(mt.group(0)):
+            if mt and not _SPEECH_BREAK.search(mt.group(0)) \
+                    and not _TARGETED.search(before_w, max(0, mt.start() - 50), mt.start()):
                 return "statement"
         if last_w.endswith(_SPEECH_LAST):
             sp = _SPEECH.search(before_w)
