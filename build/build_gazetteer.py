@@ -357,13 +357,15 @@ def read_wof(b: Builder, shared: Path, gn: dict[int, list[str]], admin1_names: d
         gid = int(r["geonames_id"]) if r["geonames_id"].isdigit() else 0
         if gid in gn:
             return gn[gid][2]
-        return ascii_name(r["name"] or r["name_eng"])
+        # ("name" is often the Arabic name itself, which folds to nothing: نوى -> "", not Nawa)
+        return ascii_name(r["name"]) or ascii_name(r["name_eng"])
 
     # placetype order so that regions/counties exist before their children are named
     order = {"country": 0, "region": 1, "county": 2, "localadmin": 3, "locality": 4, "neighbourhood": 5,
              "campus": 6}
     rows.sort(key=lambda r: order.get(r["placetype"], 9))
     area_idx: dict[str, int] = {}  # WOF id of a region/county -> builder index (after merging)
+    unnamed = 0
     for r in rows:
         pt = r["placetype"]
         if pt not in order or pt == "country":
@@ -376,6 +378,9 @@ def read_wof(b: Builder, shared: Path, gn: dict[int, list[str]], admin1_names: d
             names += bare_district_names(names)
         keys = arabic_keys([n for n in names if n])
         if not keys:
+            continue
+        if not en(r):
+            unnamed += 1  # no Latin name anywhere (Beirut quarters): an event there would have no location
             continue
         try:
             lat, lon = float(r["lat"]), float(r["lon"])
@@ -401,6 +406,7 @@ def read_wof(b: Builder, shared: Path, gn: dict[int, list[str]], admin1_names: d
         idx = b.add(rec)
         if pt in ("region", "county"):
             area_idx[r["wof_id"]] = idx
+    log.info("WOF: %d records without any Latin name left out", unnamed)
 
 
 def read_gn15000(b: Builder, gn: dict[int, list[str]], admin1_names: dict[str, str]) -> None:
