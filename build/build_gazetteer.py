@@ -379,7 +379,8 @@ def read_wof(b: Builder, shared: Path, gn: dict[int, list[str]], admin1_names: d
         keys = arabic_keys([n for n in names if n])
         if not keys:
             continue
-        if not en(r):
+        name = en(r)
+        if not name:
             unnamed += 1  # no Latin name anywhere (Beirut quarters): an event there would have no location
             continue
         try:
@@ -398,7 +399,7 @@ def read_wof(b: Builder, shared: Path, gn: dict[int, list[str]], admin1_names: d
         cty = by_id.get(r["county_id"])
         admin1 = en(reg) if reg and pt != "region" else (en(r) if pt == "region" else "")
         admin2 = en(cty) if cty and pt not in ("region", "county") else (en(r) if pt == "county" else "")
-        rec = Rec(gid, en(r), r["country"], lat, lon, feature, pop, admin1, admin2, f"wof:{r['wof_id']}",
+        rec = Rec(gid, name, r["country"], lat, lon, feature, pop, admin1, admin2, f"wof:{r['wof_id']}",
                   keys, pt in ("region", "campus") or pop >= 15000)
         # admin names are taken from the merged area records at the end, so that every place of a
         # province carries the same spelling (OpenSyria's "Deir ez-Zor", not WOF's "Days Az Zawr")
