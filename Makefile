@@ -66,6 +66,7 @@ models: setup
 	$(BIN)/python build/train_event_places.py --no-context --c 0.25 0.5 1.0 2.0
 	$(BIN)/python build/train_merge.py --learned
 	$(BIN)/python build/train_dates.py --c 0.3 1.0 3.0
+	$(BIN)/python build/train_splits.py --c 1.0 --thresholds 0.5 0.6
 	$(BIN)/python build/train_models.py
 	$(BIN)/python build/train_types.py
 

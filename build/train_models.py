@@ -66,7 +66,7 @@ TREES: dict = dict(TREE_PARAMS)
 #: ``main`` from :func:`marsad.annotations.twins.story_groups`)
 STORY: dict[str, str] = {}
 #: which separately trained decisions the candidate stages use (``--without`` turns one off: an ablation)
-ABLATE = {"merge": True, "event_places": True, "roles": True, "opener": True}
+ABLATE = {"merge": True, "event_places": True, "roles": True, "opener": True, "splits": True}
 #: the learned frame opener's out-of-fold stand-in (``build/train_opener.py``), set by ``main``
 OPENER: list = []
 #: whether the opener is asked in articles too (``--opener all``), as default_stages(opener=...) serves it
@@ -137,6 +137,7 @@ def _candidate_stages() -> list:
     from marsad.learn.merging import packaged as merges
     from marsad.learn.places import packaged as places
     from marsad.learn.roles import packaged as roles
+    from marsad.learn.splits import packaged as splits
     from marsad.learn.tolls import packaged as tolls
     from marsad.stages import default_stages
 
@@ -148,6 +149,8 @@ def _candidate_stages() -> list:
     extractor.geocoder.event_place_ranker = event_places() if ABLATE["event_places"] else None
     # (the event model reads the actors: it is trained on the pairs the role model serves)
     extractor.role_decision = roles() if ABLATE["roles"] else None
+    # (the events at a sentence's other places are candidates like the rest)
+    extractor.split_decision = splits() if ABLATE["splits"] else None
     # (frames the opener opens are candidates like the rules': the event model learns how sure they are)
     extractor.opener_decision = OPENER[0] if OPENER else None
     extractor.opener_in_articles = OPENER_IN_ARTICLES[0]

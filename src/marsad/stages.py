@@ -147,6 +147,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
     from marsad.learn.opener import packaged as opener_decision
     from marsad.learn.roles import packaged as role_decision
     from marsad.learn.sentences import packaged as sentence_decision
+    from marsad.learn.splits import packaged as split_decision
     from marsad.learn.tolls import packaged as toll_decision
 
     events_model = event_decision() if learned else None
@@ -160,6 +161,7 @@ def default_stages(*, ner: bool = True, events_only: bool = False, learned: bool
                                opener_decision=opener_decision() if learned and opener != "off" else None,
                                opener_in_articles=opener == "all",
                                date_decision=date_decision() if learned else None,
+                               split_decision=split_decision() if learned else None,
                                **({"min_confidence": 0.0} if events_model else {}))
     stages: list[Stage] = [
         Normalise(),

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from marsad.learn.dating import DayChooser
     from marsad.learn.roles import RoleDecision
     from marsad.learn.sentences import SentenceDecision
+    from marsad.learn.splits import SplitDecision
     from marsad.learn.tolls import TollDecision
 
 __all__ = ["HARM_ROLES", "MIN_CONFIDENCE", "MIN_WEIGHT", "EventExtractor", "Frame", "could_have_events"]
@@ -75,7 +76,8 @@ class EventExtractor:
                  sentence_decision: SentenceDecision | None = None, toll_decision: TollDecision | None = None,
                  merge_decision: MergeVeto | None = None, role_decision: RoleDecision | None = None,
                  opener_decision: OpenerDecision | None = None, opener_in_articles: bool = True,
-                 date_decision: DayChooser | None = None) -> None:
+                 date_decision: DayChooser | None = None,
+                 split_decision: SplitDecision | None = None) -> None:
         """The learned decisions are optional (None: the rules alone): the sentence model judges
         frames; the toll model judges numbers (a running total, background, injured or other is
         no death toll of the event); the merge veto (learn/merging) keeps apart two frames a merge
@@ -92,6 +94,9 @@ class EventExtractor:
         self.opener_in_articles = opener_in_articles
         # chooses each event's day among its candidates after the rules' (learn/dating); None: the rules'
         self.date_decision = date_decision
+        # one event at each other place of a sentence that tells one at several (learn/splits); None: the
+        # list rule alone
+        self.split_decision = split_decision
         self.naming = naming
         self.min_confidence = min_confidence
         self.outlet_source = outlet_source
@@ -255,7 +260,7 @@ class EventExtractor:
             check()  # (between frames)
             f.in_title = analysis.sentences[f.sents[0]].end <= title_end
             fill_place(self.geocoder, analysis, f)
-            placed.extend(split_by_place(analysis, f, statements))
+            placed.extend(split_by_place(analysis, f, statements, self.split_decision))
         placed = join_fragments(analysis, placed)
         carry_actors(placed, published)
         told = {st.sent: st.killed for st in statements if st.killed and st.told}

@@ -226,6 +226,12 @@ def cross_validated() -> list[tuple[str, str]]:
             line = (_beside_rules(cv, "date accuracy", "date_acc") + "days right in "
                     f"{cv.get('choices_right')} of the choices (rules {cv.get('rules_choices_right')}), "
                     f"C {meta.get('C')}")
+        elif name == "splits":
+            alone = cv.get("list_rule_alone", {})
+            line = (f"pipeline event F1 {cv.get('event_f1')} (list rule alone {alone.get('event_f1')}), mean of "
+                    f"both codings {cv.get('mean_f1')} ({alone.get('mean_f1')}), fatalities "
+                    f"{cv.get('fatalities_acc')} ({alone.get('fatalities_acc')}); another event from "
+                    f"{meta.get('threshold')}")
         elif name == "opener":
             fig = cv.get("chosen", {}).get("all") or {}
             attack, protest, any_event = (fig.get(k, {}) for k in ("attack", "protest", "event"))
