@@ -228,8 +228,8 @@ def cross_validated() -> list[tuple[str, str]]:
                     f"C {meta.get('C')}")
         elif name == "splits":
             alone = cv.get("list_rule_alone", {})
-            line = (f"pipeline event F1 {cv.get('event_f1')} (list rule alone {alone.get('event_f1')}), mean of "
-                    f"both codings {cv.get('mean_f1')} ({alone.get('mean_f1')}), fatalities "
+            line = (f"pipeline event F1 {cv.get('event_f1')} (list rule alone {alone.get('event_f1')}), "
+                    f"mean of both codings {cv.get('mean_f1')} ({alone.get('mean_f1')}), fatalities "
                     f"{cv.get('fatalities_acc')} ({alone.get('fatalities_acc')}); another event from "
                     f"{meta.get('threshold')}")
         elif name == "opener":
