@@ -51,13 +51,11 @@ _AND = frozenset({"و", "وفي", "وعلي", "والي", "او"})
 def candidates(analysis: Analysis, si: int, covered: Sequence[Place]) -> list[Mention]:
     """The other places sentence ``si`` names (one mention per place, in text order), none of them
     the same as or within ``_SAME_KM`` of a place ``covered`` already has an event of the frame."""
-    spans = [(analysis.sentences[si].start, analysis.sentences[si].end)]
     out: list[Mention] = []
     seen = {(p.name, p.country) for p in covered}
     for m in analysis.mentions:
-        if not (m.kind is MentionKind.PLACE and isinstance(m.value, Place) and not m.attr("role")
-                and not m.attr("doubtful") and m.value.feature in _KINDS
-                and any(s <= m.span.start < e for s, e in spans)):
+        if m.sent != si or m.kind is not MentionKind.PLACE or not isinstance(m.value, Place) \
+                or m.attr("role") or m.attr("doubtful") or m.value.feature not in _KINDS:
             continue
         p: Place = m.value
         if (p.name, p.country) in seen or any(distance_km(p, c) < _SAME_KM for c in covered):
