@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from marsad.extract.events import EventExtractor
+from marsad.extract.placing import ADDED_PLACE
 from marsad.learn.linear import LinearModel
 from marsad.learn.splits import ANOTHER, SPLIT_MODEL, SplitDecision, candidate_features, candidates, packaged
 from marsad.model import Document, Event
@@ -50,6 +51,8 @@ def test_a_decision_adds_the_place_joined_by_and(pipe: Pipeline) -> None:
     events = _events(pipe, decision())
     assert [e.location for e in events] == ["At Tuhayta", "Hays"]
     assert {e.event_type for e in events} == {"Explosions/Remote violence"}
+    # the added event says where it came from; the sentence's own does not
+    assert ADDED_PLACE in events[1].tags.split(";") and ADDED_PLACE not in events[0].tags.split(";")
     # its place points at its own span of the text
     where = {f: (s, e) for f, s, e in events[1].provenance}["location"]
     assert TEXT[where[0]:where[1]].endswith("حيس") and where[1] == TEXT.index("حيس") + len("حيس")

@@ -29,6 +29,10 @@ TOWN_FEATURES = {"city", "village", "neighbourhood"}
 AREA_FEATURES = {"region", "admin1", "country"}
 _SETTLEMENTS = {"city", "village"}
 _PLACES_APART = _SETTLEMENTS | {"neighbourhood"}
+#: the tag of an event the learned split decision added at another place of its sentence, kept by an
+#: event it merges into (an analyst reviewing it sees where a telling came from; the event model has no
+#: feature for it)
+ADDED_PLACE = "another place of its sentence"
 # what a list of an attack's places may hold: towns, and the districts Yemeni news names ("مديرية الدريهمي")
 _LIST_FEATURES = TOWN_FEATURES | {"admin2", "admin3"}
 
@@ -79,7 +83,7 @@ def split_by_place(analysis: Analysis, f: Frame, statements: list[TollStatement]
     # each added place is an event of its own: the sentence's toll stays with the frame's place (shared
     # with the added places as a list's towns share it, fatalities fell out of fold, 0.717 -> 0.706)
     return [*out, *(f.copy(place=m.value, place_mention=m, precision=m.attr("precision") or 2, split=(0, 1),
-                           clauses={}, tolls=[]) for m in more)]
+                           clauses={}, tolls=[], tags={*f.tags, ADDED_PLACE}) for m in more)]
 
 
 def _split_lists(analysis: Analysis, f: Frame, statements: list[TollStatement]) -> list[Frame]:
