@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from marsad.eval.scorer import km  # noqa: E402
 from marsad.learn import training  # noqa: E402
-from marsad.learn.splits import ANOTHER, SplitDecision, candidate_features, candidates  # noqa: E402
+from marsad.learn.splits import ANOTHER, SplitDecision  # noqa: E402
+from marsad.learn.splits import examples as split_examples  # noqa: E402
 from marsad.learn.training import MIN_COUNT, SEED, fit_linear, to_linear  # noqa: E402
 
 C_GRID = (1.0,)
@@ -46,9 +47,8 @@ class _Recorder:
     rows: list[tuple[str, str, int, int, float, float, int, int, list[str]]] = field(default_factory=list)
 
     def more(self, analysis, f, si, covered):  # type: ignore[no-untyped-def]
-        cands = candidates(analysis, si, [c.value for c in covered])
         sent = analysis.sentences[si]
-        for m, feats in zip(cands, candidate_features(analysis, f, cands, covered), strict=True):
+        for m, feats in split_examples(analysis, f, si, covered):
             self.rows.append((analysis.doc.doc_id, f.event_type, m.span.start, m.span.end, m.value.latitude,
                               m.value.longitude, sent.start, sent.end, feats))
         return []

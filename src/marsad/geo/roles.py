@@ -24,7 +24,7 @@ from marsad.text.wordlists import parse_word_lists
 CACHE_MAX = 50_000
 
 #: the word lists of ``data/place_roles.tsv`` (what each is for: the file's header)
-WORD_LISTS = ("speech", "meeting", "origin", "agent_verb", "nisba")
+WORD_LISTS = ("speech", "meeting", "origin", "agent_verb", "nisba", "attacked")
 
 
 @cache
@@ -62,8 +62,7 @@ _MEETING = re.compile(r"(?<!\w)[وفب]?(?:" + _alternation("meeting") + r")(?!\
                       r"(?:في|من|الي|حول)\s+(?:العاصمه\s+)?$")
 _SPEECH_BREAK = re.compile(r"(?:^|\s)(?:ان|انه|انها|بان)(?:\s|$)")
 # ... unless the meeting is what was attacked ("استهدف لقاء انتخابيا في بيشاور"): then it is the event's place
-_TARGETED = re.compile(r"(?:^|\s)[وف]?(?:استهدف|استهدفت|استهدفوا|يستهدف|تستهدف|استهداف|هاجم|هاجمت|هاجموا|"
-                       r"هجوم\s+علي|هجوما\s+علي|هجوم\s+استهدف|اعتداء\s+علي|تفجير|فجر|فجرت|اقتحم|اقتحمت)"
+_TARGETED = re.compile(r"(?:^|\s)[وف]?(?:" + _alternation("attacked").replace(r"\ ", r"\s+") + r")"
                        r"(?:\s+\S+){0,4}\s*$")
 # A country or national capital used for its government ("أعلنت مصر"، "وتتهم واشنطن"، "المدعومة من
 # روسيا"، "نظام طهران"، "العراق يعلن"): an actor, not where something happened.

@@ -13,8 +13,9 @@ coders code another event of this type there).
 
 Requires: a placed frame (its type, place and place mention, sentences) and the resolved, undoubted
 PLACE mentions of its sentences (attrs ``precision``, ``modifier``, ``role``, ``norm_start``,
-``norm_end``). Provides: :func:`candidates` and :func:`candidate_features` (one builder, used by
-``build/train_splits.py`` and when serving) and :class:`SplitDecision`.
+``norm_end``). Provides: :func:`examples` (the candidates, :func:`candidates`, with their features,
+:func:`candidate_features`: one builder, used by ``build/train_splits.py`` and when serving) and
+:class:`SplitDecision`.
 """
 
 from __future__ import annotations
@@ -137,6 +138,15 @@ def candidate_features(analysis: Analysis, f: Frame, cands: Sequence[Mention],
     return out
 
 
+def examples(analysis: Analysis, f: Frame, si: int,
+             covered: Sequence[Mention]) -> list[tuple[Mention, list[str]]]:
+    """Each other place sentence ``si`` of ``f`` names, with its features: what the decision reads when
+    serving and what ``build/train_splits.py`` labels (``covered``: the mentions of the places the
+    frame and the list rule's copies of it already stand at)."""
+    cands = candidates(analysis, si, [c.value for c in covered])
+    return list(zip(cands, candidate_features(analysis, f, cands, covered), strict=True)) if cands else []
+
+
 @dataclass(frozen=True)
 class SplitDecision:
     """P(another event of the frame's type) at each other place its sentences name; the places at or
@@ -145,17 +155,10 @@ class SplitDecision:
     model: LinearModel
     threshold: float
 
-    def probabilities(self, analysis: Analysis, f: Frame, cands: Sequence[Mention],
-                      covered: Sequence[Mention]) -> list[float]:
-        return [self.model.proba(x)[ANOTHER] for x in candidate_features(analysis, f, cands, covered)]
-
     def more(self, analysis: Analysis, f: Frame, si: int, covered: Sequence[Mention]) -> list[Mention]:
         """The places sentence ``si`` of ``f`` names that are each the place of another event like ``f``."""
-        cands = candidates(analysis, si, [c.value for c in covered])
-        if not cands:
-            return []
-        ps = self.probabilities(analysis, f, cands, covered)
-        return [m for m, p in zip(cands, ps, strict=True) if p >= self.threshold]
+        return [m for m, x in examples(analysis, f, si, covered)
+                if self.model.proba(x)[ANOTHER] >= self.threshold]
 
 
 @lru_cache(maxsize=1)
